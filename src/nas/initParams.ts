@@ -1,0 +1,45 @@
+/** Materialises parameter specs as tfjs variables, drawing random values from a seeded Rng. */
+import * as tf from './tf';
+import type { Init, ParamSpec } from './layer';
+import type { Rng } from './random';
+
+export function initValues(shape: readonly number[], init: Init, rng: Rng): Float32Array {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(size);
+  switch (init.kind) {
+    case 'ones':
+      out.fill(1);
+      break;
+    case 'zeros':
+      break;
+    case 'uniform':
+      for (let i = 0; i < size; i++) out[i] = rng.uniform(-init.bound, init.bound);
+      break;
+  }
+  return out;
+}
+
+export function createVariables(
+  specs: readonly ParamSpec[],
+  rng: Rng,
+  trainable: boolean,
+): Record<string, tf.Variable> {
+  const out: Record<string, tf.Variable> = {};
+  for (const spec of specs) {
+    if (spec.name in out) throw new Error(`duplicate parameter name "${spec.name}"`);
+    const values = tf.tensor(initValues(spec.shape, spec.init, rng), [...spec.shape]);
+    out[spec.name] = tf.variable(values, trainable, undefined);
+    values.dispose();
+  }
+  return out;
+}
+
+/** DARTS's alpha init: 1e-3 · N(0, 1). */
+export function initAlpha(shape: readonly [number, number], rng: Rng): tf.Variable {
+  const values = new Float32Array(shape[0] * shape[1]);
+  for (let i = 0; i < values.length; i++) values[i] = 1e-3 * rng.normal();
+  const t = tf.tensor2d(values, [shape[0], shape[1]]);
+  const v = tf.variable(t, true);
+  t.dispose();
+  return v;
+}

@@ -1,0 +1,40 @@
+/**
+ * A DARTS mixed op: Σ_k softmax(α_edge)_k · op_k(x). The `none` candidate contributes exactly
+ * zero and is skipped; its α column still takes part in the softmax.
+ */
+import * as tf from './tf';
+import type { ForwardContext, Layer, TensorMap } from './layer';
+import { isZeroLayer } from './operations';
+import { sumAll } from './tensorSum';
+
+export interface MixedOp {
+  readonly candidates: readonly Layer[];
+  readonly params: Layer['params'];
+  readonly buffers: Layer['buffers'];
+  /** `opWeights[k]` is the scalar weight of candidate k. */
+  apply(
+    x: tf.Tensor4D,
+    opWeights: readonly tf.Scalar[],
+    weights: TensorMap,
+    ctx: ForwardContext,
+  ): tf.Tensor4D | null;
+}
+
+export function mixedOp(candidates: readonly Layer[]): MixedOp {
+  return {
+    candidates,
+    params: candidates.flatMap((c) => c.params),
+    buffers: candidates.flatMap((c) => c.buffers),
+    apply(x, opWeights, weights, ctx) {
+      const terms: tf.Tensor4D[] = [];
+      candidates.forEach((op, k) => {
+        if (isZeroLayer(op)) return;
+        const w = opWeights[k];
+        if (w === undefined) throw new Error(`mixed op has no weight for candidate ${k}`);
+        terms.push(tf.mul(op.apply(x, weights, ctx), w));
+      });
+      // An edge whose only candidate is `none` contributes nothing.
+      return terms.length === 0 ? null : sumAll(terms);
+    },
+  };
+}

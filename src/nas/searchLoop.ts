@@ -1,0 +1,222 @@
+/**
+ * The DARTS search loop as an async generator of progress events. Per step it reads back only
+ * the streamed scalars and the alpha softmax, in one transfer; everything else stays on the
+ * device. Epoch order and validation sampling follow `cnn/train_search.py`: the train half is
+ * shuffled every epoch (the last batch may be smaller), and each step draws a fresh random
+ * validation batch.
+ */
+import * as tf from './tf';
+import { cosineLr } from './cosineSchedule';
+import type { Genotype } from './genotype';
+import { concatRange, deriveCellGenes } from './genotype';
+import type { Batch } from './searchStep';
+import { evaluate, searchStep } from './searchStep';
+import type { SearchState } from './searchState';
+
+export interface BatchSource {
+  readonly count: number;
+  batch(indices: ArrayLike<number>): Batch;
+}
+
+export interface SearchData {
+  /** Images that train the weights. */
+  readonly train: BatchSource;
+  /** Images that train the alphas (DARTS's "valid" half of the training set). */
+  readonly val: BatchSource;
+}
+
+export interface AlphaSoftmax {
+  readonly normal: number[][];
+  readonly reduce: number[][];
+}
+
+export interface StepEvent {
+  readonly type: 'step';
+  readonly epoch: number;
+  readonly step: number;
+  readonly stepInEpoch: number;
+  readonly stepsPerEpoch: number;
+  readonly totalSteps: number;
+  readonly weightLr: number;
+  readonly trainLoss: number;
+  readonly trainAccuracy: number;
+  readonly valLoss: number;
+  readonly alphaSoftmax: AlphaSoftmax;
+  readonly genotype: Genotype;
+  readonly imagesPerSecond: number;
+  readonly elapsedMs: number;
+}
+
+export interface EpochEvent {
+  readonly type: 'epoch';
+  readonly epoch: number;
+  readonly valLoss: number;
+  readonly valAccuracy: number;
+  readonly genotype: Genotype;
+}
+
+export interface DoneEvent {
+  readonly type: 'done';
+  readonly genotype: Genotype;
+  readonly steps: number;
+}
+
+export type SearchEvent = StepEvent | EpochEvent | DoneEvent;
+
+export interface SearchLoopOptions {
+  readonly signal?: AbortSignal;
+  /** Clock in ms; injectable for tests. */
+  readonly now?: () => number;
+}
+
+export function stepsPerEpoch(trainCount: number, batchSize: number): number {
+  return Math.ceil(trainCount / batchSize);
+}
+
+export function checkSearchData(state: SearchState, data: SearchData): void {
+  const b = state.config.batchSize;
+  if (data.train.count < b) {
+    throw new Error(
+      `batch size ${b} is larger than the weight-training split (${data.train.count} images)`,
+    );
+  }
+  if (data.val.count < b) {
+    throw new Error(
+      `batch size ${b} is larger than the alpha-training split (${data.val.count} images)`,
+    );
+  }
+}
+
+function genotypeOf(state: SearchState, softmax: AlphaSoftmax): Genotype {
+  const { nodes, multiplier, primitives } = state.config;
+  return {
+    normal: deriveCellGenes(softmax.normal, nodes, primitives),
+    normalConcat: concatRange(nodes, multiplier),
+    reduce: deriveCellGenes(softmax.reduce, nodes, primitives),
+    reduceConcat: concatRange(nodes, multiplier),
+  };
+}
+
+function toRows(values: Float32Array, offset: number, rows: number, cols: number): number[][] {
+  const out: number[][] = [];
+  for (let r = 0; r < rows; r++) {
+    out.push(Array.from(values.subarray(offset + r * cols, offset + (r + 1) * cols)));
+  }
+  return out;
+}
+
+/** Reads the alphas' softmax back (one transfer). */
+export async function readAlphaSoftmax(state: SearchState): Promise<AlphaSoftmax> {
+  const [rows, cols] = state.net.alphaShape;
+  const packed = tf.tidy(() =>
+    tf.concat([
+      tf.reshape(tf.softmax(state.alphas.normal), [-1]),
+      tf.reshape(tf.softmax(state.alphas.reduce), [-1]),
+    ]),
+  );
+  const values = (await packed.data()) as Float32Array;
+  packed.dispose();
+  return { normal: toRows(values, 0, rows, cols), reduce: toRows(values, rows * cols, rows, cols) };
+}
+
+/** Loss and accuracy over a whole split in evaluation mode. */
+export async function evaluateSplit(
+  state: SearchState,
+  split: BatchSource,
+): Promise<{ loss: number; accuracy: number }> {
+  const b = state.config.batchSize;
+  const sums: tf.Scalar[] = [];
+  for (let start = 0; start < split.count; start += b) {
+    const size = Math.min(b, split.count - start);
+    const indices = Array.from({ length: size }, (_, i) => start + i);
+    const batch = split.batch(indices);
+    const r = evaluate(state, batch);
+    sums.push(
+      tf.tidy(() => tf.stack([tf.mul(r.loss, size), tf.mul(r.accuracy, size)]) as tf.Scalar),
+    );
+    tf.dispose([batch.x, batch.y, r.loss, r.accuracy]);
+  }
+  const total = tf.tidy(() => tf.addN(sums.map((s) => tf.div(s, split.count))));
+  const [loss, accuracy] = Array.from(await total.data());
+  tf.dispose([total, ...sums]);
+  return { loss: loss as number, accuracy: accuracy as number };
+}
+
+export async function* runSearch(
+  state: SearchState,
+  data: SearchData,
+  options: SearchLoopOptions = {},
+): AsyncGenerator<SearchEvent, void, undefined> {
+  checkSearchData(state, data);
+  const now = options.now ?? (() => performance.now());
+  const { config, rng } = state;
+  const perEpoch = stepsPerEpoch(data.train.count, config.batchSize);
+  const totalSteps = perEpoch * config.epochs;
+  const [rows, cols] = state.net.alphaShape;
+  const started = now();
+  let step = 0;
+  let genotype = genotypeOf(state, await readAlphaSoftmax(state));
+  for (let epoch = 0; epoch < config.epochs; epoch++) {
+    const weightLr = cosineLr(epoch, config.epochs, config.weightLr, config.weightLrMin);
+    const order = rng.permutation(data.train.count);
+    for (let s = 0; s < perEpoch; s++) {
+      if (options.signal?.aborted) return;
+      const t0 = now();
+      const train = data.train.batch(
+        order.subarray(s * config.batchSize, (s + 1) * config.batchSize),
+      );
+      const val = data.val.batch(rng.sample(data.val.count, config.batchSize));
+      const scalars = searchStep(state, train, val, { weightLr, alphaLr: config.alphaLr });
+      const packed = tf.tidy(() =>
+        tf.concat([
+          tf.stack([scalars.trainLoss, scalars.trainAccuracy, scalars.valLoss]),
+          tf.reshape(tf.softmax(state.alphas.normal), [-1]),
+          tf.reshape(tf.softmax(state.alphas.reduce), [-1]),
+        ]),
+      );
+      tf.dispose([
+        train.x,
+        train.y,
+        val.x,
+        val.y,
+        scalars.trainLoss,
+        scalars.trainAccuracy,
+        scalars.valLoss,
+      ]);
+      const values = (await packed.data()) as Float32Array;
+      packed.dispose();
+      const alphaSoftmax = {
+        normal: toRows(values, 3, rows, cols),
+        reduce: toRows(values, 3 + rows * cols, rows, cols),
+      };
+      genotype = genotypeOf(state, alphaSoftmax);
+      step += 1;
+      const t1 = now();
+      yield {
+        type: 'step',
+        epoch,
+        step,
+        stepInEpoch: s + 1,
+        stepsPerEpoch: perEpoch,
+        totalSteps,
+        weightLr,
+        trainLoss: values[0] as number,
+        trainAccuracy: values[1] as number,
+        valLoss: values[2] as number,
+        alphaSoftmax,
+        genotype,
+        imagesPerSecond: (train.x.shape[0] * 1000) / Math.max(t1 - t0, 1e-3),
+        elapsedMs: t1 - started,
+      };
+    }
+    const evaluation = await evaluateSplit(state, data.val);
+    yield {
+      type: 'epoch',
+      epoch,
+      valLoss: evaluation.loss,
+      valAccuracy: evaluation.accuracy,
+      genotype,
+    };
+  }
+  yield { type: 'done', genotype, steps: step };
+}

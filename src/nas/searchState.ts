@@ -1,0 +1,87 @@
+/**
+ * Everything a DARTS search holds between steps: the supernet, its weights, BatchNorm
+ * buffers, alphas, both optimizers' states and the random source.
+ */
+import type * as tf from './tf';
+import type { AdamState } from './adam';
+import { createAdam, disposeAdam } from './adam';
+import { createVariables, initAlpha } from './initParams';
+import { Rng } from './random';
+import type { SearchConfig } from './searchConfig';
+import type { SgdState } from './sgd';
+import { createSgd, disposeSgd } from './sgd';
+import type { Supernet } from './supernet';
+import { checkInputSize, supernet } from './supernet';
+
+export interface AlphaVariables {
+  readonly normal: tf.Variable<tf.Rank.R2>;
+  readonly reduce: tf.Variable<tf.Rank.R2>;
+}
+
+export interface SearchState {
+  readonly config: SearchConfig;
+  readonly net: Supernet;
+  readonly weights: Readonly<Record<string, tf.Variable>>;
+  readonly buffers: Readonly<Record<string, tf.Variable>>;
+  readonly alphas: AlphaVariables;
+  readonly weightOptimizer: SgdState;
+  readonly alphaOptimizer: AdamState;
+  readonly rng: Rng;
+}
+
+export interface DataShape {
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  readonly numClasses: number;
+}
+
+export function createSearchState(config: SearchConfig, data: DataShape): SearchState {
+  checkInputSize(config.layers, data.height, data.width);
+  const rng = Rng.fromSeed(config.seed);
+  const net = supernet({
+    c: config.channels,
+    layers: config.layers,
+    steps: config.nodes,
+    multiplier: config.multiplier,
+    stemMultiplier: config.stemMultiplier,
+    numClasses: data.numClasses,
+    imageChannels: data.channels,
+    primitives: config.primitives,
+  });
+  const weights = createVariables(net.params, rng, true);
+  const buffers = createVariables(net.buffers, rng, false);
+  const alphas = {
+    normal: initAlpha(net.alphaShape, rng) as tf.Variable<tf.Rank.R2>,
+    reduce: initAlpha(net.alphaShape, rng) as tf.Variable<tf.Rank.R2>,
+  };
+  return {
+    config,
+    net,
+    weights,
+    buffers,
+    alphas,
+    weightOptimizer: createSgd(weights, {
+      momentum: config.momentum,
+      weightDecay: config.weightDecay,
+    }),
+    alphaOptimizer: createAdam(
+      { normal: alphas.normal, reduce: alphas.reduce },
+      {
+        beta1: config.alphaBeta1,
+        beta2: config.alphaBeta2,
+        eps: 1e-8,
+        weightDecay: config.alphaWeightDecay,
+      },
+    ),
+    rng,
+  };
+}
+
+export function disposeSearchState(state: SearchState): void {
+  for (const v of [...Object.values(state.weights), ...Object.values(state.buffers)]) v.dispose();
+  state.alphas.normal.dispose();
+  state.alphas.reduce.dispose();
+  disposeSgd(state.weightOptimizer);
+  disposeAdam(state.alphaOptimizer);
+}
