@@ -1,0 +1,126 @@
+/** Parsing of `nas-lab search` flags into a validated search configuration. */
+import { parseArgs } from 'node:util';
+import { parseOpSet } from '../nas/primitives';
+import type { SearchConfig } from '../nas/searchConfig';
+import {
+  PAPER_SEARCH_CONFIG,
+  SMALL_SEARCH_CONFIG,
+  validateSearchConfig,
+} from '../nas/searchConfig';
+import type { NodeBackendName } from './nodeBackend';
+
+export interface SearchCommand {
+  readonly config: SearchConfig;
+  readonly backend: NodeBackendName;
+  readonly outDir: string;
+  readonly dataset: 'synthetic';
+  readonly syntheticCount: number;
+  readonly imageSize: number;
+  readonly quiet: boolean;
+}
+
+export const SEARCH_USAGE = `Usage: nas-lab search [options]
+
+Runs a DARTS architecture search headless and writes genotype.json and log.jsonl.
+
+  --preset small|paper     starting configuration (default small)
+  --order 1|2              first-order or unrolled (second-order) alpha gradient
+  --epochs N               --batch-size N     --channels N (C)     --layers N (cells)
+  --nodes N                intermediate nodes per cell
+  --ops a,b,...            candidate ops, in alpha-column order (default: the 8 DARTS ops)
+  --weight-lr X            --weight-lr-min X  --alpha-lr X         --seed N
+  --backend cpu|webgpu     (default cpu)
+  --dataset synthetic      built-in learnable task (--images N, --image-size N)
+  --out DIR                output folder (default out/search)
+  --quiet                  no progress bar
+`;
+
+const OPTIONS = {
+  preset: { type: 'string' },
+  order: { type: 'string' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  channels: { type: 'string' },
+  layers: { type: 'string' },
+  nodes: { type: 'string' },
+  ops: { type: 'string' },
+  'weight-lr': { type: 'string' },
+  'weight-lr-min': { type: 'string' },
+  'alpha-lr': { type: 'string' },
+  seed: { type: 'string' },
+  backend: { type: 'string' },
+  dataset: { type: 'string' },
+  images: { type: 'string' },
+  'image-size': { type: 'string' },
+  out: { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const;
+
+function number(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) {
+    throw new Error(`--${flag} expects a number, got "${value}"`);
+  }
+  return n;
+}
+
+function oneOf<T extends string>(
+  flag: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new Error(`--${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
+  }
+  return value as T;
+}
+
+export function parseSearchArgs(argv: readonly string[]): SearchCommand | 'help' {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: OPTIONS,
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return 'help';
+  const preset = oneOf('preset', values.preset, ['small', 'paper'], 'small');
+  const base = preset === 'paper' ? PAPER_SEARCH_CONFIG : SMALL_SEARCH_CONFIG;
+  const order = oneOf('order', values.order, ['1', '2'], String(base.order) as '1' | '2');
+  const overrides: Partial<Record<keyof SearchConfig, number | undefined>> = {
+    epochs: number('epochs', values.epochs),
+    batchSize: number('batch-size', values['batch-size']),
+    channels: number('channels', values.channels),
+    layers: number('layers', values.layers),
+    nodes: number('nodes', values.nodes),
+    weightLr: number('weight-lr', values['weight-lr']),
+    weightLrMin: number('weight-lr-min', values['weight-lr-min']),
+    alphaLr: number('alpha-lr', values['alpha-lr']),
+    seed: number('seed', values.seed),
+  };
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  const nodes = overrides.nodes ?? base.nodes;
+  const config = validateSearchConfig({
+    ...base,
+    ...defined,
+    // As in DARTS (multiplier = steps), the cell output concatenates every intermediate node.
+    multiplier: nodes,
+    order: Number(order) as 1 | 2,
+    primitives:
+      values.ops === undefined
+        ? base.primitives
+        : parseOpSet(values.ops.split(',').map((s) => s.trim())),
+  });
+  return {
+    config,
+    backend: oneOf('backend', values.backend, ['cpu', 'webgpu'], 'cpu'),
+    outDir: values.out ?? 'out/search',
+    dataset: oneOf('dataset', values.dataset, ['synthetic'], 'synthetic'),
+    syntheticCount: number('images', values.images) ?? 128,
+    imageSize: number('image-size', values['image-size']) ?? 8,
+    quiet: values.quiet ?? false,
+  };
+}
