@@ -1,0 +1,60 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { parseGenotype } from '../../src/nas/genotype';
+
+const run = promisify(execFile);
+const BIN = join(__dirname, '..', '..', 'bin', 'nas-lab.mjs');
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { timeout: 600_000 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: err.code ?? -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+  }
+}
+
+describe('nas-lab search (CLI)', () => {
+  it('runs one epoch on the cpu backend, prints progress and writes a valid genotype', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'nas-lab-'));
+    const r = await cli(['search', '--epochs', '1', '--out', out]);
+    expect(r.stderr).toMatch(/\[#+\] 4\/4 epoch 1 .* ETA 00:00/);
+    expect(r.stderr).toMatch(/epoch 1: val loss [\d.]+ val acc/);
+    expect(r.code).toBe(0);
+    const genotype = parseGenotype(readFileSync(join(out, 'genotype.json'), 'utf8'));
+    expect(genotype.normal.length).toBe(8);
+    expect(genotype.reduceConcat).toEqual([2, 3, 4, 5]);
+    const log = readFileSync(join(out, 'log.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(log[0]).toMatchObject({ type: 'config', backend: 'cpu' });
+    expect(log.filter((e) => e.type === 'step').length).toBe(4);
+    expect(log.at(-1).type).toBe('done');
+  });
+
+  it('names the problem on bad input', async () => {
+    const cases: [string[], RegExp][] = [
+      [['search', '--ops', 'sep_conv_3x3,conv_9x9'], /unknown op "conv_9x9"/],
+      [['search', '--nodes', '0'], /node count \(nodes\) must be an integer of at least 1, got 0/],
+      [
+        ['search', '--batch-size', '100'],
+        /batch size 100 is larger than the weight-training split \(64 images\)/,
+      ],
+      [['search', '--epochs', 'many'], /--epochs expects a number, got "many"/],
+      [['search', '--order', '3'], /--order must be one of 1, 2/],
+      [['search', '--learning-rate', '1'], /Unknown option '--learning-rate'/],
+      [['train'], /unknown command "train"/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli([...args, '--out', mkdtempSync(join(tmpdir(), 'nas-lab-'))]);
+      expect({ args, code: r.code }).toEqual({ args, code: 1 });
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});

@@ -1,0 +1,9 @@
+import { beforeAll } from 'vitest';
+import * as tf from '../../src/nas/tf';
+import { describeOpsParity } from './opsParity';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describeOpsParity('cpu', 1e-4);

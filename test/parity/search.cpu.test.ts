@@ -1,0 +1,9 @@
+import { beforeAll } from 'vitest';
+import * as tf from '../../src/nas/tf';
+import { describeSearchParity } from './searchParity';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describeSearchParity('cpu', 1e-4, 1e-3);
