@@ -7,7 +7,7 @@ import {
   parseGenotype,
   stringifyGenotype,
 } from '../../src/nas/genotype';
-import { parseOpSet } from '../../src/nas/primitives';
+import { DARTS_PRIMITIVES, parseOpSet } from '../../src/nas/primitives';
 import { loadFixture } from '../support/fixtures';
 
 interface GenotypeCase {
@@ -72,21 +72,7 @@ describe('genotype derivation (official rule)', () => {
 
   it('never picks none, even where none is the strongest op of every edge', () => {
     const rows = Array.from({ length: 14 }, (_, e) => [5, 0, 0, 0, e % 3 === 0 ? 1 : 0, 0, 0, 0]);
-    const g = deriveGenotype(
-      rows,
-      rows,
-      4,
-      parseOpSet([
-        'none',
-        'max_pool_3x3',
-        'avg_pool_3x3',
-        'skip_connect',
-        'sep_conv_3x3',
-        'sep_conv_5x5',
-        'dil_conv_3x3',
-        'dil_conv_5x5',
-      ]),
-    );
+    const g = deriveGenotype(rows, rows, 4, [...DARTS_PRIMITIVES]);
     expect(g.normal.some(([op]) => op === 'none')).toBe(false);
   });
 });

@@ -25,14 +25,19 @@ export function toTensorMap(
   return out;
 }
 
-/** max |actual − expected| / max |expected|: the error relative to the tensor's scale. */
-export async function relativeError(actual: tf.Tensor, expected: TensorJson): Promise<number> {
+/** The actual values, after checking the shape against the expected tensor. */
+async function valuesOfShape(actual: tf.Tensor, expected: TensorJson): Promise<ArrayLike<number>> {
   if (JSON.stringify(actual.shape) !== JSON.stringify(expected.shape)) {
     throw new Error(
       `shape ${JSON.stringify(actual.shape)} != expected ${JSON.stringify(expected.shape)}`,
     );
   }
-  const a = await actual.data();
+  return actual.data();
+}
+
+/** max |actual − expected| / max |expected|: the error relative to the tensor's scale. */
+export async function relativeError(actual: tf.Tensor, expected: TensorJson): Promise<number> {
+  const a = await valuesOfShape(actual, expected);
   let maxDiff = 0;
   let scale = 0;
   expected.data.forEach((e, i) => {
@@ -48,12 +53,7 @@ export async function relativeError(actual: tf.Tensor, expected: TensorJson): Pr
  * finite difference η/2ε) puts isolated elements near the max-norm bound.
  */
 export async function relativeL2Error(actual: tf.Tensor, expected: TensorJson): Promise<number> {
-  if (JSON.stringify(actual.shape) !== JSON.stringify(expected.shape)) {
-    throw new Error(
-      `shape ${JSON.stringify(actual.shape)} != expected ${JSON.stringify(expected.shape)}`,
-    );
-  }
-  const a = await actual.data();
+  const a = await valuesOfShape(actual, expected);
   let diff = 0;
   let norm = 0;
   expected.data.forEach((e, i) => {
