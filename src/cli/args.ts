@@ -1,6 +1,7 @@
 /** Parsing of `nas-lab search` flags into a validated search configuration. */
 import { parseArgs } from 'node:util';
 import { parseOpSet } from '../nas/primitives';
+import { whyBackendCannotTrain } from '../nas/trainingBackends';
 import type { SearchConfig } from '../nas/searchConfig';
 import {
   PAPER_SEARCH_CONFIG,
@@ -79,6 +80,13 @@ function oneOf<T extends string>(
   return value as T;
 }
 
+function nodeBackend(value: string | undefined): NodeBackendName {
+  if (value === undefined) return 'cpu';
+  const reason = whyBackendCannotTrain(value);
+  if (reason) throw new Error(`--backend ${value}: ${reason}`);
+  return oneOf('backend', value, ['cpu', 'webgpu'], 'cpu');
+}
+
 export function parseSearchArgs(argv: readonly string[]): SearchCommand | 'help' {
   const { values } = parseArgs({
     args: [...argv],
@@ -116,7 +124,7 @@ export function parseSearchArgs(argv: readonly string[]): SearchCommand | 'help'
   });
   return {
     config,
-    backend: oneOf('backend', values.backend, ['cpu', 'webgpu'], 'cpu'),
+    backend: nodeBackend(values.backend),
     outDir: values.out ?? 'out/search',
     dataset: oneOf('dataset', values.dataset, ['synthetic'], 'synthetic'),
     syntheticCount: number('images', values.images) ?? 128,

@@ -82,3 +82,17 @@ describe('DARTS search loop (cpu)', () => {
     );
   });
 });
+
+describe('a user-defined op set', () => {
+  it('searches over the chosen candidates only, in the chosen column order', async () => {
+    const primitives = ['sep_conv_3x3', 'none', 'max_pool_3x3'] as const;
+    const events = await collect({ ...TINY_CONFIG, primitives: [...primitives], epochs: 1 });
+    const done = events.at(-1);
+    const step = events[0];
+    if (done?.type !== 'done' || step?.type !== 'step') throw new Error('missing events');
+    expect(step.alphaSoftmax.normal.every((row) => row.length === 3)).toBe(true);
+    for (const [op] of [...done.genotype.normal, ...done.genotype.reduce]) {
+      expect(['sep_conv_3x3', 'max_pool_3x3']).toContain(op);
+    }
+  });
+});
