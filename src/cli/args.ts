@@ -2,6 +2,8 @@
 import { parseArgs } from 'node:util';
 import { parseOpSet } from '../nas/primitives';
 import { whyBackendCannotTrain } from '../nas/trainingBackends';
+import type { DatasetKind } from '../data/catalog';
+import { DATASET_KINDS } from '../data/catalog';
 import type { SearchConfig } from '../nas/searchConfig';
 import {
   PAPER_SEARCH_CONFIG,
@@ -14,9 +16,12 @@ export interface SearchCommand {
   readonly config: SearchConfig;
   readonly backend: NodeBackendName;
   readonly outDir: string;
-  readonly dataset: 'synthetic';
-  readonly syntheticCount: number;
-  readonly imageSize: number;
+  readonly dataset: DatasetKind | 'synthetic';
+  readonly dataDir: string | undefined;
+  /** Images of the training set the search uses (both halves together); undefined: all. */
+  readonly images: number | undefined;
+  /** Square size images are resized to; undefined: their own size. */
+  readonly imageSize: number | undefined;
   readonly quiet: boolean;
 }
 
@@ -31,10 +36,19 @@ Runs a DARTS architecture search headless and writes genotype.json and log.jsonl
   --ops a,b,...            candidate ops, in alpha-column order (default: the 8 DARTS ops)
   --weight-lr X            --weight-lr-min X  --alpha-lr X         --seed N
   --backend cpu|webgpu     (default cpu)
-  --dataset synthetic      built-in learnable task (--images N, --image-size N)
+  --dataset NAME           default (embedded Fashion-MNIST subset), fashion-mnist, mnist,
+                           cifar10, cifar100, or synthetic (a generated learnable task)
+  --data-dir PATH          folder of the dataset files (fashion-mnist: Debian's by default)
+  --images N               use the first N training images (split in half as DARTS does)
+  --image-size N           resize images to N×N (a multiple of 4)
+                           small preset defaults: --images 256 --image-size 12, so that an
+                           epoch takes minutes on the cpu backend
   --out DIR                output folder (default out/search)
   --quiet                  no progress bar
 `;
+
+/** Data defaults of the small preset: an epoch in minutes on tfjs's plain-JavaScript cpu backend. */
+export const SMALL_DATA = { images: 256, imageSize: 12 } as const;
 
 const OPTIONS = {
   preset: { type: 'string' },
@@ -51,6 +65,7 @@ const OPTIONS = {
   seed: { type: 'string' },
   backend: { type: 'string' },
   dataset: { type: 'string' },
+  'data-dir': { type: 'string' },
   images: { type: 'string' },
   'image-size': { type: 'string' },
   out: { type: 'string' },
@@ -126,9 +141,12 @@ export function parseSearchArgs(argv: readonly string[]): SearchCommand | 'help'
     config,
     backend: nodeBackend(values.backend),
     outDir: values.out ?? 'out/search',
-    dataset: oneOf('dataset', values.dataset, ['synthetic'], 'synthetic'),
-    syntheticCount: number('images', values.images) ?? 128,
-    imageSize: number('image-size', values['image-size']) ?? 8,
+    dataset: oneOf('dataset', values.dataset, [...DATASET_KINDS, 'synthetic'], 'default'),
+    dataDir: values['data-dir'],
+    images: number('images', values.images) ?? (preset === 'small' ? SMALL_DATA.images : undefined),
+    imageSize:
+      number('image-size', values['image-size']) ??
+      (preset === 'small' ? SMALL_DATA.imageSize : undefined),
     quiet: values.quiet ?? false,
   };
 }

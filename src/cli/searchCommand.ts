@@ -1,9 +1,15 @@
 /** `nas-lab search`: a DARTS search in Node that writes the genotype and a JSON-lines log. */
 import { mkdirSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { subset } from '../data/dataset';
+import { augmentedSource } from '../data/augmentedSource';
+import type { Augmentation } from '../data/catalog';
+import { loadDataset } from '../data/catalog';
+import type { ImageDataset } from '../data/dataset';
 import { toDevice } from '../data/deviceSplit';
+import { resizeDataset } from '../data/resize';
+import { dartsSearchSplit, firstImages } from '../data/searchSplit';
 import { syntheticDataset } from '../data/synthetic';
+import { dataDirFor, folderSource } from './folderSource';
 import { stringifyGenotype } from '../nas/genotype';
 import { Rng } from '../nas/random';
 import type { SearchEvent } from '../nas/searchLoop';
@@ -20,20 +26,47 @@ export interface SearchOutput {
   readonly events: number;
 }
 
-/** Splits the training images as DARTS does: the first portion trains weights, the rest alphas. */
-function searchSplits(cmd: SearchCommand) {
-  const data = syntheticDataset({
-    count: cmd.syntheticCount,
-    size: cmd.imageSize,
-    seed: cmd.config.seed,
-  });
-  const shuffled = subset(data, Rng.fromSeed(cmd.config.seed + 1).permutation(data.count));
-  const cut = Math.floor(shuffled.count * cmd.config.trainPortion);
-  const all = Array.from({ length: shuffled.count }, (_, i) => i);
+/** The training images of the chosen dataset, resized and limited as asked, with their augmentation. */
+async function searchImages(
+  cmd: SearchCommand,
+): Promise<{ images: ImageDataset; augment: Augmentation }> {
+  let images: ImageDataset;
+  let augment: Augmentation = { pad: 0, flip: false };
+  if (cmd.dataset === 'synthetic') {
+    images = syntheticDataset({
+      count: cmd.images ?? 128,
+      size: cmd.imageSize ?? 8,
+      seed: cmd.config.seed,
+    });
+  } else {
+    const loaded = await loadDataset(
+      cmd.dataset,
+      folderSource(dataDirFor(cmd.dataset, cmd.dataDir)),
+    );
+    images = firstImages(loaded.train, cmd.images ?? loaded.train.count);
+    augment = loaded.augment;
+  }
+  if (cmd.imageSize !== undefined) images = await resizeDataset(images, cmd.imageSize);
+  // Crop padding scales with the image (DARTS pads 32-pixel CIFAR images by 4).
+  const pad = Math.round((augment.pad * images.height) / 32);
+  return { images, augment: { ...augment, pad } };
+}
+
+async function searchData(cmd: SearchCommand) {
+  const { images, augment } = await searchImages(cmd);
+  const split = dartsSearchSplit(images, cmd.config.trainPortion);
+  const train = toDevice(split.train);
+  const val = toDevice(split.val);
+  const rng = Rng.fromSeed(cmd.config.seed + 1);
+  const options = { ...augment, cutout: 0 };
   return {
-    shape: data,
-    train: toDevice(subset(shuffled, all.slice(0, cut), 'search-train')),
-    val: toDevice(subset(shuffled, all.slice(cut), 'search-val')),
+    shape: images,
+    train: augmentedSource(train, rng, options),
+    val: augmentedSource(val, rng, options),
+    dispose: () => {
+      train.dispose();
+      val.dispose();
+    },
   };
 }
 
@@ -46,15 +79,27 @@ export async function runSearchCommand(
   write: (text: string) => void = (t) => process.stderr.write(t),
 ): Promise<SearchOutput> {
   await useNodeBackend(cmd.backend);
-  const splits = searchSplits(cmd);
+  const splits = await searchData(cmd);
   const state = createSearchState(cmd.config, splits.shape);
   mkdirSync(cmd.outDir, { recursive: true });
   const genotypePath = join(cmd.outDir, 'genotype.json');
   const logPath = join(cmd.outDir, 'log.jsonl');
+  const data = {
+    dataset: cmd.dataset,
+    images: splits.train.count + splits.val.count,
+    size: [splits.shape.height, splits.shape.width, splits.shape.channels],
+  };
+  const backend = tf.getBackend();
   writeFileSync(
     logPath,
-    `${JSON.stringify({ type: 'config', backend: tf.getBackend(), config: cmd.config })}\n`,
+    `${JSON.stringify({ type: 'config', backend, config: cmd.config, data })}\n`,
   );
+  if (!cmd.quiet) {
+    write(
+      `searching on ${cmd.dataset}: ${data.images} images of ${data.size.join('x')} ` +
+        `(${splits.train.count} for weights, ${splits.val.count} for alphas), ${backend} backend\n`,
+    );
+  }
   let events = 0;
   try {
     for await (const event of runSearch(state, { train: splits.train, val: splits.val })) {
@@ -80,8 +125,7 @@ export async function runSearchCommand(
       }
     }
   } finally {
-    splits.train.dispose();
-    splits.val.dispose();
+    splits.dispose();
     disposeSearchState(state);
     releaseNodeBackend();
   }

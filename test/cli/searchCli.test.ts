@@ -20,10 +20,13 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 describe('nas-lab search (CLI)', () => {
-  it('runs one epoch on the cpu backend, prints progress and writes a valid genotype', async () => {
+  it('runs one epoch of the small preset on the embedded default (cpu), prints progress, writes a valid genotype', async () => {
     const out = mkdtempSync(join(tmpdir(), 'nas-lab-'));
     const r = await cli(['search', '--epochs', '1', '--out', out]);
-    expect(r.stderr).toMatch(/\[#+\] 4\/4 epoch 1 .* ETA 00:00/);
+    expect(r.stderr).toMatch(
+      /searching on default: 256 images of 12x12x1 \(128 for weights, 128 for alphas\), cpu backend/,
+    );
+    expect(r.stderr).toMatch(/\[#+\] 8\/8 epoch 1 .* ETA 00:00/);
     expect(r.stderr).toMatch(/epoch 1: val loss [\d.]+ val acc/);
     expect(r.code).toBe(0);
     const genotype = parseGenotype(readFileSync(join(out, 'genotype.json'), 'utf8'));
@@ -33,18 +36,22 @@ describe('nas-lab search (CLI)', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(log[0]).toMatchObject({ type: 'config', backend: 'cpu' });
-    expect(log.filter((e) => e.type === 'step').length).toBe(4);
+    expect(log[0]).toMatchObject({
+      type: 'config',
+      backend: 'cpu',
+      data: { dataset: 'default', images: 256 },
+    });
+    expect(log.filter((e) => e.type === 'step').length).toBe(8);
     expect(log.at(-1).type).toBe('done');
-  });
+  }, 600_000);
 
   it('names the problem on bad input', async () => {
     const cases: [string[], RegExp][] = [
       [['search', '--ops', 'sep_conv_3x3,conv_9x9'], /unknown op "conv_9x9"/],
       [['search', '--nodes', '0'], /node count \(nodes\) must be an integer of at least 1, got 0/],
       [
-        ['search', '--batch-size', '100'],
-        /batch size 100 is larger than the weight-training split \(64 images\)/,
+        ['search', '--batch-size', '200'],
+        /batch size 200 is larger than the weight-training split \(128 images\)/,
       ],
       [['search', '--epochs', 'many'], /--epochs expects a number, got "many"/],
       [['search', '--order', '3'], /--order must be one of 1, 2/],
@@ -56,5 +63,49 @@ describe('nas-lab search (CLI)', () => {
       expect({ args, code: r.code }).toEqual({ args, code: 1 });
       expect(r.stderr).toMatch(message);
     }
-  });
+  }, 300_000);
+});
+
+describe('nas-lab search on real data', () => {
+  it("searches on the embedded default and on Debian's Fashion-MNIST", async () => {
+    for (const dataset of ['default', 'fashion-mnist']) {
+      const out = mkdtempSync(join(tmpdir(), 'nas-lab-'));
+      const r = await cli([
+        'search',
+        '--dataset',
+        dataset,
+        '--epochs',
+        '1',
+        '--images',
+        '64',
+        '--image-size',
+        '8',
+        '--layers',
+        '3',
+        '--out',
+        out,
+      ]);
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `searching on ${dataset}: 64 images of 8x8x1 \\(32 for weights, 32 for alphas\\)`,
+        ),
+      );
+      expect(r.code).toBe(0);
+      parseGenotype(readFileSync(join(out, 'genotype.json'), 'utf8'));
+    }
+  }, 300_000);
+});
+
+describe('nas-lab search data flags', () => {
+  it('names a missing data folder and an unknown dataset', async () => {
+    const r1 = await cli(['search', '--dataset', 'cifar10']);
+    expect(r1.code).toBe(1);
+    expect(r1.stderr).toMatch(/--dataset cifar10 needs --data-dir PATH/);
+    const r2 = await cli(['search', '--dataset', 'imagenet']);
+    expect(r2.stderr).toMatch(
+      /--dataset must be one of default, fashion-mnist, mnist, cifar10, cifar100, synthetic/,
+    );
+    const r3 = await cli(['search', '--dataset', 'mnist', '--data-dir', '/nonexistent/mnist']);
+    expect(r3.stderr).toMatch(/data folder \/nonexistent\/mnist does not exist/);
+  }, 300_000);
 });
