@@ -117,8 +117,14 @@ export function genotypeToJson(g: Genotype): GenotypeJson {
   };
 }
 
+/** Indented JSON with each [op, input] pair on one line, as DARTS prints genotypes. */
+export function formatGenotypeJson(json: GenotypeJson): string {
+  const text = JSON.stringify(json, null, 2).replace(/\[\s+("[^"]*"),\s+(-?\d+)\s+\]/g, '[$1, $2]');
+  return `${text}\n`;
+}
+
 export function stringifyGenotype(g: Genotype): string {
-  return `${JSON.stringify(genotypeToJson(g), null, 2)}\n`;
+  return formatGenotypeJson(genotypeToJson(g));
 }
 
 function fail(message: string): never {

@@ -11,6 +11,9 @@ import type { OpOptions } from './operations';
 import { buildOp, factorizedReduce, reluConvBn } from './operations';
 import type { OpName } from './primitives';
 import { sumAll } from './tensorSum';
+import { edgeList } from './cellTopology';
+
+export { edgeCount, edgeList } from './cellTopology';
 
 export interface SearchCellSpec {
   readonly prefix: string;
@@ -25,20 +28,6 @@ export interface SearchCellSpec {
   readonly reductionPrev: boolean;
   readonly primitives: readonly OpName[];
   readonly opOptions: OpOptions;
-}
-
-/** Number of edges of a cell with `steps` intermediate nodes: Σ_{i<steps} (i + 2). */
-export function edgeCount(steps: number): number {
-  return (steps * (steps + 3)) / 2;
-}
-
-/** The DARTS edge enumeration: edge index → (node, predecessor state index). */
-export function edgeList(steps: number): { node: number; from: number }[] {
-  const edges: { node: number; from: number }[] = [];
-  for (let node = 0; node < steps; node++) {
-    for (let from = 0; from < node + 2; from++) edges.push({ node, from });
-  }
-  return edges;
 }
 
 export interface SearchCell {

@@ -63,8 +63,17 @@ export interface DoneEvent {
 
 export type SearchEvent = StepEvent | EpochEvent | DoneEvent;
 
+/** Learning rates a host may change between steps (e.g. from the UI). */
+export interface RateOverrides {
+  /** Replaces the configured maximum of the weight learning rate's cosine schedule. */
+  readonly weightLr?: number;
+  readonly alphaLr?: number;
+}
+
 export interface SearchLoopOptions {
   readonly signal?: AbortSignal;
+  /** Read before every step. */
+  readonly rates?: () => RateOverrides;
   /** Clock in ms; injectable for tests. */
   readonly now?: () => number;
 }
@@ -157,16 +166,23 @@ export async function* runSearch(
   let step = 0;
   let genotype = genotypeOf(state, await readAlphaSoftmax(state));
   for (let epoch = 0; epoch < config.epochs; epoch++) {
-    const weightLr = cosineLr(epoch, config.epochs, config.weightLr, config.weightLrMin);
     const order = rng.permutation(data.train.count);
     for (let s = 0; s < perEpoch; s++) {
       if (options.signal?.aborted) return;
+      const overrides = options.rates?.() ?? {};
+      const weightLr = cosineLr(
+        epoch,
+        config.epochs,
+        overrides.weightLr ?? config.weightLr,
+        config.weightLrMin,
+      );
+      const alphaLr = overrides.alphaLr ?? config.alphaLr;
       const t0 = now();
       const train = data.train.batch(
         order.subarray(s * config.batchSize, (s + 1) * config.batchSize),
       );
       const val = data.val.batch(rng.sample(data.val.count, config.batchSize));
-      const scalars = searchStep(state, train, val, { weightLr, alphaLr: config.alphaLr });
+      const scalars = searchStep(state, train, val, { weightLr, alphaLr });
       const packed = tf.tidy(() =>
         tf.concat([
           tf.stack([scalars.trainLoss, scalars.trainAccuracy, scalars.valLoss]),

@@ -12,7 +12,10 @@ import { conv2d } from './convolutions';
 import { SEARCH_OP_OPTIONS } from './operations';
 import type { OpName } from './primitives';
 import type { SearchCell } from './searchCell';
-import { edgeCount, searchCell } from './searchCell';
+import { searchCell } from './searchCell';
+import { edgeCount, reductionIndices } from './cellTopology';
+
+export { checkInputSize, reductionIndices } from './cellTopology';
 
 export interface SupernetSpec {
   readonly c: number;
@@ -39,24 +42,6 @@ export interface Supernet {
   readonly alphaShape: readonly [number, number];
   /** Logits [batch, classes]. */
   forward(x: tf.Tensor4D, weights: TensorMap, alphas: Alphas, ctx: ForwardContext): tf.Tensor2D;
-}
-
-export function reductionIndices(layers: number): Set<number> {
-  return new Set([Math.floor(layers / 3), Math.floor((2 * layers) / 3)]);
-}
-
-/**
- * Every reduction halves the spatial size, and FactorizedReduce (strided skip, and the
- * preprocessing after a reduction) concatenates two half-size maps that agree only on even
- * sizes, so the input must be divisible by 2^reductions.
- */
-export function checkInputSize(layers: number, height: number, width: number): void {
-  const factor = 2 ** reductionIndices(layers).size;
-  if (height % factor !== 0 || width % factor !== 0 || height < factor || width < factor) {
-    throw new Error(
-      `image size ${height}x${width} must be a multiple of ${factor}: the network has ${Math.log2(factor)} reduction cells and each needs even feature maps`,
-    );
-  }
 }
 
 /** Softmax over each edge's row, split into one scalar per (edge, op). */

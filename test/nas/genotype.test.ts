@@ -123,3 +123,12 @@ describe('genotype JSON', () => {
     expect(() => genotypeFromJson({ ...good, format: 'something-else' })).toThrow(/unknown format/);
   });
 });
+
+describe('genotype text', () => {
+  it('prints one [op, input] pair per line and parses back', () => {
+    const text = stringifyGenotype(DARTS_V2);
+    expect(text).toContain('\n    ["sep_conv_3x3", 0],\n');
+    expect(text).toContain('"normal_concat": [\n    2,');
+    expect(parseGenotype(text)).toEqual(DARTS_V2);
+  });
+});
