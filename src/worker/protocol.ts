@@ -1,0 +1,68 @@
+/**
+ * The typed message protocol between the page and the search worker. The page sends commands;
+ * the worker answers with state changes, progress and errors. Everything is structured-clone
+ * friendly (plain data, no tensors).
+ */
+import type { GenotypeJson } from '../nas/genotype';
+import type { SearchConfig } from '../nas/searchConfig';
+import type { AlphaSoftmax } from '../nas/searchLoop';
+
+export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'cpu';
+
+export interface LabDataConfig {
+  readonly dataset: 'default' | 'synthetic';
+  /** Training images used by the search (both halves together). */
+  readonly images: number;
+  /** Images are resized to size × size. */
+  readonly imageSize: number;
+}
+
+export interface LabConfig {
+  readonly search: SearchConfig;
+  readonly data: LabDataConfig;
+  readonly backend: BackendChoice;
+}
+
+export type ToWorker =
+  | {
+      readonly type: 'start';
+      readonly config: LabConfig;
+      /** Absolute URL of the folder that serves the embedded dataset (from the page's base). */
+      readonly dataUrl: string;
+    }
+  | { readonly type: 'pause' }
+  | { readonly type: 'resume' }
+  | { readonly type: 'step' }
+  | { readonly type: 'stop' }
+  | { readonly type: 'setRates'; readonly weightLr?: number; readonly alphaLr?: number };
+
+export type RunStatus = 'idle' | 'loading' | 'running' | 'paused' | 'stopped' | 'done' | 'failed';
+
+export interface StepPoint {
+  readonly step: number;
+  readonly epoch: number;
+  readonly totalSteps: number;
+  readonly trainLoss: number;
+  readonly trainAccuracy: number;
+  readonly valLoss: number;
+  readonly weightLr: number;
+  readonly imagesPerSecond: number;
+  readonly elapsedMs: number;
+  readonly alphaSoftmax: AlphaSoftmax;
+  readonly genotype: GenotypeJson;
+}
+
+export interface EpochPoint {
+  readonly epoch: number;
+  /** Step count at the end of the epoch. */
+  readonly step: number;
+  readonly valLoss: number;
+  readonly valAccuracy: number;
+}
+
+export type FromWorker =
+  | { readonly type: 'backend'; readonly backend: string; readonly reason: string }
+  | { readonly type: 'status'; readonly status: RunStatus }
+  | { readonly type: 'step'; readonly point: StepPoint }
+  | { readonly type: 'epoch'; readonly point: EpochPoint }
+  | { readonly type: 'error'; readonly message: string };

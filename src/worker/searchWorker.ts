@@ -1,0 +1,20 @@
+/// <reference lib="webworker" />
+/** The search worker's entry: messages in, a session, messages out. */
+import { SearchSession, fetchDataSource } from './searchSession';
+import type { FromWorker, ToWorker } from './protocol';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const session = new SearchSession({
+  post: (message: FromWorker) => scope.postMessage(message),
+  dataSource: fetchDataSource,
+});
+
+scope.onmessage = (event: MessageEvent<ToWorker>) => {
+  void session.handle(event.data);
+};
+scope.onerror = (event) => {
+  scope.postMessage({
+    type: 'error',
+    message: `worker error: ${String(event)}`,
+  } satisfies FromWorker);
+};
