@@ -1,0 +1,90 @@
+/**
+ * A live scalar chart in TensorBoard's style: per series a faint line of the raw values and a
+ * solid line of the smoothed ones, x = step. Presentational: the parent owns the data (keep
+ * `series` referentially stable between renders, e.g. with `useMemo`, so the memo below holds).
+ */
+import { useMemo } from 'react';
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import type { MetricSeries } from './metricData';
+import { metricRows, rawKey, smoothKey } from './metricData';
+
+export type { MetricPoint, MetricSeries } from './metricData';
+
+export interface MetricChartProps {
+  readonly title: string;
+  readonly series: readonly MetricSeries[];
+  /** Smoothing weight, 0 (none) … 0.999. */
+  readonly smoothing: number;
+  readonly testId: string;
+  /** Fixed y range (e.g. [0, 1] for accuracy); automatic when left out. */
+  readonly yDomain?: readonly [number, number];
+}
+
+/** Chart height in px. */
+const HEIGHT = 200;
+/** Points drawn per series at most (about one per pixel column); thinned after smoothing. */
+const MAX_DRAWN_POINTS = 500;
+
+/** Four significant digits in the tooltip: losses read as 2.303, not 2.302585093. */
+function formatValue(value: unknown): string {
+  return typeof value === 'number' ? value.toPrecision(4) : String(value);
+}
+
+/** Axis ticks: three significant digits without trailing zeros (0.85, not 0.8500). */
+function formatTick(value: number): string {
+  return String(Number(value.toPrecision(3)));
+}
+
+export function MetricChart({ title, series, smoothing, testId, yDomain }: MetricChartProps) {
+  const rows = useMemo(() => metricRows(series, smoothing, MAX_DRAWN_POINTS), [series, smoothing]);
+  return (
+    <figure className="metric-chart" style={{ margin: 0 }}>
+      <figcaption style={{ fontWeight: 600, marginBottom: 4 }}>{title}</figcaption>
+      <div data-testid={testId} data-points={series[0]?.points.length ?? 0}>
+        <ResponsiveContainer width="100%" height={HEIGHT}>
+          <LineChart data={rows} margin={{ top: 4, right: 24, bottom: 4, left: 0 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="#e0e0e0" />
+            <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} tickCount={6} />
+            <YAxis domain={yDomain ?? ['auto', 'auto']} width={48} tickFormatter={formatTick} />
+            <Tooltip isAnimationActive={false} formatter={formatValue} />
+            <Legend />
+            {series.map((s, i) => [
+              // Raw values: faint, and left out of the legend (the smoothed line names the series).
+              <Line
+                key={rawKey(i)}
+                dataKey={rawKey(i)}
+                name={`${s.name} (raw)`}
+                stroke={s.color}
+                strokeOpacity={0.25}
+                strokeWidth={1}
+                dot={false}
+                connectNulls
+                legendType="none"
+                isAnimationActive={false}
+              />,
+              <Line
+                key={smoothKey(i)}
+                dataKey={smoothKey(i)}
+                name={s.name}
+                stroke={s.color}
+                strokeWidth={2}
+                dot={false}
+                connectNulls
+                isAnimationActive={false}
+              />,
+            ])}
+          </LineChart>
+        </ResponsiveContainer>
+      </div>
+    </figure>
+  );
+}
