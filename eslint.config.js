@@ -31,6 +31,25 @@ export default tseslint.config(
     },
   },
   {
+    // The page's main thread never trains: nothing under src/ui may pull in tfjs.
+    files: ['src/ui/**/*.ts', 'src/ui/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@tensorflow/*'], message: 'tfjs runs in the worker only.' },
+            {
+              group: ['**/nas/tf', '**/nas/supernet', '**/nas/searchCell', '**/nas/searchLoop', '**/nas/searchState'],
+              allowTypeImports: true,
+              message: 'This core module imports tfjs; the page may only use tfjs-free modules.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['bin/**/*.mjs', 'scripts/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

@@ -1,0 +1,237 @@
+/**
+ * NAS Lab: one screen. Settings on the left; progress, live charts, the derived cells and the
+ * genotype on the right. The search runs in a worker; this thread only draws.
+ */
+import { useEffect, useMemo, useState } from 'react';
+import type { Gene, GenotypeJson } from '../nas/genotype';
+import type { LabConfig } from '../worker/protocol';
+import { CellGraph } from './cellGraph/CellGraph';
+import { OpLegend } from './cellGraph/OpLegend';
+import { AlphaSmallMultiples } from './charts/AlphaSmallMultiples';
+import { MetricChart } from './charts/MetricChart';
+import { SmoothingSlider } from './charts/SmoothingSlider';
+import { ControlPanel } from './ControlPanel';
+import { GenotypePanel } from './GenotypePanel';
+import { Progress } from './Progress';
+import { configFromQuery, configToQuery } from './urlState';
+import { useLab } from './useLab';
+import { labConfigProblem } from './validateLabConfig';
+
+const genes = (g: [string, number][]): Gene[] => g as unknown as Gene[];
+
+function initialConfig(): { config: LabConfig; ignored: string[] } {
+  return configFromQuery(window.location.search);
+}
+
+export function App() {
+  const [{ config, ignored }, setState] = useState(initialConfig);
+  const [smoothing, setSmoothing] = useState(0.6);
+  const [timeline, setTimeline] = useState<number | null>(null);
+  const lab = useLab();
+  const problem = labConfigProblem(config);
+  const busy = lab.status === 'loading' || lab.status === 'running' || lab.status === 'paused';
+
+  useEffect(() => {
+    const query = configToQuery(config);
+    window.history.replaceState(null, '', query ? `?${query}` : window.location.pathname);
+  }, [config]);
+
+  const last = lab.steps.at(-1);
+  const shownIndex =
+    timeline === null ? lab.steps.length - 1 : Math.min(timeline, lab.steps.length - 1);
+  const shown = lab.steps[shownIndex];
+  const genotype: GenotypeJson | null = shown?.genotype ?? null;
+  const nodes = config.search.nodes;
+
+  const lossSeries = useMemo(
+    () => [
+      {
+        name: 'train loss',
+        color: '#d62728',
+        points: lab.steps.map((p) => ({ step: p.step, value: p.trainLoss })),
+      },
+      {
+        name: 'validation loss (alpha objective)',
+        color: '#1f77b4',
+        points: lab.steps.map((p) => ({ step: p.step, value: p.valLoss })),
+      },
+    ],
+    [lab.steps],
+  );
+  const accuracySeries = useMemo(
+    () => [
+      {
+        name: 'train accuracy',
+        color: '#d62728',
+        points: lab.steps.map((p) => ({ step: p.step, value: p.trainAccuracy })),
+      },
+      {
+        name: 'validation accuracy (epoch end)',
+        color: '#1f77b4',
+        points: lab.epochs.map((p) => ({ step: p.step, value: p.valAccuracy })),
+      },
+    ],
+    [lab.steps, lab.epochs],
+  );
+  const history = useMemo(
+    () => ({
+      normal: lab.steps.map((p) => ({ step: p.step, softmax: p.alphaSoftmax.normal })),
+      reduce: lab.steps.map((p) => ({ step: p.step, softmax: p.alphaSoftmax.reduce })),
+    }),
+    [lab.steps],
+  );
+
+  return (
+    <div className="lab">
+      <header>
+        <h1>NAS Lab</h1>
+        <span className="subtitle">differentiable architecture search in your browser</span>
+        <span className="backend" data-testid="backend" title={lab.backend?.reason ?? ''}>
+          {lab.backend ? `backend: ${lab.backend.name}` : 'backend: not started'}
+        </span>
+      </header>
+      {lab.backend && (
+        <p className="backend-reason" data-testid="backend-reason">
+          {lab.backend.reason}
+        </p>
+      )}
+      {ignored.length > 0 && (
+        <p className="problem" role="status">
+          Ignored link settings: {ignored.join('; ')}
+        </p>
+      )}
+      <main>
+        <aside>
+          <div className="run-buttons">
+            <button
+              type="button"
+              data-testid="start"
+              disabled={busy || problem !== null}
+              onClick={() => {
+                setTimeline(null);
+                lab.start(config);
+              }}
+            >
+              Start
+            </button>
+            {lab.status === 'paused' ? (
+              <button type="button" data-testid="resume" onClick={lab.resume}>
+                Resume
+              </button>
+            ) : (
+              <button
+                type="button"
+                data-testid="pause"
+                disabled={lab.status !== 'running'}
+                onClick={lab.pause}
+              >
+                Pause
+              </button>
+            )}
+            <button
+              type="button"
+              data-testid="step"
+              disabled={lab.status !== 'paused'}
+              onClick={lab.step}
+            >
+              Step
+            </button>
+            <button type="button" data-testid="stop" disabled={!busy} onClick={lab.stop}>
+              Stop
+            </button>
+          </div>
+          <ControlPanel
+            config={config}
+            disabled={busy}
+            problem={problem}
+            onChange={(c) => setState({ config: c, ignored: [] })}
+          />
+        </aside>
+        <section className="results">
+          {lab.error && (
+            <div role="alert" className="error" data-testid="error">
+              <strong>The search stopped:</strong> {lab.error}
+              <button type="button" onClick={lab.dismissError}>
+                Dismiss
+              </button>
+            </div>
+          )}
+          <Progress status={lab.status} last={last ?? null} />
+          <div className="charts">
+            <MetricChart
+              title="Loss"
+              series={lossSeries}
+              smoothing={smoothing}
+              testId="loss-chart"
+            />
+            <MetricChart
+              title="Accuracy"
+              series={accuracySeries}
+              smoothing={smoothing}
+              testId="accuracy-chart"
+              yDomain={[0, 1]}
+            />
+          </div>
+          <SmoothingSlider value={smoothing} onChange={setSmoothing} />
+          <h2>Derived cells</h2>
+          {genotype ? (
+            <>
+              <label className="timeline">
+                <span>
+                  Step {shown?.step ?? 0} of {last?.step ?? 0}
+                </span>
+                <input
+                  type="range"
+                  aria-label="Timeline"
+                  min={0}
+                  max={Math.max(lab.steps.length - 1, 0)}
+                  value={shownIndex}
+                  onChange={(e) => {
+                    const v = e.target.valueAsNumber;
+                    setTimeline(v >= lab.steps.length - 1 ? null : v);
+                  }}
+                />
+              </label>
+              <div className="cells">
+                <CellGraph
+                  title="Normal cell"
+                  genes={genes(genotype.normal)}
+                  concat={genotype.normal_concat}
+                  testId="cell-normal"
+                />
+                <CellGraph
+                  title="Reduction cell"
+                  genes={genes(genotype.reduce)}
+                  concat={genotype.reduce_concat}
+                  testId="cell-reduce"
+                />
+              </div>
+              <OpLegend />
+            </>
+          ) : (
+            <p className="muted">
+              Press Start: the cells are derived from the alphas after every step.
+            </p>
+          )}
+          <h2>Genotype</h2>
+          <GenotypePanel genotype={genotype} step={shown?.step ?? 0} />
+          <h2>Architecture weights (softmax of alpha per edge)</h2>
+          <AlphaSmallMultiples
+            title="Normal cell"
+            primitives={config.search.primitives}
+            history={history.normal}
+            steps={nodes}
+            testId="alphas-normal"
+          />
+          <AlphaSmallMultiples
+            title="Reduction cell"
+            primitives={config.search.primitives}
+            history={history.reduce}
+            steps={nodes}
+            testId="alphas-reduce"
+          />
+        </section>
+      </main>
+    </div>
+  );
+}

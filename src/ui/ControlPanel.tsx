@@ -1,0 +1,170 @@
+/** The settings form: preset, algorithm, data, op set, network and optimiser settings. */
+import type { ChangeEvent } from 'react';
+import { DARTS_PRIMITIVES } from '../nas/primitives';
+import type { OpName } from '../nas/primitives';
+import type { SearchConfig } from '../nas/searchConfig';
+import type { LabConfig } from '../worker/protocol';
+import type { PresetName } from './labPresets';
+import { PRESETS } from './labPresets';
+import { opColor } from './opColors';
+
+interface Props {
+  readonly config: LabConfig;
+  readonly onChange: (config: LabConfig) => void;
+  readonly disabled: boolean;
+  readonly problem: string | null;
+}
+
+type NumberField = { key: keyof SearchConfig; label: string; step?: number };
+
+const NETWORK_FIELDS: readonly NumberField[] = [
+  { key: 'nodes', label: 'Nodes per cell' },
+  { key: 'layers', label: 'Cells' },
+  { key: 'channels', label: 'Channels (C)' },
+  { key: 'batchSize', label: 'Batch size' },
+  { key: 'epochs', label: 'Epochs' },
+  { key: 'weightLr', label: 'Weight learning rate', step: 0.001 },
+  { key: 'alphaLr', label: 'Alpha learning rate', step: 0.0001 },
+  { key: 'seed', label: 'Seed' },
+];
+
+export function ControlPanel({ config, onChange, disabled, problem }: Props) {
+  const setSearch = (patch: Partial<Record<keyof SearchConfig, unknown>>) => {
+    const search = { ...config.search, ...patch } as SearchConfig;
+    // As in DARTS, the cell output concatenates every intermediate node.
+    onChange({ ...config, search: { ...search, multiplier: search.nodes } });
+  };
+  const numberInput = (f: NumberField) => (
+    <label key={f.key} className="field">
+      <span>{f.label}</span>
+      <input
+        type="number"
+        name={f.key}
+        step={f.step ?? 1}
+        value={String(config.search[f.key])}
+        disabled={disabled}
+        onChange={(e: ChangeEvent<HTMLInputElement>) =>
+          setSearch({ [f.key]: e.target.valueAsNumber })
+        }
+      />
+    </label>
+  );
+  const toggleOp = (op: OpName, on: boolean) => {
+    const chosen = new Set(config.search.primitives);
+    if (on) chosen.add(op);
+    else chosen.delete(op);
+    setSearch({ primitives: DARTS_PRIMITIVES.filter((p) => chosen.has(p)) });
+  };
+  return (
+    <form className="controls" aria-label="Search settings" onSubmit={(e) => e.preventDefault()}>
+      <label className="field">
+        <span>Preset</span>
+        <select
+          name="preset"
+          disabled={disabled}
+          value=""
+          onChange={(e) => {
+            const preset = PRESETS[e.target.value as PresetName];
+            if (preset) onChange(preset);
+          }}
+        >
+          <option value="">choose…</option>
+          {Object.keys(PRESETS).map((p) => (
+            <option key={p} value={p}>
+              {p}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>Algorithm</span>
+        <select
+          name="order"
+          disabled={disabled}
+          value={config.search.order}
+          onChange={(e) => setSearch({ order: Number(e.target.value) })}
+        >
+          <option value={1}>DARTS, first order</option>
+          <option value={2}>DARTS, second order</option>
+        </select>
+      </label>
+      <label className="field">
+        <span>Dataset</span>
+        <select
+          name="dataset"
+          disabled={disabled}
+          value={config.data.dataset}
+          onChange={(e) =>
+            onChange({
+              ...config,
+              data: { ...config.data, dataset: e.target.value as 'default' | 'synthetic' },
+            })
+          }
+        >
+          <option value="default">Fashion-MNIST (built in)</option>
+          <option value="synthetic">Synthetic bars</option>
+        </select>
+      </label>
+      <label className="field">
+        <span>Images</span>
+        <input
+          type="number"
+          name="images"
+          value={config.data.images}
+          disabled={disabled}
+          onChange={(e) =>
+            onChange({ ...config, data: { ...config.data, images: e.target.valueAsNumber } })
+          }
+        />
+      </label>
+      <label className="field">
+        <span>Image size</span>
+        <input
+          type="number"
+          name="imageSize"
+          step={4}
+          value={config.data.imageSize}
+          disabled={disabled}
+          onChange={(e) =>
+            onChange({ ...config, data: { ...config.data, imageSize: e.target.valueAsNumber } })
+          }
+        />
+      </label>
+      <label className="field">
+        <span>Backend</span>
+        <select
+          name="backend"
+          disabled={disabled}
+          value={config.backend}
+          onChange={(e) => onChange({ ...config, backend: e.target.value as LabConfig['backend'] })}
+        >
+          <option value="auto">auto (WebGPU, else WebGL, else cpu)</option>
+          <option value="webgpu">WebGPU</option>
+          <option value="webgl">WebGL</option>
+          <option value="cpu">cpu</option>
+        </select>
+      </label>
+      {NETWORK_FIELDS.map(numberInput)}
+      <fieldset className="ops" disabled={disabled}>
+        <legend>Candidate ops</legend>
+        {DARTS_PRIMITIVES.map((op) => (
+          <label key={op} className="op">
+            <input
+              type="checkbox"
+              name={`op-${op}`}
+              checked={config.search.primitives.includes(op)}
+              onChange={(e) => toggleOp(op, e.target.checked)}
+            />
+            <span className="swatch" style={{ background: opColor(op) }} />
+            {op}
+          </label>
+        ))}
+      </fieldset>
+      {problem && (
+        <p role="alert" className="problem" data-testid="config-problem">
+          {problem}
+        </p>
+      )}
+    </form>
+  );
+}

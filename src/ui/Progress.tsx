@@ -1,0 +1,27 @@
+/** Step counter, progress bar, ETA and throughput. */
+import type { RunStatus, StepPoint } from '../worker/protocol';
+
+function duration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '–';
+  const s = Math.round(ms / 1000);
+  const m = Math.floor(s / 60);
+  return m > 0 ? `${m} min ${s % 60} s` : `${s} s`;
+}
+
+export function Progress({ status, last }: { status: RunStatus; last: StepPoint | null }) {
+  const done = last?.step ?? 0;
+  const total = last?.totalSteps ?? 0;
+  const eta = last && done > 0 ? (last.elapsedMs / done) * (total - done) : Number.NaN;
+  return (
+    <div className="progress">
+      <span data-testid="status">{status}</span>
+      <span>
+        step <span data-testid="step-count">{done}</span> / {total}
+        {last ? `, epoch ${last.epoch + 1}` : ''}
+      </span>
+      <progress max={Math.max(total, 1)} value={done} />
+      <span>ETA {duration(eta)}</span>
+      <span>{last ? `${last.imagesPerSecond.toFixed(1)} images/s` : ''}</span>
+    </div>
+  );
+}
