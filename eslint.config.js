@@ -40,7 +40,13 @@ export default tseslint.config(
           patterns: [
             { group: ['@tensorflow/*'], message: 'tfjs runs in the worker only.' },
             {
-              group: ['**/nas/tf', '**/nas/supernet', '**/nas/searchCell', '**/nas/searchLoop', '**/nas/searchState'],
+              group: [
+                '**/nas/tf',
+                '**/nas/supernet',
+                '**/nas/searchCell',
+                '**/nas/searchLoop',
+                '**/nas/searchState',
+              ],
               allowTypeImports: true,
               message: 'This core module imports tfjs; the page may only use tfjs-free modules.',
             },
