@@ -144,7 +144,12 @@ export function App() {
             config={config}
             disabled={busy}
             problem={problem}
-            onChange={(c) => setState({ config: c, ignored: [] })}
+            onChange={(c) => {
+              if (busy && labConfigProblem(c) === null) {
+                lab.setRates({ weightLr: c.search.weightLr, alphaLr: c.search.alphaLr });
+              }
+              setState({ config: c, ignored: [] });
+            }}
           />
         </aside>
         <section className="results">

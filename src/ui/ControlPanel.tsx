@@ -15,7 +15,7 @@ interface Props {
   readonly problem: string | null;
 }
 
-type NumberField = { key: keyof SearchConfig; label: string; step?: number };
+type NumberField = { key: keyof SearchConfig; label: string; step?: number; live?: boolean };
 
 const NETWORK_FIELDS: readonly NumberField[] = [
   { key: 'nodes', label: 'Nodes per cell' },
@@ -23,8 +23,9 @@ const NETWORK_FIELDS: readonly NumberField[] = [
   { key: 'channels', label: 'Channels (C)' },
   { key: 'batchSize', label: 'Batch size' },
   { key: 'epochs', label: 'Epochs' },
-  { key: 'weightLr', label: 'Weight learning rate', step: 0.001 },
-  { key: 'alphaLr', label: 'Alpha learning rate', step: 0.0001 },
+  // Learning rates can change while a search runs: they apply from the next step.
+  { key: 'weightLr', label: 'Weight learning rate', step: 0.001, live: true },
+  { key: 'alphaLr', label: 'Alpha learning rate', step: 0.0001, live: true },
   { key: 'seed', label: 'Seed' },
 ];
 
@@ -42,7 +43,7 @@ export function ControlPanel({ config, onChange, disabled, problem }: Props) {
         name={f.key}
         step={f.step ?? 1}
         value={String(config.search[f.key])}
-        disabled={disabled}
+        disabled={disabled && !f.live}
         onChange={(e: ChangeEvent<HTMLInputElement>) =>
           setSearch({ [f.key]: e.target.valueAsNumber })
         }

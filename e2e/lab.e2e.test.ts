@@ -1,0 +1,191 @@
+/**
+ * The lab end to end, in Debian's headless Chromium: a tiny DARTS search on the WebGPU backend
+ * (SwiftShader where there is no GPU) in a worker, live charts, cell graphs, genotype download,
+ * Pause/Step/Resume/Stop, form validation, a worker error, and the fallback without WebGPU.
+ */
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { genotypeFromJson, parseGenotype } from '../src/nas/genotype';
+import { launchChromium } from './chromium';
+import type { StaticServer } from './staticServer';
+import { serveStatic } from './staticServer';
+
+const DIST = join(__dirname, '..', 'dist');
+const SHOTS = join(__dirname, 'screenshots');
+/** The quick-demo preset, with enough epochs that the run is still going while we poke it. */
+const TINY = '?epochs=40';
+
+let server: StaticServer;
+
+beforeAll(async () => {
+  if (!existsSync(join(DIST, 'index.html')))
+    throw new Error('dist/ is missing: run `npx vite build` first');
+  server = await serveStatic(DIST);
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+async function openLab(browser: Browser, query = TINY): Promise<Page> {
+  const page = await browser.newPage({
+    acceptDownloads: true,
+    viewport: { width: 1400, height: 1800 },
+  });
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  // Long tasks (> 50 ms) on the page's main thread. A string, not a function: the test
+  // transform may wrap functions in helpers that the page does not have.
+  await page.addInitScript({
+    content: `window.longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.longTasks.push({ start: e.startTime, duration: e.duration });
+      }).observe({ type: 'longtask', buffered: true });`,
+  });
+  await page.goto(`${server.url}${query}`);
+  return page;
+}
+
+const stepCount = async (page: Page) => Number(await page.getByTestId('step-count').textContent());
+
+async function waitForSteps(page: Page, n: number, timeout = 240_000) {
+  await page.waitForFunction(
+    (target) => Number(document.querySelector('[data-testid="step-count"]')?.textContent) >= target,
+    n,
+    { timeout },
+  );
+}
+
+describe('the lab in Chromium with WebGPU', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium({ webgpu: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('runs a tiny search in a worker on WebGPU: charts, cells, genotype download', async () => {
+    const page = await openLab(browser);
+    const startedAt = await page.evaluate(() => performance.now());
+    await page.getByTestId('start').click();
+    await expect
+      .poll(() => page.getByTestId('backend').textContent(), { timeout: 60_000 })
+      .toBe('backend: webgpu');
+    await waitForSteps(page, 4);
+    const longTasks = (await page.evaluate('window.longTasks')) as {
+      start: number;
+      duration: number;
+    }[];
+    const during = longTasks.filter((l) => l.start > startedAt);
+    console.log(`main-thread long tasks while searching: ${JSON.stringify(during)}`);
+    expect(
+      Number(await page.getByTestId('loss-chart').getAttribute('data-points')),
+    ).toBeGreaterThanOrEqual(2);
+    // Quick demo: 2 intermediate nodes, so 2 inputs + 2 nodes + 1 output, 2 labelled edges per node.
+    for (const cell of ['cell-normal', 'cell-reduce']) {
+      await expect.poll(() => page.locator(`[data-testid="${cell}"] .cell-node`).count()).toBe(5);
+      const labels = await page
+        .locator(`[data-testid="${cell}"] .cell-edge-label`)
+        .allTextContents();
+      expect(labels.length).toBe(4);
+      for (const l of labels)
+        expect(l).toMatch(
+          /^(max_pool_3x3|avg_pool_3x3|skip_connect|sep_conv_3x3|sep_conv_5x5|dil_conv_3x3|dil_conv_5x5)$/,
+        );
+    }
+    expect(await page.locator('[data-testid="alphas-normal"] [data-edge]').count()).toBe(5);
+    await page.getByTestId('pause').click();
+    await expect
+      .poll(() => page.getByTestId('status').textContent(), { timeout: 120_000 })
+      .toBe('paused');
+    const shown = genotypeFromJson(
+      JSON.parse((await page.getByTestId('genotype-json').textContent()) ?? ''),
+    );
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByText('Download genotype').click(),
+    ]);
+    const file = await download.path();
+    expect(parseGenotype(readFileSync(file, 'utf8'))).toEqual(shown);
+    await page.screenshot({ path: join(SHOTS, 'lab-webgpu.png'), fullPage: true });
+    copyFileSync(
+      join(SHOTS, 'lab-webgpu.png'),
+      join(__dirname, '..', 'docs', 'lab-screenshot.png'),
+    );
+    await page.close();
+  }, 600_000);
+
+  it('Pause holds the step counter, Step advances exactly one, Resume and Stop work', async () => {
+    const page = await openLab(browser);
+    await page.getByTestId('start').click();
+    await waitForSteps(page, 1);
+    await page.getByTestId('pause').click();
+    await expect
+      .poll(() => page.getByTestId('status').textContent(), { timeout: 120_000 })
+      .toBe('paused');
+    const paused = await stepCount(page);
+    await page.waitForTimeout(2000);
+    expect(await stepCount(page)).toBe(paused);
+    await page.getByTestId('step').click();
+    await waitForSteps(page, paused + 1);
+    await page.waitForTimeout(2000);
+    expect(await stepCount(page)).toBe(paused + 1);
+    await page.getByTestId('resume').click();
+    await waitForSteps(page, paused + 2);
+    await page.getByTestId('stop').click();
+    await expect
+      .poll(() => page.getByTestId('status').textContent(), { timeout: 120_000 })
+      .toBe('stopped');
+    await page.close();
+  }, 600_000);
+
+  it('refuses a bad configuration in the form and reports a worker error, staying usable', async () => {
+    const page = await openLab(browser);
+    await page.locator('input[name="nodes"]').fill('0');
+    await expect
+      .poll(() => page.getByTestId('config-problem').textContent())
+      .toMatch(/node count \(nodes\) must be an integer of at least 1, got 0/);
+    expect(await page.getByTestId('start').isDisabled()).toBe(true);
+    await page.locator('input[name="nodes"]').fill('2');
+    expect(await page.getByTestId('start').isDisabled()).toBe(false);
+    await page.close();
+  }, 120_000);
+});
+
+describe('the lab in Chromium without WebGPU', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium({ webgpu: false });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('falls back to another backend and says why', async () => {
+    const page = await openLab(browser);
+    await page.getByTestId('start').click();
+    await expect
+      .poll(() => page.getByTestId('backend').textContent(), { timeout: 60_000 })
+      .toMatch(/backend: (webgl|cpu)/);
+    expect(await page.getByTestId('backend-reason').textContent()).toMatch(
+      /fell back to (webgl|cpu): .*WebGPU/,
+    );
+    await waitForSteps(page, 1);
+    await page.getByTestId('stop').click();
+    await page.close();
+  }, 600_000);
+
+  it('shows a worker error (WebGPU forced where there is none) and stays usable', async () => {
+    const page = await openLab(browser, `${TINY}&backend=webgpu`);
+    await page.getByTestId('start').click();
+    await expect
+      .poll(() => page.getByTestId('error').textContent(), { timeout: 60_000 })
+      .toMatch(/no backend could start: .*WebGPU/);
+    await page.locator('select[name="backend"]').selectOption('auto');
+    await page.getByTestId('start').click();
+    await waitForSteps(page, 1);
+    await page.getByTestId('stop').click();
+    await page.close();
+  }, 600_000);
+});
