@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Genotype } from '../../src/nas/genotype';
 import {
   deriveGenotype,
   genotypeFromJson,
@@ -8,6 +7,7 @@ import {
   stringifyGenotype,
 } from '../../src/nas/genotype';
 import { DARTS_PRIMITIVES, parseOpSet } from '../../src/nas/primitives';
+import { DARTS_V1, DARTS_V2, NASNET } from '../../src/nas/publishedGenotypes';
 import { loadFixture } from '../support/fixtures';
 
 interface GenotypeCase {
@@ -23,32 +23,6 @@ interface GenotypeCase {
 }
 
 const fixture = loadFixture<{ cases: GenotypeCase[] }>('genotype.json');
-
-/** DARTS_V2 from `cnn/genotypes.py`. */
-const DARTS_V2: Genotype = {
-  normal: [
-    ['sep_conv_3x3', 0],
-    ['sep_conv_3x3', 1],
-    ['sep_conv_3x3', 0],
-    ['sep_conv_3x3', 1],
-    ['sep_conv_3x3', 1],
-    ['skip_connect', 0],
-    ['skip_connect', 0],
-    ['dil_conv_3x3', 2],
-  ],
-  normalConcat: [2, 3, 4, 5],
-  reduce: [
-    ['max_pool_3x3', 0],
-    ['max_pool_3x3', 1],
-    ['skip_connect', 2],
-    ['max_pool_3x3', 1],
-    ['max_pool_3x3', 0],
-    ['skip_connect', 2],
-    ['skip_connect', 2],
-    ['max_pool_3x3', 1],
-  ],
-  reduceConcat: [2, 3, 4, 5],
-};
 
 describe('genotype derivation (official rule)', () => {
   it(`equals the reference rule on ${fixture.cases.length} alpha sets`, () => {
@@ -78,7 +52,9 @@ describe('genotype derivation (official rule)', () => {
 });
 
 describe('genotype JSON', () => {
-  it('round-trips the published DARTS_V2 genotype', () => {
+  it('round-trips the published genotypes', () => {
+    for (const g of [DARTS_V1, DARTS_V2, NASNET])
+      expect(parseGenotype(stringifyGenotype(g))).toEqual(g);
     const text = stringifyGenotype(DARTS_V2);
     expect(parseGenotype(text)).toEqual(DARTS_V2);
     expect(JSON.parse(text).normal[7]).toEqual(['dil_conv_3x3', 2]);

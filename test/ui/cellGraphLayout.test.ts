@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Gene } from '../../src/nas/genotype';
 import type { OpName } from '../../src/nas/primitives';
+import { DARTS_V1, DARTS_V2, NASNET } from '../../src/nas/publishedGenotypes';
 import type { CellLayout } from '../../src/ui/cellGraph/cellLayout';
 import {
   cellLayout,
@@ -10,44 +11,12 @@ import {
 } from '../../src/ui/cellGraph/cellLayout';
 import { OP_COLORS } from '../../src/ui/opColors';
 
-/** DARTS_V2 normal cell from `cnn/genotypes.py`. */
-const DARTS_V2_NORMAL: Gene[] = [
-  ['sep_conv_3x3', 0],
-  ['sep_conv_3x3', 1],
-  ['sep_conv_3x3', 0],
-  ['sep_conv_3x3', 1],
-  ['sep_conv_3x3', 1],
-  ['skip_connect', 0],
-  ['skip_connect', 0],
-  ['dil_conv_3x3', 2],
-];
-const DARTS_V2_CONCAT = [2, 3, 4, 5];
-
-/** DARTS_V1 normal cell: same node count, different edges. */
-const DARTS_V1_NORMAL: Gene[] = [
-  ['sep_conv_3x3', 1],
-  ['sep_conv_3x3', 0],
-  ['skip_connect', 0],
-  ['sep_conv_3x3', 1],
-  ['skip_connect', 0],
-  ['sep_conv_3x3', 1],
-  ['sep_conv_3x3', 0],
-  ['skip_connect', 2],
-];
-
-/** NASNet normal cell from `cnn/genotypes.py`: 5 nodes, some nodes read one state twice. */
-const NASNET_NORMAL: Gene[] = [
-  ['sep_conv_5x5', 1],
-  ['sep_conv_3x3', 0],
-  ['sep_conv_5x5', 0],
-  ['sep_conv_3x3', 0],
-  ['avg_pool_3x3', 1],
-  ['skip_connect', 0],
-  ['avg_pool_3x3', 0],
-  ['avg_pool_3x3', 0],
-  ['sep_conv_3x3', 1],
-  ['skip_connect', 1],
-];
+/** Normal cells of DARTS_V2, DARTS_V1 (same node count, other edges) and NASNet (5 nodes, some
+ * nodes read one state twice), from `cnn/genotypes.py`. */
+const DARTS_V2_NORMAL: Gene[] = [...DARTS_V2.normal];
+const DARTS_V2_CONCAT = [...DARTS_V2.normalConcat];
+const DARTS_V1_NORMAL: Gene[] = [...DARTS_V1.normal];
+const NASNET_NORMAL: Gene[] = [...NASNET.normal];
 const NASNET_CONCAT = [2, 3, 4, 5, 6];
 
 const positions = (layout: CellLayout) => layout.nodes.map(({ id, x, y }) => ({ id, x, y }));
