@@ -54,6 +54,8 @@ export class SearchSession {
   /** Steps still to run while paused (the Step command). */
   private pendingSteps = 0;
   private pumping = false;
+  /** Pause asked for while a step was under way; takes effect at the step's end. */
+  private pauseRequested = false;
   private lastStep = 0;
 
   constructor(private readonly host: SessionHost) {}
@@ -65,9 +67,14 @@ export class SearchSession {
           await this.start(message.config, message.dataUrl);
           break;
         case 'pause':
-          if (this.status === 'running') this.setStatus('paused');
+          // A step under way finishes first: 'paused' is reported once no more steps will come.
+          if (this.status === 'running') {
+            if (this.pumping) this.pauseRequested = true;
+            else this.setStatus('paused');
+          }
           break;
         case 'resume':
+          this.pauseRequested = false;
           if (this.status === 'paused') {
             this.setStatus('running');
             void this.pump();
@@ -125,7 +132,8 @@ export class SearchSession {
     try {
       while (
         this.generator &&
-        (this.status === 'running' || (this.status === 'paused' && this.pendingSteps > 0))
+        ((this.status === 'running' && !this.pauseRequested) ||
+          (this.status === 'paused' && this.pendingSteps > 0))
       ) {
         const stepping = this.status === 'paused';
         const next = await this.generator.next();
@@ -155,7 +163,7 @@ export class SearchSession {
             type: 'epoch',
             point: {
               epoch: event.epoch,
-              step: -1,
+              step: this.lastStep,
               valLoss: event.valLoss,
               valAccuracy: event.valAccuracy,
             },
@@ -171,6 +179,10 @@ export class SearchSession {
       await this.fail(e);
     } finally {
       this.pumping = false;
+      if (this.pauseRequested) {
+        this.pauseRequested = false;
+        if (this.status === 'running') this.setStatus('paused');
+      }
     }
   }
 
@@ -178,6 +190,7 @@ export class SearchSession {
     const generator = this.generator;
     this.generator = null;
     this.pendingSteps = 0;
+    this.pauseRequested = false;
     if (generator) await generator.return(undefined);
     if (this.state) disposeSearchState(this.state);
     this.state = null;

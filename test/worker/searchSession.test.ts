@@ -49,7 +49,7 @@ describe('search session (the worker engine, in-thread on cpu)', () => {
     await until(() => steps() >= 2);
     await session.handle({ type: 'pause' });
     await until(() => messages.some((m) => m.type === 'status' && m.status === 'paused'));
-    await new Promise((r) => setTimeout(r, 1500)); // a step already under way may finish
+    // 'paused' comes after the step under way: from then on the counter must not move.
     const paused = steps();
     await new Promise((r) => setTimeout(r, 1500));
     expect(steps()).toBe(paused);
