@@ -11,6 +11,7 @@ import type { Genotype } from './genotype';
 import { concatRange, deriveCellGenes } from './genotype';
 import type { Batch } from './searchStep';
 import { evaluate, searchStep } from './searchStep';
+import { sumAll } from './tensorSum';
 import type { SearchState } from './searchState';
 
 export interface BatchSource {
@@ -134,18 +135,18 @@ export async function evaluateSplit(
   split: BatchSource,
 ): Promise<{ loss: number; accuracy: number }> {
   const b = state.config.batchSize;
-  const sums: tf.Scalar[] = [];
+  const sums: tf.Tensor1D[] = [];
   for (let start = 0; start < split.count; start += b) {
     const size = Math.min(b, split.count - start);
     const indices = Array.from({ length: size }, (_, i) => start + i);
     const batch = split.batch(indices);
     const r = evaluate(state, batch);
     sums.push(
-      tf.tidy(() => tf.stack([tf.mul(r.loss, size), tf.mul(r.accuracy, size)]) as tf.Scalar),
+      tf.tidy(() => tf.stack([tf.mul(r.loss, size), tf.mul(r.accuracy, size)]) as tf.Tensor1D),
     );
     tf.dispose([batch.x, batch.y, r.loss, r.accuracy]);
   }
-  const total = tf.tidy(() => tf.addN(sums.map((s) => tf.div(s, split.count))));
+  const total = tf.tidy(() => tf.div(sumAll(sums), split.count));
   const [loss, accuracy] = Array.from(await total.data());
   tf.dispose([total, ...sums]);
   return { loss: loss as number, accuracy: accuracy as number };

@@ -13,6 +13,10 @@ import { sumAll } from '../../src/nas/tensorSum';
 import * as tf from '../../src/nas/tf';
 import { createVariables } from '../../src/nas/initParams';
 import { Rng } from '../../src/nas/random';
+import { evaluateSplit } from '../../src/nas/searchLoop';
+import { createSearchState, disposeSearchState } from '../../src/nas/searchState';
+import { evaluate } from '../../src/nas/searchStep';
+import { TINY_CONFIG, tinyData } from '../support/tiny';
 
 beforeAll(async () => {
   await useNodeBackend('webgpu');
@@ -92,5 +96,23 @@ describe('WebGPU traps and their workarounds', () => {
     );
     expect(profile.kernels.length).toBeGreaterThan(100);
     expect(highRank.map((k) => k.name)).toEqual([]);
+  });
+
+  it('averages the loss over many validation batches correctly (no AddN of 8+ inputs)', async () => {
+    const data = tinyData(128);
+    const state = createSearchState({ ...TINY_CONFIG, batchSize: 8 }, data.shape);
+    const all = await evaluateSplit(state, data.val);
+    let loss = 0;
+    for (let start = 0; start < data.val.count; start += 8) {
+      const batch = data.val.batch(Array.from({ length: 8 }, (_, i) => start + i));
+      const r = evaluate(state, batch);
+      loss += ((await r.loss.data())[0] as number) / 8;
+      tf.dispose([batch.x, batch.y, r.loss, r.accuracy]);
+    }
+    expect(data.val.count / 8).toBe(8);
+    expect(all.loss).toBeCloseTo(loss, 4);
+    disposeSearchState(state);
+    data.train.dispose();
+    data.val.dispose();
   });
 });
