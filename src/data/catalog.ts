@@ -5,7 +5,7 @@
  */
 import { concatImageSets, parseCifar10, parseCifar100 } from './cifar';
 import type { ImageDataset } from './dataset';
-import { subset } from './dataset';
+import { range, subset } from './dataset';
 import { idxImageSet, readIdx } from './idx';
 import type { ChannelStats } from './normalize';
 import {
@@ -63,9 +63,6 @@ async function idxPair(source: FileSource, prefix: string, name: string): Promis
     name,
   );
 }
-
-const range = (from: number, to: number): number[] =>
-  Array.from({ length: to - from }, (_, i) => from + i);
 
 function loaded(
   train: RawImageSet,

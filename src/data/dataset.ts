@@ -31,6 +31,11 @@ export function checkDataset(d: ImageDataset): ImageDataset {
   return d;
 }
 
+/** The integers from `from` (inclusive) to `to` (exclusive). */
+export function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from }, (_, i) => from + i);
+}
+
 /** The images at `indices`, as a new dataset. */
 export function subset(d: ImageDataset, indices: ArrayLike<number>, name = d.name): ImageDataset {
   const pixels = d.height * d.width * d.channels;

@@ -3,15 +3,12 @@
  * (in file order) trains the weights, the rest trains the alphas.
  */
 import type { ImageDataset } from './dataset';
-import { subset } from './dataset';
+import { range, subset } from './dataset';
 
 export interface SearchSplit {
   readonly train: ImageDataset;
   readonly val: ImageDataset;
 }
-
-const range = (from: number, to: number): number[] =>
-  Array.from({ length: to - from }, (_, i) => from + i);
 
 export function dartsSearchSplit(d: ImageDataset, portion: number): SearchSplit {
   const cut = Math.floor(d.count * portion);
