@@ -2,7 +2,7 @@
  * NAS Lab: one screen. Settings on the left; progress, live charts, the derived cells and the
  * genotype on the right. The search runs in a worker; this thread only draws.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Gene, GenotypeJson } from '../nas/genotype';
 import type { LabConfig } from '../worker/protocol';
 import { CellGraph } from './cellGraph/CellGraph';
@@ -15,6 +15,7 @@ import { GenotypePanel } from './GenotypePanel';
 import { Progress } from './Progress';
 import { configFromQuery, configToQuery } from './urlState';
 import { useLab } from './useLab';
+import { useStaggeredValue } from './useStaggeredValue';
 import { labConfigProblem } from './validateLabConfig';
 
 const genes = (g: [string, number][]): Gene[] => g as unknown as Gene[];
@@ -35,6 +36,17 @@ export function App() {
     const query = configToQuery(config);
     window.history.replaceState(null, '', query ? `?${query}` : window.location.pathname);
   }, [config]);
+
+  const { setRates } = lab;
+  const onConfigChange = useCallback(
+    (c: LabConfig) => {
+      if (busy && labConfigProblem(c) === null) {
+        setRates({ weightLr: c.search.weightLr, alphaLr: c.search.alphaLr });
+      }
+      setState({ config: c, ignored: [] });
+    },
+    [busy, setRates],
+  );
 
   const last = lab.steps.at(-1);
   const shownIndex =
@@ -80,6 +92,12 @@ export function App() {
     }),
     [lab.steps],
   );
+
+  // One frame apart each, so that a step's redraw is several short tasks, not one long one.
+  const lossShown = useStaggeredValue(lossSeries, 1);
+  const accuracyShown = useStaggeredValue(accuracySeries, 2);
+  const normalShown = useStaggeredValue(history.normal, 3);
+  const reduceShown = useStaggeredValue(history.reduce, 4);
 
   return (
     <div className="lab">
@@ -144,12 +162,7 @@ export function App() {
             config={config}
             disabled={busy}
             problem={problem}
-            onChange={(c) => {
-              if (busy && labConfigProblem(c) === null) {
-                lab.setRates({ weightLr: c.search.weightLr, alphaLr: c.search.alphaLr });
-              }
-              setState({ config: c, ignored: [] });
-            }}
+            onChange={onConfigChange}
           />
         </aside>
         <section className="results">
@@ -165,13 +178,13 @@ export function App() {
           <div className="charts">
             <MetricChart
               title="Loss"
-              series={lossSeries}
+              series={lossShown}
               smoothing={smoothing}
               testId="loss-chart"
             />
             <MetricChart
               title="Accuracy"
-              series={accuracySeries}
+              series={accuracyShown}
               smoothing={smoothing}
               testId="accuracy-chart"
               yDomain={[0, 1]}
@@ -224,14 +237,14 @@ export function App() {
           <AlphaSmallMultiples
             title="Normal cell"
             primitives={config.search.primitives}
-            history={history.normal}
+            history={normalShown}
             steps={nodes}
             testId="alphas-normal"
           />
           <AlphaSmallMultiples
             title="Reduction cell"
             primitives={config.search.primitives}
-            history={history.reduce}
+            history={reduceShown}
             steps={nodes}
             testId="alphas-reduce"
           />

@@ -1,5 +1,6 @@
 /** The settings form: preset, algorithm, data, op set, network and optimiser settings. */
 import type { ChangeEvent } from 'react';
+import { memo } from 'react';
 import { DARTS_PRIMITIVES } from '../nas/primitives';
 import type { OpName } from '../nas/primitives';
 import type { SearchConfig } from '../nas/searchConfig';
@@ -29,7 +30,12 @@ const NETWORK_FIELDS: readonly NumberField[] = [
   { key: 'seed', label: 'Seed' },
 ];
 
-export function ControlPanel({ config, onChange, disabled, problem }: Props) {
+export const ControlPanel = memo(function ControlPanel({
+  config,
+  onChange,
+  disabled,
+  problem,
+}: Props) {
   const setSearch = (patch: Partial<Record<keyof SearchConfig, unknown>>) => {
     const search = { ...config.search, ...patch } as SearchConfig;
     // As in DARTS, the cell output concatenates every intermediate node.
@@ -168,4 +174,4 @@ export function ControlPanel({ config, onChange, disabled, problem }: Props) {
       )}
     </form>
   );
-}
+});

@@ -1,35 +1,15 @@
 /** React state of a search running in the worker: status, backend, streamed points, errors. */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { LabClient } from '../worker/labClient';
 import { createLabClient } from '../worker/labClient';
-import type { EpochPoint, FromWorker, LabConfig, RunStatus, StepPoint } from '../worker/protocol';
+import type { FromWorker, LabConfig } from '../worker/protocol';
+import { frameBatcher } from './frameBatcher';
+import type { LabState } from './labReducer';
+import { INITIAL_LAB_STATE, reduceLabBatch } from './labReducer';
 
-export interface LabState {
-  readonly status: RunStatus;
-  readonly backend: { readonly name: string; readonly reason: string } | null;
-  readonly steps: readonly StepPoint[];
-  readonly epochs: readonly EpochPoint[];
-  readonly error: string | null;
-}
+export type { LabState } from './labReducer';
 
-const INITIAL: LabState = { status: 'idle', backend: null, steps: [], epochs: [], error: null };
-
-function reduce(state: LabState, m: FromWorker): LabState {
-  switch (m.type) {
-    case 'status':
-      return { ...state, status: m.status };
-    case 'backend':
-      return { ...state, backend: { name: m.backend, reason: m.reason } };
-    case 'step':
-      return { ...state, steps: [...state.steps, m.point] };
-    case 'epoch':
-      return { ...state, epochs: [...state.epochs, m.point] };
-    case 'error':
-      return { ...state, error: m.message, status: 'failed' };
-  }
-}
-
-export interface Lab extends LabState {
+export interface LabActions {
   start(config: LabConfig): void;
   pause(): void;
   resume(): void;
@@ -39,32 +19,46 @@ export interface Lab extends LabState {
   dismissError(): void;
 }
 
+export interface Lab extends LabState, LabActions {}
+
 export function useLab(): Lab {
-  const [state, setState] = useState<LabState>(INITIAL);
+  const [state, setState] = useState<LabState>(INITIAL_LAB_STATE);
   const client = useRef<LabClient | null>(null);
 
   useEffect(() => {
-    const c = createLabClient((m) => setState((s) => reduce(s, m)));
+    // Messages are applied once per frame, as a transition: React renders them in slices that
+    // yield to input, so a stream of steps never blocks the page.
+    const batcher = frameBatcher<FromWorker>((messages) =>
+      startTransition(() => setState((s) => reduceLabBatch(s, messages))),
+    );
+    const c = createLabClient((m) => batcher.push(m));
     client.current = c;
-    return () => c.dispose();
+    return () => {
+      batcher.dispose();
+      c.dispose();
+    };
   }, []);
 
   const send = useCallback((m: Parameters<LabClient['send']>[0]) => client.current?.send(m), []);
-  return {
-    ...state,
-    start: (config) => {
-      setState({ ...INITIAL, status: 'loading' });
-      send({
-        type: 'start',
-        config,
-        dataUrl: new URL('data/fashion-mnist/', document.baseURI).href,
-      });
-    },
-    pause: () => send({ type: 'pause' }),
-    resume: () => send({ type: 'resume' }),
-    step: () => send({ type: 'step' }),
-    stop: () => send({ type: 'stop' }),
-    setRates: (rates) => send({ type: 'setRates', ...rates }),
-    dismissError: () => setState((s) => ({ ...s, error: null })),
-  };
+  // Stable actions, so memoised children that take them do not re-render on every step.
+  const actions = useMemo<LabActions>(
+    () => ({
+      start: (config) => {
+        setState({ ...INITIAL_LAB_STATE, status: 'loading' });
+        send({
+          type: 'start',
+          config,
+          dataUrl: new URL('data/fashion-mnist/', document.baseURI).href,
+        });
+      },
+      pause: () => send({ type: 'pause' }),
+      resume: () => send({ type: 'resume' }),
+      step: () => send({ type: 'step' }),
+      stop: () => send({ type: 'stop' }),
+      setRates: (rates) => send({ type: 'setRates', ...rates }),
+      dismissError: () => setState((s) => ({ ...s, error: null })),
+    }),
+    [send],
+  );
+  return { ...state, ...actions };
 }

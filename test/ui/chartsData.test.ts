@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { alphaRows, winningOp } from '../../src/ui/charts/alphaData';
 import { AlphaSmallMultiples, stackedBands } from '../../src/ui/charts/AlphaSmallMultiples';
 import { edgeLabels } from '../../src/ui/charts/edgeLabels';
-import { metricRows } from '../../src/ui/charts/metricData';
+import { metricRows, niceTicks, rowExtent } from '../../src/ui/charts/metricData';
 import { MetricChart } from '../../src/ui/charts/MetricChart';
 import { SmoothingSlider } from '../../src/ui/charts/SmoothingSlider';
 import { DARTS_PRIMITIVES } from '../../src/nas/primitives';
@@ -188,5 +188,23 @@ describe('chart components (server render)', () => {
     expect(html).toContain('type="range"');
     expect(html).toContain('max="0.99"');
     expect(html).toContain('0.60');
+  });
+});
+
+describe('niceTicks', () => {
+  it('covers the data with a nice domain and round ticks inside it', () => {
+    const t = niceTicks(0.137, 2.41, 5);
+    expect(t.domain).toEqual([0, 2.5]);
+    expect(t.ticks).toEqual([0, 0.5, 1, 1.5, 2, 2.5]);
+  });
+  it('widens a single value and survives an empty extent', () => {
+    expect(niceTicks(3, 3, 4).domain[0]).toBeLessThan(3);
+    expect(niceTicks(3, 3, 4).domain[1]).toBeGreaterThan(3);
+    expect(niceTicks(Infinity, -Infinity, 4)).toEqual({ domain: [0, 1], ticks: [0, 1] });
+  });
+  it('rowExtent skips rows without the key', () => {
+    expect(rowExtent([{ step: 1, raw0: 4 }, { step: 2 }, { step: 3, raw0: -1 }], ['raw0'])).toEqual(
+      [-1, 4],
+    );
   });
 });

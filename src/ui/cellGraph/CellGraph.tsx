@@ -9,7 +9,7 @@
 // (it adds `selection.transition()`), which a bundler would otherwise shake out of `d3`.
 import { interrupt, select } from 'd3';
 import type { BaseType, Selection } from 'd3';
-import { useEffect, useId, useMemo, useRef } from 'react';
+import { memo, useEffect, useId, useMemo, useRef } from 'react';
 import type { Gene } from '../../nas/genotype';
 import type { CellEdge, CellLayout, CellNode, CellNodeKind } from './cellLayout';
 import { cellLayout } from './cellLayout';
@@ -240,7 +240,7 @@ function cellKey(genes: readonly Gene[], concat: readonly number[]): string {
   return JSON.stringify([genes, concat]);
 }
 
-export function CellGraph({ title, genes, concat, testId }: CellGraphProps) {
+export const CellGraph = memo(function CellGraph({ title, genes, concat, testId }: CellGraphProps) {
   const svgRef = useRef<SVGSVGElement>(null);
   const prefix = markerIdPrefix(useId());
   const key = cellKey(genes, concat);
@@ -273,4 +273,4 @@ export function CellGraph({ title, genes, concat, testId }: CellGraphProps) {
       style={{ maxWidth: layout.width, height: 'auto', display: 'block' }}
     />
   );
-}
+});

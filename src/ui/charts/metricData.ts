@@ -1,4 +1,5 @@
 /** Pure data preparation for `MetricChart`: smoothing, thinning and merging series by step. */
+import { scaleLinear } from 'd3';
 import { smooth } from './smoothing';
 import { thinByStride } from './thinning';
 
@@ -53,4 +54,40 @@ export function metricRows(
     }
   });
   return [...byStep.values()].sort((a, b) => a.step - b.step);
+}
+
+export interface AxisTicks {
+  readonly domain: readonly [number, number];
+  readonly ticks: readonly number[];
+}
+
+/**
+ * Round tick values over a nice domain that holds [min, max] (d3's tick rule). Handing the
+ * chart its ticks spares it measuring tick labels in the DOM on every update.
+ */
+export function niceTicks(min: number, max: number, count: number): AxisTicks {
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return { domain: [0, 1], ticks: [0, 1] };
+  const lo = min === max ? min - 0.5 : min;
+  const hi = min === max ? max + 0.5 : max;
+  const scale = scaleLinear().domain([lo, hi]).nice(count);
+  const [a, b] = scale.domain() as [number, number];
+  return { domain: [a, b], ticks: scale.ticks(count) };
+}
+
+/** Extent of a field over rows, ignoring rows without it. */
+export function rowExtent(
+  rows: readonly MetricRow[],
+  keys: readonly string[],
+): readonly [number, number] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const row of rows) {
+    for (const k of keys) {
+      const v = row[k];
+      if (v === undefined || !Number.isFinite(v)) continue;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  return [min, max];
 }

@@ -1,0 +1,52 @@
+/**
+ * The lab's state as a pure reduction over the worker's messages. Consecutive steps whose
+ * genotype did not change share one genotype object, so memoised views of the cells and the
+ * genotype skip their work until the architecture really changes.
+ */
+import type { GenotypeJson } from '../nas/genotype';
+import type { EpochPoint, FromWorker, RunStatus, StepPoint } from '../worker/protocol';
+
+export interface LabState {
+  readonly status: RunStatus;
+  readonly backend: { readonly name: string; readonly reason: string } | null;
+  readonly steps: readonly StepPoint[];
+  readonly epochs: readonly EpochPoint[];
+  readonly error: string | null;
+}
+
+export const INITIAL_LAB_STATE: LabState = {
+  status: 'idle',
+  backend: null,
+  steps: [],
+  epochs: [],
+  error: null,
+};
+
+function sameGenotype(a: GenotypeJson, b: GenotypeJson): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
+function withSharedGenotype(point: StepPoint, previous: StepPoint | undefined): StepPoint {
+  if (!previous || !sameGenotype(previous.genotype, point.genotype)) return point;
+  return { ...point, genotype: previous.genotype };
+}
+
+export function reduceLab(state: LabState, m: FromWorker): LabState {
+  switch (m.type) {
+    case 'status':
+      return { ...state, status: m.status };
+    case 'backend':
+      return { ...state, backend: { name: m.backend, reason: m.reason } };
+    case 'step':
+      return { ...state, steps: [...state.steps, withSharedGenotype(m.point, state.steps.at(-1))] };
+    case 'epoch':
+      return { ...state, epochs: [...state.epochs, m.point] };
+    case 'error':
+      return { ...state, error: m.message, status: 'failed' };
+  }
+}
+
+/** Applies a batch of messages in order (one render for all of them). */
+export function reduceLabBatch(state: LabState, messages: readonly FromWorker[]): LabState {
+  return messages.reduce(reduceLab, state);
+}
