@@ -1,6 +1,8 @@
 /**
- * Published genotypes, verbatim from DARTS's `cnn/genotypes.py` (spec §3.4). More presets
- * (PC-DARTS, P-DARTS, CDARTS) come with the retraining issue.
+ * Published genotypes (spec §3.4), verbatim: DARTS's `cnn/genotypes.py` (NASNet, AmoebaNet,
+ * DARTS_V1, DARTS_V2), PC-DARTS's and P-DARTS's `genotypes.py`, and CDARTS's `cells/*.json`
+ * (nested in the source, flattened here; the same genotype for all stages). Genes keep the
+ * source's order; a concat the source writes `range(2, 6)` is [2, 3, 4, 5].
  */
 import type { Gene, Genotype } from './genotype';
 
@@ -87,3 +89,178 @@ export const NASNET: Genotype = {
   ),
   reduceConcat: [4, 5, 6],
 };
+
+/** AmoebaNet-A: 5 nodes; concats leave out nodes consumed inside the cell. */
+export const AMOEBANET: Genotype = {
+  normal: genes(
+    ['avg_pool_3x3', 0],
+    ['max_pool_3x3', 1],
+    ['sep_conv_3x3', 0],
+    ['sep_conv_5x5', 2],
+    ['sep_conv_3x3', 0],
+    ['avg_pool_3x3', 3],
+    ['sep_conv_3x3', 1],
+    ['skip_connect', 1],
+    ['skip_connect', 0],
+    ['avg_pool_3x3', 1],
+  ),
+  normalConcat: [4, 5, 6],
+  reduce: genes(
+    ['avg_pool_3x3', 0],
+    ['sep_conv_3x3', 1],
+    ['max_pool_3x3', 0],
+    ['sep_conv_7x7', 2],
+    ['sep_conv_7x7', 0],
+    ['avg_pool_3x3', 1],
+    ['max_pool_3x3', 0],
+    ['max_pool_3x3', 1],
+    ['conv_7x1_1x7', 0],
+    ['sep_conv_3x3', 5],
+  ),
+  reduceConcat: [3, 4, 6],
+};
+
+/** PC-DARTS searched on CIFAR-10 (`PC_DARTS_cifar`, also CDARTS's `pcdarts_cifar_genotype.json`). */
+export const PC_DARTS_CIFAR: Genotype = {
+  normal: genes(
+    ['sep_conv_3x3', 1],
+    ['skip_connect', 0],
+    ['sep_conv_3x3', 0],
+    ['dil_conv_3x3', 1],
+    ['sep_conv_5x5', 0],
+    ['sep_conv_3x3', 1],
+    ['avg_pool_3x3', 0],
+    ['dil_conv_3x3', 1],
+  ),
+  normalConcat: [2, 3, 4, 5],
+  reduce: genes(
+    ['sep_conv_5x5', 1],
+    ['max_pool_3x3', 0],
+    ['sep_conv_5x5', 1],
+    ['sep_conv_5x5', 2],
+    ['sep_conv_3x3', 0],
+    ['sep_conv_3x3', 3],
+    ['sep_conv_3x3', 1],
+    ['sep_conv_3x3', 2],
+  ),
+  reduceConcat: [2, 3, 4, 5],
+};
+
+/** PC-DARTS searched on ImageNet (`PC_DARTS_image`). */
+export const PC_DARTS_IMAGE: Genotype = {
+  normal: genes(
+    ['skip_connect', 1],
+    ['sep_conv_3x3', 0],
+    ['sep_conv_3x3', 0],
+    ['skip_connect', 1],
+    ['sep_conv_3x3', 1],
+    ['sep_conv_3x3', 3],
+    ['sep_conv_3x3', 1],
+    ['dil_conv_5x5', 4],
+  ),
+  normalConcat: [2, 3, 4, 5],
+  reduce: genes(
+    ['sep_conv_3x3', 0],
+    ['skip_connect', 1],
+    ['dil_conv_5x5', 2],
+    ['max_pool_3x3', 1],
+    ['sep_conv_3x3', 2],
+    ['sep_conv_3x3', 1],
+    ['sep_conv_5x5', 0],
+    ['sep_conv_3x3', 3],
+  ),
+  reduceConcat: [2, 3, 4, 5],
+};
+
+/** P-DARTS (`chenxin061/pdarts`; also CDARTS's `pdarts_genotype.json`). */
+export const PDARTS: Genotype = {
+  normal: genes(
+    ['skip_connect', 0],
+    ['dil_conv_3x3', 1],
+    ['skip_connect', 0],
+    ['sep_conv_3x3', 1],
+    ['sep_conv_3x3', 1],
+    ['sep_conv_3x3', 3],
+    ['sep_conv_3x3', 0],
+    ['dil_conv_5x5', 4],
+  ),
+  normalConcat: [2, 3, 4, 5],
+  reduce: genes(
+    ['avg_pool_3x3', 0],
+    ['sep_conv_5x5', 1],
+    ['sep_conv_3x3', 0],
+    ['dil_conv_5x5', 2],
+    ['max_pool_3x3', 0],
+    ['dil_conv_3x3', 1],
+    ['dil_conv_3x3', 1],
+    ['dil_conv_5x5', 3],
+  ),
+  reduceConcat: [2, 3, 4, 5],
+};
+
+/** CDARTS's CIFAR cell (`CDARTS/cells/cifar_genotype.json`). */
+export const CDARTS_CIFAR: Genotype = {
+  normal: genes(
+    ['sep_conv_3x3', 0],
+    ['sep_conv_3x3', 1],
+    ['sep_conv_3x3', 1],
+    ['sep_conv_3x3', 2],
+    ['sep_conv_3x3', 0],
+    ['sep_conv_3x3', 1],
+    ['skip_connect', 0],
+    ['skip_connect', 2],
+  ),
+  normalConcat: [2, 3, 4, 5],
+  reduce: genes(
+    ['sep_conv_5x5', 1],
+    ['max_pool_3x3', 0],
+    ['dil_conv_5x5', 2],
+    ['skip_connect', 0],
+    ['sep_conv_3x3', 0],
+    ['sep_conv_5x5', 1],
+    ['sep_conv_3x3', 0],
+    ['dil_conv_5x5', 2],
+  ),
+  reduceConcat: [2, 3, 4, 5],
+};
+
+/** CDARTS's ImageNet cell (`CDARTS/cells/imagenet_genotype.json`). */
+export const CDARTS_IMAGENET: Genotype = {
+  normal: genes(
+    ['sep_conv_3x3', 1],
+    ['sep_conv_3x3', 0],
+    ['sep_conv_3x3', 0],
+    ['sep_conv_5x5', 2],
+    ['sep_conv_5x5', 2],
+    ['sep_conv_3x3', 1],
+    ['sep_conv_3x3', 1],
+    ['sep_conv_5x5', 4],
+  ),
+  normalConcat: [2, 3, 4, 5],
+  reduce: genes(
+    ['sep_conv_5x5', 1],
+    ['avg_pool_3x3', 0],
+    ['max_pool_3x3', 1],
+    ['dil_conv_5x5', 2],
+    ['sep_conv_5x5', 1],
+    ['dil_conv_5x5', 2],
+    ['sep_conv_3x3', 3],
+    ['dil_conv_3x3', 4],
+  ),
+  reduceConcat: [2, 3, 4, 5],
+};
+
+/** Every published genotype by the name its source gives it (CDARTS's cells are unnamed). */
+export const PUBLISHED_GENOTYPES = {
+  NASNet: NASNET,
+  AmoebaNet: AMOEBANET,
+  DARTS_V1,
+  DARTS_V2,
+  PC_DARTS_cifar: PC_DARTS_CIFAR,
+  PC_DARTS_image: PC_DARTS_IMAGE,
+  PDARTS,
+  CDARTS_cifar: CDARTS_CIFAR,
+  CDARTS_imagenet: CDARTS_IMAGENET,
+} as const satisfies Readonly<Record<string, Genotype>>;
+
+export type PublishedGenotypeName = keyof typeof PUBLISHED_GENOTYPES;
