@@ -1,0 +1,55 @@
+/**
+ * One retrain iteration of DARTS's `cnn/train.py` train(): forward in training mode (running
+ * statistics updated, drop path at this epoch's probability), CE + auxWeight·CE(aux), gradients
+ * clipped to the global norm, SGD with momentum and weight decay.
+ */
+import * as tf from './tf';
+import { clipByGlobalNorm } from './clipGradNorm';
+import { rngKeepMasks } from './dropPath';
+import { evalTrainingLoss } from './evalLoss';
+import { accuracy, crossEntropy } from './loss';
+import type { RetrainState } from './retrainState';
+import { updatingContext } from './runningStats';
+import type { Batch } from './searchStep';
+import { sgdStep } from './sgd';
+import { zipMap } from './tensorMaps';
+
+/** Device-side scalars of one step; the caller reads them back and disposes them. */
+export interface RetrainScalars {
+  /** The training objective (with the auxiliary term). */
+  readonly loss: tf.Scalar;
+  /** Accuracy of the main logits on the batch. */
+  readonly accuracy: tf.Scalar;
+}
+
+export function retrainStep(
+  state: RetrainState,
+  batch: Batch,
+  rates: { readonly lr: number; readonly dropPathProb: number },
+): RetrainScalars {
+  return tf.tidy(() => {
+    const names = Object.keys(state.weights);
+    const ctx = updatingContext(state.buffers);
+    const dropPath = { prob: rates.dropPathProb, masks: rngKeepMasks(state.rng) };
+    let acc: tf.Scalar | null = null;
+    const { value, grads } = tf.valueAndGrads((...ws: tf.Tensor[]) => {
+      const out = state.net.forward(batch.x, zipMap(names, ws), { ctx, dropPath });
+      acc = tf.keep(accuracy(out.logits, batch.y));
+      return evalTrainingLoss(out, batch.y, state.config.auxWeight);
+    })(names.map((n) => state.weights[n] as tf.Variable));
+    const clipped = clipByGlobalNorm(zipMap(names, grads), state.config.gradClip);
+    sgdStep(state.optimizer, state.weights, clipped.grads, rates.lr);
+    if (acc === null) throw new Error('retrain step computed no accuracy');
+    return { loss: value as tf.Scalar, accuracy: acc };
+  });
+}
+
+/** Loss (main logits only) and accuracy in evaluation mode. */
+export function evaluateRetrained(state: RetrainState, batch: Batch): RetrainScalars {
+  return tf.tidy(() => {
+    const { logits } = state.net.forward(batch.x, state.weights, {
+      ctx: { training: false, buffers: state.buffers },
+    });
+    return { loss: crossEntropy(logits, batch.y), accuracy: accuracy(logits, batch.y) };
+  });
+}
