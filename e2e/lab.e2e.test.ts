@@ -150,6 +150,51 @@ describe('the lab in Chromium with WebGPU', () => {
     await page.close();
   }, 600_000);
 
+  it('retrains DARTS_V2 from scratch: cells, live charts, a test accuracy; loads genotype files', async () => {
+    const page = await openLab(browser);
+    // A hostile genotype file is refused with a message; the page keeps working.
+    await page.locator('input[name="genotype-file"]').setInputFiles({
+      name: 'evil.py',
+      mimeType: 'text/plain',
+      buffer: Buffer.from("Genotype(normal=[(__import__('os').system('x'), 0)])"),
+    });
+    await expect
+      .poll(() => page.getByTestId('genotype-file-error').textContent())
+      .toMatch(/evil\.py/);
+    // DARTS's own repr of DARTS_V1 loads and is selected.
+    await page.locator('input[name="genotype-file"]').setInputFiles({
+      name: 'genotypes.py',
+      mimeType: 'text/plain',
+      buffer: Buffer.from(
+        "DARTS_V1 = Genotype(normal=[('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('skip_connect', 0), ('sep_conv_3x3', 1), ('skip_connect', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('skip_connect', 2)], normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 0), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('avg_pool_3x3', 0)], reduce_concat=[2, 3, 4, 5])",
+      ),
+    });
+    await expect
+      .poll(() => page.locator('select[name="retrain-genotype"]').inputValue())
+      .toBe('file');
+    await page.locator('select[name="retrain-genotype"]').selectOption('DARTS_V2');
+    // 2 inputs + 4 nodes + output; two labelled edges per node.
+    await expect
+      .poll(() => page.locator('[data-testid="retrain-cell-normal"] .cell-node').count())
+      .toBe(7);
+    expect(
+      await page.locator('[data-testid="retrain-cell-normal"] .cell-edge-label').allTextContents(),
+    ).toEqual(expect.arrayContaining(['sep_conv_3x3', 'skip_connect', 'dil_conv_3x3']));
+    await page.getByTestId('retrain').click();
+    await expect
+      .poll(() => page.getByTestId('retrain-result').textContent(), { timeout: 300_000 })
+      .toMatch(/^Test accuracy \d+\.\d% \(loss \d/);
+    expect(await page.getByTestId('backend').textContent()).toBe('backend: webgpu');
+    for (const chart of ['retrain-loss-chart', 'retrain-accuracy-chart', 'retrain-lr-chart']) {
+      expect(
+        Number(await page.getByTestId(chart).getAttribute('data-points')),
+      ).toBeGreaterThanOrEqual(4);
+    }
+    expect(await page.getByTestId('status').textContent()).toBe('done');
+    await page.screenshot({ path: join(SHOTS, 'lab-retrain.png'), fullPage: true });
+    await page.close();
+  }, 600_000);
+
   it('refuses a bad configuration in the form and reports a worker error, staying usable', async () => {
     const page = await openLab(browser);
     await page.locator('input[name="nodes"]').fill('0');

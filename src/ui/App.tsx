@@ -13,6 +13,7 @@ import { SmoothingSlider } from './charts/SmoothingSlider';
 import { ControlPanel } from './ControlPanel';
 import { GenotypePanel } from './GenotypePanel';
 import { Progress } from './Progress';
+import { RetrainPanel } from './RetrainPanel';
 import { configFromQuery, configToQuery } from './urlState';
 import { useLab } from './useLab';
 import { useStaggeredValue } from './useStaggeredValue';
@@ -174,7 +175,10 @@ export function App() {
               </button>
             </div>
           )}
-          <Progress status={lab.status} last={last ?? null} />
+          <Progress
+            status={lab.status}
+            last={(lab.mode === 'retrain' ? lab.retrain?.steps.at(-1) : last) ?? null}
+          />
           <div className="charts">
             <MetricChart
               title="Loss"
@@ -233,6 +237,14 @@ export function App() {
           )}
           <h2>Genotype</h2>
           <GenotypePanel genotype={genotype} step={shown?.step ?? 0} />
+          <h2>Retrain a genotype from scratch</h2>
+          <RetrainPanel
+            current={lab.steps.at(-1)?.genotype ?? null}
+            busy={busy}
+            view={lab.retrain}
+            smoothing={smoothing}
+            onStart={lab.startRetrain}
+          />
           <h2>Architecture weights (softmax of alpha per edge)</h2>
           <AlphaSmallMultiples
             title="Normal cell"

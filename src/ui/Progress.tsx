@@ -1,6 +1,12 @@
 /** Step counter, progress bar, ETA and throughput. */
 import type { RunStatus, StepPoint } from '../worker/protocol';
 
+/** What the progress line needs of a search or retrain step. */
+export type ProgressPoint = Pick<
+  StepPoint,
+  'step' | 'epoch' | 'totalSteps' | 'elapsedMs' | 'imagesPerSecond'
+>;
+
 function duration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '–';
   const s = Math.round(ms / 1000);
@@ -8,7 +14,7 @@ function duration(ms: number): string {
   return m > 0 ? `${m} min ${s % 60} s` : `${s} s`;
 }
 
-export function Progress({ status, last }: { status: RunStatus; last: StepPoint | null }) {
+export function Progress({ status, last }: { status: RunStatus; last: ProgressPoint | null }) {
   const done = last?.step ?? 0;
   const total = last?.totalSteps ?? 0;
   const eta = last && done > 0 ? (last.elapsedMs / done) * (total - done) : Number.NaN;

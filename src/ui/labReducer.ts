@@ -4,7 +4,22 @@
  * genotype skip their work until the architecture really changes.
  */
 import type { GenotypeJson } from '../nas/genotype';
-import type { EpochPoint, FromWorker, RunStatus, StepPoint } from '../worker/protocol';
+import type {
+  EpochPoint,
+  FromWorker,
+  RetrainEpochPoint,
+  RetrainStepPoint,
+  RunStatus,
+  StepPoint,
+} from '../worker/protocol';
+
+export interface RetrainView {
+  /** The genotype being retrained. */
+  readonly genotype: GenotypeJson;
+  readonly steps: readonly RetrainStepPoint[];
+  readonly epochs: readonly RetrainEpochPoint[];
+  readonly final: { readonly testLoss: number; readonly testAccuracy: number } | null;
+}
 
 export interface LabState {
   readonly status: RunStatus;
@@ -12,6 +27,10 @@ export interface LabState {
   readonly steps: readonly StepPoint[];
   readonly epochs: readonly EpochPoint[];
   readonly error: string | null;
+  /** What the worker runs now. */
+  readonly mode: 'search' | 'retrain';
+  /** The latest retrain, kept next to the search's results. */
+  readonly retrain: RetrainView | null;
 }
 
 export const INITIAL_LAB_STATE: LabState = {
@@ -20,7 +39,29 @@ export const INITIAL_LAB_STATE: LabState = {
   steps: [],
   epochs: [],
   error: null,
+  mode: 'search',
+  retrain: null,
 };
+
+/** State when a search starts: everything from an earlier run is cleared. */
+export function searchStarted(): LabState {
+  return { ...INITIAL_LAB_STATE, status: 'loading' };
+}
+
+/** State when a retrain starts: the search's results stay, the retrain's charts start empty. */
+export function retrainStarted(state: LabState, genotype: GenotypeJson): LabState {
+  return {
+    ...state,
+    status: 'loading',
+    error: null,
+    mode: 'retrain',
+    retrain: { genotype, steps: [], epochs: [], final: null },
+  };
+}
+
+function updateRetrain(state: LabState, update: (r: RetrainView) => RetrainView): LabState {
+  return state.retrain ? { ...state, retrain: update(state.retrain) } : state;
+}
 
 function sameGenotype(a: GenotypeJson, b: GenotypeJson): boolean {
   return a === b || JSON.stringify(a) === JSON.stringify(b);
@@ -41,6 +82,15 @@ export function reduceLab(state: LabState, m: FromWorker): LabState {
       return { ...state, steps: [...state.steps, withSharedGenotype(m.point, state.steps.at(-1))] };
     case 'epoch':
       return { ...state, epochs: [...state.epochs, m.point] };
+    case 'retrainStep':
+      return updateRetrain(state, (r) => ({ ...r, steps: [...r.steps, m.point] }));
+    case 'retrainEpoch':
+      return updateRetrain(state, (r) => ({ ...r, epochs: [...r.epochs, m.point] }));
+    case 'retrainDone':
+      return updateRetrain(state, (r) => ({
+        ...r,
+        final: { testLoss: m.testLoss, testAccuracy: m.testAccuracy },
+      }));
     case 'error':
       return { ...state, error: m.message, status: 'failed' };
   }

@@ -2,15 +2,17 @@
 import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { LabClient } from '../worker/labClient';
 import { createLabClient } from '../worker/labClient';
-import type { FromWorker, LabConfig } from '../worker/protocol';
+import type { GenotypeJson } from '../nas/genotype';
+import type { FromWorker, LabConfig, RetrainLabConfig } from '../worker/protocol';
 import { frameBatcher } from './frameBatcher';
 import type { LabState } from './labReducer';
-import { INITIAL_LAB_STATE, reduceLabBatch } from './labReducer';
+import { INITIAL_LAB_STATE, reduceLabBatch, retrainStarted, searchStarted } from './labReducer';
 
 export type { LabState } from './labReducer';
 
 export interface LabActions {
   start(config: LabConfig): void;
+  startRetrain(config: RetrainLabConfig, genotype: GenotypeJson): void;
   pause(): void;
   resume(): void;
   step(): void;
@@ -20,6 +22,8 @@ export interface LabActions {
 }
 
 export interface Lab extends LabState, LabActions {}
+
+const embeddedDataUrl = () => new URL('data/fashion-mnist/', document.baseURI).href;
 
 export function useLab(): Lab {
   const [state, setState] = useState<LabState>(INITIAL_LAB_STATE);
@@ -44,12 +48,12 @@ export function useLab(): Lab {
   const actions = useMemo<LabActions>(
     () => ({
       start: (config) => {
-        setState({ ...INITIAL_LAB_STATE, status: 'loading' });
-        send({
-          type: 'start',
-          config,
-          dataUrl: new URL('data/fashion-mnist/', document.baseURI).href,
-        });
+        setState(searchStarted());
+        send({ type: 'start', config, dataUrl: embeddedDataUrl() });
+      },
+      startRetrain: (config, genotype) => {
+        setState((s) => retrainStarted(s, genotype));
+        send({ type: 'retrain', config, genotype, dataUrl: embeddedDataUrl() });
       },
       pause: () => send({ type: 'pause' }),
       resume: () => send({ type: 'resume' }),

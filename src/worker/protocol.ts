@@ -4,6 +4,7 @@
  * friendly (plain data, no tensors).
  */
 import type { GenotypeJson } from '../nas/genotype';
+import type { RetrainConfig } from '../nas/retrainConfig';
 import type { SearchConfig } from '../nas/searchConfig';
 import type { AlphaSoftmax } from '../nas/searchLoop';
 
@@ -23,11 +24,26 @@ export interface LabConfig {
   readonly backend: BackendChoice;
 }
 
+/** A retrain of a genotype from scratch on the lab's data. */
+export interface RetrainLabConfig {
+  readonly retrain: RetrainConfig;
+  readonly data: LabDataConfig;
+  /** Held-out images the retrained network is tested on. */
+  readonly testImages: number;
+  readonly backend: BackendChoice;
+}
+
 export type ToWorker =
   | {
       readonly type: 'start';
       readonly config: LabConfig;
       /** Absolute URL of the folder that serves the embedded dataset (from the page's base). */
+      readonly dataUrl: string;
+    }
+  | {
+      readonly type: 'retrain';
+      readonly config: RetrainLabConfig;
+      readonly genotype: GenotypeJson;
       readonly dataUrl: string;
     }
   | { readonly type: 'pause' }
@@ -60,9 +76,31 @@ export interface EpochPoint {
   readonly valAccuracy: number;
 }
 
+export interface RetrainStepPoint {
+  readonly step: number;
+  readonly epoch: number;
+  readonly totalSteps: number;
+  readonly trainLoss: number;
+  readonly trainAccuracy: number;
+  readonly lr: number;
+  readonly dropPathProb: number;
+  readonly imagesPerSecond: number;
+  readonly elapsedMs: number;
+}
+
+export interface RetrainEpochPoint {
+  readonly epoch: number;
+  readonly step: number;
+  readonly testLoss: number;
+  readonly testAccuracy: number;
+}
+
 export type FromWorker =
   | { readonly type: 'backend'; readonly backend: string; readonly reason: string }
   | { readonly type: 'status'; readonly status: RunStatus }
   | { readonly type: 'step'; readonly point: StepPoint }
   | { readonly type: 'epoch'; readonly point: EpochPoint }
+  | { readonly type: 'retrainStep'; readonly point: RetrainStepPoint }
+  | { readonly type: 'retrainEpoch'; readonly point: RetrainEpochPoint }
+  | { readonly type: 'retrainDone'; readonly testLoss: number; readonly testAccuracy: number }
   | { readonly type: 'error'; readonly message: string };

@@ -1,10 +1,10 @@
 /// <reference lib="webworker" />
 /** The search worker's entry: messages in, a session, messages out. */
-import { SearchSession, fetchDataSource } from './searchSession';
+import { LabSession, fetchDataSource } from './labSession';
 import type { FromWorker, ToWorker } from './protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
-const session = new SearchSession({
+const session = new LabSession({
   post: (message: FromWorker) => scope.postMessage(message),
   dataSource: fetchDataSource,
 });

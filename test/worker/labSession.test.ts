@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { FileSource } from '../../src/data/catalog';
+import { genotypeToJson } from '../../src/nas/genotype';
+import { DARTS_V2 } from '../../src/nas/publishedGenotypes';
+import { SMALL_RETRAIN_CONFIG } from '../../src/nas/retrainConfig';
 import { SMALL_SEARCH_CONFIG } from '../../src/nas/searchConfig';
-import type { FromWorker, LabConfig } from '../../src/worker/protocol';
-import { SearchSession } from '../../src/worker/searchSession';
+import type { FromWorker, LabConfig, RetrainLabConfig } from '../../src/worker/protocol';
+import { LabSession } from '../../src/worker/labSession';
 
 const CONFIG: LabConfig = {
   search: {
@@ -26,7 +29,7 @@ const noFiles: () => FileSource = () => ({
 
 function harness() {
   const messages: FromWorker[] = [];
-  const session = new SearchSession({ post: (m) => messages.push(m), dataSource: noFiles });
+  const session = new LabSession({ post: (m) => messages.push(m), dataSource: noFiles });
   const steps = () => messages.filter((m) => m.type === 'step').length;
   const until = async (predicate: () => boolean, ms = 60_000) => {
     const start = Date.now();
@@ -103,5 +106,48 @@ describe('search session (the worker engine, in-thread on cpu)', () => {
     await session.handle({ type: 'start', config: CONFIG, dataUrl: '' });
     await until(() => steps() >= 1);
     await session.handle({ type: 'stop' });
+  });
+
+  it('retrains a genotype: steps, a test evaluation per epoch, the final test accuracy', async () => {
+    const { messages, session, until } = harness();
+    const config: RetrainLabConfig = {
+      retrain: { ...SMALL_RETRAIN_CONFIG, channels: 2, layers: 3, batchSize: 8, epochs: 2 },
+      data: { dataset: 'synthetic', images: 16, imageSize: 8 },
+      testImages: 8,
+      backend: 'cpu',
+    };
+    await session.handle({
+      type: 'retrain',
+      config,
+      genotype: genotypeToJson(DARTS_V2),
+      dataUrl: '',
+    });
+    await until(() => messages.some((m) => m.type === 'status' && m.status === 'done'));
+    const steps = messages.filter((m) => m.type === 'retrainStep');
+    const epochs = messages.filter((m) => m.type === 'retrainEpoch');
+    const done = messages.find((m) => m.type === 'retrainDone');
+    expect(steps.length).toBe(4);
+    expect(epochs.map((m) => m.type === 'retrainEpoch' && m.point.step)).toEqual([2, 4]);
+    const lastEpoch = epochs.at(-1);
+    if (lastEpoch?.type !== 'retrainEpoch' || done?.type !== 'retrainDone')
+      throw new Error('no end');
+    expect(done.testAccuracy).toBe(lastEpoch.point.testAccuracy);
+    // A genotype with an op the evaluation network does not know is refused by name.
+    await session.handle({
+      type: 'retrain',
+      config,
+      genotype: {
+        ...genotypeToJson(DARTS_V2),
+        normal: [
+          ['conv_9x9', 0],
+          ['sep_conv_3x3', 1],
+        ],
+      },
+      dataUrl: '',
+    });
+    expect(messages.at(-1)).toMatchObject({
+      type: 'error',
+      message: expect.stringMatching(/conv_9x9/),
+    });
   });
 });

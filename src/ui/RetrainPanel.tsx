@@ -1,0 +1,296 @@
+/**
+ * Retrain a genotype from scratch: the current search's genotype, a published one or a file in
+ * any of the three formats (this project's JSON, DARTS's repr, NNI's JSON). Shows the genotype's
+ * cells, live loss, accuracy and learning-rate charts, and the test accuracy at the end.
+ */
+import { memo, useMemo, useState } from 'react';
+import type { Gene, Genotype, GenotypeJson } from '../nas/genotype';
+import { genotypeToJson } from '../nas/genotype';
+import { parseGenotypeAny } from '../nas/genotypeFormats';
+import { PUBLISHED_GENOTYPES } from '../nas/publishedGenotypes';
+import type { RetrainConfig } from '../nas/retrainConfig';
+import type { RetrainLabConfig } from '../worker/protocol';
+import { CellGraph } from './cellGraph/CellGraph';
+import { MetricChart } from './charts/MetricChart';
+import type { RetrainView } from './labReducer';
+import { QUICK_RETRAIN, retrainConfigProblem } from './retrainSettings';
+
+/** Genotype files are small; anything bigger is refused before it is read. */
+const MAX_GENOTYPE_FILE_BYTES = 64 * 1024;
+
+interface Props {
+  /** The search's latest genotype, if a search has run. */
+  readonly current: GenotypeJson | null;
+  readonly busy: boolean;
+  readonly view: RetrainView | null;
+  readonly smoothing: number;
+  readonly onStart: (config: RetrainLabConfig, genotype: GenotypeJson) => void;
+}
+
+function publishedJson(name: string): GenotypeJson | null {
+  const g = (PUBLISHED_GENOTYPES as Readonly<Record<string, Genotype>>)[name];
+  return g ? genotypeToJson(g) : null;
+}
+
+type Choice = { kind: 'current' } | { kind: 'published'; name: string } | { kind: 'file' };
+
+const FIELDS: readonly { key: keyof RetrainConfig; label: string; step?: number }[] = [
+  { key: 'channels', label: 'Channels (C)' },
+  { key: 'layers', label: 'Cells' },
+  { key: 'batchSize', label: 'Batch size' },
+  { key: 'epochs', label: 'Epochs' },
+  { key: 'lr', label: 'Learning rate', step: 0.001 },
+  { key: 'dropPathProb', label: 'Drop path', step: 0.05 },
+  { key: 'seed', label: 'Seed' },
+];
+
+export const RetrainPanel = memo(function RetrainPanel({
+  current,
+  busy,
+  view,
+  smoothing,
+  onStart,
+}: Props) {
+  const [config, setConfig] = useState<RetrainLabConfig>(QUICK_RETRAIN);
+  const [choice, setChoice] = useState<Choice>({ kind: 'published', name: 'DARTS_V2' });
+  const [fromFile, setFromFile] = useState<{ name: string; genotype: GenotypeJson } | null>(null);
+  const [fileError, setFileError] = useState<string | null>(null);
+
+  const chosen: GenotypeJson | null =
+    choice.kind === 'current'
+      ? current
+      : choice.kind === 'file'
+        ? (fromFile?.genotype ?? null)
+        : publishedJson(choice.name);
+  const problem = chosen ? retrainConfigProblem(config) : 'choose a genotype to retrain';
+  const shown = view?.genotype ?? chosen;
+
+  const loadFile = async (file: File) => {
+    setFileError(null);
+    try {
+      if (file.size > MAX_GENOTYPE_FILE_BYTES) {
+        throw new Error(`${file.name} is ${file.size} bytes; a genotype file is at most 64 KiB`);
+      }
+      const genotype = parseGenotypeAny(await file.text(), file.name);
+      setFromFile({ name: file.name, genotype: genotypeToJson(genotype) });
+      setChoice({ kind: 'file' });
+    } catch (e) {
+      setFileError((e as Error).message);
+    }
+  };
+
+  const setRetrain = (key: keyof RetrainConfig, value: number | boolean) =>
+    setConfig((c) => ({ ...c, retrain: { ...c.retrain, [key]: value } }));
+
+  const series = useMemo(() => {
+    const steps = view?.steps ?? [];
+    const epochs = view?.epochs ?? [];
+    return {
+      loss: [
+        {
+          name: 'train loss',
+          color: '#d62728',
+          points: steps.map((p) => ({ step: p.step, value: p.trainLoss })),
+        },
+        {
+          name: 'test loss (epoch end)',
+          color: '#1f77b4',
+          points: epochs.map((p) => ({ step: p.step, value: p.testLoss })),
+        },
+      ],
+      accuracy: [
+        {
+          name: 'train accuracy',
+          color: '#d62728',
+          points: steps.map((p) => ({ step: p.step, value: p.trainAccuracy })),
+        },
+        {
+          name: 'test accuracy (epoch end)',
+          color: '#1f77b4',
+          points: epochs.map((p) => ({ step: p.step, value: p.testAccuracy })),
+        },
+      ],
+      lr: [
+        {
+          name: 'learning rate',
+          color: '#2ca02c',
+          points: steps.map((p) => ({ step: p.step, value: p.lr })),
+        },
+      ],
+    };
+  }, [view]);
+
+  return (
+    <div className="retrain" data-testid="retrain-panel">
+      <form className="controls" aria-label="Retrain settings" onSubmit={(e) => e.preventDefault()}>
+        <label className="field">
+          <span>Genotype</span>
+          <select
+            name="retrain-genotype"
+            disabled={busy}
+            value={choice.kind === 'published' ? choice.name : choice.kind}
+            onChange={(e) => {
+              const v = e.target.value;
+              setChoice(
+                v === 'current' || v === 'file' ? { kind: v } : { kind: 'published', name: v },
+              );
+            }}
+          >
+            <option value="current" disabled={!current}>
+              the search&apos;s current genotype
+            </option>
+            {Object.keys(PUBLISHED_GENOTYPES).map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+            <option value="file" disabled={!fromFile}>
+              {fromFile ? `file: ${fromFile.name}` : 'file (load one below)'}
+            </option>
+          </select>
+        </label>
+        <label className="field">
+          <span>Load a genotype file (JSON, DARTS repr, NNI)</span>
+          <input
+            type="file"
+            name="genotype-file"
+            accept=".json,.txt,.py"
+            disabled={busy}
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              if (file) void loadFile(file);
+              e.target.value = '';
+            }}
+          />
+        </label>
+        {fileError && (
+          <p className="problem" role="alert" data-testid="genotype-file-error">
+            {fileError}
+          </p>
+        )}
+        <div className="field-grid">
+          {FIELDS.map((f) => (
+            <label key={f.key} className="field">
+              <span>{f.label}</span>
+              <input
+                type="number"
+                name={`retrain-${f.key}`}
+                step={f.step ?? 1}
+                disabled={busy}
+                value={String(config.retrain[f.key])}
+                onChange={(e) => setRetrain(f.key, e.target.valueAsNumber)}
+              />
+            </label>
+          ))}
+          <label className="field">
+            <span>Training images</span>
+            <input
+              type="number"
+              name="retrain-images"
+              disabled={busy}
+              value={config.data.images}
+              onChange={(e) =>
+                setConfig((c) => ({ ...c, data: { ...c.data, images: e.target.valueAsNumber } }))
+              }
+            />
+          </label>
+          <label className="field">
+            <span>Test images</span>
+            <input
+              type="number"
+              name="retrain-test-images"
+              disabled={busy}
+              value={config.testImages}
+              onChange={(e) => setConfig((c) => ({ ...c, testImages: e.target.valueAsNumber }))}
+            />
+          </label>
+          <label className="field">
+            <span>Image size</span>
+            <input
+              type="number"
+              name="retrain-image-size"
+              step={4}
+              disabled={busy}
+              value={config.data.imageSize}
+              onChange={(e) =>
+                setConfig((c) => ({
+                  ...c,
+                  data: { ...c.data, imageSize: e.target.valueAsNumber },
+                }))
+              }
+            />
+          </label>
+          <label className="field checkbox">
+            <input
+              type="checkbox"
+              name="retrain-auxiliary"
+              disabled={busy}
+              checked={config.retrain.auxiliary}
+              onChange={(e) => setRetrain('auxiliary', e.target.checked)}
+            />
+            <span>Auxiliary head (weight {config.retrain.auxWeight})</span>
+          </label>
+        </div>
+        {problem && chosen && (
+          <p className="problem" data-testid="retrain-problem">
+            {problem}
+          </p>
+        )}
+        <button
+          type="button"
+          data-testid="retrain"
+          disabled={busy || problem !== null || !chosen}
+          onClick={() => chosen && onStart(config, chosen)}
+        >
+          Retrain
+        </button>
+      </form>
+      {shown && (
+        <div className="cells">
+          <CellGraph
+            title="Normal cell (retrain)"
+            genes={shown.normal as unknown as Gene[]}
+            concat={shown.normal_concat}
+            testId="retrain-cell-normal"
+          />
+          <CellGraph
+            title="Reduction cell (retrain)"
+            genes={shown.reduce as unknown as Gene[]}
+            concat={shown.reduce_concat}
+            testId="retrain-cell-reduce"
+          />
+        </div>
+      )}
+      {view && (
+        <>
+          <p data-testid="retrain-result">
+            {view.final
+              ? `Test accuracy ${(view.final.testAccuracy * 100).toFixed(1)}% (loss ${view.final.testLoss.toFixed(3)})`
+              : `Retraining: step ${view.steps.at(-1)?.step ?? 0} of ${view.steps.at(-1)?.totalSteps ?? '…'}`}
+          </p>
+          <div className="charts">
+            <MetricChart
+              title="Retrain loss"
+              series={series.loss}
+              smoothing={smoothing}
+              testId="retrain-loss-chart"
+            />
+            <MetricChart
+              title="Retrain accuracy"
+              series={series.accuracy}
+              smoothing={smoothing}
+              testId="retrain-accuracy-chart"
+              yDomain={[0, 1]}
+            />
+            <MetricChart
+              title="Learning rate"
+              series={series.lr}
+              smoothing={0}
+              testId="retrain-lr-chart"
+            />
+          </div>
+        </>
+      )}
+    </div>
+  );
+});

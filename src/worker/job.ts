@@ -1,0 +1,43 @@
+/**
+ * A job the lab's worker runs step by step: a search or a retrain. The session owns the
+ * pause/step/stop logic; a job only turns its loop's events into messages for the page.
+ */
+import type { FromWorker } from './protocol';
+
+export interface JobAdvance {
+  /** Messages for the page, in order. */
+  readonly messages: readonly FromWorker[];
+  /** 'step': one training step was taken; 'other': an event between steps; 'done': finished. */
+  readonly kind: 'step' | 'other' | 'done';
+}
+
+export interface Job {
+  next(): Promise<JobAdvance>;
+  /** Learning rates changed by the page between steps. */
+  setRates(rates: { readonly weightLr?: number; readonly alphaLr?: number }): void;
+  /** Frees the job's tensors. */
+  dispose(): Promise<void>;
+}
+
+/** Wraps a loop generator: each event becomes messages through `toMessages`. */
+export function generatorJob<E extends { readonly type: string }>(
+  generator: AsyncGenerator<E, void, undefined>,
+  toMessages: (event: E) => readonly FromWorker[],
+  dispose: () => void,
+  setRates: Job['setRates'] = () => undefined,
+): Job {
+  return {
+    async next() {
+      const r = await generator.next();
+      if (r.done) return { messages: [], kind: 'done' };
+      const event = r.value;
+      const kind = event.type === 'step' ? 'step' : event.type === 'done' ? 'done' : 'other';
+      return { messages: toMessages(event), kind };
+    },
+    setRates,
+    async dispose() {
+      await generator.return(undefined);
+      dispose();
+    },
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * The lab's engine: one job at a time (a search or a retrain), driven a step at a time under
+ * the page's commands (start, pause, resume, single step, stop, learning rates). Independent of
+ * how messages travel, so the same session runs in the worker and, for tests, in-thread.
+ */
+import { urlSource } from '../data/browserSources';
+import type { FileSource } from '../data/catalog';
+import { selectBackend } from './backendChoice';
+import type { Job } from './job';
+import type { BackendChoice, FromWorker, RunStatus, ToWorker } from './protocol';
+import { createRetrainJob } from './retrainJob';
+import { createSearchJob } from './searchJob';
+
+export interface SessionHost {
+  post(message: FromWorker): void;
+  /** The embedded dataset's files, given the URL the page sent. */
+  readonly dataSource: (dataUrl: string) => FileSource;
+}
+
+export const fetchDataSource = (dataUrl: string): FileSource => urlSource(dataUrl);
+
+export class LabSession {
+  private status: RunStatus = 'idle';
+  private job: Job | null = null;
+  /** Steps still to run while paused (the Step command). */
+  private pendingSteps = 0;
+  private pumping = false;
+  /** Pause asked for while a step was under way; takes effect at the step's end. */
+  private pauseRequested = false;
+
+  constructor(private readonly host: SessionHost) {}
+
+  async handle(message: ToWorker): Promise<void> {
+    try {
+      switch (message.type) {
+        case 'start':
+          await this.begin(message.config.backend, () =>
+            createSearchJob(message.config, () => this.host.dataSource(message.dataUrl)),
+          );
+          break;
+        case 'retrain':
+          await this.begin(message.config.backend, () =>
+            createRetrainJob(message.config, message.genotype, () =>
+              this.host.dataSource(message.dataUrl),
+            ),
+          );
+          break;
+        case 'pause':
+          // A step under way finishes first: 'paused' is reported once no more steps will come.
+          if (this.status === 'running') {
+            if (this.pumping) this.pauseRequested = true;
+            else this.setStatus('paused');
+          }
+          break;
+        case 'resume':
+          this.pauseRequested = false;
+          if (this.status === 'paused') {
+            this.setStatus('running');
+            void this.pump();
+          }
+          break;
+        case 'step':
+          if (this.status === 'paused') {
+            this.pendingSteps += 1;
+            void this.pump();
+          }
+          break;
+        case 'stop':
+          await this.stop('stopped');
+          break;
+        case 'setRates':
+          this.job?.setRates(message);
+          break;
+      }
+    } catch (e) {
+      await this.fail(e);
+    }
+  }
+
+  private setStatus(status: RunStatus): void {
+    this.status = status;
+    this.host.post({ type: 'status', status });
+  }
+
+  private async begin(backend: BackendChoice, create: () => Promise<Job>): Promise<void> {
+    await this.stop('idle');
+    this.setStatus('loading');
+    const selection = await selectBackend(backend);
+    this.host.post({ type: 'backend', backend: selection.backend, reason: selection.reason });
+    this.job = await create();
+    this.setStatus('running');
+    void this.pump();
+  }
+
+  /** Pulls steps while running, or the requested single steps while paused. */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (
+        this.job &&
+        ((this.status === 'running' && !this.pauseRequested) ||
+          (this.status === 'paused' && this.pendingSteps > 0))
+      ) {
+        const stepping = this.status === 'paused';
+        const advance = await this.job.next();
+        for (const m of advance.messages) this.host.post(m);
+        if (advance.kind === 'done') {
+          await this.stop('done');
+          return;
+        }
+        if (advance.kind === 'step' && stepping) this.pendingSteps -= 1;
+        // Let queued commands (pause, stop) in between steps.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+    } catch (e) {
+      await this.fail(e);
+    } finally {
+      this.pumping = false;
+      if (this.pauseRequested) {
+        this.pauseRequested = false;
+        if (this.status === 'running') this.setStatus('paused');
+      }
+    }
+  }
+
+  private async stop(status: RunStatus): Promise<void> {
+    const job = this.job;
+    this.job = null;
+    this.pendingSteps = 0;
+    this.pauseRequested = false;
+    if (job) await job.dispose();
+    if (status !== 'idle' || this.status !== 'idle') this.setStatus(status);
+  }
+
+  private async fail(e: unknown): Promise<void> {
+    const message = e instanceof Error ? e.message : String(e);
+    try {
+      await this.stop('failed');
+    } catch {
+      // The device may be gone; the message below is what matters.
+    }
+    this.host.post({ type: 'error', message });
+  }
+}
