@@ -5,6 +5,7 @@
  */
 import * as tf from './tf';
 import { clipByGlobalNorm } from './clipGradNorm';
+import type { KeepMaskSource } from './dropPath';
 import { rngKeepMasks } from './dropPath';
 import { evalTrainingLoss } from './evalLoss';
 import { accuracy, crossEntropy } from './loss';
@@ -22,15 +23,17 @@ export interface RetrainScalars {
   readonly accuracy: tf.Scalar;
 }
 
+/** `masks` defaults to the state's Rng; a test replays PyTorch's masks through it. */
 export function retrainStep(
   state: RetrainState,
   batch: Batch,
   rates: { readonly lr: number; readonly dropPathProb: number },
+  masks: KeepMaskSource = rngKeepMasks(state.rng),
 ): RetrainScalars {
   return tf.tidy(() => {
     const names = Object.keys(state.weights);
     const ctx = updatingContext(state.buffers);
-    const dropPath = { prob: rates.dropPathProb, masks: rngKeepMasks(state.rng) };
+    const dropPath = { prob: rates.dropPathProb, masks };
     let acc: tf.Scalar | null = null;
     const { value, grads } = tf.valueAndGrads((...ws: tf.Tensor[]) => {
       const out = state.net.forward(batch.x, zipMap(names, ws), { ctx, dropPath });
