@@ -29,8 +29,10 @@ export function createAdam(
   const m: Record<string, tf.Variable> = {};
   const v: Record<string, tf.Variable> = {};
   for (const [name, p] of Object.entries(params)) {
-    m[name] = tf.variable(tf.zerosLike(p), false, `adam.m.${name}`);
-    v[name] = tf.variable(tf.zerosLike(p), false, `adam.v.${name}`);
+    const zeros = tf.zerosLike(p);
+    m[name] = tf.variable(zeros, false, `adam.m.${name}`);
+    v[name] = tf.variable(zeros, false, `adam.v.${name}`);
+    zeros.dispose();
   }
   return { options, m, v, step: 0 };
 }

@@ -4,6 +4,12 @@
  */
 export type RngState = readonly [number, number, number, number];
 
+/** The complete state: the four words and the Box-Muller spare normal() keeps for its next call. */
+export interface RngSnapshot {
+  readonly words: RngState;
+  readonly spareNormal: number | null;
+}
+
 export class Rng {
   private a: number;
   private b: number;
@@ -38,6 +44,18 @@ export class Rng {
 
   state(): RngState {
     return [this.a, this.b, this.c, this.d];
+  }
+
+  static fromSnapshot(snapshot: RngSnapshot): Rng {
+    const rng = new Rng(snapshot.words);
+    rng.spareNormal = snapshot.spareNormal;
+    return rng;
+  }
+
+  /** The state with each word as an unsigned 32-bit integer (the arithmetic is modulo 2^32). */
+  snapshot(): RngSnapshot {
+    const [a, b, c, d] = this.state();
+    return { words: [a >>> 0, b >>> 0, c >>> 0, d >>> 0], spareNormal: this.spareNormal };
   }
 
   nextUint32(): number {

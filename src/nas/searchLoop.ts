@@ -3,16 +3,23 @@
  * the streamed scalars and the alpha softmax, in one transfer; everything else stays on the
  * device. Epoch order and validation sampling follow `cnn/train_search.py`: the train half is
  * shuffled every epoch (the last batch may be smaller), and each step draws a fresh random
- * validation batch.
+ * validation batch. A run exposes its position (epoch, step, image order) between events, so
+ * that a host can checkpoint it, and resumes from one (`options.resume`).
  */
 import * as tf from './tf';
 import { cosineLr } from './cosineSchedule';
 import type { Genotype } from './genotype';
 import { concatRange, deriveCellGenes } from './genotype';
+import type { GenotypeChange, GenotypeHistory } from './genotypeHistory';
+import { recordGenotype } from './genotypeHistory';
 import type { Batch } from './searchStep';
 import { evaluate, searchStep } from './searchStep';
 import { sumAll } from './tensorSum';
 import type { SearchState } from './searchState';
+import type { SearchPosition } from './searchPosition';
+import { checkSearchPosition, startPosition, stepsPerEpoch } from './searchPosition';
+
+export { stepsPerEpoch };
 
 export interface BatchSource {
   readonly count: number;
@@ -73,14 +80,12 @@ export interface RateOverrides {
 
 export interface SearchLoopOptions {
   readonly signal?: AbortSignal;
+  /** Continue a search from a checkpoint's position instead of beginning one. */
+  readonly resume?: SearchResume;
   /** Read before every step. */
   readonly rates?: () => RateOverrides;
   /** Clock in ms; injectable for tests. */
   readonly now?: () => number;
-}
-
-export function stepsPerEpoch(trainCount: number, batchSize: number): number {
-  return Math.ceil(trainCount / batchSize);
 }
 
 export function checkSearchData(state: SearchState, data: SearchData): void {
@@ -152,24 +157,90 @@ export async function evaluateSplit(
   return { loss: loss as number, accuracy: accuracy as number };
 }
 
-export async function* runSearch(
+/** The history and position a resumed search starts from (a decoded checkpoint holds both). */
+export interface SearchResume {
+  readonly position: SearchPosition;
+  /** The genotype history so far; the resumed loop appends to it. */
+  readonly genotypeHistory?: GenotypeHistory;
+}
+
+/**
+ * The search's events, and where it stands between two of them. Between the moment `next()`
+ * resolves and the next call of `next()` the SearchState is consistent with `position()`: that
+ * is when a host may checkpoint.
+ */
+export interface SearchRun extends AsyncGenerator<SearchEvent, void, undefined> {
+  /** A copy of the current position. */
+  position(): SearchPosition;
+  /** A copy of the genotype history so far (empty before the first `next()`). */
+  genotypeHistory(): GenotypeHistory;
+}
+
+/** The loop's own state, shared between the generator and the run's accessors. */
+interface Cursor {
+  position: SearchPosition;
+  readonly history: GenotypeChange[];
+}
+
+function checkResume(state: SearchState, data: SearchData, p: SearchPosition): void {
+  if (p.trainCount !== data.train.count || p.valCount !== data.val.count) {
+    throw new Error(
+      `cannot resume: the search was at ${p.trainCount} weight-training and ${p.valCount} alpha-training images, ` +
+        `the data has ${data.train.count} and ${data.val.count}`,
+    );
+  }
+  checkSearchPosition(p, state.config.epochs, state.config.batchSize);
+}
+
+/**
+ * Runs a DARTS search, or resumes one from `options.resume`: the resumed run emits the events
+ * the uninterrupted one would from that point on (step numbers, learning rates and, on a
+ * deterministic backend with the same random states, the same values).
+ */
+export function runSearch(
   state: SearchState,
   data: SearchData,
   options: SearchLoopOptions = {},
+): SearchRun {
+  const cursor: Cursor = {
+    position: options.resume?.position ?? startPosition(data.train.count, data.val.count),
+    history: [...(options.resume?.genotypeHistory ?? [])],
+  };
+  return Object.assign(searchEvents(state, data, options, cursor), {
+    position: (): SearchPosition => ({
+      ...cursor.position,
+      order: cursor.position.order && cursor.position.order.slice(),
+    }),
+    genotypeHistory: (): GenotypeHistory => [...cursor.history],
+  });
+}
+
+async function* searchEvents(
+  state: SearchState,
+  data: SearchData,
+  options: SearchLoopOptions,
+  cursor: Cursor,
 ): AsyncGenerator<SearchEvent, void, undefined> {
   checkSearchData(state, data);
+  const from = cursor.position;
+  if (options.resume) checkResume(state, data, from);
   const now = options.now ?? (() => performance.now());
   const { config, rng } = state;
   const perEpoch = stepsPerEpoch(data.train.count, config.batchSize);
   const totalSteps = perEpoch * config.epochs;
   const [rows, cols] = state.net.alphaShape;
-  const started = now();
-  let step = 0;
+  const started = now() - from.elapsedMs;
+  const counts = { trainCount: data.train.count, valCount: data.val.count };
+  let step = from.step;
   let genotype = genotypeOf(state, await readAlphaSoftmax(state));
-  for (let epoch = 0; epoch < config.epochs; epoch++) {
-    const order = rng.permutation(data.train.count);
-    for (let s = 0; s < perEpoch; s++) {
+  recordGenotype(cursor.history, step, genotype);
+  for (let epoch = from.epoch; epoch < config.epochs; epoch++) {
+    const resumed = epoch === from.epoch;
+    let order = resumed ? from.order : null;
+    for (let s = resumed ? from.stepInEpoch : 0; s < perEpoch; s++) {
       if (options.signal?.aborted) return;
+      // Drawn after the abort check, so that a position without an order never follows a draw.
+      if (order === null) order = rng.permutation(data.train.count);
       const overrides = options.rates?.() ?? {};
       const weightLr = cosineLr(
         epoch,
@@ -208,7 +279,16 @@ export async function* runSearch(
       };
       genotype = genotypeOf(state, alphaSoftmax);
       step += 1;
+      recordGenotype(cursor.history, step, genotype);
       const t1 = now();
+      cursor.position = {
+        ...counts,
+        epoch,
+        stepInEpoch: s + 1,
+        step,
+        order,
+        elapsedMs: t1 - started,
+      };
       yield {
         type: 'step',
         epoch,
@@ -227,6 +307,14 @@ export async function* runSearch(
       };
     }
     const evaluation = await evaluateSplit(state, data.val);
+    cursor.position = {
+      ...counts,
+      epoch: epoch + 1,
+      stepInEpoch: 0,
+      step,
+      order: null,
+      elapsedMs: now() - started,
+    };
     yield {
       type: 'epoch',
       epoch,

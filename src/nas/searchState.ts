@@ -20,6 +20,8 @@ export interface AlphaVariables {
 
 export interface SearchState {
   readonly config: SearchConfig;
+  /** The images the network was built for. */
+  readonly dataShape: DataShape;
   readonly net: Supernet;
   readonly weights: Readonly<Record<string, tf.Variable>>;
   readonly buffers: Readonly<Record<string, tf.Variable>>;
@@ -36,10 +38,10 @@ export interface DataShape {
   readonly numClasses: number;
 }
 
-export function createSearchState(config: SearchConfig, data: DataShape): SearchState {
+/** The supernet a configuration builds for images of `data`'s shape. */
+export function searchNetwork(config: SearchConfig, data: DataShape): Supernet {
   checkInputSize(config.layers, data.height, data.width);
-  const rng = Rng.fromSeed(config.seed);
-  const net = supernet({
+  return supernet({
     c: config.channels,
     layers: config.layers,
     steps: config.nodes,
@@ -49,14 +51,32 @@ export function createSearchState(config: SearchConfig, data: DataShape): Search
     imageChannels: data.channels,
     primitives: config.primitives,
   });
-  const weights = createVariables(net.params, rng, true);
-  const buffers = createVariables(net.buffers, rng, false);
-  const alphas = {
-    normal: initAlpha(net.alphaShape, rng) as tf.Variable<tf.Rank.R2>,
-    reduce: initAlpha(net.alphaShape, rng) as tf.Variable<tf.Rank.R2>,
-  };
+}
+
+/** The variables a search trains or updates; the optimizers' states come with them. */
+export interface SearchVariables {
+  readonly weights: Readonly<Record<string, tf.Variable>>;
+  readonly buffers: Readonly<Record<string, tf.Variable>>;
+  readonly alphas: AlphaVariables;
+}
+
+/** A search state around given variables, with fresh (zero) optimizer states. */
+export function assembleSearchState(
+  config: SearchConfig,
+  data: DataShape,
+  net: Supernet,
+  variables: SearchVariables,
+  rng: Rng,
+): SearchState {
+  const { weights, buffers, alphas } = variables;
   return {
     config,
+    dataShape: {
+      height: data.height,
+      width: data.width,
+      channels: data.channels,
+      numClasses: data.numClasses,
+    },
     net,
     weights,
     buffers,
@@ -76,6 +96,18 @@ export function createSearchState(config: SearchConfig, data: DataShape): Search
     ),
     rng,
   };
+}
+
+export function createSearchState(config: SearchConfig, data: DataShape): SearchState {
+  const net = searchNetwork(config, data);
+  const rng = Rng.fromSeed(config.seed);
+  const weights = createVariables(net.params, rng, true);
+  const buffers = createVariables(net.buffers, rng, false);
+  const alphas = {
+    normal: initAlpha(net.alphaShape, rng) as tf.Variable<tf.Rank.R2>,
+    reduce: initAlpha(net.alphaShape, rng) as tf.Variable<tf.Rank.R2>,
+  };
+  return assembleSearchState(config, data, net, { weights, buffers, alphas }, rng);
 }
 
 export function disposeSearchState(state: SearchState): void {

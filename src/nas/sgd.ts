@@ -24,7 +24,9 @@ export function createSgd(
 ): SgdState {
   const buffers: Record<string, tf.Variable> = {};
   for (const [name, p] of Object.entries(params)) {
-    buffers[name] = tf.variable(tf.zerosLike(p), false, `sgd.momentum.${name}`);
+    const zeros = tf.zerosLike(p);
+    buffers[name] = tf.variable(zeros, false, `sgd.momentum.${name}`);
+    zeros.dispose();
   }
   return { options, buffers };
 }
