@@ -150,6 +150,36 @@ describe('the lab in Chromium with WebGPU', () => {
     await page.close();
   }, 600_000);
 
+  it('downloads a checkpoint mid-search; after a reload it loads and resumes from it', async () => {
+    const page = await openLab(browser);
+    await page.getByTestId('start').click();
+    await waitForSteps(page, 2);
+    await page.getByTestId('pause').click();
+    await expect
+      .poll(() => page.getByTestId('status').textContent(), { timeout: 120_000 })
+      .toBe('paused');
+    const saved = await stepCount(page);
+    const shown = await page.getByTestId('genotype-json').textContent();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('save-checkpoint').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`nas-lab-search-step-${saved}.naslab`);
+    const file = await download.path();
+    await page.reload();
+    expect(await stepCount(page)).toBe(0);
+    await page.locator('input[name="checkpoint-file"]').setInputFiles(file);
+    await expect
+      .poll(() => page.getByTestId('status').textContent(), { timeout: 120_000 })
+      .toBe('paused');
+    expect(await stepCount(page)).toBe(saved);
+    expect(await page.getByTestId('genotype-json').textContent()).toBe(shown);
+    await page.getByTestId('resume').click();
+    await waitForSteps(page, saved + 1);
+    await page.getByTestId('stop').click();
+    await page.close();
+  }, 600_000);
+
   it('retrains DARTS_V2 from scratch: cells, live charts, a test accuracy; loads genotype files', async () => {
     const page = await openLab(browser);
     // A hostile genotype file is refused with a message; the page keeps working.

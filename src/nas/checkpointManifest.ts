@@ -30,7 +30,18 @@ export interface CheckpointManifest {
   /** Random states by name: `search` is the SearchState's; others are the host's (augmentation). */
   readonly rngs: Readonly<Record<string, RngSnapshot>>;
   readonly genotypeHistory: GenotypeHistory;
+  /**
+   * The host's own settings, flat (e.g. the lab's dataset, image count and size, so that a
+   * resume rebuilds the same data). Absent in files written without any.
+   */
+  readonly host?: HostSettings;
 }
+
+export type HostSettings = Readonly<Record<string, string | number | boolean>>;
+
+const HOST_KEY = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+const MAX_HOST_ENTRIES = 32;
+const MAX_HOST_STRING = 256;
 
 export function manifestToJson(m: CheckpointManifest): Record<string, unknown> {
   const { order, ...position } = m.position;
@@ -56,6 +67,7 @@ export function manifestToJson(m: CheckpointManifest): Record<string, unknown> {
       step: c.step,
       genotype: genotypeToJson(c.genotype),
     })),
+    ...(m.host ? { host: { ...m.host } } : {}),
   };
 }
 
@@ -227,6 +239,28 @@ function parseHistory(value: unknown, config: SearchConfig, lastStep: number): G
   return out;
 }
 
+function parseHost(value: unknown): HostSettings {
+  const o = object(value, 'host');
+  const entries = Object.entries(o);
+  if (entries.length > MAX_HOST_ENTRIES) {
+    throw checkpointError(`host holds ${entries.length} settings, at most ${MAX_HOST_ENTRIES}`);
+  }
+  for (const [key, v] of entries) {
+    if (!HOST_KEY.test(key))
+      throw checkpointError(`host has a bad setting name ${JSON.stringify(key)}`);
+    const ok =
+      typeof v === 'boolean' ||
+      (typeof v === 'number' && Number.isFinite(v)) ||
+      (typeof v === 'string' && v.length <= MAX_HOST_STRING);
+    if (!ok) {
+      throw checkpointError(
+        `host.${key} must be a finite number, a boolean or a string of at most ${MAX_HOST_STRING} characters`,
+      );
+    }
+  }
+  return o as HostSettings;
+}
+
 /** Checks every manifest field but the tensor table; errors name the field. */
 export function parseManifest(json: Readonly<Record<string, unknown>>): CheckpointManifest {
   if (json.format !== CHECKPOINT_FORMAT) {
@@ -249,7 +283,7 @@ export function parseManifest(json: Readonly<Record<string, unknown>>): Checkpoi
     'rngs',
     'genotypeHistory',
   ];
-  exactKeys(json as Json, keys, 'the manifest');
+  exactKeys(json as Json, 'host' in json ? [...keys, 'host'] : keys, 'the manifest');
   const config = parseConfig(json.config);
   const position = parsePosition(json.position, config);
   const alphaOptimizer = object(json.alphaOptimizer, 'alphaOptimizer');
@@ -261,5 +295,6 @@ export function parseManifest(json: Readonly<Record<string, unknown>>): Checkpoi
     alphaOptimizerStep: count(alphaOptimizer.step, 'alphaOptimizer.step'),
     rngs: parseRngs(json.rngs),
     genotypeHistory: parseHistory(json.genotypeHistory, config, position.step),
+    ...('host' in json ? { host: parseHost(json.host) } : {}),
   };
 }

@@ -10,6 +10,7 @@ import { OpLegend } from './cellGraph/OpLegend';
 import { AlphaSmallMultiples } from './charts/AlphaSmallMultiples';
 import { MetricChart } from './charts/MetricChart';
 import { SmoothingSlider } from './charts/SmoothingSlider';
+import { CheckpointButtons } from './CheckpointButtons';
 import { ControlPanel } from './ControlPanel';
 import { GenotypePanel } from './GenotypePanel';
 import { Progress } from './Progress';
@@ -49,11 +50,16 @@ export function App() {
     [busy, setRates],
   );
 
+  // A search loaded from a checkpoint brings its settings with it.
+  useEffect(() => {
+    if (lab.resumedFrom) setState({ config: lab.resumedFrom.config, ignored: [] });
+  }, [lab.resumedFrom]);
+
   const last = lab.steps.at(-1);
   const shownIndex =
     timeline === null ? lab.steps.length - 1 : Math.min(timeline, lab.steps.length - 1);
   const shown = lab.steps[shownIndex];
-  const genotype: GenotypeJson | null = shown?.genotype ?? null;
+  const genotype: GenotypeJson | null = shown?.genotype ?? lab.resumedFrom?.genotype ?? null;
   const nodes = config.search.nodes;
 
   const lossSeries = useMemo(
@@ -159,6 +165,13 @@ export function App() {
               Stop
             </button>
           </div>
+          <CheckpointButtons
+            canSave={lab.mode === 'search' && (lab.status === 'paused' || lab.status === 'running')}
+            busy={busy}
+            backend={config.backend}
+            onSave={lab.save}
+            onLoad={lab.loadCheckpoint}
+          />
           <ControlPanel
             config={config}
             disabled={busy}
@@ -178,6 +191,7 @@ export function App() {
           <Progress
             status={lab.status}
             last={(lab.mode === 'retrain' ? lab.retrain?.steps.at(-1) : last) ?? null}
+            resumedStep={lab.resumedFrom?.step ?? 0}
           />
           <div className="charts">
             <MetricChart

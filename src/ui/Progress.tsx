@@ -14,8 +14,17 @@ function duration(ms: number): string {
   return m > 0 ? `${m} min ${s % 60} s` : `${s} s`;
 }
 
-export function Progress({ status, last }: { status: RunStatus; last: ProgressPoint | null }) {
-  const done = last?.step ?? 0;
+export function Progress({
+  status,
+  last,
+  resumedStep = 0,
+}: {
+  status: RunStatus;
+  last: ProgressPoint | null;
+  /** The step a search loaded from a checkpoint resumes at, before its first new step. */
+  resumedStep?: number;
+}) {
+  const done = last?.step ?? resumedStep;
   const total = last?.totalSteps ?? 0;
   const eta = last && done > 0 ? (last.elapsedMs / done) * (total - done) : Number.NaN;
   return (

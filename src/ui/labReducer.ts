@@ -7,6 +7,7 @@ import type { GenotypeJson } from '../nas/genotype';
 import type {
   EpochPoint,
   FromWorker,
+  LabConfig,
   RetrainEpochPoint,
   RetrainStepPoint,
   RunStatus,
@@ -31,6 +32,12 @@ export interface LabState {
   readonly mode: 'search' | 'retrain';
   /** The latest retrain, kept next to the search's results. */
   readonly retrain: RetrainView | null;
+  /** Where a search loaded from a checkpoint stood when it was saved. */
+  readonly resumedFrom: {
+    readonly config: LabConfig;
+    readonly step: number;
+    readonly genotype: GenotypeJson | null;
+  } | null;
 }
 
 export const INITIAL_LAB_STATE: LabState = {
@@ -41,6 +48,7 @@ export const INITIAL_LAB_STATE: LabState = {
   error: null,
   mode: 'search',
   retrain: null,
+  resumedFrom: null,
 };
 
 /** State when a search starts: everything from an earlier run is cleared. */
@@ -91,6 +99,21 @@ export function reduceLab(state: LabState, m: FromWorker): LabState {
         ...r,
         final: { testLoss: m.testLoss, testAccuracy: m.testAccuracy },
       }));
+    case 'restored':
+      return {
+        ...state,
+        mode: 'search',
+        steps: [],
+        epochs: [],
+        resumedFrom: {
+          config: m.config,
+          step: m.step,
+          genotype: m.genotypeHistory.at(-1)?.genotype ?? null,
+        },
+      };
+    case 'file':
+      // Files go to the user as downloads; they are not part of the view.
+      return state;
     case 'error':
       return { ...state, error: m.message, status: 'failed' };
   }

@@ -3,7 +3,8 @@ import { startTransition, useCallback, useEffect, useMemo, useRef, useState } fr
 import type { LabClient } from '../worker/labClient';
 import { createLabClient } from '../worker/labClient';
 import type { GenotypeJson } from '../nas/genotype';
-import type { FromWorker, LabConfig, RetrainLabConfig } from '../worker/protocol';
+import type { BackendChoice, FromWorker, LabConfig, RetrainLabConfig } from '../worker/protocol';
+import { downloadBytes } from './download';
 import { frameBatcher } from './frameBatcher';
 import type { LabState } from './labReducer';
 import { INITIAL_LAB_STATE, reduceLabBatch, retrainStarted, searchStarted } from './labReducer';
@@ -13,6 +14,10 @@ export type { LabState } from './labReducer';
 export interface LabActions {
   start(config: LabConfig): void;
   startRetrain(config: RetrainLabConfig, genotype: GenotypeJson): void;
+  /** Resumes a search from a checkpoint file (it arrives paused). */
+  loadCheckpoint(bytes: ArrayBuffer, backend: BackendChoice): void;
+  /** Saves the running job: a search checkpoint or the retrained model, as a download. */
+  save(): void;
   pause(): void;
   resume(): void;
   step(): void;
@@ -35,7 +40,10 @@ export function useLab(): Lab {
     const batcher = frameBatcher<FromWorker>((messages) =>
       startTransition(() => setState((s) => reduceLabBatch(s, messages))),
     );
-    const c = createLabClient((m) => batcher.push(m));
+    const c = createLabClient((m) => {
+      if (m.type === 'file') downloadBytes(m.bytes, m.name);
+      else batcher.push(m);
+    });
     client.current = c;
     return () => {
       batcher.dispose();
@@ -55,6 +63,11 @@ export function useLab(): Lab {
         setState((s) => retrainStarted(s, genotype));
         send({ type: 'retrain', config, genotype, dataUrl: embeddedDataUrl() });
       },
+      loadCheckpoint: (bytes, backend) => {
+        setState(searchStarted());
+        send({ type: 'loadCheckpoint', bytes, backend, dataUrl: embeddedDataUrl() });
+      },
+      save: () => send({ type: 'save' }),
       pause: () => send({ type: 'pause' }),
       resume: () => send({ type: 'resume' }),
       step: () => send({ type: 'step' }),

@@ -15,8 +15,19 @@ export interface Job {
   next(): Promise<JobAdvance>;
   /** Learning rates changed by the page between steps. */
   setRates(rates: { readonly weightLr?: number; readonly alphaLr?: number }): void;
+  /**
+   * The job's state as a file (a search checkpoint, a trained model). Called only between
+   * steps; null when this job has nothing to save.
+   */
+  save(): Promise<SavedFile | null>;
   /** Frees the job's tensors. */
   dispose(): Promise<void>;
+}
+
+export interface SavedFile {
+  readonly kind: 'checkpoint' | 'model';
+  readonly name: string;
+  readonly bytes: Uint8Array;
 }
 
 /** Wraps a loop generator: each event becomes messages through `toMessages`. */
@@ -25,6 +36,7 @@ export function generatorJob<E extends { readonly type: string }>(
   toMessages: (event: E) => readonly FromWorker[],
   dispose: () => void,
   setRates: Job['setRates'] = () => undefined,
+  save: Job['save'] = async () => null,
 ): Job {
   return {
     async next() {
@@ -35,6 +47,7 @@ export function generatorJob<E extends { readonly type: string }>(
       return { messages: toMessages(event), kind };
     },
     setRates,
+    save,
     async dispose() {
       await generator.return(undefined);
       dispose();

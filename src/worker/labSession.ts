@@ -9,7 +9,9 @@ import { selectBackend } from './backendChoice';
 import type { Job } from './job';
 import type { BackendChoice, FromWorker, RunStatus, ToWorker } from './protocol';
 import { createRetrainJob } from './retrainJob';
-import { createSearchJob } from './searchJob';
+import { createSearchJob, resumeSearchJob } from './searchJob';
+import { decodeCheckpoint } from '../nas/checkpoint';
+import { genotypeToJson } from '../nas/genotype';
 
 export interface SessionHost {
   post(message: FromWorker): void;
@@ -27,6 +29,8 @@ export class LabSession {
   private pumping = false;
   /** Pause asked for while a step was under way; takes effect at the step's end. */
   private pauseRequested = false;
+  /** Serialises work on the job: a save never overlaps a step. */
+  private lock: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly host: SessionHost) {}
 
@@ -45,6 +49,39 @@ export class LabSession {
             ),
           );
           break;
+        case 'loadCheckpoint': {
+          const checkpoint = decodeCheckpoint(new Uint8Array(message.bytes));
+          await this.begin(
+            message.backend,
+            async () => {
+              const { job, config } = await resumeSearchJob(checkpoint, () =>
+                this.host.dataSource(message.dataUrl),
+              );
+              this.host.post({
+                type: 'restored',
+                config: { ...config, backend: message.backend },
+                step: checkpoint.position.step,
+                genotypeHistory: checkpoint.genotypeHistory.map((c) => ({
+                  step: c.step,
+                  genotype: genotypeToJson(c.genotype),
+                })),
+              });
+              return job;
+            },
+            'paused',
+          );
+          break;
+        }
+        case 'save': {
+          const job = this.job;
+          if (!job) throw new Error('nothing to save: no search or retrain is loaded');
+          const file = await this.exclusive(() => job.save());
+          if (!file) throw new Error('this job has nothing to save');
+          // A copy that owns its buffer, so that it can be transferred.
+          const bytes = file.bytes.slice().buffer;
+          this.host.post({ type: 'file', kind: file.kind, name: file.name, bytes });
+          break;
+        }
         case 'pause':
           // A step under way finishes first: 'paused' is reported once no more steps will come.
           if (this.status === 'running') {
@@ -82,14 +119,25 @@ export class LabSession {
     this.host.post({ type: 'status', status });
   }
 
-  private async begin(backend: BackendChoice, create: () => Promise<Job>): Promise<void> {
+  private async begin(
+    backend: BackendChoice,
+    create: () => Promise<Job>,
+    then: 'running' | 'paused' = 'running',
+  ): Promise<void> {
     await this.stop('idle');
     this.setStatus('loading');
     const selection = await selectBackend(backend);
     this.host.post({ type: 'backend', backend: selection.backend, reason: selection.reason });
     this.job = await create();
-    this.setStatus('running');
-    void this.pump();
+    this.setStatus(then);
+    if (then === 'running') void this.pump();
+  }
+
+  /** Runs `work` once the job's previous work has finished. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.lock.then(work);
+    this.lock = result.catch(() => undefined);
+    return result;
   }
 
   /** Pulls steps while running, or the requested single steps while paused. */
@@ -103,7 +151,8 @@ export class LabSession {
           (this.status === 'paused' && this.pendingSteps > 0))
       ) {
         const stepping = this.status === 'paused';
-        const advance = await this.job.next();
+        const job = this.job;
+        const advance = await this.exclusive(() => job.next());
         for (const m of advance.messages) this.host.post(m);
         if (advance.kind === 'done') {
           await this.stop('done');
@@ -129,7 +178,7 @@ export class LabSession {
     this.job = null;
     this.pendingSteps = 0;
     this.pauseRequested = false;
-    if (job) await job.dispose();
+    if (job) await this.exclusive(() => job.dispose());
     if (status !== 'idle' || this.status !== 'idle') this.setStatus(status);
   }
 

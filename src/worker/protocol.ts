@@ -46,6 +46,15 @@ export type ToWorker =
       readonly genotype: GenotypeJson;
       readonly dataUrl: string;
     }
+  /** Resume a search from a checkpoint file; the run starts paused at the saved step. */
+  | {
+      readonly type: 'loadCheckpoint';
+      readonly bytes: ArrayBuffer;
+      readonly backend: BackendChoice;
+      readonly dataUrl: string;
+    }
+  /** Save the running job between steps: a search checkpoint, or the retrained model. */
+  | { readonly type: 'save' }
   | { readonly type: 'pause' }
   | { readonly type: 'resume' }
   | { readonly type: 'step' }
@@ -103,4 +112,20 @@ export type FromWorker =
   | { readonly type: 'retrainStep'; readonly point: RetrainStepPoint }
   | { readonly type: 'retrainEpoch'; readonly point: RetrainEpochPoint }
   | { readonly type: 'retrainDone'; readonly testLoss: number; readonly testAccuracy: number }
-  | { readonly type: 'error'; readonly message: string };
+  | { readonly type: 'error'; readonly message: string }
+  | {
+      readonly type: 'file';
+      readonly kind: 'checkpoint' | 'model';
+      readonly name: string;
+      readonly bytes: ArrayBuffer;
+    }
+  /** A search was restored from a checkpoint: its settings, and where it stands. */
+  | {
+      readonly type: 'restored';
+      readonly config: LabConfig;
+      readonly step: number;
+      readonly genotypeHistory: readonly {
+        readonly step: number;
+        readonly genotype: GenotypeJson;
+      }[];
+    };

@@ -1,17 +1,24 @@
-/** A DARTS search as a lab job: data, state and loop, with its events as page messages. */
+/**
+ * A DARTS search as a lab job: data, state and loop, with its events as page messages; saved as
+ * a search checkpoint that holds the lab's data settings, and resumed from one.
+ */
 import type { FileSource } from '../data/catalog';
 import { toDevice } from '../data/deviceSplit';
 import { dartsSearchSplit } from '../data/searchSplit';
+import type { SearchCheckpoint } from '../nas/checkpoint';
+import { captureCheckpoint, encodeCheckpoint, restoreSearchState } from '../nas/checkpoint';
+import type { HostSettings } from '../nas/checkpointManifest';
 import { genotypeToJson } from '../nas/genotype';
-import type { RateOverrides, SearchEvent } from '../nas/searchLoop';
+import type { RateOverrides, SearchEvent, SearchRun } from '../nas/searchLoop';
 import { runSearch } from '../nas/searchLoop';
 import { validateSearchConfig } from '../nas/searchConfig';
+import type { SearchState } from '../nas/searchState';
 import { createSearchState, disposeSearchState } from '../nas/searchState';
 import { checkInputSize } from '../nas/supernet';
 import type { Job } from './job';
 import { generatorJob } from './job';
 import { loadTrainImages } from './labData';
-import type { FromWorker, LabConfig } from './protocol';
+import type { FromWorker, LabConfig, LabDataConfig } from './protocol';
 
 function searchMessages(event: SearchEvent, lastStep: { value: number }): FromWorker[] {
   switch (event.type) {
@@ -52,34 +59,122 @@ function searchMessages(event: SearchEvent, lastStep: { value: number }): FromWo
   }
 }
 
-export async function createSearchJob(config: LabConfig, source: () => FileSource): Promise<Job> {
-  const search = validateSearchConfig(config.search);
-  const images = await loadTrainImages(config.data, source, search.seed);
-  checkInputSize(search.layers, images.height, images.width);
-  const split = dartsSearchSplit(images, search.trainPortion);
-  const train = toDevice(split.train);
-  const val = toDevice(split.val);
-  let state;
-  try {
-    state = createSearchState(search, images);
-  } catch (e) {
-    train.dispose();
-    val.dispose();
-    throw e;
+/** The lab's data settings as a checkpoint's host settings, and back. */
+export function dataToHost(data: LabDataConfig): HostSettings {
+  return { dataset: data.dataset, images: data.images, imageSize: data.imageSize };
+}
+
+export function dataFromHost(host: HostSettings | undefined): LabDataConfig {
+  if (!host) throw new Error('the checkpoint does not say which data the lab searched on');
+  const { dataset, images, imageSize } = host;
+  if (dataset !== 'default' && dataset !== 'synthetic') {
+    throw new Error(`the checkpoint's dataset ${JSON.stringify(dataset)} is not one the lab has`);
   }
-  const built = state;
+  if (typeof images !== 'number' || typeof imageSize !== 'number') {
+    throw new Error("the checkpoint's image count or image size is missing");
+  }
+  return { dataset, images, imageSize };
+}
+
+function searchJob(
+  state: SearchState,
+  data: LabDataConfig,
+  build: (rates: () => RateOverrides) => { run: SearchRun; dispose: () => void },
+  startStep: number,
+): Job {
   let rates: RateOverrides = {};
-  const lastStep = { value: 0 };
+  const lastStep = { value: startStep };
+  const { run, dispose } = build(() => rates);
   return generatorJob(
-    runSearch(built, { train, val }, { rates: () => rates }),
+    run,
     (event) => searchMessages(event, lastStep),
     () => {
-      disposeSearchState(built);
-      train.dispose();
-      val.dispose();
+      dispose();
+      disposeSearchState(state);
     },
     (r) => {
       rates = { weightLr: r.weightLr ?? rates.weightLr, alphaLr: r.alphaLr ?? rates.alphaLr };
     },
+    async () => {
+      const checkpoint = await captureCheckpoint(state, run.position(), run.genotypeHistory());
+      return {
+        kind: 'checkpoint',
+        name: `nas-lab-search-step-${run.position().step}.naslab`,
+        bytes: encodeCheckpoint({ ...checkpoint, host: dataToHost(data) }),
+      };
+    },
   );
+}
+
+async function searchSplits(
+  search: ReturnType<typeof validateSearchConfig>,
+  data: LabDataConfig,
+  source: () => FileSource,
+) {
+  const images = await loadTrainImages(data, source, search.seed);
+  checkInputSize(search.layers, images.height, images.width);
+  const split = dartsSearchSplit(images, search.trainPortion);
+  const train = toDevice(split.train);
+  const val = toDevice(split.val);
+  return {
+    images,
+    train,
+    val,
+    dispose: () => {
+      train.dispose();
+      val.dispose();
+    },
+  };
+}
+
+export async function createSearchJob(config: LabConfig, source: () => FileSource): Promise<Job> {
+  const search = validateSearchConfig(config.search);
+  const splits = await searchSplits(search, config.data, source);
+  let state: SearchState;
+  try {
+    state = createSearchState(search, splits.images);
+  } catch (e) {
+    splits.dispose();
+    throw e;
+  }
+  return searchJob(
+    state,
+    config.data,
+    (rates) => ({
+      run: runSearch(state, { train: splits.train, val: splits.val }, { rates }),
+      dispose: splits.dispose,
+    }),
+    0,
+  );
+}
+
+/** A search resumed from a checkpoint: the same data rebuilt from its host settings. */
+export async function resumeSearchJob(
+  checkpoint: SearchCheckpoint,
+  source: () => FileSource,
+): Promise<{ job: Job; config: LabConfig }> {
+  const data = dataFromHost(checkpoint.host);
+  const search = validateSearchConfig(checkpoint.config);
+  const splits = await searchSplits(search, data, source);
+  let state: SearchState;
+  try {
+    state = restoreSearchState(checkpoint, splits.images);
+  } catch (e) {
+    splits.dispose();
+    throw e;
+  }
+  const job = searchJob(
+    state,
+    data,
+    (rates) => ({
+      run: runSearch(
+        state,
+        { train: splits.train, val: splits.val },
+        { rates, resume: checkpoint },
+      ),
+      dispose: splits.dispose,
+    }),
+    checkpoint.position.step,
+  );
+  return { job, config: { search, data, backend: 'auto' } };
 }

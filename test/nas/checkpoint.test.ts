@@ -230,6 +230,7 @@ interface ManifestJson {
   position: { epoch: number; step: number; order: number[] };
   rngs: Record<string, { words: number[] }>;
   genotypeHistory: { step: number; genotype: { format: string; normal: [string, number][] } }[];
+  host?: Record<string, unknown>;
   tensors?: EntryJson[];
 }
 
@@ -588,6 +589,28 @@ describe('the checkpoint file', () => {
       expect(() => decodeCheckpoint(bytes)).toThrow(/^invalid search checkpoint: /);
     });
   }
+
+  it("keeps the host's settings, and refuses bad ones", () => {
+    const host = { dataset: 'default', images: 32, imageSize: 8, augment: false };
+    expect(decodeCheckpoint(encodeCheckpoint({ ...checkpoint, host })).host).toEqual(host);
+    expect(decodeCheckpoint(good).host).toBeUndefined();
+    const withHost = encodeCheckpoint({ ...checkpoint, host });
+    const bad: [(h: Record<string, unknown>) => void, RegExp][] = [
+      [(h) => (h.images = null), /host\.images must be a finite number, a boolean or a string/],
+      [(h) => (h['<script>'] = 1), /host has a bad setting name "<script>"/],
+      [(h) => (h.dataset = 'x'.repeat(300)), /host\.dataset must be/],
+      [
+        (h) => {
+          for (let i = 0; i < 40; i++) h[`k${i}`] = i;
+        },
+        /host holds 44 settings, at most 32/,
+      ],
+    ];
+    for (const [edit, message] of bad) {
+      const bytes = withManifest(withHost, (m) => edit(m.host as Record<string, unknown>));
+      expect(() => decodeCheckpoint(bytes)).toThrow(message);
+    }
+  });
 
   it('refuses files above the size limit, and to write them', () => {
     expect(() => decodeCheckpoint(good, { maxBytes: 1000 })).toThrow(

@@ -150,4 +150,53 @@ describe('search session (the worker engine, in-thread on cpu)', () => {
       message: expect.stringMatching(/conv_9x9/),
     });
   });
+
+  it('saves a search checkpoint between steps and resumes from it, paused at the saved step', async () => {
+    const { messages, session, steps, until } = harness();
+    await session.handle({ type: 'start', config: CONFIG, dataUrl: '' });
+    await until(() => steps() >= 2);
+    await session.handle({ type: 'pause' });
+    await until(() => messages.some((m) => m.type === 'status' && m.status === 'paused'));
+    await session.handle({ type: 'save' });
+    const file = messages.find((m) => m.type === 'file');
+    if (file?.type !== 'file') throw new Error('no file');
+    const saved = steps();
+    expect(file.kind).toBe('checkpoint');
+    expect(file.name).toBe(`nas-lab-search-step-${saved}.naslab`);
+    const lastSaved = messages.filter((m) => m.type === 'step').at(-1);
+    if (lastSaved?.type !== 'step') throw new Error('no step');
+    await session.handle({ type: 'stop' });
+
+    const after = harness();
+    await after.session.handle({
+      type: 'loadCheckpoint',
+      bytes: file.bytes,
+      backend: 'cpu',
+      dataUrl: '',
+    });
+    const restored = after.messages.find((m) => m.type === 'restored');
+    if (restored?.type !== 'restored') throw new Error('not restored');
+    expect(restored.step).toBe(saved);
+    expect(restored.config.search).toEqual(CONFIG.search);
+    expect(restored.config.data).toEqual(CONFIG.data);
+    expect(restored.genotypeHistory.at(-1)?.genotype).toEqual(lastSaved.point.genotype);
+    expect(after.messages.at(-1)).toEqual({ type: 'status', status: 'paused' });
+    await after.session.handle({ type: 'step' });
+    await after.until(() => after.steps() === 1);
+    const next = after.messages.find((m) => m.type === 'step');
+    expect(next?.type === 'step' && next.point.step).toBe(saved + 1);
+    await after.session.handle({ type: 'stop' });
+
+    // A file that is not a checkpoint is refused by name; the session stays usable.
+    await after.session.handle({
+      type: 'loadCheckpoint',
+      bytes: new TextEncoder().encode('{"normal": []}').buffer,
+      backend: 'cpu',
+      dataUrl: '',
+    });
+    expect(after.messages.at(-1)).toMatchObject({
+      type: 'error',
+      message: expect.stringMatching(/invalid search checkpoint/),
+    });
+  });
 });
