@@ -168,6 +168,11 @@ describe('the lab in Chromium with WebGPU', () => {
     const file = await download.path();
     await page.reload();
     expect(await stepCount(page)).toBe(0);
+    // "Load checkpoint to retrain": the retrain panel takes the checkpoint's genotype.
+    await page.locator('input[name="genotype-file"]').setInputFiles(file);
+    await expect
+      .poll(() => page.locator('select[name="retrain-genotype"] option:checked').textContent())
+      .toMatch(new RegExp(`\\(step ${saved}\\)$`));
     await page.locator('input[name="checkpoint-file"]').setInputFiles(file);
     await expect
       .poll(() => page.getByTestId('status').textContent(), { timeout: 120_000 })

@@ -280,3 +280,18 @@ export function decodeContainer(
   delete rest.tensors;
   return { manifest: rest, tensors };
 }
+
+/**
+ * The manifest alone, without reading the tensors (cheap: a page can look inside a large file
+ * without copying its weights). The header and the manifest are checked as decodeContainer does.
+ */
+export function decodeManifestOnly(
+  bytes: Uint8Array,
+  maxBytes = DEFAULT_MAX_CHECKPOINT_BYTES,
+): Record<string, unknown> {
+  if (!(bytes instanceof Uint8Array)) throw checkpointError('expected the bytes of a file');
+  const { manifestLength } = readHeader(bytes, maxBytes);
+  const rest: Record<string, unknown> = { ...readManifest(bytes, manifestLength) };
+  delete rest.tensors;
+  return rest;
+}

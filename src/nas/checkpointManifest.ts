@@ -3,7 +3,7 @@
  * the configuration, the data shape, the loop position, the Adam step count, the random states
  * and the genotype history, written and read back with every field checked.
  */
-import { CHECKPOINT_VERSION, checkpointError } from './checkpointFormat';
+import { CHECKPOINT_VERSION, checkpointError, decodeManifestOnly } from './checkpointFormat';
 import type { Genotype } from './genotype';
 import { concatRange, genotypeFromJson, genotypeToJson } from './genotype';
 import type { GenotypeChange, GenotypeHistory } from './genotypeHistory';
@@ -297,4 +297,12 @@ export function parseManifest(json: Readonly<Record<string, unknown>>): Checkpoi
     genotypeHistory: parseHistory(json.genotypeHistory, config, position.step),
     ...('host' in json ? { host: parseHost(json.host) } : {}),
   };
+}
+
+/**
+ * What a search checkpoint file says about itself (settings, position, genotype history),
+ * checked, without reading its tensors. tfjs-free, so the page may call it.
+ */
+export function peekSearchCheckpoint(bytes: Uint8Array): CheckpointManifest {
+  return parseManifest(decodeManifestOnly(bytes));
 }

@@ -6,6 +6,8 @@
 import { memo, useMemo, useState } from 'react';
 import type { Gene, Genotype, GenotypeJson } from '../nas/genotype';
 import { genotypeToJson } from '../nas/genotype';
+import { CHECKPOINT_MAGIC } from '../nas/checkpointFormat';
+import { peekSearchCheckpoint } from '../nas/checkpointManifest';
 import { parseGenotypeAny } from '../nas/genotypeFormats';
 import { PUBLISHED_GENOTYPES } from '../nas/publishedGenotypes';
 import type { RetrainConfig } from '../nas/retrainConfig';
@@ -68,6 +70,19 @@ export const RetrainPanel = memo(function RetrainPanel({
   const loadFile = async (file: File) => {
     setFileError(null);
     try {
+      const head = new Uint8Array(await file.slice(0, CHECKPOINT_MAGIC.length).arrayBuffer());
+      if (new TextDecoder().decode(head) === CHECKPOINT_MAGIC) {
+        // A search checkpoint: retrain the genotype it had reached.
+        const saved = peekSearchCheckpoint(new Uint8Array(await file.arrayBuffer()));
+        const last = saved.genotypeHistory.at(-1);
+        if (!last) throw new Error(`${file.name} holds no genotype yet (saved before any step)`);
+        setFromFile({
+          name: `${file.name} (step ${saved.position.step})`,
+          genotype: genotypeToJson(last.genotype),
+        });
+        setChoice({ kind: 'file' });
+        return;
+      }
       if (file.size > MAX_GENOTYPE_FILE_BYTES) {
         throw new Error(`${file.name} is ${file.size} bytes; a genotype file is at most 64 KiB`);
       }
@@ -150,11 +165,11 @@ export const RetrainPanel = memo(function RetrainPanel({
           </select>
         </label>
         <label className="field">
-          <span>Load a genotype file (JSON, DARTS repr, NNI)</span>
+          <span>Load a genotype (JSON, DARTS repr, NNI) or a search checkpoint</span>
           <input
             type="file"
             name="genotype-file"
-            accept=".json,.txt,.py"
+            accept=".json,.txt,.py,.naslab"
             disabled={busy}
             onChange={(e) => {
               const file = e.target.files?.[0];

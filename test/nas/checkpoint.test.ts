@@ -8,6 +8,7 @@ import {
   restoreRng,
   restoreSearchState,
 } from '../../src/nas/checkpoint';
+import { peekSearchCheckpoint } from '../../src/nas/checkpointManifest';
 import { genotypeToJson } from '../../src/nas/genotype';
 import { Rng } from '../../src/nas/random';
 import type { SearchEvent, SearchRun } from '../../src/nas/searchLoop';
@@ -589,6 +590,19 @@ describe('the checkpoint file', () => {
       expect(() => decodeCheckpoint(bytes)).toThrow(/^invalid search checkpoint: /);
     });
   }
+
+  it('can be looked into without reading its tensors', () => {
+    const { tensors, ...manifest } = decodeCheckpoint(good);
+    expect(tensors.length).toBeGreaterThan(0);
+    expect(peekSearchCheckpoint(good)).toEqual(manifest);
+    // The manifest alone is enough: a file cut inside its tensors still shows its settings.
+    const cut = good.subarray(0, good.length - 8);
+    expect(() => decodeCheckpoint(cut)).toThrow(/invalid search checkpoint/);
+    expect(peekSearchCheckpoint(cut).position.step).toBe(manifest.position.step);
+    expect(() => peekSearchCheckpoint(new TextEncoder().encode('{"normal": []}'))).toThrow(
+      /invalid search checkpoint/,
+    );
+  });
 
   it("keeps the host's settings, and refuses bad ones", () => {
     const host = { dataset: 'default', images: 32, imageSize: 8, augment: false };
