@@ -5,7 +5,9 @@
  */
 import { urlSource } from '../data/browserSources';
 import type { FileSource } from '../data/catalog';
+import * as tf from '../nas/tf';
 import { selectBackend } from './backendChoice';
+import { describeJobError, watchDeviceLoss } from './errorMessages';
 import type { Job } from './job';
 import type { BackendChoice, FromWorker, RunStatus, ToWorker } from './protocol';
 import { createRetrainJob } from './retrainJob';
@@ -29,6 +31,10 @@ export class LabSession {
   private pumping = false;
   /** Pause asked for while a step was under way; takes effect at the step's end. */
   private pauseRequested = false;
+  /** The backend the current job runs on, for error messages. */
+  private backend: string | null = null;
+  /** Backends whose device loss is already watched. */
+  private readonly watched = new WeakSet<object>();
   /** Serialises work on the job: a save never overlaps a step. */
   private lock: Promise<unknown> = Promise.resolve();
 
@@ -128,6 +134,12 @@ export class LabSession {
     this.setStatus('loading');
     const selection = await selectBackend(backend);
     this.host.post({ type: 'backend', backend: selection.backend, reason: selection.reason });
+    const running = tf.backend();
+    if (!this.watched.has(running)) {
+      this.watched.add(running);
+      watchDeviceLoss(running, (message) => void this.fail(new Error(message)));
+    }
+    this.backend = selection.backend;
     this.job = await create();
     this.setStatus(then);
     if (then === 'running') void this.pump();
@@ -183,7 +195,7 @@ export class LabSession {
   }
 
   private async fail(e: unknown): Promise<void> {
-    const message = e instanceof Error ? e.message : String(e);
+    const message = describeJobError(e, this.backend);
     try {
       await this.stop('failed');
     } catch {
