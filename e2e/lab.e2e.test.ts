@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { genotypeFromJson, parseGenotype } from '../src/nas/genotype';
+import { CONTENT_SECURITY_POLICY } from '../contentSecurityPolicy';
 import { launchChromium } from './chromium';
 import { recordMainThreadTasks } from './mainThreadTasks';
 import type { StaticServer } from './staticServer';
@@ -23,7 +24,10 @@ let server: StaticServer;
 beforeAll(async () => {
   if (!existsSync(join(DIST, 'index.html')))
     throw new Error('dist/ is missing: run `npx vite build` first');
-  server = await serveStatic(DIST);
+  // The header as a host should send it: it also covers the worker, which the meta tag does not.
+  server = await serveStatic(DIST, {
+    headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY },
+  });
 });
 afterAll(async () => {
   await server?.close();
@@ -38,13 +42,30 @@ async function openLab(browser: Browser, query = TINY): Promise<Page> {
   // Long tasks (> 50 ms) on the page's main thread. A string, not a function: the test
   // transform may wrap functions in helpers that the page does not have.
   await page.addInitScript({
-    content: `window.longTasks = [];
+    content: `window.cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (e) =>
+        window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));
+      window.longTasks = [];
       new PerformanceObserver((list) => {
         for (const e of list.getEntries()) window.longTasks.push({ start: e.startTime, duration: e.duration });
       }).observe({ type: 'longtask', buffered: true });`,
   });
+  const foreign: string[] = [];
+  page.on('request', (r) => {
+    if (!r.url().startsWith(server.url) && !/^(blob|data):/.test(r.url())) foreign.push(r.url());
+  });
+  pagesForeignRequests.set(page, foreign);
   await page.goto(`${server.url}${query}`);
   return page;
+}
+
+/** Requests each page made to anything but its own origin. */
+const pagesForeignRequests = new WeakMap<Page, string[]>();
+
+/** Fails if the page broke its Content-Security-Policy or reached beyond its origin. */
+async function expectStrictPage(page: Page) {
+  expect(await page.evaluate('window.cspViolations')).toEqual([]);
+  expect(pagesForeignRequests.get(page)).toEqual([]);
 }
 
 const stepCount = async (page: Page) => Number(await page.getByTestId('step-count').textContent());
@@ -123,6 +144,7 @@ describe('the lab in Chromium with WebGPU', () => {
       join(SHOTS, 'lab-webgpu.png'),
       join(__dirname, '..', 'docs', 'lab-screenshot.png'),
     );
+    await expectStrictPage(page);
     await page.close();
   }, 600_000);
 
@@ -227,8 +249,43 @@ describe('the lab in Chromium with WebGPU', () => {
     }
     expect(await page.getByTestId('status').textContent()).toBe('done');
     await page.screenshot({ path: join(SHOTS, 'lab-retrain.png'), fullPage: true });
+    await expectStrictPage(page);
     await page.close();
   }, 600_000);
+
+  it('runs under a strict CSP and shows markup from a file as text, never as markup', async () => {
+    const page = await openLab(browser);
+    const meta = await page
+      .locator('meta[http-equiv="Content-Security-Policy"]')
+      .getAttribute('content');
+    expect(meta).toBe(CONTENT_SECURITY_POLICY);
+    expect(meta).toMatch(/script-src 'self'(;|$)/);
+    const hostile = '<img src=x onerror="window.__pwned=1"><b>bold</b>';
+    await page.locator('input[name="genotype-file"]').setInputFiles({
+      name: `${hostile}.json`,
+      mimeType: 'application/json',
+      buffer: Buffer.from(
+        JSON.stringify({
+          normal: [
+            [hostile, 0],
+            ['sep_conv_3x3', 1],
+          ],
+          normal_concat: [2],
+          reduce: [
+            ['max_pool_3x3', 0],
+            ['max_pool_3x3', 1],
+          ],
+          reduce_concat: [2],
+        }),
+      ),
+    });
+    const error = page.getByTestId('genotype-file-error');
+    await expect.poll(() => error.textContent()).toContain('<b>bold</b>');
+    expect(await error.locator('b, img').count()).toBe(0);
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
+    await expectStrictPage(page);
+    await page.close();
+  }, 120_000);
 
   it('refuses a bad configuration in the form and reports a worker error, staying usable', async () => {
     const page = await openLab(browser);

@@ -22,7 +22,12 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-export async function serveStatic(root: string): Promise<StaticServer> {
+export interface ServeOptions {
+  /** Extra headers on every response (e.g. Content-Security-Policy). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export async function serveStatic(root: string, options: ServeOptions = {}): Promise<StaticServer> {
   const server = createServer((req, res) => {
     const path = normalize(
       decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname),
@@ -37,7 +42,10 @@ export async function serveStatic(root: string): Promise<StaticServer> {
       res.writeHead(404).end('not found');
       return;
     }
-    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    res.writeHead(200, {
+      ...options.headers,
+      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+    });
     createReadStream(file).pipe(res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
