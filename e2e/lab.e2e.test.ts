@@ -42,7 +42,17 @@ async function openLab(browser: Browser, query = TINY): Promise<Page> {
   // Long tasks (> 50 ms) on the page's main thread. A string, not a function: the test
   // transform may wrap functions in helpers that the page does not have.
   await page.addInitScript({
-    content: `window.cspViolations = [];
+    content: `window.workerMessages = [];
+      const NativeWorker = window.Worker;
+      window.Worker = class extends NativeWorker {
+        constructor(...args) {
+          super(...args);
+          this.addEventListener('message', (e) => {
+            if (['step', 'autosaved', 'restored'].includes(e.data.type)) window.workerMessages.push(e.data);
+          });
+        }
+      };
+      window.cspViolations = [];
       document.addEventListener('securitypolicyviolation', (e) =>
         window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));
       window.longTasks = [];
@@ -203,6 +213,53 @@ describe('the lab in Chromium with WebGPU', () => {
     expect(await page.getByTestId('genotype-json').textContent()).toBe(shown);
     await page.getByTestId('resume').click();
     await waitForSteps(page, saved + 1);
+    await page.getByTestId('stop').click();
+    await page.close();
+  }, 600_000);
+
+  it('autosaves a running search; after a reload it resumes from the autosave', async () => {
+    const page = await openLab(browser);
+    await page.locator('input[name="autosave-every"]').fill('2');
+    await page.getByTestId('start').click();
+    await expect
+      .poll(() => page.getByTestId('autosave-status').textContent(), { timeout: 240_000 })
+      .toMatch(/^autosaved at step 2 /);
+    type Message = {
+      type: string;
+      step?: number;
+      point?: { step: number; alphaSoftmax: unknown };
+      alphaSoftmax?: unknown;
+    };
+    const before = (await page.evaluate('window.workerMessages')) as Message[];
+    const saved = before.filter((m) => m.type === 'autosaved').at(-1)?.step ?? -1;
+    const alphasAtSave = before.find((m) => m.type === 'step' && m.point?.step === saved)?.point
+      ?.alphaSoftmax;
+    expect(alphasAtSave).toBeDefined();
+    await page.reload();
+    // The offer names the newest autosave; the run may have autosaved again before the reload.
+    await expect
+      .poll(() => page.getByTestId('autosave-offer').textContent(), { timeout: 60_000 })
+      .toMatch(/A search was autosaved at step \d+/);
+    const offered = Number(
+      /step (\d+)/.exec((await page.getByTestId('autosave-offer').textContent()) ?? '')?.[1],
+    );
+    expect(offered).toBeGreaterThanOrEqual(saved);
+    await page.getByTestId('resume-autosave').click();
+    await expect
+      .poll(() => page.getByTestId('status').textContent(), { timeout: 120_000 })
+      .toBe('paused');
+    expect(await stepCount(page)).toBe(offered);
+    const after = (await page.evaluate('window.workerMessages')) as Message[];
+    const restored = after.find((m) => m.type === 'restored');
+    expect(restored?.step).toBe(offered);
+    if (offered === saved) expect(restored?.alphaSoftmax).toEqual(alphasAtSave);
+    else {
+      const alphasAtOffer = before.find((m) => m.type === 'step' && m.point?.step === offered)
+        ?.point?.alphaSoftmax;
+      if (alphasAtOffer) expect(restored?.alphaSoftmax).toEqual(alphasAtOffer);
+    }
+    await page.getByTestId('resume').click();
+    await waitForSteps(page, offered + 1);
     await page.getByTestId('stop').click();
     await page.close();
   }, 600_000);

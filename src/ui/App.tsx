@@ -10,6 +10,7 @@ import { OpLegend } from './cellGraph/OpLegend';
 import { AlphaSmallMultiples } from './charts/AlphaSmallMultiples';
 import { MetricChart } from './charts/MetricChart';
 import { SmoothingSlider } from './charts/SmoothingSlider';
+import { AutosavePanel } from './AutosavePanel';
 import { CheckpointButtons } from './CheckpointButtons';
 import { ControlPanel } from './ControlPanel';
 import { GenotypePanel } from './GenotypePanel';
@@ -18,6 +19,7 @@ import { RetrainPanel } from './RetrainPanel';
 import { configFromQuery, configToQuery } from './urlState';
 import { useLab } from './useLab';
 import { useStaggeredValue } from './useStaggeredValue';
+import { DEFAULT_AUTOSAVE_EVERY } from '../worker/autosaveDefaults';
 import { labConfigProblem } from './validateLabConfig';
 
 const genes = (g: [string, number][]): Gene[] => g as unknown as Gene[];
@@ -30,6 +32,7 @@ export function App() {
   const [{ config, ignored }, setState] = useState(initialConfig);
   const [smoothing, setSmoothing] = useState(0.6);
   const [timeline, setTimeline] = useState<number | null>(null);
+  const [autosaveEvery, setAutosaveEvery] = useState(DEFAULT_AUTOSAVE_EVERY);
   const lab = useLab();
   const problem = labConfigProblem(config);
   const busy = lab.status === 'loading' || lab.status === 'running' || lab.status === 'paused';
@@ -92,13 +95,17 @@ export function App() {
     ],
     [lab.steps, lab.epochs],
   );
-  const history = useMemo(
-    () => ({
-      normal: lab.steps.map((p) => ({ step: p.step, softmax: p.alphaSoftmax.normal })),
-      reduce: lab.steps.map((p) => ({ step: p.step, softmax: p.alphaSoftmax.reduce })),
-    }),
-    [lab.steps],
-  );
+  const history = useMemo(() => {
+    // A resumed search starts its alpha history at the restored alphas.
+    const start = lab.resumedFrom
+      ? [{ step: lab.resumedFrom.step, alphaSoftmax: lab.resumedFrom.alphaSoftmax }]
+      : [];
+    const points = [...start, ...lab.steps];
+    return {
+      normal: points.map((p) => ({ step: p.step, softmax: p.alphaSoftmax.normal })),
+      reduce: points.map((p) => ({ step: p.step, softmax: p.alphaSoftmax.reduce })),
+    };
+  }, [lab.steps, lab.resumedFrom]);
 
   // One frame apart each, so that a step's redraw is several short tasks, not one long one.
   const lossShown = useStaggeredValue(lossSeries, 1);
@@ -134,7 +141,7 @@ export function App() {
               disabled={busy || problem !== null}
               onClick={() => {
                 setTimeline(null);
-                lab.start(config);
+                lab.start(config, autosaveEvery);
               }}
             >
               Start
@@ -171,6 +178,15 @@ export function App() {
             backend={config.backend}
             onSave={lab.save}
             onLoad={lab.loadCheckpoint}
+          />
+          <AutosavePanel
+            every={autosaveEvery}
+            onEveryChange={setAutosaveEvery}
+            status={lab.status}
+            last={lab.lastAutosave}
+            stored={lab.autosaves}
+            onResume={(id) => lab.resumeAutosave(id, config.backend, autosaveEvery)}
+            onDiscard={lab.discardAutosaves}
           />
           <ControlPanel
             config={config}

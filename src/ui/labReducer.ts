@@ -4,7 +4,9 @@
  * genotype skip their work until the architecture really changes.
  */
 import type { GenotypeJson } from '../nas/genotype';
+import type { AlphaSoftmax } from '../nas/searchLoop';
 import type {
+  AutosaveSummary,
   EpochPoint,
   FromWorker,
   LabConfig,
@@ -32,10 +34,15 @@ export interface LabState {
   readonly mode: 'search' | 'retrain';
   /** The latest retrain, kept next to the search's results. */
   readonly retrain: RetrainView | null;
+  /** The latest autosave of this run. */
+  readonly lastAutosave: { readonly step: number; readonly savedAt: number } | null;
+  /** Autosaves found in the browser's storage (offered for resuming after a reload). */
+  readonly autosaves: readonly AutosaveSummary[];
   /** Where a search loaded from a checkpoint stood when it was saved. */
   readonly resumedFrom: {
     readonly config: LabConfig;
     readonly step: number;
+    readonly alphaSoftmax: AlphaSoftmax;
     readonly genotype: GenotypeJson | null;
   } | null;
 }
@@ -49,6 +56,8 @@ export const INITIAL_LAB_STATE: LabState = {
   mode: 'search',
   retrain: null,
   resumedFrom: null,
+  lastAutosave: null,
+  autosaves: [],
 };
 
 /** State when a search starts: everything from an earlier run is cleared. */
@@ -108,9 +117,14 @@ export function reduceLab(state: LabState, m: FromWorker): LabState {
         resumedFrom: {
           config: m.config,
           step: m.step,
+          alphaSoftmax: m.alphaSoftmax,
           genotype: m.genotypeHistory.at(-1)?.genotype ?? null,
         },
       };
+    case 'autosaved':
+      return { ...state, lastAutosave: { step: m.step, savedAt: m.savedAt } };
+    case 'autosaves':
+      return { ...state, autosaves: m.items };
     case 'file':
       // Files go to the user as downloads; they are not part of the view.
       return state;

@@ -49,44 +49,94 @@ export function configToQuery(
   return q.toString();
 }
 
+/** The longest query string read at all; `configToQuery` writes a few hundred characters at most. */
+export const MAX_QUERY_LENGTH = 4096;
+
+/**
+ * The largest value a link may set for the settings that size the work, far beyond the paper's
+ * search (4 nodes, 8 cells, 16 channels, batch 64, 50 epochs, 8,000 images of 28×28): a link
+ * should not make a tab try to allocate a network or a dataset of any size it names.
+ */
+export const LINK_MAXIMUM: Readonly<Record<string, number>> = {
+  nodes: 10,
+  layers: 50,
+  channels: 256,
+  batchSize: 1024,
+  epochs: 1000,
+  images: 60000,
+  imageSize: 256,
+};
+
+/** A value as the ignored list shows it: cut at 40 characters. */
+function clip(raw: string): string {
+  return raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
+}
+
+const shown = (key: string, raw: string): string => `${key}=${clip(raw)}`;
+
+/** A number from the query, or the reason it cannot be used. */
+function readNumber(key: string, raw: string, integer: boolean): number | string {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n)) return `${shown(key, raw)} (not a number)`;
+  if (integer && !Number.isInteger(n)) return `${shown(key, raw)} (not an integer)`;
+  const max = LINK_MAXIMUM[key];
+  if (max !== undefined && n > max) return `${shown(key, raw)} (above the link limit of ${max})`;
+  return n;
+}
+
+/**
+ * Reads a configuration from a query string (with or without its `?`). Never throws: settings
+ * it cannot use are left at `base` and listed in `ignored` with the reason. The result may still
+ * be one the lab refuses (say, order=3): the lab's validation reports that.
+ */
 export function configFromQuery(
   query: string,
   base: LabConfig = PRESETS[DEFAULT_PRESET],
 ): ParsedUrlState {
+  if (query.length > MAX_QUERY_LENGTH) {
+    return {
+      config: base,
+      ignored: [
+        `all link settings (the query is ${query.length} characters, over the limit of ${MAX_QUERY_LENGTH})`,
+      ],
+    };
+  }
   const q = new URLSearchParams(query);
   const ignored: string[] = [];
   const search: Record<string, unknown> = { ...base.search };
   for (const key of SEARCH_NUMBERS) {
     const raw = q.get(key);
     if (raw === null) continue;
-    const n = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(n)) ignored.push(`${key}=${raw} (not a number)`);
+    const n = readNumber(key, raw, false);
+    if (typeof n === 'string') ignored.push(n);
     else search[key] = n;
   }
   const ops = q.get('ops');
   if (ops !== null) {
     const names = ops.split(',').filter((s) => s !== '');
     const unknown = names.filter((n) => !isOpName(n));
-    if (unknown.length > 0 || names.length === 0)
-      ignored.push(`ops=${ops} (unknown op ${unknown.join(', ')})`);
+    if (names.length === 0) ignored.push(`${shown('ops', ops)} (no op named)`);
+    else if (unknown.length > 0)
+      ignored.push(`${shown('ops', ops)} (unknown op ${clip(unknown.join(', '))})`);
     else search.primitives = names;
   }
   if (search.nodes !== base.search.nodes) search.multiplier = search.nodes;
   const data = { ...base.data };
   const dataset = q.get('dataset');
   if (dataset === 'default' || dataset === 'synthetic') data.dataset = dataset;
-  else if (dataset !== null) ignored.push(`dataset=${dataset} (use default or synthetic)`);
+  else if (dataset !== null)
+    ignored.push(`${shown('dataset', dataset)} (use default or synthetic)`);
   for (const key of ['images', 'imageSize'] as const) {
     const raw = q.get(key);
     if (raw === null) continue;
-    const n = Number(raw);
-    if (!Number.isInteger(n)) ignored.push(`${key}=${raw} (not an integer)`);
-    else data[key] = n as never;
+    const n = readNumber(key, raw, true);
+    if (typeof n === 'string') ignored.push(n);
+    else data[key] = n;
   }
   let backend = base.backend;
   const b = q.get('backend');
   if (b === 'auto' || b === 'webgpu' || b === 'webgl' || b === 'cpu') backend = b;
-  else if (b !== null) ignored.push(`backend=${b} (use auto, webgpu, webgl or cpu)`);
+  else if (b !== null) ignored.push(`${shown('backend', b)} (use auto, webgpu, webgl or cpu)`);
   return { config: { search: search as unknown as SearchConfig, data, backend }, ignored };
 }
 

@@ -12,7 +12,10 @@ import { INITIAL_LAB_STATE, reduceLabBatch, retrainStarted, searchStarted } from
 export type { LabState } from './labReducer';
 
 export interface LabActions {
-  start(config: LabConfig): void;
+  start(config: LabConfig, autosaveEvery: number): void;
+  /** Resumes a search from an autosave in the browser's storage (it arrives paused). */
+  resumeAutosave(id: string, backend: BackendChoice, autosaveEvery: number): void;
+  discardAutosaves(): void;
   startRetrain(config: RetrainLabConfig, genotype: GenotypeJson): void;
   /** Resumes a search from a checkpoint file (it arrives paused). */
   loadCheckpoint(bytes: ArrayBuffer, backend: BackendChoice): void;
@@ -45,6 +48,8 @@ export function useLab(): Lab {
       else batcher.push(m);
     });
     client.current = c;
+    // A search autosaved before a reload is offered for resuming.
+    c.send({ type: 'listAutosaves' });
     return () => {
       batcher.dispose();
       c.dispose();
@@ -55,10 +60,15 @@ export function useLab(): Lab {
   // Stable actions, so memoised children that take them do not re-render on every step.
   const actions = useMemo<LabActions>(
     () => ({
-      start: (config) => {
+      start: (config, autosaveEvery) => {
         setState(searchStarted());
-        send({ type: 'start', config, dataUrl: embeddedDataUrl() });
+        send({ type: 'start', config, autosaveEvery, dataUrl: embeddedDataUrl() });
       },
+      resumeAutosave: (id, backend, autosaveEvery) => {
+        setState(searchStarted());
+        send({ type: 'resumeAutosave', id, backend, autosaveEvery, dataUrl: embeddedDataUrl() });
+      },
+      discardAutosaves: () => send({ type: 'discardAutosaves' }),
       startRetrain: (config, genotype) => {
         setState((s) => retrainStarted(s, genotype));
         send({ type: 'retrain', config, genotype, dataUrl: embeddedDataUrl() });

@@ -9,6 +9,8 @@ export interface JobAdvance {
   readonly messages: readonly FromWorker[];
   /** 'step': one training step was taken; 'other': an event between steps; 'done': finished. */
   readonly kind: 'step' | 'other' | 'done';
+  /** Steps done so far, after a 'step'. */
+  readonly step?: number;
 }
 
 export interface Job {
@@ -44,7 +46,12 @@ export function generatorJob<E extends { readonly type: string }>(
       if (r.done) return { messages: [], kind: 'done' };
       const event = r.value;
       const kind = event.type === 'step' ? 'step' : event.type === 'done' ? 'done' : 'other';
-      return { messages: toMessages(event), kind };
+      const step = (event as { readonly step?: unknown }).step;
+      return {
+        messages: toMessages(event),
+        kind,
+        ...(kind === 'step' && typeof step === 'number' ? { step } : {}),
+      };
     },
     setRates,
     save,

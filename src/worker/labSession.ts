@@ -8,6 +8,10 @@ import type { FileSource } from '../data/catalog';
 import * as tf from '../nas/tf';
 import { selectBackend } from './backendChoice';
 import { describeJobError, watchDeviceLoss } from './errorMessages';
+import type { AutosaveStore } from './autosaveStore';
+import { saveAndPrune } from './autosaveStore';
+import { DEFAULT_AUTOSAVE_EVERY } from './autosaveDefaults';
+import type { SearchCheckpoint } from '../nas/checkpoint';
 import type { Job } from './job';
 import type { BackendChoice, FromWorker, RunStatus, ToWorker } from './protocol';
 import { createRetrainJob } from './retrainJob';
@@ -19,7 +23,13 @@ export interface SessionHost {
   post(message: FromWorker): void;
   /** The embedded dataset's files, given the URL the page sent. */
   readonly dataSource: (dataUrl: string) => FileSource;
+  /** Where autosaves go; null turns autosave off (no storage). */
+  readonly autosaves?: AutosaveStore | null;
+  /** Clock for autosave times; injectable for tests. */
+  readonly now?: () => number;
 }
+
+export { DEFAULT_AUTOSAVE_EVERY };
 
 export const fetchDataSource = (dataUrl: string): FileSource => urlSource(dataUrl);
 
@@ -31,8 +41,16 @@ export class LabSession {
   private pumping = false;
   /** Pause asked for while a step was under way; takes effect at the step's end. */
   private pauseRequested = false;
+  /** Steps done by the current job. */
+  private lastStep = 0;
   /** The backend the current job runs on, for error messages. */
   private backend: string | null = null;
+  /** Autosave every this many steps (and at pause); 0: never. */
+  private autosaveEvery = DEFAULT_AUTOSAVE_EVERY;
+  /** Autosave writes, one after the other, off the training loop's path. */
+  private persisting: Promise<void> = Promise.resolve();
+  /** The step of the last autosave taken, so that a pause does not save it twice. */
+  private lastAutosavedStep = -1;
   /** Backends whose device loss is already watched. */
   private readonly watched = new WeakSet<object>();
   /** Serialises work on the job: a save never overlaps a step. */
@@ -44,6 +62,7 @@ export class LabSession {
     try {
       switch (message.type) {
         case 'start':
+          this.autosaveEvery = message.autosaveEvery ?? DEFAULT_AUTOSAVE_EVERY;
           await this.begin(message.config.backend, () =>
             createSearchJob(message.config, () => this.host.dataSource(message.dataUrl)),
           );
@@ -55,27 +74,27 @@ export class LabSession {
             ),
           );
           break;
-        case 'loadCheckpoint': {
-          const checkpoint = decodeCheckpoint(new Uint8Array(message.bytes));
-          await this.begin(
+        case 'loadCheckpoint':
+          await this.resumeFrom(
+            decodeCheckpoint(new Uint8Array(message.bytes)),
             message.backend,
-            async () => {
-              const { job, config } = await resumeSearchJob(checkpoint, () =>
-                this.host.dataSource(message.dataUrl),
-              );
-              this.host.post({
-                type: 'restored',
-                config: { ...config, backend: message.backend },
-                step: checkpoint.position.step,
-                genotypeHistory: checkpoint.genotypeHistory.map((c) => ({
-                  step: c.step,
-                  genotype: genotypeToJson(c.genotype),
-                })),
-              });
-              return job;
-            },
-            'paused',
+            message.dataUrl,
           );
+          break;
+        case 'listAutosaves':
+          this.host.post({ type: 'autosaves', items: await this.autosaveList() });
+          break;
+        case 'resumeAutosave': {
+          const entry = await this.host.autosaves?.get(message.id);
+          if (!entry) throw new Error('that autosave is gone (storage was cleared or pruned)');
+          this.autosaveEvery = message.autosaveEvery ?? DEFAULT_AUTOSAVE_EVERY;
+          await this.resumeFrom(decodeCheckpoint(entry.bytes), message.backend, message.dataUrl);
+          break;
+        }
+        case 'discardAutosaves': {
+          const store = this.host.autosaves;
+          if (store) for (const e of await store.list()) await store.delete(e.id);
+          this.host.post({ type: 'autosaves', items: [] });
           break;
         }
         case 'save': {
@@ -92,7 +111,7 @@ export class LabSession {
           // A step under way finishes first: 'paused' is reported once no more steps will come.
           if (this.status === 'running') {
             if (this.pumping) this.pauseRequested = true;
-            else this.setStatus('paused');
+            else await this.pauseNow();
           }
           break;
         case 'resume':
@@ -120,6 +139,86 @@ export class LabSession {
     }
   }
 
+  private async resumeFrom(
+    checkpoint: SearchCheckpoint,
+    backend: BackendChoice,
+    dataUrl: string,
+  ): Promise<void> {
+    await this.begin(
+      backend,
+      async () => {
+        const { job, config, alphaSoftmax } = await resumeSearchJob(checkpoint, () =>
+          this.host.dataSource(dataUrl),
+        );
+        this.host.post({
+          type: 'restored',
+          config: { ...config, backend },
+          step: checkpoint.position.step,
+          alphaSoftmax,
+          genotypeHistory: checkpoint.genotypeHistory.map((c) => ({
+            step: c.step,
+            genotype: genotypeToJson(c.genotype),
+          })),
+        });
+        this.lastStep = checkpoint.position.step;
+        this.lastAutosavedStep = checkpoint.position.step;
+        return job;
+      },
+      'paused',
+    );
+  }
+
+  private async autosaveList() {
+    const store = this.host.autosaves;
+    if (!store) return [];
+    return (await store.list()).map(({ id, step, savedAt, sizeBytes }) => ({
+      id,
+      step,
+      savedAt,
+      sizeBytes,
+    }));
+  }
+
+  /**
+   * Takes an autosave of the job (between steps, under the lock) and writes it in the
+   * background; a failed write is reported and the run goes on.
+   */
+  private async autosave(step: number): Promise<void> {
+    const store = this.host.autosaves;
+    const job = this.job;
+    if (!store || !job || this.autosaveEvery <= 0 || step === this.lastAutosavedStep) return;
+    const file = await this.exclusive(() => job.save());
+    if (!file || file.kind !== 'checkpoint') return;
+    this.lastAutosavedStep = step;
+    const savedAt = (this.host.now ?? Date.now)();
+    this.persisting = this.persisting.then(async () => {
+      try {
+        await saveAndPrune(store, {
+          id: 'search',
+          kind: 'search',
+          step,
+          savedAt,
+          bytes: file.bytes,
+        });
+        this.host.post({ type: 'autosaved', step, savedAt });
+      } catch (e) {
+        this.host.post({ type: 'error', message: describeJobError(e, this.backend) });
+      }
+    });
+  }
+
+  /** Pauses, autosaving first so that a reload finds the run where it stopped. */
+  private async pauseNow(): Promise<void> {
+    const job = this.job;
+    this.setStatus('paused');
+    if (job && this.lastStep > 0) await this.autosave(this.lastStep);
+  }
+
+  /** Resolves when every autosave taken so far is written (for tests). */
+  async flushAutosaves(): Promise<void> {
+    await this.persisting;
+  }
+
   private setStatus(status: RunStatus): void {
     this.status = status;
     this.host.post({ type: 'status', status });
@@ -131,6 +230,8 @@ export class LabSession {
     then: 'running' | 'paused' = 'running',
   ): Promise<void> {
     await this.stop('idle');
+    this.lastStep = 0;
+    this.lastAutosavedStep = -1;
     this.setStatus('loading');
     const selection = await selectBackend(backend);
     this.host.post({ type: 'backend', backend: selection.backend, reason: selection.reason });
@@ -171,6 +272,12 @@ export class LabSession {
           return;
         }
         if (advance.kind === 'step' && stepping) this.pendingSteps -= 1;
+        if (advance.step !== undefined) {
+          this.lastStep = advance.step;
+          if (this.autosaveEvery > 0 && advance.step % this.autosaveEvery === 0) {
+            await this.autosave(advance.step);
+          }
+        }
         // Let queued commands (pause, stop) in between steps.
         await new Promise((resolve) => setTimeout(resolve, 0));
       }
@@ -180,7 +287,7 @@ export class LabSession {
       this.pumping = false;
       if (this.pauseRequested) {
         this.pauseRequested = false;
-        if (this.status === 'running') this.setStatus('paused');
+        if (this.status === 'running') await this.pauseNow();
       }
     }
   }

@@ -37,6 +37,8 @@ export type ToWorker =
   | {
       readonly type: 'start';
       readonly config: LabConfig;
+      /** Autosave every this many steps (and at pause); 0 turns autosave off. */
+      readonly autosaveEvery?: number;
       /** Absolute URL of the folder that serves the embedded dataset (from the page's base). */
       readonly dataUrl: string;
     }
@@ -53,6 +55,16 @@ export type ToWorker =
       readonly backend: BackendChoice;
       readonly dataUrl: string;
     }
+  /** The autosaves kept in the browser's storage, newest first (answered by 'autosaves'). */
+  | { readonly type: 'listAutosaves' }
+  | {
+      readonly type: 'resumeAutosave';
+      readonly id: string;
+      readonly backend: BackendChoice;
+      readonly dataUrl: string;
+      readonly autosaveEvery?: number;
+    }
+  | { readonly type: 'discardAutosaves' }
   /** Save the running job between steps: a search checkpoint, or the retrained model. */
   | { readonly type: 'save' }
   | { readonly type: 'pause' }
@@ -104,6 +116,14 @@ export interface RetrainEpochPoint {
   readonly testAccuracy: number;
 }
 
+export interface AutosaveSummary {
+  readonly id: string;
+  readonly step: number;
+  /** ms since the epoch. */
+  readonly savedAt: number;
+  readonly sizeBytes: number;
+}
+
 export type FromWorker =
   | { readonly type: 'backend'; readonly backend: string; readonly reason: string }
   | { readonly type: 'status'; readonly status: RunStatus }
@@ -119,11 +139,15 @@ export type FromWorker =
       readonly name: string;
       readonly bytes: ArrayBuffer;
     }
+  | { readonly type: 'autosaved'; readonly step: number; readonly savedAt: number }
+  | { readonly type: 'autosaves'; readonly items: readonly AutosaveSummary[] }
   /** A search was restored from a checkpoint: its settings, and where it stands. */
   | {
       readonly type: 'restored';
       readonly config: LabConfig;
       readonly step: number;
+      /** The alphas' softmax as restored. */
+      readonly alphaSoftmax: AlphaSoftmax;
       readonly genotypeHistory: readonly {
         readonly step: number;
         readonly genotype: GenotypeJson;

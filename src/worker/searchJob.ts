@@ -9,8 +9,8 @@ import type { SearchCheckpoint } from '../nas/checkpoint';
 import { captureCheckpoint, encodeCheckpoint, restoreSearchState } from '../nas/checkpoint';
 import type { HostSettings } from '../nas/checkpointManifest';
 import { genotypeToJson } from '../nas/genotype';
-import type { RateOverrides, SearchEvent, SearchRun } from '../nas/searchLoop';
-import { runSearch } from '../nas/searchLoop';
+import type { AlphaSoftmax, RateOverrides, SearchEvent, SearchRun } from '../nas/searchLoop';
+import { readAlphaSoftmax, runSearch } from '../nas/searchLoop';
 import { validateSearchConfig } from '../nas/searchConfig';
 import type { SearchState } from '../nas/searchState';
 import { createSearchState, disposeSearchState } from '../nas/searchState';
@@ -152,7 +152,7 @@ export async function createSearchJob(config: LabConfig, source: () => FileSourc
 export async function resumeSearchJob(
   checkpoint: SearchCheckpoint,
   source: () => FileSource,
-): Promise<{ job: Job; config: LabConfig }> {
+): Promise<{ job: Job; config: LabConfig; alphaSoftmax: AlphaSoftmax }> {
   const data = dataFromHost(checkpoint.host);
   const search = validateSearchConfig(checkpoint.config);
   const splits = await searchSplits(search, data, source);
@@ -176,5 +176,6 @@ export async function resumeSearchJob(
     }),
     checkpoint.position.step,
   );
-  return { job, config: { search, data, backend: 'auto' } };
+  const alphaSoftmax = await readAlphaSoftmax(state);
+  return { job, config: { search, data, backend: 'auto' }, alphaSoftmax };
 }

@@ -5,6 +5,8 @@ import { DARTS_V2 } from '../../src/nas/publishedGenotypes';
 import { SMALL_RETRAIN_CONFIG } from '../../src/nas/retrainConfig';
 import { SMALL_SEARCH_CONFIG } from '../../src/nas/searchConfig';
 import type { FromWorker, LabConfig, RetrainLabConfig } from '../../src/worker/protocol';
+import type { AutosaveStore } from '../../src/worker/autosaveStore';
+import { memoryAutosaveStore, saveAndPrune } from '../../src/worker/autosaveStore';
 import { LabSession } from '../../src/worker/labSession';
 
 const CONFIG: LabConfig = {
@@ -27,9 +29,9 @@ const noFiles: () => FileSource = () => ({
   },
 });
 
-function harness() {
+function harness(autosaves: AutosaveStore | null = null) {
   const messages: FromWorker[] = [];
-  const session = new LabSession({ post: (m) => messages.push(m), dataSource: noFiles });
+  const session = new LabSession({ post: (m) => messages.push(m), dataSource: noFiles, autosaves });
   const steps = () => messages.filter((m) => m.type === 'step').length;
   const until = async (predicate: () => boolean, ms = 60_000) => {
     const start = Date.now();
@@ -198,5 +200,69 @@ describe('search session (the worker engine, in-thread on cpu)', () => {
       type: 'error',
       message: expect.stringMatching(/invalid search checkpoint/),
     });
+  });
+
+  it('autosaves every N steps and at pause; after a "reload" it resumes from the autosave', async () => {
+    const store = memoryAutosaveStore();
+    const { messages, session, steps, until } = harness(store);
+    await session.handle({ type: 'start', config: CONFIG, dataUrl: '', autosaveEvery: 2 });
+    await until(() => messages.filter((m) => m.type === 'autosaved').length >= 2);
+    await session.handle({ type: 'pause' });
+    await until(() => messages.some((m) => m.type === 'status' && m.status === 'paused'));
+    await session.flushAutosaves();
+    const saves = messages.filter((m) => m.type === 'autosaved');
+    const pausedAt = steps();
+    const last = saves.at(-1);
+    if (last?.type !== 'autosaved') throw new Error('no autosave');
+    // Every 2 steps, and once more at the pause unless it fell on one.
+    expect(saves.slice(0, 2).map((m) => m.type === 'autosaved' && m.step)).toEqual([2, 4]);
+    expect(last.step).toBe(pausedAt);
+    const atSave = messages.find((m) => m.type === 'step' && m.point.step === last.step);
+    if (atSave?.type !== 'step') throw new Error('no step at the autosave');
+    await session.handle({ type: 'stop' });
+
+    // A new session over the same storage, as after a reload.
+    const after = harness(store);
+    await after.session.handle({ type: 'listAutosaves' });
+    const list = after.messages.find((m) => m.type === 'autosaves');
+    if (list?.type !== 'autosaves') throw new Error('no list');
+    expect(list.items.map((i) => i.step)).toEqual([pausedAt]);
+    await after.session.handle({
+      type: 'resumeAutosave',
+      id: list.items[0]?.id ?? '',
+      backend: 'cpu',
+      dataUrl: '',
+    });
+    const restored = after.messages.find((m) => m.type === 'restored');
+    if (restored?.type !== 'restored') throw new Error('not restored');
+    expect(restored.step).toBe(pausedAt);
+    expect(restored.alphaSoftmax).toEqual(atSave.point.alphaSoftmax);
+    await after.session.handle({ type: 'step' });
+    await after.until(() => after.steps() === 1);
+    const next = after.messages.find((m) => m.type === 'step');
+    expect(next?.type === 'step' && next.point.step).toBe(pausedAt + 1);
+    await after.session.handle({ type: 'stop' });
+    await after.session.handle({ type: 'discardAutosaves' });
+    expect(await store.list()).toEqual([]);
+  });
+
+  it('prunes the oldest autosaves when storage is full, and says so when even that fails', async () => {
+    const store = memoryAutosaveStore({ quotaBytes: 100 });
+    const entry = (id: string, savedAt: number, size: number) => ({
+      id,
+      kind: 'search' as const,
+      step: savedAt,
+      savedAt,
+      bytes: new Uint8Array(size),
+    });
+    await saveAndPrune(store, entry('a', 1, 40));
+    await saveAndPrune(store, entry('b', 2, 40), 3);
+    expect((await store.list()).map((e) => e.id)).toEqual(['b', 'a']);
+    // 40 + 40 + 60 > 100: the older ones go, the new one is written.
+    await saveAndPrune(store, entry('c', 3, 60), 3);
+    expect((await store.list()).map((e) => e.id)).toEqual(['c']);
+    await expect(saveAndPrune(store, entry('d', 4, 200))).rejects.toThrow(
+      /autosave failed: the browser's storage is full even after removing older autosaves/,
+    );
   });
 });
