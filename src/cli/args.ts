@@ -1,7 +1,6 @@
 /** Parsing of `nas-lab search` flags into a validated search configuration. */
 import { parseArgs } from 'node:util';
 import { parseOpSet } from '../nas/primitives';
-import { whyBackendCannotTrain } from '../nas/trainingBackends';
 import type { DatasetKind } from '../data/catalog';
 import { DATASET_KINDS } from '../data/catalog';
 import type { SearchConfig } from '../nas/searchConfig';
@@ -10,6 +9,7 @@ import {
   SMALL_SEARCH_CONFIG,
   validateSearchConfig,
 } from '../nas/searchConfig';
+import { nodeBackend, number, oneOf } from './flagValues';
 import type { NodeBackendName } from './nodeBackend';
 
 export interface SearchCommand {
@@ -72,35 +72,6 @@ const OPTIONS = {
   quiet: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
-
-function number(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) {
-    throw new Error(`--${flag} expects a number, got "${value}"`);
-  }
-  return n;
-}
-
-function oneOf<T extends string>(
-  flag: string,
-  value: string | undefined,
-  allowed: readonly T[],
-  fallback: T,
-): T {
-  if (value === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new Error(`--${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
-  }
-  return value as T;
-}
-
-function nodeBackend(value: string | undefined): NodeBackendName {
-  if (value === undefined) return 'cpu';
-  const reason = whyBackendCannotTrain(value);
-  if (reason) throw new Error(`--backend ${value}: ${reason}`);
-  return oneOf('backend', value, ['cpu', 'webgpu'], 'cpu');
-}
 
 export function parseSearchArgs(argv: readonly string[]): SearchCommand | 'help' {
   const { values } = parseArgs({

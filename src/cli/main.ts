@@ -1,26 +1,43 @@
 /** Entry of the `nas-lab` command line. Returns the process exit code. */
 import { parseSearchArgs, SEARCH_USAGE } from './args';
+import { EVALUATE_USAGE, parseEvaluateArgs } from './evaluateArgs';
+import { runEvaluateCommand } from './evaluateCommand';
+import { parseRetrainArgs, RETRAIN_USAGE } from './retrainArgs';
+import { runRetrainCommand } from './retrainCommand';
 import { runSearchCommand } from './searchCommand';
 
 const USAGE = `Usage: nas-lab <command> [options]
 
 Commands:
   search    run a DARTS architecture search (nas-lab search --help)
+  retrain   train the network of a genotype from scratch (nas-lab retrain --help)
+  evaluate  measure a trained model on a test set (nas-lab evaluate --help)
 `;
+
+/** Parses the command's flags and runs it, or prints its usage for --help. */
+async function run<T>(
+  parsed: T | 'help',
+  usage: string,
+  command: (parsed: T) => Promise<unknown>,
+): Promise<number> {
+  if (parsed === 'help') {
+    process.stdout.write(usage);
+    return 0;
+  }
+  await command(parsed);
+  return 0;
+}
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
-      case 'search': {
-        const parsed = parseSearchArgs(rest);
-        if (parsed === 'help') {
-          process.stdout.write(SEARCH_USAGE);
-          return 0;
-        }
-        await runSearchCommand(parsed);
-        return 0;
-      }
+      case 'search':
+        return await run(parseSearchArgs(rest), SEARCH_USAGE, (c) => runSearchCommand(c));
+      case 'retrain':
+        return await run(parseRetrainArgs(rest), RETRAIN_USAGE, (c) => runRetrainCommand(c));
+      case 'evaluate':
+        return await run(parseEvaluateArgs(rest), EVALUATE_USAGE, (c) => runEvaluateCommand(c));
       case undefined:
       case '--help':
       case 'help':

@@ -3,13 +3,12 @@ import { mkdirSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { augmentedSource } from '../data/augmentedSource';
 import type { Augmentation } from '../data/catalog';
-import { loadDataset } from '../data/catalog';
 import type { ImageDataset } from '../data/dataset';
 import { toDevice } from '../data/deviceSplit';
 import { resizeDataset } from '../data/resize';
 import { dartsSearchSplit, firstImages } from '../data/searchSplit';
 import { syntheticDataset } from '../data/synthetic';
-import { dataDirFor, folderSource } from './folderSource';
+import { loadNamedDataset, scaledAugmentation } from './datasetImages';
 import { stringifyGenotype } from '../nas/genotype';
 import { Rng } from '../nas/random';
 import type { SearchEvent } from '../nas/searchLoop';
@@ -39,17 +38,12 @@ async function searchImages(
       seed: cmd.config.seed,
     });
   } else {
-    const loaded = await loadDataset(
-      cmd.dataset,
-      folderSource(dataDirFor(cmd.dataset, cmd.dataDir)),
-    );
+    const loaded = await loadNamedDataset(cmd.dataset, cmd.dataDir);
     images = firstImages(loaded.train, cmd.images ?? loaded.train.count);
     augment = loaded.augment;
   }
   if (cmd.imageSize !== undefined) images = await resizeDataset(images, cmd.imageSize);
-  // Crop padding scales with the image (DARTS pads 32-pixel CIFAR images by 4).
-  const pad = Math.round((augment.pad * images.height) / 32);
-  return { images, augment: { ...augment, pad } };
+  return { images, augment: scaledAugmentation(augment, images.height) };
 }
 
 async function searchData(cmd: SearchCommand) {

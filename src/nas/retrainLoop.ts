@@ -8,6 +8,7 @@ import * as tf from './tf';
 import { cosineLr } from './cosineSchedule';
 import { dropPathProbAt } from './evalLoss';
 import type { RetrainState } from './retrainState';
+import type { EvaluableNetwork } from './retrainStep';
 import { evaluateRetrained, retrainStep } from './retrainStep';
 import type { BatchSource } from './searchLoop';
 import { stepsPerEpoch } from './searchLoop';
@@ -60,7 +61,7 @@ export interface RetrainLoopOptions {
 
 /** Loss and accuracy over a whole split in evaluation mode, read back once. */
 export async function evaluateRetrainSplit(
-  state: RetrainState,
+  state: EvaluableNetwork & Pick<RetrainState, 'config'>,
   split: BatchSource,
 ): Promise<{ loss: number; accuracy: number }> {
   const b = state.config.batchSize;

@@ -47,8 +47,11 @@ export function retrainStep(
   });
 }
 
+/** What evaluation needs of a network: a retrain's state, or a model restored from a file. */
+export type EvaluableNetwork = Pick<RetrainState, 'net' | 'weights' | 'buffers'>;
+
 /** Loss (main logits only) and accuracy in evaluation mode. */
-export function evaluateRetrained(state: RetrainState, batch: Batch): RetrainScalars {
+export function evaluateRetrained(state: EvaluableNetwork, batch: Batch): RetrainScalars {
   return tf.tidy(() => {
     const { logits } = state.net.forward(batch.x, state.weights, {
       ctx: { training: false, buffers: state.buffers },
