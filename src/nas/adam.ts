@@ -30,8 +30,8 @@ export function createAdam(
   const v: Record<string, tf.Variable> = {};
   for (const [name, p] of Object.entries(params)) {
     const zeros = tf.zerosLike(p);
-    m[name] = tf.variable(zeros, false, `adam.m.${name}`);
-    v[name] = tf.variable(zeros, false, `adam.v.${name}`);
+    m[name] = tf.variable(zeros, false);
+    v[name] = tf.variable(zeros, false);
     zeros.dispose();
   }
   return { options, m, v, step: 0 };

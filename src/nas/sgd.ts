@@ -25,7 +25,8 @@ export function createSgd(
   const buffers: Record<string, tf.Variable> = {};
   for (const [name, p] of Object.entries(params)) {
     const zeros = tf.zerosLike(p);
-    buffers[name] = tf.variable(zeros, false, `sgd.momentum.${name}`);
+    // Unnamed: tfjs names are global, and a search and a retrain may live side by side.
+    buffers[name] = tf.variable(zeros, false);
     zeros.dispose();
   }
   return { options, buffers };

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adamStep, createAdam } from '../../src/nas/adam';
+import { adamStep, createAdam, disposeAdam } from '../../src/nas/adam';
 import { clipByGlobalNorm } from '../../src/nas/clipGradNorm';
 import { cosineLr } from '../../src/nas/cosineSchedule';
-import { createSgd, sgdStep } from '../../src/nas/sgd';
+import { createSgd, disposeSgd, sgdStep } from '../../src/nas/sgd';
 import * as tf from '../../src/nas/tf';
 import type { TensorJson } from '../support/fixtures';
 import { loadFixture, relativeError, toTensor } from '../support/fixtures';
@@ -88,5 +88,22 @@ describe('optimizers match torch.optim', () => {
     );
     // The log line quoted in quark0/darts#7: "epoch 49 lr 1.023679e-03".
     expect(cosineLr(49, 50, 0.025, 0.001).toExponential(6)).toBe('1.023679e-3');
+  });
+});
+
+describe('optimizer state of two networks side by side', () => {
+  it('lets two SGD and Adam states over the same parameter names live at once', () => {
+    const a = { w: tf.variable(tf.zeros([2])) };
+    const b = { w: tf.variable(tf.zeros([2])) };
+    const sgdA = createSgd(a, { momentum: 0.9, weightDecay: 0 });
+    const sgdB = createSgd(b, { momentum: 0.9, weightDecay: 0 });
+    const adamA = createAdam(a, { beta1: 0.5, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
+    const adamB = createAdam(b, { beta1: 0.5, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
+    expect(sgdA.buffers.w).not.toBe(sgdB.buffers.w);
+    disposeSgd(sgdA);
+    disposeSgd(sgdB);
+    disposeAdam(adamA);
+    disposeAdam(adamB);
+    tf.dispose([a.w, b.w]);
   });
 });
