@@ -305,6 +305,21 @@ describe('the lab in Chromium with WebGPU', () => {
       ).toBeGreaterThanOrEqual(4);
     }
     expect(await page.getByTestId('status').textContent()).toBe('done');
+    // The trained model downloads, loads back and evaluates to the same test accuracy.
+    const final = /Test accuracy (\d+\.\d)%/.exec(
+      (await page.getByTestId('retrain-result').textContent()) ?? '',
+    )?.[1];
+    const [model] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('download-model').click(),
+    ]);
+    expect(model.suggestedFilename()).toBe('nas-lab-model-epoch-1.nas');
+    await page.locator('input[name="model-file"]').setInputFiles(await model.path());
+    await expect
+      .poll(() => page.getByTestId('evaluation-result').textContent(), { timeout: 120_000 })
+      .toMatch(
+        new RegExp(`^Evaluated on 64 test images: accuracy ${final}% .* recorded ${final}%`),
+      );
     await page.screenshot({ path: join(SHOTS, 'lab-retrain.png'), fullPage: true });
     await expectStrictPage(page);
     await page.close();

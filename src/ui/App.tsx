@@ -58,6 +58,12 @@ export function App() {
     if (lab.resumedFrom) setState({ config: lab.resumedFrom.config, ignored: [] });
   }, [lab.resumedFrom]);
 
+  const { evaluateModel } = lab;
+  const onEvaluate = useCallback(
+    (bytes: ArrayBuffer, testImages: number) => evaluateModel(bytes, testImages, config.backend),
+    [evaluateModel, config.backend],
+  );
+
   const last = lab.steps.at(-1);
   const shownIndex =
     timeline === null ? lab.steps.length - 1 : Math.min(timeline, lab.steps.length - 1);
@@ -274,6 +280,10 @@ export function App() {
             view={lab.retrain}
             smoothing={smoothing}
             onStart={lab.startRetrain}
+            status={lab.status}
+            onSave={lab.save}
+            onEvaluate={onEvaluate}
+            evaluation={lab.evaluation}
           />
           <h2>Architecture weights (softmax of alpha per edge)</h2>
           <AlphaSmallMultiples

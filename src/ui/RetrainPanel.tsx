@@ -11,10 +11,11 @@ import { peekSearchCheckpoint } from '../nas/checkpointManifest';
 import { parseGenotypeAny } from '../nas/genotypeFormats';
 import { PUBLISHED_GENOTYPES } from '../nas/publishedGenotypes';
 import type { RetrainConfig } from '../nas/retrainConfig';
-import type { RetrainLabConfig } from '../worker/protocol';
+import type { RetrainLabConfig, RunStatus } from '../worker/protocol';
 import { CellGraph } from './cellGraph/CellGraph';
 import { MetricChart } from './charts/MetricChart';
-import type { RetrainView } from './labReducer';
+import { downloadBytes } from './download';
+import type { ModelEvaluation, RetrainView } from './labReducer';
 import { QUICK_RETRAIN, retrainConfigProblem } from './retrainSettings';
 
 /** Genotype files are small; anything bigger is refused before it is read. */
@@ -27,6 +28,11 @@ interface Props {
   readonly view: RetrainView | null;
   readonly smoothing: number;
   readonly onStart: (config: RetrainLabConfig, genotype: GenotypeJson) => void;
+  /** The lab's run status (a retrain's model can be saved while it runs or is paused). */
+  readonly status: RunStatus;
+  readonly onSave: () => void;
+  readonly onEvaluate: (bytes: ArrayBuffer, testImages: number) => void;
+  readonly evaluation: ModelEvaluation | null;
 }
 
 function publishedJson(name: string): GenotypeJson | null {
@@ -52,6 +58,10 @@ export const RetrainPanel = memo(function RetrainPanel({
   view,
   smoothing,
   onStart,
+  status,
+  onSave,
+  onEvaluate,
+  evaluation,
 }: Props) {
   const [config, setConfig] = useState<RetrainLabConfig>(QUICK_RETRAIN);
   const [choice, setChoice] = useState<Choice>({ kind: 'published', name: 'DARTS_V2' });
@@ -275,6 +285,49 @@ export const RetrainPanel = memo(function RetrainPanel({
             testId="retrain-cell-reduce"
           />
         </div>
+      )}
+      <div className="model-buttons">
+        {view && (status === 'running' || status === 'paused') && (
+          <button
+            type="button"
+            data-testid="save-model"
+            disabled={view.epochs.length === 0}
+            title={view.epochs.length === 0 ? 'after the first epoch' : ''}
+            onClick={onSave}
+          >
+            Save model now
+          </button>
+        )}
+        {view?.model && (
+          <button
+            type="button"
+            data-testid="download-model"
+            onClick={() => view.model && downloadBytes(view.model.bytes, view.model.name)}
+          >
+            Download trained model
+          </button>
+        )}
+        <label className="file-button">
+          <span>Evaluate a trained model (.nas) on the built-in test images</span>
+          <input
+            type="file"
+            name="model-file"
+            accept=".nas"
+            disabled={busy}
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              e.target.value = '';
+              if (file) void file.arrayBuffer().then((b) => onEvaluate(b, config.testImages));
+            }}
+          />
+        </label>
+      </div>
+      {evaluation && (
+        <p data-testid="evaluation-result">
+          Evaluated on {evaluation.testImages} test images: accuracy{' '}
+          {(evaluation.testAccuracy * 100).toFixed(1)}% (loss {evaluation.testLoss.toFixed(3)}); the
+          file recorded {(evaluation.savedAccuracy * 100).toFixed(1)}% when it was saved.
+        </p>
       )}
       {view && (
         <>

@@ -22,6 +22,17 @@ export interface RetrainView {
   readonly steps: readonly RetrainStepPoint[];
   readonly epochs: readonly RetrainEpochPoint[];
   readonly final: { readonly testLoss: number; readonly testAccuracy: number } | null;
+  /** The trained model file, once the retrain has finished. */
+  readonly model?: { readonly name: string; readonly bytes: ArrayBuffer };
+}
+
+export interface ModelEvaluation {
+  readonly testLoss: number;
+  readonly testAccuracy: number;
+  readonly testImages: number;
+  /** The test accuracy the file recorded when it was saved. */
+  readonly savedAccuracy: number;
+  readonly genotype: GenotypeJson;
 }
 
 export interface LabState {
@@ -34,6 +45,8 @@ export interface LabState {
   readonly mode: 'search' | 'retrain';
   /** The latest retrain, kept next to the search's results. */
   readonly retrain: RetrainView | null;
+  /** The latest evaluation of a loaded model file. */
+  readonly evaluation: ModelEvaluation | null;
   /** The latest autosave of this run. */
   readonly lastAutosave: { readonly step: number; readonly savedAt: number } | null;
   /** Autosaves found in the browser's storage (offered for resuming after a reload). */
@@ -57,6 +70,7 @@ export const INITIAL_LAB_STATE: LabState = {
   retrain: null,
   resumedFrom: null,
   lastAutosave: null,
+  evaluation: null,
   autosaves: [],
 };
 
@@ -126,8 +140,21 @@ export function reduceLab(state: LabState, m: FromWorker): LabState {
     case 'autosaves':
       return { ...state, autosaves: m.items };
     case 'file':
-      // Files go to the user as downloads; they are not part of the view.
-      return state;
+      // Files asked for are downloaded at once (not here); a finished retrain's model is kept.
+      return m.purpose === 'keep' && m.kind === 'model'
+        ? updateRetrain(state, (r) => ({ ...r, model: { name: m.name, bytes: m.bytes } }))
+        : state;
+    case 'evaluated':
+      return {
+        ...state,
+        evaluation: {
+          testLoss: m.testLoss,
+          testAccuracy: m.testAccuracy,
+          testImages: m.testImages,
+          savedAccuracy: m.savedAccuracy,
+          genotype: m.genotype,
+        },
+      };
     case 'error':
       return { ...state, error: m.message, status: 'failed' };
   }

@@ -19,6 +19,8 @@ export interface LabActions {
   startRetrain(config: RetrainLabConfig, genotype: GenotypeJson): void;
   /** Resumes a search from a checkpoint file (it arrives paused). */
   loadCheckpoint(bytes: ArrayBuffer, backend: BackendChoice): void;
+  /** Evaluates a trained-model file on the built-in held-out images. */
+  evaluateModel(bytes: ArrayBuffer, testImages: number, backend: BackendChoice): void;
   /** Saves the running job: a search checkpoint or the retrained model, as a download. */
   save(): void;
   pause(): void;
@@ -44,7 +46,7 @@ export function useLab(): Lab {
       startTransition(() => setState((s) => reduceLabBatch(s, messages))),
     );
     const c = createLabClient((m) => {
-      if (m.type === 'file') downloadBytes(m.bytes, m.name);
+      if (m.type === 'file' && m.purpose === 'download') downloadBytes(m.bytes, m.name);
       else batcher.push(m);
     });
     client.current = c;
@@ -78,6 +80,10 @@ export function useLab(): Lab {
         send({ type: 'loadCheckpoint', bytes, backend, dataUrl: embeddedDataUrl() });
       },
       save: () => send({ type: 'save' }),
+      evaluateModel: (bytes, testImages, backend) => {
+        setState((s) => ({ ...s, status: 'loading', error: null, evaluation: null }));
+        send({ type: 'evaluateModel', bytes, testImages, backend, dataUrl: embeddedDataUrl() });
+      },
       pause: () => send({ type: 'pause' }),
       resume: () => send({ type: 'resume' }),
       step: () => send({ type: 'step' }),

@@ -1,5 +1,6 @@
 /** The images a lab job trains on: the embedded dataset (or a synthetic one), sized as asked. */
 import type { FileSource } from '../data/catalog';
+import type { ChannelStats } from '../data/normalize';
 import { loadDataset } from '../data/catalog';
 import type { ImageDataset } from '../data/dataset';
 import { range, subset } from '../data/dataset';
@@ -34,7 +35,7 @@ export async function loadRetrainImages(
   testImages: number,
   source: () => FileSource,
   seed: number,
-): Promise<{ train: ImageDataset; test: ImageDataset }> {
+): Promise<{ train: ImageDataset; test: ImageDataset; stats: ChannelStats | null }> {
   checkCount(data.images, 'images', 1);
   checkCount(testImages, 'test images', 1);
   if (data.dataset === 'synthetic') {
@@ -43,6 +44,7 @@ export async function loadRetrainImages(
     return {
       train: subset(all, range(0, data.images)),
       test: subset(all, range(data.images, data.images + testImages)),
+      stats: null,
     };
   }
   const loaded = await loadDataset('default', source());
@@ -52,5 +54,20 @@ export async function loadRetrainImages(
   return {
     train: await resizeDataset(firstImages(loaded.train, data.images), data.imageSize),
     test: await resizeDataset(firstImages(loaded.test, testImages), data.imageSize),
+    stats: loaded.stats,
+  };
+}
+
+/** The built-in held-out images at a model's input size, to evaluate a trained model on. */
+export async function loadEmbeddedTestImages(
+  testImages: number,
+  imageSize: number,
+  source: () => FileSource,
+): Promise<{ test: ImageDataset; stats: ChannelStats }> {
+  checkCount(testImages, 'test images', 1);
+  const loaded = await loadDataset('default', source());
+  return {
+    test: await resizeDataset(firstImages(loaded.test, testImages), imageSize),
+    stats: loaded.stats,
   };
 }

@@ -17,6 +17,10 @@ import type { BackendChoice, FromWorker, RunStatus, ToWorker } from './protocol'
 import { createRetrainJob } from './retrainJob';
 import { createSearchJob, resumeSearchJob } from './searchJob';
 import { decodeCheckpoint } from '../nas/checkpoint';
+import { toDevice } from '../data/deviceSplit';
+import { evaluateRetrainSplit } from '../nas/retrainLoop';
+import { decodeTrainedModel, disposeTrainedModel, restoreTrainedModel } from '../nas/trainedModel';
+import { loadEmbeddedTestImages } from './labData';
 import { genotypeToJson } from '../nas/genotype';
 
 export interface SessionHost {
@@ -91,6 +95,9 @@ export class LabSession {
           await this.resumeFrom(decodeCheckpoint(entry.bytes), message.backend, message.dataUrl);
           break;
         }
+        case 'evaluateModel':
+          await this.evaluateModel(message);
+          break;
         case 'discardAutosaves': {
           const store = this.host.autosaves;
           if (store) for (const e of await store.list()) await store.delete(e.id);
@@ -104,7 +111,13 @@ export class LabSession {
           if (!file) throw new Error('this job has nothing to save');
           // A copy that owns its buffer, so that it can be transferred.
           const bytes = file.bytes.slice().buffer;
-          this.host.post({ type: 'file', kind: file.kind, name: file.name, bytes });
+          this.host.post({
+            type: 'file',
+            kind: file.kind,
+            name: file.name,
+            bytes,
+            purpose: 'download',
+          });
           break;
         }
         case 'pause':
@@ -166,6 +179,53 @@ export class LabSession {
       },
       'paused',
     );
+  }
+
+  /** A finished retrain's model, offered to the page before the job's tensors go. */
+  private async offerFinishedModel(job: Job): Promise<void> {
+    const file = await this.exclusive(() => job.save()).catch(() => null);
+    if (file?.kind !== 'model') return;
+    const bytes = file.bytes.slice().buffer;
+    this.host.post({ type: 'file', kind: 'model', name: file.name, bytes, purpose: 'keep' });
+  }
+
+  private async evaluateModel(message: Extract<ToWorker, { type: 'evaluateModel' }>) {
+    await this.stop('idle');
+    this.setStatus('loading');
+    const decoded = decodeTrainedModel(new Uint8Array(message.bytes));
+    const selection = await selectBackend(message.backend);
+    this.backend = selection.backend;
+    this.host.post({ type: 'backend', backend: selection.backend, reason: selection.reason });
+    if (decoded.normalization === null) {
+      throw new Error(
+        'this model was trained on synthetic images; the lab evaluates on the built-in Fashion-MNIST test images',
+      );
+    }
+    if (decoded.data.channels !== 1 || decoded.data.numClasses !== 10) {
+      throw new Error(
+        `this model takes ${decoded.data.channels}-channel images in ${decoded.data.numClasses} classes; the built-in test images are 1-channel in 10 classes`,
+      );
+    }
+    const { test } = await loadEmbeddedTestImages(message.testImages, decoded.data.height, () =>
+      this.host.dataSource(message.dataUrl),
+    );
+    const model = restoreTrainedModel(decoded);
+    const split = toDevice(test);
+    try {
+      const r = await evaluateRetrainSplit(model, split);
+      this.host.post({
+        type: 'evaluated',
+        testLoss: r.loss,
+        testAccuracy: r.accuracy,
+        testImages: test.count,
+        genotype: genotypeToJson(decoded.genotype),
+        savedAccuracy: decoded.training.testAccuracy,
+      });
+    } finally {
+      split.dispose();
+      disposeTrainedModel(model);
+    }
+    this.setStatus('done');
   }
 
   private async autosaveList() {
@@ -268,6 +328,7 @@ export class LabSession {
         const advance = await this.exclusive(() => job.next());
         for (const m of advance.messages) this.host.post(m);
         if (advance.kind === 'done') {
+          await this.offerFinishedModel(job);
           await this.stop('done');
           return;
         }

@@ -65,6 +65,14 @@ export type ToWorker =
       readonly autosaveEvery?: number;
     }
   | { readonly type: 'discardAutosaves' }
+  /** Evaluates a trained-model file on the built-in held-out images. */
+  | {
+      readonly type: 'evaluateModel';
+      readonly bytes: ArrayBuffer;
+      readonly testImages: number;
+      readonly backend: BackendChoice;
+      readonly dataUrl: string;
+    }
   /** Save the running job between steps: a search checkpoint, or the retrained model. */
   | { readonly type: 'save' }
   | { readonly type: 'pause' }
@@ -138,6 +146,17 @@ export type FromWorker =
       readonly kind: 'checkpoint' | 'model';
       readonly name: string;
       readonly bytes: ArrayBuffer;
+      /** 'download': the user asked for it now; 'keep': offered for download (a finished retrain). */
+      readonly purpose: 'download' | 'keep';
+    }
+  | {
+      readonly type: 'evaluated';
+      readonly testLoss: number;
+      readonly testAccuracy: number;
+      readonly testImages: number;
+      readonly genotype: GenotypeJson;
+      /** What the file says the model reached when it was saved. */
+      readonly savedAccuracy: number;
     }
   | { readonly type: 'autosaved'; readonly step: number; readonly savedAt: number }
   | { readonly type: 'autosaves'; readonly items: readonly AutosaveSummary[] }

@@ -11,6 +11,8 @@ import { generatorJob } from './job';
 import { loadRetrainImages } from './labData';
 import type { FromWorker, RetrainLabConfig } from './protocol';
 import type { GenotypeJson } from '../nas/genotype';
+import type { TrainingSummary } from '../nas/trainedModel';
+import { encodeTrainedModel } from '../nas/trainedModel';
 
 function retrainMessages(event: RetrainEvent): FromWorker[] {
   switch (event.type) {
@@ -68,9 +70,19 @@ export async function createRetrainJob(
   }
   const built = state;
   let lr: number | undefined;
+  let summary: TrainingSummary | null = null;
   return generatorJob(
     runRetrain(built, { train, test }, { lr: () => lr }),
-    retrainMessages,
+    (event) => {
+      if (event.type === 'epoch') {
+        summary = {
+          epochs: event.epoch + 1,
+          testLoss: event.testLoss,
+          testAccuracy: event.testAccuracy,
+        };
+      }
+      return retrainMessages(event);
+    },
     () => {
       disposeRetrainState(built);
       train.dispose();
@@ -78,6 +90,18 @@ export async function createRetrainJob(
     },
     (r) => {
       lr = r.weightLr ?? lr;
+    },
+    async () => {
+      if (!summary) {
+        throw new Error(
+          'the model can be saved once its first epoch has ended (it has a test accuracy then)',
+        );
+      }
+      return {
+        kind: 'model',
+        name: `nas-lab-model-epoch-${summary.epochs}.nas`,
+        bytes: await encodeTrainedModel(built, summary, { normalization: images.stats }),
+      };
     },
   );
 }

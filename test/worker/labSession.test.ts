@@ -134,6 +134,25 @@ describe('search session (the worker engine, in-thread on cpu)', () => {
     if (lastEpoch?.type !== 'retrainEpoch' || done?.type !== 'retrainDone')
       throw new Error('no end');
     expect(done.testAccuracy).toBe(lastEpoch.point.testAccuracy);
+    // The finished retrain offers its model file; it cannot be evaluated on synthetic data here.
+    const model = messages.find((m) => m.type === 'file');
+    if (model?.type !== 'file') throw new Error('no model file');
+    expect(model).toMatchObject({
+      kind: 'model',
+      purpose: 'keep',
+      name: 'nas-lab-model-epoch-2.nas',
+    });
+    await session.handle({
+      type: 'evaluateModel',
+      bytes: model.bytes,
+      testImages: 8,
+      backend: 'cpu',
+      dataUrl: '',
+    });
+    expect(messages.at(-1)).toMatchObject({
+      type: 'error',
+      message: expect.stringMatching(/trained on synthetic images/),
+    });
     // A genotype with an op the evaluation network does not know is refused by name.
     await session.handle({
       type: 'retrain',
