@@ -70,6 +70,11 @@ function loaded(
   stats: ChannelStats,
   augment: Augmentation,
 ): LoadedDataset {
+  const shape = (s: RawImageSet) =>
+    `${s.height}x${s.width}x${s.channels} images in ${s.numClasses} classes`;
+  if (shape(test) !== shape(train)) {
+    throw new Error(`${test.name} has ${shape(test)}, but ${train.name} has ${shape(train)}`);
+  }
   return { train: normalize(train, stats), test: normalize(test, stats), stats, augment };
 }
 

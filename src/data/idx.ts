@@ -5,7 +5,7 @@
  */
 import { gunzip, isGzip } from './gzip';
 import type { RawImageSet } from './rawImages';
-import { checkInputSize, DEFAULT_MAX_BYTES } from './rawImages';
+import { checkInputSize, DEFAULT_MAX_BYTES, describeSize } from './rawImages';
 
 /** A parsed IDX file: its sizes and exactly `prod(dims)` bytes of data (a view of the input). */
 export interface IdxArray {
@@ -20,6 +20,12 @@ const UNSIGNED_BYTE = 0x08;
 const OTHER_TYPES = [0x09, 0x0b, 0x0c, 0x0d, 0x0e];
 
 const hex = (n: number, digits: number): string => `0x${n.toString(16).padStart(digits, '0')}`;
+
+/** Sizes for a message, the first six only when a (corrupt) header has more: `3x28x28`. */
+function listDims(dims: readonly number[], separator: string): string {
+  const shown = dims.slice(0, 6).join(separator);
+  return dims.length > 6 ? `${shown}${separator}… (${dims.length} sizes)` : shown;
+}
 
 export function parseIdx(
   bytes: Uint8Array,
@@ -57,7 +63,12 @@ export function parseIdx(
   const dims = Array.from({ length: ndims }, (_, i) => view.getUint32(4 + 4 * i));
   const size = dims.reduce((a, b) => a * b, 1);
   const follow = bytes.length - headerBytes;
-  const declared = `${dims.join('x')} = ${size} bytes of data`;
+  const declared = `${listDims(dims, 'x')} = ${size} bytes of data`;
+  if (size > maxBytes) {
+    throw new Error(
+      `${fileName}: header says ${declared}, over the size limit of ${describeSize(maxBytes)}`,
+    );
+  }
   if (follow < size) {
     throw new Error(`${fileName}: truncated: header says ${declared} but only ${follow} follow`);
   }
@@ -94,12 +105,17 @@ export function idxImageSet(
     images.dims.length !== 3
   ) {
     throw new Error(
-      `${images.fileName}: expected 3-D images [count, height, width], got ${images.dims.length}-D [${images.dims.join(', ')}]`,
+      `${images.fileName}: expected 3-D images [count, height, width], got ${images.dims.length}-D [${listDims(images.dims, ', ')}]`,
+    );
+  }
+  if (count === 0 || height === 0 || width === 0) {
+    throw new Error(
+      `${images.fileName}: header says ${count} images of ${height}x${width} pixels: an image set needs at least one image of at least 1x1`,
     );
   }
   if (labels.dims.length !== 1) {
     throw new Error(
-      `${labels.fileName}: expected 1-D labels [count], got ${labels.dims.length}-D [${labels.dims.join(', ')}]`,
+      `${labels.fileName}: expected 1-D labels [count], got ${labels.dims.length}-D [${listDims(labels.dims, ', ')}]`,
     );
   }
   if (labels.data.length !== count) {

@@ -20,6 +20,7 @@ import {
 import { Rng } from '../../src/nas/random';
 import { formatsFixture } from '../support/genotypeFormatsFixture';
 import { sortGenesPerNode } from '../support/genotypeOrder';
+import { mutateText } from '../support/mutate';
 
 const published = Object.entries(PUBLISHED_GENOTYPES) as [PublishedGenotypeName, Genotype][];
 
@@ -195,30 +196,7 @@ describe('genotype formats: fuzzing', () => {
     }
   }
 
-  function destructive(text: string, rng: Rng): string {
-    let out = text;
-    const edits = 1 + rng.int(3);
-    for (let e = 0; e < edits; e++) {
-      const at = rng.int(out.length + 1);
-      const span = 1 + rng.int(12);
-      switch (rng.int(4)) {
-        case 0:
-          out = out.slice(0, at) + out.slice(at + span);
-          break;
-        case 1:
-          out = out.slice(0, at) + (SNIPPETS[rng.int(SNIPPETS.length)] as string) + out.slice(at);
-          break;
-        case 2:
-          out = out.slice(0, at) + out.slice(at, at + span) + out.slice(at);
-          break;
-        default: {
-          const other = rng.int(out.length + 1);
-          out = out.slice(0, at) + out.slice(other, other + span) + out.slice(at + span);
-        }
-      }
-    }
-    return out;
-  }
+  const destructive = (text: string, rng: Rng): string => mutateText(text, rng, SNIPPETS);
 
   const mutate = (text: string, rng: Rng): string =>
     rng.next() < 0.4 ? gentle(text, rng) : destructive(text, rng);
