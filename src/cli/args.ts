@@ -23,6 +23,10 @@ export interface SearchCommand {
   /** Square size images are resized to; undefined: their own size. */
   readonly imageSize: number | undefined;
   readonly quiet: boolean;
+  /** Write <out>/checkpoint.naslab every this many steps. */
+  readonly checkpointEvery: number | undefined;
+  /** A checkpoint to resume; its settings and data settings replace the flags'. */
+  readonly resume: string | undefined;
 }
 
 export const SEARCH_USAGE = `Usage: nas-lab search [options]
@@ -44,6 +48,10 @@ Runs a DARTS architecture search headless and writes genotype.json and log.jsonl
                            small preset defaults: --images 256 --image-size 12, so that an
                            epoch takes minutes on the cpu backend
   --out DIR                output folder (default out/search)
+  --checkpoint-every N     write DIR/checkpoint.naslab every N steps (the latest one is kept)
+  --resume FILE            continue a search from a checkpoint file: its settings and data
+                           come from the file (only --backend, --data-dir, --out, --quiet and
+                           --checkpoint-every may be given)
   --quiet                  no progress bar
 `;
 
@@ -70,8 +78,29 @@ const OPTIONS = {
   'image-size': { type: 'string' },
   out: { type: 'string' },
   quiet: { type: 'boolean' },
+  'checkpoint-every': { type: 'string' },
+  resume: { type: 'string' },
   help: { type: 'boolean' },
 } as const;
+
+/** Flags that set the search or its data, which a resumed search takes from its checkpoint. */
+const SETTINGS_FLAGS = [
+  'preset',
+  'order',
+  'epochs',
+  'batch-size',
+  'channels',
+  'layers',
+  'nodes',
+  'ops',
+  'weight-lr',
+  'weight-lr-min',
+  'alpha-lr',
+  'seed',
+  'dataset',
+  'images',
+  'image-size',
+] as const;
 
 export function parseSearchArgs(argv: readonly string[]): SearchCommand | 'help' {
   const { values } = parseArgs({
@@ -81,6 +110,23 @@ export function parseSearchArgs(argv: readonly string[]): SearchCommand | 'help'
     allowPositionals: false,
   });
   if (values.help) return 'help';
+  if (values.resume !== undefined) {
+    const given = SETTINGS_FLAGS.filter((f) => values[f] !== undefined);
+    if (given.length > 0) {
+      throw new Error(
+        `--resume takes the search settings and data from the checkpoint; drop ${given.map((f) => `--${f}`).join(', ')}`,
+      );
+    }
+  }
+  const checkpointEvery = number('checkpoint-every', values['checkpoint-every']);
+  if (
+    checkpointEvery !== undefined &&
+    (!Number.isInteger(checkpointEvery) || checkpointEvery < 1)
+  ) {
+    throw new Error(
+      `--checkpoint-every expects a whole number of steps of at least 1, got ${checkpointEvery}`,
+    );
+  }
   const preset = oneOf('preset', values.preset, ['small', 'paper'], 'small');
   const base = preset === 'paper' ? PAPER_SEARCH_CONFIG : SMALL_SEARCH_CONFIG;
   const order = oneOf('order', values.order, ['1', '2'], String(base.order) as '1' | '2');
@@ -119,5 +165,7 @@ export function parseSearchArgs(argv: readonly string[]): SearchCommand | 'help'
       number('image-size', values['image-size']) ??
       (preset === 'small' ? SMALL_DATA.imageSize : undefined),
     quiet: values.quiet ?? false,
+    checkpointEvery,
+    resume: values.resume,
   };
 }
