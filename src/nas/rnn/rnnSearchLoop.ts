@@ -1,0 +1,198 @@
+/**
+ * The DARTS recurrent search loop (`rnn/train_search.py`, first order) as an async generator of
+ * progress events. Per epoch the train text is walked from row 0 in segments of bptt rows (⌊bptt/2⌋
+ * with probability `halfSegmentProbability`), both hidden states start at zero, the alpha segment
+ * is taken at row i mod (alpha rows − 1) of the alpha text; after the epoch the validation text is
+ * evaluated (mean NLL per token, perplexity). Per step one readback: both losses and the alphas'
+ * softmax.
+ */
+import * as tf from '../tf';
+import type { RnnGenotype } from './rnnGenotype';
+import { deriveRecurrentGenes } from './rnnGenotype';
+import { perplexity } from './rnnLoss';
+import type { RnnSearchState } from './rnnSearchState';
+import { evaluateRnnTokens, rnnSearchStep } from './rnnSearchStep';
+import type { TokenColumns } from './rnnTokenData';
+import { batchify, disposeSegment, tokenSegment } from './rnnTokenData';
+
+export interface RnnCorpusIds {
+  /** Token ids of the training text (trains the weights). */
+  readonly train: ArrayLike<number>;
+  /** Token ids of the validation text: trains the alphas and is evaluated each epoch (DARTS). */
+  readonly valid: ArrayLike<number>;
+}
+
+export interface RnnSearchData {
+  /** The train text in `batchSize` columns. */
+  readonly train: TokenColumns;
+  /** The alpha text (DARTS: the validation text) in `batchSize` columns. */
+  readonly search: TokenColumns;
+  /** The validation text in `evalBatchSize` columns. */
+  readonly valid: TokenColumns;
+}
+
+export function prepareRnnSearchData(state: RnnSearchState, corpus: RnnCorpusIds): RnnSearchData {
+  const { batchSize, evalBatchSize } = state.config;
+  for (const [name, ids] of Object.entries(corpus) as [string, ArrayLike<number>][]) {
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i] as number;
+      if (!Number.isInteger(id) || id < 0 || id >= state.ntoken) {
+        throw new Error(
+          `${name} token ${i} is ${id}, outside the vocabulary 0..${state.ntoken - 1}`,
+        );
+      }
+    }
+  }
+  const train = batchify(corpus.train, batchSize);
+  const search = batchify(corpus.valid, batchSize);
+  const valid = batchify(corpus.valid, evalBatchSize);
+  return { train, search, valid };
+}
+
+export function disposeRnnSearchData(data: RnnSearchData): void {
+  tf.dispose([data.train.data, data.search.data, data.valid.data]);
+}
+
+export interface RnnStepEvent {
+  readonly type: 'step';
+  /** 0-based. */
+  readonly epoch: number;
+  /** 0-based over the run. */
+  readonly step: number;
+  readonly segmentLength: number;
+  readonly trainLoss: number;
+  readonly trainPerplexity: number;
+  /** The alpha objective (NLL on the alpha segment, at the alphas before the step). */
+  readonly valLoss: number;
+  readonly alphaSoftmax: number[][];
+  readonly genotype: RnnGenotype;
+  /** Train tokens per second over the run so far (both steps' work, train tokens counted). */
+  readonly tokensPerSecond: number;
+  readonly elapsedMs: number;
+}
+
+export interface RnnEpochEvent {
+  readonly type: 'epoch';
+  readonly epoch: number;
+  /** Mean NLL per token of the validation text in evaluation mode. */
+  readonly valLoss: number;
+  readonly valPerplexity: number;
+  readonly genotype: RnnGenotype;
+}
+
+export interface RnnDoneEvent {
+  readonly type: 'done';
+  readonly steps: number;
+  readonly genotype: RnnGenotype;
+}
+
+export type RnnSearchEvent = RnnStepEvent | RnnEpochEvent | RnnDoneEvent;
+
+export interface RnnSearchLoopOptions {
+  readonly signal?: AbortSignal;
+  /** Stop after this many steps (a budgeted run); the epoch in progress is not evaluated. */
+  readonly maxSteps?: number;
+  /** Clock in ms; injectable for tests. */
+  readonly now?: () => number;
+}
+
+/** The alphas' softmax as rows (one readback) with two scalars packed in front. */
+async function readStep(
+  state: RnnSearchState,
+  trainLoss: tf.Scalar,
+  valLoss: tf.Scalar,
+): Promise<{ train: number; val: number; softmax: number[][] }> {
+  const [rows, cols] = state.cell.alphaShape;
+  const packed = tf.tidy(() =>
+    tf.concat([tf.stack([trainLoss, valLoss]), tf.reshape(tf.softmax(state.alpha), [-1])]),
+  );
+  const values = (await packed.data()) as Float32Array;
+  packed.dispose();
+  const softmax: number[][] = [];
+  for (let r = 0; r < rows; r++) {
+    softmax.push(Array.from(values.subarray(2 + r * cols, 2 + (r + 1) * cols)));
+  }
+  return { train: values[0] as number, val: values[1] as number, softmax };
+}
+
+function genotypeOf(state: RnnSearchState, softmax: readonly (readonly number[])[]): RnnGenotype {
+  const { steps } = state.config;
+  return {
+    recurrent: deriveRecurrentGenes(softmax, steps, state.cell.primitives),
+    concat: Array.from({ length: steps }, (_, i) => i + 1),
+  };
+}
+
+async function currentGenotype(state: RnnSearchState): Promise<RnnGenotype> {
+  const probs = tf.softmax(state.alpha);
+  const rows = (await probs.array()) as number[][];
+  probs.dispose();
+  return genotypeOf(state, rows);
+}
+
+export async function* runRnnSearch(
+  state: RnnSearchState,
+  data: RnnSearchData,
+  options: RnnSearchLoopOptions = {},
+): AsyncGenerator<RnnSearchEvent, void, undefined> {
+  const { config } = state;
+  const now = options.now ?? (() => performance.now());
+  const started = now();
+  const halfLength = Math.floor(config.bptt / 2);
+  let step = 0;
+  let tokens = 0;
+  for (let epoch = 0; epoch < config.epochs; epoch++) {
+    let hiddenTrain = state.model.initHidden(data.train.batch);
+    let hiddenVal = state.model.initHidden(data.search.batch);
+    try {
+      for (let i = 0; i < data.train.rows - 2;) {
+        if (options.signal?.aborted) return;
+        if (options.maxSteps !== undefined && step >= options.maxSteps) {
+          yield { type: 'done', steps: step, genotype: await currentGenotype(state) };
+          return;
+        }
+        const length = state.rng.next() < config.halfSegmentProbability ? halfLength : config.bptt;
+        const train = tokenSegment(data.train, i, length);
+        const val = tokenSegment(data.search, i % (data.search.rows - 1), config.bptt);
+        const result = rnnSearchStep(state, train, val, hiddenTrain, hiddenVal);
+        hiddenTrain = result.hiddenTrain;
+        hiddenVal = result.hiddenVal;
+        const read = await readStep(state, result.trainLoss, result.valLoss);
+        tf.dispose([result.trainLoss, result.valLoss]);
+        disposeSegment(val);
+        disposeSegment(train);
+        if (!Number.isFinite(read.train) || !Number.isFinite(read.val)) {
+          throw new Error(`the recurrent search diverged at step ${step} (loss ${read.train})`);
+        }
+        tokens += train.length * data.train.batch;
+        const elapsedMs = now() - started;
+        yield {
+          type: 'step',
+          epoch,
+          step,
+          segmentLength: train.length,
+          trainLoss: read.train,
+          trainPerplexity: perplexity(read.train),
+          valLoss: read.val,
+          alphaSoftmax: read.softmax,
+          genotype: genotypeOf(state, read.softmax),
+          tokensPerSecond: elapsedMs > 0 ? (tokens * 1000) / elapsedMs : 0,
+          elapsedMs,
+        };
+        step++;
+        i += length;
+      }
+    } finally {
+      tf.dispose([hiddenTrain, hiddenVal]);
+    }
+    const valLoss = await evaluateRnnTokens(state, data.valid, config.bptt);
+    yield {
+      type: 'epoch',
+      epoch,
+      valLoss,
+      valPerplexity: perplexity(valLoss),
+      genotype: await currentGenotype(state),
+    };
+  }
+  yield { type: 'done', steps: step, genotype: await currentGenotype(state) };
+}
