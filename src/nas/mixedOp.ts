@@ -11,12 +11,16 @@ export interface MixedOp {
   readonly candidates: readonly Layer[];
   readonly params: Layer['params'];
   readonly buffers: Layer['buffers'];
-  /** `opWeights[k]` is the scalar weight of candidate k. */
+  /**
+   * `opWeights[k]` is the scalar weight of candidate k. Candidates with `skip[k]` true are not
+   * run at all (CDARTS's cut choices: their weight is exactly zero).
+   */
   apply(
     x: tf.Tensor4D,
     opWeights: readonly tf.Scalar[],
     weights: TensorMap,
     ctx: ForwardContext,
+    skip?: readonly boolean[],
   ): tf.Tensor4D | null;
 }
 
@@ -25,10 +29,10 @@ export function mixedOp(candidates: readonly Layer[]): MixedOp {
     candidates,
     params: candidates.flatMap((c) => c.params),
     buffers: candidates.flatMap((c) => c.buffers),
-    apply(x, opWeights, weights, ctx) {
+    apply(x, opWeights, weights, ctx, skip) {
       const terms: tf.Tensor4D[] = [];
       candidates.forEach((op, k) => {
-        if (isZeroLayer(op)) return;
+        if (isZeroLayer(op) || skip?.[k] === true) return;
         const w = opWeights[k];
         if (w === undefined) throw new Error(`mixed op has no weight for candidate ${k}`);
         terms.push(tf.mul(op.apply(x, weights, ctx), w));

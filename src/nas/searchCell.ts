@@ -12,8 +12,38 @@ import { buildOp, factorizedReduce, reluConvBn } from './operations';
 import type { OpName } from './primitives';
 import { sumAll } from './tensorSum';
 import { edgeList } from './cellTopology';
+import { fusedCell } from './fusedCell';
+import { unfusableOps } from './fusedPlan';
 
 export { edgeCount, edgeList } from './cellTopology';
+
+/**
+ * How a search cell is computed. 'reference': one mixed op per edge, every candidate with its
+ * own kernels, as DARTS writes it. 'fused': the same function with the edges that read one
+ * state computed together (`fusedCell.ts`), several times fewer kernels per step.
+ */
+export type CellKernels = 'fused' | 'reference';
+
+/**
+ * The softmax of a cell type's alphas, [edges, ops]: one matrix (the fused cell's form), or one
+ * scalar per (edge, op) as `edgeOpWeights` gives them (the reference cell's form). Every cell
+ * takes both.
+ */
+export type EdgeOpWeights = tf.Tensor2D | readonly (readonly tf.Scalar[])[];
+
+/** One scalar per (edge, op). */
+function edgeOpScalars(opWeights: EdgeOpWeights): readonly (readonly tf.Scalar[])[] {
+  if (!(opWeights instanceof tf.Tensor)) return opWeights;
+  const [edges, ops] = opWeights.shape;
+  const flat = tf.unstack(tf.reshape(opWeights, [edges * ops])) as tf.Scalar[];
+  return Array.from({ length: edges }, (_, e) => flat.slice(e * ops, (e + 1) * ops));
+}
+
+/** The flat softmax [edges · ops]. */
+function edgeOpVector(opWeights: EdgeOpWeights): tf.Tensor1D {
+  if (opWeights instanceof tf.Tensor) return tf.reshape(opWeights, [opWeights.size]);
+  return tf.stack(opWeights.flat()) as tf.Tensor1D;
+}
 
 export interface SearchCellSpec {
   readonly prefix: string;
@@ -28,6 +58,11 @@ export interface SearchCellSpec {
   readonly reductionPrev: boolean;
   readonly primitives: readonly OpName[];
   readonly opOptions: OpOptions;
+  /**
+   * Default: 'fused' where the fused cell computes the spec (the search ops' affine-free
+   * BatchNorms, every op but conv_7x1_1x7), 'reference' otherwise.
+   */
+  readonly kernels?: CellKernels;
 }
 
 export interface SearchCell {
@@ -35,17 +70,58 @@ export interface SearchCell {
   readonly params: Layer['params'];
   readonly buffers: Layer['buffers'];
   readonly outChannels: number;
-  /** `opWeights[e][k]`: weight of op k on edge e (the softmax of this cell type's alphas). */
+  /** The kernels this cell runs. */
+  readonly kernels: CellKernels;
+  /**
+   * `opWeights[e][k]`: weight of op k on edge e (the softmax of this cell type's alphas).
+   * `skip[e][k]` true: op k of edge e is not run (a cut choice, whose weight is zero).
+   */
   apply(
     s0: tf.Tensor4D,
     s1: tf.Tensor4D,
-    opWeights: readonly (readonly tf.Scalar[])[],
+    opWeights: EdgeOpWeights,
     weights: TensorMap,
     ctx: ForwardContext,
+    skip?: readonly (readonly boolean[])[],
   ): tf.Tensor4D;
 }
 
+/** Why the fused cell cannot compute `spec`, or null when it can. */
+export function unfusableReason(spec: SearchCellSpec): string | null {
+  const { affine, bnAfterPool } = spec.opOptions;
+  if (affine || !bnAfterPool) {
+    return 'the fused cell computes DARTS search cells only (affine-free BatchNorm after every op)';
+  }
+  const ops = unfusableOps(spec.primitives);
+  return ops.length > 0 ? `the fused cell cannot compute ${ops.join(', ')}` : null;
+}
+
 export function searchCell(spec: SearchCellSpec): SearchCell {
+  const reference = referenceSearchCell(spec);
+  const reason = unfusableReason(spec);
+  const kernels = spec.kernels ?? (reason === null ? 'fused' : 'reference');
+  if (kernels === 'reference') return reference;
+  if (kernels !== 'fused') {
+    throw new Error(`kernels must be 'fused' or 'reference', got ${String(kernels)}`);
+  }
+  if (reason !== null) throw new Error(`${reason}; use kernels: 'reference'`);
+  const fused = fusedCell(spec);
+  return {
+    ...reference,
+    kernels,
+    apply(s0, s1, opWeights, weights, ctx, skip) {
+      // Cut choices are not run at all (no output, no BatchNorm statistics): the reference
+      // cell does exactly that.
+      if (skip?.some((row) => row.includes(true))) {
+        return reference.apply(s0, s1, opWeights, weights, ctx, skip);
+      }
+      return fused.apply(s0, s1, edgeOpVector(opWeights), weights, ctx);
+    },
+  };
+}
+
+/** The straightforward cell: one mixed op per edge, every candidate with its own kernels. */
+function referenceSearchCell(spec: SearchCellSpec): SearchCell {
   const { prefix, steps, multiplier, c } = spec;
   if (!Number.isInteger(steps) || steps < 1) {
     throw new Error(`a cell needs at least 1 intermediate node, got ${steps}`);
@@ -72,7 +148,9 @@ export function searchCell(spec: SearchCellSpec): SearchCell {
     params: [...pre0.params, ...pre1.params, ...ops.flatMap((o) => o.params)],
     buffers: [...pre0.buffers, ...pre1.buffers, ...ops.flatMap((o) => o.buffers)],
     outChannels: multiplier * c,
-    apply(s0, s1, opWeights, weights, ctx) {
+    kernels: 'reference',
+    apply(s0, s1, opWeightsIn, weights, ctx, skip) {
+      const opWeights = edgeOpScalars(opWeightsIn);
       const states: tf.Tensor4D[] = [pre0.apply(s0, weights, ctx), pre1.apply(s1, weights, ctx)];
       let e = 0;
       for (let node = 0; node < steps; node++) {
@@ -82,7 +160,7 @@ export function searchCell(spec: SearchCellSpec): SearchCell {
           const op = ops[e];
           const input = states[from];
           if (!edgeWeights || !op || !input) throw new Error(`cell edge ${e} is not wired`);
-          const out = op.apply(input, edgeWeights, weights, ctx);
+          const out = op.apply(input, edgeWeights, weights, ctx, skip?.[e]);
           if (out) terms.push(out);
         }
         if (terms.length === 0) throw new Error(`node ${node} has no non-zero incoming op`);

@@ -10,6 +10,7 @@ import { Rng } from './random';
 import type { SearchConfig } from './searchConfig';
 import type { SgdState } from './sgd';
 import { createSgd, disposeSgd } from './sgd';
+import type { CellKernels } from './searchCell';
 import type { Supernet } from './supernet';
 import { checkInputSize, supernet } from './supernet';
 
@@ -38,8 +39,18 @@ export interface DataShape {
   readonly numClasses: number;
 }
 
+/** How the supernet is computed; the numbers are the same either way. */
+export interface SearchOptions {
+  /** 'fused' (default): several times fewer kernels; 'reference': one mixed op per edge. */
+  readonly kernels?: CellKernels;
+}
+
 /** The supernet a configuration builds for images of `data`'s shape. */
-export function searchNetwork(config: SearchConfig, data: DataShape): Supernet {
+export function searchNetwork(
+  config: SearchConfig,
+  data: DataShape,
+  options: SearchOptions = {},
+): Supernet {
   checkInputSize(config.layers, data.height, data.width);
   return supernet({
     c: config.channels,
@@ -50,6 +61,7 @@ export function searchNetwork(config: SearchConfig, data: DataShape): Supernet {
     numClasses: data.numClasses,
     imageChannels: data.channels,
     primitives: config.primitives,
+    ...(options.kernels === undefined ? {} : { kernels: options.kernels }),
   });
 }
 
@@ -98,8 +110,12 @@ export function assembleSearchState(
   };
 }
 
-export function createSearchState(config: SearchConfig, data: DataShape): SearchState {
-  const net = searchNetwork(config, data);
+export function createSearchState(
+  config: SearchConfig,
+  data: DataShape,
+  options?: SearchOptions,
+): SearchState {
+  const net = searchNetwork(config, data, options);
   const rng = Rng.fromSeed(config.seed);
   const weights = createVariables(net.params, rng, true);
   const buffers = createVariables(net.buffers, rng, false);

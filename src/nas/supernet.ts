@@ -11,7 +11,7 @@ import { batchNorm } from './batchNorm';
 import { conv2d } from './convolutions';
 import { SEARCH_OP_OPTIONS } from './operations';
 import type { OpName } from './primitives';
-import type { SearchCell } from './searchCell';
+import type { CellKernels, EdgeOpWeights, SearchCell } from './searchCell';
 import { searchCell } from './searchCell';
 import { edgeCount, reductionIndices } from './cellTopology';
 
@@ -26,6 +26,11 @@ export interface SupernetSpec {
   readonly numClasses: number;
   readonly imageChannels: number;
   readonly primitives: readonly OpName[];
+  /**
+   * 'fused' (the default where every cell can be fused) or 'reference' (one mixed op per
+   * edge, as DARTS writes it): the same function, the fused one in several times fewer kernels.
+   */
+  readonly kernels?: CellKernels;
 }
 
 export interface Alphas {
@@ -38,6 +43,8 @@ export interface Supernet {
   readonly cells: readonly SearchCell[];
   readonly params: readonly ParamSpec[];
   readonly buffers: readonly ParamSpec[];
+  /** The kernels its cells run ('reference' if any cell does). */
+  readonly kernels: CellKernels;
   /** Shape of each alpha tensor: [edges, candidates]. */
   readonly alphaShape: readonly [number, number];
   /** Logits [batch, classes]. */
@@ -85,12 +92,19 @@ export function supernet(spec: SupernetSpec): Supernet {
       reductionPrev,
       primitives: spec.primitives,
       opOptions: SEARCH_OP_OPTIONS,
+      ...(spec.kernels === undefined ? {} : { kernels: spec.kernels }),
     });
     cells.push(cell);
     reductionPrev = reduction;
     cPrevPrev = cPrev;
     cPrev = cell.outChannels;
   }
+  const kernels: CellKernels = cells.some((cell) => cell.kernels === 'reference')
+    ? 'reference'
+    : 'fused';
+  // The fused cells read the softmax as one matrix; the reference ones one scalar each.
+  const opWeights = (alpha: tf.Tensor2D): EdgeOpWeights =>
+    kernels === 'fused' ? tf.softmax(alpha) : edgeOpWeights(alpha);
   const classifier: ParamSpec[] = [
     { name: 'classifier.weight', shape: [cPrev, numClasses], init: defaultInit(cPrev) },
     { name: 'classifier.bias', shape: [numClasses], init: defaultInit(cPrev) },
@@ -106,9 +120,10 @@ export function supernet(spec: SupernetSpec): Supernet {
     ],
     buffers: [...stemBn.buffers, ...cells.flatMap((cell) => cell.buffers)],
     alphaShape: [edgeCount(steps), spec.primitives.length],
+    kernels,
     forward(x, weights, alphas, ctx) {
-      const normal = edgeOpWeights(alphas.normal);
-      const reduce = edgeOpWeights(alphas.reduce);
+      const normal = opWeights(alphas.normal);
+      const reduce = opWeights(alphas.reduce);
       const stem = stemBn.apply(stemConv.apply(x, weights, ctx), weights, ctx);
       let s0 = stem;
       let s1 = stem;
