@@ -24,6 +24,11 @@ export interface EvalCellSpec {
   readonly c: number;
   readonly reduction: boolean;
   readonly reductionPrev: boolean;
+  /**
+   * BatchNorms with scale and shift (DARTS's retrain, the default) or without (CDARTS's
+   * evaluation network during the search, `bn_affine=False`).
+   */
+  readonly affine?: boolean;
 }
 
 export interface EvalCell {
@@ -76,18 +81,14 @@ function checkGenes(spec: EvalCellSpec): void {
 export function evalCell(spec: EvalCellSpec): EvalCell {
   checkGenes(spec);
   const { prefix, genes, concat, c } = spec;
+  const affine = spec.affine ?? EVAL_OP_OPTIONS.affine;
+  const opOptions = { ...EVAL_OP_OPTIONS, affine };
   const pre0 = spec.reductionPrev
-    ? factorizedReduce(`${prefix}.pre0`, spec.cPrevPrev, c, true)
-    : reluConvBn(`${prefix}.pre0`, spec.cPrevPrev, c, 1, 1, 0, true);
-  const pre1 = reluConvBn(`${prefix}.pre1`, spec.cPrev, c, 1, 1, 0, true);
+    ? factorizedReduce(`${prefix}.pre0`, spec.cPrevPrev, c, affine)
+    : reluConvBn(`${prefix}.pre0`, spec.cPrevPrev, c, 1, 1, 0, affine);
+  const pre1 = reluConvBn(`${prefix}.pre1`, spec.cPrev, c, 1, 1, 0, affine);
   const ops: Layer[] = genes.map(([name, input], j) =>
-    buildOp(
-      name,
-      `${prefix}.ops.${j}.${name}`,
-      c,
-      spec.reduction && input < 2 ? 2 : 1,
-      EVAL_OP_OPTIONS,
-    ),
+    buildOp(name, `${prefix}.ops.${j}.${name}`, c, spec.reduction && input < 2 ? 2 : 1, opOptions),
   );
   const layers = [pre0, pre1, ...ops];
   return {
