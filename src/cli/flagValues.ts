@@ -1,6 +1,7 @@
 /** Values of command-line flags: numbers, choices and the training backend, with clear errors. */
 import { whyBackendCannotTrain } from '../nas/trainingBackends';
 import type { NodeBackendName } from './nodeBackend';
+import { DEFAULT_NODE_BACKEND } from './nodeBackend';
 
 /** The flag's value as a number, or undefined when the flag is absent. */
 export function number(flag: string, value: string | undefined): number | undefined {
@@ -35,8 +36,8 @@ export function oneOf<T extends string>(
 }
 
 export function nodeBackend(value: string | undefined): NodeBackendName {
-  if (value === undefined) return 'cpu';
+  if (value === undefined) return DEFAULT_NODE_BACKEND;
   const reason = whyBackendCannotTrain(value);
   if (reason) throw new Error(`--backend ${value}: ${reason}`);
-  return oneOf('backend', value, ['cpu', 'webgpu'], 'cpu');
+  return oneOf('backend', value, ['wasm', 'cpu', 'webgpu'], DEFAULT_NODE_BACKEND);
 }

@@ -1,25 +1,61 @@
 /**
- * tfjs 4.22's wasm backend cannot train convolutions. The workaround is not to train on it:
- * the CLI refuses it with the reason (issue 10 will register the missing kernels).
+ * tfjs 4.22's wasm backend cannot train convolutions as shipped: it has no convolution filter
+ * gradient, and its MaxPoolGrad takes the last maximum of a window and starts from the
+ * smallest positive float, so all-negative windows send their gradient to the wrong pixel.
+ * The workaround registers the core's kernels (src/nas/wasmKernels); the CLI then trains on
+ * wasm by default.
  */
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 import { parseSearchArgs } from '../../src/cli/args';
 import * as tf from '../../src/nas/tf';
 import { whyBackendCannotTrain } from '../../src/nas/trainingBackends';
+import { registerWasmTrainingKernels } from '../../src/nas/wasmKernels';
+
+/** Max pooling 2×2/2 of one all-negative window with a tie: [[-3, -1], [-1, -2]]. */
+async function maxPoolGradient(backend: string): Promise<number[]> {
+  await tf.setBackend(backend);
+  const x = tf.tensor4d([-3, -1, -1, -2], [1, 2, 2, 1]);
+  const g = tf.grad((xx: tf.Tensor) => tf.sum(tf.maxPool(xx as tf.Tensor4D, 2, 2, 'valid')))(x);
+  const values = Array.from(await g.data());
+  tf.dispose([x, g]);
+  return values;
+}
+
+function backendFlag(args: string[]): string {
+  const command = parseSearchArgs(args);
+  if (command === 'help') throw new Error('parsed as a request for help');
+  return command.backend;
+}
+
+function filterGradient(): tf.Tensor {
+  const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 2, 2]);
+  const w = tf.tensor4d([1, -1, 0.5, 2], [1, 1, 2, 2]);
+  return tf.grad((ww: tf.Tensor) => tf.sum(tf.conv2d(x, ww as tf.Tensor4D, 1, 'valid')))(w);
+}
 
 describe('wasm backend trap', () => {
-  it('has no convolution filter gradient, so the CLI refuses to train on it and says why', async () => {
+  it('as shipped: no convolution filter gradient, and the max-pool gradient goes to the wrong pixel', async () => {
     expect(await tf.setBackend('wasm')).toBe(true);
-    const x = tf.randomNormal([1, 4, 4, 2]) as tf.Tensor4D;
-    const w = tf.randomNormal([3, 3, 2, 2]) as tf.Tensor4D;
-    expect(() =>
-      tf.grad((ww: tf.Tensor) => tf.sum(tf.conv2d(x, ww as tf.Tensor4D, 1, 1)))(w),
-    ).toThrow(/Conv2DBackpropFilter' not registered for backend 'wasm'/);
-    expect(whyBackendCannotTrain('wasm')).toMatch(/Conv2DBackpropFilter/);
-    expect(whyBackendCannotTrain('webgpu')).toBeNull();
-    expect(() => parseSearchArgs(['--backend', 'wasm'])).toThrow(
-      /--backend wasm: the wasm backend cannot train/,
+    expect(filterGradient).toThrow(/Conv2DBackpropFilter' not registered for backend 'wasm'/);
+    // The first maximum (-1 at index 1) gets the gradient; tfjs's wasm kernel picks another.
+    expect(await maxPoolGradient('cpu')).toEqual([0, 1, 0, 0]);
+    expect(await maxPoolGradient('wasm')).not.toEqual([0, 1, 0, 0]);
+  });
+
+  it('with the core kernels registered: both gradients right, and wasm is a training backend', async () => {
+    registerWasmTrainingKernels();
+    expect(await maxPoolGradient('wasm')).toEqual([0, 1, 0, 0]);
+    await tf.setBackend('wasm');
+    const g = filterGradient();
+    // dW[0, 0, ci, co] = Σ over the 4 pixels of x[ci]: (1 + 3 + 5 + 7, 2 + 4 + 6 + 8) per column.
+    expect(Array.from(await g.data())).toEqual([16, 16, 20, 20]);
+    g.dispose();
+    expect(whyBackendCannotTrain('wasm')).toBeNull();
+    expect(backendFlag([])).toBe('wasm');
+    expect(backendFlag(['--backend', 'cpu'])).toBe('cpu');
+    expect(() => parseSearchArgs(['--backend', 'tpu'])).toThrow(
+      /--backend tpu: unknown backend "tpu"; training backends: cpu, wasm, webgpu, webgl/,
     );
   });
 });
