@@ -11,6 +11,7 @@ import {
 } from '../nas/searchConfig';
 import { nodeBackend, number, oneOf } from './flagValues';
 import type { NodeBackendName } from './nodeBackend';
+import { CDARTS_ONLY_FLAGS, refuseFlags } from './searchAlgorithm';
 
 export interface SearchCommand {
   readonly config: SearchConfig;
@@ -33,13 +34,14 @@ export const SEARCH_USAGE = `Usage: nas-lab search [options]
 
 Runs a DARTS architecture search headless and writes genotype.json and log.jsonl.
 
+  --algorithm darts|cdarts darts (default), or CDARTS: nas-lab search --algorithm cdarts --help
   --preset small|paper     starting configuration (default small)
   --order 1|2              first-order or unrolled (second-order) alpha gradient
   --epochs N               --batch-size N     --channels N (C)     --layers N (cells)
   --nodes N                intermediate nodes per cell
   --ops a,b,...            candidate ops, in alpha-column order (default: the 8 DARTS ops)
   --weight-lr X            --weight-lr-min X  --alpha-lr X         --seed N
-  --backend cpu|webgpu     (default cpu)
+  --backend wasm|cpu|webgpu (default wasm)
   --dataset NAME           default (embedded Fashion-MNIST subset), fashion-mnist, mnist,
                            cifar10, cifar100, or synthetic (a generated learnable task)
   --data-dir PATH          folder of the dataset files (fashion-mnist: Debian's by default)
@@ -59,6 +61,7 @@ Runs a DARTS architecture search headless and writes genotype.json and log.jsonl
 export const SMALL_DATA = { images: 256, imageSize: 12 } as const;
 
 const OPTIONS = {
+  algorithm: { type: 'string' },
   preset: { type: 'string' },
   order: { type: 'string' },
   epochs: { type: 'string' },
@@ -103,6 +106,7 @@ const SETTINGS_FLAGS = [
 ] as const;
 
 export function parseSearchArgs(argv: readonly string[]): SearchCommand | 'help' {
+  refuseFlags(argv, CDARTS_ONLY_FLAGS, () => 'is a CDARTS flag: add --algorithm cdarts');
   const { values } = parseArgs({
     args: [...argv],
     options: OPTIONS,
@@ -110,6 +114,7 @@ export function parseSearchArgs(argv: readonly string[]): SearchCommand | 'help'
     allowPositionals: false,
   });
   if (values.help) return 'help';
+  oneOf('algorithm', values.algorithm, ['darts'], 'darts');
   if (values.resume !== undefined) {
     const given = SETTINGS_FLAGS.filter((f) => values[f] !== undefined);
     if (given.length > 0) {

@@ -26,7 +26,7 @@ images of a dataset and prints the test loss and accuracy.
                            and classes, and are resized to the model's size as the retrain did
   --data-dir PATH          folder of the dataset files
   --test-images N          the first N held-out images (default: all)
-  --backend cpu|webgpu     (default cpu)
+  --backend wasm|cpu|webgpu (default wasm)
 `;
 
 const OPTIONS = {

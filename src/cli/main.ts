@@ -1,15 +1,19 @@
 /** Entry of the `nas-lab` command line. Returns the process exit code. */
 import { parseSearchArgs, SEARCH_USAGE } from './args';
+import { CDARTS_USAGE, parseCdartsArgs } from './cdartsArgs';
+import { runCdartsCommand } from './cdartsCommand';
 import { EVALUATE_USAGE, parseEvaluateArgs } from './evaluateArgs';
 import { runEvaluateCommand } from './evaluateCommand';
 import { parseRetrainArgs, RETRAIN_USAGE } from './retrainArgs';
 import { runRetrainCommand } from './retrainCommand';
+import { searchAlgorithm } from './searchAlgorithm';
 import { runSearchCommand } from './searchCommand';
 
 const USAGE = `Usage: nas-lab <command> [options]
 
 Commands:
-  search    run a DARTS architecture search (nas-lab search --help)
+  search    run a DARTS or CDARTS architecture search (nas-lab search --help,
+            nas-lab search --algorithm cdarts --help)
   retrain   train the network of a genotype from scratch (nas-lab retrain --help)
   evaluate  measure a trained model on a test set (nas-lab evaluate --help)
 `;
@@ -28,12 +32,20 @@ async function run<T>(
   return 0;
 }
 
+/** `nas-lab search`: DARTS, or CDARTS with --algorithm cdarts. */
+function search(argv: readonly string[]): Promise<number> {
+  if (searchAlgorithm(argv) === 'cdarts') {
+    return run(parseCdartsArgs(argv), CDARTS_USAGE, (c) => runCdartsCommand(c));
+  }
+  return run(parseSearchArgs(argv), SEARCH_USAGE, (c) => runSearchCommand(c));
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'search':
-        return await run(parseSearchArgs(rest), SEARCH_USAGE, (c) => runSearchCommand(c));
+        return await search(rest);
       case 'retrain':
         return await run(parseRetrainArgs(rest), RETRAIN_USAGE, (c) => runRetrainCommand(c));
       case 'evaluate':

@@ -66,7 +66,7 @@ trained model), genotype.json and log.jsonl; prints the test accuracy at the end
                            the paper preset's 16 is for 32-pixel images and scales with the
                            image size (8 at 16×16)
   --drop-path P            maximum drop-path probability (reached linearly at the last epoch)
-  --seed N                 --backend cpu|webgpu (default cpu)
+  --seed N                 --backend wasm|cpu|webgpu (default wasm)
   --dataset NAME           default (embedded Fashion-MNIST: 8,000 training images, 2,000 test
                            images), fashion-mnist, mnist, cifar10, cifar100, or synthetic
   --data-dir PATH          folder of the dataset files

@@ -19,14 +19,6 @@ import {
 } from '../nas/checkpoint';
 import type { HostSettings } from '../nas/checkpointManifest';
 import { join } from 'node:path';
-import { augmentedSource } from '../data/augmentedSource';
-import type { Augmentation } from '../data/catalog';
-import type { ImageDataset } from '../data/dataset';
-import { toDevice } from '../data/deviceSplit';
-import { resizeDataset } from '../data/resize';
-import { dartsSearchSplit, firstImages } from '../data/searchSplit';
-import { syntheticDataset } from '../data/synthetic';
-import { loadNamedDataset, scaledAugmentation } from './datasetImages';
 import { stringifyGenotype } from '../nas/genotype';
 import { Rng } from '../nas/random';
 import type { SearchEvent } from '../nas/searchLoop';
@@ -36,49 +28,12 @@ import * as tf from '../nas/tf';
 import type { SearchCommand } from './args';
 import { releaseNodeBackend, useNodeBackend } from './nodeBackend';
 import { formatProgress } from './progressBar';
+import { searchData } from './searchData';
 
 export interface SearchOutput {
   readonly genotypePath: string;
   readonly logPath: string;
   readonly events: number;
-}
-
-/** The training images of the chosen dataset, resized and limited as asked, with their augmentation. */
-async function searchImages(
-  cmd: SearchCommand,
-): Promise<{ images: ImageDataset; augment: Augmentation }> {
-  let images: ImageDataset;
-  let augment: Augmentation = { pad: 0, flip: false };
-  if (cmd.dataset === 'synthetic') {
-    images = syntheticDataset({
-      count: cmd.images ?? 128,
-      size: cmd.imageSize ?? 8,
-      seed: cmd.config.seed,
-    });
-  } else {
-    const loaded = await loadNamedDataset(cmd.dataset, cmd.dataDir);
-    images = firstImages(loaded.train, cmd.images ?? loaded.train.count);
-    augment = loaded.augment;
-  }
-  if (cmd.imageSize !== undefined) images = await resizeDataset(images, cmd.imageSize);
-  return { images, augment: scaledAugmentation(augment, images.height) };
-}
-
-async function searchData(cmd: SearchCommand, rng: Rng) {
-  const { images, augment } = await searchImages(cmd);
-  const split = dartsSearchSplit(images, cmd.config.trainPortion);
-  const train = toDevice(split.train);
-  const val = toDevice(split.val);
-  const options = { ...augment, cutout: 0 };
-  return {
-    shape: images,
-    train: augmentedSource(train, rng, options),
-    val: augmentedSource(val, rng, options),
-    dispose: () => {
-      train.dispose();
-      val.dispose();
-    },
-  };
 }
 
 /** The largest checkpoint file read (the paper-size search writes about 15 MB). */
@@ -143,7 +98,10 @@ export async function runSearchCommand(
   const augment = checkpoint
     ? restoreRng(checkpoint, 'augment')
     : Rng.fromSeed(cmd.config.seed + 1);
-  const splits = await searchData(cmd, augment);
+  const splits = await searchData(
+    { ...cmd, seed: cmd.config.seed, trainPortion: cmd.config.trainPortion },
+    augment,
+  );
   let state;
   try {
     state = checkpoint

@@ -70,7 +70,7 @@ describe('nas-lab retrain (CLI)', () => {
   it('trains a published genotype, prints progress and the test accuracy, writes its files', () => {
     const { out, result } = retrained;
     expect(result.stderr).toMatch(
-      /retraining DARTS_V2 on default: 64 training and 32 test images of 8x8x1, augmentation none, [\d,]+ parameters \(C 4, 3 cells\), cpu backend/,
+      /retraining DARTS_V2 on default: 64 training and 32 test images of 8x8x1, augmentation none, [\d,]+ parameters \(C 4, 3 cells\), wasm backend/,
     );
     expect(result.stderr).toMatch(/\[#+\] 4\/4 epoch 1\/1 loss [\d.]+ acc [\d.]+% .* ETA 00:00/);
     expect(result.stderr).toMatch(/epoch 1: test loss \d+\.\d{4} test acc \d+\.\d\d%/);
@@ -85,7 +85,7 @@ describe('nas-lab retrain (CLI)', () => {
       .map((l) => JSON.parse(l));
     expect(log[0]).toMatchObject({
       type: 'config',
-      backend: 'cpu',
+      backend: 'wasm',
       genotypeName: 'DARTS_V2',
       genotype: genotypeToJson(DARTS_V2),
       config: { channels: 4, layers: 3, batchSize: 16, epochs: 1, auxiliary: false, cutout: 0 },

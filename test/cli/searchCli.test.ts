@@ -20,11 +20,11 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 describe('nas-lab search (CLI)', () => {
-  it('runs one epoch of the small preset on the embedded default (cpu), prints progress, writes a valid genotype', async () => {
+  it('runs one epoch of the small preset on the embedded default (wasm, the default backend), prints progress, writes a valid genotype', async () => {
     const out = mkdtempSync(join(tmpdir(), 'nas-lab-'));
     const r = await cli(['search', '--epochs', '1', '--out', out]);
     expect(r.stderr).toMatch(
-      /searching on default: 256 images of 12x12x1 \(128 for weights, 128 for alphas\), cpu backend/,
+      /searching on default: 256 images of 12x12x1 \(128 for weights, 128 for alphas\), wasm backend/,
     );
     expect(r.stderr).toMatch(/\[#+\] 8\/8 epoch 1 .* ETA 00:00/);
     expect(r.stderr).toMatch(/epoch 1: val loss [\d.]+ val acc/);
@@ -38,7 +38,7 @@ describe('nas-lab search (CLI)', () => {
       .map((l) => JSON.parse(l));
     expect(log[0]).toMatchObject({
       type: 'config',
-      backend: 'cpu',
+      backend: 'wasm',
       data: { dataset: 'default', images: 256 },
     });
     expect(log.filter((e) => e.type === 'step').length).toBe(8);
