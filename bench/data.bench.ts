@@ -1,7 +1,7 @@
 /**
  * Data pipeline benchmark (issue 3): batches per second from the loader (one gather per batch,
  * augmentation on the device), and the share of a search step spent building batches.
- * Run with `npm run bench`; prints a table and writes bench/results/data.json.
+ * Run with `npm run bench:data`; prints a table and writes bench/results/data.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';

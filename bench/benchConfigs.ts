@@ -1,0 +1,64 @@
+/**
+ * The two configurations every workload runs in. 'small' is what the lab runs by default (its
+ * "quick demo" search preset and quick retrain, on 8×8 Fashion-MNIST-shaped images), so its
+ * figures say what a visitor's first search costs; it is also the largest network on which
+ * SwiftShader's software WebGPU finishes a step in seconds. 'paper' is the official DARTS
+ * CIFAR-10 search network (C 16, 8 cells, batch 64, 32×32×3) and DARTS's retrain network
+ * (DARTS_V2, C 36, 20 cells, batch 96, auxiliary head).
+ */
+import type { Genotype } from '../src/nas/genotype';
+import { DARTS_V2 } from '../src/nas/publishedGenotypes';
+import type { RetrainConfig } from '../src/nas/retrainConfig';
+import { PAPER_RETRAIN_CONFIG } from '../src/nas/retrainConfig';
+import type { SearchConfig } from '../src/nas/searchConfig';
+import { PAPER_SEARCH_CONFIG } from '../src/nas/searchConfig';
+import { PRESETS } from '../src/ui/labPresets';
+import { QUICK_RETRAIN } from '../src/ui/retrainSettings';
+import type { ConfigName } from './benchTypes';
+
+export interface ImageShape {
+  readonly size: number;
+  readonly channels: number;
+  readonly numClasses: number;
+}
+
+export interface BenchConfig {
+  readonly name: ConfigName;
+  readonly description: string;
+  readonly search: SearchConfig;
+  readonly retrain: RetrainConfig;
+  /** The architecture the retrain workload trains. */
+  readonly genotypeName: string;
+  readonly genotype: Genotype;
+  readonly image: ImageShape;
+}
+
+const QUICK_DEMO = PRESETS['quick demo'];
+
+export const BENCH_CONFIGS: Readonly<Record<ConfigName, BenchConfig>> = {
+  small: {
+    name: 'small',
+    description:
+      `the lab's default ("quick demo"): search C ${QUICK_DEMO.search.channels}, ` +
+      `${QUICK_DEMO.search.layers} cells, ${QUICK_DEMO.search.nodes} nodes, ` +
+      `batch ${QUICK_DEMO.search.batchSize}; retrain DARTS_V2 C ${QUICK_RETRAIN.retrain.channels}, ` +
+      `${QUICK_RETRAIN.retrain.layers} cells, batch ${QUICK_RETRAIN.retrain.batchSize}; ` +
+      `${QUICK_DEMO.data.imageSize}×${QUICK_DEMO.data.imageSize}×1, 10 classes`,
+    search: { ...QUICK_DEMO.search },
+    retrain: QUICK_RETRAIN.retrain,
+    genotypeName: 'DARTS_V2',
+    genotype: DARTS_V2,
+    image: { size: QUICK_DEMO.data.imageSize, channels: 1, numClasses: 10 },
+  },
+  paper: {
+    name: 'paper',
+    description:
+      'DARTS CIFAR-10: search C 16, 8 cells, 4 nodes, batch 64; retrain DARTS_V2 C 36, ' +
+      '20 cells, batch 96, auxiliary head; 32×32×3, 10 classes',
+    search: PAPER_SEARCH_CONFIG,
+    retrain: PAPER_RETRAIN_CONFIG,
+    genotypeName: 'DARTS_V2',
+    genotype: DARTS_V2,
+    image: { size: 32, channels: 3, numClasses: 10 },
+  },
+};

@@ -1,0 +1,174 @@
+/**
+ * The fixed workloads of the benchmark, over the core and tfjs only (no Node, no DOM), so that
+ * the same code runs in Node and in a page: build the state for one cell on synthetic images,
+ * run one counted warm-up step, then time steps that each end with a scalar read back.
+ */
+import { toDevice } from '../src/data/deviceSplit';
+import { syntheticDataset } from '../src/data/synthetic';
+import { createRetrainState, disposeRetrainState } from '../src/nas/retrainState';
+import { retrainStep } from '../src/nas/retrainStep';
+import type { DataShape, SearchState } from '../src/nas/searchState';
+import { createSearchState, disposeSearchState } from '../src/nas/searchState';
+import type { Batch } from '../src/nas/searchStep';
+import { archStep, weightStep } from '../src/nas/searchStep';
+import * as tf from '../src/nas/tf';
+import type { BenchConfig } from './benchConfigs';
+import { BENCH_CONFIGS } from './benchConfigs';
+import type { CellMeasurement, CellSpec, Implementation, TimingOptions } from './benchTypes';
+import { profileStep } from './stepProfile';
+
+/** A built workload: one call of `step` is one training step. */
+export interface StepRunner {
+  readonly imagesPerStep: number;
+  /** Runs one step; returns a scalar of it (a loss) for the caller to read back and dispose. */
+  step(): tf.Tensor;
+  dispose(): void;
+}
+
+const DATA_SEED = 11;
+
+function dataShape(config: BenchConfig): DataShape {
+  const { size, channels, numClasses } = config.image;
+  return { height: size, width: size, channels, numClasses };
+}
+
+/** `count` fixed batches of synthetic images of the configuration's shape. */
+function fixedBatches(config: BenchConfig, batchSize: number, count: number): Batch[] {
+  const { size, channels, numClasses } = config.image;
+  const images = syntheticDataset({
+    count: count * batchSize,
+    size,
+    channels,
+    numClasses,
+    seed: DATA_SEED,
+  });
+  const split = toDevice(images);
+  const batches = Array.from({ length: count }, (_, b) =>
+    split.batch(Array.from({ length: batchSize }, (_, i) => b * batchSize + i)),
+  );
+  split.dispose();
+  return batches;
+}
+
+function disposeBatches(...batches: Batch[]): void {
+  for (const b of batches) tf.dispose([b.x, b.y]);
+}
+
+function searchRunner(
+  config: BenchConfig,
+  order: 1 | 2,
+  implementation: Implementation,
+  step: (state: SearchState, train: Batch, val: Batch) => tf.Tensor,
+): StepRunner {
+  const search = { ...config.search, order };
+  const state = createSearchState(search, dataShape(config), { kernels: implementation });
+  const [train, val] = fixedBatches(config, search.batchSize, 2) as [Batch, Batch];
+  return {
+    imagesPerStep: search.batchSize,
+    step: () => step(state, train, val),
+    dispose() {
+      disposeSearchState(state);
+      disposeBatches(train, val);
+    },
+  };
+}
+
+function retrainRunner(config: BenchConfig): StepRunner {
+  const state = createRetrainState(config.retrain, config.genotype, dataShape(config));
+  const [train] = fixedBatches(config, config.retrain.batchSize, 1) as [Batch];
+  // DARTS's drop path at its largest (the last epochs), so that its masks are part of the step.
+  const rates = { lr: config.retrain.lr, dropPathProb: config.retrain.dropPathProb };
+  return {
+    imagesPerStep: config.retrain.batchSize,
+    step() {
+      const out = retrainStep(state, train, rates);
+      out.accuracy.dispose();
+      return out.loss;
+    },
+    dispose() {
+      disposeRetrainState(state);
+      disposeBatches(train);
+    },
+  };
+}
+
+/** Builds the workload of a cell; throws for workloads the core does not implement. */
+export function createRunner(cell: CellSpec): StepRunner {
+  const config = BENCH_CONFIGS[cell.config];
+  const rates = { weightLr: config.search.weightLr, alphaLr: config.search.alphaLr };
+  switch (cell.workload) {
+    case 'weight':
+      return searchRunner(config, 1, cell.implementation, (state, train) => {
+        const out = weightStep(state, train, rates.weightLr);
+        out.accuracy.dispose();
+        return out.loss;
+      });
+    case 'alpha1':
+      return searchRunner(config, 1, cell.implementation, (state, train, val) =>
+        archStep(state, train, val, rates),
+      );
+    case 'alpha2':
+      return searchRunner(config, 2, cell.implementation, (state, train, val) =>
+        archStep(state, train, val, rates),
+      );
+    case 'retrain':
+      if (cell.implementation !== 'reference') {
+        throw new Error('the retrain step has one implementation only ("reference")');
+      }
+      return retrainRunner(config);
+    case 'cdarts':
+      throw new Error('the CDARTS cycle step is not implemented yet');
+  }
+}
+
+/** Bytes the backend holds on the GPU (WebGPU buffers, WebGL textures), null on the CPU. */
+export function gpuPoolBytes(): number | null {
+  const m = tf.memory() as tf.MemoryInfo & {
+    numBytesAllocatedInGPU?: number;
+    numBytesInGPUAllocated?: number;
+  };
+  return m.numBytesAllocatedInGPU ?? m.numBytesInGPUAllocated ?? null;
+}
+
+async function timedStep(runner: StepRunner): Promise<number> {
+  const t0 = performance.now();
+  const scalar = runner.step();
+  await scalar.data();
+  const ms = performance.now() - t0;
+  scalar.dispose();
+  return ms;
+}
+
+/** Measures one cell on the current backend. */
+export async function measureCell(cell: CellSpec, timing: TimingOptions): Promise<CellMeasurement> {
+  const t0 = performance.now();
+  const runner = createRunner(cell);
+  try {
+    const setupMs = performance.now() - t0;
+    const warmup = await profileStep(() => runner.step());
+    const before = tf.memory().numTensors;
+    const stepMs: number[] = [];
+    let spent = 0;
+    while (stepMs.length < timing.steps && (stepMs.length === 0 || spent < timing.softBudgetMs)) {
+      const ms = await timedStep(runner);
+      stepMs.push(ms);
+      spent += ms;
+    }
+    const alive = tf.memory().numTensors;
+    return {
+      stepMs,
+      warmupMs: warmup.ms,
+      setupMs,
+      imagesPerStep: runner.imagesPerStep,
+      kernelsPerStep: warmup.kernels,
+      gpuProgramsPerStep: warmup.gpuPrograms,
+      macsPerStep: warmup.macs,
+      peakTensorBytes: warmup.peakBytes,
+      gpuPoolBytes: gpuPoolBytes(),
+      tensorsAlive: alive,
+      tensorGrowth: alive - before,
+    };
+  } finally {
+    runner.dispose();
+  }
+}
