@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { genotypeFromJson, parseGenotype } from '../src/nas/genotype';
+import { parseGenotypeAny } from '../src/nas/genotypeFormats';
+import { sortGenesPerNode } from '../test/support/genotypeOrder';
 import { CONTENT_SECURITY_POLICY } from '../contentSecurityPolicy';
 import { launchChromium } from './chromium';
 import { recordMainThreadTasks } from './mainThreadTasks';
@@ -44,11 +46,13 @@ async function openLab(browser: Browser, query = TINY): Promise<Page> {
   await page.addInitScript({
     content: `window.workerMessages = [];
       const NativeWorker = window.Worker;
+      window.labWorkers = [];
       window.Worker = class extends NativeWorker {
         constructor(...args) {
           super(...args);
+          window.labWorkers.push(this);
           this.addEventListener('message', (e) => {
-            if (['step', 'autosaved', 'restored'].includes(e.data.type)) window.workerMessages.push(e.data);
+            if (['step', 'autosaved', 'restored', 'recovered', 'backend'].includes(e.data.type)) window.workerMessages.push(e.data);
           });
         }
       };
@@ -149,6 +153,23 @@ describe('the lab in Chromium with WebGPU', () => {
     ]);
     const file = await download.path();
     expect(parseGenotype(readFileSync(file, 'utf8'))).toEqual(shown);
+    // The same genotype in DARTS's repr and in NNI's JSON reads back equal.
+    for (const [format, name] of [
+      ['repr', /^genotype-step-\d+\.py$/],
+      ['nni', /^genotype-step-\d+\.nni\.json$/],
+    ] as const) {
+      await page.locator('select[name="genotype-format"]').selectOption(format);
+      const [other] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByText('Download genotype').click(),
+      ]);
+      expect(other.suggestedFilename()).toMatch(name);
+      const parsed = parseGenotypeAny(readFileSync(await other.path(), 'utf8'));
+      if (format === 'repr') expect(parsed).toEqual(shown);
+      // NNI keeps no strength order within a node: compare each node's pair sorted.
+      else expect(sortGenesPerNode(parsed)).toEqual(sortGenesPerNode(shown));
+    }
+    await page.locator('select[name="genotype-format"]').selectOption('json');
     await page.screenshot({ path: join(SHOTS, 'lab-webgpu.png'), fullPage: true });
     copyFileSync(
       join(SHOTS, 'lab-webgpu.png'),
@@ -260,6 +281,83 @@ describe('the lab in Chromium with WebGPU', () => {
     }
     await page.getByTestId('resume').click();
     await waitForSteps(page, offered + 1);
+    await page.getByTestId('stop').click();
+    await page.close();
+  }, 600_000);
+
+  it('runs a tiny CDARTS search on WebGPU: both networks charted, both cells drawn, genotype downloads', async () => {
+    // Quick demo at 2 epochs: one warm-up epoch, then one cycle (eval warm-up, joint steps).
+    const page = await openLab(browser, '?algorithm=cdarts&epochs=2');
+    expect(await page.locator('select[name="algorithm"]').inputValue()).toBe('cdarts');
+    await page.getByTestId('start').click();
+    await expect
+      .poll(() => page.getByTestId('status').textContent(), { timeout: 480_000 })
+      .toBe('done');
+    expect(await page.getByTestId('backend').textContent()).toBe('backend: webgpu');
+    const counts = async (chart: string) =>
+      Object.fromEntries(
+        ((await page.getByTestId(chart).getAttribute('data-series')) ?? '')
+          .split(';')
+          .map((e) => e.split(':'))
+          .map(([name, n]) => [name, Number(n)]),
+      ) as Record<string, number>;
+    const loss = await counts('loss-chart');
+    expect(loss['search network train loss']).toBeGreaterThan(0);
+    expect(loss['evaluation network loss']).toBeGreaterThan(0);
+    expect(loss['distillation loss']).toBeGreaterThan(0);
+    const accuracy = await counts('accuracy-chart');
+    expect(accuracy['evaluation network accuracy']).toBeGreaterThan(0);
+    expect(accuracy['evaluation network validation accuracy (epoch end)']).toBe(1);
+    for (const cell of ['cell-normal', 'cell-reduce', 'eval-cell-normal', 'eval-cell-reduce']) {
+      await expect.poll(() => page.locator(`[data-testid="${cell}"] .cell-node`).count()).toBe(5);
+    }
+    const shown = genotypeFromJson(
+      JSON.parse((await page.getByTestId('genotype-json').textContent()) ?? ''),
+    );
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByText('Download genotype').click(),
+    ]);
+    expect(parseGenotype(readFileSync(await download.path(), 'utf8'))).toEqual(shown);
+    await page.screenshot({ path: join(SHOTS, 'lab-cdarts.png'), fullPage: true });
+    await expectStrictPage(page);
+    await page.close();
+  }, 600_000);
+
+  it('survives a lost GPU device mid-search: it resumes by itself and says what happened', async () => {
+    const page = await openLab(browser);
+    await page.getByTestId('start').click();
+    await waitForSteps(page, 3);
+    // The test hook destroys the worker's WebGPU device between two steps.
+    await page.evaluate(
+      "window.labWorkers[0].postMessage({ type: 'injectFault', kind: 'deviceLoss' })",
+    );
+    await expect
+      .poll(() => page.getByTestId('notice').textContent(), { timeout: 120_000 })
+      .toMatch(
+        /GPU device was lost.*went back to its last checkpoint \(step \d+\) and goes on, on (webgpu|webgl|cpu)/,
+      );
+    const messages = (await page.evaluate('window.workerMessages')) as {
+      type: string;
+      resumedAt?: number;
+      point?: { step: number };
+    }[];
+    const recovered = messages.find((m) => m.type === 'recovered');
+    expect(recovered?.resumedAt).toBeGreaterThanOrEqual(0);
+    const resumedAt = recovered?.resumedAt ?? 0;
+    // Steps go on from the checkpoint; the page never showed an error.
+    await expect
+      .poll(
+        async () =>
+          ((await page.evaluate('window.workerMessages')) as typeof messages)
+            .slice(messages.indexOf(recovered as (typeof messages)[number]))
+            .filter((m) => m.type === 'step').length,
+        { timeout: 240_000 },
+      )
+      .toBeGreaterThanOrEqual(2);
+    expect(await stepCount(page)).toBeGreaterThan(resumedAt);
+    expect(await page.getByTestId('status').textContent()).toBe('running');
+    expect(await page.getByTestId('error').count()).toBe(0);
     await page.getByTestId('stop').click();
     await page.close();
   }, 600_000);

@@ -15,6 +15,10 @@ import { CheckpointButtons } from './CheckpointButtons';
 import { ControlPanel } from './ControlPanel';
 import { GenotypePanel } from './GenotypePanel';
 import { Progress } from './Progress';
+import {
+  accuracySeries as searchAccuracySeries,
+  lossSeries as searchLossSeries,
+} from './searchSeries';
 import { RetrainPanel } from './RetrainPanel';
 import { configFromQuery, configToQuery } from './urlState';
 import { useLab } from './useLab';
@@ -70,35 +74,11 @@ export function App() {
   const shown = lab.steps[shownIndex];
   const genotype: GenotypeJson | null = shown?.genotype ?? lab.resumedFrom?.genotype ?? null;
   const nodes = config.search.nodes;
+  const evalGenotype = shown?.cdarts?.evalGenotype ?? null;
 
-  const lossSeries = useMemo(
-    () => [
-      {
-        name: 'train loss',
-        color: '#d62728',
-        points: lab.steps.map((p) => ({ step: p.step, value: p.trainLoss })),
-      },
-      {
-        name: 'validation loss (alpha objective)',
-        color: '#1f77b4',
-        points: lab.steps.map((p) => ({ step: p.step, value: p.valLoss })),
-      },
-    ],
-    [lab.steps],
-  );
+  const lossSeries = useMemo(() => searchLossSeries(lab.steps), [lab.steps]);
   const accuracySeries = useMemo(
-    () => [
-      {
-        name: 'train accuracy',
-        color: '#d62728',
-        points: lab.steps.map((p) => ({ step: p.step, value: p.trainAccuracy })),
-      },
-      {
-        name: 'validation accuracy (epoch end)',
-        color: '#1f77b4',
-        points: lab.epochs.map((p) => ({ step: p.step, value: p.valAccuracy })),
-      },
-    ],
+    () => searchAccuracySeries(lab.steps, lab.epochs),
     [lab.steps, lab.epochs],
   );
   const history = useMemo(() => {
@@ -210,6 +190,11 @@ export function App() {
               </button>
             </div>
           )}
+          {lab.notice && (
+            <p role="status" className="notice" data-testid="notice">
+              {lab.notice}
+            </p>
+          )}
           <Progress
             status={lab.status}
             last={(lab.mode === 'retrain' ? lab.retrain?.steps.at(-1) : last) ?? null}
@@ -264,6 +249,25 @@ export function App() {
                   testId="cell-reduce"
                 />
               </div>
+              {evalGenotype && (
+                <>
+                  <h3>Evaluation network cells (CDARTS: they follow the search at each cycle)</h3>
+                  <div className="cells">
+                    <CellGraph
+                      title="Evaluation network, normal cell"
+                      genes={genes(evalGenotype.normal)}
+                      concat={evalGenotype.normal_concat}
+                      testId="eval-cell-normal"
+                    />
+                    <CellGraph
+                      title="Evaluation network, reduction cell"
+                      genes={genes(evalGenotype.reduce)}
+                      concat={evalGenotype.reduce_concat}
+                      testId="eval-cell-reduce"
+                    />
+                  </div>
+                </>
+              )}
               <OpLegend />
             </>
           ) : (

@@ -4,7 +4,8 @@ import { memo } from 'react';
 import { DARTS_PRIMITIVES } from '../nas/primitives';
 import type { OpName } from '../nas/primitives';
 import type { SearchConfig } from '../nas/searchConfig';
-import type { LabConfig } from '../worker/protocol';
+import { DEFAULT_LAB_CDARTS } from '../worker/labCdarts';
+import type { LabCdartsSettings, LabConfig } from '../worker/protocol';
 import type { PresetName } from './labPresets';
 import { PRESETS } from './labPresets';
 import { opColor } from './opColors';
@@ -28,6 +29,22 @@ const NETWORK_FIELDS: readonly NumberField[] = [
   { key: 'weightLr', label: 'Weight learning rate', step: 0.001, live: true },
   { key: 'alphaLr', label: 'Alpha learning rate', step: 0.0001, live: true },
   { key: 'seed', label: 'Seed' },
+];
+
+/** CDARTS's own settings, with NNI's parameter names. */
+const CDARTS_FIELDS: readonly {
+  key: Exclude<keyof LabCdartsSettings, 'interactiveType'>;
+  label: string;
+  step?: number;
+}[] = [
+  { key: 'evalLayers', label: 'Evaluation cells' },
+  { key: 'warmupEpochs', label: 'Warm-up epochs (warmup_epochs)' },
+  { key: 'evalWarmupEpochs', label: 'Eval warm-up epochs' },
+  { key: 'nasnetLr', label: 'Eval learning rate (nasnet_lr)', step: 0.01 },
+  { key: 'lossT', label: 'Temperature (loss_T)', step: 0.5 },
+  { key: 'lossAlpha', label: 'Distillation weight (loss_alpha)', step: 0.5 },
+  { key: 'regularCoeff', label: 'Regularization (regular_coeff)', step: 0.5 },
+  { key: 'regularRatio', label: 'regular_ratio', step: 0.1 },
 ];
 
 export const ControlPanel = memo(function ControlPanel({
@@ -86,13 +103,26 @@ export const ControlPanel = memo(function ControlPanel({
       <label className="field">
         <span>Algorithm</span>
         <select
-          name="order"
+          name="algorithm"
           disabled={disabled}
-          value={config.search.order}
-          onChange={(e) => setSearch({ order: Number(e.target.value) })}
+          value={config.algorithm === 'cdarts' ? 'cdarts' : `darts-${config.search.order}`}
+          onChange={(e) => {
+            const v = e.target.value;
+            if (v === 'cdarts') {
+              onChange({
+                ...config,
+                algorithm: 'cdarts',
+                cdarts: config.cdarts ?? DEFAULT_LAB_CDARTS,
+              });
+            } else {
+              const order = v === 'darts-2' ? 2 : 1;
+              onChange({ ...config, algorithm: 'darts', search: { ...config.search, order } });
+            }
+          }}
         >
-          <option value={1}>DARTS, first order</option>
-          <option value={2}>DARTS, second order</option>
+          <option value="darts-1">DARTS, first order</option>
+          <option value="darts-2">DARTS, second order</option>
+          <option value="cdarts">CDARTS (cyclic, with an evaluation network)</option>
         </select>
       </label>
       <label className="field">
@@ -152,6 +182,52 @@ export const ControlPanel = memo(function ControlPanel({
         </select>
       </label>
       {NETWORK_FIELDS.map(numberInput)}
+      {config.algorithm === 'cdarts' && (
+        <fieldset className="cdarts-fields">
+          <legend>CDARTS</legend>
+          {CDARTS_FIELDS.map((f) => (
+            <label key={f.key} className="field">
+              <span>{f.label}</span>
+              <input
+                type="number"
+                name={f.key}
+                step={f.step ?? 1}
+                disabled={disabled}
+                value={String((config.cdarts ?? DEFAULT_LAB_CDARTS)[f.key])}
+                onChange={(e) =>
+                  onChange({
+                    ...config,
+                    cdarts: {
+                      ...(config.cdarts ?? DEFAULT_LAB_CDARTS),
+                      [f.key]: e.target.valueAsNumber,
+                    },
+                  })
+                }
+              />
+            </label>
+          ))}
+          <label className="field">
+            <span>Distillation (interactive_type)</span>
+            <select
+              name="interactiveType"
+              disabled={disabled}
+              value={(config.cdarts ?? DEFAULT_LAB_CDARTS).interactiveType}
+              onChange={(e) =>
+                onChange({
+                  ...config,
+                  cdarts: {
+                    ...(config.cdarts ?? DEFAULT_LAB_CDARTS),
+                    interactiveType: e.target.value === 'smoothl1' ? 'smoothl1' : 'kl',
+                  },
+                })
+              }
+            >
+              <option value="kl">KL with temperature</option>
+              <option value="smoothl1">smooth L1</option>
+            </select>
+          </label>
+        </fieldset>
+      )}
       <fieldset className="ops" disabled={disabled}>
         <legend>Candidate ops</legend>
         {DARTS_PRIMITIVES.map((op) => (

@@ -47,6 +47,8 @@ export interface LabState {
   readonly retrain: RetrainView | null;
   /** The latest evaluation of a loaded model file. */
   readonly evaluation: ModelEvaluation | null;
+  /** Something the run did by itself that the user should know (a rollback). */
+  readonly notice: string | null;
   /** The latest autosave of this run. */
   readonly lastAutosave: { readonly step: number; readonly savedAt: number } | null;
   /** Autosaves found in the browser's storage (offered for resuming after a reload). */
@@ -70,6 +72,7 @@ export const INITIAL_LAB_STATE: LabState = {
   retrain: null,
   resumedFrom: null,
   lastAutosave: null,
+  notice: null,
   evaluation: null,
   autosaves: [],
 };
@@ -134,6 +137,21 @@ export function reduceLab(state: LabState, m: FromWorker): LabState {
           alphaSoftmax: m.alphaSoftmax,
           genotype: m.genotypeHistory.at(-1)?.genotype ?? null,
         },
+      };
+    case 'recovered':
+      return {
+        ...state,
+        steps: state.steps.filter((p) => p.step <= m.resumedAt),
+        epochs: state.epochs.filter((p) => p.step <= m.resumedAt),
+        notice: `${m.reason[0]?.toUpperCase() ?? ''}${m.reason.slice(1)}. The search went back to its last checkpoint (step ${m.resumedAt}) and goes on, on ${m.backend}.`,
+      };
+    case 'diverged':
+      // The steps after the rollback point are gone; the charts continue from it.
+      return {
+        ...state,
+        steps: state.steps.filter((p) => p.step <= m.rolledBackTo),
+        epochs: state.epochs.filter((p) => p.step <= m.rolledBackTo),
+        notice: `The search diverged at step ${m.step} (a loss or an alpha was not a finite number). It went back to step ${m.rolledBackTo} and goes on with the learning rates halved to ${m.weightLr.toPrecision(3)} (weights) and ${m.alphaLr.toPrecision(3)} (alphas).`,
       };
     case 'autosaved':
       return { ...state, lastAutosave: { step: m.step, savedAt: m.savedAt } };

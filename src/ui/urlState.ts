@@ -5,7 +5,8 @@
  */
 import { DARTS_PRIMITIVES, isOpName } from '../nas/primitives';
 import type { SearchConfig } from '../nas/searchConfig';
-import type { LabConfig } from '../worker/protocol';
+import { DEFAULT_LAB_CDARTS } from '../worker/labCdarts';
+import type { LabCdartsSettings, LabConfig } from '../worker/protocol';
 import { DEFAULT_PRESET, PRESETS } from './labPresets';
 
 type NumericSearchKey = {
@@ -23,6 +24,18 @@ const SEARCH_NUMBERS: readonly NumericSearchKey[] = [
   'alphaLr',
   'seed',
 ];
+
+/** CDARTS settings a link may carry, by their LabCdartsSettings names. */
+const CDARTS_NUMBERS = [
+  'evalLayers',
+  'warmupEpochs',
+  'evalWarmupEpochs',
+  'nasnetLr',
+  'lossT',
+  'lossAlpha',
+  'regularCoeff',
+  'regularRatio',
+] as const;
 
 export interface ParsedUrlState {
   readonly config: LabConfig;
@@ -46,6 +59,16 @@ export function configToQuery(
   if (config.data.imageSize !== base.data.imageSize)
     q.set('imageSize', String(config.data.imageSize));
   if (config.backend !== base.backend) q.set('backend', config.backend);
+  if (config.algorithm === 'cdarts') {
+    q.set('algorithm', 'cdarts');
+    const cdarts = config.cdarts ?? DEFAULT_LAB_CDARTS;
+    for (const key of CDARTS_NUMBERS) {
+      if (cdarts[key] !== DEFAULT_LAB_CDARTS[key]) q.set(key, String(cdarts[key]));
+    }
+    if (cdarts.interactiveType !== DEFAULT_LAB_CDARTS.interactiveType) {
+      q.set('interactiveType', cdarts.interactiveType);
+    }
+  }
   return q.toString();
 }
 
@@ -63,6 +86,9 @@ export const LINK_MAXIMUM: Readonly<Record<string, number>> = {
   channels: 256,
   batchSize: 1024,
   epochs: 1000,
+  evalLayers: 50,
+  warmupEpochs: 1000,
+  evalWarmupEpochs: 1000,
   images: 60000,
   imageSize: 256,
 };
@@ -137,7 +163,29 @@ export function configFromQuery(
   const b = q.get('backend');
   if (b === 'auto' || b === 'webgpu' || b === 'webgl' || b === 'cpu') backend = b;
   else if (b !== null) ignored.push(`${shown('backend', b)} (use auto, webgpu, webgl or cpu)`);
-  return { config: { search: search as unknown as SearchConfig, data, backend }, ignored };
+  const algorithm = q.get('algorithm');
+  if (algorithm !== null && algorithm !== 'darts' && algorithm !== 'cdarts') {
+    ignored.push(`${shown('algorithm', algorithm)} (use darts or cdarts)`);
+  }
+  const config: LabConfig = { search: search as unknown as SearchConfig, data, backend };
+  if (algorithm !== 'cdarts') return { config, ignored };
+  const cdarts: Record<string, unknown> = { ...DEFAULT_LAB_CDARTS };
+  for (const key of CDARTS_NUMBERS) {
+    const raw = q.get(key);
+    if (raw === null) continue;
+    const n = readNumber(key, raw, key === 'evalLayers' || key.endsWith('Epochs'));
+    if (typeof n === 'string') ignored.push(n);
+    else cdarts[key] = n;
+  }
+  const interactive = q.get('interactiveType');
+  if (interactive === 'kl' || interactive === 'smoothl1') cdarts.interactiveType = interactive;
+  else if (interactive !== null) {
+    ignored.push(`${shown('interactiveType', interactive)} (use kl or smoothl1)`);
+  }
+  return {
+    config: { ...config, algorithm: 'cdarts', cdarts: cdarts as unknown as LabCdartsSettings },
+    ignored,
+  };
 }
 
 export const ALL_OPS = DARTS_PRIMITIVES;

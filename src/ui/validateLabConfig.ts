@@ -1,6 +1,7 @@
 /** Checks a lab configuration before it is sent to the worker; null when it can run. */
 import { validateSearchConfig } from '../nas/searchConfig';
-import { checkInputSize } from '../nas/cellTopology';
+import { checkInputSize, reductionIndices } from '../nas/cellTopology';
+import { cdartsConfigOf } from '../worker/labCdarts';
 import type { LabConfig } from '../worker/protocol';
 
 export function labConfigProblem(config: LabConfig): string | null {
@@ -13,6 +14,14 @@ export function labConfigProblem(config: LabConfig): string | null {
       return `the built-in dataset has 8,000 search images; asked for ${images}`;
     }
     checkInputSize(search.layers, imageSize, imageSize);
+    if (config.algorithm === 'cdarts') {
+      const cdarts = cdartsConfigOf(config);
+      checkInputSize(cdarts.evalLayers, imageSize, imageSize);
+      const factor = 2 ** reductionIndices(cdarts.searchLayers).size;
+      if (imageSize / factor < 2) {
+        return `image size ${imageSize} leaves a ${imageSize / factor}-pixel map at the second reduction cell; CDARTS's distillation head needs at least 2x2 (use images of at least ${2 * factor})`;
+      }
+    }
     const half = Math.floor(images * search.trainPortion);
     if (search.batchSize > half || search.batchSize > images - half) {
       return `batch size ${search.batchSize} is larger than half of the ${images} images (each search split)`;

@@ -24,6 +24,10 @@ export interface Job {
   save(): Promise<SavedFile | null>;
   /** Frees the job's tensors. */
   dispose(): Promise<void>;
+  /** The configured maximum learning rates (what a divergence lowers); absent for retrains. */
+  readonly baseRates?: { readonly weightLr: number; readonly alphaLr: number };
+  /** Test hook: writes NaN into the job's weights (between steps). */
+  injectNaN?(): void;
 }
 
 export interface SavedFile {
@@ -39,6 +43,7 @@ export function generatorJob<E extends { readonly type: string }>(
   dispose: () => void,
   setRates: Job['setRates'] = () => undefined,
   save: Job['save'] = async () => null,
+  extra: Pick<Job, 'baseRates' | 'injectNaN'> = {},
 ): Job {
   return {
     async next() {
@@ -53,6 +58,7 @@ export function generatorJob<E extends { readonly type: string }>(
         ...(kind === 'step' && typeof step === 'number' ? { step } : {}),
       };
     },
+    ...extra,
     setRates,
     save,
     async dispose() {

@@ -8,6 +8,8 @@ import type { FileSource } from '../data/catalog';
 import * as tf from '../nas/tf';
 import { selectBackend } from './backendChoice';
 import { describeJobError, watchDeviceLoss } from './errorMessages';
+import { DEFAULT_DIVERGENCE_LR_FACTOR, DivergenceWatch } from './divergence';
+import { backendAfterLoss } from './backendRecovery';
 import type { AutosaveStore } from './autosaveStore';
 import { saveAndPrune } from './autosaveStore';
 import { DEFAULT_AUTOSAVE_EVERY } from './autosaveDefaults';
@@ -15,6 +17,7 @@ import type { SearchCheckpoint } from '../nas/checkpoint';
 import type { Job } from './job';
 import type { BackendChoice, FromWorker, RunStatus, ToWorker } from './protocol';
 import { createRetrainJob } from './retrainJob';
+import { createCdartsJob } from './cdartsJob';
 import { createSearchJob, resumeSearchJob } from './searchJob';
 import { decodeCheckpoint } from '../nas/checkpoint';
 import { toDevice } from '../data/deviceSplit';
@@ -55,6 +58,16 @@ export class LabSession {
   private persisting: Promise<void> = Promise.resolve();
   /** The step of the last autosave taken, so that a pause does not save it twice. */
   private lastAutosavedStep = -1;
+  /** The newest checkpoint of the current search kept in memory: what a divergence rolls back to. */
+  private lastGood: { readonly bytes: Uint8Array; readonly step: number } | null = null;
+  private readonly divergence = new DivergenceWatch();
+  private divergenceLrFactor = DEFAULT_DIVERGENCE_LR_FACTOR;
+  /** Learning rates the page (or a rollback) set, forwarded to the job. */
+  private rates: { weightLr?: number; alphaLr?: number } = {};
+  /** Where the current job's data comes from, to rebuild it on a rollback. */
+  private source: (() => FileSource) | null = null;
+  /** A device-loss recovery is under way (a second signal of the same loss is ignored). */
+  private recovering = false;
   /** Backends whose device loss is already watched. */
   private readonly watched = new WeakSet<object>();
   /** Serialises work on the job: a save never overlaps a step. */
@@ -67,8 +80,12 @@ export class LabSession {
       switch (message.type) {
         case 'start':
           this.autosaveEvery = message.autosaveEvery ?? DEFAULT_AUTOSAVE_EVERY;
+          this.divergenceLrFactor = message.divergenceLrFactor ?? DEFAULT_DIVERGENCE_LR_FACTOR;
+          this.source = () => this.host.dataSource(message.dataUrl);
           await this.begin(message.config.backend, () =>
-            createSearchJob(message.config, () => this.host.dataSource(message.dataUrl)),
+            message.config.algorithm === 'cdarts'
+              ? createCdartsJob(message.config, () => this.host.dataSource(message.dataUrl))
+              : createSearchJob(message.config, () => this.host.dataSource(message.dataUrl)),
           );
           break;
         case 'retrain':
@@ -144,8 +161,29 @@ export class LabSession {
           await this.stop('stopped');
           break;
         case 'setRates':
-          this.job?.setRates(message);
+          this.rates = {
+            weightLr: message.weightLr ?? this.rates.weightLr,
+            alphaLr: message.alphaLr ?? this.rates.alphaLr,
+          };
+          this.job?.setRates(this.rates);
           break;
+        case 'injectFault': {
+          const job = this.job;
+          if (!job?.injectNaN) throw new Error('no search is running to inject a fault into');
+          if (message.kind === 'nan') {
+            await this.exclusive(async () => job.injectNaN?.());
+          } else {
+            // Destroys the GPU device between steps, as a driver reset would.
+            await this.exclusive(async () => {
+              const device = (tf.backend() as { device?: { destroy?: () => void } }).device;
+              if (!device?.destroy)
+                throw new Error('the running backend has no GPU device to lose');
+              device.destroy();
+            });
+            await this.recoverFromDeviceLoss('the GPU device was lost: destroyed by the test hook');
+          }
+          break;
+        }
       }
     } catch (e) {
       await this.fail(e);
@@ -157,6 +195,7 @@ export class LabSession {
     backend: BackendChoice,
     dataUrl: string,
   ): Promise<void> {
+    this.source = () => this.host.dataSource(dataUrl);
     await this.begin(
       backend,
       async () => {
@@ -228,6 +267,97 @@ export class LabSession {
     this.setStatus('done');
   }
 
+  /**
+   * The GPU device is gone: the job's tensors with it. The search goes on from the last good
+   * checkpoint (kept in memory) on a recreated device or the next backend; anything else fails
+   * with the message.
+   */
+  private async recoverFromDeviceLoss(reason: string): Promise<void> {
+    const good = this.lastGood;
+    const job = this.job;
+    const source = this.source;
+    if (!good || !job?.baseRates || !source || this.recovering) {
+      if (!this.recovering) await this.fail(new Error(reason));
+      return;
+    }
+    this.recovering = true;
+    try {
+      this.job = null;
+      await this.exclusive(async () => {
+        try {
+          await job.dispose();
+        } catch {
+          // Its buffers went with the device.
+        }
+      });
+      const selection = await backendAfterLoss(this.backend ?? 'webgpu');
+      this.backend = selection.backend;
+      this.host.post({ type: 'backend', backend: selection.backend, reason: selection.reason });
+      const running = tf.backend();
+      if (!this.watched.has(running)) {
+        this.watched.add(running);
+        watchDeviceLoss(running, (message) => void this.recoverFromDeviceLoss(message));
+      }
+      const { job: resumed } = await resumeSearchJob(decodeCheckpoint(good.bytes), source);
+      resumed.setRates(this.rates);
+      this.job = resumed;
+      this.lastStep = good.step;
+      this.host.post({
+        type: 'recovered',
+        reason,
+        backend: selection.backend,
+        resumedAt: good.step,
+      });
+    } catch (e) {
+      await this.fail(e);
+    } finally {
+      this.recovering = false;
+    }
+    // After the interrupted pump has wound down.
+    if (this.job && this.status === 'running') setTimeout(() => void this.pump(), 0);
+  }
+
+  /** Keeps a checkpoint of the current search in memory (between steps, under the lock). */
+  private async keepGood(step: number): Promise<Uint8Array | null> {
+    const job = this.job;
+    if (!job?.baseRates) return null;
+    const file = await this.exclusive(() => job.save());
+    if (file?.kind !== 'checkpoint') return null;
+    this.lastGood = { bytes: file.bytes, step };
+    return file.bytes;
+  }
+
+  /**
+   * The run diverged: back to the last good checkpoint, with the learning rates lowered by the
+   * configured factor; the run goes on.
+   */
+  private async rollBack(step: number): Promise<void> {
+    const good = this.lastGood;
+    const job = this.job;
+    const source = this.source;
+    if (!good || !job?.baseRates || !source) {
+      throw new Error(`the run diverged at step ${step} and there is no checkpoint to go back to`);
+    }
+    const base = job.baseRates;
+    this.rates = {
+      weightLr: (this.rates.weightLr ?? base.weightLr) * this.divergenceLrFactor,
+      alphaLr: (this.rates.alphaLr ?? base.alphaLr) * this.divergenceLrFactor,
+    };
+    this.job = null;
+    await this.exclusive(() => job.dispose());
+    const { job: resumed } = await resumeSearchJob(decodeCheckpoint(good.bytes), source);
+    resumed.setRates(this.rates);
+    this.job = resumed;
+    this.lastStep = good.step;
+    this.host.post({
+      type: 'diverged',
+      step,
+      rolledBackTo: good.step,
+      weightLr: this.rates.weightLr ?? base.weightLr,
+      alphaLr: this.rates.alphaLr ?? base.alphaLr,
+    });
+  }
+
   private async autosaveList() {
     const store = this.host.autosaves;
     if (!store) return [];
@@ -245,10 +375,18 @@ export class LabSession {
    */
   private async autosave(step: number): Promise<void> {
     const store = this.host.autosaves;
-    const job = this.job;
-    if (!store || !job || this.autosaveEvery <= 0 || step === this.lastAutosavedStep) return;
-    const file = await this.exclusive(() => job.save());
-    if (!file || file.kind !== 'checkpoint') return;
+    if (this.autosaveEvery <= 0 || step === this.lastAutosavedStep) return;
+    let bytes: Uint8Array | null;
+    try {
+      bytes = await this.keepGood(step);
+    } catch (e) {
+      this.host.post({
+        type: 'error',
+        message: `autosave skipped: ${describeJobError(e, this.backend)}`,
+      });
+      return;
+    }
+    if (!bytes || !store) return;
     this.lastAutosavedStep = step;
     const savedAt = (this.host.now ?? Date.now)();
     this.persisting = this.persisting.then(async () => {
@@ -258,7 +396,7 @@ export class LabSession {
           kind: 'search',
           step,
           savedAt,
-          bytes: file.bytes,
+          bytes,
         });
         this.host.post({ type: 'autosaved', step, savedAt });
       } catch (e) {
@@ -292,16 +430,21 @@ export class LabSession {
     await this.stop('idle');
     this.lastStep = 0;
     this.lastAutosavedStep = -1;
+    this.lastGood = null;
+    this.rates = {};
+    this.divergence.reset();
     this.setStatus('loading');
     const selection = await selectBackend(backend);
     this.host.post({ type: 'backend', backend: selection.backend, reason: selection.reason });
     const running = tf.backend();
     if (!this.watched.has(running)) {
       this.watched.add(running);
-      watchDeviceLoss(running, (message) => void this.fail(new Error(message)));
+      watchDeviceLoss(running, (message) => void this.recoverFromDeviceLoss(message));
     }
     this.backend = selection.backend;
     this.job = await create();
+    // A first good state to roll back to, should the run diverge before its first autosave.
+    await this.keepGood(this.lastStep);
     this.setStatus(then);
     if (then === 'running') void this.pump();
   }
@@ -325,8 +468,25 @@ export class LabSession {
       ) {
         const stepping = this.status === 'paused';
         const job = this.job;
-        const advance = await this.exclusive(() => job.next());
+        // The job may have been replaced while this waited for the lock (a recovery).
+        const advance = await this.exclusive(async () => (this.job === job ? job.next() : null));
+        if (advance === null) break;
         for (const m of advance.messages) this.host.post(m);
+        const point = advance.messages.find((m) => m.type === 'step');
+        const verdict = point?.type === 'step' ? this.divergence.check(point.point) : 'ok';
+        if (verdict === 'rollback' && point?.type === 'step') {
+          await this.rollBack(point.point.step);
+          continue;
+        }
+        if (verdict === 'pause' && point?.type === 'step') {
+          this.host.post({
+            type: 'error',
+            message: `the search diverged again at step ${point.point.step} (a loss or an alpha is not a finite number) after a rollback; it is paused. Lower the learning rates, then resume.`,
+          });
+          // No autosave: the state is not finite, and the last good one must stay.
+          this.setStatus('paused');
+          return;
+        }
         if (advance.kind === 'done') {
           await this.offerFinishedModel(job);
           await this.stop('done');
@@ -343,7 +503,12 @@ export class LabSession {
         await new Promise((resolve) => setTimeout(resolve, 0));
       }
     } catch (e) {
-      await this.fail(e);
+      const message = e instanceof Error ? e.message : String(e);
+      if (this.lastGood && /device (was |is )?lost|Device is lost|destroyed/i.test(message)) {
+        void this.recoverFromDeviceLoss(`the GPU device was lost: ${message}`);
+      } else {
+        await this.fail(e);
+      }
     } finally {
       this.pumping = false;
       if (this.pauseRequested) {

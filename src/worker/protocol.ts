@@ -18,10 +18,29 @@ export interface LabDataConfig {
   readonly imageSize: number;
 }
 
+/** The CDARTS settings the lab exposes beyond the DARTS ones it shares (spec §7). */
+export interface LabCdartsSettings {
+  /** Cells of the evaluation network. */
+  readonly evalLayers: number;
+  readonly warmupEpochs: number;
+  readonly evalWarmupEpochs: number;
+  readonly nasnetLr: number;
+  readonly lossT: number;
+  readonly lossAlpha: number;
+  readonly interactiveType: 'kl' | 'smoothl1';
+  readonly regularCoeff: number;
+  readonly regularRatio: number;
+}
+
 export interface LabConfig {
+  /** 'darts' unless given (DARTS's first or second order is `search.order`). */
+  readonly algorithm?: 'darts' | 'cdarts';
+  /** The search settings; for CDARTS, `layers` is the search network's cell count. */
   readonly search: SearchConfig;
   readonly data: LabDataConfig;
   readonly backend: BackendChoice;
+  /** CDARTS's own settings (used when `algorithm` is 'cdarts'). */
+  readonly cdarts?: LabCdartsSettings;
 }
 
 /** A retrain of a genotype from scratch on the lab's data. */
@@ -39,6 +58,8 @@ export type ToWorker =
       readonly config: LabConfig;
       /** Autosave every this many steps (and at pause); 0 turns autosave off. */
       readonly autosaveEvery?: number;
+      /** On divergence, the learning rates are multiplied by this (default 0.5). */
+      readonly divergenceLrFactor?: number;
       /** Absolute URL of the folder that serves the embedded dataset (from the page's base). */
       readonly dataUrl: string;
     }
@@ -65,6 +86,8 @@ export type ToWorker =
       readonly autosaveEvery?: number;
     }
   | { readonly type: 'discardAutosaves' }
+  /** Test hook: corrupts the running search's weights with NaN, as a diverging run would. */
+  | { readonly type: 'injectFault'; readonly kind: 'nan' | 'deviceLoss' }
   /** Evaluates a trained-model file on the built-in held-out images. */
   | {
       readonly type: 'evaluateModel';
@@ -95,6 +118,18 @@ export interface StepPoint {
   readonly elapsedMs: number;
   readonly alphaSoftmax: AlphaSoftmax;
   readonly genotype: GenotypeJson;
+  /** CDARTS only: the phase and the evaluation network's figures (NaN where none this step). */
+  readonly cdarts?: CdartsStepDetail;
+}
+
+export interface CdartsStepDetail {
+  readonly phase: 'searchWarmup' | 'evalWarmup' | 'joint';
+  readonly evalLoss: number;
+  readonly evalAccuracy: number;
+  readonly distillationLoss: number;
+  readonly penalty: number;
+  /** The genotype the evaluation network follows (since the last cycle began). */
+  readonly evalGenotype: GenotypeJson | null;
 }
 
 export interface EpochPoint {
@@ -103,6 +138,9 @@ export interface EpochPoint {
   readonly step: number;
   readonly valLoss: number;
   readonly valAccuracy: number;
+  /** CDARTS: the evaluation network's, once it trains (null in the warm-up epochs). */
+  readonly evalValLoss?: number | null;
+  readonly evalValAccuracy?: number | null;
 }
 
 export interface RetrainStepPoint {
@@ -159,6 +197,21 @@ export type FromWorker =
       readonly savedAccuracy: number;
     }
   | { readonly type: 'autosaved'; readonly step: number; readonly savedAt: number }
+  /** The device was lost; the run goes on from `resumedAt` on `backend`. */
+  | {
+      readonly type: 'recovered';
+      readonly reason: string;
+      readonly backend: string;
+      readonly resumedAt: number;
+    }
+  /** The run diverged at `step`, rolled back to `rolledBackTo` and goes on at lower rates. */
+  | {
+      readonly type: 'diverged';
+      readonly step: number;
+      readonly rolledBackTo: number;
+      readonly weightLr: number;
+      readonly alphaLr: number;
+    }
   | { readonly type: 'autosaves'; readonly items: readonly AutosaveSummary[] }
   /** A search was restored from a checkpoint: its settings, and where it stands. */
   | {

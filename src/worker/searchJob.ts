@@ -15,6 +15,7 @@ import { validateSearchConfig } from '../nas/searchConfig';
 import type { SearchState } from '../nas/searchState';
 import { createSearchState, disposeSearchState } from '../nas/searchState';
 import { checkInputSize } from '../nas/supernet';
+import * as tf from '../nas/tf';
 import type { Job } from './job';
 import { generatorJob } from './job';
 import { loadTrainImages } from './labData';
@@ -102,6 +103,13 @@ function searchJob(
         name: `nas-lab-search-step-${run.position().step}.naslab`,
         bytes: encodeCheckpoint({ ...checkpoint, host: dataToHost(data) }),
       };
+    },
+    {
+      baseRates: { weightLr: state.config.weightLr, alphaLr: state.config.alphaLr },
+      injectNaN: () => {
+        const first = Object.values(state.weights)[0];
+        if (first) tf.tidy(() => first.assign(tf.fill(first.shape, Number.NaN)));
+      },
     },
   );
 }

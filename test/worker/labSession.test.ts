@@ -284,4 +284,76 @@ describe('search session (the worker engine, in-thread on cpu)', () => {
       /autosave failed: the browser's storage is full even after removing older autosaves/,
     );
   });
+
+  it('runs a CDARTS search: warm-up, then joint steps with both networks and the distillation loss', async () => {
+    const { messages, session, until } = harness();
+    await session.handle({
+      type: 'start',
+      dataUrl: '',
+      config: {
+        ...CONFIG,
+        algorithm: 'cdarts',
+        search: { ...CONFIG.search, epochs: 2 },
+        data: { dataset: 'synthetic', images: 16, imageSize: 8 },
+      },
+    });
+    await until(() => messages.some((m) => m.type === 'status' && m.status === 'done'), 120_000);
+    const steps = messages.flatMap((m) => (m.type === 'step' ? [m.point] : []));
+    const phases = steps.map((p) => p.cdarts?.phase);
+    // 8 alpha-half images, batch 4: 2 steps per epoch; epoch 0 warms up, epoch 1 is a cycle.
+    expect(phases).toEqual([
+      'searchWarmup',
+      'searchWarmup',
+      'evalWarmup',
+      'evalWarmup',
+      'joint',
+      'joint',
+    ]);
+    expect(steps.map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(steps.every((p) => p.totalSteps === 6)).toBe(true);
+    const joint = steps.at(-1);
+    expect(Number.isFinite(joint?.cdarts?.distillationLoss)).toBe(true);
+    expect(Number.isFinite(joint?.cdarts?.evalLoss)).toBe(true);
+    expect(joint?.cdarts?.evalGenotype?.normal.length).toBe(4);
+    expect(Number.isNaN(steps[0]?.cdarts?.evalLoss)).toBe(true);
+    const epochs = messages.flatMap((m) => (m.type === 'epoch' ? [m.point] : []));
+    expect(epochs.map((e) => e.evalValAccuracy === null)).toEqual([true, false]);
+  });
+
+  it('rolls back a diverged search with lower learning rates; a second divergence pauses it', async () => {
+    const { messages, session, steps, until } = harness();
+    await session.handle({
+      type: 'start',
+      config: CONFIG,
+      dataUrl: '',
+      autosaveEvery: 2,
+      divergenceLrFactor: 0.5,
+    });
+    await until(() => steps() >= 3);
+    await session.handle({ type: 'injectFault', kind: 'nan' });
+    await until(() => messages.some((m) => m.type === 'diverged'));
+    const diverged = messages.find((m) => m.type === 'diverged');
+    if (diverged?.type !== 'diverged') throw new Error('no divergence');
+    expect(diverged.rolledBackTo % 2).toBe(0);
+    expect(diverged.rolledBackTo).toBeLessThan(diverged.step);
+    expect(diverged.weightLr).toBeCloseTo(CONFIG.search.weightLr * 0.5, 12);
+    expect(diverged.alphaLr).toBeCloseTo(CONFIG.search.alphaLr * 0.5, 12);
+    // It goes on from the rollback point with finite losses and the lowered rate.
+    const at = messages.indexOf(diverged);
+    await until(() => messages.slice(at).filter((m) => m.type === 'step').length >= 2);
+    const after = messages.slice(at).flatMap((m) => (m.type === 'step' ? [m.point] : []));
+    expect(after[0]?.step).toBe(diverged.rolledBackTo + 1);
+    expect(after.every((p) => Number.isFinite(p.trainLoss) && Number.isFinite(p.valLoss))).toBe(
+      true,
+    );
+    expect(after[0]?.weightLr).toBeLessThanOrEqual(CONFIG.search.weightLr * 0.5);
+    // A second divergence pauses the run with a message.
+    await session.handle({ type: 'injectFault', kind: 'nan' });
+    await until(() => messages.some((m) => m.type === 'status' && m.status === 'paused'));
+    expect(messages.filter((m) => m.type === 'error').at(-1)).toMatchObject({
+      message: expect.stringMatching(/diverged again at step \d+ .* paused/),
+    });
+    expect(messages.filter((m) => m.type === 'diverged').length).toBe(1);
+    await session.handle({ type: 'stop' });
+  });
 });

@@ -80,7 +80,11 @@ export function MetricChart({ title, series, smoothing, testId, yDomain }: Metri
   return (
     <figure className="metric-chart" style={{ margin: 0 }}>
       <figcaption style={{ fontWeight: 600, marginBottom: 4 }}>{title}</figcaption>
-      <div data-testid={testId} data-points={series[0]?.points.length ?? 0}>
+      <div
+        data-testid={testId}
+        data-points={series[0]?.points.length ?? 0}
+        data-series={series.map((s) => `${s.name}:${s.points.length}`).join(';')}
+      >
         <ResponsiveContainer width="100%" height={HEIGHT}>
           <LineChart data={rows} margin={{ top: 4, right: 24, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e0e0e0" />

@@ -1,0 +1,40 @@
+/**
+ * The lab's CDARTS settings and how they make a CDARTS configuration. tfjs-free, so that the
+ * page can check a configuration before it starts.
+ */
+import type { CdartsConfig } from '../nas/cdartsConfig';
+import { SMALL_CDARTS_CONFIG, validateCdartsConfig } from '../nas/cdartsConfig';
+import type { LabCdartsSettings, LabConfig } from './protocol';
+
+/** CDARTS settings for the lab when a link or preset gives none: the quick demo's scale. */
+export const DEFAULT_LAB_CDARTS: LabCdartsSettings = {
+  evalLayers: 3,
+  warmupEpochs: 1,
+  evalWarmupEpochs: 1,
+  nasnetLr: SMALL_CDARTS_CONFIG.nasnetLr,
+  lossT: SMALL_CDARTS_CONFIG.lossT,
+  lossAlpha: SMALL_CDARTS_CONFIG.lossAlpha,
+  interactiveType: SMALL_CDARTS_CONFIG.interactiveType,
+  regularCoeff: SMALL_CDARTS_CONFIG.regularCoeff,
+  regularRatio: SMALL_CDARTS_CONFIG.regularRatio,
+};
+
+/** The CDARTS configuration of a lab configuration: the shared settings, then CDARTS's own. */
+export function cdartsConfigOf(config: LabConfig): CdartsConfig {
+  const s = config.search;
+  return validateCdartsConfig({
+    ...SMALL_CDARTS_CONFIG,
+    primitives: s.primitives,
+    nodes: s.nodes,
+    multiplier: s.multiplier,
+    searchLayers: s.layers,
+    channels: s.channels,
+    batchSize: s.batchSize,
+    epochs: s.epochs,
+    weightLr: s.weightLr,
+    alphaLr: s.alphaLr,
+    trainPortion: s.trainPortion,
+    seed: s.seed,
+    ...(config.cdarts ?? DEFAULT_LAB_CDARTS),
+  });
+}
