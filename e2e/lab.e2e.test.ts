@@ -124,9 +124,9 @@ describe('the lab in Chromium with WebGPU', () => {
     );
     // The page's own work per task stays under the 50 ms long-task budget.
     expect(slowest[0]?.cpuMs ?? 0).toBeLessThan(50);
-    expect(
-      Number(await page.getByTestId('loss-chart').getAttribute('data-points')),
-    ).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(async () => Number(await page.getByTestId('loss-chart').getAttribute('data-points')))
+      .toBeGreaterThanOrEqual(2);
     // Quick demo: 2 intermediate nodes, so 2 inputs + 2 nodes + 1 output, 2 labelled edges per node.
     for (const cell of ['cell-normal', 'cell-reduce']) {
       await expect.poll(() => page.locator(`[data-testid="${cell}"] .cell-node`).count()).toBe(5);
@@ -301,13 +301,21 @@ describe('the lab in Chromium with WebGPU', () => {
           .map((e) => e.split(':'))
           .map(([name, n]) => [name, Number(n)]),
       ) as Record<string, number>;
-    const loss = await counts('loss-chart');
-    expect(loss['search network train loss']).toBeGreaterThan(0);
-    expect(loss['evaluation network loss']).toBeGreaterThan(0);
-    expect(loss['distillation loss']).toBeGreaterThan(0);
-    const accuracy = await counts('accuracy-chart');
-    expect(accuracy['evaluation network accuracy']).toBeGreaterThan(0);
-    expect(accuracy['evaluation network validation accuracy (epoch end)']).toBe(1);
+    // Charts take new data a few frames after the message that brought it: poll.
+    await expect
+      .poll(async () => {
+        const loss = await counts('loss-chart');
+        const accuracy = await counts('accuracy-chart');
+        return (
+          [
+            loss['search network train loss'] ?? 0,
+            loss['evaluation network loss'] ?? 0,
+            loss['distillation loss'] ?? 0,
+            accuracy['evaluation network accuracy'] ?? 0,
+          ].every((n) => n > 0) && accuracy['evaluation network validation accuracy (epoch end)']
+        );
+      })
+      .toBe(1);
     for (const cell of ['cell-normal', 'cell-reduce', 'eval-cell-normal', 'eval-cell-reduce']) {
       await expect.poll(() => page.locator(`[data-testid="${cell}"] .cell-node`).count()).toBe(5);
     }
