@@ -73,8 +73,9 @@ export interface SearchCell {
   /** The kernels this cell runs. */
   readonly kernels: CellKernels;
   /**
-   * `opWeights[e][k]`: weight of op k on edge e (the softmax of this cell type's alphas).
-   * `skip[e][k]` true: op k of edge e is not run (a cut choice, whose weight is zero).
+   * `opWeights` [e][k]: weight of op k on edge e (the softmax of this cell type's alphas), as
+   * a matrix or one scalar each. `skip[e][k]` true: op k of edge e is not run (a cut choice,
+   * whose weight is zero).
    */
   apply(
     s0: tf.Tensor4D,

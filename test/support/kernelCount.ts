@@ -4,9 +4,9 @@
  *
  * It wraps the engine's one dispatch point, `runKernelFunc` (private in tfjs 4.22, reached by
  * `runKernel` and by `customGrad`), instead of `tf.profile`: profiling times every kernel and
- * collects its peak memory with a spread over all kernels, which overflows the argument limit on
- * an unrolled step. A `customGrad` wrapper is not a kernel and is not counted (its inner ops
- * are). Kernels a backend runs internally, without the engine, are not counted either; variable
+ * takes the peak memory with a spread over all kernels, which overflows the argument limit on
+ * large steps (a few hundred thousand kernels). A `customGrad` wrapper is not a kernel and is not
+ * counted (its inner ops are). Kernels a backend runs internally, without the engine, are not counted either; variable
  * assignment dispatches nothing.
  */
 import * as tf from '../../src/nas/tf';
