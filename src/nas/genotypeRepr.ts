@@ -22,8 +22,8 @@
  */
 import type { Genotype } from './genotype';
 import { genotypeFromJson, genotypeToJson } from './genotype';
-import type { Punctuation, Token } from './genotypeReprTokens';
-import { describeToken, reprError, tokenize } from './genotypeReprTokens';
+import type { TokenCursor } from './genotypeReprTokens';
+import { cursorOver, endOfElement, reprError, unexpected } from './genotypeReprTokens';
 import { checkGenotypeTextSize } from './genotypeTextLimit';
 
 const FIELDS = ['normal', 'normal_concat', 'reduce', 'reduce_concat'] as const;
@@ -40,54 +40,6 @@ export interface NamedGenotype {
   /** The assignment target (`DARTS_V2` in `DARTS_V2 = Genotype(...)`), or null. */
   readonly name: string | null;
   readonly genotype: Genotype;
-}
-
-/** A cursor over the tokens. */
-class TokenCursor {
-  private index = 0;
-
-  constructor(private readonly tokens: readonly Token[]) {}
-
-  peek(ahead = 0): Token {
-    const last = this.tokens[this.tokens.length - 1] as Token;
-    return this.tokens[this.index + ahead] ?? last;
-  }
-
-  next(): Token {
-    const token = this.peek();
-    if (token.kind !== 'end') this.index++;
-    return token;
-  }
-
-  /** Consumes the token if it is `kind`. */
-  accept(kind: Punctuation): boolean {
-    if (this.peek().kind !== kind) return false;
-    this.next();
-    return true;
-  }
-
-  /** Consumes a token of `kind` or throws naming `what` was expected. */
-  expect(kind: Token['kind'], what: string): Token {
-    const token = this.peek();
-    if (token.kind !== kind) throw unexpected(token, what);
-    return this.next();
-  }
-
-  expectInt(what: string): number {
-    const token = this.expect('int', what);
-    return token.kind === 'int' ? token.value : 0;
-  }
-}
-
-function unexpected(token: Token, what: string): Error {
-  return reprError(token, `expected ${what}, found ${describeToken(token)}`);
-}
-
-/** After an element of a bracketed list: a ',' (then maybe the closer) or the closer. */
-function endOfElement(cursor: TokenCursor, closer: ')' | ']', what: string): boolean {
-  if (cursor.accept(',')) return cursor.accept(closer);
-  if (cursor.accept(closer)) return true;
-  throw unexpected(cursor.peek(), `',' or '${closer}' ${what}`);
 }
 
 function parseGene(cursor: TokenCursor, field: Field): GenePair {
@@ -248,7 +200,7 @@ function parseStatement(cursor: TokenCursor): { name: string | null; fields: Map
 /** Parses a `[NAME =] Genotype(...)` statement; the name is returned with the genotype. */
 export function parseNamedGenotypeRepr(text: string): NamedGenotype {
   checkGenotypeTextSize(text, 'the genotype repr');
-  const { name, fields } = parseStatement(new TokenCursor(tokenize(text)));
+  const { name, fields } = parseStatement(cursorOver(text));
   return { name, genotype: genotypeFromJson(Object.fromEntries(fields)) };
 }
 

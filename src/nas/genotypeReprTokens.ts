@@ -152,3 +152,56 @@ export function describeToken(token: Token): string {
       return `'${token.kind}'`;
   }
 }
+
+/** A cursor over the tokens. */
+export class TokenCursor {
+  private index = 0;
+
+  constructor(private readonly tokens: readonly Token[]) {}
+
+  peek(ahead = 0): Token {
+    const last = this.tokens[this.tokens.length - 1] as Token;
+    return this.tokens[this.index + ahead] ?? last;
+  }
+
+  next(): Token {
+    const token = this.peek();
+    if (token.kind !== 'end') this.index++;
+    return token;
+  }
+
+  /** Consumes the token if it is `kind`. */
+  accept(kind: Punctuation): boolean {
+    if (this.peek().kind !== kind) return false;
+    this.next();
+    return true;
+  }
+
+  /** Consumes a token of `kind` or throws naming `what` was expected. */
+  expect(kind: Token['kind'], what: string): Token {
+    const token = this.peek();
+    if (token.kind !== kind) throw unexpected(token, what);
+    return this.next();
+  }
+
+  expectInt(what: string): number {
+    const token = this.expect('int', what);
+    return token.kind === 'int' ? token.value : 0;
+  }
+}
+
+export function unexpected(token: Token, what: string): Error {
+  return reprError(token, `expected ${what}, found ${describeToken(token)}`);
+}
+
+/** After an element of a bracketed list: a ',' (then maybe the closer) or the closer. */
+export function endOfElement(cursor: TokenCursor, closer: ')' | ']', what: string): boolean {
+  if (cursor.accept(',')) return cursor.accept(closer);
+  if (cursor.accept(closer)) return true;
+  throw unexpected(cursor.peek(), `',' or '${closer}' ${what}`);
+}
+
+/** A cursor over the tokens of `text`. */
+export function cursorOver(text: string): TokenCursor {
+  return new TokenCursor(tokenize(text));
+}

@@ -17,8 +17,8 @@
  *
  * The result is validated by rnnGenotype.ts (activations only, inputs in range, concat indices).
  */
-import { reprError, describeToken, tokenize } from '../genotypeReprTokens';
-import type { Punctuation, Token } from '../genotypeReprTokens';
+import type { TokenCursor as Cursor } from '../genotypeReprTokens';
+import { cursorOver, endOfElement, reprError, unexpected } from '../genotypeReprTokens';
 import { checkGenotypeTextSize } from '../genotypeTextLimit';
 import type { RnnGenotype } from './rnnGenotype';
 import { MAX_RNN_NODES, rnnGenotypeFromJson } from './rnnGenotype';
@@ -34,51 +34,6 @@ export interface NamedRnnGenotype {
   /** The assignment target (`DARTS_V2` in `DARTS_V2 = Genotype(...)`), or null. */
   readonly name: string | null;
   readonly genotype: RnnGenotype;
-}
-
-/** A cursor over the tokens. */
-class Cursor {
-  private index = 0;
-
-  constructor(private readonly tokens: readonly Token[]) {}
-
-  peek(ahead = 0): Token {
-    return this.tokens[this.index + ahead] ?? (this.tokens[this.tokens.length - 1] as Token);
-  }
-
-  next(): Token {
-    const token = this.peek();
-    if (token.kind !== 'end') this.index++;
-    return token;
-  }
-
-  accept(kind: Punctuation): boolean {
-    if (this.peek().kind !== kind) return false;
-    this.next();
-    return true;
-  }
-
-  expect(kind: Token['kind'], what: string): Token {
-    const token = this.peek();
-    if (token.kind !== kind) throw unexpected(token, what);
-    return this.next();
-  }
-
-  expectInt(what: string): number {
-    const token = this.expect('int', what);
-    return token.kind === 'int' ? token.value : 0;
-  }
-}
-
-function unexpected(token: Token, what: string): Error {
-  return reprError(token, `expected ${what}, found ${describeToken(token)}`);
-}
-
-/** After a list element: ',' (then maybe the closer) or the closer; true when the list ended. */
-function endOfElement(cursor: Cursor, closer: ')' | ']', what: string): boolean {
-  if (cursor.accept(',')) return cursor.accept(closer);
-  if (cursor.accept(closer)) return true;
-  throw unexpected(cursor.peek(), `',' or '${closer}' ${what}`);
 }
 
 function parseGene(cursor: Cursor): GenePair {
@@ -181,7 +136,7 @@ function parseArguments(cursor: Cursor): Map<Field, GenePair[] | number[]> {
 /** Parses a `[NAME =] Genotype(recurrent=..., concat=...)` statement into a validated genotype. */
 export function parseNamedRnnGenotypeRepr(text: string): NamedRnnGenotype {
   checkGenotypeTextSize(text, 'the genotype repr');
-  const cursor = new Cursor(tokenize(text));
+  const cursor = cursorOver(text);
   let name: string | null = null;
   if (cursor.peek().kind === 'name' && cursor.peek(1).kind === '=') {
     const target = cursor.next();
