@@ -7,7 +7,7 @@ import type { ForwardContext, TensorMap } from './layer';
 import { adamStep } from './adam';
 import type { LossAt } from './archGradient';
 import { firstOrderArchGrad, unrolledArchGrad } from './archGradient';
-import { updatedRunningStats } from './batchNorm';
+import { updatingContext } from './runningStats';
 import { clipByGlobalNorm } from './clipGradNorm';
 import { accuracy, crossEntropy } from './loss';
 import type { SearchState } from './searchState';
@@ -37,22 +37,6 @@ export interface StepRates {
 /** Training-mode context that does not touch the running statistics. */
 function trainingContext(state: SearchState): ForwardContext {
   return { training: true, buffers: state.buffers };
-}
-
-/** Training-mode context that updates BatchNorm running statistics (PyTorch's train()). */
-function updatingContext(state: SearchState): ForwardContext {
-  return {
-    training: true,
-    buffers: state.buffers,
-    onBatchStats: (stats) => {
-      const mean = state.buffers[`${stats.prefix}.runningMean`];
-      const variance = state.buffers[`${stats.prefix}.runningVar`];
-      if (!mean || !variance) throw new Error(`no running statistics for "${stats.prefix}"`);
-      const next = updatedRunningStats(mean, variance, stats);
-      mean.assign(next.mean);
-      variance.assign(next.variance);
-    },
-  };
 }
 
 function lossOn(state: SearchState, batch: Batch, ctx: ForwardContext): LossAt {
@@ -102,7 +86,7 @@ export function weightStep(
 ): { loss: tf.Scalar; accuracy: tf.Scalar } {
   return tf.tidy(() => {
     const names = Object.keys(state.weights);
-    const ctx = updatingContext(state);
+    const ctx = updatingContext(state.buffers);
     let acc: tf.Scalar | null = null;
     const { value, grads } = tf.valueAndGrads((...ws: tf.Tensor[]) => {
       const logits = state.net.forward(train.x, zipMap(names, ws), state.alphas, ctx);
