@@ -1,5 +1,6 @@
 /** One colour per candidate op, shared by the cell graphs and the alpha charts. */
 import type { OpName } from '../nas/primitives';
+import type { RnnActivationName } from '../nas/rnn/rnnPrimitives';
 
 export const OP_COLORS: Readonly<Record<OpName, string>> = {
   none: '#9e9e9e',
@@ -14,6 +15,16 @@ export const OP_COLORS: Readonly<Record<OpName, string>> = {
   conv_7x1_1x7: '#e377c2',
 };
 
+/** The recurrent space's activations (`none` shares the convolutional grey). */
+export const RNN_OP_COLORS: Readonly<Record<RnnActivationName, string>> = {
+  tanh: '#e6550d',
+  relu: '#3182bd',
+  sigmoid: '#31a354',
+  identity: '#756bb1',
+};
+
+const ALL_COLORS: Readonly<Record<string, string>> = { ...OP_COLORS, ...RNN_OP_COLORS };
+
 export function opColor(op: string): string {
-  return (OP_COLORS as Readonly<Record<string, string>>)[op] ?? '#333333';
+  return Object.hasOwn(ALL_COLORS, op) ? (ALL_COLORS[op] as string) : '#333333';
 }

@@ -43,7 +43,7 @@ function markerId(prefix: string, color: string): string {
   return `${prefix}-arrow-${color.replace(/[^A-Za-z0-9]/g, '')}`;
 }
 
-function prefersReducedMotion(): boolean {
+export function prefersReducedMotion(): boolean {
   return (
     typeof window !== 'undefined' &&
     typeof window.matchMedia === 'function' &&
@@ -76,7 +76,13 @@ function leave<E extends BaseType, D, P extends BaseType>(
   else sel.remove();
 }
 
-function draw(svgEl: SVGSVGElement, layout: CellLayout, prefix: string, ms: number): void {
+/** Draws a layout into the svg (the recurrent cell graph draws its own layout with it). */
+export function drawCellLayout(
+  svgEl: SVGSVGElement,
+  layout: CellLayout,
+  prefix: string,
+  ms: number,
+): void {
   const svg = select(svgEl);
 
   // Skeleton, created once.
@@ -250,7 +256,7 @@ export const CellGraph = memo(function CellGraph({ title, genes, concat, testId 
   useEffect(() => {
     const el = svgRef.current;
     if (!el) return;
-    draw(el, layout, prefix, prefersReducedMotion() ? 0 : TRANSITION_MS);
+    drawCellLayout(el, layout, prefix, prefersReducedMotion() ? 0 : TRANSITION_MS);
   }, [layout, prefix]);
 
   // Stop running transitions when the component goes away.

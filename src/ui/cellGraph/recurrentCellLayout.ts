@@ -1,0 +1,237 @@
+/**
+ * Fixed layout of a DARTS recurrent cell, as DARTS's `rnn/visualize.py` draws it: inputs x_{t}
+ * and h_{t-1} both feed node 0 (unlabelled edges), node i+1 reads one earlier state j ≤ i through
+ * an edge labelled with its activation (gene i = (op, j)), and the averaged states feed h_{t}
+ * (unlabelled edges). visualize.py joins nodes 1..N into h_{t}; this layout joins the genotype's
+ * `concat`, which is 1..N for every DARTS genotype.
+ *
+ * The result has the convolutional layout's shape (`CellLayout`), so `CellGraph`'s d3 drawing
+ * (keyed edges, morphing paths) draws it too. Node positions depend only on the node count.
+ *
+ * Pure: no DOM, no d3.
+ *
+ * Geometry:
+ * - columns: both inputs in column 0 (x_{t} above the centre line, h_{t-1} below), node k in
+ *   column k+1 on the centre line, h_{t} in column N+2 on it;
+ * - an input edge is an S-curve from the input's right side to node 0's left side;
+ * - a gene edge arcs over the nodes, leaving its source's top and entering its target's top,
+ *   higher the more columns it spans (half a level higher from odd sources, so arcs of the same
+ *   span do not run on top of each other); its label sits at the arc's peak;
+ * - a concat edge from the last node is a straight line into h_{t}; the others arc under the
+ *   nodes into h_{t}'s bottom, lower the longer they are.
+ *
+ * Every path is `M x y Q x y x y Q x y x y` (the middle point is the label anchor), as in
+ * `cellLayout`, so d3 morphs any edge into any other.
+ */
+import { opColor } from '../opColors';
+import type { CellEdge, CellLayout, CellNode } from './cellLayout';
+import { OUTPUT_EDGE_COLOR } from './cellLayout';
+
+/** One gene: the activation and the state it reads (0 = node 0, j = node j). */
+export type RecurrentGeneInput = readonly [op: string, input: number];
+
+export const RECURRENT_INPUT_IDS = ['x_{t}', 'h_{t-1}'] as const;
+export const RECURRENT_OUTPUT_ID = 'h_{t}';
+
+const NODE_WIDTH = 56;
+const NODE_HEIGHT = 30;
+const COLUMN_STEP = 96;
+const MARGIN_X = 14;
+const MARGIN_Y = 14;
+/** Vertical distance of each input from the centre line. */
+const INPUT_OFFSET = 26;
+/** Gap between the nodes and the lowest arc over (or under) them. */
+const ARC_CLEARANCE = 16;
+const ARC_LEVEL_STEP = 14;
+
+function fail(message: string): never {
+  throw new Error(`recurrentCellLayout: ${message}`);
+}
+
+/** Checks the genes and concat; returns the node count N (genes + node 0 = N + 1 states). */
+function validate(genes: readonly RecurrentGeneInput[], concat: readonly number[]): number {
+  if (!Array.isArray(genes) || genes.length === 0) {
+    fail('a recurrent cell needs at least one gene');
+  }
+  genes.forEach((gene, i) => {
+    if (!Array.isArray(gene) || gene.length !== 2) fail(`gene ${i} must be [op, input]`);
+    const [op, input] = gene;
+    if (typeof op !== 'string' || op.length === 0) fail(`gene ${i} has no op name`);
+    if (!Number.isInteger(input) || input < 0 || input > i) {
+      fail(
+        `gene ${i} (node ${i + 1}) reads state ${String(input)}; it must be an integer from 0 to ${i}`,
+      );
+    }
+  });
+  const steps = genes.length;
+  if (!Array.isArray(concat) || concat.length === 0) fail('concat must list at least one state');
+  const seen = new Set<number>();
+  for (const c of concat) {
+    if (!Number.isInteger(c) || c < 0 || c > steps) {
+      fail(`concat entry ${String(c)} is not a state index from 0 to ${steps}`);
+    }
+    if (seen.has(c)) fail(`concat lists state ${c} twice`);
+    seen.add(c);
+  }
+  return steps;
+}
+
+/** Arc levels on each side of the node row: the longest arc spans N (genes) or N+1 columns. */
+function arcLevels(steps: number): number {
+  return steps + 0.5;
+}
+
+/** Default drawing size for a recurrent cell of `steps` nodes after node 0. */
+export function defaultRecurrentCellSize(steps: number): { width: number; height: number } {
+  return {
+    width: 2 * (MARGIN_X + NODE_WIDTH / 2) + (steps + 2) * COLUMN_STEP,
+    height: 2 * (NODE_HEIGHT / 2 + ARC_CLEARANCE + arcLevels(steps) * ARC_LEVEL_STEP + MARGIN_Y),
+  };
+}
+
+const fmt = (v: number): string => String(Math.round(v * 10) / 10);
+
+interface Point {
+  readonly x: number;
+  readonly y: number;
+}
+
+function twoQuadratics(p0: Point, c1: Point, mid: Point, c2: Point, p3: Point): string {
+  return (
+    `M${fmt(p0.x)},${fmt(p0.y)}` +
+    ` Q${fmt(c1.x)},${fmt(c1.y)} ${fmt(mid.x)},${fmt(mid.y)}` +
+    ` Q${fmt(c2.x)},${fmt(c2.y)} ${fmt(p3.x)},${fmt(p3.y)}`
+  );
+}
+
+type Geometry = Pick<CellEdge, 'path' | 'labelX' | 'labelY'>;
+
+/** A curve between points on neighbouring columns, from a right side to a left side. */
+function sideToSide(p0: Point, p3: Point): Geometry {
+  const mid = { x: (p0.x + p3.x) / 2, y: (p0.y + p3.y) / 2 };
+  const c1 = { x: (p0.x + mid.x) / 2, y: p0.y };
+  const c2 = { x: (mid.x + p3.x) / 2, y: p3.y };
+  return { path: twoQuadratics(p0, c1, mid, c2, p3), labelX: mid.x, labelY: mid.y };
+}
+
+/** An arc from p0 to p3 (both on the row's top or bottom edge) peaking at `peakY`. */
+function arc(p0: Point, p3: Point, peakY: number): Geometry {
+  const mid = { x: (p0.x + p3.x) / 2, y: peakY };
+  return {
+    path: twoQuadratics(p0, { x: p0.x, y: peakY }, mid, { x: p3.x, y: peakY }, p3),
+    labelX: mid.x,
+    labelY: mid.y,
+  };
+}
+
+/**
+ * Lays out a recurrent cell: `genes[i] = [op, j]` feeds node i+1 from state j; `concat` lists the
+ * states averaged into h_{t}. Edge ids are `${from}->${to}#0`, stable for the same endpoints.
+ */
+export function recurrentCellLayout(
+  genes: readonly RecurrentGeneInput[],
+  concat: readonly number[],
+  options: { readonly width?: number; readonly height?: number } = {},
+): CellLayout {
+  const steps = validate(genes, concat);
+  const defaults = defaultRecurrentCellSize(steps);
+  const width = options.width ?? defaults.width;
+  const height = options.height ?? defaults.height;
+  if (!(width > 0) || !(height > 0)) {
+    fail(`width and height must be positive, got ${width}×${height}`);
+  }
+  const columns = steps + 3;
+  const nodeWidth = Math.min(NODE_WIDTH, ((width - 2 * MARGIN_X) / columns) * 0.8);
+  const nodeHeight = Math.min(NODE_HEIGHT, height / 6);
+  const left = MARGIN_X + nodeWidth / 2;
+  const right = width - MARGIN_X - nodeWidth / 2;
+  const columnX = (column: number) => left + (column * (right - left)) / (columns - 1);
+  const centerY = height / 2;
+  const inputOffset = Math.min(INPUT_OFFSET, height / 8);
+  const room = centerY - nodeHeight / 2 - ARC_CLEARANCE - MARGIN_Y;
+  const levelStep = Math.max(2, room / arcLevels(steps));
+  const halfW = nodeWidth / 2;
+  const halfH = nodeHeight / 2;
+  const top = centerY - halfH;
+  const bottom = centerY + halfH;
+
+  const stateX = (state: number) => columnX(state + 1);
+  const nodes: CellNode[] = [
+    {
+      id: RECURRENT_INPUT_IDS[0],
+      label: RECURRENT_INPUT_IDS[0],
+      kind: 'input',
+      x: columnX(0),
+      y: centerY - inputOffset,
+    },
+    {
+      id: RECURRENT_INPUT_IDS[1],
+      label: RECURRENT_INPUT_IDS[1],
+      kind: 'input',
+      x: columnX(0),
+      y: centerY + inputOffset,
+    },
+  ];
+  for (let state = 0; state <= steps; state++) {
+    const id = String(state);
+    nodes.push({ id, label: id, kind: 'intermediate', x: stateX(state), y: centerY });
+  }
+  const outX = columnX(steps + 2);
+  nodes.push({
+    id: RECURRENT_OUTPUT_ID,
+    label: RECURRENT_OUTPUT_ID,
+    kind: 'output',
+    x: outX,
+    y: centerY,
+  });
+
+  const edges: CellEdge[] = [];
+  for (const [k, input] of RECURRENT_INPUT_IDS.entries()) {
+    const y = k === 0 ? centerY - inputOffset : centerY + inputOffset;
+    const landing = (k === 0 ? -1 : 1) * (halfH / 2);
+    edges.push({
+      id: `${input}->0#0`,
+      from: input,
+      to: '0',
+      op: null,
+      color: OUTPUT_EDGE_COLOR,
+      ...sideToSide({ x: columnX(0) + halfW, y }, { x: stateX(0) - halfW, y: centerY + landing }),
+    });
+  }
+  genes.forEach(([op, from], i) => {
+    const to = i + 1;
+    const span = to - from;
+    // Longer arcs leave further left and land further right, so that nested arcs do not cross.
+    const inset = nodeWidth * (0.4 - 0.3 * Math.min(1, (span - 1) / Math.max(1, steps - 1)));
+    const lift = ARC_CLEARANCE + (span - 1 + (from % 2) * 0.5) * levelStep;
+    edges.push({
+      id: `${from}->${to}#0`,
+      from: String(from),
+      to: String(to),
+      op,
+      color: opColor(op),
+      ...arc({ x: stateX(from) + inset, y: top }, { x: stateX(to) - inset, y: top }, top - lift),
+    });
+  });
+  for (const state of concat) {
+    const span = steps + 1 - state;
+    const geometry =
+      span <= 1
+        ? sideToSide({ x: stateX(state) + halfW, y: centerY }, { x: outX - halfW, y: centerY })
+        : arc(
+            { x: stateX(state), y: bottom },
+            // Lower arcs land further left on h_{t}'s bottom, so arrowheads stay apart.
+            { x: outX - halfW * (0.9 * Math.min(1, (span - 1) / Math.max(1, steps))), y: bottom },
+            bottom + ARC_CLEARANCE + (span - 2) * levelStep,
+          );
+    edges.push({
+      id: `${state}->${RECURRENT_OUTPUT_ID}#0`,
+      from: String(state),
+      to: RECURRENT_OUTPUT_ID,
+      op: null,
+      color: OUTPUT_EDGE_COLOR,
+      ...geometry,
+    });
+  }
+  return { width, height, nodeWidth, nodeHeight, nodes, edges };
+}
