@@ -15,6 +15,8 @@ import type {
   RunStatus,
   StepPoint,
 } from '../worker/protocol';
+import type { RecurrentView } from './recurrentView';
+import { reduceRecurrent } from './recurrentView';
 
 export interface RetrainView {
   /** The genotype being retrained. */
@@ -60,6 +62,8 @@ export interface LabState {
     readonly alphaSoftmax: AlphaSoftmax;
     readonly genotype: GenotypeJson | null;
   } | null;
+  /** The recurrent search's points (null until one streams). */
+  readonly recurrent: RecurrentView | null;
 }
 
 export const INITIAL_LAB_STATE: LabState = {
@@ -75,6 +79,7 @@ export const INITIAL_LAB_STATE: LabState = {
   notice: null,
   evaluation: null,
   autosaves: [],
+  recurrent: null,
 };
 
 /** State when a search starts: everything from an earlier run is cleared. */
@@ -116,6 +121,10 @@ export function reduceLab(state: LabState, m: FromWorker): LabState {
       return { ...state, steps: [...state.steps, withSharedGenotype(m.point, state.steps.at(-1))] };
     case 'epoch':
       return { ...state, epochs: [...state.epochs, m.point] };
+    case 'rnnCorpus':
+    case 'rnnStep':
+    case 'rnnEpoch':
+      return { ...state, recurrent: reduceRecurrent(state.recurrent, m) };
     case 'retrainStep':
       return updateRetrain(state, (r) => ({ ...r, steps: [...r.steps, m.point] }));
     case 'retrainEpoch':

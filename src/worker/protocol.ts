@@ -7,6 +7,7 @@ import type { GenotypeJson } from '../nas/genotype';
 import type { RetrainConfig } from '../nas/retrainConfig';
 import type { SearchConfig } from '../nas/searchConfig';
 import type { AlphaSoftmax } from '../nas/searchLoop';
+import type { LabRecurrentSettings, RecurrentFromWorker, SearchSpace } from './recurrentProtocol';
 
 export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'cpu';
 
@@ -41,6 +42,10 @@ export interface LabConfig {
   readonly backend: BackendChoice;
   /** CDARTS's own settings (used when `algorithm` is 'cdarts'). */
   readonly cdarts?: LabCdartsSettings;
+  /** 'convolutional' unless given; 'recurrent' searches DARTS's RNN cell on text. */
+  readonly space?: SearchSpace;
+  /** The recurrent search's settings (used when `space` is 'recurrent'). */
+  readonly recurrent?: LabRecurrentSettings;
 }
 
 /** A retrain of a genotype from scratch on the lab's data. */
@@ -171,6 +176,7 @@ export interface AutosaveSummary {
 }
 
 export type FromWorker =
+  | RecurrentFromWorker
   | { readonly type: 'backend'; readonly backend: string; readonly reason: string }
   | { readonly type: 'status'; readonly status: RunStatus }
   | { readonly type: 'step'; readonly point: StepPoint }
