@@ -2,6 +2,7 @@
  * The lab's recurrent settings and how they make a DARTS recurrent search configuration, with
  * the checks the page runs before it starts. tfjs-free, so that the page can use it.
  */
+import { BUILTIN_TEXT_OPTIONS } from '../data/builtinText';
 import type { RnnSearchConfig } from '../nas/rnn/rnnSearchConfig';
 import { checkRnnSearchConfig, SMALL_RNN_SEARCH_CONFIG } from '../nas/rnn/rnnSearchConfig';
 import type { LabConfig } from './protocol';
@@ -9,7 +10,8 @@ import type { LabRecurrentSettings } from './recurrentProtocol';
 
 /**
  * The lab's default recurrent search: DARTS's small preset scaled down to seconds per step on a
- * software GPU (hidden size 16, batch 8, segments of 10 tokens, one epoch on 4,000 tokens).
+ * software GPU (hidden size 16, batch 8, segments of 10 tokens, one epoch on 4,000 tokens), on
+ * the built-in corpus's own level and vocabulary cap.
  */
 export const DEFAULT_LAB_RECURRENT: LabRecurrentSettings = {
   nhid: 16,
@@ -18,8 +20,8 @@ export const DEFAULT_LAB_RECURRENT: LabRecurrentSettings = {
   epochs: 1,
   lr: SMALL_RNN_SEARCH_CONFIG.lr,
   alphaLr: SMALL_RNN_SEARCH_CONFIG.alphaLr,
-  level: 'word',
-  maxVocabulary: 2000,
+  level: BUILTIN_TEXT_OPTIONS.level,
+  maxVocabulary: BUILTIN_TEXT_OPTIONS.maxVocabulary,
   trainTokens: 4000,
   validTokens: 800,
   seed: SMALL_RNN_SEARCH_CONFIG.seed,

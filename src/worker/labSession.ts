@@ -18,6 +18,8 @@ import type { Job } from './job';
 import type { BackendChoice, FromWorker, RunStatus, ToWorker } from './protocol';
 import { createRetrainJob } from './retrainJob';
 import { createCdartsJob } from './cdartsJob';
+import { createRnnSearchJob } from './rnnSearchJob';
+import { builtinTextLoader, builtinTextUrl } from './labText';
 import { createSearchJob, resumeSearchJob } from './searchJob';
 import { decodeCheckpoint } from '../nas/checkpoint';
 import { toDevice } from '../data/deviceSplit';
@@ -83,9 +85,14 @@ export class LabSession {
           this.divergenceLrFactor = message.divergenceLrFactor ?? DEFAULT_DIVERGENCE_LR_FACTOR;
           this.source = () => this.host.dataSource(message.dataUrl);
           await this.begin(message.config.backend, () =>
-            message.config.algorithm === 'cdarts'
-              ? createCdartsJob(message.config, () => this.host.dataSource(message.dataUrl))
-              : createSearchJob(message.config, () => this.host.dataSource(message.dataUrl)),
+            message.config.space === 'recurrent'
+              ? createRnnSearchJob(
+                  message.config,
+                  builtinTextLoader(() => this.host.dataSource(builtinTextUrl(message.dataUrl))),
+                )
+              : message.config.algorithm === 'cdarts'
+                ? createCdartsJob(message.config, () => this.host.dataSource(message.dataUrl))
+                : createSearchJob(message.config, () => this.host.dataSource(message.dataUrl)),
           );
           break;
         case 'retrain':
