@@ -20,6 +20,7 @@ import {
   lossSeries as searchLossSeries,
 } from './searchSeries';
 import { RetrainPanel } from './RetrainPanel';
+import { RecurrentResults } from './RecurrentResults';
 import { configFromQuery, configToQuery } from './urlState';
 import { useLab } from './useLab';
 import { useStaggeredValue } from './useStaggeredValue';
@@ -40,6 +41,7 @@ export function App() {
   const lab = useLab();
   const problem = labConfigProblem(config);
   const busy = lab.status === 'loading' || lab.status === 'running' || lab.status === 'paused';
+  const recurrent = config.space === 'recurrent';
 
   useEffect(() => {
     const query = configToQuery(config);
@@ -50,7 +52,11 @@ export function App() {
   const onConfigChange = useCallback(
     (c: LabConfig) => {
       if (busy && labConfigProblem(c) === null) {
-        setRates({ weightLr: c.search.weightLr, alphaLr: c.search.alphaLr });
+        setRates(
+          c.space === 'recurrent' && c.recurrent
+            ? { weightLr: c.recurrent.lr, alphaLr: c.recurrent.alphaLr }
+            : { weightLr: c.search.weightLr, alphaLr: c.search.alphaLr },
+        );
       }
       setState({ config: c, ignored: [] });
     },
@@ -159,7 +165,11 @@ export function App() {
             </button>
           </div>
           <CheckpointButtons
-            canSave={lab.mode === 'search' && (lab.status === 'paused' || lab.status === 'running')}
+            canSave={
+              !recurrent &&
+              lab.mode === 'search' &&
+              (lab.status === 'paused' || lab.status === 'running')
+            }
             busy={busy}
             backend={config.backend}
             onSave={lab.save}
@@ -195,115 +205,126 @@ export function App() {
               {lab.notice}
             </p>
           )}
-          <Progress
-            status={lab.status}
-            last={(lab.mode === 'retrain' ? lab.retrain?.steps.at(-1) : last) ?? null}
-            resumedStep={lab.resumedFrom?.step ?? 0}
-          />
-          <div className="charts">
-            <MetricChart
-              title="Loss"
-              series={lossShown}
-              smoothing={smoothing}
-              testId="loss-chart"
-            />
-            <MetricChart
-              title="Accuracy"
-              series={accuracyShown}
-              smoothing={smoothing}
-              testId="accuracy-chart"
-              yDomain={[0, 1]}
-            />
-          </div>
-          <SmoothingSlider value={smoothing} onChange={setSmoothing} />
-          <h2>Derived cells</h2>
-          {genotype ? (
+          {recurrent ? (
             <>
-              <label className="timeline">
-                <span>
-                  Step {shown?.step ?? 0} of {last?.step ?? 0}
-                </span>
-                <input
-                  type="range"
-                  aria-label="Timeline"
-                  min={0}
-                  max={Math.max(lab.steps.length - 1, 0)}
-                  value={shownIndex}
-                  onChange={(e) => {
-                    const v = e.target.valueAsNumber;
-                    setTimeline(v >= lab.steps.length - 1 ? null : v);
-                  }}
-                />
-              </label>
-              <div className="cells">
-                <CellGraph
-                  title="Normal cell"
-                  genes={genes(genotype.normal)}
-                  concat={genotype.normal_concat}
-                  testId="cell-normal"
-                />
-                <CellGraph
-                  title="Reduction cell"
-                  genes={genes(genotype.reduce)}
-                  concat={genotype.reduce_concat}
-                  testId="cell-reduce"
-                />
-              </div>
-              {evalGenotype && (
-                <>
-                  <h3>Evaluation network cells (CDARTS: they follow the search at each cycle)</h3>
-                  <div className="cells">
-                    <CellGraph
-                      title="Evaluation network, normal cell"
-                      genes={genes(evalGenotype.normal)}
-                      concat={evalGenotype.normal_concat}
-                      testId="eval-cell-normal"
-                    />
-                    <CellGraph
-                      title="Evaluation network, reduction cell"
-                      genes={genes(evalGenotype.reduce)}
-                      concat={evalGenotype.reduce_concat}
-                      testId="eval-cell-reduce"
-                    />
-                  </div>
-                </>
-              )}
-              <OpLegend />
+              <RecurrentResults view={lab.recurrent} status={lab.status} smoothing={smoothing} />
+              <SmoothingSlider value={smoothing} onChange={setSmoothing} />
             </>
           ) : (
-            <p className="muted">
-              Press Start: the cells are derived from the alphas after every step.
-            </p>
+            <>
+              <Progress
+                status={lab.status}
+                last={(lab.mode === 'retrain' ? lab.retrain?.steps.at(-1) : last) ?? null}
+                resumedStep={lab.resumedFrom?.step ?? 0}
+              />
+              <div className="charts">
+                <MetricChart
+                  title="Loss"
+                  series={lossShown}
+                  smoothing={smoothing}
+                  testId="loss-chart"
+                />
+                <MetricChart
+                  title="Accuracy"
+                  series={accuracyShown}
+                  smoothing={smoothing}
+                  testId="accuracy-chart"
+                  yDomain={[0, 1]}
+                />
+              </div>
+              <SmoothingSlider value={smoothing} onChange={setSmoothing} />
+              <h2>Derived cells</h2>
+              {genotype ? (
+                <>
+                  <label className="timeline">
+                    <span>
+                      Step {shown?.step ?? 0} of {last?.step ?? 0}
+                    </span>
+                    <input
+                      type="range"
+                      aria-label="Timeline"
+                      min={0}
+                      max={Math.max(lab.steps.length - 1, 0)}
+                      value={shownIndex}
+                      onChange={(e) => {
+                        const v = e.target.valueAsNumber;
+                        setTimeline(v >= lab.steps.length - 1 ? null : v);
+                      }}
+                    />
+                  </label>
+                  <div className="cells">
+                    <CellGraph
+                      title="Normal cell"
+                      genes={genes(genotype.normal)}
+                      concat={genotype.normal_concat}
+                      testId="cell-normal"
+                    />
+                    <CellGraph
+                      title="Reduction cell"
+                      genes={genes(genotype.reduce)}
+                      concat={genotype.reduce_concat}
+                      testId="cell-reduce"
+                    />
+                  </div>
+                  {evalGenotype && (
+                    <>
+                      <h3>
+                        Evaluation network cells (CDARTS: they follow the search at each cycle)
+                      </h3>
+                      <div className="cells">
+                        <CellGraph
+                          title="Evaluation network, normal cell"
+                          genes={genes(evalGenotype.normal)}
+                          concat={evalGenotype.normal_concat}
+                          testId="eval-cell-normal"
+                        />
+                        <CellGraph
+                          title="Evaluation network, reduction cell"
+                          genes={genes(evalGenotype.reduce)}
+                          concat={evalGenotype.reduce_concat}
+                          testId="eval-cell-reduce"
+                        />
+                      </div>
+                    </>
+                  )}
+                  <OpLegend />
+                </>
+              ) : (
+                <p className="muted">
+                  Press Start: the cells are derived from the alphas after every step.
+                </p>
+              )}
+              <h2>Genotype</h2>
+              <GenotypePanel genotype={genotype} step={shown?.step ?? 0} />
+              <h2>Retrain a genotype from scratch</h2>
+              <RetrainPanel
+                current={lab.steps.at(-1)?.genotype ?? null}
+                busy={busy}
+                view={lab.retrain}
+                smoothing={smoothing}
+                onStart={lab.startRetrain}
+                status={lab.status}
+                onSave={lab.save}
+                onEvaluate={onEvaluate}
+                evaluation={lab.evaluation}
+              />
+              <h2>Architecture weights (softmax of alpha per edge)</h2>
+              <AlphaSmallMultiples
+                title="Normal cell"
+                primitives={config.search.primitives}
+                history={normalShown}
+                steps={nodes}
+                testId="alphas-normal"
+              />
+              <AlphaSmallMultiples
+                title="Reduction cell"
+                primitives={config.search.primitives}
+                history={reduceShown}
+                steps={nodes}
+                testId="alphas-reduce"
+              />
+            </>
           )}
-          <h2>Genotype</h2>
-          <GenotypePanel genotype={genotype} step={shown?.step ?? 0} />
-          <h2>Retrain a genotype from scratch</h2>
-          <RetrainPanel
-            current={lab.steps.at(-1)?.genotype ?? null}
-            busy={busy}
-            view={lab.retrain}
-            smoothing={smoothing}
-            onStart={lab.startRetrain}
-            status={lab.status}
-            onSave={lab.save}
-            onEvaluate={onEvaluate}
-            evaluation={lab.evaluation}
-          />
-          <h2>Architecture weights (softmax of alpha per edge)</h2>
-          <AlphaSmallMultiples
-            title="Normal cell"
-            primitives={config.search.primitives}
-            history={normalShown}
-            steps={nodes}
-            testId="alphas-normal"
-          />
-          <AlphaSmallMultiples
-            title="Reduction cell"
-            primitives={config.search.primitives}
-            history={reduceShown}
-            steps={nodes}
-            testId="alphas-reduce"
-          />
         </section>
       </main>
     </div>

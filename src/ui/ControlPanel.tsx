@@ -9,6 +9,7 @@ import type { LabCdartsSettings, LabConfig } from '../worker/protocol';
 import type { PresetName } from './labPresets';
 import { PRESETS } from './labPresets';
 import { opColor } from './opColors';
+import { RecurrentControls, SearchSpaceSelect } from './RecurrentControls';
 
 interface Props {
   readonly config: LabConfig;
@@ -79,6 +80,7 @@ export const ControlPanel = memo(function ControlPanel({
     else chosen.delete(op);
     setSearch({ primitives: DARTS_PRIMITIVES.filter((p) => chosen.has(p)) });
   };
+  const recurrent = config.space === 'recurrent';
   return (
     <form className="controls" aria-label="Search settings" onSubmit={(e) => e.preventDefault()}>
       <label className="field">
@@ -100,73 +102,78 @@ export const ControlPanel = memo(function ControlPanel({
           ))}
         </select>
       </label>
-      <label className="field">
-        <span>Algorithm</span>
-        <select
-          name="algorithm"
-          disabled={disabled}
-          value={config.algorithm === 'cdarts' ? 'cdarts' : `darts-${config.search.order}`}
-          onChange={(e) => {
-            const v = e.target.value;
-            if (v === 'cdarts') {
-              onChange({
-                ...config,
-                algorithm: 'cdarts',
-                cdarts: config.cdarts ?? DEFAULT_LAB_CDARTS,
-              });
-            } else {
-              const order = v === 'darts-2' ? 2 : 1;
-              onChange({ ...config, algorithm: 'darts', search: { ...config.search, order } });
-            }
-          }}
-        >
-          <option value="darts-1">DARTS, first order</option>
-          <option value="darts-2">DARTS, second order</option>
-          <option value="cdarts">CDARTS (cyclic, with an evaluation network)</option>
-        </select>
-      </label>
-      <label className="field">
-        <span>Dataset</span>
-        <select
-          name="dataset"
-          disabled={disabled}
-          value={config.data.dataset}
-          onChange={(e) =>
-            onChange({
-              ...config,
-              data: { ...config.data, dataset: e.target.value as 'default' | 'synthetic' },
-            })
-          }
-        >
-          <option value="default">Fashion-MNIST (built in)</option>
-          <option value="synthetic">Synthetic bars</option>
-        </select>
-      </label>
-      <label className="field">
-        <span>Images</span>
-        <input
-          type="number"
-          name="images"
-          value={config.data.images}
-          disabled={disabled}
-          onChange={(e) =>
-            onChange({ ...config, data: { ...config.data, images: e.target.valueAsNumber } })
-          }
-        />
-      </label>
-      <label className="field">
-        <span>Image size</span>
-        <input
-          type="number"
-          name="imageSize"
-          step={4}
-          value={config.data.imageSize}
-          disabled={disabled}
-          onChange={(e) =>
-            onChange({ ...config, data: { ...config.data, imageSize: e.target.valueAsNumber } })
-          }
-        />
-      </label>
+      <SearchSpaceSelect config={config} disabled={disabled} onChange={onChange} />
+      {!recurrent && (
+        <>
+          <label className="field">
+            <span>Algorithm</span>
+            <select
+              name="algorithm"
+              disabled={disabled}
+              value={config.algorithm === 'cdarts' ? 'cdarts' : `darts-${config.search.order}`}
+              onChange={(e) => {
+                const v = e.target.value;
+                if (v === 'cdarts') {
+                  onChange({
+                    ...config,
+                    algorithm: 'cdarts',
+                    cdarts: config.cdarts ?? DEFAULT_LAB_CDARTS,
+                  });
+                } else {
+                  const order = v === 'darts-2' ? 2 : 1;
+                  onChange({ ...config, algorithm: 'darts', search: { ...config.search, order } });
+                }
+              }}
+            >
+              <option value="darts-1">DARTS, first order</option>
+              <option value="darts-2">DARTS, second order</option>
+              <option value="cdarts">CDARTS (cyclic, with an evaluation network)</option>
+            </select>
+          </label>
+          <label className="field">
+            <span>Dataset</span>
+            <select
+              name="dataset"
+              disabled={disabled}
+              value={config.data.dataset}
+              onChange={(e) =>
+                onChange({
+                  ...config,
+                  data: { ...config.data, dataset: e.target.value as 'default' | 'synthetic' },
+                })
+              }
+            >
+              <option value="default">Fashion-MNIST (built in)</option>
+              <option value="synthetic">Synthetic bars</option>
+            </select>
+          </label>
+          <label className="field">
+            <span>Images</span>
+            <input
+              type="number"
+              name="images"
+              value={config.data.images}
+              disabled={disabled}
+              onChange={(e) =>
+                onChange({ ...config, data: { ...config.data, images: e.target.valueAsNumber } })
+              }
+            />
+          </label>
+          <label className="field">
+            <span>Image size</span>
+            <input
+              type="number"
+              name="imageSize"
+              step={4}
+              value={config.data.imageSize}
+              disabled={disabled}
+              onChange={(e) =>
+                onChange({ ...config, data: { ...config.data, imageSize: e.target.valueAsNumber } })
+              }
+            />
+          </label>
+        </>
+      )}
       <label className="field">
         <span>Backend</span>
         <select
@@ -181,68 +188,74 @@ export const ControlPanel = memo(function ControlPanel({
           <option value="cpu">cpu</option>
         </select>
       </label>
-      {NETWORK_FIELDS.map(numberInput)}
-      {config.algorithm === 'cdarts' && (
-        <fieldset className="cdarts-fields">
-          <legend>CDARTS</legend>
-          {CDARTS_FIELDS.map((f) => (
-            <label key={f.key} className="field">
-              <span>{f.label}</span>
-              <input
-                type="number"
-                name={f.key}
-                step={f.step ?? 1}
-                disabled={disabled}
-                value={String((config.cdarts ?? DEFAULT_LAB_CDARTS)[f.key])}
-                onChange={(e) =>
-                  onChange({
-                    ...config,
-                    cdarts: {
-                      ...(config.cdarts ?? DEFAULT_LAB_CDARTS),
-                      [f.key]: e.target.valueAsNumber,
-                    },
-                  })
-                }
-              />
-            </label>
-          ))}
-          <label className="field">
-            <span>Distillation (interactive_type)</span>
-            <select
-              name="interactiveType"
-              disabled={disabled}
-              value={(config.cdarts ?? DEFAULT_LAB_CDARTS).interactiveType}
-              onChange={(e) =>
-                onChange({
-                  ...config,
-                  cdarts: {
-                    ...(config.cdarts ?? DEFAULT_LAB_CDARTS),
-                    interactiveType: e.target.value === 'smoothl1' ? 'smoothl1' : 'kl',
-                  },
-                })
-              }
-            >
-              <option value="kl">KL with temperature</option>
-              <option value="smoothl1">smooth L1</option>
-            </select>
-          </label>
-        </fieldset>
+      {recurrent ? (
+        <RecurrentControls config={config} disabled={disabled} onChange={onChange} />
+      ) : (
+        <>
+          {NETWORK_FIELDS.map(numberInput)}
+          {config.algorithm === 'cdarts' && (
+            <fieldset className="cdarts-fields">
+              <legend>CDARTS</legend>
+              {CDARTS_FIELDS.map((f) => (
+                <label key={f.key} className="field">
+                  <span>{f.label}</span>
+                  <input
+                    type="number"
+                    name={f.key}
+                    step={f.step ?? 1}
+                    disabled={disabled}
+                    value={String((config.cdarts ?? DEFAULT_LAB_CDARTS)[f.key])}
+                    onChange={(e) =>
+                      onChange({
+                        ...config,
+                        cdarts: {
+                          ...(config.cdarts ?? DEFAULT_LAB_CDARTS),
+                          [f.key]: e.target.valueAsNumber,
+                        },
+                      })
+                    }
+                  />
+                </label>
+              ))}
+              <label className="field">
+                <span>Distillation (interactive_type)</span>
+                <select
+                  name="interactiveType"
+                  disabled={disabled}
+                  value={(config.cdarts ?? DEFAULT_LAB_CDARTS).interactiveType}
+                  onChange={(e) =>
+                    onChange({
+                      ...config,
+                      cdarts: {
+                        ...(config.cdarts ?? DEFAULT_LAB_CDARTS),
+                        interactiveType: e.target.value === 'smoothl1' ? 'smoothl1' : 'kl',
+                      },
+                    })
+                  }
+                >
+                  <option value="kl">KL with temperature</option>
+                  <option value="smoothl1">smooth L1</option>
+                </select>
+              </label>
+            </fieldset>
+          )}
+          <fieldset className="ops" disabled={disabled}>
+            <legend>Candidate ops</legend>
+            {DARTS_PRIMITIVES.map((op) => (
+              <label key={op} className="op">
+                <input
+                  type="checkbox"
+                  name={`op-${op}`}
+                  checked={config.search.primitives.includes(op)}
+                  onChange={(e) => toggleOp(op, e.target.checked)}
+                />
+                <span className="swatch" style={{ background: opColor(op) }} />
+                {op}
+              </label>
+            ))}
+          </fieldset>
+        </>
       )}
-      <fieldset className="ops" disabled={disabled}>
-        <legend>Candidate ops</legend>
-        {DARTS_PRIMITIVES.map((op) => (
-          <label key={op} className="op">
-            <input
-              type="checkbox"
-              name={`op-${op}`}
-              checked={config.search.primitives.includes(op)}
-              onChange={(e) => toggleOp(op, e.target.checked)}
-            />
-            <span className="swatch" style={{ background: opColor(op) }} />
-            {op}
-          </label>
-        ))}
-      </fieldset>
       {problem && (
         <p role="alert" className="problem" data-testid="config-problem">
           {problem}

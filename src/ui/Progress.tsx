@@ -18,11 +18,14 @@ export function Progress({
   status,
   last,
   resumedStep = 0,
+  unit = 'images',
 }: {
   status: RunStatus;
   last: ProgressPoint | null;
   /** The step a search loaded from a checkpoint resumes at, before its first new step. */
   resumedStep?: number;
+  /** What the throughput counts (`imagesPerSecond` holds tokens/s for a recurrent search). */
+  unit?: 'images' | 'tokens';
 }) {
   const done = last?.step ?? resumedStep;
   const total = last?.totalSteps ?? 0;
@@ -36,7 +39,7 @@ export function Progress({
       </span>
       <progress max={Math.max(total, 1)} value={done} />
       <span>ETA {duration(eta)}</span>
-      <span>{last ? `${last.imagesPerSecond.toFixed(1)} images/s` : ''}</span>
+      <span>{last ? `${last.imagesPerSecond.toFixed(1)} ${unit}/s` : ''}</span>
     </div>
   );
 }

@@ -8,6 +8,8 @@ import type { SearchConfig } from '../nas/searchConfig';
 import { DEFAULT_LAB_CDARTS } from '../worker/labCdarts';
 import type { LabCdartsSettings, LabConfig } from '../worker/protocol';
 import { DEFAULT_PRESET, PRESETS } from './labPresets';
+import { recurrentFromQuery, recurrentToQuery } from './recurrentUrlState';
+import { recurrentSettingsOf } from '../worker/labRecurrent';
 
 type NumericSearchKey = {
   [K in keyof SearchConfig]: SearchConfig[K] extends number ? K : never;
@@ -59,6 +61,7 @@ export function configToQuery(
   if (config.data.imageSize !== base.data.imageSize)
     q.set('imageSize', String(config.data.imageSize));
   if (config.backend !== base.backend) q.set('backend', config.backend);
+  if (config.space === 'recurrent') recurrentToQuery(recurrentSettingsOf(config), q);
   if (config.algorithm === 'cdarts') {
     q.set('algorithm', 'cdarts');
     const cdarts = config.cdarts ?? DEFAULT_LAB_CDARTS;
@@ -167,7 +170,12 @@ export function configFromQuery(
   if (algorithm !== null && algorithm !== 'darts' && algorithm !== 'cdarts') {
     ignored.push(`${shown('algorithm', algorithm)} (use darts or cdarts)`);
   }
-  const config: LabConfig = { search: search as unknown as SearchConfig, data, backend };
+  const config: LabConfig = {
+    search: search as unknown as SearchConfig,
+    data,
+    backend,
+    ...recurrentFromQuery(q, ignored),
+  };
   if (algorithm !== 'cdarts') return { config, ignored };
   const cdarts: Record<string, unknown> = { ...DEFAULT_LAB_CDARTS };
   for (const key of CDARTS_NUMBERS) {

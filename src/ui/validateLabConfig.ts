@@ -3,8 +3,10 @@ import { validateSearchConfig } from '../nas/searchConfig';
 import { checkInputSize, reductionIndices } from '../nas/cellTopology';
 import { cdartsConfigOf } from '../worker/labCdarts';
 import type { LabConfig } from '../worker/protocol';
+import { recurrentSettingsOf, recurrentSettingsProblem } from '../worker/labRecurrent';
 
 export function labConfigProblem(config: LabConfig): string | null {
+  if (config.space === 'recurrent') return recurrentSettingsProblem(recurrentSettingsOf(config));
   try {
     const search = validateSearchConfig(config.search);
     const { images, imageSize } = config.data;

@@ -30,6 +30,8 @@ export interface AlphaSmallMultiplesProps {
   readonly history: readonly AlphaSnapshot[];
   /** Intermediate nodes per cell (fixes the edges and their labels). */
   readonly steps: number;
+  /** Edge labels in the softmax's row order (default: a convolutional cell's, from `steps`). */
+  readonly labels?: readonly string[];
   readonly testId: string;
 }
 
@@ -43,9 +45,10 @@ export function AlphaSmallMultiples({
   primitives,
   history,
   steps,
+  labels: givenLabels,
   testId,
 }: AlphaSmallMultiplesProps) {
-  const labels = useMemo(() => edgeLabels(steps), [steps]);
+  const labels = useMemo(() => givenLabels ?? edgeLabels(steps), [givenLabels, steps]);
   const thinned = useMemo(() => thinByStride(history, MAX_POINTS), [history]);
   const bands = useMemo(
     () =>

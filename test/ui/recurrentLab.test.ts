@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { PRESETS } from '../../src/ui/labPresets';
+import { INITIAL_LAB_STATE, reduceLabBatch, searchStarted } from '../../src/ui/labReducer';
+import { withSearchSpace } from '../../src/ui/RecurrentControls';
+import { rnnEdgeLabels, rnnPerplexitySeries } from '../../src/ui/recurrentSeries';
+import { configFromQuery, configToQuery } from '../../src/ui/urlState';
+import { labConfigProblem } from '../../src/ui/validateLabConfig';
+import { DEFAULT_LAB_RECURRENT, recurrentSettingsProblem } from '../../src/worker/labRecurrent';
+import { rnnGenotypeToJson } from '../../src/nas/rnn/rnnGenotype';
+import { RNN_DARTS_V1, RNN_DARTS_V2 } from '../../src/nas/rnn/rnnPublishedGenotypes';
+import type { FromWorker, LabConfig } from '../../src/worker/protocol';
+import type { RnnStepPoint } from '../../src/worker/recurrentProtocol';
+
+const BASE = PRESETS['quick demo'] as LabConfig;
+const RECURRENT: LabConfig = withSearchSpace(BASE, 'recurrent');
+
+describe('the search space in the URL', () => {
+  it('keeps old links convolutional and writes nothing new for them', () => {
+    const old = configFromQuery('?epochs=3&algorithm=cdarts');
+    expect(old.config.space).toBeUndefined();
+    expect(old.config.recurrent).toBeUndefined();
+    expect(old.ignored).toEqual([]);
+    expect(configToQuery(BASE)).toBe('');
+    // Recurrent keys without space=recurrent are not read.
+    expect(configFromQuery('?nhid=64').config.recurrent).toBeUndefined();
+    expect(configFromQuery('?space=convolutional').config.space).toBeUndefined();
+  });
+
+  it('round-trips the recurrent settings, writing only what differs from the defaults', () => {
+    expect(configToQuery(RECURRENT)).toBe('space=recurrent');
+    const changed: LabConfig = {
+      ...RECURRENT,
+      recurrent: {
+        ...DEFAULT_LAB_RECURRENT,
+        nhid: 32,
+        batchSize: 6,
+        lr: 10,
+        level: 'char',
+        trainTokens: 9000,
+      },
+    };
+    const query = configToQuery(changed);
+    expect(query).toBe(
+      'space=recurrent&level=char&nhid=32&rnnBatchSize=6&rnnLr=10&trainTokens=9000',
+    );
+    const back = configFromQuery(query);
+    expect(back.ignored).toEqual([]);
+    expect(back.config.space).toBe('recurrent');
+    expect(back.config.recurrent).toEqual(changed.recurrent);
+  });
+
+  it('ignores unusable values with the reason and keeps the defaults for them', () => {
+    const r = configFromQuery(
+      '?space=recurrent&nhid=abc&bptt=2.5&rnnEpochs=100000&level=bytes&rnnLr=0.5',
+    );
+    expect(r.ignored).toEqual([
+      'level=bytes (use word or char)',
+      'nhid=abc (not a number)',
+      'bptt=2.5 (not an integer)',
+      'rnnEpochs=100000 (above the link limit of 1000)',
+    ]);
+    expect(r.config.recurrent).toEqual({ ...DEFAULT_LAB_RECURRENT, lr: 0.5 });
+    expect(configFromQuery('?space=graph').ignored).toEqual([
+      'space=graph (use convolutional or recurrent)',
+    ]);
+  });
+});
+
+describe('recurrent settings validation', () => {
+  it('accepts the defaults and names what is wrong otherwise', () => {
+    expect(labConfigProblem(RECURRENT)).toBeNull();
+    const bad = (patch: Partial<typeof DEFAULT_LAB_RECURRENT>) =>
+      labConfigProblem({ ...RECURRENT, recurrent: { ...DEFAULT_LAB_RECURRENT, ...patch } });
+    expect(bad({ nhid: 0 })).toBe('nhid must be a positive integer, got 0');
+    expect(bad({ batchSize: 1 })).toMatch(/batchSize must be an integer ≥ 2/);
+    expect(bad({ lr: 0 })).toBe('lr must be > 0, got 0');
+    expect(bad({ trainTokens: 23 })).toBe(
+      'train tokens must be an integer of at least 24, got 23 (batch size 8, evaluation batch 10)',
+    );
+    expect(bad({ validTokens: 19 })).toMatch(/validation tokens must be an integer of at least 20/);
+    expect(bad({ maxVocabulary: 2 })).toMatch(/vocabulary cap must be an integer of at least 3/);
+    expect(recurrentSettingsProblem({ ...DEFAULT_LAB_RECURRENT, trainTokens: 3e6 })).toBe(
+      'train tokens must be at most 2000000, got 3000000',
+    );
+    // The convolutional settings do not matter for a recurrent search.
+    expect(labConfigProblem({ ...RECURRENT, data: { ...RECURRENT.data, images: 1 } })).toBeNull();
+  });
+});
+
+function point(step: number, genotype = RNN_DARTS_V2): RnnStepPoint {
+  return {
+    step,
+    epoch: 0,
+    totalSteps: 10,
+    segmentLength: 10,
+    trainLoss: Math.log(100 + step),
+    trainPerplexity: 100 + step,
+    valLoss: Number.NaN,
+    valPerplexity: Number.NaN,
+    weightLr: 20,
+    alphaSoftmax: [],
+    genotype: rnnGenotypeToJson(genotype),
+    tokensPerSecond: 1,
+    elapsedMs: step,
+  };
+}
+
+describe('recurrent view', () => {
+  it('reduces rnn messages into LabState.recurrent, sharing unchanged genotypes; a new search clears it', () => {
+    const messages: FromWorker[] = [
+      {
+        type: 'rnnCorpus',
+        corpus: { level: 'word', vocabularySize: 50, trainTokens: 10, validTokens: 5 },
+      },
+      { type: 'rnnStep', point: point(1) },
+      { type: 'rnnStep', point: point(2) },
+      { type: 'rnnStep', point: point(3, RNN_DARTS_V1) },
+      { type: 'rnnEpoch', point: { epoch: 0, step: 3, valLoss: 4, valPerplexity: Math.exp(4) } },
+    ];
+    const s = reduceLabBatch(INITIAL_LAB_STATE, messages);
+    const view = s.recurrent!;
+    expect(view.corpus?.vocabularySize).toBe(50);
+    expect(view.steps.map((p) => p.step)).toEqual([1, 2, 3]);
+    expect(view.steps[1]!.genotype).toBe(view.steps[0]!.genotype);
+    expect(view.steps[2]!.genotype).not.toBe(view.steps[1]!.genotype);
+    expect(view.epochs).toHaveLength(1);
+    expect(s.steps).toEqual([]);
+    expect(searchStarted().recurrent).toBeNull();
+
+    const [train, alpha, epoch] = rnnPerplexitySeries(view.steps, view.epochs);
+    expect(train!.points).toEqual([
+      { step: 1, value: 101 },
+      { step: 2, value: 102 },
+      { step: 3, value: 103 },
+    ]);
+    // NaN figures leave gaps, not zeros.
+    expect(alpha!.points).toEqual([]);
+    expect(epoch!.points).toEqual([{ step: 3, value: Math.exp(4) }]);
+  });
+
+  it('labels the 36 alpha rows node by node, as the core orders them', () => {
+    const labels = rnnEdgeLabels(8);
+    expect(labels).toHaveLength(36);
+    expect(labels.slice(0, 4)).toEqual([
+      'node 1 ← node 0',
+      'node 2 ← node 0',
+      'node 2 ← node 1',
+      'node 3 ← node 0',
+    ]);
+    expect(labels.at(-1)).toBe('node 8 ← node 7');
+  });
+});
