@@ -206,10 +206,12 @@ export function App() {
             </p>
           )}
           {recurrent ? (
-            <>
-              <RecurrentResults view={lab.recurrent} status={lab.status} smoothing={smoothing} />
-              <SmoothingSlider value={smoothing} onChange={setSmoothing} />
-            </>
+            <RecurrentResults
+              view={lab.recurrent}
+              status={lab.status}
+              smoothing={smoothing}
+              onSmoothingChange={setSmoothing}
+            />
           ) : (
             <>
               <Progress

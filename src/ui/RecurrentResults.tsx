@@ -10,6 +10,7 @@ import { OpLegend } from './cellGraph/OpLegend';
 import { RecurrentCellGraph } from './cellGraph/RecurrentCellGraph';
 import { AlphaSmallMultiples } from './charts/AlphaSmallMultiples';
 import { MetricChart } from './charts/MetricChart';
+import { SmoothingSlider } from './charts/SmoothingSlider';
 import { Progress } from './Progress';
 import { RecurrentGenotypePanel } from './RecurrentGenotypePanel';
 import { rnnEdgeLabels, rnnLossSeries, rnnPerplexitySeries } from './recurrentSeries';
@@ -23,10 +24,12 @@ export function RecurrentResults({
   view,
   status,
   smoothing,
+  onSmoothingChange,
 }: {
   view: RecurrentView | null;
   status: RunStatus;
   smoothing: number;
+  onSmoothingChange: (smoothing: number) => void;
 }) {
   const { steps, epochs, corpus } = view ?? EMPTY_RECURRENT_VIEW;
   const [timeline, setTimeline] = useState<number | null>(null);
@@ -79,6 +82,7 @@ export function RecurrentResults({
           testId="rnn-loss-chart"
         />
       </div>
+      <SmoothingSlider value={smoothing} onChange={onSmoothingChange} />
       <h2>Derived recurrent cell</h2>
       {genotype ? (
         <>
@@ -98,7 +102,7 @@ export function RecurrentResults({
               }}
             />
           </label>
-          <div className="cells">
+          <div className="recurrent-cell">
             <RecurrentCellGraph
               title="Recurrent cell"
               genes={genotype.recurrent}
