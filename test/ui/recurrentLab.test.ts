@@ -150,3 +150,32 @@ describe('recurrent view', () => {
     expect(labels.at(-1)).toBe('node 8 ← node 7');
   });
 });
+
+describe('recurrent results (server-rendered)', () => {
+  it('shows the corpus, the cell, the genotype as JSON and 36 alpha charts for a streamed step', async () => {
+    const { createElement } = await import('react');
+    const { renderToStaticMarkup } = await import('react-dom/server');
+    const { RecurrentResults } = await import('../../src/ui/RecurrentResults');
+    const { stringifyRnnGenotype } = await import('../../src/nas/rnn/rnnGenotype');
+    const uniform = Array.from({ length: 36 }, () => [0.2, 0.2, 0.2, 0.2, 0.2]);
+    const html = renderToStaticMarkup(
+      createElement(RecurrentResults, {
+        view: {
+          corpus: { level: 'char', vocabularySize: 61, trainTokens: 900, validTokens: 90 },
+          steps: [{ ...point(1), alphaSoftmax: uniform }],
+          epochs: [],
+        },
+        status: 'running',
+        smoothing: 0.6,
+        onSmoothingChange: () => undefined,
+      }),
+    );
+    expect(html).toContain('Built-in text at char level: vocabulary of 61 tokens');
+    expect(html).toContain('data-testid="cell-recurrent"');
+    expect(html).toContain('data-testid="perplexity-chart"');
+    const json = stringifyRnnGenotype(RNN_DARTS_V2).replaceAll('"', '&quot;');
+    expect(html).toContain(json.trimEnd());
+    expect(html.match(/<figure data-edge=/g)).toHaveLength(36);
+    expect(html).toContain('tokens/s');
+  });
+});
