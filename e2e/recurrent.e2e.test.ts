@@ -68,6 +68,24 @@ async function openLab(): Promise<{ page: Page; foreign: string[]; errors: strin
   return { page, foreign, errors };
 }
 
+/** The cell's labelled edges as "from->to#0 op", sorted, and the genotype shown's, once equal. */
+async function expectCellShowsGenotype(page: Page) {
+  const shown = parseRnnGenotype((await page.getByTestId('rnn-genotype-json').textContent()) ?? '');
+  // Edge j → i+1 labelled with gene i's op (d3 appends entering labels last and fades leaving
+  // ones out, so compare sorted, once transitions end).
+  const expected = shown.recurrent.map(([op, j], i) => `${j}->${i + 1}#0 ${op}`).sort();
+  await expect
+    .poll(async () =>
+      (
+        await page
+          .locator('[data-testid="cell-recurrent"] .cell-edge-label')
+          .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-edge')} ${e.textContent}`))
+      ).sort(),
+    )
+    .toEqual(expected);
+  return shown;
+}
+
 describe('the recurrent search space in Chromium with WebGPU', () => {
   it('searches a recurrent cell: perplexity charts, the cell with 8 labelled edges, genotype downloads', async () => {
     const { page, foreign, errors } = await openLab();
@@ -137,21 +155,16 @@ describe('the recurrent search space in Chromium with WebGPU', () => {
       .poll(() => page.getByTestId('status').textContent(), { timeout: 120_000 })
       .toBe('paused');
     const paused = await stepCount(page);
-    const shown = parseRnnGenotype(
-      (await page.getByTestId('rnn-genotype-json').textContent()) ?? '',
-    );
-    // The cell drawn is the genotype shown: edge j → i+1 labelled with gene i's op (d3 appends
-    // entering labels last and fades leaving ones out, so compare sorted, once transitions end).
-    const expected = shown.recurrent.map(([op, j], i) => `${j}->${i + 1}#0 ${op}`).sort();
-    await expect
-      .poll(async () =>
-        (
-          await page
-            .locator(`${cell} .cell-edge-label`)
-            .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-edge')} ${e.textContent}`))
-        ).sort(),
-      )
-      .toEqual(expected);
+    await expectCellShowsGenotype(page);
+    // The timeline replays the cell: at step 1 the panel and the picture show step 1's genotype.
+    const timeline = page.getByRole('slider', { name: 'Timeline' });
+    await timeline.focus();
+    await page.keyboard.press('Home');
+    await expect.poll(() => page.getByText(/^Step 1 of \d+$/).count()).toBe(1);
+    await expectCellShowsGenotype(page);
+    await page.keyboard.press('End');
+    await expect.poll(() => page.getByText(`Step ${paused} of ${paused}`).count()).toBe(1);
+    const shown = await expectCellShowsGenotype(page);
 
     const [json] = await Promise.all([
       page.waitForEvent('download'),
