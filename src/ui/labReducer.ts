@@ -151,7 +151,7 @@ export function reduceLab(state: LabState, m: FromWorker): LabState {
         ...state,
         steps: state.steps.filter((p) => p.step <= m.rolledBackTo),
         epochs: state.epochs.filter((p) => p.step <= m.rolledBackTo),
-        notice: `The search diverged at step ${m.step} (a loss or an alpha was not a finite number). It went back to step ${m.rolledBackTo} and goes on with the learning rates halved to ${m.weightLr.toPrecision(3)} (weights) and ${m.alphaLr.toPrecision(3)} (alphas).`,
+        notice: `The search diverged at step ${m.step} (${m.reason ?? 'a loss or an alpha was not a finite number'}). It went back to step ${m.rolledBackTo} and goes on with the learning rates halved to ${m.weightLr.toPrecision(3)} (weights) and ${m.alphaLr.toPrecision(3)} (alphas).`,
       };
     case 'autosaved':
       return { ...state, lastAutosave: { step: m.step, savedAt: m.savedAt } };

@@ -75,6 +75,7 @@ function cdartsMessages(
                 : (joint?.search.trainAccuracy ?? Number.NaN),
             valLoss: joint ? joint.alphaObjective : Number.NaN,
             alphaSoftmax: tracked.alphaSoftmax,
+            ...(joint ? { alphaMaxAbs: joint.alphaMaxAbs } : {}),
             genotype: tracked.genotype,
             cdarts: {
               phase: event.phase,

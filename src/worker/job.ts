@@ -28,6 +28,8 @@ export interface Job {
   readonly baseRates?: { readonly weightLr: number; readonly alphaLr: number };
   /** Test hook: writes NaN into the job's weights (between steps). */
   injectNaN?(): void;
+  /** Test hook: makes the alphas finite but huge (between steps), as exploding alphas are. */
+  injectHugeAlphas?(): void;
 }
 
 export interface SavedFile {
@@ -43,7 +45,7 @@ export function generatorJob<E extends { readonly type: string }>(
   dispose: () => void,
   setRates: Job['setRates'] = () => undefined,
   save: Job['save'] = async () => null,
-  extra: Pick<Job, 'baseRates' | 'injectNaN'> = {},
+  extra: Pick<Job, 'baseRates' | 'injectNaN' | 'injectHugeAlphas'> = {},
 ): Job {
   return {
     async next() {

@@ -8,7 +8,11 @@ import type { FileSource } from '../data/catalog';
 import * as tf from '../nas/tf';
 import { selectBackend } from './backendChoice';
 import { describeJobError, watchDeviceLoss } from './errorMessages';
-import { DEFAULT_DIVERGENCE_LR_FACTOR, DivergenceWatch } from './divergence';
+import {
+  DEFAULT_DIVERGENCE_ALPHA_LIMIT,
+  DEFAULT_DIVERGENCE_LR_FACTOR,
+  DivergenceWatch,
+} from './divergence';
 import { backendAfterLoss } from './backendRecovery';
 import type { AutosaveStore } from './autosaveStore';
 import { saveAndPrune } from './autosaveStore';
@@ -81,6 +85,8 @@ export class LabSession {
         case 'start':
           this.autosaveEvery = message.autosaveEvery ?? DEFAULT_AUTOSAVE_EVERY;
           this.divergenceLrFactor = message.divergenceLrFactor ?? DEFAULT_DIVERGENCE_LR_FACTOR;
+          this.divergence.alphaLimit =
+            message.divergenceAlphaLimit ?? DEFAULT_DIVERGENCE_ALPHA_LIMIT;
           this.source = () => this.host.dataSource(message.dataUrl);
           await this.begin(message.config.backend, () =>
             message.config.algorithm === 'cdarts'
@@ -172,6 +178,8 @@ export class LabSession {
           if (!job?.injectNaN) throw new Error('no search is running to inject a fault into');
           if (message.kind === 'nan') {
             await this.exclusive(async () => job.injectNaN?.());
+          } else if (message.kind === 'explodeAlphas') {
+            await this.exclusive(async () => job.injectHugeAlphas?.());
           } else {
             // Destroys the GPU device between steps, as a driver reset would.
             await this.exclusive(async () => {
@@ -331,7 +339,7 @@ export class LabSession {
    * The run diverged: back to the last good checkpoint, with the learning rates lowered by the
    * configured factor; the run goes on.
    */
-  private async rollBack(step: number): Promise<void> {
+  private async rollBack(step: number, reason: string): Promise<void> {
     const good = this.lastGood;
     const job = this.job;
     const source = this.source;
@@ -353,6 +361,7 @@ export class LabSession {
       type: 'diverged',
       step,
       rolledBackTo: good.step,
+      reason,
       weightLr: this.rates.weightLr ?? base.weightLr,
       alphaLr: this.rates.alphaLr ?? base.alphaLr,
     });
@@ -473,15 +482,16 @@ export class LabSession {
         if (advance === null) break;
         for (const m of advance.messages) this.host.post(m);
         const point = advance.messages.find((m) => m.type === 'step');
-        const verdict = point?.type === 'step' ? this.divergence.check(point.point) : 'ok';
-        if (verdict === 'rollback' && point?.type === 'step') {
-          await this.rollBack(point.point.step);
+        const check =
+          point?.type === 'step' ? this.divergence.check(point.point) : { verdict: 'ok' as const };
+        if (check.verdict === 'rollback' && point?.type === 'step') {
+          await this.rollBack(point.point.step, check.reason);
           continue;
         }
-        if (verdict === 'pause' && point?.type === 'step') {
+        if (check.verdict === 'pause' && point?.type === 'step') {
           this.host.post({
             type: 'error',
-            message: `the search diverged again at step ${point.point.step} (a loss or an alpha is not a finite number) after a rollback; it is paused. Lower the learning rates, then resume.`,
+            message: `the search diverged again at step ${point.point.step} (${check.reason}) after a rollback; it is paused. Lower the learning rates, then resume.`,
           });
           // No autosave: the state is not finite, and the last good one must stay.
           this.setStatus('paused');

@@ -60,6 +60,8 @@ export type ToWorker =
       readonly autosaveEvery?: number;
       /** On divergence, the learning rates are multiplied by this (default 0.5). */
       readonly divergenceLrFactor?: number;
+      /** A max |α| above this counts as divergence (exploding alphas; default 100). */
+      readonly divergenceAlphaLimit?: number;
       /** Absolute URL of the folder that serves the embedded dataset (from the page's base). */
       readonly dataUrl: string;
     }
@@ -87,7 +89,7 @@ export type ToWorker =
     }
   | { readonly type: 'discardAutosaves' }
   /** Test hook: corrupts the running search's weights with NaN, as a diverging run would. */
-  | { readonly type: 'injectFault'; readonly kind: 'nan' | 'deviceLoss' }
+  | { readonly type: 'injectFault'; readonly kind: 'nan' | 'explodeAlphas' | 'deviceLoss' }
   /** Evaluates a trained-model file on the built-in held-out images. */
   | {
       readonly type: 'evaluateModel';
@@ -117,6 +119,8 @@ export interface StepPoint {
   readonly imagesPerSecond: number;
   readonly elapsedMs: number;
   readonly alphaSoftmax: AlphaSoftmax;
+  /** max |α| after the step (absent where the step moved no alpha: CDARTS warm-up). */
+  readonly alphaMaxAbs?: number;
   readonly genotype: GenotypeJson;
   /** CDARTS only: the phase and the evaluation network's figures (NaN where none this step). */
   readonly cdarts?: CdartsStepDetail;
@@ -209,6 +213,8 @@ export type FromWorker =
       readonly type: 'diverged';
       readonly step: number;
       readonly rolledBackTo: number;
+      /** What diverged, e.g. "the validation loss is NaN". */
+      readonly reason?: string;
       readonly weightLr: number;
       readonly alphaLr: number;
     }

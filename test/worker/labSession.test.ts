@@ -356,4 +356,35 @@ describe('search session (the worker engine, in-thread on cpu)', () => {
     expect(messages.filter((m) => m.type === 'diverged').length).toBe(1);
     await session.handle({ type: 'stop' });
   });
+
+  it('takes finite but exploding alphas for divergence: a rollback, then a pause', async () => {
+    const { messages, session, steps, until } = harness();
+    await session.handle({ type: 'start', config: CONFIG, dataUrl: '', autosaveEvery: 2 });
+    await until(() => steps() >= 3);
+    await session.handle({ type: 'injectFault', kind: 'explodeAlphas' });
+    await until(() => messages.some((m) => m.type === 'diverged'));
+    const diverged = messages.find((m) => m.type === 'diverged');
+    if (diverged?.type !== 'diverged') throw new Error('no divergence');
+    // Only max |α| shows it: the step that exploded had finite losses and softmax.
+    const exploded = messages.find((m) => m.type === 'step' && m.point.step === diverged.step);
+    if (exploded?.type !== 'step') throw new Error('no step at the divergence');
+    expect(Number.isFinite(exploded.point.trainLoss)).toBe(true);
+    expect(Number.isFinite(exploded.point.valLoss)).toBe(true);
+    expect(exploded.point.alphaMaxAbs).toBeGreaterThan(1e5);
+    expect(diverged.reason).toMatch(/^the alphas exploded: max \|α\| = .* above the limit 100$/);
+    expect(diverged.rolledBackTo).toBeLessThan(diverged.step);
+    const at = messages.indexOf(diverged);
+    await until(() => messages.slice(at).filter((m) => m.type === 'step').length >= 1);
+    const after = messages.slice(at).flatMap((m) => (m.type === 'step' ? [m.point] : []));
+    expect(after[0]?.step).toBe(diverged.rolledBackTo + 1);
+    expect(after[0]?.alphaMaxAbs).toBeLessThan(1);
+    await session.handle({ type: 'injectFault', kind: 'explodeAlphas' });
+    await until(() => messages.some((m) => m.type === 'status' && m.status === 'paused'));
+    expect(messages.filter((m) => m.type === 'error').at(-1)).toMatchObject({
+      message: expect.stringMatching(
+        /diverged again at step \d+ \(the alphas exploded: .*\) .* paused/,
+      ),
+    });
+    await session.handle({ type: 'stop' });
+  });
 });
