@@ -48,7 +48,7 @@ export const AutosavePanel = memo(function AutosavePanel({
       {offer && (
         <div className="resume-offer" role="status" data-testid="autosave-offer">
           <span>
-            A search was autosaved at step {offer.step} ({time(offer.savedAt)}).
+            A {offer.kind ?? 'search'} was autosaved at step {offer.step} ({time(offer.savedAt)}).
           </span>
           <button type="button" data-testid="resume-autosave" onClick={() => onResume(offer.id)}>
             Resume it

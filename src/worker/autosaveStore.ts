@@ -6,7 +6,8 @@
 
 export interface AutosaveEntry {
   readonly id: string;
-  readonly kind: 'search';
+  /** What it resumes; its id is the kind too, so that a search and a retrain keep one each. */
+  readonly kind: 'search' | 'retrain';
   readonly step: number;
   /** ms since the epoch. */
   readonly savedAt: number;

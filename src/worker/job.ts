@@ -22,6 +22,11 @@ export interface Job {
    * steps; null when this job has nothing to save.
    */
   save(): Promise<SavedFile | null>;
+  /**
+   * A resumable checkpoint for autosave, where it differs from `save` (a retrain saves its
+   * model, but resumes from a retrain checkpoint). Called only between steps.
+   */
+  checkpoint?(): Promise<Uint8Array>;
   /** Frees the job's tensors. */
   dispose(): Promise<void>;
   /** The configured maximum learning rates (what a divergence lowers); absent for retrains. */
@@ -45,7 +50,7 @@ export function generatorJob<E extends { readonly type: string }>(
   dispose: () => void,
   setRates: Job['setRates'] = () => undefined,
   save: Job['save'] = async () => null,
-  extra: Pick<Job, 'baseRates' | 'injectNaN' | 'injectHugeAlphas'> = {},
+  extra: Pick<Job, 'baseRates' | 'injectNaN' | 'injectHugeAlphas' | 'checkpoint'> = {},
 ): Job {
   return {
     async next() {

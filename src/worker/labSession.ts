@@ -20,7 +20,9 @@ import { DEFAULT_AUTOSAVE_EVERY } from './autosaveDefaults';
 import type { SearchCheckpoint } from '../nas/checkpoint';
 import type { Job } from './job';
 import type { BackendChoice, FromWorker, RunStatus, ToWorker } from './protocol';
-import { createRetrainJob } from './retrainJob';
+import { createRetrainJob, resumeRetrainJob } from './retrainJob';
+import type { RetrainCheckpoint } from '../nas/retrainCheckpoint';
+import { decodeRetrainCheckpoint } from '../nas/retrainCheckpoint';
 import { createCdartsJob } from './cdartsJob';
 import { createSearchJob, resumeSearchJob } from './searchJob';
 import { decodeCheckpoint } from '../nas/checkpoint';
@@ -95,6 +97,7 @@ export class LabSession {
           );
           break;
         case 'retrain':
+          this.autosaveEvery = message.autosaveEvery ?? DEFAULT_AUTOSAVE_EVERY;
           await this.begin(message.config.backend, () =>
             createRetrainJob(message.config, message.genotype, () =>
               this.host.dataSource(message.dataUrl),
@@ -115,7 +118,15 @@ export class LabSession {
           const entry = await this.host.autosaves?.get(message.id);
           if (!entry) throw new Error('that autosave is gone (storage was cleared or pruned)');
           this.autosaveEvery = message.autosaveEvery ?? DEFAULT_AUTOSAVE_EVERY;
-          await this.resumeFrom(decodeCheckpoint(entry.bytes), message.backend, message.dataUrl);
+          if (entry.kind === 'retrain') {
+            await this.resumeRetrain(
+              decodeRetrainCheckpoint(entry.bytes),
+              message.backend,
+              message.dataUrl,
+            );
+          } else {
+            await this.resumeFrom(decodeCheckpoint(entry.bytes), message.backend, message.dataUrl);
+          }
           break;
         }
         case 'evaluateModel':
@@ -222,6 +233,33 @@ export class LabSession {
         });
         this.lastStep = checkpoint.position.step;
         this.lastAutosavedStep = checkpoint.position.step;
+        return job;
+      },
+      'paused',
+    );
+  }
+
+  private async resumeRetrain(
+    checkpoint: RetrainCheckpoint,
+    backend: BackendChoice,
+    dataUrl: string,
+  ): Promise<void> {
+    this.source = () => this.host.dataSource(dataUrl);
+    await this.begin(
+      backend,
+      async () => {
+        const { job, config } = await resumeRetrainJob(checkpoint, () =>
+          this.host.dataSource(dataUrl),
+        );
+        const step = checkpoint.position.step;
+        this.host.post({
+          type: 'retrainRestored',
+          config: { ...config, backend },
+          genotype: genotypeToJson(checkpoint.genotype),
+          step,
+        });
+        this.lastStep = step;
+        this.lastAutosavedStep = step;
         return job;
       },
       'paused',
@@ -370,8 +408,9 @@ export class LabSession {
   private async autosaveList() {
     const store = this.host.autosaves;
     if (!store) return [];
-    return (await store.list()).map(({ id, step, savedAt, sizeBytes }) => ({
+    return (await store.list()).map(({ id, kind, step, savedAt, sizeBytes }) => ({
       id,
+      kind,
       step,
       savedAt,
       sizeBytes,
@@ -384,10 +423,15 @@ export class LabSession {
    */
   private async autosave(step: number): Promise<void> {
     const store = this.host.autosaves;
-    if (this.autosaveEvery <= 0 || step === this.lastAutosavedStep) return;
+    const job = this.job;
+    if (this.autosaveEvery <= 0 || step === this.lastAutosavedStep || !job) return;
+    // A retrain's checkpoint is its own; a search's is also what a divergence rolls back to.
+    const kind = job.checkpoint ? 'retrain' : 'search';
     let bytes: Uint8Array | null;
     try {
-      bytes = await this.keepGood(step);
+      bytes = job.checkpoint
+        ? await this.exclusive(() => (job.checkpoint as () => Promise<Uint8Array>)())
+        : await this.keepGood(step);
     } catch (e) {
       this.host.post({
         type: 'error',
@@ -401,8 +445,8 @@ export class LabSession {
     this.persisting = this.persisting.then(async () => {
       try {
         await saveAndPrune(store, {
-          id: 'search',
-          kind: 'search',
+          id: kind,
+          kind,
           step,
           savedAt,
           bytes,

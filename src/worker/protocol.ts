@@ -70,6 +70,8 @@ export type ToWorker =
       readonly config: RetrainLabConfig;
       readonly genotype: GenotypeJson;
       readonly dataUrl: string;
+      /** Autosave every this many steps (and at pause); 0 turns autosave off. */
+      readonly autosaveEvery?: number;
     }
   /** Resume a search from a checkpoint file; the run starts paused at the saved step. */
   | {
@@ -168,6 +170,8 @@ export interface RetrainEpochPoint {
 
 export interface AutosaveSummary {
   readonly id: string;
+  /** What it resumes (absent: a search, as autosaves written before retrains had any). */
+  readonly kind?: 'search' | 'retrain';
   readonly step: number;
   /** ms since the epoch. */
   readonly savedAt: number;
@@ -219,6 +223,13 @@ export type FromWorker =
       readonly alphaLr: number;
     }
   | { readonly type: 'autosaves'; readonly items: readonly AutosaveSummary[] }
+  /** A retrain was restored from its autosave, paused: its settings, genotype and step. */
+  | {
+      readonly type: 'retrainRestored';
+      readonly config: RetrainLabConfig;
+      readonly genotype: GenotypeJson;
+      readonly step: number;
+    }
   /** A search was restored from a checkpoint: its settings, and where it stands. */
   | {
       readonly type: 'restored';

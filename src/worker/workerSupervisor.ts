@@ -44,7 +44,7 @@ export interface SupervisedClient {
 
 /** The run a restarted worker should resume, as the page last asked for it. */
 interface RunToResume {
-  readonly kind: 'search' | 'unresumable';
+  readonly kind: 'search' | 'retrain' | 'unresumable';
   /** The autosave it was resumed from, in storage until the run autosaves again. */
   readonly fromAutosave?: string;
   readonly name: string;
@@ -70,10 +70,11 @@ function runOf(message: ToWorker): RunToResume | null | undefined {
         ...(message.autosaveEvery !== undefined ? { autosaveEvery: message.autosaveEvery } : {}),
       };
     case 'resumeAutosave':
+      // An autosave's id is its kind (autosaveStore.ts).
       return {
-        kind: 'search',
+        kind: message.id === 'retrain' ? 'retrain' : 'search',
         fromAutosave: message.id,
-        name: 'search',
+        name: message.id === 'retrain' ? 'retrain' : 'search',
         backend: message.backend,
         dataUrl: message.dataUrl,
         ...(message.autosaveEvery !== undefined ? { autosaveEvery: message.autosaveEvery } : {}),
@@ -82,10 +83,11 @@ function runOf(message: ToWorker): RunToResume | null | undefined {
       return { kind: 'search', name: 'search', backend: message.backend, dataUrl: message.dataUrl };
     case 'retrain':
       return {
-        kind: 'unresumable',
+        kind: 'retrain',
         name: 'retrain',
         backend: message.config.backend,
         dataUrl: message.dataUrl,
+        ...(message.autosaveEvery !== undefined ? { autosaveEvery: message.autosaveEvery } : {}),
       };
     case 'evaluateModel':
     case 'stop':
@@ -148,9 +150,12 @@ export function superviseLabWorker(options: SupervisorOptions): SupervisedClient
     }
     if (recovery && m.type === 'autosaves') {
       const saved = lastAutosave;
-      const entry = m.items.find((i) =>
-        // The run may have autosaved again just before it died, unheard: newer is this run's too.
-        saved ? i.savedAt >= saved.savedAt : i.id === run?.fromAutosave,
+      const kind = run?.kind;
+      const entry = m.items.find(
+        (i) =>
+          (i.kind ?? 'search') === kind &&
+          // The run may have autosaved again just before it died, unheard: newer is its too.
+          (saved ? i.savedAt >= saved.savedAt : i.id === run?.fromAutosave),
       );
       if (!entry || !run) {
         fail(
@@ -168,7 +173,7 @@ export function superviseLabWorker(options: SupervisorOptions): SupervisedClient
       });
       return;
     }
-    if (recovery && m.type === 'restored') {
+    if (recovery && (m.type === 'restored' || m.type === 'retrainRestored')) {
       // The charts keep what came before the autosave; the notice says what happened.
       const { reason, wasRunning } = recovery;
       recovery = null;

@@ -265,6 +265,76 @@ describe('search session (the worker engine, in-thread on cpu)', () => {
     expect(await store.list()).toEqual([]);
   });
 
+  it('autosaves a retrain; after a "reload" it resumes it and ends as the uninterrupted one', async () => {
+    const config: RetrainLabConfig = {
+      retrain: { ...SMALL_RETRAIN_CONFIG, channels: 2, layers: 3, batchSize: 8, epochs: 3 },
+      data: { dataset: 'synthetic', images: 16, imageSize: 8 },
+      testImages: 8,
+      backend: 'cpu',
+    };
+    const genotype = genotypeToJson(DARTS_V2);
+    const done = (h: ReturnType<typeof harness>) =>
+      h.until(() => h.messages.some((m) => m.type === 'status' && m.status === 'done'));
+    const straight = harness();
+    await straight.session.handle({ type: 'retrain', config, genotype, dataUrl: '' });
+    await done(straight);
+
+    const store = memoryAutosaveStore();
+    const first = harness(store);
+    await first.session.handle({
+      type: 'retrain',
+      config,
+      genotype,
+      dataUrl: '',
+      autosaveEvery: 2,
+    });
+    await first.until(() => first.messages.some((m) => m.type === 'autosaved'));
+    await first.session.handle({ type: 'pause' });
+    await first.until(() =>
+      first.messages.some((m) => m.type === 'status' && m.status === 'paused'),
+    );
+    await first.session.flushAutosaves();
+    const pausedAt = first.messages.filter((m) => m.type === 'retrainStep').length;
+    await first.session.handle({ type: 'stop' });
+    expect(pausedAt).toBeLessThan(6);
+
+    const after = harness(store);
+    await after.session.handle({ type: 'listAutosaves' });
+    const list = after.messages.find((m) => m.type === 'autosaves');
+    if (list?.type !== 'autosaves') throw new Error('no list');
+    expect(list.items.map((i) => [i.kind, i.step])).toEqual([['retrain', pausedAt]]);
+    await after.session.handle({
+      type: 'resumeAutosave',
+      id: list.items[0]?.id ?? '',
+      backend: 'cpu',
+      dataUrl: '',
+    });
+    expect(after.messages.find((m) => m.type === 'retrainRestored')).toEqual({
+      type: 'retrainRestored',
+      config,
+      genotype,
+      step: pausedAt,
+    });
+    expect(after.messages.at(-1)).toEqual({ type: 'status', status: 'paused' });
+    await after.session.handle({ type: 'resume' });
+    await done(after);
+    const steps = (h: ReturnType<typeof harness>) =>
+      h.messages.flatMap((m) =>
+        m.type === 'retrainStep' ? [[m.point.step, m.point.trainLoss, m.point.lr]] : [],
+      );
+    // The resumed retrain takes the uninterrupted one's steps from the autosave on, exactly.
+    expect(steps(after)).toEqual(steps(straight).slice(pausedAt));
+    const result = (h: ReturnType<typeof harness>) =>
+      h.messages.find((m) => m.type === 'retrainDone');
+    expect(result(after)).toEqual(result(straight));
+    // Its model file is the same as the uninterrupted retrain's.
+    const model = (h: ReturnType<typeof harness>) => {
+      const file = h.messages.find((m) => m.type === 'file');
+      return file?.type === 'file' ? new Uint8Array(file.bytes) : null;
+    };
+    expect(model(after)).toEqual(model(straight));
+  });
+
   it('prunes the oldest autosaves when storage is full, and says so when even that fails', async () => {
     const store = memoryAutosaveStore({ quotaBytes: 100 });
     const entry = (id: string, savedAt: number, size: number) => ({

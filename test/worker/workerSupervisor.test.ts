@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { genotypeToJson } from '../../src/nas/genotype';
 import { DARTS_V2 } from '../../src/nas/publishedGenotypes';
+import { SMALL_RETRAIN_CONFIG } from '../../src/nas/retrainConfig';
 import { SMALL_SEARCH_CONFIG } from '../../src/nas/searchConfig';
 import type { FromWorker, LabConfig, StepPoint, ToWorker } from '../../src/worker/protocol';
 import type { Pong, WorkerControl } from '../../src/worker/workerControl';
@@ -266,7 +267,51 @@ describe('worker supervisor (fake worker)', () => {
     });
   });
 
-  it('reports a death while idle, and runs that cannot resume (CDARTS, retrain)', () => {
+  it("resumes a retrain from the retrain's autosave, not the newer search one", () => {
+    const { seen, client, current } = harness();
+    client.send({
+      type: 'retrain',
+      config: {
+        retrain: SMALL_RETRAIN_CONFIG,
+        data: CONFIG.data,
+        testImages: 8,
+        backend: 'cpu',
+      },
+      genotype: genotypeToJson(DARTS_V2),
+      autosaveEvery: 3,
+      dataUrl: 'http://lab/data/',
+    });
+    current().say({ type: 'status', status: 'running' });
+    current().say({ type: 'autosaved', step: 3, savedAt: 50 });
+    current().onerror?.({ message: 'x' });
+    current().say({
+      type: 'autosaves',
+      items: [
+        { id: 'search', kind: 'search', step: 9, savedAt: 90, sizeBytes: 10 },
+        { id: 'retrain', kind: 'retrain', step: 3, savedAt: 50, sizeBytes: 10 },
+      ],
+    });
+    expect(current().sent('resumeAutosave')).toEqual([
+      {
+        type: 'resumeAutosave',
+        id: 'retrain',
+        backend: 'cpu',
+        dataUrl: 'http://lab/data/',
+        autosaveEvery: 3,
+      },
+    ]);
+    current().say({
+      type: 'retrainRestored',
+      config: { retrain: SMALL_RETRAIN_CONFIG, data: CONFIG.data, testImages: 8, backend: 'cpu' },
+      genotype: genotypeToJson(DARTS_V2),
+      step: 3,
+    });
+    expect(seen.some((m) => m.type === 'retrainRestored')).toBe(false);
+    expect(seen.at(-1)).toMatchObject({ type: 'recovered', resumedAt: 3 });
+    expect(current().received.at(-1)).toEqual({ type: 'resume' });
+  });
+
+  it('reports a death while idle, and runs that cannot resume (CDARTS)', () => {
     const { seen, client, current } = harness();
     current().onerror?.({ message: 'x' });
     expect(seen.slice(-3)).toEqual([
