@@ -27,7 +27,7 @@ import { tinyData } from '../support/tiny';
  */
 const CONFIG: RetrainConfig = {
   ...SMALL_RETRAIN_CONFIG,
-  channels: 4,
+  channels: 2,
   layers: 3,
   batchSize: 8,
   epochs: 2,
