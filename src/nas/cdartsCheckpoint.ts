@@ -18,7 +18,8 @@ import type { CdartsState } from './cdartsState';
 import { createCdartsState, disposeCdartsState } from './cdartsState';
 import type { StoredTensor } from './checkpointFormat';
 import { decodeContainer, DEFAULT_MAX_CHECKPOINT_BYTES, encodeContainer } from './checkpointFormat';
-import { parseOrder, parseRng } from './checkpointManifest';
+import type { HostSettings } from './checkpointManifest';
+import { parseHost, parseOrder, parseRng } from './checkpointManifest';
 import type { SamplerState } from './cyclicSampler';
 import type { PooledTensor } from './followingEvalNetwork';
 import { createFollowingEvalNetwork } from './followingEvalNetwork';
@@ -28,6 +29,7 @@ import type { RngSnapshot } from './random';
 import type { CutMasks } from './regularizedMutator';
 import type { DataShape } from './searchState';
 import { isSharedModuleName } from './cdartsModules';
+import { edgeCount } from './cellTopology';
 
 export const CDARTS_CHECKPOINT_FORMAT = 'nas-lab.cdarts-checkpoint';
 export const CDARTS_CHECKPOINT_VERSION = 1;
@@ -49,6 +51,8 @@ export interface CdartsCheckpoint {
   /** The genotype the evaluation network follows. */
   readonly evalGenotype: Genotype;
   readonly cut: CutMasks;
+  /** The host's settings, flat (the lab's data settings, so that a resume rebuilds the data). */
+  readonly host?: HostSettings;
   readonly tensors: readonly StoredTensor[];
 }
 
@@ -82,6 +86,7 @@ function stateTensors(state: CdartsState): [string, tf.Variable][] {
 export async function captureCdartsCheckpoint(
   state: CdartsState,
   position: CdartsPosition,
+  host?: HostSettings,
 ): Promise<CdartsCheckpoint> {
   const named = stateTensors(state);
   const values = await Promise.all(named.map(([, v]) => v.data<'float32'>()));
@@ -100,6 +105,7 @@ export async function captureCdartsCheckpoint(
       normal: state.mutator.cut.normal.map((r) => [...r]),
       reduce: state.mutator.cut.reduce.map((r) => [...r]),
     },
+    ...(host ? { host } : {}),
     tensors: named.map(([name, v], i) => ({
       name,
       shape: [...v.shape],
@@ -132,6 +138,7 @@ export function encodeCdartsCheckpoint(c: CdartsCheckpoint): Uint8Array {
     rng: { words: [...c.rng.words], spareNormal: c.rng.spareNormal },
     evalGenotype: genotypeToJson(c.evalGenotype),
     cut: c.cut,
+    ...(c.host ? { host: { ...c.host } } : {}),
   };
   return encodeContainer({ manifest, tensors: c.tensors });
 }
@@ -202,33 +209,25 @@ function parsePosition(value: unknown): CdartsPosition {
   };
 }
 
-function parseCut(value: unknown, like: CutMasks): CutMasks {
+function parseCut(value: unknown, edges: number, ops: number): CutMasks {
   const o = object(value, 'cut');
   exactKeys(o, ['normal', 'reduce'], 'cut');
-  const rows = (v: unknown, ref: readonly (readonly boolean[])[], at: string) => {
+  const rows = (v: unknown, at: string) => {
     const ok =
       Array.isArray(v) &&
-      v.length === ref.length &&
+      v.length === edges &&
       v.every(
-        (r: unknown, i) =>
-          Array.isArray(r) &&
-          r.length === ref[i]?.length &&
-          r.every((b: unknown) => typeof b === 'boolean'),
+        (r: unknown) =>
+          Array.isArray(r) && r.length === ops && r.every((b: unknown) => typeof b === 'boolean'),
       );
-    if (!ok)
-      throw cdartsCheckpointError(`${at} must be [edges][ops] booleans of the alphas' shape`);
+    if (!ok) throw cdartsCheckpointError(`${at} must be ${edges} rows of ${ops} booleans`);
     return (v as boolean[][]).map((r) => [...r]);
   };
-  return {
-    normal: rows(o.normal, like.normal, 'cut.normal'),
-    reduce: rows(o.reduce, like.reduce, 'cut.reduce'),
-  };
+  return { normal: rows(o.normal, 'cut.normal'), reduce: rows(o.reduce, 'cut.reduce') };
 }
 
 /** Reads a CDARTS checkpoint file; errors start with "invalid CDARTS checkpoint:". */
-export function decodeCdartsCheckpoint(bytes: Uint8Array): Omit<CdartsCheckpoint, 'cut'> & {
-  readonly cut: unknown;
-} {
+export function decodeCdartsCheckpoint(bytes: Uint8Array): CdartsCheckpoint {
   const container = shared(() => decodeContainer(bytes, DEFAULT_MAX_CHECKPOINT_BYTES), 'the file');
   const m = container.manifest;
   if (m.format !== CDARTS_CHECKPOINT_FORMAT) {
@@ -239,21 +238,18 @@ export function decodeCdartsCheckpoint(bytes: Uint8Array): Omit<CdartsCheckpoint
   if (m.version !== CDARTS_CHECKPOINT_VERSION) {
     throw cdartsCheckpointError(`unsupported version ${JSON.stringify(m.version)}`);
   }
-  exactKeys(
-    m as Json,
-    [
-      'format',
-      'version',
-      'config',
-      'data',
-      'position',
-      'alphaOptimizer',
-      'rng',
-      'evalGenotype',
-      'cut',
-    ],
-    'the manifest',
-  );
+  const keys = [
+    'format',
+    'version',
+    'config',
+    'data',
+    'position',
+    'alphaOptimizer',
+    'rng',
+    'evalGenotype',
+    'cut',
+  ];
+  exactKeys(m as Json, Object.hasOwn(m, 'host') ? [...keys, 'host'] : keys, 'the manifest');
   const configJson = object(m.config, 'config');
   exactKeys(configJson, CONFIG_KEYS, 'config');
   let config: CdartsConfig;
@@ -284,7 +280,8 @@ export function decodeCdartsCheckpoint(bytes: Uint8Array): Omit<CdartsCheckpoint
     alphaOptimizerStep: count(alphaOptimizer.step, 'alphaOptimizer.step'),
     rng: shared(() => parseRng(m.rng, 'rng'), 'rng'),
     evalGenotype,
-    cut: m.cut,
+    cut: parseCut(m.cut, edgeCount(config.nodes), config.primitives.length),
+    ...(Object.hasOwn(m, 'host') ? { host: shared(() => parseHost(m.host), 'host') } : {}),
     tensors: container.tensors,
   };
 }
@@ -313,10 +310,7 @@ function newVariable(t: StoredTensor, trainable: boolean): tf.Variable {
  * configuration builds, every tensor set from the file, the evaluation network rebuilt over the
  * saved pool for the saved genotype, the cut masks, Adam's step count and the random state.
  */
-export function restoreCdartsState(
-  checkpoint: ReturnType<typeof decodeCdartsCheckpoint>,
-  data: DataShape,
-): CdartsState {
+export function restoreCdartsState(checkpoint: CdartsCheckpoint, data: DataShape): CdartsState {
   const saved = checkpoint.data;
   if (
     shapeText([saved.height, saved.width, saved.channels, saved.numClasses]) !==
@@ -328,7 +322,6 @@ export function restoreCdartsState(
   const byName = new Map(checkpoint.tensors.map((t) => [t.name, t]));
   const pool = new Map<string, PooledTensor>();
   try {
-    const cut = parseCut(checkpoint.cut, fresh.mutator.cut);
     for (const t of checkpoint.tensors) {
       if (!t.name.startsWith('pool.value.')) continue;
       const key = t.name.slice('pool.value.'.length);
@@ -379,7 +372,10 @@ export function restoreCdartsState(
         `the file holds tensor "${extra.name}", which the state does not have`,
       );
     state.alphaOptimizer.step = checkpoint.alphaOptimizerStep;
-    state.mutator.cut = cut;
+    state.mutator.cut = {
+      normal: checkpoint.cut.normal.map((r) => [...r]),
+      reduce: checkpoint.cut.reduce.map((r) => [...r]),
+    };
     state.rng.load(checkpoint.rng);
     return state;
   } catch (e) {

@@ -27,6 +27,8 @@ export interface Job {
    * model, but resumes from a retrain checkpoint). Called only between steps.
    */
   checkpoint?(): Promise<Uint8Array>;
+  /** Which autosave `checkpoint` writes (its id and kind); absent: a DARTS search's. */
+  readonly autosaveKind?: 'retrain' | 'cdarts';
   /** Frees the job's tensors. */
   dispose(): Promise<void>;
   /** The configured maximum learning rates (what a divergence lowers); absent for retrains. */
@@ -50,7 +52,10 @@ export function generatorJob<E extends { readonly type: string }>(
   dispose: () => void,
   setRates: Job['setRates'] = () => undefined,
   save: Job['save'] = async () => null,
-  extra: Pick<Job, 'baseRates' | 'injectNaN' | 'injectHugeAlphas' | 'checkpoint'> = {},
+  extra: Pick<
+    Job,
+    'baseRates' | 'injectNaN' | 'injectHugeAlphas' | 'checkpoint' | 'autosaveKind'
+  > = {},
 ): Job {
   return {
     async next() {

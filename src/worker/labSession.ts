@@ -23,7 +23,9 @@ import type { BackendChoice, FromWorker, RunStatus, ToWorker } from './protocol'
 import { createRetrainJob, resumeRetrainJob } from './retrainJob';
 import type { RetrainCheckpoint } from '../nas/retrainCheckpoint';
 import { decodeRetrainCheckpoint } from '../nas/retrainCheckpoint';
-import { createCdartsJob } from './cdartsJob';
+import { createCdartsJob, resumeCdartsJob } from './cdartsJob';
+import type { CdartsCheckpoint } from '../nas/cdartsCheckpoint';
+import { decodeCdartsCheckpoint } from '../nas/cdartsCheckpoint';
 import { createSearchJob, resumeSearchJob } from './searchJob';
 import { decodeCheckpoint } from '../nas/checkpoint';
 import { toDevice } from '../data/deviceSplit';
@@ -118,7 +120,13 @@ export class LabSession {
           const entry = await this.host.autosaves?.get(message.id);
           if (!entry) throw new Error('that autosave is gone (storage was cleared or pruned)');
           this.autosaveEvery = message.autosaveEvery ?? DEFAULT_AUTOSAVE_EVERY;
-          if (entry.kind === 'retrain') {
+          if (entry.kind === 'cdarts') {
+            await this.resumeCdarts(
+              decodeCdartsCheckpoint(entry.bytes),
+              message.backend,
+              message.dataUrl,
+            );
+          } else if (entry.kind === 'retrain') {
             await this.resumeRetrain(
               decodeRetrainCheckpoint(entry.bytes),
               message.backend,
@@ -257,6 +265,36 @@ export class LabSession {
           config: { ...config, backend },
           genotype: genotypeToJson(checkpoint.genotype),
           step,
+        });
+        this.lastStep = step;
+        this.lastAutosavedStep = step;
+        return job;
+      },
+      'paused',
+    );
+  }
+
+  private async resumeCdarts(
+    checkpoint: CdartsCheckpoint,
+    backend: BackendChoice,
+    dataUrl: string,
+  ): Promise<void> {
+    this.source = () => this.host.dataSource(dataUrl);
+    await this.begin(
+      backend,
+      async () => {
+        const { job, config, alphaSoftmax, genotype } = await resumeCdartsJob(
+          checkpoint,
+          backend,
+          () => this.host.dataSource(dataUrl),
+        );
+        const step = checkpoint.position.step;
+        this.host.post({
+          type: 'restored',
+          config,
+          step,
+          alphaSoftmax,
+          genotypeHistory: [{ step, genotype }],
         });
         this.lastStep = step;
         this.lastAutosavedStep = step;
@@ -425,8 +463,8 @@ export class LabSession {
     const store = this.host.autosaves;
     const job = this.job;
     if (this.autosaveEvery <= 0 || step === this.lastAutosavedStep || !job) return;
-    // A retrain's checkpoint is its own; a search's is also what a divergence rolls back to.
-    const kind = job.checkpoint ? 'retrain' : 'search';
+    // A DARTS search's checkpoint is also what a divergence rolls back to.
+    const kind = job.autosaveKind ?? 'search';
     let bytes: Uint8Array | null;
     try {
       bytes = job.checkpoint

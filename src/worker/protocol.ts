@@ -171,7 +171,7 @@ export interface RetrainEpochPoint {
 export interface AutosaveSummary {
   readonly id: string;
   /** What it resumes (absent: a search, as autosaves written before retrains had any). */
-  readonly kind?: 'search' | 'retrain';
+  readonly kind?: 'search' | 'retrain' | 'cdarts';
   readonly step: number;
   /** ms since the epoch. */
   readonly savedAt: number;

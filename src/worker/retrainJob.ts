@@ -142,6 +142,7 @@ function retrainJob(
         encodeRetrainCheckpoint(
           await captureRetrainCheckpoint(state, run.position(), { host: retrainHost(config) }),
         ),
+      autosaveKind: 'retrain',
     },
   );
 }

@@ -44,7 +44,7 @@ export interface SupervisedClient {
 
 /** The run a restarted worker should resume, as the page last asked for it. */
 interface RunToResume {
-  readonly kind: 'search' | 'retrain' | 'unresumable';
+  readonly kind: 'search' | 'retrain' | 'cdarts';
   /** The autosave it was resumed from, in storage until the run autosaves again. */
   readonly fromAutosave?: string;
   readonly name: string;
@@ -59,11 +59,17 @@ interface Recovery {
   stage: 'listing' | 'restoring';
 }
 
+const NAMES = { search: 'search', retrain: 'retrain', cdarts: 'CDARTS search' } as const;
+
+function kindOf(id: string): RunToResume['kind'] {
+  return id === 'retrain' || id === 'cdarts' ? id : 'search';
+}
+
 function runOf(message: ToWorker): RunToResume | null | undefined {
   switch (message.type) {
     case 'start':
       return {
-        kind: message.config.algorithm === 'cdarts' ? 'unresumable' : 'search',
+        kind: message.config.algorithm === 'cdarts' ? 'cdarts' : 'search',
         name: message.config.algorithm === 'cdarts' ? 'CDARTS search' : 'search',
         backend: message.config.backend,
         dataUrl: message.dataUrl,
@@ -72,9 +78,9 @@ function runOf(message: ToWorker): RunToResume | null | undefined {
     case 'resumeAutosave':
       // An autosave's id is its kind (autosaveStore.ts).
       return {
-        kind: message.id === 'retrain' ? 'retrain' : 'search',
+        kind: kindOf(message.id),
         fromAutosave: message.id,
-        name: message.id === 'retrain' ? 'retrain' : 'search',
+        name: NAMES[kindOf(message.id)],
         backend: message.backend,
         dataUrl: message.dataUrl,
         ...(message.autosaveEvery !== undefined ? { autosaveEvery: message.autosaveEvery } : {}),
@@ -222,10 +228,6 @@ export function superviseLabWorker(options: SupervisorOptions): SupervisedClient
       fail(
         `${reason}, but it stopped again before the ${name} went on; the ${name} is stopped. Reload the page to resume from the last autosave.`,
       );
-      return;
-    }
-    if (run.kind === 'unresumable') {
-      fail(`${reason}; a ${name} is not autosaved, so it cannot resume. Start it again.`);
       return;
     }
     if (!lastAutosave && run.fromAutosave === undefined) {

@@ -130,8 +130,7 @@ describe('resuming a CDARTS search from a checkpoint (cpu)', () => {
 
   it('keeps the pool beyond the followed genotype, and the cut masks', () => {
     const late = decodeCdartsCheckpoint(straight.saved.get('lateJoint')?.bytes as Uint8Array);
-    const cut = late.cut as { normal: boolean[][] };
-    expect(cut.normal.every((row) => row.filter(Boolean).length === 1)).toBe(true);
+    expect(late.cut.normal.every((row) => row.filter(Boolean).length === 1)).toBe(true);
     expect(late.tensors.some((t) => t.name.startsWith('pool.momentum.cells.'))).toBe(true);
     expect(late.position).toMatchObject({ epoch: 2, phase: 'joint', stepInPhase: 1 });
   });
@@ -162,8 +161,11 @@ describe('resuming a CDARTS search from a checkpoint (cpu)', () => {
       expect(() => restoreCdartsState({ ...checkpoint, tensors: noAdam }, d.shape)).toThrow(
         'invalid CDARTS checkpoint: the file has no tensor "adam.m.normal", which the state needs',
       );
-      expect(() => restoreCdartsState({ ...checkpoint, cut: { normal: [] } }, d.shape)).toThrow(
-        /cut has no "reduce"/,
+      const extra = { name: 'extra.tensor', shape: [1], values: new Float32Array(1) };
+      expect(() =>
+        restoreCdartsState({ ...checkpoint, tensors: [...checkpoint.tensors, extra] }, d.shape),
+      ).toThrow(
+        'invalid CDARTS checkpoint: the file holds tensor "extra.tensor", which the state does not have',
       );
       // A refused restore leaves nothing behind.
       expect(tf.memory().numTensors).toBe(before);

@@ -8,6 +8,7 @@ import type { FromWorker, LabConfig, RetrainLabConfig } from '../../src/worker/p
 import type { AutosaveStore } from '../../src/worker/autosaveStore';
 import { memoryAutosaveStore, saveAndPrune } from '../../src/worker/autosaveStore';
 import { LabSession } from '../../src/worker/labSession';
+import { DEFAULT_LAB_CDARTS } from '../../src/worker/labCdarts';
 
 const CONFIG: LabConfig = {
   search: {
@@ -388,6 +389,60 @@ describe('search session (the worker engine, in-thread on cpu)', () => {
     expect(Number.isNaN(steps[0]?.cdarts?.evalLoss)).toBe(true);
     const epochs = messages.flatMap((m) => (m.type === 'epoch' ? [m.point] : []));
     expect(epochs.map((e) => e.evalValAccuracy === null)).toEqual([true, false]);
+  });
+
+  it('autosaves a CDARTS search; after a "reload" it resumes and takes the same steps', async () => {
+    const config: LabConfig = {
+      ...CONFIG,
+      algorithm: 'cdarts',
+      search: { ...CONFIG.search, epochs: 4 },
+    };
+    const done = (h: ReturnType<typeof harness>) =>
+      h.until(() => h.messages.some((m) => m.type === 'status' && m.status === 'done'), 120_000);
+    const points = (h: ReturnType<typeof harness>) =>
+      h.messages.flatMap((m) =>
+        m.type === 'step'
+          ? [[m.point.step, m.point.cdarts?.phase, m.point.trainLoss, m.point.cdarts?.evalLoss]]
+          : [],
+      );
+    const straight = harness();
+    await straight.session.handle({ type: 'start', config, dataUrl: '' });
+    await done(straight);
+
+    const store = memoryAutosaveStore();
+    const first = harness(store);
+    await first.session.handle({ type: 'start', config, dataUrl: '', autosaveEvery: 3 });
+    await first.until(() => first.messages.some((m) => m.type === 'autosaved'));
+    await first.session.handle({ type: 'pause' });
+    await first.until(() =>
+      first.messages.some((m) => m.type === 'status' && m.status === 'paused'),
+    );
+    await first.session.flushAutosaves();
+    const pausedAt = first.steps();
+    await first.session.handle({ type: 'stop' });
+
+    const after = harness(store);
+    await after.session.handle({ type: 'listAutosaves' });
+    const list = after.messages.find((m) => m.type === 'autosaves');
+    if (list?.type !== 'autosaves') throw new Error('no list');
+    expect(list.items.map((i) => [i.kind, i.step])).toEqual([['cdarts', pausedAt]]);
+    await after.session.handle({
+      type: 'resumeAutosave',
+      id: 'cdarts',
+      backend: 'cpu',
+      dataUrl: '',
+    });
+    const restored = after.messages.find((m) => m.type === 'restored');
+    if (restored?.type !== 'restored') throw new Error('not restored');
+    expect(restored.step).toBe(pausedAt);
+    // The lab's settings come back as they were started.
+    expect(restored.config.algorithm).toBe('cdarts');
+    expect(restored.config.cdarts).toEqual(DEFAULT_LAB_CDARTS);
+    expect(restored.config.search.epochs).toBe(4);
+    expect(restored.config.data).toEqual(config.data);
+    await after.session.handle({ type: 'resume' });
+    await done(after);
+    expect(points(after)).toEqual(points(straight).slice(pausedAt));
   });
 
   it('rolls back a diverged search with lower learning rates; a second divergence pauses it', async () => {

@@ -311,7 +311,7 @@ describe('worker supervisor (fake worker)', () => {
     expect(current().received.at(-1)).toEqual({ type: 'resume' });
   });
 
-  it('reports a death while idle, and runs that cannot resume (CDARTS)', () => {
+  it('reports a death while idle, and a CDARTS search resumed from its autosave', () => {
     const { seen, client, current } = harness();
     current().onerror?.({ message: 'x' });
     expect(seen.slice(-3)).toEqual([
@@ -330,10 +330,26 @@ describe('worker supervisor (fake worker)', () => {
       dataUrl: '',
     });
     current().say({ type: 'status', status: 'running' });
-    current().say({ type: 'autosaved', step: 2, savedAt: 1 });
     current().onerror?.({ message: 'x' });
     expect(seen.at(-2)).toMatchObject({
-      message: expect.stringMatching(/a CDARTS search is not autosaved, so it cannot resume/),
+      message: expect.stringMatching(/the CDARTS search had not autosaved yet/),
     });
+    client.send({
+      type: 'start',
+      config: { ...CONFIG, algorithm: 'cdarts' },
+      autosaveEvery: 2,
+      dataUrl: '',
+    });
+    current().say({ type: 'status', status: 'running' });
+    current().say({ type: 'autosaved', step: 2, savedAt: 7 });
+    current().onerror?.({ message: 'x' });
+    current().say({
+      type: 'autosaves',
+      items: [
+        { id: 'search', kind: 'search', step: 4, savedAt: 9, sizeBytes: 1 },
+        { id: 'cdarts', kind: 'cdarts', step: 2, savedAt: 7, sizeBytes: 1 },
+      ],
+    });
+    expect(current().sent('resumeAutosave')).toMatchObject([{ id: 'cdarts' }]);
   });
 });
