@@ -17,7 +17,12 @@ import type { CdartsPhase, CdartsPosition } from './cdartsLoop';
 import type { CdartsState } from './cdartsState';
 import { createCdartsState, disposeCdartsState } from './cdartsState';
 import type { StoredTensor } from './checkpointFormat';
-import { decodeContainer, DEFAULT_MAX_CHECKPOINT_BYTES, encodeContainer } from './checkpointFormat';
+import {
+  decodeContainer,
+  decodeManifestOnly,
+  DEFAULT_MAX_CHECKPOINT_BYTES,
+  encodeContainer,
+} from './checkpointFormat';
 import type { HostSettings } from './checkpointManifest';
 import { parseHost, parseOrder, parseRng } from './checkpointManifest';
 import type { SamplerState } from './cyclicSampler';
@@ -224,6 +229,15 @@ function parseCut(value: unknown, edges: number, ops: number): CutMasks {
     return (v as boolean[][]).map((r) => [...r]);
   };
   return { normal: rows(o.normal, 'cut.normal'), reduce: rows(o.reduce, 'cut.reduce') };
+}
+
+/** Whether a file says it is a CDARTS checkpoint (its manifest only; false for anything else). */
+export function isCdartsCheckpointFile(bytes: Uint8Array): boolean {
+  try {
+    return decodeManifestOnly(bytes).format === CDARTS_CHECKPOINT_FORMAT;
+  } catch {
+    return false;
+  }
 }
 
 /** Reads a CDARTS checkpoint file; errors start with "invalid CDARTS checkpoint:". */

@@ -25,7 +25,7 @@ import type { RetrainCheckpoint } from '../nas/retrainCheckpoint';
 import { decodeRetrainCheckpoint } from '../nas/retrainCheckpoint';
 import { createCdartsJob, resumeCdartsJob } from './cdartsJob';
 import type { CdartsCheckpoint } from '../nas/cdartsCheckpoint';
-import { decodeCdartsCheckpoint } from '../nas/cdartsCheckpoint';
+import { decodeCdartsCheckpoint, isCdartsCheckpointFile } from '../nas/cdartsCheckpoint';
 import { createSearchJob, resumeSearchJob } from './searchJob';
 import { decodeCheckpoint } from '../nas/checkpoint';
 import { toDevice } from '../data/deviceSplit';
@@ -106,13 +106,19 @@ export class LabSession {
             ),
           );
           break;
-        case 'loadCheckpoint':
-          await this.resumeFrom(
-            decodeCheckpoint(new Uint8Array(message.bytes)),
-            message.backend,
-            message.dataUrl,
-          );
+        case 'loadCheckpoint': {
+          const bytes = new Uint8Array(message.bytes);
+          if (isCdartsCheckpointFile(bytes)) {
+            await this.resumeCdarts(
+              decodeCdartsCheckpoint(bytes),
+              message.backend,
+              message.dataUrl,
+            );
+          } else {
+            await this.resumeFrom(decodeCheckpoint(bytes), message.backend, message.dataUrl);
+          }
           break;
+        }
         case 'listAutosaves':
           this.host.post({ type: 'autosaves', items: await this.autosaveList() });
           break;

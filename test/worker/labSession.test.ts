@@ -419,7 +419,24 @@ describe('search session (the worker engine, in-thread on cpu)', () => {
     );
     await first.session.flushAutosaves();
     const pausedAt = first.steps();
+    // Save checkpoint downloads the same kind of file, and Load checkpoint takes it back.
+    await first.session.handle({ type: 'save' });
+    const file = first.messages.find((m) => m.type === 'file');
+    if (file?.type !== 'file') throw new Error('no file');
+    expect(file.name).toBe(`nas-lab-cdarts-step-${pausedAt}.naslab`);
     await first.session.handle({ type: 'stop' });
+    const loaded = harness();
+    await loaded.session.handle({
+      type: 'loadCheckpoint',
+      bytes: file.bytes,
+      backend: 'cpu',
+      dataUrl: '',
+    });
+    expect(loaded.messages.find((m) => m.type === 'restored')).toMatchObject({
+      step: pausedAt,
+      config: { algorithm: 'cdarts' },
+    });
+    await loaded.session.handle({ type: 'stop' });
 
     const after = harness(store);
     await after.session.handle({ type: 'listAutosaves' });
