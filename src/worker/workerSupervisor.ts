@@ -125,6 +125,9 @@ export function superviseLabWorker(options: SupervisorOptions): SupervisedClient
   let deathsWithoutProgress = 0;
   let resumedAt = -1;
   let disposed = false;
+  /** Whether the current worker has said anything; one that dies mute twice cannot start. */
+  let heard = false;
+  let muteDeaths = 0;
 
   const fail = (message: string) => {
     recovery = null;
@@ -136,6 +139,8 @@ export function superviseLabWorker(options: SupervisorOptions): SupervisedClient
     const t = now();
     longestSilence = Math.max(longestSilence, t - lastHeard);
     lastHeard = t;
+    heard = true;
+    muteDeaths = 0;
     if (m.type === 'pong') return;
     switch (m.type) {
       case 'status':
@@ -197,6 +202,7 @@ export function superviseLabWorker(options: SupervisorOptions): SupervisedClient
     const w = options.createWorker();
     worker = w;
     lastHeard = now();
+    heard = false;
     // Messages and errors of a replaced worker are ignored.
     w.onmessage = (event) => {
       if (worker === w) onWorkerMessage(event.data);
@@ -214,8 +220,16 @@ export function superviseLabWorker(options: SupervisorOptions): SupervisedClient
     const active = ACTIVE.includes(status) || recovery !== null;
     const wasRunning = recovery ? recovery.wasRunning : status === 'running';
     const name = run?.name ?? 'run';
-    const reason = `the lab's worker stopped (${cause}) and was restarted`;
     recovery = null;
+    muteDeaths = heard ? 0 : muteDeaths + 1;
+    if (muteDeaths >= 2) {
+      // Its script does not even load (a host's policy, a missing file): no restart loop.
+      disposed = true;
+      clearInterval(timer);
+      fail(`the lab's worker cannot start (${cause}); reload the page.`);
+      return;
+    }
+    const reason = `the lab's worker stopped (${cause}) and was restarted`;
     start();
     status = 'idle';
     if (!active || !run) {
@@ -240,7 +254,7 @@ export function superviseLabWorker(options: SupervisorOptions): SupervisedClient
   };
 
   start();
-  const timer = setInterval(() => {
+  const timer: ReturnType<typeof setInterval> = setInterval(() => {
     const silence = now() - lastHeard;
     if (silence > Math.max(silenceLimit, silenceFactor * longestSilence)) {
       died(`it did not answer for ${Math.round(silence / 1000)} s`);

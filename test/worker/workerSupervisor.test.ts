@@ -311,6 +311,28 @@ describe('worker supervisor (fake worker)', () => {
     expect(current().received.at(-1)).toEqual({ type: 'resume' });
   });
 
+  it('does not restart a worker that dies without a word twice (its script cannot load)', () => {
+    const { workers, seen, current } = harness();
+    current().onerror?.({ message: 'blocked by policy' });
+    expect(workers.length).toBe(2);
+    current().onerror?.({ message: 'blocked by policy' });
+    expect(workers.length).toBe(2);
+    expect(workers.every((w) => w.terminated)).toBe(true);
+    expect(seen.slice(-2)).toEqual([
+      {
+        type: 'error',
+        message:
+          "the lab's worker cannot start (an uncaught error: blocked by policy); reload the page.",
+      },
+      { type: 'status', status: 'failed' },
+    ]);
+    // No timer brings it back, nor repeats the message.
+    const said = seen.length;
+    vi.advanceTimersByTime(600_000);
+    expect(workers.length).toBe(2);
+    expect(seen.length).toBe(said);
+  });
+
   it('reports a death while idle, and a CDARTS search resumed from its autosave', () => {
     const { seen, client, current } = harness();
     current().onerror?.({ message: 'x' });
