@@ -34,6 +34,7 @@ import { cutChoices, maskedSoftmax } from './regularizedMutator';
 import type { BatchSource, SearchData } from './searchLoop';
 import type { Batch } from './searchStep';
 import { sumAll } from './tensorSum';
+import { alphaMaxAbs } from './alphaMaxAbs';
 
 export type CdartsPhase = 'searchWarmup' | 'follow' | 'evalWarmup' | 'joint' | 'evaluate';
 
@@ -78,6 +79,8 @@ export interface JointStepEvent extends StepEventBase {
   readonly alphaObjective: number;
   /** The mutator's (masked) softmax after the alpha update. */
   readonly alphaSoftmax: AlphaProbabilities;
+  /** max |α| after the alpha update (cut entries included: they are still weights). */
+  readonly alphaMaxAbs: number;
   /** The search network's genotype after the alpha update. */
   readonly genotype: Genotype;
 }
@@ -432,6 +435,7 @@ async function* cdartsEvents(
           s.distillation,
           s.penalty,
           s.alphaObjective,
+          alphaMaxAbs(state.alphas.normal, state.alphas.reduce),
         ];
         const packed = tf.tidy(() =>
           tf.concat([
@@ -456,6 +460,7 @@ async function* cdartsEvents(
           regDecay,
           alphaObjective: v(8),
           alphaSoftmax,
+          alphaMaxAbs: v(9),
           genotype,
         };
         advance(true);

@@ -131,7 +131,8 @@ function parseData(value: unknown): DataShape {
   };
 }
 
-function parseOrder(value: unknown): Int32Array | null {
+/** Also read by retrain checkpoints (retrainCheckpointManifest.ts). */
+export function parseOrder(value: unknown): Int32Array | null {
   if (value === null) return null;
   if (!Array.isArray(value)) throw checkpointError('position.order must be a list or null');
   const order = new Int32Array(value.length);
@@ -163,7 +164,8 @@ function parsePosition(value: unknown, config: SearchConfig): SearchPosition {
   return position;
 }
 
-function parseRng(value: unknown, at: string): RngSnapshot {
+/** Also read by retrain checkpoints (retrainCheckpointManifest.ts). */
+export function parseRng(value: unknown, at: string): RngSnapshot {
   const o = object(value, at);
   exactKeys(o, ['words', 'spareNormal'], at);
   if (!Array.isArray(o.words) || o.words.length !== 4) {
@@ -239,7 +241,8 @@ function parseHistory(value: unknown, config: SearchConfig, lastStep: number): G
   return out;
 }
 
-function parseHost(value: unknown): HostSettings {
+/** Also read by retrain checkpoints (retrainCheckpointManifest.ts). */
+export function parseHost(value: unknown): HostSettings {
   const o = object(value, 'host');
   const entries = Object.entries(o);
   if (entries.length > MAX_HOST_ENTRIES) {

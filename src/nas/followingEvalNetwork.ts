@@ -45,6 +45,8 @@ export interface FollowingEvalNetwork {
   follow(genotype: Genotype): FollowResult;
   /** Parameters and buffers held, in use or not. */
   poolSize(): number;
+  /** Every pooled tensor by its key, in use or not (a checkpoint saves them all). */
+  poolEntries(): [string, PooledTensor][];
   dispose(): void;
 }
 
@@ -78,11 +80,13 @@ export function poolKey(net: CdartsEvalNetwork, name: string): string {
   return `cells.${cellIndex}.${key}.${rest}`;
 }
 
-interface Pooled {
+export interface PooledTensor {
   readonly value: tf.Variable;
   /** SGD momentum (parameters only). */
   readonly momentum: tf.Variable | null;
 }
+
+type Pooled = PooledTensor;
 
 function zeroVariable(like: tf.Tensor): tf.Variable {
   const zeros = tf.zerosLike(like);
@@ -100,8 +104,10 @@ export function createFollowingEvalNetwork(
   genotype: Genotype,
   rng: Rng,
   owns: (name: string) => boolean,
+  /** A restored pool (a checkpoint's): the network takes it over instead of creating tensors. */
+  restored?: ReadonlyMap<string, PooledTensor>,
 ): FollowingEvalNetwork {
-  const pool = new Map<string, Pooled>();
+  const pool = new Map<string, Pooled>(restored ?? []);
   let active = new Set<string>();
   let current: {
     genotype: Genotype;
@@ -198,6 +204,7 @@ export function createFollowingEvalNetwork(
     },
     follow,
     poolSize: () => pool.size,
+    poolEntries: () => [...pool.entries()],
     dispose() {
       for (const pooled of pool.values()) {
         pooled.value.dispose();

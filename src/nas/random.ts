@@ -52,6 +52,12 @@ export class Rng {
     return rng;
   }
 
+  /** Takes a snapshot's state in place (for holders of this Rng, e.g. a restored CDARTS state). */
+  load(snapshot: RngSnapshot): void {
+    [this.a, this.b, this.c, this.d] = snapshot.words;
+    this.spareNormal = snapshot.spareNormal;
+  }
+
   /** The state with each word as an unsigned 32-bit integer (the arithmetic is modulo 2^32). */
   snapshot(): RngSnapshot {
     const [a, b, c, d] = this.state();

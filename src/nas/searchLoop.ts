@@ -15,6 +15,7 @@ import { recordGenotype } from './genotypeHistory';
 import type { Batch } from './searchStep';
 import { evaluate, searchStep } from './searchStep';
 import { sumAll } from './tensorSum';
+import { alphaMaxAbs } from './alphaMaxAbs';
 import type { SearchState } from './searchState';
 import type { SearchPosition } from './searchPosition';
 import { checkSearchPosition, startPosition, stepsPerEpoch } from './searchPosition';
@@ -50,6 +51,8 @@ export interface StepEvent {
   readonly trainAccuracy: number;
   readonly valLoss: number;
   readonly alphaSoftmax: AlphaSoftmax;
+  /** max |α| over both cell types after the step: exploding alphas show here first. */
+  readonly alphaMaxAbs: number;
   readonly genotype: Genotype;
   readonly imagesPerSecond: number;
   readonly elapsedMs: number;
@@ -119,6 +122,9 @@ function toRows(values: Float32Array, offset: number, rows: number, cols: number
   }
   return out;
 }
+
+/** The scalars packed before the softmax in a step's readback: losses, accuracy, max |α|. */
+const SCALARS = 4;
 
 /** Reads the alphas' softmax back (one transfer). */
 export async function readAlphaSoftmax(state: SearchState): Promise<AlphaSoftmax> {
@@ -257,7 +263,12 @@ async function* searchEvents(
       const scalars = searchStep(state, train, val, { weightLr, alphaLr });
       const packed = tf.tidy(() =>
         tf.concat([
-          tf.stack([scalars.trainLoss, scalars.trainAccuracy, scalars.valLoss]),
+          tf.stack([
+            scalars.trainLoss,
+            scalars.trainAccuracy,
+            scalars.valLoss,
+            alphaMaxAbs(state.alphas.normal, state.alphas.reduce),
+          ]),
           tf.reshape(tf.softmax(state.alphas.normal), [-1]),
           tf.reshape(tf.softmax(state.alphas.reduce), [-1]),
         ]),
@@ -274,8 +285,8 @@ async function* searchEvents(
       const values = (await packed.data()) as Float32Array;
       packed.dispose();
       const alphaSoftmax = {
-        normal: toRows(values, 3, rows, cols),
-        reduce: toRows(values, 3 + rows * cols, rows, cols),
+        normal: toRows(values, SCALARS, rows, cols),
+        reduce: toRows(values, SCALARS + rows * cols, rows, cols),
       };
       genotype = genotypeOf(state, alphaSoftmax);
       step += 1;
@@ -301,6 +312,7 @@ async function* searchEvents(
         trainAccuracy: values[1] as number,
         valLoss: values[2] as number,
         alphaSoftmax,
+        alphaMaxAbs: values[3] as number,
         genotype,
         imagesPerSecond: (train.x.shape[0] * 1000) / Math.max(t1 - t0, 1e-3),
         elapsedMs: t1 - started,

@@ -120,7 +120,8 @@ function checkFormat(json: Json): void {
   }
 }
 
-function parseConfig(value: unknown): RetrainConfig {
+/** Also read by retrain checkpoints (retrainCheckpointManifest.ts). */
+export function parseConfig(value: unknown): RetrainConfig {
   const o = object(value, 'config');
   exactKeys(o, CONFIG_KEYS, 'config');
   for (const key of CONFIG_KEYS) {
@@ -136,7 +137,8 @@ function parseConfig(value: unknown): RetrainConfig {
   }
 }
 
-function parseData(value: unknown): DataShape {
+/** Also read by retrain checkpoints (retrainCheckpointManifest.ts). */
+export function parseData(value: unknown): DataShape {
   const o = object(value, 'data');
   exactKeys(o, DATA_KEYS, 'data');
   return {
@@ -160,7 +162,8 @@ function numberList(value: unknown, at: string, length: number, positive: boolea
   });
 }
 
-function parseNormalization(value: unknown, channels: number): Normalization | null {
+/** Also read by retrain checkpoints (retrainCheckpointManifest.ts). */
+export function parseNormalization(value: unknown, channels: number): Normalization | null {
   if (value === null) return null;
   const o = object(value, 'normalization');
   exactKeys(o, ['mean', 'std'], 'normalization');
@@ -170,7 +173,8 @@ function parseNormalization(value: unknown, channels: number): Normalization | n
   };
 }
 
-function parseTraining(value: unknown, config: RetrainConfig): TrainingSummary {
+/** Also read by retrain checkpoints (retrainCheckpointManifest.ts). */
+export function parseTraining(value: unknown, config: RetrainConfig): TrainingSummary {
   const o = object(value, 'training');
   exactKeys(o, ['epochs', 'testLoss', 'testAccuracy'], 'training');
   return {
@@ -180,7 +184,8 @@ function parseTraining(value: unknown, config: RetrainConfig): TrainingSummary {
   };
 }
 
-function parseGenotypeField(value: unknown): Genotype {
+/** Also read by retrain checkpoints (retrainCheckpointManifest.ts). */
+export function parseGenotypeField(value: unknown): Genotype {
   try {
     return genotypeFromJson(value);
   } catch (e) {

@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Gene, GenotypeJson } from '../nas/genotype';
-import type { LabConfig } from '../worker/protocol';
+import type { LabConfig, RetrainLabConfig } from '../worker/protocol';
 import { CellGraph } from './cellGraph/CellGraph';
 import { OpLegend } from './cellGraph/OpLegend';
 import { AlphaSmallMultiples } from './charts/AlphaSmallMultiples';
@@ -72,6 +72,12 @@ export function App() {
   const onEvaluate = useCallback(
     (bytes: ArrayBuffer, testImages: number) => evaluateModel(bytes, testImages, config.backend),
     [evaluateModel, config.backend],
+  );
+
+  const { startRetrain } = lab;
+  const onStartRetrain = useCallback(
+    (c: RetrainLabConfig, g: GenotypeJson) => startRetrain(c, g, autosaveEvery),
+    [startRetrain, autosaveEvery],
   );
 
   const last = lab.steps.at(-1);
@@ -304,7 +310,7 @@ export function App() {
                 busy={busy}
                 view={lab.retrain}
                 smoothing={smoothing}
-                onStart={lab.startRetrain}
+                onStart={onStartRetrain}
                 status={lab.status}
                 onSave={lab.save}
                 onEvaluate={onEvaluate}

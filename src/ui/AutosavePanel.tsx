@@ -17,6 +17,8 @@ interface Props {
 
 const time = (ms: number) => new Date(ms).toLocaleTimeString();
 
+const KIND_NAMES = { search: 'search', retrain: 'retrain', cdarts: 'CDARTS search' } as const;
+
 export const AutosavePanel = memo(function AutosavePanel({
   every,
   onEveryChange,
@@ -48,7 +50,7 @@ export const AutosavePanel = memo(function AutosavePanel({
       {offer && (
         <div className="resume-offer" role="status" data-testid="autosave-offer">
           <span>
-            A search was autosaved at step {offer.step} ({time(offer.savedAt)}).
+            {`A ${KIND_NAMES[offer.kind ?? 'search']} was autosaved at step ${offer.step} (${time(offer.savedAt)}).`}
           </span>
           <button type="button" data-testid="resume-autosave" onClick={() => onResume(offer.id)}>
             Resume it

@@ -147,20 +147,31 @@ export function reduceLab(state: LabState, m: FromWorker): LabState {
           genotype: m.genotypeHistory.at(-1)?.genotype ?? null,
         },
       };
-    case 'recovered':
+    case 'retrainRestored':
       return {
         ...state,
-        steps: state.steps.filter((p) => p.step <= m.resumedAt),
-        epochs: state.epochs.filter((p) => p.step <= m.resumedAt),
-        notice: `${m.reason[0]?.toUpperCase() ?? ''}${m.reason.slice(1)}. The search went back to its last checkpoint (step ${m.resumedAt}) and goes on, on ${m.backend}.`,
+        mode: 'retrain',
+        error: null,
+        retrain: { genotype: m.genotype, steps: [], epochs: [], final: null },
       };
+    case 'recovered': {
+      const kept = <P extends { readonly step: number }>(points: readonly P[]) =>
+        points.filter((p) => p.step <= m.resumedAt);
+      const what = state.mode === 'retrain' ? 'retrain' : 'search';
+      return {
+        ...(state.mode === 'retrain'
+          ? updateRetrain(state, (r) => ({ ...r, steps: kept(r.steps), epochs: kept(r.epochs) }))
+          : { ...state, steps: kept(state.steps), epochs: kept(state.epochs) }),
+        notice: `${m.reason[0]?.toUpperCase() ?? ''}${m.reason.slice(1)}. The ${what} went back to its last checkpoint (step ${m.resumedAt}) and goes on, on ${m.backend}.`,
+      };
+    }
     case 'diverged':
       // The steps after the rollback point are gone; the charts continue from it.
       return {
         ...state,
         steps: state.steps.filter((p) => p.step <= m.rolledBackTo),
         epochs: state.epochs.filter((p) => p.step <= m.rolledBackTo),
-        notice: `The search diverged at step ${m.step} (a loss or an alpha was not a finite number). It went back to step ${m.rolledBackTo} and goes on with the learning rates halved to ${m.weightLr.toPrecision(3)} (weights) and ${m.alphaLr.toPrecision(3)} (alphas).`,
+        notice: `The search diverged at step ${m.step} (${m.reason ?? 'a loss or an alpha was not a finite number'}). It went back to step ${m.rolledBackTo} and goes on with the learning rates halved to ${m.weightLr.toPrecision(3)} (weights) and ${m.alphaLr.toPrecision(3)} (alphas).`,
       };
     case 'autosaved':
       return { ...state, lastAutosave: { step: m.step, savedAt: m.savedAt } };

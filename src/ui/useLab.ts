@@ -16,7 +16,7 @@ export interface LabActions {
   /** Resumes a search from an autosave in the browser's storage (it arrives paused). */
   resumeAutosave(id: string, backend: BackendChoice, autosaveEvery: number): void;
   discardAutosaves(): void;
-  startRetrain(config: RetrainLabConfig, genotype: GenotypeJson): void;
+  startRetrain(config: RetrainLabConfig, genotype: GenotypeJson, autosaveEvery?: number): void;
   /** Resumes a search from a checkpoint file (it arrives paused). */
   loadCheckpoint(bytes: ArrayBuffer, backend: BackendChoice): void;
   /** Evaluates a trained-model file on the built-in held-out images. */
@@ -71,9 +71,9 @@ export function useLab(): Lab {
         send({ type: 'resumeAutosave', id, backend, autosaveEvery, dataUrl: embeddedDataUrl() });
       },
       discardAutosaves: () => send({ type: 'discardAutosaves' }),
-      startRetrain: (config, genotype) => {
+      startRetrain: (config, genotype, autosaveEvery) => {
         setState((s) => retrainStarted(s, genotype));
-        send({ type: 'retrain', config, genotype, dataUrl: embeddedDataUrl() });
+        send({ type: 'retrain', config, genotype, autosaveEvery, dataUrl: embeddedDataUrl() });
       },
       loadCheckpoint: (bytes, backend) => {
         setState(searchStarted());

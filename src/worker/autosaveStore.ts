@@ -4,9 +4,13 @@
  * first, and if it is still full the error says so.
  */
 
+/** What an autosave resumes: a DARTS search, a retrain, a CDARTS search. */
+export type AutosaveKind = 'search' | 'retrain' | 'cdarts';
+
 export interface AutosaveEntry {
   readonly id: string;
-  readonly kind: 'search';
+  /** What it resumes; its id is the kind too, so that a search and a retrain keep one each. */
+  readonly kind: AutosaveKind;
   readonly step: number;
   /** ms since the epoch. */
   readonly savedAt: number;

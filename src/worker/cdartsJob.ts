@@ -22,7 +22,14 @@ import type { AlphaSoftmax } from '../nas/searchLoop';
 import type { Job } from './job';
 import { generatorJob } from './job';
 import { loadTrainImages } from './labData';
-import { cdartsConfigOf } from './labCdarts';
+import { cdartsConfigOf, labConfigOfCdarts } from './labCdarts';
+import { dataFromHost, dataToHost } from './searchJob';
+import type { CdartsCheckpoint } from '../nas/cdartsCheckpoint';
+import {
+  captureCdartsCheckpoint,
+  encodeCdartsCheckpoint,
+  restoreCdartsState,
+} from '../nas/cdartsCheckpoint';
 import type { FromWorker, LabConfig } from './protocol';
 
 interface Tracked {
@@ -75,6 +82,7 @@ function cdartsMessages(
                 : (joint?.search.trainAccuracy ?? Number.NaN),
             valLoss: joint ? joint.alphaObjective : Number.NaN,
             alphaSoftmax: tracked.alphaSoftmax,
+            ...(joint ? { alphaMaxAbs: joint.alphaMaxAbs } : {}),
             genotype: tracked.genotype,
             cdarts: {
               phase: event.phase,
@@ -123,49 +131,109 @@ function totalCdartsSteps(config: CdartsConfig, perEpoch: number): number {
   );
 }
 
-async function initialSoftmax(state: CdartsState): Promise<AlphaSoftmax> {
+/** The alphas' softmax with cut ops at 0 (the mutator's probabilities), read back once. */
+async function currentSoftmax(state: CdartsState): Promise<AlphaSoftmax> {
   const [normal, reduce] = await Promise.all([
     state.alphas.normal.array(),
     state.alphas.reduce.array(),
   ]);
-  const softmax = (r: number[]) => {
-    const m = Math.max(...r);
-    const e = r.map((v) => Math.exp(v - m));
+  const softmax = (r: number[], cut: readonly boolean[] | undefined) => {
+    const kept = r.filter((_, k) => !cut?.[k]);
+    const m = Math.max(...kept);
+    const e = r.map((v, k) => (cut?.[k] ? 0 : Math.exp(v - m)));
     const sum = e.reduce((a, b) => a + b, 0);
     return e.map((v) => v / sum);
   };
-  return { normal: normal.map(softmax), reduce: reduce.map(softmax) };
+  const { cut } = state.mutator;
+  return {
+    normal: normal.map((r, e) => softmax(r, cut.normal[e])),
+    reduce: reduce.map((r, e) => softmax(r, cut.reduce[e])),
+  };
 }
 
-export async function createCdartsJob(config: LabConfig, source: () => FileSource): Promise<Job> {
-  const cdarts = cdartsConfigOf(config);
+async function cdartsSplits(config: LabConfig, cdarts: CdartsConfig, source: () => FileSource) {
   const images = await loadTrainImages(config.data, source, cdarts.seed);
   checkCdartsInputSize(cdarts, images.height, images.width);
   const split = dartsSearchSplit(images, cdarts.trainPortion);
   const train = toDevice(split.train);
   const val = toDevice(split.val);
-  let state: CdartsState;
-  try {
-    state = createCdartsState(cdarts, images);
-  } catch (e) {
-    train.dispose();
-    val.dispose();
-    throw e;
-  }
-  const data = { train, val };
-  const totalSteps = totalCdartsSteps(cdarts, cdartsStepsPerEpoch(cdarts, data));
-  const alphaSoftmax = await initialSoftmax(state);
-  const start = cdartsGenotype(cdarts, alphaSoftmax);
-  const tracked: Tracked = { alphaSoftmax, genotype: genotypeToJson(start), evalGenotype: null };
-  const lastStep = { value: 0 };
-  const built = state;
-  return generatorJob(
-    runCdarts(built, data),
-    (event) => cdartsMessages(event, tracked, totalSteps, lastStep),
-    () => {
-      disposeCdartsState(built);
+  return {
+    images,
+    data: { train, val },
+    dispose: () => {
       train.dispose();
       val.dispose();
     },
+  };
+}
+
+/** The job over a built state, new or restored from a checkpoint. */
+async function cdartsJob(
+  config: LabConfig,
+  state: CdartsState,
+  splits: Awaited<ReturnType<typeof cdartsSplits>>,
+  resume: CdartsCheckpoint | null,
+): Promise<{ job: Job; alphaSoftmax: AlphaSoftmax; genotype: GenotypeJson }> {
+  const cdarts = state.config;
+  const totalSteps = totalCdartsSteps(cdarts, cdartsStepsPerEpoch(cdarts, splits.data));
+  const alphaSoftmax = await currentSoftmax(state);
+  const genotype = genotypeToJson(cdartsGenotype(cdarts, alphaSoftmax));
+  const cycled = resume !== null && resume.position.epoch >= cdarts.warmupEpochs;
+  const tracked: Tracked = {
+    alphaSoftmax,
+    genotype,
+    evalGenotype: cycled ? genotypeToJson(state.evalNet.genotype) : null,
+  };
+  const lastStep = { value: resume?.position.step ?? 0 };
+  const run = runCdarts(state, splits.data, resume ? { resume: resume.position } : {});
+  const host = dataToHost(config.data);
+  const checkpoint = async () =>
+    encodeCdartsCheckpoint(await captureCdartsCheckpoint(state, run.position(), host));
+  const job = generatorJob(
+    run,
+    (event) => cdartsMessages(event, tracked, totalSteps, lastStep),
+    () => {
+      disposeCdartsState(state);
+      splits.dispose();
+    },
+    undefined,
+    async () => ({
+      kind: 'checkpoint',
+      name: `nas-lab-cdarts-step-${run.position().step}.naslab`,
+      bytes: await checkpoint(),
+    }),
+    { checkpoint, autosaveKind: 'cdarts' },
   );
+  return { job, alphaSoftmax, genotype };
+}
+
+export async function createCdartsJob(config: LabConfig, source: () => FileSource): Promise<Job> {
+  const cdarts = cdartsConfigOf(config);
+  const splits = await cdartsSplits(config, cdarts, source);
+  let state: CdartsState;
+  try {
+    state = createCdartsState(cdarts, splits.images);
+  } catch (e) {
+    splits.dispose();
+    throw e;
+  }
+  return (await cdartsJob(config, state, splits, null)).job;
+}
+
+/** A CDARTS search resumed from its checkpoint: the same data rebuilt from its host settings. */
+export async function resumeCdartsJob(
+  checkpoint: CdartsCheckpoint,
+  backend: LabConfig['backend'],
+  source: () => FileSource,
+): Promise<{ job: Job; config: LabConfig; alphaSoftmax: AlphaSoftmax; genotype: GenotypeJson }> {
+  const config = labConfigOfCdarts(checkpoint.config, dataFromHost(checkpoint.host), backend);
+  const splits = await cdartsSplits(config, checkpoint.config, source);
+  let state: CdartsState;
+  try {
+    state = restoreCdartsState(checkpoint, splits.images);
+  } catch (e) {
+    splits.dispose();
+    throw e;
+  }
+  return { ...(await cdartsJob(config, state, splits, checkpoint)), config };
 }

@@ -1,51 +1,85 @@
 /**
- * Divergence watch on the streamed scalars: a non-finite loss or alpha softmax means the run has
- * diverged. The first time, the session rolls back to the last good checkpoint and lowers the
- * learning rates by `lrFactor`; a second divergence in the same run pauses it.
+ * Divergence watch on the streamed scalars: a non-finite loss or alpha softmax, or alphas that
+ * explode (max |α| above a limit while still finite), mean the run has diverged. The first time,
+ * the session rolls back to the last good checkpoint and lowers the learning rates by
+ * `lrFactor`; a second divergence in the same run pauses it.
  */
 import type { StepPoint } from './protocol';
 
 export const DEFAULT_DIVERGENCE_LR_FACTOR = 0.5;
 
+/**
+ * max |α| above which the alphas count as exploding (docs/DECISIONS.md, "Resilience"): past
+ * ~100 a logit gap underflows float32's exp, the softmax is exactly one-hot and the suppressed
+ * ops get no gradient, while alpha weight decay holds a working search far below it.
+ */
+export const DEFAULT_DIVERGENCE_ALPHA_LIMIT = 100;
+
 function finiteRows(rows: readonly (readonly number[])[]): boolean {
   return rows.every((r) => r.every((v) => Number.isFinite(v)));
 }
 
-/**
- * Whether a streamed step shows divergence. CDARTS warm-up steps report NaN for figures they do
- * not have, so only the figures that exist are checked: a loss is missing when the phase has
- * none, never when it was computed.
- */
-export function divergedAt(point: StepPoint): boolean {
+/** The losses a step has: CDARTS warm-up steps report NaN for figures they do not have. */
+function stepLosses(point: StepPoint): [string, number][] {
   const phase = point.cdarts?.phase;
-  const losses =
-    phase === undefined
-      ? [point.trainLoss, point.valLoss]
-      : phase === 'searchWarmup'
-        ? [point.trainLoss]
-        : phase === 'evalWarmup'
-          ? [point.cdarts?.evalLoss ?? Number.NaN]
-          : [point.trainLoss, point.valLoss, point.cdarts?.evalLoss ?? Number.NaN];
-  return (
-    !losses.every((v) => Number.isFinite(v)) ||
-    !finiteRows(point.alphaSoftmax.normal) ||
-    !finiteRows(point.alphaSoftmax.reduce)
-  );
+  const evalLoss: [string, number] = [
+    "the evaluation network's loss",
+    point.cdarts?.evalLoss ?? Number.NaN,
+  ];
+  const train: [string, number] = ['the training loss', point.trainLoss];
+  const val: [string, number] = ['the validation loss', point.valLoss];
+  if (phase === undefined) return [train, val];
+  if (phase === 'searchWarmup') return [train];
+  if (phase === 'evalWarmup') return [evalLoss];
+  return [train, val, evalLoss];
 }
 
-export type DivergenceVerdict = 'ok' | 'rollback' | 'pause';
+/**
+ * What diverged at a streamed step, or null if nothing did. Only the figures that exist are
+ * checked: a loss is missing when the phase has none, never when it was computed; max |α| is
+ * checked when the step reports it.
+ */
+export function divergenceAt(
+  point: StepPoint,
+  alphaLimit = DEFAULT_DIVERGENCE_ALPHA_LIMIT,
+): string | null {
+  for (const [name, value] of stepLosses(point)) {
+    if (!Number.isFinite(value)) return `${name} is ${value}`;
+  }
+  if (!finiteRows(point.alphaSoftmax.normal) || !finiteRows(point.alphaSoftmax.reduce)) {
+    return 'an alpha is not a finite number';
+  }
+  const maxAbs = point.alphaMaxAbs;
+  if (maxAbs !== undefined && !(maxAbs <= alphaLimit)) {
+    return Number.isFinite(maxAbs)
+      ? `the alphas exploded: max |α| = ${maxAbs.toPrecision(3)}, above the limit ${alphaLimit}`
+      : 'an alpha is not a finite number';
+  }
+  return null;
+}
+
+/** Whether a streamed step shows divergence (see `divergenceAt`). */
+export function divergedAt(point: StepPoint, alphaLimit = DEFAULT_DIVERGENCE_ALPHA_LIMIT): boolean {
+  return divergenceAt(point, alphaLimit) !== null;
+}
+
+export type DivergenceVerdict =
+  { readonly verdict: 'ok' } | { readonly verdict: 'rollback' | 'pause'; readonly reason: string };
 
 /** Counts divergences in one run: the first asks for a rollback, any later one for a pause. */
 export class DivergenceWatch {
   private count = 0;
+
+  constructor(public alphaLimit = DEFAULT_DIVERGENCE_ALPHA_LIMIT) {}
 
   reset(): void {
     this.count = 0;
   }
 
   check(point: StepPoint): DivergenceVerdict {
-    if (!divergedAt(point)) return 'ok';
+    const reason = divergenceAt(point, this.alphaLimit);
+    if (reason === null) return { verdict: 'ok' };
     this.count += 1;
-    return this.count === 1 ? 'rollback' : 'pause';
+    return { verdict: this.count === 1 ? 'rollback' : 'pause', reason };
   }
 }

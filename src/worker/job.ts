@@ -22,12 +22,21 @@ export interface Job {
    * steps; null when this job has nothing to save.
    */
   save(): Promise<SavedFile | null>;
+  /**
+   * A resumable checkpoint for autosave, where it differs from `save` (a retrain saves its
+   * model, but resumes from a retrain checkpoint). Called only between steps.
+   */
+  checkpoint?(): Promise<Uint8Array>;
+  /** Which autosave `checkpoint` writes (its id and kind); absent: a DARTS search's. */
+  readonly autosaveKind?: 'retrain' | 'cdarts';
   /** Frees the job's tensors. */
   dispose(): Promise<void>;
   /** The configured maximum learning rates (what a divergence lowers); absent for retrains. */
   readonly baseRates?: { readonly weightLr: number; readonly alphaLr: number };
   /** Test hook: writes NaN into the job's weights (between steps). */
   injectNaN?(): void;
+  /** Test hook: makes the alphas finite but huge (between steps), as exploding alphas are. */
+  injectHugeAlphas?(): void;
 }
 
 export interface SavedFile {
@@ -43,7 +52,10 @@ export function generatorJob<E extends { readonly type: string }>(
   dispose: () => void,
   setRates: Job['setRates'] = () => undefined,
   save: Job['save'] = async () => null,
-  extra: Pick<Job, 'baseRates' | 'injectNaN'> = {},
+  extra: Pick<
+    Job,
+    'baseRates' | 'injectNaN' | 'injectHugeAlphas' | 'checkpoint' | 'autosaveKind'
+  > = {},
 ): Job {
   return {
     async next() {

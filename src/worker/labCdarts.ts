@@ -4,6 +4,7 @@
  */
 import type { CdartsConfig } from '../nas/cdartsConfig';
 import { SMALL_CDARTS_CONFIG, validateCdartsConfig } from '../nas/cdartsConfig';
+import { SMALL_SEARCH_CONFIG } from '../nas/searchConfig';
 import type { LabCdartsSettings, LabConfig } from './protocol';
 
 /** CDARTS settings for the lab when a link or preset gives none: the quick demo's scale. */
@@ -37,4 +38,45 @@ export function cdartsConfigOf(config: LabConfig): CdartsConfig {
     seed: s.seed,
     ...(config.cdarts ?? DEFAULT_LAB_CDARTS),
   });
+}
+
+/**
+ * The lab configuration a CDARTS configuration came from (`cdartsConfigOf`'s inverse for what
+ * the lab sets; DARTS-only search settings get the small preset's values, which CDARTS ignores).
+ */
+export function labConfigOfCdarts(
+  c: CdartsConfig,
+  data: LabConfig['data'],
+  backend: LabConfig['backend'],
+): LabConfig {
+  return {
+    algorithm: 'cdarts',
+    search: {
+      ...SMALL_SEARCH_CONFIG,
+      primitives: c.primitives,
+      nodes: c.nodes,
+      multiplier: c.multiplier,
+      layers: c.searchLayers,
+      channels: c.channels,
+      batchSize: c.batchSize,
+      epochs: c.epochs,
+      weightLr: c.weightLr,
+      alphaLr: c.alphaLr,
+      trainPortion: c.trainPortion,
+      seed: c.seed,
+    },
+    cdarts: {
+      evalLayers: c.evalLayers,
+      warmupEpochs: c.warmupEpochs,
+      evalWarmupEpochs: c.evalWarmupEpochs,
+      nasnetLr: c.nasnetLr,
+      lossT: c.lossT,
+      lossAlpha: c.lossAlpha,
+      interactiveType: c.interactiveType,
+      regularCoeff: c.regularCoeff,
+      regularRatio: c.regularRatio,
+    },
+    data,
+    backend,
+  };
 }

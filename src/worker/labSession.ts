@@ -8,7 +8,11 @@ import type { FileSource } from '../data/catalog';
 import * as tf from '../nas/tf';
 import { selectBackend } from './backendChoice';
 import { describeJobError, watchDeviceLoss } from './errorMessages';
-import { DEFAULT_DIVERGENCE_LR_FACTOR, DivergenceWatch } from './divergence';
+import {
+  DEFAULT_DIVERGENCE_ALPHA_LIMIT,
+  DEFAULT_DIVERGENCE_LR_FACTOR,
+  DivergenceWatch,
+} from './divergence';
 import { backendAfterLoss } from './backendRecovery';
 import type { AutosaveStore } from './autosaveStore';
 import { saveAndPrune } from './autosaveStore';
@@ -16,8 +20,12 @@ import { DEFAULT_AUTOSAVE_EVERY } from './autosaveDefaults';
 import type { SearchCheckpoint } from '../nas/checkpoint';
 import type { Job } from './job';
 import type { BackendChoice, FromWorker, RunStatus, ToWorker } from './protocol';
-import { createRetrainJob } from './retrainJob';
-import { createCdartsJob } from './cdartsJob';
+import { createRetrainJob, resumeRetrainJob } from './retrainJob';
+import type { RetrainCheckpoint } from '../nas/retrainCheckpoint';
+import { decodeRetrainCheckpoint } from '../nas/retrainCheckpoint';
+import { createCdartsJob, resumeCdartsJob } from './cdartsJob';
+import type { CdartsCheckpoint } from '../nas/cdartsCheckpoint';
+import { decodeCdartsCheckpoint, isCdartsCheckpointFile } from '../nas/cdartsCheckpoint';
 import { createRnnSearchJob } from './rnnSearchJob';
 import { builtinTextLoader, builtinTextUrl } from './labText';
 import { createSearchJob, resumeSearchJob } from './searchJob';
@@ -83,6 +91,8 @@ export class LabSession {
         case 'start':
           this.autosaveEvery = message.autosaveEvery ?? DEFAULT_AUTOSAVE_EVERY;
           this.divergenceLrFactor = message.divergenceLrFactor ?? DEFAULT_DIVERGENCE_LR_FACTOR;
+          this.divergence.alphaLimit =
+            message.divergenceAlphaLimit ?? DEFAULT_DIVERGENCE_ALPHA_LIMIT;
           this.source = () => this.host.dataSource(message.dataUrl);
           await this.begin(message.config.backend, () =>
             message.config.space === 'recurrent'
@@ -96,19 +106,26 @@ export class LabSession {
           );
           break;
         case 'retrain':
+          this.autosaveEvery = message.autosaveEvery ?? DEFAULT_AUTOSAVE_EVERY;
           await this.begin(message.config.backend, () =>
             createRetrainJob(message.config, message.genotype, () =>
               this.host.dataSource(message.dataUrl),
             ),
           );
           break;
-        case 'loadCheckpoint':
-          await this.resumeFrom(
-            decodeCheckpoint(new Uint8Array(message.bytes)),
-            message.backend,
-            message.dataUrl,
-          );
+        case 'loadCheckpoint': {
+          const bytes = new Uint8Array(message.bytes);
+          if (isCdartsCheckpointFile(bytes)) {
+            await this.resumeCdarts(
+              decodeCdartsCheckpoint(bytes),
+              message.backend,
+              message.dataUrl,
+            );
+          } else {
+            await this.resumeFrom(decodeCheckpoint(bytes), message.backend, message.dataUrl);
+          }
           break;
+        }
         case 'listAutosaves':
           this.host.post({ type: 'autosaves', items: await this.autosaveList() });
           break;
@@ -116,7 +133,21 @@ export class LabSession {
           const entry = await this.host.autosaves?.get(message.id);
           if (!entry) throw new Error('that autosave is gone (storage was cleared or pruned)');
           this.autosaveEvery = message.autosaveEvery ?? DEFAULT_AUTOSAVE_EVERY;
-          await this.resumeFrom(decodeCheckpoint(entry.bytes), message.backend, message.dataUrl);
+          if (entry.kind === 'cdarts') {
+            await this.resumeCdarts(
+              decodeCdartsCheckpoint(entry.bytes),
+              message.backend,
+              message.dataUrl,
+            );
+          } else if (entry.kind === 'retrain') {
+            await this.resumeRetrain(
+              decodeRetrainCheckpoint(entry.bytes),
+              message.backend,
+              message.dataUrl,
+            );
+          } else {
+            await this.resumeFrom(decodeCheckpoint(entry.bytes), message.backend, message.dataUrl);
+          }
           break;
         }
         case 'evaluateModel':
@@ -179,6 +210,8 @@ export class LabSession {
           if (!job?.injectNaN) throw new Error('no search is running to inject a fault into');
           if (message.kind === 'nan') {
             await this.exclusive(async () => job.injectNaN?.());
+          } else if (message.kind === 'explodeAlphas') {
+            await this.exclusive(async () => job.injectHugeAlphas?.());
           } else {
             // Destroys the GPU device between steps, as a driver reset would.
             await this.exclusive(async () => {
@@ -221,6 +254,63 @@ export class LabSession {
         });
         this.lastStep = checkpoint.position.step;
         this.lastAutosavedStep = checkpoint.position.step;
+        return job;
+      },
+      'paused',
+    );
+  }
+
+  private async resumeRetrain(
+    checkpoint: RetrainCheckpoint,
+    backend: BackendChoice,
+    dataUrl: string,
+  ): Promise<void> {
+    this.source = () => this.host.dataSource(dataUrl);
+    await this.begin(
+      backend,
+      async () => {
+        const { job, config } = await resumeRetrainJob(checkpoint, () =>
+          this.host.dataSource(dataUrl),
+        );
+        const step = checkpoint.position.step;
+        this.host.post({
+          type: 'retrainRestored',
+          config: { ...config, backend },
+          genotype: genotypeToJson(checkpoint.genotype),
+          step,
+        });
+        this.lastStep = step;
+        this.lastAutosavedStep = step;
+        return job;
+      },
+      'paused',
+    );
+  }
+
+  private async resumeCdarts(
+    checkpoint: CdartsCheckpoint,
+    backend: BackendChoice,
+    dataUrl: string,
+  ): Promise<void> {
+    this.source = () => this.host.dataSource(dataUrl);
+    await this.begin(
+      backend,
+      async () => {
+        const { job, config, alphaSoftmax, genotype } = await resumeCdartsJob(
+          checkpoint,
+          backend,
+          () => this.host.dataSource(dataUrl),
+        );
+        const step = checkpoint.position.step;
+        this.host.post({
+          type: 'restored',
+          config,
+          step,
+          alphaSoftmax,
+          genotypeHistory: [{ step, genotype }],
+        });
+        this.lastStep = step;
+        this.lastAutosavedStep = step;
         return job;
       },
       'paused',
@@ -338,7 +428,7 @@ export class LabSession {
    * The run diverged: back to the last good checkpoint, with the learning rates lowered by the
    * configured factor; the run goes on.
    */
-  private async rollBack(step: number): Promise<void> {
+  private async rollBack(step: number, reason: string): Promise<void> {
     const good = this.lastGood;
     const job = this.job;
     const source = this.source;
@@ -360,6 +450,7 @@ export class LabSession {
       type: 'diverged',
       step,
       rolledBackTo: good.step,
+      reason,
       weightLr: this.rates.weightLr ?? base.weightLr,
       alphaLr: this.rates.alphaLr ?? base.alphaLr,
     });
@@ -368,8 +459,9 @@ export class LabSession {
   private async autosaveList() {
     const store = this.host.autosaves;
     if (!store) return [];
-    return (await store.list()).map(({ id, step, savedAt, sizeBytes }) => ({
+    return (await store.list()).map(({ id, kind, step, savedAt, sizeBytes }) => ({
       id,
+      kind,
       step,
       savedAt,
       sizeBytes,
@@ -382,10 +474,15 @@ export class LabSession {
    */
   private async autosave(step: number): Promise<void> {
     const store = this.host.autosaves;
-    if (this.autosaveEvery <= 0 || step === this.lastAutosavedStep) return;
+    const job = this.job;
+    if (this.autosaveEvery <= 0 || step === this.lastAutosavedStep || !job) return;
+    // A DARTS search's checkpoint is also what a divergence rolls back to.
+    const kind = job.autosaveKind ?? 'search';
     let bytes: Uint8Array | null;
     try {
-      bytes = await this.keepGood(step);
+      bytes = job.checkpoint
+        ? await this.exclusive(() => (job.checkpoint as () => Promise<Uint8Array>)())
+        : await this.keepGood(step);
     } catch (e) {
       this.host.post({
         type: 'error',
@@ -399,8 +496,8 @@ export class LabSession {
     this.persisting = this.persisting.then(async () => {
       try {
         await saveAndPrune(store, {
-          id: 'search',
-          kind: 'search',
+          id: kind,
+          kind,
           step,
           savedAt,
           bytes,
@@ -480,15 +577,16 @@ export class LabSession {
         if (advance === null) break;
         for (const m of advance.messages) this.host.post(m);
         const point = advance.messages.find((m) => m.type === 'step');
-        const verdict = point?.type === 'step' ? this.divergence.check(point.point) : 'ok';
-        if (verdict === 'rollback' && point?.type === 'step') {
-          await this.rollBack(point.point.step);
+        const check =
+          point?.type === 'step' ? this.divergence.check(point.point) : { verdict: 'ok' as const };
+        if (check.verdict === 'rollback' && point?.type === 'step') {
+          await this.rollBack(point.point.step, check.reason);
           continue;
         }
-        if (verdict === 'pause' && point?.type === 'step') {
+        if (check.verdict === 'pause' && point?.type === 'step') {
           this.host.post({
             type: 'error',
-            message: `the search diverged again at step ${point.point.step} (a loss or an alpha is not a finite number) after a rollback; it is paused. Lower the learning rates, then resume.`,
+            message: `the search diverged again at step ${point.point.step} (${check.reason}) after a rollback; it is paused. Lower the learning rates, then resume.`,
           });
           // No autosave: the state is not finite, and the last good one must stay.
           this.setStatus('paused');

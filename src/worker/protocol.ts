@@ -65,6 +65,8 @@ export type ToWorker =
       readonly autosaveEvery?: number;
       /** On divergence, the learning rates are multiplied by this (default 0.5). */
       readonly divergenceLrFactor?: number;
+      /** A max |α| above this counts as divergence (exploding alphas; default 100). */
+      readonly divergenceAlphaLimit?: number;
       /** Absolute URL of the folder that serves the embedded dataset (from the page's base). */
       readonly dataUrl: string;
     }
@@ -73,6 +75,8 @@ export type ToWorker =
       readonly config: RetrainLabConfig;
       readonly genotype: GenotypeJson;
       readonly dataUrl: string;
+      /** Autosave every this many steps (and at pause); 0 turns autosave off. */
+      readonly autosaveEvery?: number;
     }
   /** Resume a search from a checkpoint file; the run starts paused at the saved step. */
   | {
@@ -92,7 +96,7 @@ export type ToWorker =
     }
   | { readonly type: 'discardAutosaves' }
   /** Test hook: corrupts the running search's weights with NaN, as a diverging run would. */
-  | { readonly type: 'injectFault'; readonly kind: 'nan' | 'deviceLoss' }
+  | { readonly type: 'injectFault'; readonly kind: 'nan' | 'explodeAlphas' | 'deviceLoss' }
   /** Evaluates a trained-model file on the built-in held-out images. */
   | {
       readonly type: 'evaluateModel';
@@ -122,6 +126,8 @@ export interface StepPoint {
   readonly imagesPerSecond: number;
   readonly elapsedMs: number;
   readonly alphaSoftmax: AlphaSoftmax;
+  /** max |α| after the step (absent where the step moved no alpha: CDARTS warm-up). */
+  readonly alphaMaxAbs?: number;
   readonly genotype: GenotypeJson;
   /** CDARTS only: the phase and the evaluation network's figures (NaN where none this step). */
   readonly cdarts?: CdartsStepDetail;
@@ -169,6 +175,8 @@ export interface RetrainEpochPoint {
 
 export interface AutosaveSummary {
   readonly id: string;
+  /** What it resumes (absent: a search, as autosaves written before retrains had any). */
+  readonly kind?: 'search' | 'retrain' | 'cdarts';
   readonly step: number;
   /** ms since the epoch. */
   readonly savedAt: number;
@@ -215,10 +223,19 @@ export type FromWorker =
       readonly type: 'diverged';
       readonly step: number;
       readonly rolledBackTo: number;
+      /** What diverged, e.g. "the validation loss is NaN". */
+      readonly reason?: string;
       readonly weightLr: number;
       readonly alphaLr: number;
     }
   | { readonly type: 'autosaves'; readonly items: readonly AutosaveSummary[] }
+  /** A retrain was restored from its autosave, paused: its settings, genotype and step. */
+  | {
+      readonly type: 'retrainRestored';
+      readonly config: RetrainLabConfig;
+      readonly genotype: GenotypeJson;
+      readonly step: number;
+    }
   /** A search was restored from a checkpoint: its settings, and where it stands. */
   | {
       readonly type: 'restored';

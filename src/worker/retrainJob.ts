@@ -1,15 +1,27 @@
-/** A retrain of a genotype as a lab job: the evaluation network trained from scratch. */
+/**
+ * A retrain of a genotype as a lab job: the evaluation network trained from scratch. Saved as a
+ * model file (the user's download), autosaved as a retrain checkpoint that holds the lab's data
+ * settings, and resumed from one.
+ */
 import type { FileSource } from '../data/catalog';
 import { toDevice } from '../data/deviceSplit';
 import { genotypeFromJson } from '../nas/genotype';
 import { validateRetrainConfig } from '../nas/retrainConfig';
 import type { RetrainEvent } from '../nas/retrainLoop';
 import { runRetrain } from '../nas/retrainLoop';
+import type { RetrainCheckpoint } from '../nas/retrainCheckpoint';
+import {
+  captureRetrainCheckpoint,
+  encodeRetrainCheckpoint,
+  restoreRetrainState,
+} from '../nas/retrainCheckpoint';
+import type { RetrainState } from '../nas/retrainState';
 import { createRetrainState, disposeRetrainState } from '../nas/retrainState';
 import type { Job } from './job';
 import { generatorJob } from './job';
 import { loadRetrainImages } from './labData';
-import type { FromWorker, RetrainLabConfig } from './protocol';
+import type { FromWorker, LabDataConfig, RetrainLabConfig } from './protocol';
+import type { HostSettings } from '../nas/checkpointManifest';
 import type { GenotypeJson } from '../nas/genotype';
 import type { TrainingSummary } from '../nas/trainedModel';
 import { encodeTrainedModel } from '../nas/trainedModel';
@@ -50,29 +62,51 @@ function retrainMessages(event: RetrainEvent): FromWorker[] {
   }
 }
 
-export async function createRetrainJob(
+/** The lab's retrain data settings as a checkpoint's host settings, and back. */
+function retrainHost(config: RetrainLabConfig): HostSettings {
+  const { dataset, images, imageSize } = config.data;
+  return { dataset, images, imageSize, testImages: config.testImages, backend: config.backend };
+}
+
+function retrainFromHost(
+  checkpoint: RetrainCheckpoint,
+): Omit<RetrainLabConfig, 'retrain'> & { data: LabDataConfig } {
+  const host = checkpoint.host;
+  if (!host) throw new Error('the retrain checkpoint does not say which data the lab trained on');
+  const { dataset, images, imageSize, testImages, backend } = host;
+  if (dataset !== 'default' && dataset !== 'synthetic') {
+    throw new Error(`the checkpoint's dataset ${JSON.stringify(dataset)} is not one the lab has`);
+  }
+  if (
+    typeof images !== 'number' ||
+    typeof imageSize !== 'number' ||
+    typeof testImages !== 'number'
+  ) {
+    throw new Error("the checkpoint's image counts or image size are missing");
+  }
+  const choice =
+    backend === 'webgpu' || backend === 'webgl' || backend === 'cpu' ? backend : 'auto';
+  return { data: { dataset, images, imageSize }, testImages, backend: choice };
+}
+
+/** The job over a built state, new or restored. */
+function retrainJob(
   config: RetrainLabConfig,
-  genotypeJson: GenotypeJson,
-  source: () => FileSource,
-): Promise<Job> {
-  const retrain = validateRetrainConfig(config.retrain);
-  const genotype = genotypeFromJson(genotypeJson);
-  const images = await loadRetrainImages(config.data, config.testImages, source, retrain.seed);
+  state: RetrainState,
+  images: Awaited<ReturnType<typeof loadRetrainImages>>,
+  resume: RetrainCheckpoint | null,
+): Job {
   const train = toDevice(images.train);
   const test = toDevice(images.test);
-  let state;
-  try {
-    state = createRetrainState(retrain, genotype, images.train);
-  } catch (e) {
-    train.dispose();
-    test.dispose();
-    throw e;
-  }
-  const built = state;
   let lr: number | undefined;
-  let summary: TrainingSummary | null = null;
+  let summary: TrainingSummary | null = resume?.position.summary ?? null;
+  const run = runRetrain(
+    state,
+    { train, test },
+    { lr: () => lr, ...(resume ? { resume: resume.position } : {}) },
+  );
   return generatorJob(
-    runRetrain(built, { train, test }, { lr: () => lr }),
+    run,
     (event) => {
       if (event.type === 'epoch') {
         summary = {
@@ -84,7 +118,7 @@ export async function createRetrainJob(
       return retrainMessages(event);
     },
     () => {
-      disposeRetrainState(built);
+      disposeRetrainState(state);
       train.dispose();
       test.dispose();
     },
@@ -100,8 +134,42 @@ export async function createRetrainJob(
       return {
         kind: 'model',
         name: `nas-lab-model-epoch-${summary.epochs}.nas`,
-        bytes: await encodeTrainedModel(built, summary, { normalization: images.stats }),
+        bytes: await encodeTrainedModel(state, summary, { normalization: images.stats }),
       };
     },
+    {
+      checkpoint: async () =>
+        encodeRetrainCheckpoint(
+          await captureRetrainCheckpoint(state, run.position(), { host: retrainHost(config) }),
+        ),
+      autosaveKind: 'retrain',
+    },
   );
+}
+
+export async function createRetrainJob(
+  config: RetrainLabConfig,
+  genotypeJson: GenotypeJson,
+  source: () => FileSource,
+): Promise<Job> {
+  const retrain = validateRetrainConfig(config.retrain);
+  const genotype = genotypeFromJson(genotypeJson);
+  const images = await loadRetrainImages(config.data, config.testImages, source, retrain.seed);
+  return retrainJob(config, createRetrainState(retrain, genotype, images.train), images, null);
+}
+
+/** A retrain resumed from its checkpoint: the same data rebuilt from the host settings. */
+export async function resumeRetrainJob(
+  checkpoint: RetrainCheckpoint,
+  source: () => FileSource,
+): Promise<{ job: Job; config: RetrainLabConfig }> {
+  const config: RetrainLabConfig = { ...retrainFromHost(checkpoint), retrain: checkpoint.config };
+  const images = await loadRetrainImages(
+    config.data,
+    config.testImages,
+    source,
+    checkpoint.config.seed,
+  );
+  const state = restoreRetrainState(checkpoint, images.train);
+  return { job: retrainJob(config, state, images, checkpoint), config };
 }

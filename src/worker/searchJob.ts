@@ -39,6 +39,7 @@ function searchMessages(event: SearchEvent, lastStep: { value: number }): FromWo
             imagesPerSecond: event.imagesPerSecond,
             elapsedMs: event.elapsedMs,
             alphaSoftmax: event.alphaSoftmax,
+            alphaMaxAbs: event.alphaMaxAbs,
             genotype: genotypeToJson(event.genotype),
           },
         },
@@ -109,6 +110,12 @@ function searchJob(
       injectNaN: () => {
         const first = Object.values(state.weights)[0];
         if (first) tf.tidy(() => first.assign(tf.fill(first.shape, Number.NaN)));
+      },
+      injectHugeAlphas: () => {
+        // Finite but far beyond any search: the losses stay finite, only max |α| shows it.
+        for (const a of [state.alphas.normal, state.alphas.reduce]) {
+          tf.tidy(() => a.assign(tf.mul(tf.sign(a), 1e6)));
+        }
       },
     },
   );

@@ -1,8 +1,10 @@
 /// <reference lib="webworker" />
-/** The search worker's entry: messages in, a session, messages out. */
+/** The search worker's entry: messages in, a session, messages out; the heartbeat's answers. */
 import { LabSession, fetchDataSource } from './labSession';
 import type { FromWorker, ToWorker } from './protocol';
 import { indexedDbAutosaveStore } from './autosaveStore';
+import type { Pong, WorkerControl } from './workerControl';
+import { TEST_HOOKS_WORKER_NAME, isWorkerControl } from './workerControl';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const session = new LabSession({
@@ -11,12 +13,20 @@ const session = new LabSession({
   autosaves: indexedDbAutosaveStore(),
 });
 
-scope.onmessage = (event: MessageEvent<ToWorker>) => {
-  void session.handle(event.data);
-};
-scope.onerror = (event) => {
-  scope.postMessage({
-    type: 'error',
-    message: `worker error: ${String(event)}`,
-  } satisfies FromWorker);
+function control(message: WorkerControl): void {
+  if (message.type === 'ping') {
+    scope.postMessage({ type: 'pong' } satisfies Pong);
+  } else if (scope.name === TEST_HOOKS_WORKER_NAME) {
+    // Uncaught, at the top level: the page's supervisor sees the worker's 'error' event.
+    setTimeout(() => {
+      throw new Error('test hook: the worker crashed');
+    }, 0);
+  }
+}
+
+// Uncaught errors are left to propagate: the page's supervisor restarts the worker on them.
+scope.onmessage = (event: MessageEvent<ToWorker | WorkerControl>) => {
+  const message = event.data;
+  if (isWorkerControl(message)) control(message);
+  else void session.handle(message);
 };

@@ -71,7 +71,12 @@ function shape(e: CdartsEvent): string {
 
 describe('CDARTS search loop (cpu)', () => {
   it('warms up the search network, then cycles: follow, evaluation warm-up, joint steps', async () => {
-    const { events, tensors, position } = await collect(TINY_CDARTS);
+    const { events, tensors, position, alphas } = await collect(TINY_CDARTS);
+    // The last joint step streams max |α| of the alphas the run ends with (nothing moves them after).
+    const lastJoint = events.filter((e) => e.type === 'step' && e.phase === 'joint').at(-1);
+    expect(lastJoint?.type === 'step' && lastJoint.phase === 'joint' && lastJoint.alphaMaxAbs).toBe(
+      Math.max(...alphas.map(Math.abs)),
+    );
     expect(events.map(shape)).toEqual([
       '0:searchWarmup:1/2',
       '0:searchWarmup:2/2',

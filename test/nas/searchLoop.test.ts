@@ -76,6 +76,43 @@ describe('DARTS search loop (cpu)', () => {
     expect(losses(a)).toEqual(losses(b));
   });
 
+  it("streams max |α| after every step within the step's one readback", async () => {
+    const data = tinyData();
+    const state = createSearchState({ ...TINY_CONFIG, epochs: 1 }, data.shape);
+    const backend = tf.backend();
+    const read = backend.read.bind(backend);
+    let reads = 0;
+    backend.read = (id) => {
+      reads += 1;
+      return read(id);
+    };
+    try {
+      const run = runSearch(state, data);
+      let seen = 0;
+      for (let r = await run.next(); !r.done; r = await run.next()) {
+        const e = r.value;
+        if (e.type !== 'step') continue;
+        // The first step also reads the starting softmax for the initial genotype.
+        expect(reads).toBe(seen === 0 ? 2 : 1);
+        reads = 0;
+        seen += 1;
+        const values = [
+          ...((await state.alphas.normal.data()) as Float32Array),
+          ...((await state.alphas.reduce.data()) as Float32Array),
+        ];
+        reads = 0;
+        expect(e.alphaMaxAbs).toBe(Math.max(...values.map(Math.abs)));
+        expect(e.alphaMaxAbs).toBeGreaterThan(0);
+      }
+      expect(seen).toBe(4);
+    } finally {
+      backend.read = read;
+      data.train.dispose();
+      data.val.dispose();
+      disposeSearchState(state);
+    }
+  });
+
   it('rejects a batch larger than the data', async () => {
     await expect(collect({ ...TINY_CONFIG, batchSize: 64 })).rejects.toThrow(
       /batch size 64 is larger than the weight-training split \(32 images\)/,

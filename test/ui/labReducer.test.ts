@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { genotypeToJson } from '../../src/nas/genotype';
 import { DARTS_V1, DARTS_V2 } from '../../src/nas/publishedGenotypes';
+import { SMALL_RETRAIN_CONFIG } from '../../src/nas/retrainConfig';
 import { frameBatcher } from '../../src/ui/frameBatcher';
 import { INITIAL_LAB_STATE, reduceLab, reduceLabBatch } from '../../src/ui/labReducer';
 import type { FromWorker, StepPoint } from '../../src/worker/protocol';
@@ -36,6 +37,49 @@ describe('lab reducer', () => {
     expect(c?.genotype).toEqual(genotypeToJson(DARTS_V1));
     expect(d?.genotype).toBe(c?.genotype);
     expect(s.steps.map((p) => p.step)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('shows a restored retrain, and after a restart keeps its charts up to the autosave', () => {
+    const retrainStep = (n: number): FromWorker => ({
+      type: 'retrainStep',
+      point: {
+        step: n,
+        epoch: 0,
+        totalSteps: 10,
+        trainLoss: 1,
+        trainAccuracy: 0.5,
+        lr: 0.025,
+        dropPathProb: 0,
+        imagesPerSecond: 1,
+        elapsedMs: 1,
+      },
+    });
+    const s = reduceLabBatch(INITIAL_LAB_STATE, [
+      step(1),
+      {
+        type: 'retrainRestored',
+        config: {
+          retrain: SMALL_RETRAIN_CONFIG,
+          data: { dataset: 'default', images: 16, imageSize: 8 },
+          testImages: 8,
+          backend: 'cpu',
+        },
+        genotype: genotypeToJson(DARTS_V1),
+        step: 4,
+      },
+      retrainStep(5),
+      retrainStep(6),
+      retrainStep(7),
+      { type: 'recovered', reason: 'the worker stopped', backend: 'cpu', resumedAt: 6 },
+    ]);
+    expect(s.mode).toBe('retrain');
+    expect(s.retrain?.genotype).toEqual(genotypeToJson(DARTS_V1));
+    expect(s.retrain?.steps.map((p) => p.step)).toEqual([5, 6]);
+    // The search's charts are not the retrain's business.
+    expect(s.steps.map((p) => p.step)).toEqual([1]);
+    expect(s.notice).toBe(
+      'The worker stopped. The retrain went back to its last checkpoint (step 6) and goes on, on cpu.',
+    );
   });
 
   it('applies a batch exactly as the messages one by one', () => {

@@ -8,6 +8,7 @@ import type { FromWorker, LabConfig, RetrainLabConfig } from '../../src/worker/p
 import type { AutosaveStore } from '../../src/worker/autosaveStore';
 import { memoryAutosaveStore, saveAndPrune } from '../../src/worker/autosaveStore';
 import { LabSession } from '../../src/worker/labSession';
+import { DEFAULT_LAB_CDARTS } from '../../src/worker/labCdarts';
 
 const CONFIG: LabConfig = {
   search: {
@@ -265,6 +266,76 @@ describe('search session (the worker engine, in-thread on cpu)', () => {
     expect(await store.list()).toEqual([]);
   });
 
+  it('autosaves a retrain; after a "reload" it resumes it and ends as the uninterrupted one', async () => {
+    const config: RetrainLabConfig = {
+      retrain: { ...SMALL_RETRAIN_CONFIG, channels: 2, layers: 3, batchSize: 8, epochs: 3 },
+      data: { dataset: 'synthetic', images: 16, imageSize: 8 },
+      testImages: 8,
+      backend: 'cpu',
+    };
+    const genotype = genotypeToJson(DARTS_V2);
+    const done = (h: ReturnType<typeof harness>) =>
+      h.until(() => h.messages.some((m) => m.type === 'status' && m.status === 'done'));
+    const straight = harness();
+    await straight.session.handle({ type: 'retrain', config, genotype, dataUrl: '' });
+    await done(straight);
+
+    const store = memoryAutosaveStore();
+    const first = harness(store);
+    await first.session.handle({
+      type: 'retrain',
+      config,
+      genotype,
+      dataUrl: '',
+      autosaveEvery: 2,
+    });
+    await first.until(() => first.messages.some((m) => m.type === 'autosaved'));
+    await first.session.handle({ type: 'pause' });
+    await first.until(() =>
+      first.messages.some((m) => m.type === 'status' && m.status === 'paused'),
+    );
+    await first.session.flushAutosaves();
+    const pausedAt = first.messages.filter((m) => m.type === 'retrainStep').length;
+    await first.session.handle({ type: 'stop' });
+    expect(pausedAt).toBeLessThan(6);
+
+    const after = harness(store);
+    await after.session.handle({ type: 'listAutosaves' });
+    const list = after.messages.find((m) => m.type === 'autosaves');
+    if (list?.type !== 'autosaves') throw new Error('no list');
+    expect(list.items.map((i) => [i.kind, i.step])).toEqual([['retrain', pausedAt]]);
+    await after.session.handle({
+      type: 'resumeAutosave',
+      id: list.items[0]?.id ?? '',
+      backend: 'cpu',
+      dataUrl: '',
+    });
+    expect(after.messages.find((m) => m.type === 'retrainRestored')).toEqual({
+      type: 'retrainRestored',
+      config,
+      genotype,
+      step: pausedAt,
+    });
+    expect(after.messages.at(-1)).toEqual({ type: 'status', status: 'paused' });
+    await after.session.handle({ type: 'resume' });
+    await done(after);
+    const steps = (h: ReturnType<typeof harness>) =>
+      h.messages.flatMap((m) =>
+        m.type === 'retrainStep' ? [[m.point.step, m.point.trainLoss, m.point.lr]] : [],
+      );
+    // The resumed retrain takes the uninterrupted one's steps from the autosave on, exactly.
+    expect(steps(after)).toEqual(steps(straight).slice(pausedAt));
+    const result = (h: ReturnType<typeof harness>) =>
+      h.messages.find((m) => m.type === 'retrainDone');
+    expect(result(after)).toEqual(result(straight));
+    // Its model file is the same as the uninterrupted retrain's.
+    const model = (h: ReturnType<typeof harness>) => {
+      const file = h.messages.find((m) => m.type === 'file');
+      return file?.type === 'file' ? new Uint8Array(file.bytes) : null;
+    };
+    expect(model(after)).toEqual(model(straight));
+  });
+
   it('prunes the oldest autosaves when storage is full, and says so when even that fails', async () => {
     const store = memoryAutosaveStore({ quotaBytes: 100 });
     const entry = (id: string, savedAt: number, size: number) => ({
@@ -320,6 +391,77 @@ describe('search session (the worker engine, in-thread on cpu)', () => {
     expect(epochs.map((e) => e.evalValAccuracy === null)).toEqual([true, false]);
   });
 
+  it('autosaves a CDARTS search; after a "reload" it resumes and takes the same steps', async () => {
+    const config: LabConfig = {
+      ...CONFIG,
+      algorithm: 'cdarts',
+      search: { ...CONFIG.search, epochs: 4 },
+    };
+    const done = (h: ReturnType<typeof harness>) =>
+      h.until(() => h.messages.some((m) => m.type === 'status' && m.status === 'done'), 120_000);
+    const points = (h: ReturnType<typeof harness>) =>
+      h.messages.flatMap((m) =>
+        m.type === 'step'
+          ? [[m.point.step, m.point.cdarts?.phase, m.point.trainLoss, m.point.cdarts?.evalLoss]]
+          : [],
+      );
+    const straight = harness();
+    await straight.session.handle({ type: 'start', config, dataUrl: '' });
+    await done(straight);
+
+    const store = memoryAutosaveStore();
+    const first = harness(store);
+    await first.session.handle({ type: 'start', config, dataUrl: '', autosaveEvery: 3 });
+    await first.until(() => first.messages.some((m) => m.type === 'autosaved'));
+    await first.session.handle({ type: 'pause' });
+    await first.until(() =>
+      first.messages.some((m) => m.type === 'status' && m.status === 'paused'),
+    );
+    await first.session.flushAutosaves();
+    const pausedAt = first.steps();
+    // Save checkpoint downloads the same kind of file, and Load checkpoint takes it back.
+    await first.session.handle({ type: 'save' });
+    const file = first.messages.find((m) => m.type === 'file');
+    if (file?.type !== 'file') throw new Error('no file');
+    expect(file.name).toBe(`nas-lab-cdarts-step-${pausedAt}.naslab`);
+    await first.session.handle({ type: 'stop' });
+    const loaded = harness();
+    await loaded.session.handle({
+      type: 'loadCheckpoint',
+      bytes: file.bytes,
+      backend: 'cpu',
+      dataUrl: '',
+    });
+    expect(loaded.messages.find((m) => m.type === 'restored')).toMatchObject({
+      step: pausedAt,
+      config: { algorithm: 'cdarts' },
+    });
+    await loaded.session.handle({ type: 'stop' });
+
+    const after = harness(store);
+    await after.session.handle({ type: 'listAutosaves' });
+    const list = after.messages.find((m) => m.type === 'autosaves');
+    if (list?.type !== 'autosaves') throw new Error('no list');
+    expect(list.items.map((i) => [i.kind, i.step])).toEqual([['cdarts', pausedAt]]);
+    await after.session.handle({
+      type: 'resumeAutosave',
+      id: 'cdarts',
+      backend: 'cpu',
+      dataUrl: '',
+    });
+    const restored = after.messages.find((m) => m.type === 'restored');
+    if (restored?.type !== 'restored') throw new Error('not restored');
+    expect(restored.step).toBe(pausedAt);
+    // The lab's settings come back as they were started.
+    expect(restored.config.algorithm).toBe('cdarts');
+    expect(restored.config.cdarts).toEqual(DEFAULT_LAB_CDARTS);
+    expect(restored.config.search.epochs).toBe(4);
+    expect(restored.config.data).toEqual(config.data);
+    await after.session.handle({ type: 'resume' });
+    await done(after);
+    expect(points(after)).toEqual(points(straight).slice(pausedAt));
+  });
+
   it('rolls back a diverged search with lower learning rates; a second divergence pauses it', async () => {
     const { messages, session, steps, until } = harness();
     await session.handle({
@@ -354,6 +496,37 @@ describe('search session (the worker engine, in-thread on cpu)', () => {
       message: expect.stringMatching(/diverged again at step \d+ .* paused/),
     });
     expect(messages.filter((m) => m.type === 'diverged').length).toBe(1);
+    await session.handle({ type: 'stop' });
+  });
+
+  it('takes finite but exploding alphas for divergence: a rollback, then a pause', async () => {
+    const { messages, session, steps, until } = harness();
+    await session.handle({ type: 'start', config: CONFIG, dataUrl: '', autosaveEvery: 2 });
+    await until(() => steps() >= 3);
+    await session.handle({ type: 'injectFault', kind: 'explodeAlphas' });
+    await until(() => messages.some((m) => m.type === 'diverged'));
+    const diverged = messages.find((m) => m.type === 'diverged');
+    if (diverged?.type !== 'diverged') throw new Error('no divergence');
+    // Only max |α| shows it: the step that exploded had finite losses and softmax.
+    const exploded = messages.find((m) => m.type === 'step' && m.point.step === diverged.step);
+    if (exploded?.type !== 'step') throw new Error('no step at the divergence');
+    expect(Number.isFinite(exploded.point.trainLoss)).toBe(true);
+    expect(Number.isFinite(exploded.point.valLoss)).toBe(true);
+    expect(exploded.point.alphaMaxAbs).toBeGreaterThan(1e5);
+    expect(diverged.reason).toMatch(/^the alphas exploded: max \|α\| = .* above the limit 100$/);
+    expect(diverged.rolledBackTo).toBeLessThan(diverged.step);
+    const at = messages.indexOf(diverged);
+    await until(() => messages.slice(at).filter((m) => m.type === 'step').length >= 1);
+    const after = messages.slice(at).flatMap((m) => (m.type === 'step' ? [m.point] : []));
+    expect(after[0]?.step).toBe(diverged.rolledBackTo + 1);
+    expect(after[0]?.alphaMaxAbs).toBeLessThan(1);
+    await session.handle({ type: 'injectFault', kind: 'explodeAlphas' });
+    await until(() => messages.some((m) => m.type === 'status' && m.status === 'paused'));
+    expect(messages.filter((m) => m.type === 'error').at(-1)).toMatchObject({
+      message: expect.stringMatching(
+        /diverged again at step \d+ \(the alphas exploded: .*\) .* paused/,
+      ),
+    });
     await session.handle({ type: 'stop' });
   });
 });

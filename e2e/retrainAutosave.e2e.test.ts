@@ -1,0 +1,101 @@
+/**
+ * A retrain autosaves as a search does, in Debian's headless Chromium: after a reload the page
+ * offers to resume it, and the resumed retrain goes on from the autosaved step.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTENT_SECURITY_POLICY } from '../contentSecurityPolicy';
+import { launchChromium } from './chromium';
+import type { StaticServer } from './staticServer';
+import { serveStatic } from './staticServer';
+
+const DIST = join(__dirname, '..', 'dist');
+
+let server: StaticServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(join(DIST, 'index.html')))
+    throw new Error('dist/ is missing: run `npx vite build` first');
+  server = await serveStatic(DIST, {
+    headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY },
+  });
+  browser = await launchChromium({ webgpu: false });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+interface Message {
+  readonly type: string;
+  readonly step?: number;
+  readonly point?: { readonly step: number };
+}
+
+const messages = (page: Page) => page.evaluate('window.workerMessages') as Promise<Message[]>;
+
+describe('a retrain in the lab', () => {
+  it('autosaves; after a reload the page offers it, and it resumes from the autosave', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } });
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    await page.addInitScript({
+      content: `window.workerMessages = [];
+        const NativeWorker = window.Worker;
+        window.Worker = class extends NativeWorker {
+          constructor(...args) {
+            super(...args);
+            this.addEventListener('message', (e) => {
+              if (['retrainStep', 'autosaved', 'retrainRestored', 'autosaves'].includes(e.data.type))
+                window.workerMessages.push(e.data);
+            });
+          }
+        };`,
+    });
+    await page.goto(`${server.url}?backend=cpu`);
+    await page.locator('input[name="autosave-every"]').fill('2');
+    await page.locator('select[name="retrain-genotype"]').selectOption('DARTS_V2');
+    // Long enough to be running when the page reloads.
+    await page.locator('input[name="retrain-epochs"]').fill('20');
+    await page.getByTestId('retrain').click();
+    await expect
+      .poll(() => page.getByTestId('autosave-status').textContent(), { timeout: 240_000 })
+      .toMatch(/^autosaved at step 2 /);
+    const saved = (await messages(page)).filter((m) => m.type === 'autosaved').at(-1)?.step ?? -1;
+
+    await page.reload();
+    await expect
+      .poll(() => page.getByTestId('autosave-offer').textContent(), { timeout: 60_000 })
+      .toMatch(/A retrain was autosaved at step \d+/);
+    const offered = Number(
+      /step (\d+)/.exec((await page.getByTestId('autosave-offer').textContent()) ?? '')?.[1],
+    );
+    expect(offered).toBeGreaterThanOrEqual(saved);
+    await page.getByTestId('resume-autosave').click();
+    await expect
+      .poll(() => page.getByTestId('status').textContent(), { timeout: 120_000 })
+      .toBe('paused');
+    const restored = (await messages(page)).find((m) => m.type === 'retrainRestored');
+    expect(restored?.step).toBe(offered);
+    // The retrain's panel shows the resumed genotype's cells again.
+    await expect
+      .poll(() => page.locator('[data-testid="retrain-cell-normal"] .cell-node').count())
+      .toBe(7);
+    await page.getByTestId('resume').click();
+    await expect
+      .poll(
+        async () =>
+          (await messages(page)).filter((m) => m.type === 'retrainStep').map((m) => m.point?.step)
+            .length,
+        { timeout: 240_000 },
+      )
+      .toBeGreaterThanOrEqual(1);
+    const first = (await messages(page)).find((m) => m.type === 'retrainStep');
+    expect(first?.point?.step).toBe(offered + 1);
+    expect(await page.getByTestId('error').count()).toBe(0);
+    await page.getByTestId('stop').click();
+    await page.close();
+  }, 600_000);
+});

@@ -1,0 +1,109 @@
+/**
+ * A worker that dies mid-search, in Debian's headless Chromium: the page notices, says so,
+ * starts a fresh worker and the search goes on by itself from its last autosave in IndexedDB.
+ * The worker is named for test hooks by wrapping the Worker constructor before the page loads;
+ * its crash hook throws an uncaught error at the worker's top level.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTENT_SECURITY_POLICY } from '../contentSecurityPolicy';
+import { TEST_HOOKS_WORKER_NAME } from '../src/worker/workerControl';
+import { launchChromium } from './chromium';
+import type { StaticServer } from './staticServer';
+import { serveStatic } from './staticServer';
+
+const DIST = join(__dirname, '..', 'dist');
+
+let server: StaticServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(join(DIST, 'index.html')))
+    throw new Error('dist/ is missing: run `npx vite build` first');
+  server = await serveStatic(DIST, {
+    headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY },
+  });
+  // The cpu backend: no GPU is needed to lose a worker, and its steps are the quickest here.
+  browser = await launchChromium({ webgpu: false });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+interface Message {
+  readonly worker: number;
+  readonly type: string;
+  readonly step?: number;
+  readonly point?: { readonly step: number; readonly alphaSoftmax: unknown };
+  readonly alphaSoftmax?: unknown;
+}
+
+describe('the lab when its worker dies', () => {
+  it('restarts the worker, resumes the search from its autosave and says what happened', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } });
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    await page.addInitScript({
+      content: `window.workerMessages = [];
+        window.labWorkers = [];
+        const NativeWorker = window.Worker;
+        window.Worker = class extends NativeWorker {
+          constructor(url, options) {
+            super(url, { ...options, name: ${JSON.stringify(TEST_HOOKS_WORKER_NAME)} });
+            const worker = window.labWorkers.push(this) - 1;
+            this.addEventListener('message', (e) => {
+              if (['step', 'autosaved', 'restored', 'backend'].includes(e.data.type))
+                window.workerMessages.push({ worker, ...e.data });
+            });
+          }
+        };`,
+    });
+    await page.goto(`${server.url}?epochs=40&backend=cpu`);
+    await page.locator('input[name="autosave-every"]').fill('2');
+    await page.getByTestId('start').click();
+    await expect
+      .poll(() => page.getByTestId('autosave-status').textContent(), { timeout: 240_000 })
+      .toMatch(/^autosaved at step 2 /);
+
+    await page.evaluate("window.labWorkers[0].postMessage({ type: 'testCrash' })");
+    await expect
+      .poll(() => page.getByTestId('notice').textContent(), { timeout: 120_000 })
+      .toMatch(
+        /^The lab's worker stopped \(an uncaught error: .*test hook: the worker crashed\) and was restarted\. The search went back to its last checkpoint \(step \d+\) and goes on, on cpu\.$/,
+      );
+    expect(await page.evaluate('window.labWorkers.length')).toBe(2);
+
+    // Steps go on in the new worker from the newest autosave, with the alphas it saved.
+    await expect
+      .poll(
+        async () =>
+          ((await page.evaluate('window.workerMessages')) as Message[]).filter(
+            (m) => m.worker === 1 && m.type === 'step',
+          ).length,
+        { timeout: 240_000 },
+      )
+      .toBeGreaterThanOrEqual(2);
+    const messages = (await page.evaluate('window.workerMessages')) as Message[];
+    const old = messages.filter((m) => m.worker === 0);
+    const lastSaved = old.filter((m) => m.type === 'autosaved').at(-1)?.step ?? -1;
+    const restored = messages.find((m) => m.worker === 1 && m.type === 'restored');
+    const resumedAt = restored?.step ?? -2;
+    expect(resumedAt).toBeGreaterThanOrEqual(lastSaved);
+    expect(lastSaved).toBeGreaterThanOrEqual(2);
+    const notice = (await page.getByTestId('notice').textContent()) ?? '';
+    expect(notice).toContain(`(step ${resumedAt})`);
+    const atSave = old.find((m) => m.type === 'step' && m.point?.step === resumedAt);
+    expect(restored?.alphaSoftmax).toEqual(atSave?.point?.alphaSoftmax);
+    const resumedSteps = messages.filter((m) => m.worker === 1 && m.type === 'step');
+    expect(resumedSteps.map((m) => m.point?.step).slice(0, 2)).toEqual([
+      resumedAt + 1,
+      resumedAt + 2,
+    ]);
+    expect(await page.getByTestId('status').textContent()).toBe('running');
+    expect(await page.getByTestId('error').count()).toBe(0);
+    await page.getByTestId('stop').click();
+    await page.close();
+  }, 600_000);
+});
