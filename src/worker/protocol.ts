@@ -8,7 +8,8 @@ import type { RetrainConfig } from '../nas/retrainConfig';
 import type { SearchConfig } from '../nas/searchConfig';
 import type { AlphaSoftmax } from '../nas/searchLoop';
 
-export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'cpu';
+/** 'auto' tries the backends in BACKEND_ORDER (backendChoice.ts); the others force one. */
+export type BackendChoice = 'auto' | 'webgpu' | 'wasm' | 'webgl' | 'cpu';
 
 export interface LabDataConfig {
   readonly dataset: 'default' | 'synthetic';
