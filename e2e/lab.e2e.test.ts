@@ -437,7 +437,9 @@ describe('the lab in Chromium with WebGPU', () => {
       .locator('meta[http-equiv="Content-Security-Policy"]')
       .getAttribute('content');
     expect(meta).toBe(CONTENT_SECURITY_POLICY);
-    expect(meta).toMatch(/script-src 'self'(;|$)/);
+    // Own-origin scripts only, plus what tfjs's wasm threads need (DECISIONS.md): no inline, no eval.
+    expect(meta).toMatch(/script-src 'self' 'wasm-unsafe-eval' blob:(;|$)/);
+    expect(meta).not.toMatch(/'unsafe-inline'|'unsafe-eval'/);
     const hostile = '<img src=x onerror="window.__pwned=1"><b>bold</b>';
     await page.locator('input[name="genotype-file"]').setInputFiles({
       name: `${hostile}.json`,
