@@ -2,6 +2,8 @@ import react from '@vitejs/plugin-react';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vite';
 import { CONTENT_SECURITY_POLICY } from './contentSecurityPolicy';
+import { CROSS_ORIGIN_ISOLATION_HEADERS } from './crossOriginIsolation';
+import { tfjsWasmThreads } from './tfjsWasmThreads';
 
 /** The CSP meta tag, in the build only: the dev server's React refresh needs an inline script. */
 function contentSecurityPolicy(): Plugin {
@@ -21,6 +23,15 @@ function contentSecurityPolicy(): Plugin {
 export default defineConfig({
   base: './',
   plugins: [react(), contentSecurityPolicy()],
-  worker: { format: 'es' },
+  // The search worker loads tfjs's wasm backend (its threaded binary needs the plugin).
+  worker: { format: 'es', plugins: () => [tfjsWasmThreads()] },
+  // Cross-origin isolation, for wasm threads; the preview serves dist/ as a host should.
+  server: { headers: { ...CROSS_ORIGIN_ISOLATION_HEADERS } },
+  preview: {
+    headers: {
+      ...CROSS_ORIGIN_ISOLATION_HEADERS,
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    },
+  },
   build: { target: 'es2022' },
 });

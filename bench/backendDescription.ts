@@ -1,7 +1,7 @@
 /**
  * A one-line description of the device behind the current tfjs backend: the WebGPU adapter's
- * vendor and architecture (SwiftShader on a machine without a GPU), the WebGL renderer, or the
- * plain-JavaScript cpu backend. Works in Node and in a page.
+ * vendor and architecture (SwiftShader on a machine without a GPU), the WebGL renderer, the wasm
+ * backend's SIMD and threads, or the plain-JavaScript cpu backend. Works in Node and in a page.
  */
 import * as tf from '../src/nas/tf';
 
@@ -42,10 +42,23 @@ function webglRenderer(): string {
   return `${version}, renderer: ${renderer}`;
 }
 
+async function wasmDescription(): Promise<string> {
+  const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
+  const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
+  const threads = getThreadsCount();
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  return (
+    `tfjs wasm backend (XNNPACK${simd ? ', SIMD' : ''}), ${threads} thread(s)` +
+    (isolated === undefined ? '' : `, cross-origin isolated: ${isolated}`) +
+    ', with the core training kernels'
+  );
+}
+
 export async function describeBackend(): Promise<string> {
   const name = tf.getBackend();
   if (name === 'webgpu') return webgpuAdapter();
   if (name === 'webgl') return webglRenderer();
   if (name === 'cpu') return 'tfjs cpu backend (plain JavaScript, one thread)';
+  if (name === 'wasm') return wasmDescription();
   return `tfjs backend ${name}`;
 }

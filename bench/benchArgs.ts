@@ -1,7 +1,7 @@
 /** The command line of `npm run bench`, parsed and checked. */
 import { parseArgs } from 'node:util';
-import type { ConfigName } from './benchTypes';
-import { CONFIG_NAMES } from './benchTypes';
+import type { BackendName, ConfigName, Implementation, Workload } from './benchTypes';
+import { BACKENDS, CONFIG_NAMES, IMPLEMENTATIONS, WORKLOADS } from './benchTypes';
 
 export interface BenchOptions {
   /** Run only the Node backends (cpu, WebGPU through `webgpu`) or only Chromium's. */
@@ -9,6 +9,10 @@ export interface BenchOptions {
   /** Timed steps per cell, after one warm-up step. */
   readonly steps: number;
   readonly configs: readonly ConfigName[];
+  /** Only these workloads, implementations and backends (all by default). */
+  readonly workloads: readonly Workload[];
+  readonly implementations: readonly Implementation[];
+  readonly backends: readonly BackendName[];
   /** Where the JSON goes; null: bench/results/<date>.json. */
   readonly jsonPath: string | null;
   /** Hard limit per cell: a cell still running after this many seconds stops its backend. */
@@ -16,6 +20,8 @@ export interface BenchOptions {
   /** Soft limit per cell: no further timed steps once they took this many seconds. */
   readonly cellSeconds: number;
   readonly docs: boolean;
+  /** The named generated section of docs/BENCHMARKS.md to rewrite; null: the default one. */
+  readonly section: string | null;
   readonly torch: boolean;
   readonly verbose: boolean;
   readonly help: boolean;
@@ -26,15 +32,24 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
 Runs the fixed training-step workloads on every available backend and prints one table;
 writes the JSON and rewrites the generated part of docs/BENCHMARKS.md.
 
-  --config small|paper|all  configurations to run (default: small; the paper network is far
-                            too slow for a CPU or a software GPU)
+  --config small|medium|paper|all
+                            configurations to run (default: small; medium is issue 10's CPU
+                            network, C 8 at 32×32; the paper network is far too slow for a CPU
+                            or a software GPU)
   --paper                   same as --config all
-  --only node|browser       only the Node backends (cpu, WebGPU) or only Chromium's (WebGPU, WebGL)
+  --only node|browser       only the Node backends (cpu, wasm, WebGPU) or only Chromium's
+                            (WebGPU, WebGL, wasm)
+  --workload LIST           only these workloads, comma-separated: ${WORKLOADS.join(', ')}
+  --impl LIST               only these supernet implementations: ${IMPLEMENTATIONS.join(', ')}
+  --backend LIST            only these backends: ${BACKENDS.join(', ')}
   --steps N                 timed steps per cell after one warm-up step (default 5)
   --cell-seconds S          no more timed steps in a cell once they took S seconds (default 15)
   --budget S                stop a backend whose cell runs longer than S seconds (default 180)
   --json PATH               write the JSON here (default bench/results/<date>.json)
   --no-docs                 leave docs/BENCHMARKS.md alone
+  --section NAME            rewrite the section between <!-- bench:NAME:start --> and
+                            <!-- bench:NAME:end --> (appended if missing) instead of the
+                            default one, so that a partial run keeps the full table
   --no-torch                skip the PyTorch reference rows
   --verbose                 show the runners' logs
   --help                    this text`;
@@ -47,6 +62,19 @@ function positiveNumber(text: string, flag: string, integer: boolean): number {
     );
   }
   return n;
+}
+
+/** A comma-separated list of members of `allowed`, each named in the error if it is not. */
+function listOf<T extends string>(text: string, allowed: readonly T[], flag: string): T[] {
+  const items = text.split(',').map((s) => s.trim());
+  for (const item of items) {
+    if (!(allowed as readonly string[]).includes(item)) {
+      throw new Error(
+        `${flag} takes a comma-separated list of ${allowed.join(', ')}, got ${JSON.stringify(item)}`,
+      );
+    }
+  }
+  return [...new Set(items)] as T[];
 }
 
 function configsOf(text: string): ConfigName[] {
@@ -68,11 +96,15 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         config: { type: 'string', default: 'small' },
         paper: { type: 'boolean', default: false },
         only: { type: 'string' },
+        workload: { type: 'string' },
+        impl: { type: 'string' },
+        backend: { type: 'string' },
         steps: { type: 'string', default: '5' },
         'cell-seconds': { type: 'string', default: '15' },
         budget: { type: 'string', default: '180' },
         json: { type: 'string' },
         'no-docs': { type: 'boolean', default: false },
+        section: { type: 'string' },
         'no-torch': { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -87,14 +119,25 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     throw new Error(`--only must be node or browser, got ${JSON.stringify(only)}`);
   }
   if (v.json !== undefined && v.json.trim() === '') throw new Error('--json needs a file path');
+  if (v.section !== undefined && !/^[a-z0-9-]+$/.test(v.section)) {
+    throw new Error(
+      `--section must be lower-case letters, digits and -, got ${JSON.stringify(v.section)}`,
+    );
+  }
   return {
     only,
     steps: positiveNumber(v.steps, '--steps', true),
     configs: v.paper ? [...CONFIG_NAMES] : configsOf(v.config),
+    workloads:
+      v.workload === undefined ? [...WORKLOADS] : listOf(v.workload, WORKLOADS, '--workload'),
+    implementations:
+      v.impl === undefined ? [...IMPLEMENTATIONS] : listOf(v.impl, IMPLEMENTATIONS, '--impl'),
+    backends: v.backend === undefined ? [...BACKENDS] : listOf(v.backend, BACKENDS, '--backend'),
     jsonPath: v.json ?? null,
     budgetSeconds: positiveNumber(v.budget, '--budget', false),
     cellSeconds: positiveNumber(v['cell-seconds'], '--cell-seconds', false),
     docs: !v['no-docs'],
+    section: v.section ?? null,
     torch: !v['no-torch'],
     verbose: v.verbose,
     help: v.help,

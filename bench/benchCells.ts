@@ -1,5 +1,5 @@
 /** The cells a run measures: every workload of every requested configuration, in running order. */
-import type { CellSpec, ConfigName } from './benchTypes';
+import type { CellSpec, ConfigName, Implementation, Workload } from './benchTypes';
 import {
   IMPLEMENTATIONS,
   SUPERNET_WORKLOADS,
@@ -10,15 +10,20 @@ import {
 /**
  * The supernet workloads in both implementations (reference first), the others in the
  * reference one; workloads the core does not implement are left to the table's placeholders.
+ * `workloads` and `only` (implementations) narrow the list.
  */
-export function benchCells(configs: readonly ConfigName[]): CellSpec[] {
+export function benchCells(
+  configs: readonly ConfigName[],
+  workloads: readonly Workload[] = WORKLOADS,
+  only: readonly Implementation[] = IMPLEMENTATIONS,
+): CellSpec[] {
   const cells: CellSpec[] = [];
   for (const config of configs) {
     for (const workload of WORKLOADS) {
-      if (UNIMPLEMENTED_WORKLOADS.includes(workload)) continue;
-      const implementations = SUPERNET_WORKLOADS.includes(workload)
-        ? IMPLEMENTATIONS
-        : ['reference' as const];
+      if (UNIMPLEMENTED_WORKLOADS.includes(workload) || !workloads.includes(workload)) continue;
+      const implementations = (
+        SUPERNET_WORKLOADS.includes(workload) ? IMPLEMENTATIONS : ['reference' as const]
+      ).filter((i) => only.includes(i));
       for (const implementation of implementations)
         cells.push({ config, workload, implementation });
     }

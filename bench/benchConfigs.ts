@@ -1,17 +1,18 @@
 /**
- * The two configurations every workload runs in. 'small' is what the lab runs by default (its
+ * The configurations every workload runs in. 'small' is what the lab runs by default (its
  * "quick demo" search preset and quick retrain, on 8×8 Fashion-MNIST-shaped images), so its
  * figures say what a visitor's first search costs; it is also the largest network on which
  * SwiftShader's software WebGPU finishes a step in seconds. 'paper' is the official DARTS
  * CIFAR-10 search network (C 16, 8 cells, batch 64, 32×32×3) and DARTS's retrain network
- * (DARTS_V2, C 36, 20 cells, batch 96, auxiliary head).
+ * (DARTS_V2, C 36, 20 cells, batch 96, auxiliary head). 'medium' is the network issue 10
+ * compares the CPU backends and PyTorch on (C 8, 5 cells, batch 16, 32×32×3).
  */
 import type { Genotype } from '../src/nas/genotype';
 import { DARTS_V2 } from '../src/nas/publishedGenotypes';
 import type { RetrainConfig } from '../src/nas/retrainConfig';
 import { PAPER_RETRAIN_CONFIG } from '../src/nas/retrainConfig';
 import type { SearchConfig } from '../src/nas/searchConfig';
-import { PAPER_SEARCH_CONFIG } from '../src/nas/searchConfig';
+import { PAPER_SEARCH_CONFIG, SMALL_SEARCH_CONFIG } from '../src/nas/searchConfig';
 import { PRESETS } from '../src/ui/labPresets';
 import { QUICK_RETRAIN } from '../src/ui/retrainSettings';
 import type { ConfigName } from './benchTypes';
@@ -49,6 +50,17 @@ export const BENCH_CONFIGS: Readonly<Record<ConfigName, BenchConfig>> = {
     genotypeName: 'DARTS_V2',
     genotype: DARTS_V2,
     image: { size: QUICK_DEMO.data.imageSize, channels: 1, numClasses: 10 },
+  },
+  medium: {
+    name: 'medium',
+    description:
+      "issue 10's CPU comparison: search C 8, 5 cells, 4 nodes, batch 16 (the CLI's small " +
+      'preset at C 8); retrain DARTS_V2 C 8, 5 cells, batch 16; 32×32×3, 10 classes',
+    search: { ...SMALL_SEARCH_CONFIG, channels: 8 },
+    retrain: { ...QUICK_RETRAIN.retrain, channels: 8, layers: 5, batchSize: 16 },
+    genotypeName: 'DARTS_V2',
+    genotype: DARTS_V2,
+    image: { size: 32, channels: 3, numClasses: 10 },
   },
   paper: {
     name: 'paper',

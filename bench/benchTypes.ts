@@ -24,13 +24,15 @@ export const UNIMPLEMENTED_WORKLOADS: readonly Workload[] = ['cdarts'];
 export const IMPLEMENTATIONS = ['reference', 'fused'] as const;
 export type Implementation = (typeof IMPLEMENTATIONS)[number];
 
-export const CONFIG_NAMES = ['small', 'paper'] as const;
+export const CONFIG_NAMES = ['small', 'medium', 'paper'] as const;
 export type ConfigName = (typeof CONFIG_NAMES)[number];
 
 export const BACKENDS = [
   'webgpu-chromium',
   'webgpu-node',
   'webgl-chromium',
+  'wasm-chromium',
+  'wasm-node',
   'cpu-node',
   'torch-cpu',
 ] as const;

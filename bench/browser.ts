@@ -1,6 +1,7 @@
 /**
  * The browser runners: the benchmark page (bench/page, built by Vite into out/bench-page) in
- * Debian's headless Chromium, driven by playwright-core, once with WebGPU and once with WebGL.
+ * Debian's headless Chromium, driven by playwright-core, once each with WebGPU, WebGL and wasm
+ * (the page is served cross-origin isolated, so wasm runs its threaded SIMD binary).
  * Without a GPU, Chromium runs both on SwiftShader: WebGPU through its Vulkan ICD
  * (--enable-unsafe-webgpu), WebGL through ANGLE (--use-angle=swiftshader, which recent
  * Chromium allows only with --enable-unsafe-swiftshader).
@@ -17,11 +18,12 @@ import type { RunnerHandle } from './runnerHandle';
 import { parseEventLine, EVENT_PREFIX } from './runnerProtocol';
 import { BENCH_DIST } from './vite.config';
 
-export type BrowserBackend = 'webgpu-chromium' | 'webgl-chromium';
+export type BrowserBackend = 'webgpu-chromium' | 'webgl-chromium' | 'wasm-chromium';
 
-const TFJS_BACKEND: Readonly<Record<BrowserBackend, 'webgpu' | 'webgl'>> = {
+const TFJS_BACKEND: Readonly<Record<BrowserBackend, 'webgpu' | 'webgl' | 'wasm'>> = {
   'webgpu-chromium': 'webgpu',
   'webgl-chromium': 'webgl',
+  'wasm-chromium': 'wasm',
 };
 
 const COMMON_ARGS = [
@@ -35,6 +37,7 @@ const COMMON_ARGS = [
 const BACKEND_ARGS: Readonly<Record<BrowserBackend, readonly string[]>> = {
   'webgpu-chromium': ['--enable-unsafe-webgpu'],
   'webgl-chromium': ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+  'wasm-chromium': [],
 };
 
 /** Builds the page; returns a server for it (close it when done). */

@@ -1,8 +1,9 @@
 /**
- * The Node runner: measures cells on tfjs's cpu backend or on its WebGPU backend through the
- * npm package `webgpu` (Dawn; SwiftShader where there is no GPU), one process per backend so
- * that the orchestrator can stop it at a time limit. Usage:
- *   tsx bench/node.ts --backend cpu|webgpu --cells small:weight:reference,... \
+ * The Node runner: measures cells on tfjs's cpu backend, on its wasm backend with the core's
+ * training kernels (one thread in Node), or on its WebGPU backend through the npm package
+ * `webgpu` (Dawn; SwiftShader where there is no GPU), one process per backend so that the
+ * orchestrator can stop it at a time limit. Usage:
+ *   tsx bench/node.ts --backend cpu|wasm|webgpu --cells small:weight:reference,... \
  *     [--steps 5] [--soft-budget-ms 15000]
  * Prints `BENCH <json>` event lines on stdout.
  */
@@ -14,8 +15,9 @@ import type { BackendName } from './benchTypes';
 import { runCells } from './cellLoop';
 import { decodeCells, formatEventLine } from './runnerProtocol';
 
-const BENCH_BACKENDS: Readonly<Record<Exclude<NodeBackendName, 'wasm'>, BackendName>> = {
+const BENCH_BACKENDS: Readonly<Record<NodeBackendName, BackendName>> = {
   cpu: 'cpu-node',
+  wasm: 'wasm-node',
   webgpu: 'webgpu-node',
 };
 
@@ -36,8 +38,8 @@ async function main(): Promise<void> {
     },
   });
   const name = values.backend;
-  if (name !== 'cpu' && name !== 'webgpu') {
-    throw new Error(`--backend must be cpu or webgpu, got ${JSON.stringify(name)}`);
+  if (name !== 'cpu' && name !== 'wasm' && name !== 'webgpu') {
+    throw new Error(`--backend must be cpu, wasm or webgpu, got ${JSON.stringify(name)}`);
   }
   const cells = decodeCells(values.cells ?? '');
   const timing = {

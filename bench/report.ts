@@ -32,8 +32,20 @@ export function runJson(run: BenchRun): string {
   return `${JSON.stringify(run, null, 2)}\n`;
 }
 
+/** The markers of a named section (`--section NAME`), or the default ones. */
+export function sectionMarkers(name: string | null): { start: string; end: string } {
+  return name === null
+    ? { start: BENCH_START, end: BENCH_END }
+    : { start: `<!-- bench:${name}:start -->`, end: `<!-- bench:${name}:end -->` };
+}
+
 /** Replaces what lies between the markers; appends a marked section when there is none. */
-export function replaceMarkedSection(doc: string, body: string): string {
+export function replaceMarkedSection(
+  doc: string,
+  body: string,
+  name: string | null = null,
+): string {
+  const { start: BENCH_START, end: BENCH_END } = sectionMarkers(name);
   const start = doc.indexOf(BENCH_START);
   const end = doc.indexOf(BENCH_END);
   const section = `${BENCH_START}\n\n${body.trim()}\n\n${BENCH_END}`;

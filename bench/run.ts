@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: the training-step workloads (supernet weight step, first- and second-order
  * alpha steps, the CDARTS cycle placeholder, the retrain step) on every available backend —
- * WebGPU and WebGL in headless Chromium, WebGPU in Node through the `webgpu` package, tfjs's
- * cpu backend in Node — and the same steps in PyTorch on the CPU as the reference; the
+ * WebGPU, WebGL and wasm in headless Chromium, WebGPU in Node through the `webgpu` package,
+ * tfjs's wasm and cpu backends in Node — and the same steps in PyTorch on the CPU as the reference; the
  * supernet in both its reference and fused implementations. Prints one table, writes the JSON
  * and rewrites the generated section of docs/BENCHMARKS.md. `--help` lists the options.
  */
@@ -64,11 +64,13 @@ function skipped(backend: BackendName, cells: readonly CellSpec[], note: string)
 
 /** Runs every backend in turn (one at a time: they share the CPU); notes PyTorch's version. */
 async function measureAll(options: BenchOptions, machine: MachineInfo): Promise<Collected> {
-  const cells = benchCells(options.configs);
+  const cells = benchCells(options.configs, options.workloads, options.implementations);
+  const wanted = (backend: BackendName) => options.backends.includes(backend);
   const timing = { steps: options.steps, softBudgetMs: options.cellSeconds * 1000 };
   const into: Collected = { results: [], devices: {} };
-  const referenceCells = cells.filter((c) => c.implementation === 'reference');
-  if (options.torch) {
+  // PyTorch has one implementation, the reference one, whichever the tfjs rows run.
+  const referenceCells = benchCells(options.configs, options.workloads, ['reference']);
+  if (options.torch && wanted('torch-cpu') && referenceCells.length > 0) {
     const python = findTorchPython();
     machine.torch = python?.torchVersion ?? null;
     if (python) {
@@ -88,8 +90,10 @@ async function measureAll(options: BenchOptions, machine: MachineInfo): Promise<
   if (options.only !== 'browser') {
     for (const [name, backend] of [
       ['cpu', 'cpu-node'],
+      ['wasm', 'wasm-node'],
       ['webgpu', 'webgpu-node'],
     ] as const) {
+      if (!wanted(backend) || cells.length === 0) continue;
       const args = [
         '--import',
         'tsx',
@@ -116,14 +120,18 @@ async function measureAll(options: BenchOptions, machine: MachineInfo): Promise<
       );
     }
   }
-  if (options.only !== 'node') {
+  const browserBackends = (
+    [
+      'webgpu-chromium',
+      'webgl-chromium',
+      'wasm-chromium',
+    ] as const satisfies readonly BrowserBackend[]
+  ).filter(wanted);
+  if (options.only !== 'node' && browserBackends.length > 0 && cells.length > 0) {
     console.log('\nbuilding the benchmark page (out/bench-page)');
     const server = await serveBenchPage();
     try {
-      for (const backend of [
-        'webgpu-chromium',
-        'webgl-chromium',
-      ] as const satisfies readonly BrowserBackend[]) {
+      for (const backend of browserBackends) {
         await runBackend(
           backend,
           cells,
@@ -153,8 +161,8 @@ async function prettierFormat(
   return prettier.format(text, { ...config, filepath: path, parser });
 }
 
-async function updateDoc(markdown: string): Promise<void> {
-  const doc = replaceMarkedSection(readFileSync(DOC, 'utf8'), markdown);
+async function updateDoc(markdown: string, section: string | null): Promise<void> {
+  const doc = replaceMarkedSection(readFileSync(DOC, 'utf8'), markdown, section);
   writeFileSync(DOC, await prettierFormat(doc, DOC, 'markdown'));
 }
 
@@ -193,7 +201,7 @@ async function main(): Promise<void> {
   writeFileSync(jsonPath, await prettierFormat(runJson(run), jsonPath, 'json'));
   console.log(`wrote ${jsonPath}`);
   if (options.docs) {
-    await updateDoc(markdownSection(run, relative(ROOT, jsonPath)));
+    await updateDoc(markdownSection(run, relative(ROOT, jsonPath)), options.section);
     console.log(`updated ${relative(ROOT, DOC)}`);
   }
 }

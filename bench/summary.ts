@@ -1,6 +1,6 @@
 /**
  * From measured cells to the rows of the table: medians, throughput, and each figure's ratio to
- * the PyTorch reference row and, for the fused supernet, to the reference implementation on
+ * the PyTorch reference row, its speed-up over tfjs's cpu backend and, for the fused supernet, to the reference implementation on
  * the same backend. Placeholder rows say which workloads the core does not implement yet.
  */
 import type {
@@ -33,6 +33,8 @@ export interface SummaryRow {
   readonly imagesPerSecond: number | null;
   /** This row's median time divided by PyTorch's for the same workload and configuration. */
   readonly vsTorch: number | null;
+  /** The speed-up over tfjs's cpu backend: cpu-node's median time (same cell) over this one's. */
+  readonly cpuSpeedup: number | null;
   /** Fused rows: this row's median time divided by the reference implementation's. */
   readonly vsReference: number | null;
   readonly kernels: number | null;
@@ -84,6 +86,9 @@ function noteFor(result: CellResult, reference: CellResult | undefined): string 
 function rowOf(result: CellResult, all: readonly CellResult[]): SummaryRow {
   const same = (r: CellResult) => r.config === result.config && r.workload === result.workload;
   const torch = all.find((r) => same(r) && r.backend === 'torch-cpu');
+  const cpu = all.find(
+    (r) => same(r) && r.backend === 'cpu-node' && r.implementation === result.implementation,
+  );
   const reference = all.find(
     (r) => same(r) && r.backend === result.backend && r.implementation === 'reference',
   );
@@ -100,6 +105,7 @@ function rowOf(result: CellResult, all: readonly CellResult[]): SummaryRow {
     timedSteps: m?.stepMs.length ?? 0,
     imagesPerSecond: m && ms !== null && ms > 0 ? (m.imagesPerStep * 1000) / ms : null,
     vsTorch: ratio(ms, medianOf(torch)),
+    cpuSpeedup: result.backend === 'torch-cpu' ? null : ratio(medianOf(cpu), ms),
     vsReference: result.implementation === 'fused' ? ratio(ms, medianOf(reference)) : null,
     kernels: m?.kernelsPerStep ?? null,
     gpuPrograms: m?.gpuProgramsPerStep ?? null,
@@ -123,6 +129,7 @@ function placeholder(config: ConfigName, workload: Workload): SummaryRow {
     timedSteps: 0,
     imagesPerSecond: null,
     vsTorch: null,
+    cpuSpeedup: null,
     vsReference: null,
     kernels: null,
     gpuPrograms: null,

@@ -14,6 +14,7 @@ export const TABLE_HEADER = [
   'steps',
   'images/s',
   'vs torch',
+  'cpu speed-up',
   'vs ref',
   'kernels',
   'GPU programs',
@@ -80,6 +81,7 @@ export function rowCells(row: SummaryRow): string[] {
     ok ? String(row.timedSteps) : NA,
     formatNumber(row.imagesPerSecond),
     formatRatio(row.vsTorch),
+    formatRatio(row.cpuSpeedup),
     formatRatio(row.vsReference),
     formatCount(row.kernels),
     formatCount(row.gpuPrograms),
@@ -92,7 +94,7 @@ export function rowCells(row: SummaryRow): string[] {
 }
 
 /** Columns that hold figures are right-aligned. */
-const NUMERIC = new Set([4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+const NUMERIC = new Set([4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
 
 export function renderText(rows: readonly SummaryRow[]): string {
   const body = rows.map(rowCells);

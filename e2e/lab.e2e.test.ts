@@ -343,7 +343,7 @@ describe('the lab in Chromium with WebGPU', () => {
     await expect
       .poll(() => page.getByTestId('notice').textContent(), { timeout: 120_000 })
       .toMatch(
-        /GPU device was lost.*went back to its last checkpoint \(step \d+\) and goes on, on (webgpu|webgl|cpu)/,
+        /GPU device was lost.*went back to its last checkpoint \(step \d+\) and goes on, on (webgpu|wasm|webgl|cpu)/,
       );
     const messages = (await page.evaluate('window.workerMessages')) as {
       type: string;
@@ -437,7 +437,9 @@ describe('the lab in Chromium with WebGPU', () => {
       .locator('meta[http-equiv="Content-Security-Policy"]')
       .getAttribute('content');
     expect(meta).toBe(CONTENT_SECURITY_POLICY);
-    expect(meta).toMatch(/script-src 'self'(;|$)/);
+    // Own-origin scripts only, plus what tfjs's wasm threads need (DECISIONS.md): no inline, no eval.
+    expect(meta).toMatch(/script-src 'self' 'wasm-unsafe-eval' blob:(;|$)/);
+    expect(meta).not.toMatch(/'unsafe-inline'|'unsafe-eval'/);
     const hostile = '<img src=x onerror="window.__pwned=1"><b>bold</b>';
     await page.locator('input[name="genotype-file"]').setInputFiles({
       name: `${hostile}.json`,
@@ -487,14 +489,14 @@ describe('the lab in Chromium without WebGPU', () => {
     await browser?.close();
   });
 
-  it('falls back to another backend and says why', async () => {
+  it('falls back to wasm, the next backend in the order, and says why', async () => {
     const page = await openLab(browser);
     await page.getByTestId('start').click();
     await expect
       .poll(() => page.getByTestId('backend').textContent(), { timeout: 60_000 })
-      .toMatch(/backend: (webgl|cpu)/);
+      .toBe('backend: wasm');
     expect(await page.getByTestId('backend-reason').textContent()).toMatch(
-      /fell back to (webgl|cpu): .*WebGPU/,
+      /fell back to wasm \(.*\): .*WebGPU/,
     );
     await waitForSteps(page, 1);
     await page.getByTestId('stop').click();

@@ -1,8 +1,12 @@
-/** A minimal static file server for the built app (dist/) on localhost, for e2e tests. */
+/**
+ * A minimal static file server for the built app (dist/) on localhost, for e2e tests. It sends
+ * the cross-origin isolation headers on every response, as a host should (README).
+ */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
+import { CROSS_ORIGIN_ISOLATION_HEADERS } from '../crossOriginIsolation';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -23,7 +27,7 @@ export interface StaticServer {
 }
 
 export interface ServeOptions {
-  /** Extra headers on every response (e.g. Content-Security-Policy). */
+  /** Extra headers on every response (e.g. Content-Security-Policy), after COOP and COEP. */
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -43,6 +47,7 @@ export async function serveStatic(root: string, options: ServeOptions = {}): Pro
       return;
     }
     res.writeHead(200, {
+      ...CROSS_ORIGIN_ISOLATION_HEADERS,
       ...options.headers,
       'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
     });

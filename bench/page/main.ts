@@ -10,7 +10,7 @@ import type { BackendName, CellSpec, RunnerEvent, TimingOptions } from '../bench
 import { runCells } from '../cellLoop';
 
 export interface PageRequest {
-  readonly tfjsBackend: 'webgpu' | 'webgl';
+  readonly tfjsBackend: 'webgpu' | 'webgl' | 'wasm';
   readonly backend: BackendName;
   readonly cells: readonly CellSpec[];
   readonly timing: TimingOptions;

@@ -26,7 +26,11 @@ export function pickedFilesSource(files: readonly NamedBlob[]): FileSource {
   };
 }
 
-/** Files under a URL of the app's own origin, e.g. `data/fashion-mnist/`. */
+/**
+ * Files under a URL of the app's own origin, e.g. `data/fashion-mnist/`. An HTML answer counts
+ * as missing: servers with a single-page fallback (Vite's dev server, many hosts) answer 200
+ * with index.html for a file they do not have, and no dataset file is HTML.
+ */
 export function urlSource(baseUrl: string, fetchFn: typeof fetch = fetch): FileSource {
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
   return {
@@ -34,8 +38,11 @@ export function urlSource(baseUrl: string, fetchFn: typeof fetch = fetch): FileS
       const tried: string[] = [];
       for (const name of candidates) {
         const response = await fetchFn(`${base}${name}`);
-        if (response.ok) return { name, bytes: new Uint8Array(await response.arrayBuffer()) };
-        tried.push(`${name} (HTTP ${response.status})`);
+        const html = response.headers.get('Content-Type')?.startsWith('text/html') === true;
+        if (response.ok && !html) {
+          return { name, bytes: new Uint8Array(await response.arrayBuffer()) };
+        }
+        tried.push(`${name} (${html ? 'an HTML page' : `HTTP ${response.status}`})`);
       }
       throw new Error(`cannot load ${tried.join(' or ')} from ${base}`);
     },

@@ -182,8 +182,9 @@ export const ControlPanel = memo(function ControlPanel({
           value={config.backend}
           onChange={(e) => onChange({ ...config, backend: e.target.value as LabConfig['backend'] })}
         >
-          <option value="auto">auto (WebGPU, else WebGL, else cpu)</option>
+          <option value="auto">auto (WebGPU, else wasm, else WebGL, else cpu)</option>
           <option value="webgpu">WebGPU</option>
+          <option value="wasm">wasm (WebAssembly on the CPU)</option>
           <option value="webgl">WebGL</option>
           <option value="cpu">cpu</option>
         </select>

@@ -164,8 +164,10 @@ export function configFromQuery(
   }
   let backend = base.backend;
   const b = q.get('backend');
-  if (b === 'auto' || b === 'webgpu' || b === 'webgl' || b === 'cpu') backend = b;
-  else if (b !== null) ignored.push(`${shown('backend', b)} (use auto, webgpu, webgl or cpu)`);
+  if (b === 'auto' || b === 'webgpu' || b === 'wasm' || b === 'webgl' || b === 'cpu') backend = b;
+  else if (b !== null) {
+    ignored.push(`${shown('backend', b)} (use auto, webgpu, wasm, webgl or cpu)`);
+  }
   const algorithm = q.get('algorithm');
   if (algorithm !== null && algorithm !== 'darts' && algorithm !== 'cdarts') {
     ignored.push(`${shown('algorithm', algorithm)} (use darts or cdarts)`);

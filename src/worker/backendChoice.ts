@@ -1,14 +1,22 @@
 /**
- * Backend selection in the browser: WebGPU first; without an adapter, WebGL; then the cpu
- * backend. Reports which one runs and why the better ones did not.
+ * Backend selection in the browser: WebGPU first; then tfjs's wasm backend with the core's
+ * training kernels, then WebGL (the order measured in headless Chromium: docs/DECISIONS.md,
+ * "Backend order in the browser"); then the cpu backend. Reports which one runs and why the
+ * better ones did not.
  */
 import * as tf from '../nas/tf';
 import type { BackendChoice } from './protocol';
+import { describeWasmBackend, registerBrowserWasm } from './wasmBackend';
 
 export interface BackendSelection {
   readonly backend: string;
   readonly reason: string;
 }
+
+export type BackendName = Exclude<BackendChoice, 'auto'>;
+
+/** What 'auto' tries, best first. */
+export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'wasm', 'webgl', 'cpu'];
 
 interface GpuNavigator {
   readonly gpu?: { requestAdapter(): Promise<unknown> };
@@ -27,31 +35,48 @@ async function webgpuProblem(): Promise<string | null> {
   return (await tf.setBackend('webgpu')) ? null : 'the tfjs WebGPU backend failed to initialise';
 }
 
-async function trySet(name: 'webgl' | 'cpu'): Promise<string | null> {
+async function trySet(name: 'wasm' | 'webgl' | 'cpu'): Promise<string | null> {
   try {
+    if (name === 'wasm') {
+      if (typeof WebAssembly === 'undefined') return 'this browser has no WebAssembly';
+      await registerBrowserWasm();
+    }
     return (await tf.setBackend(name)) ? null : `the ${name} backend failed to initialise`;
   } catch (e) {
     return `the ${name} backend failed (${(e as Error).message})`;
   }
 }
 
-export async function selectBackend(choice: BackendChoice): Promise<BackendSelection> {
+/** The backends after `name` in BACKEND_ORDER (all of them for an unknown name). */
+export function backendsAfter(name: string): BackendName[] {
+  const i = BACKEND_ORDER.indexOf(name as BackendName);
+  return BACKEND_ORDER.slice(i + 1);
+}
+
+/** Tries `order` in turn; the first that starts runs. */
+export async function selectFirst(
+  order: readonly BackendName[],
+  requested: boolean,
+): Promise<BackendSelection> {
   const problems: string[] = [];
-  const order: ('webgpu' | 'webgl' | 'cpu')[] =
-    choice === 'auto' ? ['webgpu', 'webgl', 'cpu'] : [choice];
   for (const name of order) {
     const problem = name === 'webgpu' ? await webgpuProblem() : await trySet(name);
     if (problem === null) {
       await tf.ready();
+      const detail = name === 'wasm' ? ` (${await describeWasmBackend()})` : '';
       const why =
         problems.length === 0
-          ? choice === 'auto'
-            ? `${name} is the first choice and is available`
-            : `${name} was requested`
-          : `fell back to ${name}: ${problems.join('; ')}`;
+          ? requested
+            ? `${name} was requested${detail}`
+            : `${name} is the first choice and is available${detail}`
+          : `fell back to ${name}${detail}: ${problems.join('; ')}`;
       return { backend: name, reason: why };
     }
     problems.push(problem);
   }
   throw new Error(`no backend could start: ${problems.join('; ')}`);
+}
+
+export async function selectBackend(choice: BackendChoice): Promise<BackendSelection> {
+  return choice === 'auto' ? selectFirst(BACKEND_ORDER, false) : selectFirst([choice], true);
 }

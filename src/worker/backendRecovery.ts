@@ -4,7 +4,7 @@
  */
 import * as tf from '../nas/tf';
 import type { BackendSelection } from './backendChoice';
-import { selectBackend } from './backendChoice';
+import { backendsAfter, selectFirst } from './backendChoice';
 
 /** Replaces the backend's instance by a new one from its factory; false if that fails. */
 export async function recreateBackend(name: string): Promise<boolean> {
@@ -27,9 +27,7 @@ export async function backendAfterLoss(lost: string): Promise<BackendSelection> 
       reason: `${lost} restarted on a new device after the old one was lost`,
     };
   }
-  const next = await selectBackend(lost === 'webgpu' ? 'webgl' : 'cpu').catch(() =>
-    selectBackend('cpu'),
-  );
+  const next = await selectFirst(backendsAfter(lost), false);
   return {
     backend: next.backend,
     reason: `the ${lost} device was lost and could not be recreated; fell back to ${next.backend}`,

@@ -9,7 +9,8 @@ import type { SearchConfig } from '../nas/searchConfig';
 import type { AlphaSoftmax } from '../nas/searchLoop';
 import type { LabRecurrentSettings, RecurrentFromWorker, SearchSpace } from './recurrentProtocol';
 
-export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'cpu';
+/** 'auto' tries the backends in BACKEND_ORDER (backendChoice.ts); the others force one. */
+export type BackendChoice = 'auto' | 'webgpu' | 'wasm' | 'webgl' | 'cpu';
 
 export interface LabDataConfig {
   readonly dataset: 'default' | 'synthetic';

@@ -15,10 +15,22 @@ describe('parseBenchArgs', () => {
       only: null,
       steps: 5,
       configs: ['small'],
+      workloads: ['weight', 'alpha1', 'alpha2', 'cdarts', 'retrain'],
+      implementations: ['reference', 'fused'],
+      backends: [
+        'webgpu-chromium',
+        'webgpu-node',
+        'webgl-chromium',
+        'wasm-chromium',
+        'wasm-node',
+        'cpu-node',
+        'torch-cpu',
+      ],
       jsonPath: null,
       budgetSeconds: 180,
       cellSeconds: 15,
       docs: true,
+      section: null,
       torch: true,
       verbose: false,
       help: false,
@@ -40,22 +52,35 @@ describe('parseBenchArgs', () => {
       '--cell-seconds',
       '2.5',
       '--no-docs',
+      '--section',
+      'cpu',
       '--no-torch',
       '--verbose',
+      '--workload',
+      'weight,alpha1',
+      '--impl',
+      'fused',
+      '--backend',
+      'wasm-chromium,torch-cpu',
     ]);
     expect(o).toEqual({
       only: 'browser',
       steps: 3,
-      configs: ['small', 'paper'],
+      configs: ['small', 'medium', 'paper'],
+      workloads: ['weight', 'alpha1'],
+      implementations: ['fused'],
+      backends: ['wasm-chromium', 'torch-cpu'],
       jsonPath: 'out/b.json',
       budgetSeconds: 60,
       cellSeconds: 2.5,
       docs: false,
+      section: 'cpu',
       torch: false,
       verbose: true,
       help: false,
     });
-    expect(parseBenchArgs(['--paper']).configs).toEqual(['small', 'paper']);
+    expect(parseBenchArgs(['--paper']).configs).toEqual(['small', 'medium', 'paper']);
+    expect(parseBenchArgs(['--config', 'medium']).configs).toEqual(['medium']);
     expect(parseBenchArgs(['--config', 'paper']).configs).toEqual(['paper']);
   });
 
@@ -71,9 +96,17 @@ describe('parseBenchArgs', () => {
       '--budget must be a positive number',
     );
     expect(() => parseBenchArgs(['--config', 'huge'])).toThrow(
-      '--config must be one of small, paper or all, got "huge"',
+      '--config must be one of small, medium, paper or all, got "huge"',
     );
+    expect(() => parseBenchArgs(['--workload', 'weight,sgd'])).toThrow(
+      '--workload takes a comma-separated list of weight, alpha1, alpha2, cdarts, retrain, got "sgd"',
+    );
+    expect(() => parseBenchArgs(['--backend', 'tpu'])).toThrow(/--backend takes .* got "tpu"/);
+    expect(() => parseBenchArgs(['--impl', 'fast'])).toThrow(/--impl takes .* got "fast"/);
     expect(() => parseBenchArgs(['--json', ' '])).toThrow('--json needs a file path');
+    expect(() => parseBenchArgs(['--section', 'a b'])).toThrow(
+      '--section must be lower-case letters, digits and -, got "a b"',
+    );
     expect(() => parseBenchArgs(['--fast'])).toThrow(/--fast.*\(see --help\)/);
   });
 });
@@ -111,5 +144,13 @@ describe('benchCells', () => {
       ...Array<string>(7).fill('small'),
       ...Array<string>(7).fill('paper'),
     ]);
+  });
+
+  it('narrows to the workloads and implementations asked for', () => {
+    expect(encodeCells(benchCells(['medium'], ['weight'], ['fused']))).toBe('medium:weight:fused');
+    expect(encodeCells(benchCells(['small'], ['retrain', 'alpha1'], ['reference']))).toBe(
+      'small:alpha1:reference,small:retrain:reference',
+    );
+    expect(benchCells(['small'], ['retrain'], ['fused'])).toEqual([]);
   });
 });

@@ -15,6 +15,15 @@ import { summarise } from '../../bench/summary';
 const DOC = `# Benchmarks\n\nIntro.\n\n${BENCH_START}\nold table\n${BENCH_END}\n\n## Data pipeline\n\nKept.\n`;
 
 describe('replaceMarkedSection', () => {
+  it('rewrites a named section and leaves the default one alone', () => {
+    const named = replaceMarkedSection(DOC, 'cpu rows', 'cpu');
+    expect(named).toContain(`${BENCH_START}\nold table\n${BENCH_END}`);
+    expect(named.endsWith('<!-- bench:cpu:start -->\n\ncpu rows\n\n<!-- bench:cpu:end -->\n')).toBe(
+      true,
+    );
+    expect(replaceMarkedSection(named, 'new cpu rows', 'cpu')).toContain('\n\nnew cpu rows\n\n');
+  });
+
   it('replaces only what lies between the markers', () => {
     const out = replaceMarkedSection(DOC, 'new table');
     expect(out).toBe(

@@ -57,6 +57,7 @@ describe('summarise', () => {
     cell('weight', 'fused', 'cpu-node', measured([50, 40, 60], { kernelsPerStep: 400 })),
     cell('weight', 'reference', 'torch-cpu', measured([10, 12, 8], { kernelsPerStep: null })),
     cell('weight', 'reference', 'cpu-node', measured([200, 100, 300])),
+    cell('weight', 'fused', 'wasm-node', measured([4, 5, 6], { gpuProgramsPerStep: null })),
     cell('alpha1', 'reference', 'cpu-node', measured([30])),
     cell('alpha1', 'fused', 'cpu-node', measured([20], { tensorGrowth: 3 })),
     {
@@ -74,6 +75,7 @@ describe('summarise', () => {
 
   it('orders rows by workload, then backend, reference before fused, PyTorch last', () => {
     expect(rows.map((r) => `${r.workload}/${r.backend}/${r.implementation}`)).toEqual([
+      'weight/wasm-node/fused',
       'weight/cpu-node/reference',
       'weight/cpu-node/fused',
       'weight/torch-cpu/reference',
@@ -98,6 +100,15 @@ describe('summarise', () => {
     expect(find('alpha1', 'reference', 'cpu-node')?.vsTorch).toBeNull();
   });
 
+  it("gives each row its speed-up over the cpu backend's same cell, none to PyTorch's", () => {
+    const wasm = find('weight', 'fused', 'wasm-node');
+    expect(wasm?.cpuSpeedup).toBe(10); // cpu-node fused 50 ms over wasm-node fused 5 ms
+    expect(wasm?.vsTorch).toBe(0.5);
+    expect(find('weight', 'fused', 'cpu-node')?.cpuSpeedup).toBe(1);
+    expect(find('weight', 'reference', 'torch-cpu')?.cpuSpeedup).toBeNull();
+    expect(find('retrain', 'reference', 'webgpu-node')?.cpuSpeedup).toBeNull();
+  });
+
   it('flags a fused row with the reference kernel count, and tensor leaks', () => {
     expect(find('alpha1', 'fused', 'cpu-node')?.note).toBe(
       'same kernel count as the reference: is the fused path wired in?; leak: 3 tensors over the timed steps',
@@ -119,9 +130,11 @@ describe('summarise', () => {
     const text = renderText(rows).split('\n');
     expect(text).toHaveLength(rows.length + 2);
     expect(text[0]?.startsWith('config  workload')).toBe(true);
-    const fusedLine = text.find((l) => l.includes('supernet weight step') && l.includes('fused'));
+    const fusedLine = text.find(
+      (l) => l.includes('supernet weight step') && l.includes('fused') && l.includes('cpu-node'),
+    );
     expect(fusedLine).toMatch(
-      /cpu-node\s+50\.0\s+3\s+80\.0\s+5\.00×\s+0\.250×\s+400\s+600\s+0\.200\s+3\.00\s+2\.00\s+696 \(\+0\)$/,
+      /cpu-node\s+50\.0\s+3\s+80\.0\s+5\.00×\s+1\.00×\s+0\.250×\s+400\s+600\s+0\.200\s+3\.00\s+2\.00\s+696 \(\+0\)$/,
     );
     expect(text.find((l) => l.includes('CDARTS'))).toMatch(/n\/a \(not implemented\).*placeholder/);
     const md = renderMarkdown(rows).split('\n');

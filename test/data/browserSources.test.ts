@@ -22,7 +22,7 @@ describe('browser file sources', () => {
     await expect(pickedFilesSource([]).read(['a.bin'])).rejects.toThrow(/\(no files\)/);
   });
 
-  it('fetches from the origin and reports HTTP failures', async () => {
+  it('fetches from the origin, skips HTML fallback pages and reports HTTP failures', async () => {
     const served: Record<string, Uint8Array<ArrayBuffer>> = {
       '/data/t10k-images-idx3-ubyte.gz': readFileSync(
         join(EMBEDDED_DIR, 't10k-images-idx3-ubyte.gz'),
@@ -30,13 +30,18 @@ describe('browser file sources', () => {
     };
     const fakeFetch = (async (url: string) => {
       const body = served[url];
-      return body ? new Response(body) : new Response(null, { status: 404 });
+      if (body) return new Response(body);
+      // A single-page fallback answers a missing file with the app's page.
+      if (url.endsWith('-ubyte')) {
+        return new Response('<!doctype html>', { headers: { 'Content-Type': 'text/html' } });
+      }
+      return new Response(null, { status: 404 });
     }) as typeof fetch;
     const source = urlSource('/data', fakeFetch);
     const got = await source.read(['t10k-images-idx3-ubyte', 't10k-images-idx3-ubyte.gz']);
     expect(got.name).toBe('t10k-images-idx3-ubyte.gz');
     await expect(loadDataset('default', source)).rejects.toThrow(
-      /cannot load t10k-labels-idx1-ubyte \(HTTP 404\) or t10k-labels-idx1-ubyte.gz \(HTTP 404\) from \/data\//,
+      /cannot load t10k-labels-idx1-ubyte \(an HTML page\) or t10k-labels-idx1-ubyte.gz \(HTTP 404\) from \/data\//,
     );
   });
 });

@@ -38,7 +38,7 @@ describe('configuration in the URL', () => {
       'ops=sep_conv_3x3,evil_op (unknown op evil_op)',
       'dataset=imagenet (use default or synthetic)',
       'images=1.5 (not an integer)',
-      'backend=tpu (use auto, webgpu, webgl or cpu)',
+      'backend=tpu (use auto, webgpu, wasm, webgl or cpu)',
     ]);
   });
 });

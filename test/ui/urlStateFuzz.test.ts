@@ -230,7 +230,7 @@ describe('the link reader under fuzzing', () => {
           images: between(2, LINK_MAXIMUM.images as number),
           imageSize: between(1, LINK_MAXIMUM.imageSize as number),
         },
-        backend: (['auto', 'webgpu', 'webgl', 'cpu'] as const)[rng.int(4)] ?? 'auto',
+        backend: (['auto', 'webgpu', 'wasm', 'webgl', 'cpu'] as const)[rng.int(5)] ?? 'auto',
       };
       expect(configFromQuery(configToQuery(config))).toEqual({ config, ignored: [] });
     }
@@ -275,7 +275,7 @@ describe('the link reader on hostile input', () => {
       'seed= (not a number)',
       'ops=,, (no op named)',
       'images=  (not a number)',
-      `backend=${'x'.repeat(40)}… (use auto, webgpu, webgl or cpu)`,
+      `backend=${'x'.repeat(40)}… (use auto, webgpu, wasm, webgl or cpu)`,
     ]);
   });
 });

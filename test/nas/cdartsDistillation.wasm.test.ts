@@ -1,0 +1,13 @@
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll } from 'vitest';
+import * as tf from '../../src/nas/tf';
+import { registerWasmTrainingKernels } from '../../src/nas/wasmKernels';
+import { describeCdartsDistillationParity } from './cdartsDistillationParity';
+
+// tfjs's wasm backend (XNNPACK) with the core's training kernels (src/nas/wasmKernels).
+beforeAll(async () => {
+  registerWasmTrainingKernels();
+  await tf.setBackend('wasm');
+});
+
+describeCdartsDistillationParity('wasm', 1e-5);

@@ -1,0 +1,13 @@
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll } from 'vitest';
+import * as tf from '../../src/nas/tf';
+import { registerWasmTrainingKernels } from '../../src/nas/wasmKernels';
+import { describeRetrainStepParity } from './retrainStepParity';
+
+// tfjs's wasm backend (XNNPACK) with the core's training kernels (src/nas/wasmKernels).
+beforeAll(async () => {
+  registerWasmTrainingKernels();
+  await tf.setBackend('wasm');
+});
+
+describeRetrainStepParity('wasm', 1e-4);
