@@ -1,5 +1,5 @@
 /**
- * The DARTS recurrent search loop (`rnn/train_search.py`, first order) as an async generator of
+ * The DARTS recurrent search loop (`rnn/train_search.py`, first order or unrolled) as an async generator of
  * progress events. Per epoch the train text is walked from row 0 in segments of bptt rows (⌊bptt/2⌋
  * with probability `halfSegmentProbability`), both hidden states start at zero, the alpha segment
  * is taken at row i mod (alpha rows − 1) of the alpha text; after the epoch the validation text is
@@ -154,7 +154,7 @@ export async function* runRnnSearch(
         const length = state.rng.next() < config.halfSegmentProbability ? halfLength : config.bptt;
         const train = tokenSegment(data.train, i, length);
         const val = tokenSegment(data.search, i % (data.search.rows - 1), config.bptt);
-        const result = rnnSearchStep(state, train, val, hiddenTrain, hiddenVal);
+        const result = rnnSearchStep(state, train, val, hiddenTrain, hiddenVal, length);
         hiddenTrain = result.hiddenTrain;
         hiddenVal = result.hiddenVal;
         const read = await readStep(state, result.trainLoss, result.valLoss);
