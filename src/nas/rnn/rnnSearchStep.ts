@@ -13,15 +13,14 @@ import type { ForwardContext, TensorMap } from '../layer';
 import { updatingContext } from '../runningStats';
 import { sgdStep } from '../sgd';
 import { zipMap } from '../tensorMaps';
-import { sumAll } from '../tensorSum';
 import type { RnnLossAt } from './rnnArchGradient';
 import { rnnUnrolledArchGrad } from './rnnArchGradient';
 import type { RnnDropoutMasks } from './rnnCell';
+import { meanTokenNll } from './rnnEvaluate';
 import { disposeDropoutMasks, drawDropoutMasks } from './rnnDropout';
 import { temporalActivationPenalty, tokenCrossEntropy } from './rnnLoss';
 import type { RnnSearchState } from './rnnSearchState';
 import type { TokenColumns, TokenSegment } from './rnnTokenData';
-import { disposeSegment, tokenSegment } from './rnnTokenData';
 
 export interface RnnStepResult {
   /** The weight step's NLL (without TAR) on the train segment. */
@@ -215,37 +214,15 @@ export function rnnSearchStep(
   };
 }
 
-/**
- * Mean NLL per token over a whole token split in evaluation mode (running statistics, no
- * dropout), segment by segment of `bptt` rows from a zero state, the hidden state carried.
- */
+/** Mean NLL per token over a whole token split in evaluation mode (`rnnEvaluate.ts`). */
 export async function evaluateRnnTokens(
   state: RnnSearchState,
   cols: TokenColumns,
   bptt: number,
 ): Promise<number> {
-  const ctx: ForwardContext = { training: false, buffers: state.buffers };
-  let hidden = state.model.initHidden(cols.batch);
-  const sums: tf.Scalar[] = [];
-  let rows = 0;
-  for (let start = 0; start < cols.rows - 1; start += bptt) {
-    const segment = tokenSegment(cols, start, bptt);
-    const out = tf.tidy(() => {
-      const r = state.model.forward(segment.tokens, hidden, state.weights, state.alpha, ctx);
-      return {
-        hidden: r.hidden,
-        sum: tf.mul(tokenCrossEntropy(r.logits, segment.targets), segment.length) as tf.Scalar,
-      };
-    });
-    hidden.dispose();
-    hidden = out.hidden;
-    sums.push(out.sum);
-    rows += segment.length;
-    disposeSegment(segment);
-  }
-  hidden.dispose();
-  const total = tf.tidy(() => tf.div(sumAll(sums), rows));
-  const value = (await total.data())[0] as number;
-  tf.dispose([total, ...sums]);
-  return value;
+  return meanTokenNll(
+    { model: state.model, weights: state.weights, alpha: state.alpha, buffers: state.buffers },
+    cols,
+    bptt,
+  );
 }
