@@ -62,8 +62,12 @@ export interface RnnStepEvent {
   readonly segmentLength: number;
   readonly trainLoss: number;
   readonly trainPerplexity: number;
-  /** The alpha objective (NLL on the alpha segment, at the alphas before the step). */
+  /**
+   * The alpha objective: the NLL on the alpha segment at the alphas before the step (first
+   * order: at the weights w; unrolled: at the virtual weights w').
+   */
   readonly valLoss: number;
+  readonly valPerplexity: number;
   readonly alphaSoftmax: number[][];
   readonly genotype: RnnGenotype;
   /** Train tokens per second over the run so far (both steps' work, train tokens counted). */
@@ -174,6 +178,7 @@ export async function* runRnnSearch(
           trainLoss: read.train,
           trainPerplexity: perplexity(read.train),
           valLoss: read.val,
+          valPerplexity: perplexity(read.val),
           alphaSoftmax: read.softmax,
           genotype: genotypeOf(state, read.softmax),
           tokensPerSecond: elapsedMs > 0 ? (tokens * 1000) / elapsedMs : 0,
