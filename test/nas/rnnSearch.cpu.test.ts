@@ -1,7 +1,7 @@
 /**
- * The recurrent search (first order, and one unrolled epoch) on a tiny synthetic Markov text (cpu backend): it learns (train loss
- * and validation perplexity fall), holds a flat tensor count, is reproducible from its seed, and
- * its data helpers keep DARTS's batchify layout.
+ * The recurrent search (first order, and one unrolled epoch) on a tiny synthetic Markov text (cpu
+ * backend): it learns (train loss and validation perplexity fall), holds a flat tensor count, is
+ * reproducible from its seed, and its data helpers keep DARTS's batchify layout.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/nas/random';
