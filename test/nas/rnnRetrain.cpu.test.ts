@@ -1,13 +1,11 @@
 /**
- * Retraining a recurrent genotype (`rnn/train.py`) on the cpu backend: a few steps against PyTorch
- * (scripts/fixtures/rnn_train_ref.py: SGD, the switch, ASGD with its averaging), the switch rule,
- * the segment-length rule, and a short retrain on a Markov text that must learn.
+ * Retraining a recurrent genotype (`rnn/train.py`) on the cpu backend: the PyTorch parity of
+ * rnnRetrainParity.ts (SGD, the switch, ASGD with its averaging), the switch rule, the
+ * segment-length rule, and a short retrain on a Markov text that must learn.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/nas/random';
-import type { RnnDropoutMasks } from '../../src/nas/rnn/rnnCell';
 import { NO_DROPOUT } from '../../src/nas/rnn/rnnDropout';
-import { RNN_DARTS_V2 } from '../../src/nas/rnn/rnnPublishedGenotypes';
 import type { RnnRetrainConfig } from '../../src/nas/rnn/rnnRetrainConfig';
 import {
   checkRnnRetrainConfig,
@@ -28,108 +26,16 @@ import {
   createRnnRetrainState,
   disposeRnnRetrainState,
   shouldSwitchToAsgd,
-  switchToAsgd,
 } from '../../src/nas/rnn/rnnRetrainState';
-import { rnnRetrainStep } from '../../src/nas/rnn/rnnRetrainStep';
 import { drawSegmentLength, segmentLengthOf } from '../../src/nas/rnn/rnnSegmentLength';
-import { disposeSegment, tokenSegment } from '../../src/nas/rnn/rnnTokenData';
 import * as tf from '../../src/nas/tf';
-import type { TensorJson } from '../support/fixtures';
-import { loadFixture, relativeError, toTensor } from '../support/fixtures';
+import { describeRnnRetrainParity } from './rnnRetrainParity';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-interface RetrainFixture {
-  config: {
-    ntoken: number;
-    nhid: number;
-    batch: number;
-    bptt: number;
-    lr: number;
-    clip: number;
-    weightDecay: number;
-    arAlpha: number;
-    tarBeta: number;
-    sgdSteps: number;
-    rows: number;
-  };
-  params: Record<string, TensorJson>;
-  data: number[][];
-  hidden: TensorJson;
-  steps: {
-    start: number;
-    seqLen: number;
-    length: number;
-    masks: Record<string, TensorJson>;
-    loss: number;
-    nll: number;
-  }[];
-  weightsOut: Record<string, TensorJson>;
-  averagedOut: Record<string, TensorJson>;
-  hiddenOut: TensorJson;
-}
-
-const fx = loadFixture<{ retrain: RetrainFixture }>('rnnTrain.json').retrain;
-
-describe('recurrent retrain step: parity with PyTorch (cpu)', () => {
-  it('six steps of rnn/train.py, two SGD then four ASGD: losses, weights, averaged weights', async () => {
-    const c = fx.config;
-    const config: RnnRetrainConfig = {
-      ...PAPER_RNN_RETRAIN_CONFIG,
-      nhid: c.nhid,
-      batchSize: c.batch,
-      bptt: c.bptt,
-      lr: c.lr,
-      clip: c.clip,
-      weightDecay: c.weightDecay,
-      arAlpha: c.arAlpha,
-      tarBeta: c.tarBeta,
-    };
-    const state = createRnnRetrainState(config, RNN_DARTS_V2, c.ntoken);
-    for (const [name, v] of Object.entries(state.weights)) {
-      v.assign(toTensor(fx.params[name] as TensorJson));
-    }
-    const cols = { data: tf.tensor2d(fx.data, undefined, 'int32'), rows: c.rows, batch: c.batch };
-    let hidden = toTensor(fx.hidden) as tf.Tensor2D;
-    const losses: number[][] = [];
-    for (const [k, s] of fx.steps.entries()) {
-      if (k === c.sgdSteps) switchToAsgd(state);
-      const segment = tokenSegment(cols, s.start, s.seqLen);
-      expect(segment.length).toBe(s.length);
-      const masks: Record<string, tf.Tensor> = {};
-      for (const [name, t] of Object.entries(s.masks)) masks[name] = toTensor(t);
-      const r = rnnRetrainStep(state, segment, hidden, s.seqLen, masks as RnnDropoutMasks);
-      losses.push([(await r.loss.data())[0] as number, (await r.nll.data())[0] as number]);
-      tf.dispose([hidden, r.loss, r.nll, ...Object.values(masks)]);
-      disposeSegment(segment);
-      hidden = r.hidden;
-    }
-    losses.forEach(([loss, nll], k) => {
-      const s = fx.steps[k] as RetrainFixture['steps'][number];
-      expect(Math.abs((loss as number) - s.loss) / s.loss).toBeLessThan(1e-5);
-      expect(Math.abs((nll as number) - s.nll) / s.nll).toBeLessThan(1e-5);
-    });
-    for (const [name, v] of Object.entries(state.weights)) {
-      const err = await relativeError(v, fx.weightsOut[name] as TensorJson);
-      const avg = await relativeError(
-        state.asgd?.ax[name] as tf.Tensor,
-        fx.averagedOut[name] as TensorJson,
-      );
-      expect({ name, err, avg, ok: err < 1e-4 && avg < 1e-4 }).toEqual({
-        name,
-        err,
-        avg,
-        ok: true,
-      });
-    }
-    expect(await relativeError(hidden, fx.hiddenOut)).toBeLessThan(1e-4);
-    expect(state.asgd?.step).toBe(4);
-    tf.dispose([hidden, cols.data]);
-    disposeRnnRetrainState(state);
-  });
-});
+describeRnnRetrainParity('cpu', 1e-4);
 
 describe('recurrent retrain rules', () => {
   it('switches to ASGD exactly when the loss is worse than the best of all but the last nonmono', () => {
