@@ -35,6 +35,8 @@ export const SEARCH_USAGE = `Usage: nas-lab search [options]
 Runs a DARTS architecture search headless and writes genotype.json and log.jsonl.
 
   --algorithm darts|cdarts darts (default), or CDARTS: nas-lab search --algorithm cdarts --help
+  --space cnn|rnn          cnn (default), or DARTS's recurrent cells on text:
+                           nas-lab search --space rnn --help
   --preset small|paper     starting configuration (default small)
   --order 1|2              first-order or unrolled (second-order) alpha gradient
   --epochs N               --batch-size N     --channels N (C)     --layers N (cells)

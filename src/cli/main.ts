@@ -6,14 +6,18 @@ import { EVALUATE_USAGE, parseEvaluateArgs } from './evaluateArgs';
 import { runEvaluateCommand } from './evaluateCommand';
 import { parseRetrainArgs, RETRAIN_USAGE } from './retrainArgs';
 import { runRetrainCommand } from './retrainCommand';
+import { parseRnnSearchArgs, RNN_SEARCH_USAGE } from './rnnArgs';
+import { runRnnSearchCommand } from './rnnSearchCommand';
 import { searchAlgorithm } from './searchAlgorithm';
 import { runSearchCommand } from './searchCommand';
+import { splitSearchSpace } from './searchSpace';
 
 const USAGE = `Usage: nas-lab <command> [options]
 
 Commands:
   search    run a DARTS or CDARTS architecture search (nas-lab search --help,
-            nas-lab search --algorithm cdarts --help)
+            nas-lab search --algorithm cdarts --help), or a DARTS recurrent-cell
+            search on text (nas-lab search --space rnn --help)
   retrain   train the network of a genotype from scratch (nas-lab retrain --help)
   evaluate  measure a trained model on a test set (nas-lab evaluate --help)
 `;
@@ -32,8 +36,12 @@ async function run<T>(
   return 0;
 }
 
-/** `nas-lab search`: DARTS, or CDARTS with --algorithm cdarts. */
-function search(argv: readonly string[]): Promise<number> {
+/** `nas-lab search`: DARTS, CDARTS with --algorithm cdarts, the recurrent space with --space rnn. */
+function search(args: readonly string[]): Promise<number> {
+  const { space, rest: argv } = splitSearchSpace(args);
+  if (space === 'rnn') {
+    return run(parseRnnSearchArgs(argv), RNN_SEARCH_USAGE, (c) => runRnnSearchCommand(c));
+  }
   if (searchAlgorithm(argv) === 'cdarts') {
     return run(parseCdartsArgs(argv), CDARTS_USAGE, (c) => runCdartsCommand(c));
   }

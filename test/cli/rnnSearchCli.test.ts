@@ -1,0 +1,256 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseRnnSearchArgs } from '../../src/cli/rnnArgs';
+import { splitSearchSpace } from '../../src/cli/searchSpace';
+import { BUILTIN_TEXT_DIR } from '../../src/cli/textData';
+import { folderSource } from '../../src/cli/folderSource';
+import { loadTextCorpus } from '../../src/data/textCorpus';
+import { parseRnnGenotype } from '../../src/nas/rnn/rnnGenotype';
+import { importRnnGenotypeText } from '../../src/nas/rnn/rnnGenotypeText';
+import { perplexity, tokenCrossEntropy } from '../../src/nas/rnn/rnnLoss';
+import type { RnnSearchConfig } from '../../src/nas/rnn/rnnSearchConfig';
+import { createRnnSearchState, disposeRnnSearchState } from '../../src/nas/rnn/rnnSearchState';
+import { batchify, disposeSegment, tokenSegment } from '../../src/nas/rnn/rnnTokenData';
+import * as tf from '../../src/nas/tf';
+
+const run = promisify(execFile);
+const BIN = join(__dirname, '..', '..', 'bin', 'nas-lab.mjs');
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { timeout: 300_000 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: err.code ?? -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+  }
+}
+
+type LogRecord = Record<string, unknown> & { type: string };
+const readLog = (dir: string): LogRecord[] =>
+  readFileSync(join(dir, 'log.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as LogRecord);
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'nas-lab-rnn-'));
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/**
+ * The validation perplexity of the untrained model the search starts from (same seed, so the
+ * same weights): BatchNorm on batch statistics, no dropout, over the whole validation text.
+ */
+async function untrainedPerplexity(
+  config: RnnSearchConfig,
+  vocabulary: number,
+  valid: Int32Array,
+): Promise<number> {
+  const state = createRnnSearchState(config, vocabulary);
+  const cols = batchify(valid, config.evalBatchSize);
+  let hidden = state.model.initHidden(cols.batch);
+  let sum = 0;
+  let rows = 0;
+  for (let start = 0; start < cols.rows - 1; start += config.bptt) {
+    const seg = tokenSegment(cols, start, config.bptt);
+    const out = tf.tidy(() => {
+      const r = state.model.forward(seg.tokens, hidden, state.weights, state.alpha, {
+        training: true,
+        buffers: state.buffers,
+      });
+      return { hidden: r.hidden, loss: tokenCrossEntropy(r.logits, seg.targets) };
+    });
+    hidden.dispose();
+    hidden = out.hidden;
+    sum += ((await out.loss.data())[0] as number) * seg.length;
+    rows += seg.length;
+    out.loss.dispose();
+    disposeSegment(seg);
+  }
+  tf.dispose([hidden, cols.data]);
+  disposeRnnSearchState(state);
+  return perplexity(sum / rows);
+}
+
+const TINY = [
+  ...['--space', 'rnn', '--nhid', '16', '--batch-size', '8', '--bptt', '10'],
+  ...['--vocabulary', '500', '--train-tokens', '2000', '--valid-tokens', '800'],
+];
+
+describe('nas-lab search --space rnn (CLI)', () => {
+  it('lists every flag in --help', async () => {
+    const r = await cli(['search', '--space', 'rnn', '--help']);
+    expect(r.code).toBe(0);
+    for (const flag of [
+      '--preset small|paper',
+      '--emsize',
+      '--nhid',
+      '--bptt',
+      '--batch-size',
+      '--epochs',
+      '--lr',
+      '--clip',
+      '--wdecay',
+      '--beta',
+      '--dropout ',
+      '--dropouth',
+      '--dropoutx',
+      '--dropouti',
+      '--dropoute',
+      '--arch-lr',
+      '--arch-wdecay',
+      '--seed',
+      '--level word|char',
+      '--vocabulary N',
+      '--data-dir PATH',
+      '--backend wasm|cpu|webgpu',
+      '--out DIR',
+      '--max-steps',
+      '--train-tokens',
+    ]) {
+      expect(r.stdout).toContain(flag);
+    }
+    const top = await cli(['search', '--help']);
+    expect(top.stdout).toMatch(/--space cnn\|rnn/);
+  });
+
+  it('names the bad flag', () => {
+    const cases: [string[], RegExp][] = [
+      [['--nhid', '0'], /^--nhid expects a positive integer, got "0"$/],
+      [
+        ['--emsize', '16', '--nhid', '32'],
+        /^--emsize 16 and --nhid 32 differ: the decoder is tied/,
+      ],
+      [['--level', 'byte'], /^--level must be one of word, char, got "byte"$/],
+      [['--vocabulary', '1'], /^--vocabulary must be at least 2 \(<eos> and <unk>\), got 1$/],
+      [['--dropouth', '1.5'], /^--dropouth expects a dropout rate in \[0, 1\), got "1\.5"$/],
+      [['--lr', 'fast'], /^--lr expects a number, got "fast"$/],
+      [['--lr=-1'], /^lr must be > 0, got -1$/],
+      [['--batch-size', '1'], /^batchSize must be an integer ≥ 2/],
+      [['--backend', 'tpu'], /--backend/],
+      [
+        ['--dataset', 'cifar10'],
+        /^--dataset is not a flag of --space rnn \(give a text corpus with --data-dir\)$/,
+      ],
+      [['--algorithm', 'cdarts'], /^--algorithm is not a flag of --space rnn/],
+      [['--learning-rate', '1'], /Unknown option '--learning-rate'/],
+    ];
+    for (const [args, message] of cases) {
+      expect(() => parseRnnSearchArgs(args), args.join(' ')).toThrow(message);
+    }
+    expect(() => splitSearchSpace(['--space', 'lstm'])).toThrow(
+      /^--space must be one of cnn, rnn, got "lstm"$/,
+    );
+    expect(() => splitSearchSpace(['--space'])).toThrow(/^--space expects one of cnn, rnn$/);
+    expect(splitSearchSpace(['--epochs', '2', '--space=rnn', '--quiet'])).toEqual({
+      space: 'rnn',
+      rest: ['--epochs', '2', '--quiet'],
+    });
+    expect(splitSearchSpace(['--space', 'cnn', '--epochs', '2']).rest).toEqual(['--epochs', '2']);
+  });
+
+  it('exits with the message on bad data', async () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ['--data-dir', '/nonexistent/ptb'],
+        /^nas-lab: data folder \/nonexistent\/ptb does not exist$/m,
+      ],
+      [['--train-tokens', '10'], /^nas-lab: 10 tokens cannot fill 2 rows of 16 columns/m],
+      [['--epochs', '0'], /^nas-lab: --epochs expects a positive integer, got "0"$/m],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(['search', '--space', 'rnn', ...args, '--out', tmp()]);
+      expect({ args, code: r.code }).toEqual({ args, code: 1 });
+      expect(r.stderr).toMatch(message);
+    }
+  }, 120_000);
+
+  it('a short search on the built-in corpus writes the genotype and lowers validation perplexity', async () => {
+    const out = tmp();
+    const r = await cli(['search', ...TINY, '--epochs', '2', '--seed', '5', '--out', out]);
+    expect(r.stderr).toMatch(
+      /DARTS recurrent search on built-in austen-pride: word level, vocabulary 500, 2000 train and 800 valid tokens, wasm backend/,
+    );
+    expect(r.stderr).toMatch(/\[#+\] \d+\/\d+ epoch 2 train ppl [\d.]+ .* tok\/s .*ETA/);
+    expect(r.stderr).toMatch(/epoch 2: valid perplexity [\d.]+/);
+    expect(r.code).toBe(0);
+
+    const genotype = parseRnnGenotype(readFileSync(join(out, 'genotype.json'), 'utf8'));
+    expect(genotype.recurrent.length).toBe(8);
+    expect(genotype.concat).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    const repr = importRnnGenotypeText(readFileSync(join(out, 'genotype.py'), 'utf8'));
+    expect(repr).toMatchObject({ format: 'repr', name: 'SEARCHED' });
+    expect(repr.genotype).toEqual(genotype);
+
+    const log = readLog(out);
+    const config = log[0] as LogRecord & { config: RnnSearchConfig; corpus: object };
+    expect(config).toMatchObject({
+      type: 'config',
+      space: 'rnn',
+      backend: 'wasm',
+      config: { nhid: 16, batchSize: 8, bptt: 10, epochs: 2, seed: 5 },
+      corpus: { level: 'word', vocabulary: 500, searched: { train: 2000, valid: 800 } },
+    });
+    const steps = log.filter((e) => e.type === 'step');
+    // 2000 tokens in 8 columns: 250 rows, walked in segments of 10 (5 with probability 0.05).
+    expect(steps.length).toBeGreaterThanOrEqual(2 * 25);
+    expect(steps.every((s) => (s.tokensPerSecond as number) > 0)).toBe(true);
+    const epochs = log.filter((e) => e.type === 'epoch');
+    expect(epochs.map((e) => e.epoch)).toEqual([0, 1]);
+    const done = log.at(-1) as LogRecord;
+    expect(done).toMatchObject({ type: 'done', steps: steps.length });
+    expect(done.genotype).toEqual(JSON.parse(readFileSync(join(out, 'genotype.json'), 'utf8')));
+
+    // The untrained model predicts about uniformly (perplexity ≈ the vocabulary); the search
+    // must at least halve that.
+    const corpus = await loadTextCorpus(folderSource(BUILTIN_TEXT_DIR), {
+      level: 'word',
+      maxVocabulary: 500,
+    });
+    const before = await untrainedPerplexity(config.config, 500, corpus.valid.subarray(0, 800));
+    expect(before).toBeGreaterThan(400);
+    const after = epochs.at(-1)?.valPerplexity as number;
+    expect(Number.isFinite(after)).toBe(true);
+    expect(after).toBeLessThan(before / 2);
+    process.stdout.write(`untrained ${before.toFixed(1)} → searched ${after.toFixed(1)}\n`);
+  }, 300_000);
+
+  it('searches a PTB-style folder at character level', async () => {
+    const dir = tmp();
+    const data = join(dir, 'ptb');
+    mkdirSync(data);
+    const line = (i: number) => `the ${['cat', 'dog', 'bird'][i % 3]} sat on mat ${i % 7}\n`;
+    const text = (n: number, from: number) =>
+      Array.from({ length: n }, (_, i) => line(i + from)).join('');
+    writeFileSync(join(data, 'ptb.train.txt'), text(60, 0));
+    writeFileSync(join(data, 'ptb.valid.txt'), text(20, 3));
+    writeFileSync(join(data, 'ptb.test.txt'), text(20, 5));
+    const out = join(dir, 'out');
+    const r = await cli([
+      ...['search', '--space', 'rnn', '--data-dir', data, '--level', 'char'],
+      ...['--nhid', '8', '--nodes', '2', '--batch-size', '4', '--bptt', '8'],
+      ...['--max-steps', '3', '--backend', 'cpu', '--out', out, '--quiet'],
+    ]);
+    expect(r.stderr).not.toMatch(/\[#/);
+    expect(r.code).toBe(0);
+    const log = readLog(out);
+    expect(log[0]).toMatchObject({
+      backend: 'cpu',
+      corpus: { source: data, level: 'char' },
+    });
+    // <eos>, <unk>, the space and the distinct characters of the training text.
+    const chars = new Set(text(60, 0).replace(/\n/g, ''));
+    const corpus = (log[0] as LogRecord & { corpus: { vocabulary: number } }).corpus;
+    expect(corpus.vocabulary).toBe(chars.size + 2);
+    expect(log.filter((e) => e.type === 'step').length).toBe(3);
+    expect(
+      parseRnnGenotype(readFileSync(join(out, 'genotype.json'), 'utf8')).recurrent.length,
+    ).toBe(2);
+  }, 120_000);
+});
