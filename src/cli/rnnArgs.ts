@@ -51,7 +51,7 @@ export const DEFAULT_VOCABULARY = {
 
 export const RNN_SEARCH_USAGE = `Usage: nas-lab search --space rnn [options]
 
-Runs a DARTS recurrent-cell search (first order) on a language-modelling text headless. Writes
+Runs a DARTS recurrent-cell search (first or second order) on a language-modelling text headless. Writes
 genotype.json (the recurrent genotype, updated every step), genotype.py (DARTS's repr, a line
 rnn/genotypes.py can hold) and log.jsonl (the configuration and corpus, every step with its
 losses and tokens/s, every epoch with its validation perplexity). Flag names are
@@ -61,6 +61,8 @@ rnn/train_search.py's.
                            bptt 20, 5 epochs on the first 16,000 train tokens (minutes on the
                            wasm backend); paper: train_search.py's defaults (nhid 300, batch
                            256, bptt 35, 50 epochs) on the whole text
+  --order 1|2              alpha gradient: 1 first order (default), 2 unrolled (train_search.py
+                           --unrolled: a virtual weight step, then a finite difference)
   --emsize N | --nhid N    embedding = hidden size (the decoder is tied to the embedding, so
                            they are one number; giving both, they must agree)
   --nodes N                intermediate nodes of the cell (DARTS: 8)
@@ -94,6 +96,7 @@ used by the search.
 
 const OPTIONS = {
   preset: { type: 'string' },
+  order: { type: 'string' },
   emsize: { type: 'string' },
   nhid: { type: 'string' },
   nodes: { type: 'string' },
@@ -154,6 +157,13 @@ function hiddenSize(values: Values): number | undefined {
   return nhid ?? emsize;
 }
 
+/** --order: DARTS's first-order or unrolled alpha gradient. */
+function searchOrder(value: string | undefined): 1 | 2 | undefined {
+  if (value === undefined) return undefined;
+  if (value === '1' || value === '2') return value === '1' ? 1 : 2;
+  throw new Error(`--order expects 1 (first order) or 2 (unrolled, second order), got "${value}"`);
+}
+
 function rnnConfig(values: Values, base: RnnSearchConfig): RnnSearchConfig {
   const dropout: RnnDropoutRates = {
     ...base.dropout,
@@ -168,6 +178,7 @@ function rnnConfig(values: Values, base: RnnSearchConfig): RnnSearchConfig {
   const config: RnnSearchConfig = {
     ...base,
     ...given<RnnSearchConfig>({
+      order: searchOrder(values.order),
       nhid: hiddenSize(values),
       steps: positiveInteger('nodes', values.nodes),
       epochs: positiveInteger('epochs', values.epochs),
