@@ -137,7 +137,7 @@ function given<T extends object>(entries: { [K in keyof T]?: number | undefined 
 }
 
 /** A dropout rate flag: a number in [0, 1). */
-function rate(flag: string, value: string | undefined): number | undefined {
+export function rate(flag: string, value: string | undefined): number | undefined {
   const r = number(flag, value);
   if (r !== undefined && !(r >= 0 && r < 1)) {
     throw new Error(`--${flag} expects a dropout rate in [0, 1), got "${value}"`);
@@ -146,7 +146,10 @@ function rate(flag: string, value: string | undefined): number | undefined {
 }
 
 /** --emsize and --nhid name one size (DARTS's emsize = nhid with a tied decoder). */
-function hiddenSize(values: Values): number | undefined {
+export function hiddenSize(values: {
+  readonly emsize?: string | undefined;
+  readonly nhid?: string | undefined;
+}): number | undefined {
   const emsize = positiveInteger('emsize', values.emsize);
   const nhid = positiveInteger('nhid', values.nhid);
   if (emsize !== undefined && nhid !== undefined && emsize !== nhid) {
