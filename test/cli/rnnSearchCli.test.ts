@@ -210,6 +210,8 @@ describe('nas-lab search --space rnn (CLI)', () => {
     // 2000 tokens in 8 columns: 250 rows, walked in segments of 10 (5 with probability 0.05).
     expect(steps.length).toBeGreaterThanOrEqual(2 * 25);
     expect(steps.every((s) => (s.tokensPerSecond as number) > 0)).toBe(true);
+    // The ETA's step count is the expected one: off by at most a few half-length segments.
+    expect(Math.abs((config.expectedSteps as number) - steps.length)).toBeLessThanOrEqual(3);
     const epochs = log.filter((e) => e.type === 'epoch');
     expect(epochs.map((e) => e.epoch)).toEqual([0, 1]);
     const done = log.at(-1) as LogRecord;
