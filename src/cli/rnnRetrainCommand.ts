@@ -9,7 +9,6 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringifyRnnGenotype } from '../nas/rnn/rnnGenotype';
-import type { RnnRetrainConfig } from '../nas/rnn/rnnRetrainConfig';
 import type { RnnRetrainDoneEvent, RnnRetrainEvent } from '../nas/rnn/rnnRetrainLoop';
 import {
   disposeRnnRetrainData,
@@ -17,6 +16,7 @@ import {
   runRnnRetrain,
 } from '../nas/rnn/rnnRetrainLoop';
 import { createRnnRetrainState, disposeRnnRetrainState } from '../nas/rnn/rnnRetrainState';
+import { expectedRnnRetrainSteps } from '../nas/rnn/rnnRetrainSteps';
 import * as tf from '../nas/tf';
 import { releaseNodeBackend, useNodeBackend } from './nodeBackend';
 import { formatProgress } from './progressBar';
@@ -30,21 +30,6 @@ export interface RnnRetrainOutput {
   /** Validation perplexity after each completed epoch. */
   readonly epochPerplexities: readonly number[];
   readonly done: RnnRetrainDoneEvent;
-}
-
-/**
- * The expected number of steps: per epoch the train rows walked in segments of the mean drawn
- * length (about bptt; bptt/2 with the half-segment probability), at most `maxSteps`.
- */
-export function expectedRnnRetrainSteps(
-  config: RnnRetrainConfig,
-  trainRows: number,
-  maxSteps: number | undefined,
-): number {
-  const p = config.halfSegmentProbability;
-  const mean = Math.max(1, config.bptt * (1 - p) + (config.bptt / 2) * p);
-  const total = config.epochs * Math.ceil(Math.max(trainRows - 2, 0) / mean);
-  return maxSteps === undefined ? total : Math.min(total, maxSteps);
 }
 
 function stepLine(event: Extract<RnnRetrainEvent, { type: 'step' }>, total: number): string {

@@ -18,6 +18,7 @@ import type { Job } from './job';
 import type { BackendChoice, FromWorker, RunStatus, ToWorker } from './protocol';
 import { createRetrainJob } from './retrainJob';
 import { createCdartsJob } from './cdartsJob';
+import { createRnnRetrainJob } from './rnnRetrainJob';
 import { createRnnSearchJob } from './rnnSearchJob';
 import { builtinTextLoader, builtinTextUrl } from './labText';
 import { createSearchJob, resumeSearchJob } from './searchJob';
@@ -99,6 +100,13 @@ export class LabSession {
           await this.begin(message.config.backend, () =>
             createRetrainJob(message.config, message.genotype, () =>
               this.host.dataSource(message.dataUrl),
+            ),
+          );
+          break;
+        case 'rnnRetrain':
+          await this.begin(message.backend, () =>
+            createRnnRetrainJob(message.settings, message.genotype, () =>
+              this.host.dataSource(builtinTextUrl(message.dataUrl)),
             ),
           );
           break;
