@@ -92,6 +92,11 @@ export function searchStarted(): LabState {
   return { ...INITIAL_LAB_STATE, status: 'loading' };
 }
 
+/** State when a recurrent retrain starts: the search's results stay, its charts start empty. */
+export function recurrentRetrainStarted(state: LabState): LabState {
+  return { ...state, status: 'loading', error: null, recurrentRetrain: null };
+}
+
 /** State when a retrain starts: the search's results stay, the retrain's charts start empty. */
 export function retrainStarted(state: LabState, genotype: GenotypeJson): LabState {
   return {
