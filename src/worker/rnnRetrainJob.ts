@@ -18,7 +18,7 @@ import {
 import { createRnnRetrainState, disposeRnnRetrainState } from '../nas/rnn/rnnRetrainState';
 import { expectedRnnRetrainSteps } from '../nas/rnn/rnnRetrainSteps';
 import type { Job } from './job';
-import { rnnRetrainConfigOf } from './labRecurrentRetrain';
+import { rnnRetrainConfigOf } from './rnnRetrainLabConfig';
 import type { FromWorker } from './protocol';
 import type { LabRnnRetrainSettings } from './recurrentRetrainProtocol';
 

@@ -4,7 +4,9 @@ import { BUILTIN_TEXT_FOLDER } from '../../src/data/builtinText';
 import { rnnGenotypeFromJson, rnnGenotypeToJson } from '../../src/nas/rnn/rnnGenotype';
 import { RNN_DARTS_V2, RNN_ENAS } from '../../src/nas/rnn/rnnPublishedGenotypes';
 import { reduceLabBatch, INITIAL_LAB_STATE } from '../../src/ui/labReducer';
-import { DEFAULT_LAB_RNN_RETRAIN, rnnRetrainConfigOf } from '../../src/worker/labRecurrentRetrain';
+import { SMALL_RNN_RETRAIN_CONFIG } from '../../src/nas/rnn/rnnRetrainConfig';
+import { DEFAULT_LAB_RNN_RETRAIN } from '../../src/worker/labRecurrentRetrain';
+import { rnnRetrainConfigOf } from '../../src/worker/rnnRetrainLabConfig';
 import { builtinTextUrl } from '../../src/worker/labText';
 import { LabSession } from '../../src/worker/labSession';
 import type { FromWorker } from '../../src/worker/protocol';
@@ -113,6 +115,17 @@ describe('recurrent retrain session (in-thread on cpu, the built-in text)', () =
     await new Promise((r) => setTimeout(r, 300));
     expect(messages.filter((m) => m.type === 'rnnRetrainStep')).toHaveLength(n);
   }, 60_000);
+
+  it("takes the lab's defaults from the small preset where they are the same setting", () => {
+    const config = rnnRetrainConfigOf(DEFAULT_LAB_RNN_RETRAIN);
+    expect(config).toMatchObject({
+      lr: SMALL_RNN_RETRAIN_CONFIG.lr,
+      seed: SMALL_RNN_RETRAIN_CONFIG.seed,
+      dropout: SMALL_RNN_RETRAIN_CONFIG.dropout,
+      nhid: 16,
+      maxSeqLenDelta: 5,
+    });
+  });
 
   it('reports bad settings and genotypes as error messages', async () => {
     expect(() => rnnRetrainConfigOf({ ...TINY, nonmono: 0 })).toThrow(
