@@ -7,6 +7,8 @@ import { runEvaluateCommand } from './evaluateCommand';
 import { parseRetrainArgs, RETRAIN_USAGE } from './retrainArgs';
 import { runRetrainCommand } from './retrainCommand';
 import { parseRnnSearchArgs, RNN_SEARCH_USAGE } from './rnnArgs';
+import { parseRnnRetrainArgs, RNN_RETRAIN_USAGE } from './rnnRetrainArgs';
+import { runRnnRetrainCommand } from './rnnRetrainCommand';
 import { runRnnSearchCommand } from './rnnSearchCommand';
 import { searchAlgorithm } from './searchAlgorithm';
 import { runSearchCommand } from './searchCommand';
@@ -18,7 +20,8 @@ Commands:
   search    run a DARTS or CDARTS architecture search (nas-lab search --help,
             nas-lab search --algorithm cdarts --help), or a DARTS recurrent-cell
             search on text (nas-lab search --space rnn --help)
-  retrain   train the network of a genotype from scratch (nas-lab retrain --help)
+  retrain   train the network of a genotype from scratch (nas-lab retrain --help), or the
+            language model of a recurrent genotype (nas-lab retrain --space rnn --help)
   evaluate  measure a trained model on a test set (nas-lab evaluate --help)
 `;
 
@@ -48,6 +51,15 @@ function search(args: readonly string[]): Promise<number> {
   return run(parseSearchArgs(argv), SEARCH_USAGE, (c) => runSearchCommand(c));
 }
 
+/** `nas-lab retrain`: a convolutional genotype, or a recurrent one with --space rnn. */
+function retrain(args: readonly string[]): Promise<number> {
+  const { space, rest: argv } = splitSearchSpace(args);
+  if (space === 'rnn') {
+    return run(parseRnnRetrainArgs(argv), RNN_RETRAIN_USAGE, (c) => runRnnRetrainCommand(c));
+  }
+  return run(parseRetrainArgs(argv), RETRAIN_USAGE, (c) => runRetrainCommand(c));
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -55,7 +67,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'search':
         return await search(rest);
       case 'retrain':
-        return await run(parseRetrainArgs(rest), RETRAIN_USAGE, (c) => runRetrainCommand(c));
+        return await retrain(rest);
       case 'evaluate':
         return await run(parseEvaluateArgs(rest), EVALUATE_USAGE, (c) => runEvaluateCommand(c));
       case undefined:

@@ -47,6 +47,7 @@ export const RETRAIN_USAGE = `Usage: nas-lab retrain --genotype FILE|NAME [optio
 
 Trains the network of a genotype from scratch (DARTS cnn/train.py) and writes model.nas (the
 trained model), genotype.json and log.jsonl; prints the test accuracy at the end.
+A recurrent genotype's language model: nas-lab retrain --space rnn --help.
 
   --genotype FILE|NAME     a published genotype: NASNet, AmoebaNet, DARTS_V1, DARTS_V2,
                            PC_DARTS_cifar, PC_DARTS_image, PDARTS, CDARTS_cifar,

@@ -51,7 +51,7 @@ export const DEFAULT_VOCABULARY = {
 
 export const RNN_SEARCH_USAGE = `Usage: nas-lab search --space rnn [options]
 
-Runs a DARTS recurrent-cell search (first order) on a language-modelling text headless. Writes
+Runs a DARTS recurrent-cell search (first or second order) on a language-modelling text headless. Writes
 genotype.json (the recurrent genotype, updated every step), genotype.py (DARTS's repr, a line
 rnn/genotypes.py can hold) and log.jsonl (the configuration and corpus, every step with its
 losses and tokens/s, every epoch with its validation perplexity). Flag names are
@@ -61,6 +61,8 @@ rnn/train_search.py's.
                            bptt 20, 5 epochs on the first 16,000 train tokens (minutes on the
                            wasm backend); paper: train_search.py's defaults (nhid 300, batch
                            256, bptt 35, 50 epochs) on the whole text
+  --order 1|2              alpha gradient: 1 first order (default), 2 unrolled (train_search.py
+                           --unrolled: a virtual weight step, then a finite difference)
   --emsize N | --nhid N    embedding = hidden size (the decoder is tied to the embedding, so
                            they are one number; giving both, they must agree)
   --nodes N                intermediate nodes of the cell (DARTS: 8)
@@ -94,6 +96,7 @@ used by the search.
 
 const OPTIONS = {
   preset: { type: 'string' },
+  order: { type: 'string' },
   emsize: { type: 'string' },
   nhid: { type: 'string' },
   nodes: { type: 'string' },
@@ -134,7 +137,7 @@ function given<T extends object>(entries: { [K in keyof T]?: number | undefined 
 }
 
 /** A dropout rate flag: a number in [0, 1). */
-function rate(flag: string, value: string | undefined): number | undefined {
+export function rate(flag: string, value: string | undefined): number | undefined {
   const r = number(flag, value);
   if (r !== undefined && !(r >= 0 && r < 1)) {
     throw new Error(`--${flag} expects a dropout rate in [0, 1), got "${value}"`);
@@ -143,7 +146,10 @@ function rate(flag: string, value: string | undefined): number | undefined {
 }
 
 /** --emsize and --nhid name one size (DARTS's emsize = nhid with a tied decoder). */
-function hiddenSize(values: Values): number | undefined {
+export function hiddenSize(values: {
+  readonly emsize?: string | undefined;
+  readonly nhid?: string | undefined;
+}): number | undefined {
   const emsize = positiveInteger('emsize', values.emsize);
   const nhid = positiveInteger('nhid', values.nhid);
   if (emsize !== undefined && nhid !== undefined && emsize !== nhid) {
@@ -152,6 +158,13 @@ function hiddenSize(values: Values): number | undefined {
     );
   }
   return nhid ?? emsize;
+}
+
+/** --order: DARTS's first-order or unrolled alpha gradient. */
+function searchOrder(value: string | undefined): 1 | 2 | undefined {
+  if (value === undefined) return undefined;
+  if (value === '1' || value === '2') return value === '1' ? 1 : 2;
+  throw new Error(`--order expects 1 (first order) or 2 (unrolled, second order), got "${value}"`);
 }
 
 function rnnConfig(values: Values, base: RnnSearchConfig): RnnSearchConfig {
@@ -168,6 +181,7 @@ function rnnConfig(values: Values, base: RnnSearchConfig): RnnSearchConfig {
   const config: RnnSearchConfig = {
     ...base,
     ...given<RnnSearchConfig>({
+      order: searchOrder(values.order),
       nhid: hiddenSize(values),
       steps: positiveInteger('nodes', values.nodes),
       epochs: positiveInteger('epochs', values.epochs),

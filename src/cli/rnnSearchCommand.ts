@@ -119,7 +119,7 @@ export async function runRnnSearchCommand(
   out.line(
     `DARTS recurrent search on ${source}: ${corpus.level} level, vocabulary ` +
       `${corpus.vocabulary.length}, ${tokens.train.length} train and ${tokens.valid.length} ` +
-      `valid tokens, ${backend} backend, ~${totalSteps} steps\n`,
+      `valid tokens, ${backend} backend, ${state.config.order === 2 ? 'second order (unrolled)' : 'first order'}, ~${totalSteps} steps\n`,
   );
   const epochPerplexities: number[] = [];
   let steps = 0;

@@ -21,6 +21,7 @@ import {
 } from './searchSeries';
 import { RetrainPanel } from './RetrainPanel';
 import { RecurrentResults } from './RecurrentResults';
+import { RecurrentRetrainPanel } from './RecurrentRetrainPanel';
 import { configFromQuery, configToQuery } from './urlState';
 import { useLab } from './useLab';
 import { useStaggeredValue } from './useStaggeredValue';
@@ -212,12 +213,23 @@ export function App() {
             </p>
           )}
           {recurrent ? (
-            <RecurrentResults
-              view={lab.recurrent}
-              status={lab.status}
-              smoothing={smoothing}
-              onSmoothingChange={setSmoothing}
-            />
+            <>
+              <RecurrentResults
+                view={lab.recurrent}
+                status={lab.status}
+                smoothing={smoothing}
+                onSmoothingChange={setSmoothing}
+              />
+              <RecurrentRetrainPanel
+                searchGenotype={lab.recurrent?.steps.at(-1)?.genotype ?? null}
+                view={lab.recurrentRetrain}
+                disabled={lab.status === 'running' || lab.status === 'loading'}
+                smoothing={smoothing}
+                onStart={(settings, genotype) =>
+                  lab.startRnnRetrain(settings, genotype, config.backend)
+                }
+              />
+            </>
           ) : (
             <>
               <Progress

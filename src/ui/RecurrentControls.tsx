@@ -1,6 +1,6 @@
 /**
  * The search-space choice (convolutional cell | recurrent cell) and the recurrent search's
- * settings: `rnn/train_search.py`'s nhid, bptt, batch size, epochs, lr and arch_lr, the corpus's
+ * settings: `rnn/train_search.py`'s order (--unrolled), nhid, bptt, batch size, epochs, lr and arch_lr, the corpus's
  * level and vocabulary cap, and how many tokens of each text the search uses.
  */
 import { memo } from 'react';
@@ -45,7 +45,7 @@ export function SearchSpaceSelect({
   );
 }
 
-type NumberKey = Exclude<keyof LabRecurrentSettings, 'level'>;
+type NumberKey = Exclude<keyof LabRecurrentSettings, 'level' | 'order'>;
 
 const FIELDS: readonly { key: NumberKey; label: string; step?: number; live?: boolean }[] = [
   { key: 'nhid', label: 'Hidden size (nhid = emsize)' },
@@ -86,6 +86,18 @@ export const RecurrentControls = memo(function RecurrentControls({
         >
           <option value="word">words</option>
           <option value="char">characters</option>
+        </select>
+      </label>
+      <label className="field">
+        <span>Alpha gradient</span>
+        <select
+          name="rnn-order"
+          disabled={disabled}
+          value={String(settings.order ?? 1)}
+          onChange={(e) => set({ order: e.target.value === '2' ? 2 : 1 })}
+        >
+          <option value="1">first order</option>
+          <option value="2">second order (unrolled)</option>
         </select>
       </label>
       {FIELDS.map((f) => (

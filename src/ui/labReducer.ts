@@ -17,6 +17,8 @@ import type {
 } from '../worker/protocol';
 import type { RecurrentView } from './recurrentView';
 import { reduceRecurrent } from './recurrentView';
+import type { RecurrentRetrainView } from './recurrentRetrainView';
+import { reduceRecurrentRetrain } from './recurrentRetrainView';
 
 export interface RetrainView {
   /** The genotype being retrained. */
@@ -64,6 +66,8 @@ export interface LabState {
   } | null;
   /** The recurrent search's points (null until one streams). */
   readonly recurrent: RecurrentView | null;
+  /** The recurrent retrain's points (null until one streams). */
+  readonly recurrentRetrain: RecurrentRetrainView | null;
 }
 
 export const INITIAL_LAB_STATE: LabState = {
@@ -80,11 +84,17 @@ export const INITIAL_LAB_STATE: LabState = {
   evaluation: null,
   autosaves: [],
   recurrent: null,
+  recurrentRetrain: null,
 };
 
 /** State when a search starts: everything from an earlier run is cleared. */
 export function searchStarted(): LabState {
   return { ...INITIAL_LAB_STATE, status: 'loading' };
+}
+
+/** State when a recurrent retrain starts: the search's results stay, its charts start empty. */
+export function recurrentRetrainStarted(state: LabState): LabState {
+  return { ...state, status: 'loading', error: null, recurrentRetrain: null };
 }
 
 /** State when a retrain starts: the search's results stay, the retrain's charts start empty. */
@@ -125,6 +135,11 @@ export function reduceLab(state: LabState, m: FromWorker): LabState {
     case 'rnnStep':
     case 'rnnEpoch':
       return { ...state, recurrent: reduceRecurrent(state.recurrent, m) };
+    case 'rnnRetrainCorpus':
+    case 'rnnRetrainStep':
+    case 'rnnRetrainEpoch':
+    case 'rnnRetrainDone':
+      return { ...state, recurrentRetrain: reduceRecurrentRetrain(state.recurrentRetrain, m) };
     case 'retrainStep':
       return updateRetrain(state, (r) => ({ ...r, steps: [...r.steps, m.point] }));
     case 'retrainEpoch':

@@ -3,11 +3,13 @@
  * that differ from the lab's defaults. A link without `space` is a convolutional search, as every
  * link was before the recurrent space existed; recurrent keys are read only with
  * `space=recurrent`. Names that the convolutional settings also use carry an `rnn` prefix.
+ * The alpha gradient's order is `rnnOrder=2` (unrolled); absent, first order, as every link
+ * written before the choice existed.
  */
 import { DEFAULT_LAB_RECURRENT, MAX_LAB_TOKENS } from '../worker/labRecurrent';
 import type { LabRecurrentSettings, SearchSpace } from '../worker/recurrentProtocol';
 
-type NumberKey = Exclude<keyof LabRecurrentSettings, 'level'>;
+type NumberKey = Exclude<keyof LabRecurrentSettings, 'level' | 'order'>;
 
 /** Query key of each numeric setting. */
 export const RECURRENT_QUERY_KEYS: Readonly<Record<NumberKey, string>> = {
@@ -51,6 +53,7 @@ const clip = (raw: string): string => (raw.length > 40 ? `${raw.slice(0, 40)}…
 export function recurrentToQuery(settings: LabRecurrentSettings, q: URLSearchParams): void {
   q.set('space', 'recurrent');
   if (settings.level !== DEFAULT_LAB_RECURRENT.level) q.set('level', settings.level);
+  if ((settings.order ?? 1) !== 1) q.set('rnnOrder', String(settings.order));
   for (const [key, name] of Object.entries(RECURRENT_QUERY_KEYS) as [NumberKey, string][]) {
     if (settings[key] !== DEFAULT_LAB_RECURRENT[key]) q.set(name, String(settings[key]));
   }
@@ -74,6 +77,9 @@ export function recurrentFromQuery(
   const level = q.get('level');
   if (level === 'word' || level === 'char') settings.level = level;
   else if (level !== null) ignored.push(`level=${clip(level)} (use word or char)`);
+  const order = q.get('rnnOrder');
+  if (order === '1' || order === '2') settings.order = Number(order);
+  else if (order !== null) ignored.push(`rnnOrder=${clip(order)} (use 1 or 2)`);
   for (const [key, name] of Object.entries(RECURRENT_QUERY_KEYS) as [NumberKey, string][]) {
     const raw = q.get(name);
     if (raw === null) continue;

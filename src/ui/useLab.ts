@@ -7,7 +7,15 @@ import type { BackendChoice, FromWorker, LabConfig, RetrainLabConfig } from '../
 import { downloadBytes } from './download';
 import { frameBatcher } from './frameBatcher';
 import type { LabState } from './labReducer';
-import { INITIAL_LAB_STATE, reduceLabBatch, retrainStarted, searchStarted } from './labReducer';
+import {
+  INITIAL_LAB_STATE,
+  recurrentRetrainStarted,
+  reduceLabBatch,
+  retrainStarted,
+  searchStarted,
+} from './labReducer';
+import type { RnnGenotypeJson } from '../nas/rnn/rnnGenotype';
+import type { LabRnnRetrainSettings } from '../worker/recurrentRetrainProtocol';
 
 export type { LabState } from './labReducer';
 
@@ -17,6 +25,12 @@ export interface LabActions {
   resumeAutosave(id: string, backend: BackendChoice, autosaveEvery: number): void;
   discardAutosaves(): void;
   startRetrain(config: RetrainLabConfig, genotype: GenotypeJson, autosaveEvery?: number): void;
+  /** Retrains a recurrent genotype's language model on the built-in text. */
+  startRnnRetrain(
+    settings: LabRnnRetrainSettings,
+    genotype: RnnGenotypeJson,
+    backend: BackendChoice,
+  ): void;
   /** Resumes a search from a checkpoint file (it arrives paused). */
   loadCheckpoint(bytes: ArrayBuffer, backend: BackendChoice): void;
   /** Evaluates a trained-model file on the built-in held-out images. */
@@ -74,6 +88,10 @@ export function useLab(): Lab {
       startRetrain: (config, genotype, autosaveEvery) => {
         setState((s) => retrainStarted(s, genotype));
         send({ type: 'retrain', config, genotype, autosaveEvery, dataUrl: embeddedDataUrl() });
+      },
+      startRnnRetrain: (settings, genotype, backend) => {
+        setState(recurrentRetrainStarted);
+        send({ type: 'rnnRetrain', settings, genotype, backend, dataUrl: embeddedDataUrl() });
       },
       loadCheckpoint: (bytes, backend) => {
         setState(searchStarted());

@@ -20,6 +20,7 @@ export const DEFAULT_LAB_RECURRENT: LabRecurrentSettings = {
   epochs: 1,
   lr: SMALL_RNN_SEARCH_CONFIG.lr,
   alphaLr: SMALL_RNN_SEARCH_CONFIG.alphaLr,
+  order: 1,
   level: BUILTIN_TEXT_OPTIONS.level,
   maxVocabulary: BUILTIN_TEXT_OPTIONS.maxVocabulary,
   trainTokens: 4000,
@@ -42,6 +43,7 @@ export function rnnConfigOf(settings: LabRecurrentSettings): RnnSearchConfig {
     epochs: settings.epochs,
     lr: settings.lr,
     alphaLr: settings.alphaLr,
+    order: settings.order ?? 1,
     seed: settings.seed,
   };
   checkRnnSearchConfig(config);

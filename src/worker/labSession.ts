@@ -26,6 +26,7 @@ import { decodeRetrainCheckpoint } from '../nas/retrainCheckpoint';
 import { createCdartsJob, resumeCdartsJob } from './cdartsJob';
 import type { CdartsCheckpoint } from '../nas/cdartsCheckpoint';
 import { decodeCdartsCheckpoint, isCdartsCheckpointFile } from '../nas/cdartsCheckpoint';
+import { createRnnRetrainJob } from './rnnRetrainJob';
 import { createRnnSearchJob } from './rnnSearchJob';
 import { builtinTextLoader, builtinTextUrl } from './labText';
 import { createSearchJob, resumeSearchJob } from './searchJob';
@@ -110,6 +111,13 @@ export class LabSession {
           await this.begin(message.config.backend, () =>
             createRetrainJob(message.config, message.genotype, () =>
               this.host.dataSource(message.dataUrl),
+            ),
+          );
+          break;
+        case 'rnnRetrain':
+          await this.begin(message.backend, () =>
+            createRnnRetrainJob(message.settings, message.genotype, () =>
+              this.host.dataSource(builtinTextUrl(message.dataUrl)),
             ),
           );
           break;

@@ -4,10 +4,12 @@
  * friendly (plain data, no tensors).
  */
 import type { GenotypeJson } from '../nas/genotype';
+import type { RnnGenotypeJson } from '../nas/rnn/rnnGenotype';
 import type { RetrainConfig } from '../nas/retrainConfig';
 import type { SearchConfig } from '../nas/searchConfig';
 import type { AlphaSoftmax } from '../nas/searchLoop';
 import type { LabRecurrentSettings, RecurrentFromWorker, SearchSpace } from './recurrentProtocol';
+import type { LabRnnRetrainSettings, RecurrentRetrainFromWorker } from './recurrentRetrainProtocol';
 
 /** 'auto' tries the backends in BACKEND_ORDER (backendChoice.ts); the others force one. */
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm' | 'webgl' | 'cpu';
@@ -78,6 +80,14 @@ export type ToWorker =
       readonly dataUrl: string;
       /** Autosave every this many steps (and at pause); 0 turns autosave off. */
       readonly autosaveEvery?: number;
+    }
+  /** Retrain a recurrent genotype's language model on the built-in text (rnn/train.py). */
+  | {
+      readonly type: 'rnnRetrain';
+      readonly settings: LabRnnRetrainSettings;
+      readonly genotype: RnnGenotypeJson;
+      readonly backend: BackendChoice;
+      readonly dataUrl: string;
     }
   /** Resume a search from a checkpoint file; the run starts paused at the saved step. */
   | {
@@ -186,6 +196,7 @@ export interface AutosaveSummary {
 
 export type FromWorker =
   | RecurrentFromWorker
+  | RecurrentRetrainFromWorker
   | { readonly type: 'backend'; readonly backend: string; readonly reason: string }
   | { readonly type: 'status'; readonly status: RunStatus }
   | { readonly type: 'step'; readonly point: StepPoint }

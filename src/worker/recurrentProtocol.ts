@@ -20,6 +20,11 @@ export interface LabRecurrentSettings {
   readonly lr: number;
   /** Adam learning rate of the alphas (--arch_lr). */
   readonly alphaLr: number;
+  /**
+   * DARTS's order choice: 1 first order, 2 the unrolled alpha gradient (--unrolled). Absent in
+   * settings written before the choice existed: first order.
+   */
+  readonly order?: 1 | 2;
   /** Words or characters as tokens. */
   readonly level: 'word' | 'char';
   /** Most frequent tokens kept (with <eos> and <unk>); the rest become <unk>. */

@@ -89,6 +89,7 @@ describe('nas-lab search --space rnn (CLI)', () => {
     expect(r.code).toBe(0);
     for (const flag of [
       '--preset small|paper',
+      '--order 1|2',
       '--emsize',
       '--nhid',
       '--bptt',
@@ -130,6 +131,10 @@ describe('nas-lab search --space rnn (CLI)', () => {
       [['--level', 'byte'], /^--level must be one of word, char, got "byte"$/],
       [['--vocabulary', '1'], /^--vocabulary must be at least 2 \(<eos> and <unk>\), got 1$/],
       [['--dropouth', '1.5'], /^--dropouth expects a dropout rate in \[0, 1\), got "1\.5"$/],
+      [
+        ['--order', '3'],
+        /^--order expects 1 \(first order\) or 2 \(unrolled, second order\), got "3"$/,
+      ],
       [['--lr', 'fast'], /^--lr expects a number, got "fast"$/],
       [['--lr=-1'], /^lr must be > 0, got -1$/],
       [['--batch-size', '1'], /^batchSize must be an integer ≥ 2/],
@@ -144,6 +149,10 @@ describe('nas-lab search --space rnn (CLI)', () => {
     for (const [args, message] of cases) {
       expect(() => parseRnnSearchArgs(args), args.join(' ')).toThrow(message);
     }
+    expect(parseRnnSearchArgs([])).toMatchObject({ config: { order: 1 } });
+    expect(parseRnnSearchArgs(['--order', '2', '--preset', 'paper'])).toMatchObject({
+      config: { order: 2, nhid: 300 },
+    });
     expect(() => splitSearchSpace(['--space', 'lstm'])).toThrow(
       /^--space must be one of cnn, rnn, got "lstm"$/,
     );
@@ -222,6 +231,27 @@ describe('nas-lab search --space rnn (CLI)', () => {
     expect(after).toBeLessThan(before / 2);
     process.stdout.write(`untrained ${before.toFixed(1)} → searched ${after.toFixed(1)}\n`);
   }, 300_000);
+
+  it('--order 2 runs the unrolled search: finite losses, another alpha step than first order', async () => {
+    const args = [
+      ...['--space', 'rnn', '--nhid', '8', '--batch-size', '4', '--bptt', '5'],
+      ...['--vocabulary', '300', '--train-tokens', '400', '--valid-tokens', '200'],
+      ...['--max-steps', '2', '--quiet', '--seed', '3'],
+    ];
+    const firstOut = tmp();
+    const secondOut = tmp();
+    const first = await cli(['search', ...args, '--out', firstOut]);
+    const second = await cli(['search', ...args, '--order', '2', '--out', secondOut]);
+    expect([first.code, second.code]).toEqual([0, 0]);
+    expect(readLog(secondOut)[0]).toMatchObject({ config: { order: 2 } });
+    const steps = (dir: string) => readLog(dir).filter((e) => e.type === 'step');
+    const [a, b] = [steps(firstOut), steps(secondOut)];
+    expect(b).toHaveLength(2);
+    for (const s of b) expect(Number.isFinite(s.valLoss as number)).toBe(true);
+    // Same seed and data: the unrolled step scores the alphas at w' and moves them otherwise.
+    expect(b[0]!.valLoss).not.toBe(a[0]!.valLoss);
+    expect(b[1]!.alphaSoftmax).not.toEqual(a[1]!.alphaSoftmax);
+  }, 120_000);
 
   it('searches a PTB-style folder at character level', async () => {
     const dir = tmp();

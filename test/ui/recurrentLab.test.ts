@@ -5,7 +5,11 @@ import { withSearchSpace } from '../../src/ui/RecurrentControls';
 import { rnnEdgeLabels, rnnPerplexitySeries } from '../../src/ui/recurrentSeries';
 import { configFromQuery, configToQuery } from '../../src/ui/urlState';
 import { labConfigProblem } from '../../src/ui/validateLabConfig';
-import { DEFAULT_LAB_RECURRENT, recurrentSettingsProblem } from '../../src/worker/labRecurrent';
+import {
+  DEFAULT_LAB_RECURRENT,
+  recurrentSettingsProblem,
+  rnnConfigOf,
+} from '../../src/worker/labRecurrent';
 import { rnnGenotypeToJson } from '../../src/nas/rnn/rnnGenotype';
 import { RNN_DARTS_V1, RNN_DARTS_V2 } from '../../src/nas/rnn/rnnPublishedGenotypes';
 import type { FromWorker, LabConfig } from '../../src/worker/protocol';
@@ -49,6 +53,21 @@ describe('the search space in the URL', () => {
     expect(back.config.recurrent).toEqual(changed.recurrent);
   });
 
+  it('carries second order as rnnOrder=2, apart from the convolutional order; no key reads as first order', () => {
+    const second: LabConfig = { ...RECURRENT, recurrent: { ...DEFAULT_LAB_RECURRENT, order: 2 } };
+    expect(configToQuery(second)).toBe('space=recurrent&rnnOrder=2');
+    const back = configFromQuery('?space=recurrent&rnnOrder=2');
+    expect(back.config.recurrent?.order).toBe(2);
+    expect(back.config.search.order).toBe(RECURRENT.search.order);
+    expect(rnnConfigOf(back.config.recurrent!).order).toBe(2);
+    // A link from before the choice, and settings saved without the field: first order.
+    expect(configFromQuery('?space=recurrent&nhid=32').config.recurrent?.order).toBe(1);
+    const { order: _absent, ...older } = DEFAULT_LAB_RECURRENT;
+    expect(rnnConfigOf(older).order).toBe(1);
+    // The convolutional `order` key does not set the recurrent one.
+    expect(configFromQuery('?space=recurrent&order=2').config.recurrent?.order).toBe(1);
+  });
+
   it('ignores unusable values with the reason and keeps the defaults for them', () => {
     const r = configFromQuery(
       '?space=recurrent&nhid=abc&bptt=2.5&rnnEpochs=100000&level=bytes&rnnLr=0.5',
@@ -60,6 +79,9 @@ describe('the search space in the URL', () => {
       'rnnEpochs=100000 (above the link limit of 1000)',
     ]);
     expect(r.config.recurrent).toEqual({ ...DEFAULT_LAB_RECURRENT, lr: 0.5 });
+    expect(configFromQuery('?space=recurrent&rnnOrder=3').ignored).toEqual([
+      'rnnOrder=3 (use 1 or 2)',
+    ]);
     expect(configFromQuery('?space=graph').ignored).toEqual([
       'space=graph (use convolutional or recurrent)',
     ]);

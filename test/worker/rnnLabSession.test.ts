@@ -112,6 +112,27 @@ describe('recurrent search session (in-thread on cpu, the built-in text)', () =>
     expect(epochs[0]).toMatchObject({ point: { epoch: 0, step: steps.length } });
   });
 
+  it('runs a second-order (unrolled) search when the settings ask for it', async () => {
+    const firstSteps = async (settings: LabRecurrentSettings) => {
+      const { messages, session, steps, until } = harness();
+      await session.handle({ type: 'start', config: config(settings), dataUrl: PAGE_DATA_URL });
+      await until(() => steps() >= 2);
+      await session.handle({ type: 'stop' });
+      return messages.flatMap((m) => (m.type === 'rnnStep' ? [m.point] : [])).slice(0, 2);
+    };
+    const settings = { ...TINY, epochs: 1, trainTokens: 100 };
+    const first = await firstSteps({ ...settings, order: 1 });
+    const second = await firstSteps({ ...settings, order: 2 });
+    // Same seed and data: only the alpha gradient differs. The unrolled step scores the alpha
+    // segment at the virtual weights w' and moves the alphas by another gradient.
+    for (const p of second) expect(Number.isFinite(p.valPerplexity)).toBe(true);
+    expect(second[0]!.valLoss).not.toBeCloseTo(first[0]!.valLoss, 6);
+    expect(second[1]!.alphaSoftmax.flat()).not.toEqual(first[1]!.alphaSoftmax.flat());
+    // The same order twice gives the same steps (the difference is the order's, not noise).
+    const again = await firstSteps({ ...settings, order: 2 });
+    expect(again[1]!.alphaSoftmax).toEqual(second[1]!.alphaSoftmax);
+  });
+
   it('reports bad settings as an error message', async () => {
     const { messages, session } = harness();
     await session.handle({

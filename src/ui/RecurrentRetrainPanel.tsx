@@ -1,0 +1,148 @@
+/**
+ * Retrain a recurrent cell (DARTS `rnn/train.py`) on the built-in text: the search's current
+ * cell, a published one (DARTS_V1, DARTS_V2, ENAS) or a loaded JSON / repr file; hidden size and
+ * epochs; then the perplexity chart (train per step, validation and test per epoch), where ASGD
+ * took over, and the final test perplexity.
+ */
+import { useMemo, useState } from 'react';
+import type { RnnGenotypeJson } from '../nas/rnn/rnnGenotype';
+import { rnnGenotypeToJson } from '../nas/rnn/rnnGenotype';
+import { importRnnGenotypeText } from '../nas/rnn/rnnGenotypeText';
+import { RNN_PUBLISHED_GENOTYPES } from '../nas/rnn/rnnPublishedGenotypes';
+import { DEFAULT_LAB_RNN_RETRAIN } from '../worker/labRecurrentRetrain';
+import type { LabRnnRetrainSettings } from '../worker/recurrentRetrainProtocol';
+import { MetricChart } from './charts/MetricChart';
+import { rnnRetrainPerplexitySeries } from './recurrentRetrainSeries';
+import type { RecurrentRetrainView } from './recurrentRetrainView';
+
+type Source = 'search' | keyof typeof RNN_PUBLISHED_GENOTYPES | 'file';
+
+export function RecurrentRetrainPanel({
+  searchGenotype,
+  view,
+  disabled,
+  smoothing,
+  onStart,
+}: {
+  searchGenotype: RnnGenotypeJson | null;
+  view: RecurrentRetrainView | null;
+  disabled: boolean;
+  smoothing: number;
+  onStart: (settings: LabRnnRetrainSettings, genotype: RnnGenotypeJson) => void;
+}) {
+  const [source, setSource] = useState<Source>(searchGenotype ? 'search' : 'DARTS_V2');
+  const [file, setFile] = useState<{ name: string; genotype: RnnGenotypeJson } | null>(null);
+  const [fileError, setFileError] = useState<string | null>(null);
+  const [settings, setSettings] = useState<LabRnnRetrainSettings>(DEFAULT_LAB_RNN_RETRAIN);
+  const chosen: RnnGenotypeJson | null =
+    source === 'search'
+      ? searchGenotype
+      : source === 'file'
+        ? (file?.genotype ?? null)
+        : rnnGenotypeToJson(RNN_PUBLISHED_GENOTYPES[source]);
+  const series = useMemo(() => (view ? rnnRetrainPerplexitySeries(view) : []), [view]);
+  const last = view?.steps.at(-1);
+  const result = view?.result;
+
+  return (
+    <section className="recurrent-retrain" data-testid="rnn-retrain">
+      <h2>Retrain a recurrent cell (rnn/train.py)</h2>
+      <div className="fields">
+        <label className="field">
+          <span>Cell</span>
+          <select
+            name="rnn-retrain-genotype"
+            value={source}
+            disabled={disabled}
+            onChange={(e) => setSource(e.target.value as Source)}
+          >
+            <option value="search" disabled={!searchGenotype}>
+              the search&apos;s current cell
+            </option>
+            {Object.keys(RNN_PUBLISHED_GENOTYPES).map((name) => (
+              <option key={name} value={name}>
+                {name} (published)
+              </option>
+            ))}
+            <option value="file">from a file (JSON or repr)</option>
+          </select>
+        </label>
+        {source === 'file' && (
+          <input
+            type="file"
+            aria-label="Recurrent genotype file"
+            accept=".json,.py,.txt"
+            disabled={disabled}
+            onChange={async (e) => {
+              const f = e.target.files?.[0];
+              if (!f) return;
+              try {
+                const imported = importRnnGenotypeText(await f.text(), f.name);
+                setFile({ name: f.name, genotype: rnnGenotypeToJson(imported.genotype) });
+                setFileError(null);
+              } catch (err) {
+                setFile(null);
+                setFileError((err as Error).message);
+              }
+            }}
+          />
+        )}
+        {(['nhid', 'epochs'] as const).map((key) => (
+          <label key={key} className="field">
+            <span>{key === 'nhid' ? 'Hidden size (nhid)' : 'Epochs'}</span>
+            <input
+              type="number"
+              name={`rnn-retrain-${key}`}
+              min={1}
+              disabled={disabled}
+              value={String(settings[key])}
+              onChange={(e) => setSettings({ ...settings, [key]: e.target.valueAsNumber })}
+            />
+          </label>
+        ))}
+        <button
+          type="button"
+          disabled={disabled || chosen === null}
+          onClick={() => chosen && onStart(settings, chosen)}
+        >
+          Retrain
+        </button>
+      </div>
+      {fileError && (
+        <p role="alert" className="error">
+          {fileError}
+        </p>
+      )}
+      <p className="muted">
+        On the built-in text: the first {settings.trainTokens} training, {settings.validTokens}{' '}
+        validation and {settings.testTokens} test tokens; SGD at lr {settings.lr}, then averaged SGD
+        once an epoch is worse than the best but the last {settings.nonmono}. The weights are not
+        offered for download (no recurrent model file format yet).
+      </p>
+      {view && (
+        <>
+          {last && (
+            <p data-testid="rnn-retrain-progress">
+              Step {last.step} of ~{last.totalSteps}, epoch {last.epoch + 1}, {last.optimizer},{' '}
+              {last.tokensPerSecond.toFixed(0)} tokens/s
+              {view.asgdFromStep !== null && ` — ASGD from step ${view.asgdFromStep}`}
+            </p>
+          )}
+          <MetricChart
+            title="Retrain perplexity"
+            series={series}
+            smoothing={smoothing}
+            testId="rnn-retrain-chart"
+          />
+          {result && (
+            <p data-testid="rnn-retrain-result">
+              {result.bestEpoch < 0
+                ? `Stopped after ${result.steps} steps, before an epoch ended.`
+                : `Test perplexity ${result.testPerplexity.toFixed(2)} (epoch ${result.bestEpoch + 1}, best validation perplexity ${result.bestValPerplexity.toFixed(2)}).`}
+            </p>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
