@@ -77,6 +77,8 @@ export type ToWorker =
       readonly dataUrl: string;
       /** Autosave every this many steps (and at pause); 0 turns autosave off. */
       readonly autosaveEvery?: number;
+      /** What a divergence multiplies the peak learning rate by (default 0.5). */
+      readonly divergenceLrFactor?: number;
     }
   /** Resume a search from a checkpoint file; the run starts paused at the saved step. */
   | {
@@ -225,8 +227,10 @@ export type FromWorker =
       readonly rolledBackTo: number;
       /** What diverged, e.g. "the validation loss is NaN". */
       readonly reason?: string;
+      /** The lowered rates (a retrain has only `weightLr`; CDARTS also `nasnetLr`). */
       readonly weightLr: number;
-      readonly alphaLr: number;
+      readonly alphaLr?: number;
+      readonly nasnetLr?: number;
     }
   | { readonly type: 'autosaves'; readonly items: readonly AutosaveSummary[] }
   /** A retrain was restored from its autosave, paused: its settings, genotype and step. */
