@@ -12,6 +12,7 @@ import {
 import { nodeBackend, number, oneOf } from './flagValues';
 import type { NodeBackendName } from './nodeBackend';
 import { CDARTS_ONLY_FLAGS, refuseFlags } from './searchAlgorithm';
+import { checkpointEvery, refuseSettingsOnResume } from './checkpointFlags';
 
 export interface SearchCommand {
   readonly config: SearchConfig;
@@ -117,23 +118,7 @@ export function parseSearchArgs(argv: readonly string[]): SearchCommand | 'help'
   });
   if (values.help) return 'help';
   oneOf('algorithm', values.algorithm, ['darts'], 'darts');
-  if (values.resume !== undefined) {
-    const given = SETTINGS_FLAGS.filter((f) => values[f] !== undefined);
-    if (given.length > 0) {
-      throw new Error(
-        `--resume takes the search settings and data from the checkpoint; drop ${given.map((f) => `--${f}`).join(', ')}`,
-      );
-    }
-  }
-  const checkpointEvery = number('checkpoint-every', values['checkpoint-every']);
-  if (
-    checkpointEvery !== undefined &&
-    (!Number.isInteger(checkpointEvery) || checkpointEvery < 1)
-  ) {
-    throw new Error(
-      `--checkpoint-every expects a whole number of steps of at least 1, got ${checkpointEvery}`,
-    );
-  }
+  refuseSettingsOnResume(values.resume, values, SETTINGS_FLAGS);
   const preset = oneOf('preset', values.preset, ['small', 'paper'], 'small');
   const base = preset === 'paper' ? PAPER_SEARCH_CONFIG : SMALL_SEARCH_CONFIG;
   const order = oneOf('order', values.order, ['1', '2'], String(base.order) as '1' | '2');
@@ -172,7 +157,7 @@ export function parseSearchArgs(argv: readonly string[]): SearchCommand | 'help'
       number('image-size', values['image-size']) ??
       (preset === 'small' ? SMALL_DATA.imageSize : undefined),
     quiet: values.quiet ?? false,
-    checkpointEvery,
+    checkpointEvery: checkpointEvery(values['checkpoint-every']),
     resume: values.resume,
   };
 }

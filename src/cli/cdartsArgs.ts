@@ -8,7 +8,8 @@ import type { CliDataset } from './datasetImages';
 import { CLI_DATASETS } from './datasetImages';
 import { nodeBackend, number, oneOf, positiveInteger } from './flagValues';
 import type { NodeBackendName } from './nodeBackend';
-import { DARTS_ONLY_FLAGS, NOT_YET_FOR_CDARTS, refuseFlags } from './searchAlgorithm';
+import { DARTS_ONLY_FLAGS, refuseFlags } from './searchAlgorithm';
+import { checkpointEvery, refuseSettingsOnResume } from './checkpointFlags';
 
 export interface CdartsCommand {
   readonly config: CdartsConfig;
@@ -21,6 +22,10 @@ export interface CdartsCommand {
   /** Square size images are resized to; undefined: their own size. */
   readonly imageSize: number | undefined;
   readonly quiet: boolean;
+  /** Write <out>/checkpoint.naslab every this many steps. */
+  readonly checkpointEvery: number | undefined;
+  /** A CDARTS checkpoint to resume; its settings and data settings replace the flags'. */
+  readonly resume: string | undefined;
 }
 
 export const CDARTS_USAGE = `Usage: nas-lab search --algorithm cdarts [options]
@@ -65,9 +70,14 @@ are NNI's CdartsTrainer parameters.
   --images N               use the first N training images (split in half)
   --image-size N           resize images to N×N (a multiple of 4, at least 8)
   --out DIR                output folder (default out/search)
+  --checkpoint-every N     write DIR/checkpoint.naslab (a CDARTS checkpoint: both networks,
+                           the evaluation weights' pool, the samplers, the random states) every
+                           N steps; the latest one is kept
+  --resume FILE            continue a CDARTS search from such a file: its settings and data
+                           settings are used (flags that set them are refused; --out, --backend,
+                           --data-dir, --quiet and --checkpoint-every may be given)
   --quiet                  no progress bar
-DARTS's --order, --layers and --weight-lr-min do not apply; --checkpoint-every and --resume are
-not yet available for cdarts.
+DARTS's --order, --layers and --weight-lr-min do not apply.
 `;
 
 const OPTIONS = {
@@ -103,9 +113,26 @@ const OPTIONS = {
   images: { type: 'string' },
   'image-size': { type: 'string' },
   out: { type: 'string' },
+  'checkpoint-every': { type: 'string' },
+  resume: { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
+
+/** Flags that set the search or its data, which a resumed search takes from its checkpoint. */
+const SETTINGS_FLAGS = Object.keys(OPTIONS).filter(
+  (f) =>
+    ![
+      'algorithm',
+      'backend',
+      'data-dir',
+      'out',
+      'checkpoint-every',
+      'resume',
+      'quiet',
+      'help',
+    ].includes(f),
+);
 
 /** What each DARTS-only flag becomes under CDARTS, when anything. */
 const DARTS_FLAG_HINTS: Record<(typeof DARTS_ONLY_FLAGS)[number], string> = {
@@ -126,7 +153,6 @@ export function parseCdartsArgs(argv: readonly string[]): CdartsCommand | 'help'
     DARTS_ONLY_FLAGS,
     (f) => `is a DARTS flag, not one of --algorithm cdarts (${DARTS_FLAG_HINTS[f]})`,
   );
-  refuseFlags(argv, NOT_YET_FOR_CDARTS, () => 'is not yet available for --algorithm cdarts');
   const { values } = parseArgs({
     args: [...argv],
     options: OPTIONS,
@@ -134,6 +160,7 @@ export function parseCdartsArgs(argv: readonly string[]): CdartsCommand | 'help'
     allowPositionals: false,
   });
   if (values.help) return 'help';
+  refuseSettingsOnResume(values.resume, values, SETTINGS_FLAGS);
   const preset = oneOf('preset', values.preset, ['small', 'nni'], 'small');
   const base = preset === 'nni' ? NNI_CDARTS_CONFIG : SMALL_CDARTS_CONFIG;
   const overrides: Partial<Record<keyof CdartsConfig, number | undefined>> = {
@@ -198,5 +225,7 @@ export function parseCdartsArgs(argv: readonly string[]): CdartsCommand | 'help'
       positiveInteger('image-size', values['image-size']) ??
       (small ? SMALL_DATA.imageSize : undefined),
     quiet: values.quiet ?? false,
+    checkpointEvery: checkpointEvery(values['checkpoint-every']),
+    resume: values.resume,
   };
 }

@@ -5,12 +5,29 @@
  * end of every epoch, NNI's architecture export nni/epoch_N.json (what NNI's
  * ArchitectureCheckpoint writes: epoch 0-based, unpadded).
  */
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { CdartsConfig } from '../nas/cdartsConfig';
 import type { CdartsEvent, CdartsStepEvent } from '../nas/cdartsLoop';
 import { cdartsStepsPerEpoch, runCdarts } from '../nas/cdartsLoop';
 import { createCdartsState, disposeCdartsState } from '../nas/cdartsState';
+import type { CdartsCheckpoint } from '../nas/cdartsCheckpoint';
+import {
+  captureCdartsCheckpoint,
+  decodeCdartsCheckpoint,
+  encodeCdartsCheckpoint,
+  restoreCdartsHostRng,
+  restoreCdartsState,
+} from '../nas/cdartsCheckpoint';
+import type { HostSettings } from '../nas/checkpointManifest';
+import { isDatasetKind } from '../data/catalog';
 import { genotypeToJson, stringifyGenotype } from '../nas/genotype';
 import { formatNniArchitecture } from '../nas/nniArchitecture';
 import { Rng } from '../nas/random';
@@ -19,6 +36,7 @@ import type { CdartsCommand } from './cdartsArgs';
 import { releaseNodeBackend, useNodeBackend } from './nodeBackend';
 import { formatProgress } from './progressBar';
 import { searchData } from './searchData';
+import { writeAtomically } from './searchCommand';
 
 export interface CdartsOutput {
   readonly genotypePath: string;
@@ -54,6 +72,50 @@ export function cdartsLogRecord(event: CdartsEvent): Record<string, unknown> {
     case 'done':
       return { ...event, genotype: genotypeToJson(event.genotype) };
   }
+}
+
+/** The largest checkpoint file read (as for a DARTS checkpoint). */
+const MAX_CHECKPOINT_FILE_BYTES = 2 ** 30;
+
+/** The data settings a checkpoint records, so that a resume rebuilds the same images. */
+function hostSettings(cmd: CdartsCommand): HostSettings {
+  return { dataset: cmd.dataset, images: cmd.images ?? 0, imageSize: cmd.imageSize ?? 0 };
+}
+
+function readCdartsCheckpoint(path: string): CdartsCheckpoint {
+  if (!existsSync(path)) throw new Error(`--resume ${path}: no such file`);
+  const size = statSync(path).size;
+  if (size > MAX_CHECKPOINT_FILE_BYTES) {
+    throw new Error(`--resume ${path}: ${size} bytes is above the checkpoint limit of 1 GiB`);
+  }
+  const bytes = new Uint8Array(readFileSync(path));
+  try {
+    return decodeCdartsCheckpoint(bytes);
+  } catch (e) {
+    const darts = /format is "nas-lab.search-checkpoint"/.test((e as Error).message)
+      ? ' (a DARTS checkpoint: resume it without --algorithm cdarts)'
+      : '';
+    throw new Error(`--resume ${path}: ${(e as Error).message}${darts}`);
+  }
+}
+
+/** The command with the checkpoint's search and data settings in place of the flags'. */
+function resumedCommand(cmd: CdartsCommand, checkpoint: CdartsCheckpoint): CdartsCommand {
+  const host = checkpoint.host ?? {};
+  const dataset = host.dataset;
+  if (dataset !== 'synthetic' && !(typeof dataset === 'string' && isDatasetKind(dataset))) {
+    throw new Error(
+      `--resume: the checkpoint does not name a dataset this command knows (${JSON.stringify(dataset)}); was it saved by the lab in the browser? Load it there.`,
+    );
+  }
+  const count = (v: unknown) => (typeof v === 'number' && v > 0 ? v : undefined);
+  return {
+    ...cmd,
+    config: checkpoint.config,
+    dataset,
+    images: count(host.images),
+    imageSize: count(host.imageSize),
+  };
 }
 
 /** The latest training loss of each network, for the progress label. */
@@ -119,20 +181,35 @@ function terminal(write: (text: string) => void, quiet: boolean) {
   };
 }
 
+/** A resume's problem with the file, named as the flag's. */
+function wrapResume<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    throw new Error(`--resume: ${(e as Error).message}`);
+  }
+}
+
 export async function runCdartsCommand(
   cmd: CdartsCommand,
   write: (text: string) => void = (t) => process.stderr.write(t),
 ): Promise<CdartsOutput> {
+  const checkpoint = cmd.resume ? readCdartsCheckpoint(cmd.resume) : null;
+  if (checkpoint) cmd = resumedCommand(cmd, checkpoint);
+  // The augmentation's random source, as the DARTS search seeds it; restored on a resume.
+  const augment = checkpoint
+    ? wrapResume(() => restoreCdartsHostRng(checkpoint, 'augment'))
+    : Rng.fromSeed(cmd.config.seed + 1);
   await useNodeBackend(cmd.backend);
-  // The augmentation's random source, as the DARTS search seeds it.
-  const augment = Rng.fromSeed(cmd.config.seed + 1);
   const splits = await searchData(
     { ...cmd, seed: cmd.config.seed, trainPortion: cmd.config.trainPortion },
     augment,
   );
   let state;
   try {
-    state = createCdartsState(cmd.config, splits.shape);
+    state = checkpoint
+      ? restoreCdartsState(checkpoint, splits.shape)
+      : createCdartsState(cmd.config, splits.shape);
   } catch (e) {
     splits.dispose();
     throw e;
@@ -141,6 +218,7 @@ export async function runCdartsCommand(
   mkdirSync(nniDir, { recursive: true });
   const genotypePath = join(cmd.outDir, 'genotype.json');
   const logPath = join(cmd.outDir, 'log.jsonl');
+  const checkpointPath = join(cmd.outDir, 'checkpoint.naslab');
   const data = {
     dataset: cmd.dataset,
     images: splits.train.count + splits.val.count,
@@ -151,8 +229,11 @@ export async function runCdartsCommand(
   const totalSteps = cdartsTotalSteps(state.config, perEpoch);
   writeFileSync(
     logPath,
-    `${JSON.stringify({ type: 'config', algorithm: 'cdarts', backend, config: state.config, data, stepsPerEpoch: perEpoch, totalSteps })}\n`,
+    `${JSON.stringify({ type: 'config', algorithm: 'cdarts', backend, config: state.config, data, stepsPerEpoch: perEpoch, totalSteps, resumedFrom: checkpoint ? { file: cmd.resume, step: checkpoint.position.step } : null })}\n`,
   );
+  if (checkpoint && !cmd.quiet) {
+    write(`resuming ${cmd.resume} at step ${checkpoint.position.step}\n`);
+  }
   const out = terminal(write, cmd.quiet);
   out.line(
     `CDARTS search on ${cmd.dataset}: ${data.images} images of ${data.size.join('x')} ` +
@@ -162,11 +243,18 @@ export async function runCdartsCommand(
   const latest: LatestLosses = { search: null, eval: null };
   let events = 0;
   try {
-    for await (const event of runCdarts(state, splits)) {
+    const run = runCdarts(state, splits, checkpoint ? { resume: checkpoint.position } : {});
+    for await (const event of run) {
       events += 1;
       appendFileSync(logPath, `${JSON.stringify(cdartsLogRecord(event))}\n`);
       switch (event.type) {
         case 'step': {
+          if (cmd.checkpointEvery !== undefined && event.step % cmd.checkpointEvery === 0) {
+            const saved = await captureCdartsCheckpoint(state, run.position(), hostSettings(cmd), {
+              augment,
+            });
+            writeAtomically(checkpointPath, encodeCdartsCheckpoint(saved));
+          }
           if (event.phase === 'joint') {
             writeFileSync(genotypePath, stringifyGenotype(event.genotype));
           }

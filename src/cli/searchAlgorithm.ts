@@ -12,9 +12,6 @@ export type SearchAlgorithm = (typeof SEARCH_ALGORITHMS)[number];
 /** Flags of the DARTS search that a CDARTS search has no use for. */
 export const DARTS_ONLY_FLAGS = ['order', 'layers', 'weight-lr-min'] as const;
 
-/** Flags of the DARTS search that the CDARTS command does not implement yet. */
-export const NOT_YET_FOR_CDARTS = ['checkpoint-every', 'resume'] as const;
-
 /** Flags of the CDARTS search that the DARTS search has no use for. */
 export const CDARTS_ONLY_FLAGS = [
   'search-layers',

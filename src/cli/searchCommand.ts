@@ -77,7 +77,7 @@ function resumedCommand(cmd: SearchCommand, checkpoint: SearchCheckpoint): Searc
 }
 
 /** Writes the file whole, then renames it: an interrupted write never leaves half a checkpoint. */
-function writeAtomically(path: string, bytes: Uint8Array): void {
+export function writeAtomically(path: string, bytes: Uint8Array): void {
   const tmp = `${path}.tmp`;
   writeFileSync(tmp, bytes);
   renameSync(tmp, path);

@@ -31,6 +31,7 @@ import { createFollowingEvalNetwork } from './followingEvalNetwork';
 import type { Genotype } from './genotype';
 import { genotypeFromJson, genotypeToJson } from './genotype';
 import type { RngSnapshot } from './random';
+import { Rng } from './random';
 import type { CutMasks } from './regularizedMutator';
 import type { DataShape } from './searchState';
 import { isSharedModuleName } from './cdartsModules';
@@ -58,6 +59,11 @@ export interface CdartsCheckpoint {
   readonly cut: CutMasks;
   /** The host's settings, flat (the lab's data settings, so that a resume rebuilds the data). */
   readonly host?: HostSettings;
+  /**
+   * The host's random states by name (the CLI's `augment`), so that a resumed host draws what
+   * the uninterrupted one would. Optional: files without it (the lab's, older ones) still read.
+   */
+  readonly hostRngs?: Readonly<Record<string, RngSnapshot>>;
   readonly tensors: readonly StoredTensor[];
 }
 
@@ -92,7 +98,9 @@ export async function captureCdartsCheckpoint(
   state: CdartsState,
   position: CdartsPosition,
   host?: HostSettings,
+  hostRngs?: Readonly<Record<string, Rng>>,
 ): Promise<CdartsCheckpoint> {
+  for (const name of Object.keys(hostRngs ?? {})) checkHostRngName(name);
   const named = stateTensors(state);
   const values = await Promise.all(named.map(([, v]) => v.data<'float32'>()));
   const copy = (s: SamplerState): SamplerState => ({
@@ -111,6 +119,13 @@ export async function captureCdartsCheckpoint(
       reduce: state.mutator.cut.reduce.map((r) => [...r]),
     },
     ...(host ? { host } : {}),
+    ...(hostRngs
+      ? {
+          hostRngs: Object.fromEntries(
+            Object.entries(hostRngs).map(([name, rng]) => [name, rng.snapshot()]),
+          ),
+        }
+      : {}),
     tensors: named.map(([name, v], i) => ({
       name,
       shape: [...v.shape],
@@ -144,6 +159,16 @@ export function encodeCdartsCheckpoint(c: CdartsCheckpoint): Uint8Array {
     evalGenotype: genotypeToJson(c.evalGenotype),
     cut: c.cut,
     ...(c.host ? { host: { ...c.host } } : {}),
+    ...(c.hostRngs
+      ? {
+          hostRngs: Object.fromEntries(
+            Object.entries(c.hostRngs).map(([name, r]) => [
+              name,
+              { words: [...r.words], spareNormal: r.spareNormal },
+            ]),
+          ),
+        }
+      : {}),
   };
   return encodeContainer({ manifest, tensors: c.tensors });
 }
@@ -263,7 +288,8 @@ export function decodeCdartsCheckpoint(bytes: Uint8Array): CdartsCheckpoint {
     'evalGenotype',
     'cut',
   ];
-  exactKeys(m as Json, Object.hasOwn(m, 'host') ? [...keys, 'host'] : keys, 'the manifest');
+  const optional = ['host', 'hostRngs'].filter((k) => Object.hasOwn(m, k));
+  exactKeys(m as Json, [...keys, ...optional], 'the manifest');
   const configJson = object(m.config, 'config');
   exactKeys(configJson, CONFIG_KEYS, 'config');
   let config: CdartsConfig;
@@ -296,8 +322,37 @@ export function decodeCdartsCheckpoint(bytes: Uint8Array): CdartsCheckpoint {
     evalGenotype,
     cut: parseCut(m.cut, edgeCount(config.nodes), config.primitives.length),
     ...(Object.hasOwn(m, 'host') ? { host: shared(() => parseHost(m.host), 'host') } : {}),
+    ...(Object.hasOwn(m, 'hostRngs') ? { hostRngs: parseHostRngs(m.hostRngs) } : {}),
     tensors: container.tensors,
   };
+}
+
+function checkHostRngName(name: string): void {
+  if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(name)) {
+    throw cdartsCheckpointError(`hostRngs has a bad name ${JSON.stringify(name)}`);
+  }
+}
+
+function parseHostRngs(value: unknown): Record<string, RngSnapshot> {
+  return Object.fromEntries(
+    Object.entries(object(value, 'hostRngs')).map(([name, r]) => {
+      checkHostRngName(name);
+      return [name, shared(() => parseRng(r, `hostRngs.${name}`), `hostRngs.${name}`)];
+    }),
+  );
+}
+
+/** The host's random source `name` as the checkpoint left it. */
+export function restoreCdartsHostRng(checkpoint: CdartsCheckpoint, name: string): Rng {
+  const rngs = checkpoint.hostRngs ?? {};
+  const snapshot = Object.hasOwn(rngs, name) ? rngs[name] : undefined;
+  if (!snapshot) {
+    const names = Object.keys(rngs);
+    throw cdartsCheckpointError(
+      `it has no random state "${name}" (${names.length ? `it has: ${names.join(', ')}` : 'it holds no host random states; was it saved by the lab?'})`,
+    );
+  }
+  return Rng.fromSnapshot(snapshot);
 }
 
 const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;

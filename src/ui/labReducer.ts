@@ -180,14 +180,23 @@ export function reduceLab(state: LabState, m: FromWorker): LabState {
         notice: `${m.reason[0]?.toUpperCase() ?? ''}${m.reason.slice(1)}. The ${what} went back to its last checkpoint (step ${m.resumedAt}) and goes on, on ${m.backend}.`,
       };
     }
-    case 'diverged':
+    case 'diverged': {
       // The steps after the rollback point are gone; the charts continue from it.
+      const kept = <P extends { readonly step: number }>(points: readonly P[]) =>
+        points.filter((p) => p.step <= m.rolledBackTo);
+      const retrain = state.mode === 'retrain';
+      const rates = [
+        `${m.weightLr.toPrecision(3)} (${retrain ? 'peak' : 'weights'})`,
+        ...(m.nasnetLr === undefined ? [] : [`${m.nasnetLr.toPrecision(3)} (evaluation network)`]),
+        ...(m.alphaLr === undefined ? [] : [`${m.alphaLr.toPrecision(3)} (alphas)`]),
+      ].join(', ');
       return {
-        ...state,
-        steps: state.steps.filter((p) => p.step <= m.rolledBackTo),
-        epochs: state.epochs.filter((p) => p.step <= m.rolledBackTo),
-        notice: `The search diverged at step ${m.step} (${m.reason ?? 'a loss or an alpha was not a finite number'}). It went back to step ${m.rolledBackTo} and goes on with the learning rates halved to ${m.weightLr.toPrecision(3)} (weights) and ${m.alphaLr.toPrecision(3)} (alphas).`,
+        ...(retrain
+          ? updateRetrain(state, (r) => ({ ...r, steps: kept(r.steps), epochs: kept(r.epochs) }))
+          : { ...state, steps: kept(state.steps), epochs: kept(state.epochs) }),
+        notice: `The ${retrain ? 'retrain' : 'search'} diverged at step ${m.step} (${m.reason ?? 'a loss or an alpha was not a finite number'}). It went back to step ${m.rolledBackTo} and goes on with the learning rates lowered to ${rates}.`,
       };
+    }
     case 'autosaved':
       return { ...state, lastAutosave: { step: m.step, savedAt: m.savedAt } };
     case 'autosaves':

@@ -8,6 +8,8 @@ import { toDevice } from '../data/deviceSplit';
 import { dartsSearchSplit } from '../data/searchSplit';
 import type { CdartsConfig } from '../nas/cdartsConfig';
 import type { CdartsEvent } from '../nas/cdartsLoop';
+import type { CdartsRates } from '../nas/cdartsStep';
+import * as tf from '../nas/tf';
 import { cdartsStepsPerEpoch, runCdarts } from '../nas/cdartsLoop';
 import type { CdartsState } from '../nas/cdartsState';
 import {
@@ -15,6 +17,8 @@ import {
   checkCdartsInputSize,
   createCdartsState,
   disposeCdartsState,
+  evalWeights,
+  searchWeights,
 } from '../nas/cdartsState';
 import type { GenotypeJson } from '../nas/genotype';
 import { genotypeToJson } from '../nas/genotype';
@@ -27,6 +31,7 @@ import { dataFromHost, dataToHost } from './searchJob';
 import type { CdartsCheckpoint } from '../nas/cdartsCheckpoint';
 import {
   captureCdartsCheckpoint,
+  decodeCdartsCheckpoint,
   encodeCdartsCheckpoint,
   restoreCdartsState,
 } from '../nas/cdartsCheckpoint';
@@ -173,6 +178,7 @@ async function cdartsJob(
   state: CdartsState,
   splits: Awaited<ReturnType<typeof cdartsSplits>>,
   resume: CdartsCheckpoint | null,
+  source: () => FileSource,
 ): Promise<{ job: Job; alphaSoftmax: AlphaSoftmax; genotype: GenotypeJson }> {
   const cdarts = state.config;
   const totalSteps = totalCdartsSteps(cdarts, cdartsStepsPerEpoch(cdarts, splits.data));
@@ -185,7 +191,11 @@ async function cdartsJob(
     evalGenotype: cycled ? genotypeToJson(state.evalNet.genotype) : null,
   };
   const lastStep = { value: resume?.position.step ?? 0 };
-  const run = runCdarts(state, splits.data, resume ? { resume: resume.position } : {});
+  let rates: Partial<CdartsRates> = {};
+  const run = runCdarts(state, splits.data, {
+    rates: () => rates,
+    ...(resume ? { resume: resume.position } : {}),
+  });
   const host = dataToHost(config.data);
   const checkpoint = async () =>
     encodeCdartsCheckpoint(await captureCdartsCheckpoint(state, run.position(), host));
@@ -196,13 +206,31 @@ async function cdartsJob(
       disposeCdartsState(state);
       splits.dispose();
     },
-    undefined,
+    (r) => {
+      rates = {
+        weightLr: r.weightLr ?? rates.weightLr,
+        alphaLr: r.alphaLr ?? rates.alphaLr,
+        nasnetLr: r.nasnetLr ?? rates.nasnetLr,
+      };
+    },
     async () => ({
       kind: 'checkpoint',
       name: `nas-lab-cdarts-step-${run.position().step}.naslab`,
       bytes: await checkpoint(),
     }),
-    { checkpoint, autosaveKind: 'cdarts' },
+    {
+      checkpoint,
+      autosaveKind: 'cdarts',
+      baseRates: { weightLr: cdarts.weightLr, alphaLr: cdarts.alphaLr, nasnetLr: cdarts.nasnetLr },
+      reopen: async (bytes) =>
+        (await resumeCdartsJob(decodeCdartsCheckpoint(bytes), config.backend, source)).job,
+      // Both networks, so that the next step's loss is NaN whichever phase it is in.
+      injectNaN: () => {
+        for (const v of Object.values({ ...searchWeights(state), ...evalWeights(state) })) {
+          tf.tidy(() => v.assign(tf.fill(v.shape, Number.NaN)));
+        }
+      },
+    },
   );
   return { job, alphaSoftmax, genotype };
 }
@@ -217,7 +245,7 @@ export async function createCdartsJob(config: LabConfig, source: () => FileSourc
     splits.dispose();
     throw e;
   }
-  return (await cdartsJob(config, state, splits, null)).job;
+  return (await cdartsJob(config, state, splits, null, source)).job;
 }
 
 /** A CDARTS search resumed from its checkpoint: the same data rebuilt from its host settings. */
@@ -235,5 +263,5 @@ export async function resumeCdartsJob(
     splits.dispose();
     throw e;
   }
-  return { ...(await cdartsJob(config, state, splits, checkpoint)), config };
+  return { ...(await cdartsJob(config, state, splits, checkpoint, source)), config };
 }

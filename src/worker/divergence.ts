@@ -4,7 +4,7 @@
  * the session rolls back to the last good checkpoint and lowers the learning rates by
  * `lrFactor`; a second divergence in the same run pauses it.
  */
-import type { StepPoint } from './protocol';
+import type { RetrainStepPoint, StepPoint } from './protocol';
 
 export const DEFAULT_DIVERGENCE_LR_FACTOR = 0.5;
 
@@ -58,6 +58,11 @@ export function divergenceAt(
   return null;
 }
 
+/** What diverged at a streamed retrain step (its training loss is all it reports), or null. */
+export function retrainDivergenceAt(point: RetrainStepPoint): string | null {
+  return Number.isFinite(point.trainLoss) ? null : `the training loss is ${point.trainLoss}`;
+}
+
 /** Whether a streamed step shows divergence (see `divergenceAt`). */
 export function divergedAt(point: StepPoint, alphaLimit = DEFAULT_DIVERGENCE_ALPHA_LIMIT): boolean {
   return divergenceAt(point, alphaLimit) !== null;
@@ -77,7 +82,14 @@ export class DivergenceWatch {
   }
 
   check(point: StepPoint): DivergenceVerdict {
-    const reason = divergenceAt(point, this.alphaLimit);
+    return this.verdict(divergenceAt(point, this.alphaLimit));
+  }
+
+  checkRetrain(point: RetrainStepPoint): DivergenceVerdict {
+    return this.verdict(retrainDivergenceAt(point));
+  }
+
+  private verdict(reason: string | null): DivergenceVerdict {
     if (reason === null) return { verdict: 'ok' };
     this.count += 1;
     return { verdict: this.count === 1 ? 'rollback' : 'pause', reason };

@@ -13,10 +13,21 @@ export interface JobAdvance {
   readonly step?: number;
 }
 
+/**
+ * A job's learning rates: `weightLr` is the (search or retrain) weights' rate, `alphaLr` the
+ * alphas', `nasnetLr` a CDARTS evaluation network's. A retrain has only `weightLr` (its cosine
+ * schedule's peak).
+ */
+export interface LearningRates {
+  readonly weightLr: number;
+  readonly alphaLr?: number;
+  readonly nasnetLr?: number;
+}
+
 export interface Job {
   next(): Promise<JobAdvance>;
-  /** Learning rates changed by the page between steps. */
-  setRates(rates: { readonly weightLr?: number; readonly alphaLr?: number }): void;
+  /** Learning rates changed by the page (or a rollback) between steps; absent ones stay. */
+  setRates(rates: Partial<LearningRates>): void;
   /**
    * The job's state as a file (a search checkpoint, a trained model). Called only between
    * steps; null when this job has nothing to save.
@@ -31,8 +42,13 @@ export interface Job {
   readonly autosaveKind?: 'retrain' | 'cdarts';
   /** Frees the job's tensors. */
   dispose(): Promise<void>;
-  /** The configured maximum learning rates (what a divergence lowers); absent for retrains. */
-  readonly baseRates?: { readonly weightLr: number; readonly alphaLr: number };
+  /** The configured learning rates: what a divergence lowers, each by the same factor. */
+  readonly baseRates?: LearningRates;
+  /**
+   * A fresh job of the same kind from bytes this job's `checkpoint` (else its `save`) wrote:
+   * what a divergence rolls back to and a lost device resumes from. Absent: neither is possible.
+   */
+  reopen?(bytes: Uint8Array): Promise<Job>;
   /** Test hook: writes NaN into the job's weights (between steps). */
   injectNaN?(): void;
   /** Test hook: makes the alphas finite but huge (between steps), as exploding alphas are. */
@@ -54,7 +70,7 @@ export function generatorJob<E extends { readonly type: string }>(
   save: Job['save'] = async () => null,
   extra: Pick<
     Job,
-    'baseRates' | 'injectNaN' | 'injectHugeAlphas' | 'checkpoint' | 'autosaveKind'
+    'baseRates' | 'reopen' | 'injectNaN' | 'injectHugeAlphas' | 'checkpoint' | 'autosaveKind'
   > = {},
 ): Job {
   return {

@@ -18,7 +18,7 @@ import type { AutosaveStore } from './autosaveStore';
 import { saveAndPrune } from './autosaveStore';
 import { DEFAULT_AUTOSAVE_EVERY } from './autosaveDefaults';
 import type { SearchCheckpoint } from '../nas/checkpoint';
-import type { Job } from './job';
+import type { Job, LearningRates } from './job';
 import type { BackendChoice, FromWorker, RunStatus, ToWorker } from './protocol';
 import { createRetrainJob, resumeRetrainJob } from './retrainJob';
 import type { RetrainCheckpoint } from '../nas/retrainCheckpoint';
@@ -51,6 +51,23 @@ export { DEFAULT_AUTOSAVE_EVERY };
 
 export const fetchDataSource = (dataUrl: string): FileSource => urlSource(dataUrl);
 
+/** Each of the job's rates (the page's where it set one, else the configured) times `factor`. */
+function lowerRates(
+  base: LearningRates,
+  current: Partial<LearningRates>,
+  factor: number,
+): LearningRates {
+  const lower = (b: number | undefined, c: number | undefined) =>
+    b === undefined ? undefined : (c ?? b) * factor;
+  const alphaLr = lower(base.alphaLr, current.alphaLr);
+  const nasnetLr = lower(base.nasnetLr, current.nasnetLr);
+  return {
+    weightLr: (current.weightLr ?? base.weightLr) * factor,
+    ...(alphaLr === undefined ? {} : { alphaLr }),
+    ...(nasnetLr === undefined ? {} : { nasnetLr }),
+  };
+}
+
 export class LabSession {
   private status: RunStatus = 'idle';
   private job: Job | null = null;
@@ -74,9 +91,7 @@ export class LabSession {
   private readonly divergence = new DivergenceWatch();
   private divergenceLrFactor = DEFAULT_DIVERGENCE_LR_FACTOR;
   /** Learning rates the page (or a rollback) set, forwarded to the job. */
-  private rates: { weightLr?: number; alphaLr?: number } = {};
-  /** Where the current job's data comes from, to rebuild it on a rollback. */
-  private source: (() => FileSource) | null = null;
+  private rates: Partial<LearningRates> = {};
   /** A device-loss recovery is under way (a second signal of the same loss is ignored). */
   private recovering = false;
   /** Backends whose device loss is already watched. */
@@ -94,7 +109,6 @@ export class LabSession {
           this.divergenceLrFactor = message.divergenceLrFactor ?? DEFAULT_DIVERGENCE_LR_FACTOR;
           this.divergence.alphaLimit =
             message.divergenceAlphaLimit ?? DEFAULT_DIVERGENCE_ALPHA_LIMIT;
-          this.source = () => this.host.dataSource(message.dataUrl);
           await this.begin(message.config.backend, () =>
             message.config.space === 'recurrent'
               ? createRnnSearchJob(
@@ -108,6 +122,7 @@ export class LabSession {
           break;
         case 'retrain':
           this.autosaveEvery = message.autosaveEvery ?? DEFAULT_AUTOSAVE_EVERY;
+          this.divergenceLrFactor = message.divergenceLrFactor ?? DEFAULT_DIVERGENCE_LR_FACTOR;
           await this.begin(message.config.backend, () =>
             createRetrainJob(message.config, message.genotype, () =>
               this.host.dataSource(message.dataUrl),
@@ -208,6 +223,7 @@ export class LabSession {
           break;
         case 'setRates':
           this.rates = {
+            ...this.rates,
             weightLr: message.weightLr ?? this.rates.weightLr,
             alphaLr: message.alphaLr ?? this.rates.alphaLr,
           };
@@ -215,7 +231,7 @@ export class LabSession {
           break;
         case 'injectFault': {
           const job = this.job;
-          if (!job?.injectNaN) throw new Error('no search is running to inject a fault into');
+          if (!job?.injectNaN) throw new Error('no run is loaded to inject a fault into');
           if (message.kind === 'nan') {
             await this.exclusive(async () => job.injectNaN?.());
           } else if (message.kind === 'explodeAlphas') {
@@ -243,7 +259,6 @@ export class LabSession {
     backend: BackendChoice,
     dataUrl: string,
   ): Promise<void> {
-    this.source = () => this.host.dataSource(dataUrl);
     await this.begin(
       backend,
       async () => {
@@ -273,7 +288,6 @@ export class LabSession {
     backend: BackendChoice,
     dataUrl: string,
   ): Promise<void> {
-    this.source = () => this.host.dataSource(dataUrl);
     await this.begin(
       backend,
       async () => {
@@ -300,7 +314,6 @@ export class LabSession {
     backend: BackendChoice,
     dataUrl: string,
   ): Promise<void> {
-    this.source = () => this.host.dataSource(dataUrl);
     await this.begin(
       backend,
       async () => {
@@ -373,15 +386,14 @@ export class LabSession {
   }
 
   /**
-   * The GPU device is gone: the job's tensors with it. The search goes on from the last good
-   * checkpoint (kept in memory) on a recreated device or the next backend; anything else fails
-   * with the message.
+   * The GPU device is gone: the job's tensors with it. A job that can reopen its checkpoint (a
+   * DARTS or CDARTS search, a retrain) goes on from the last good one (kept in memory) on a
+   * recreated device or the next backend; anything else fails with the message.
    */
   private async recoverFromDeviceLoss(reason: string): Promise<void> {
     const good = this.lastGood;
     const job = this.job;
-    const source = this.source;
-    if (!good || !job?.baseRates || !source || this.recovering) {
+    if (!good || !job?.reopen || this.recovering) {
       if (!this.recovering) await this.fail(new Error(reason));
       return;
     }
@@ -403,7 +415,7 @@ export class LabSession {
         this.watched.add(running);
         watchDeviceLoss(running, (message) => void this.recoverFromDeviceLoss(message));
       }
-      const { job: resumed } = await resumeSearchJob(decodeCheckpoint(good.bytes), source);
+      const resumed = await job.reopen(good.bytes);
       resumed.setRates(this.rates);
       this.job = resumed;
       this.lastStep = good.step;
@@ -422,14 +434,20 @@ export class LabSession {
     if (this.job && this.status === 'running') setTimeout(() => void this.pump(), 0);
   }
 
-  /** Keeps a checkpoint of the current search in memory (between steps, under the lock). */
+  /**
+   * The job's resumable checkpoint (between steps, under the lock), kept in memory as the last
+   * good state when the job can reopen it; null when the job has none.
+   */
   private async keepGood(step: number): Promise<Uint8Array | null> {
     const job = this.job;
-    if (!job?.baseRates) return null;
-    const file = await this.exclusive(() => job.save());
-    if (file?.kind !== 'checkpoint') return null;
-    this.lastGood = { bytes: file.bytes, step };
-    return file.bytes;
+    if (!job) return null;
+    const bytes = await this.exclusive(async () => {
+      if (job.checkpoint) return job.checkpoint();
+      const file = await job.save();
+      return file?.kind === 'checkpoint' ? file.bytes : null;
+    });
+    if (bytes && job.reopen) this.lastGood = { bytes, step };
+    return bytes;
   }
 
   /**
@@ -439,29 +457,18 @@ export class LabSession {
   private async rollBack(step: number, reason: string): Promise<void> {
     const good = this.lastGood;
     const job = this.job;
-    const source = this.source;
-    if (!good || !job?.baseRates || !source) {
+    if (!good || !job?.reopen || !job.baseRates) {
       throw new Error(`the run diverged at step ${step} and there is no checkpoint to go back to`);
     }
-    const base = job.baseRates;
-    this.rates = {
-      weightLr: (this.rates.weightLr ?? base.weightLr) * this.divergenceLrFactor,
-      alphaLr: (this.rates.alphaLr ?? base.alphaLr) * this.divergenceLrFactor,
-    };
+    const lowered = lowerRates(job.baseRates, this.rates, this.divergenceLrFactor);
+    this.rates = lowered;
     this.job = null;
     await this.exclusive(() => job.dispose());
-    const { job: resumed } = await resumeSearchJob(decodeCheckpoint(good.bytes), source);
+    const resumed = await job.reopen(good.bytes);
     resumed.setRates(this.rates);
     this.job = resumed;
     this.lastStep = good.step;
-    this.host.post({
-      type: 'diverged',
-      step,
-      rolledBackTo: good.step,
-      reason,
-      weightLr: this.rates.weightLr ?? base.weightLr,
-      alphaLr: this.rates.alphaLr ?? base.alphaLr,
-    });
+    this.host.post({ type: 'diverged', step, rolledBackTo: good.step, reason, ...lowered });
   }
 
   private async autosaveList() {
@@ -484,13 +491,11 @@ export class LabSession {
     const store = this.host.autosaves;
     const job = this.job;
     if (this.autosaveEvery <= 0 || step === this.lastAutosavedStep || !job) return;
-    // A DARTS search's checkpoint is also what a divergence rolls back to.
+    // The autosave is also what a divergence or a lost device goes back to.
     const kind = job.autosaveKind ?? 'search';
     let bytes: Uint8Array | null;
     try {
-      bytes = job.checkpoint
-        ? await this.exclusive(() => (job.checkpoint as () => Promise<Uint8Array>)())
-        : await this.keepGood(step);
+      bytes = await this.keepGood(step);
     } catch (e) {
       this.host.post({
         type: 'error',
@@ -584,17 +589,22 @@ export class LabSession {
         const advance = await this.exclusive(async () => (this.job === job ? job.next() : null));
         if (advance === null) break;
         for (const m of advance.messages) this.host.post(m);
-        const point = advance.messages.find((m) => m.type === 'step');
+        const point = advance.messages.find((m) => m.type === 'step' || m.type === 'retrainStep');
         const check =
-          point?.type === 'step' ? this.divergence.check(point.point) : { verdict: 'ok' as const };
-        if (check.verdict === 'rollback' && point?.type === 'step') {
+          point?.type === 'step'
+            ? this.divergence.check(point.point)
+            : point?.type === 'retrainStep'
+              ? this.divergence.checkRetrain(point.point)
+              : { verdict: 'ok' as const };
+        if (check.verdict === 'rollback' && point) {
           await this.rollBack(point.point.step, check.reason);
           continue;
         }
-        if (check.verdict === 'pause' && point?.type === 'step') {
+        if (check.verdict === 'pause' && point) {
+          const what = point.type === 'retrainStep' ? 'retrain' : 'search';
           this.host.post({
             type: 'error',
-            message: `the search diverged again at step ${point.point.step} (${check.reason}) after a rollback; it is paused. Lower the learning rates, then resume.`,
+            message: `the ${what} diverged again at step ${point.point.step} (${check.reason}) after a rollback; it is paused. Lower the learning rates, then resume.`,
           });
           // No autosave: the state is not finite, and the last good one must stay.
           this.setStatus('paused');

@@ -80,6 +80,8 @@ export type ToWorker =
       readonly dataUrl: string;
       /** Autosave every this many steps (and at pause); 0 turns autosave off. */
       readonly autosaveEvery?: number;
+      /** What a divergence multiplies the peak learning rate by (default 0.5). */
+      readonly divergenceLrFactor?: number;
     }
   /** Retrain a recurrent genotype's language model on the built-in text (rnn/train.py). */
   | {
@@ -237,8 +239,10 @@ export type FromWorker =
       readonly rolledBackTo: number;
       /** What diverged, e.g. "the validation loss is NaN". */
       readonly reason?: string;
+      /** The lowered rates (a retrain has only `weightLr`; CDARTS also `nasnetLr`). */
       readonly weightLr: number;
-      readonly alphaLr: number;
+      readonly alphaLr?: number;
+      readonly nasnetLr?: number;
     }
   | { readonly type: 'autosaves'; readonly items: readonly AutosaveSummary[] }
   /** A retrain was restored from its autosave, paused: its settings, genotype and step. */

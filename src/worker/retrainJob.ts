@@ -12,6 +12,7 @@ import { runRetrain } from '../nas/retrainLoop';
 import type { RetrainCheckpoint } from '../nas/retrainCheckpoint';
 import {
   captureRetrainCheckpoint,
+  decodeRetrainCheckpoint,
   encodeRetrainCheckpoint,
   restoreRetrainState,
 } from '../nas/retrainCheckpoint';
@@ -25,6 +26,7 @@ import type { HostSettings } from '../nas/checkpointManifest';
 import type { GenotypeJson } from '../nas/genotype';
 import type { TrainingSummary } from '../nas/trainedModel';
 import { encodeTrainedModel } from '../nas/trainedModel';
+import * as tf from '../nas/tf';
 
 function retrainMessages(event: RetrainEvent): FromWorker[] {
   switch (event.type) {
@@ -95,6 +97,7 @@ function retrainJob(
   state: RetrainState,
   images: Awaited<ReturnType<typeof loadRetrainImages>>,
   resume: RetrainCheckpoint | null,
+  source: () => FileSource,
 ): Job {
   const train = toDevice(images.train);
   const test = toDevice(images.test);
@@ -143,6 +146,13 @@ function retrainJob(
           await captureRetrainCheckpoint(state, run.position(), { host: retrainHost(config) }),
         ),
       autosaveKind: 'retrain',
+      // The cosine schedule's peak: lowering it lowers every later step's rate.
+      baseRates: { weightLr: state.config.lr },
+      reopen: async (bytes) => (await resumeRetrainJob(decodeRetrainCheckpoint(bytes), source)).job,
+      injectNaN: () => {
+        const first = Object.values(state.weights)[0];
+        if (first) tf.tidy(() => first.assign(tf.fill(first.shape, Number.NaN)));
+      },
     },
   );
 }
@@ -155,7 +165,13 @@ export async function createRetrainJob(
   const retrain = validateRetrainConfig(config.retrain);
   const genotype = genotypeFromJson(genotypeJson);
   const images = await loadRetrainImages(config.data, config.testImages, source, retrain.seed);
-  return retrainJob(config, createRetrainState(retrain, genotype, images.train), images, null);
+  return retrainJob(
+    config,
+    createRetrainState(retrain, genotype, images.train),
+    images,
+    null,
+    source,
+  );
 }
 
 /** A retrain resumed from its checkpoint: the same data rebuilt from the host settings. */
@@ -171,5 +187,5 @@ export async function resumeRetrainJob(
     checkpoint.config.seed,
   );
   const state = restoreRetrainState(checkpoint, images.train);
-  return { job: retrainJob(config, state, images, checkpoint), config };
+  return { job: retrainJob(config, state, images, checkpoint, source), config };
 }

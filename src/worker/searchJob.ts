@@ -6,7 +6,12 @@ import type { FileSource } from '../data/catalog';
 import { toDevice } from '../data/deviceSplit';
 import { dartsSearchSplit } from '../data/searchSplit';
 import type { SearchCheckpoint } from '../nas/checkpoint';
-import { captureCheckpoint, encodeCheckpoint, restoreSearchState } from '../nas/checkpoint';
+import {
+  captureCheckpoint,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  restoreSearchState,
+} from '../nas/checkpoint';
 import type { HostSettings } from '../nas/checkpointManifest';
 import { genotypeToJson } from '../nas/genotype';
 import type { AlphaSoftmax, RateOverrides, SearchEvent, SearchRun } from '../nas/searchLoop';
@@ -83,6 +88,7 @@ function searchJob(
   data: LabDataConfig,
   build: (rates: () => RateOverrides) => { run: SearchRun; dispose: () => void },
   startStep: number,
+  source: () => FileSource,
 ): Job {
   let rates: RateOverrides = {};
   const lastStep = { value: startStep };
@@ -107,6 +113,7 @@ function searchJob(
     },
     {
       baseRates: { weightLr: state.config.weightLr, alphaLr: state.config.alphaLr },
+      reopen: async (bytes) => (await resumeSearchJob(decodeCheckpoint(bytes), source)).job,
       injectNaN: () => {
         const first = Object.values(state.weights)[0];
         if (first) tf.tidy(() => first.assign(tf.fill(first.shape, Number.NaN)));
@@ -160,6 +167,7 @@ export async function createSearchJob(config: LabConfig, source: () => FileSourc
       dispose: splits.dispose,
     }),
     0,
+    source,
   );
 }
 
@@ -190,6 +198,7 @@ export async function resumeSearchJob(
       dispose: splits.dispose,
     }),
     checkpoint.position.step,
+    source,
   );
   const alphaSoftmax = await readAlphaSoftmax(state);
   return { job, config: { search, data, backend: 'auto' }, alphaSoftmax };

@@ -160,7 +160,6 @@ describe('nas-lab search --algorithm cdarts (CLI)', () => {
       [[...cdarts, '--loss-t', '0'], /loss_T \(lossT\) must be a positive number, got 0/],
       [[...cdarts, '--fix-head', '--no-fix-head'], /--fix-head and --no-fix-head contradict/],
       [[...cdarts, '--preset', 'paper'], /--preset must be one of small, nni, got "paper"/],
-      [[...cdarts, '--resume', 'x.naslab'], /--resume is not yet available for --algorithm cdarts/],
       [['search', '--loss-t', '2'], /--loss-t is a CDARTS flag: add --algorithm cdarts/],
       [['search', '--algorithm', 'enas'], /--algorithm must be one of darts, cdarts, got "enas"/],
     ];

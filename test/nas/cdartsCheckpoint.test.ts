@@ -4,6 +4,7 @@ import {
   captureCdartsCheckpoint,
   decodeCdartsCheckpoint,
   encodeCdartsCheckpoint,
+  restoreCdartsHostRng,
   restoreCdartsState,
 } from '../../src/nas/cdartsCheckpoint';
 import { validateCdartsConfig } from '../../src/nas/cdartsConfig';
@@ -173,5 +174,33 @@ describe('resuming a CDARTS search from a checkpoint (cpu)', () => {
       d.train.dispose();
       d.val.dispose();
     }
+  });
+
+  it("carries the host's random states (the CLI's augmentation), and still reads files without", () => {
+    const bytes = straight.saved.get('midJoint')?.bytes as Uint8Array;
+    const plain = decodeCdartsCheckpoint(bytes);
+    expect(plain.hostRngs).toBeUndefined();
+    expect(() => restoreCdartsHostRng(plain, 'augment')).toThrow(
+      /^invalid CDARTS checkpoint: it has no random state "augment" \(it holds no host random states/,
+    );
+    const augment = Rng.fromSeed(7);
+    augment.next();
+    augment.normal();
+    const withRngs = decodeCdartsCheckpoint(
+      encodeCdartsCheckpoint({ ...plain, hostRngs: { augment: augment.snapshot() } }),
+    );
+    const restored = restoreCdartsHostRng(withRngs, 'augment');
+    // The restored source draws what the saved one goes on to draw, normals' spare included.
+    expect([restored.normal(), restored.next(), restored.next()]).toEqual([
+      augment.normal(),
+      augment.next(),
+      augment.next(),
+    ]);
+    expect(() => restoreCdartsHostRng(withRngs, 'other')).toThrow(/\(it has: augment\)/);
+    expect(() =>
+      decodeCdartsCheckpoint(
+        encodeCdartsCheckpoint({ ...plain, hostRngs: { 'a b': augment.snapshot() } }),
+      ),
+    ).toThrow(/hostRngs has a bad name "a b"/);
   });
 });

@@ -82,6 +82,64 @@ describe('lab reducer', () => {
     );
   });
 
+  it("cuts a diverged retrain's charts at the rollback and names only the rates the run has", () => {
+    const retrainStep = (n: number): FromWorker => ({
+      type: 'retrainStep',
+      point: {
+        step: n,
+        epoch: 0,
+        totalSteps: 10,
+        trainLoss: n === 3 ? Number.NaN : 1,
+        trainAccuracy: 0.5,
+        lr: 0.025,
+        dropPathProb: 0,
+        imagesPerSecond: 1,
+        elapsedMs: 1,
+      },
+    });
+    const s = reduceLabBatch(INITIAL_LAB_STATE, [
+      step(1),
+      {
+        type: 'retrainRestored',
+        config: {
+          retrain: SMALL_RETRAIN_CONFIG,
+          data: { dataset: 'default', images: 16, imageSize: 8 },
+          testImages: 8,
+          backend: 'cpu',
+        },
+        genotype: genotypeToJson(DARTS_V1),
+        step: 0,
+      },
+      retrainStep(1),
+      retrainStep(2),
+      retrainStep(3),
+      {
+        type: 'diverged',
+        step: 3,
+        rolledBackTo: 2,
+        reason: 'the training loss is NaN',
+        weightLr: 0.0125,
+      },
+    ]);
+    expect(s.retrain?.steps.map((p) => p.step)).toEqual([1, 2]);
+    expect(s.steps.map((p) => p.step)).toEqual([1]);
+    expect(s.notice).toBe(
+      'The retrain diverged at step 3 (the training loss is NaN). It went back to step 2 and goes on with the learning rates lowered to 0.0125 (peak).',
+    );
+    const cdarts = reduceLab(reduceLabBatch(INITIAL_LAB_STATE, [step(1), step(2), step(3)]), {
+      type: 'diverged',
+      step: 3,
+      rolledBackTo: 2,
+      weightLr: 0.04,
+      alphaLr: 0.0015,
+      nasnetLr: 0.04,
+    });
+    expect(cdarts.steps.map((p) => p.step)).toEqual([1, 2]);
+    expect(cdarts.notice).toMatch(
+      /lowered to 0\.0400 \(weights\), 0\.0400 \(evaluation network\), 0\.00150 \(alphas\)\.$/,
+    );
+  });
+
   it('applies a batch exactly as the messages one by one', () => {
     const messages: FromWorker[] = [
       { type: 'backend', backend: 'webgpu', reason: 'first choice' },

@@ -9,6 +9,8 @@ import type { AutosaveStore } from '../../src/worker/autosaveStore';
 import { memoryAutosaveStore, saveAndPrune } from '../../src/worker/autosaveStore';
 import { LabSession } from '../../src/worker/labSession';
 import { DEFAULT_LAB_CDARTS } from '../../src/worker/labCdarts';
+import { cosineLr } from '../../src/nas/cosineSchedule';
+import * as tf from '../../src/nas/tf';
 
 const CONFIG: LabConfig = {
   search: {
@@ -29,6 +31,20 @@ const noFiles: () => FileSource = () => ({
     throw new Error(`no files (${c.join(', ')})`);
   },
 });
+
+const RETRAIN: RetrainLabConfig = {
+  retrain: { ...SMALL_RETRAIN_CONFIG, channels: 2, layers: 3, batchSize: 8, epochs: 3 },
+  data: { dataset: 'synthetic', images: 16, imageSize: 8 },
+  testImages: 8,
+  backend: 'cpu',
+};
+
+/** The retrain steps' figures a resumed run must repeat. */
+function retrainPoints(messages: readonly FromWorker[]) {
+  return messages.flatMap((m) =>
+    m.type === 'retrainStep' ? [[m.point.step, m.point.trainLoss, m.point.lr]] : [],
+  );
+}
 
 function harness(autosaves: AutosaveStore | null = null) {
   const messages: FromWorker[] = [];
@@ -527,6 +543,154 @@ describe('search session (the worker engine, in-thread on cpu)', () => {
         /diverged again at step \d+ \(the alphas exploded: .*\) .* paused/,
       ),
     });
+    await session.handle({ type: 'stop' });
+  });
+
+  it('a retrain whose device is lost resumes from its last autosave on a recreated backend', async () => {
+    const genotype = genotypeToJson(DARTS_V2);
+    const isDone = (h: ReturnType<typeof harness>) => () =>
+      h.messages.some((m) => m.type === 'status' && m.status === 'done');
+    const straight = harness();
+    await straight.session.handle({ type: 'retrain', config: RETRAIN, genotype, dataUrl: '' });
+    await straight.until(isDone(straight));
+
+    const { messages, session, until } = harness(memoryAutosaveStore());
+    await session.handle({
+      type: 'retrain',
+      config: RETRAIN,
+      genotype,
+      dataUrl: '',
+      autosaveEvery: 2,
+    });
+    await until(() => messages.some((m) => m.type === 'autosaved'));
+    // The cpu backend has no GPU device; the hook destroys this stand-in for one, and the
+    // recovery then replaces the cpu backend's instance, as it would a lost WebGPU one.
+    let destroyed = false;
+    Object.assign(tf.backend(), { device: { destroy: () => (destroyed = true) } });
+    await session.handle({ type: 'injectFault', kind: 'deviceLoss' });
+    expect(destroyed).toBe(true);
+    const recovered = messages.find((m) => m.type === 'recovered');
+    if (recovered?.type !== 'recovered') throw new Error('not recovered');
+    expect(recovered.backend).toBe('cpu');
+    expect(recovered.resumedAt % 2).toBe(0);
+    expect(recovered.resumedAt).toBeGreaterThan(0);
+    expect(messages.some((m) => m.type === 'error')).toBe(false);
+    await until(() => messages.some((m) => m.type === 'status' && m.status === 'done'));
+    // From the autosave on, the steps are the uninterrupted run's, bit for bit, and it ends.
+    const at = messages.indexOf(recovered);
+    expect(retrainPoints(messages.slice(at))).toEqual(
+      retrainPoints(straight.messages).slice(recovered.resumedAt),
+    );
+    expect(messages.find((m) => m.type === 'retrainDone')).toEqual(
+      straight.messages.find((m) => m.type === 'retrainDone'),
+    );
+  });
+
+  it('rolls back a diverged retrain with a lowered peak rate; a second divergence pauses it', async () => {
+    const { messages, session, until } = harness();
+    const genotype = genotypeToJson(DARTS_V2);
+    const config = { ...RETRAIN, retrain: { ...RETRAIN.retrain, epochs: 20 } };
+    await session.handle({
+      type: 'retrain',
+      config,
+      genotype,
+      dataUrl: '',
+      autosaveEvery: 2,
+      divergenceLrFactor: 0.25,
+    });
+    const retrainSteps = () => messages.filter((m) => m.type === 'retrainStep').length;
+    await until(() => retrainSteps() >= 3);
+    await session.handle({ type: 'injectFault', kind: 'nan' });
+    await until(() => messages.some((m) => m.type === 'diverged'));
+    const diverged = messages.find((m) => m.type === 'diverged');
+    if (diverged?.type !== 'diverged') throw new Error('no divergence');
+    expect(diverged.reason).toBe('the training loss is NaN');
+    expect(diverged.rolledBackTo % 2).toBe(0);
+    expect(diverged.rolledBackTo).toBeLessThan(diverged.step);
+    const r = config.retrain;
+    expect(diverged.weightLr).toBeCloseTo(r.lr * 0.25, 12);
+    expect(diverged.alphaLr).toBeUndefined();
+    const at = messages.indexOf(diverged);
+    await until(() => messages.slice(at).filter((m) => m.type === 'retrainStep').length >= 2);
+    const after = messages.slice(at).flatMap((m) => (m.type === 'retrainStep' ? [m.point] : []));
+    expect(after[0]?.step).toBe(diverged.rolledBackTo + 1);
+    expect(after.every((p) => Number.isFinite(p.trainLoss))).toBe(true);
+    // The cosine schedule goes on from the lowered peak.
+    for (const p of after) {
+      expect(p.lr).toBeCloseTo(cosineLr(p.epoch, r.epochs, r.lr * 0.25, r.lrMin), 12);
+    }
+    await session.handle({ type: 'injectFault', kind: 'nan' });
+    await until(() => messages.some((m) => m.type === 'status' && m.status === 'paused'));
+    expect(messages.filter((m) => m.type === 'error').at(-1)).toMatchObject({
+      message: expect.stringMatching(/^the retrain diverged again at step \d+ .* paused/),
+    });
+    expect(messages.filter((m) => m.type === 'diverged').length).toBe(1);
+    await session.handle({ type: 'stop' });
+  });
+
+  it('rolls back a diverged CDARTS search with all its rates lowered; a second divergence pauses it', async () => {
+    const config: LabConfig = {
+      ...CONFIG,
+      algorithm: 'cdarts',
+      search: { ...CONFIG.search, epochs: 50 },
+    };
+    const losses = (h: ReturnType<typeof harness>, from = 0) =>
+      new Map(
+        h.messages
+          .slice(from)
+          .flatMap((m) =>
+            m.type === 'step'
+              ? [[m.point.step, [m.point.trainLoss, m.point.cdarts?.evalLoss]]]
+              : [],
+          ),
+      );
+    const { messages, session, steps, until } = harness();
+    await session.handle({
+      type: 'start',
+      config,
+      dataUrl: '',
+      autosaveEvery: 2,
+      divergenceLrFactor: 0.5,
+    });
+    await until(() => steps() >= 3, 120_000);
+    await session.handle({ type: 'injectFault', kind: 'nan' });
+    await until(() => messages.some((m) => m.type === 'diverged'), 120_000);
+    const diverged = messages.find((m) => m.type === 'diverged');
+    if (diverged?.type !== 'diverged') throw new Error('no divergence');
+    expect(diverged.reason).toMatch(/loss is NaN/);
+    expect(diverged.rolledBackTo % 2).toBe(0);
+    expect(diverged.rolledBackTo).toBeLessThan(diverged.step);
+    const cdarts = DEFAULT_LAB_CDARTS;
+    expect(diverged.weightLr).toBeCloseTo(config.search.weightLr * 0.5, 12);
+    expect(diverged.alphaLr).toBeCloseTo(config.search.alphaLr * 0.5, 12);
+    expect(diverged.nasnetLr).toBeCloseTo(cdarts.nasnetLr * 0.5, 12);
+    const at = messages.indexOf(diverged);
+    await until(() => messages.slice(at).filter((m) => m.type === 'step').length >= 2, 120_000);
+    const after = messages.slice(at).flatMap((m) => (m.type === 'step' ? [m.point] : []));
+    expect(after[0]?.step).toBe(diverged.rolledBackTo + 1);
+    // The first step after the rollback is the untouched run's (its state came back whole); the
+    // next one differs, since the first was taken at the lowered rates.
+    const good = diverged.rolledBackTo;
+    // The same run left alone, for the steps after the rollback to be compared with.
+    const straight = harness();
+    await straight.session.handle({ type: 'start', config, dataUrl: '' });
+    await straight.until(() => straight.steps() >= good + 2, 120_000);
+    await straight.session.handle({ type: 'stop' });
+    const ours = losses({ messages, session, steps, until }, at);
+    const theirs = losses(straight);
+    expect(ours.get(good + 1)).toEqual(theirs.get(good + 1));
+    expect(ours.get(good + 2)).not.toEqual(theirs.get(good + 2));
+    expect(
+      after.every((p) =>
+        [p.trainLoss, p.cdarts?.evalLoss].some((v) => v !== undefined && Number.isFinite(v)),
+      ),
+    ).toBe(true);
+    await session.handle({ type: 'injectFault', kind: 'nan' });
+    await until(() => messages.some((m) => m.type === 'status' && m.status === 'paused'), 120_000);
+    expect(messages.filter((m) => m.type === 'error').at(-1)).toMatchObject({
+      message: expect.stringMatching(/^the search diverged again at step \d+ .* paused/),
+    });
+    expect(messages.filter((m) => m.type === 'diverged').length).toBe(1);
     await session.handle({ type: 'stop' });
   });
 });

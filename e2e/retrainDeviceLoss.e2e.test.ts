@@ -1,0 +1,97 @@
+/**
+ * A retrain survives a lost GPU device in Debian's headless Chromium (SwiftShader WebGPU): the
+ * worker notices, goes back to the retrain's last autosave on a recreated device (or the next
+ * backend), tells the page, and trains on.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTENT_SECURITY_POLICY } from '../contentSecurityPolicy';
+import { launchChromium } from './chromium';
+import type { StaticServer } from './staticServer';
+import { serveStatic } from './staticServer';
+
+const DIST = join(__dirname, '..', 'dist');
+
+let server: StaticServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(join(DIST, 'index.html')))
+    throw new Error('dist/ is missing: run `npx vite build` first');
+  server = await serveStatic(DIST, {
+    headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY },
+  });
+  browser = await launchChromium({ webgpu: true });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+interface Message {
+  readonly type: string;
+  readonly step?: number;
+  readonly resumedAt?: number;
+  readonly point?: { readonly step: number };
+}
+
+const messages = (page: Page) => page.evaluate('window.workerMessages') as Promise<Message[]>;
+
+describe('a retrain in the lab on WebGPU', () => {
+  it('survives a lost GPU device: it resumes from its autosave by itself and says so', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } });
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    await page.addInitScript({
+      content: `window.workerMessages = [];
+        window.labWorkers = [];
+        const NativeWorker = window.Worker;
+        window.Worker = class extends NativeWorker {
+          constructor(...args) {
+            super(...args);
+            window.labWorkers.push(this);
+            this.addEventListener('message', (e) => {
+              if (['retrainStep', 'autosaved', 'recovered', 'backend'].includes(e.data.type))
+                window.workerMessages.push(e.data);
+            });
+          }
+        };`,
+    });
+    await page.goto(`${server.url}?backend=webgpu`);
+    await page.locator('input[name="autosave-every"]').fill('2');
+    await page.locator('select[name="retrain-genotype"]').selectOption('DARTS_V2');
+    await page.locator('input[name="retrain-epochs"]').fill('20');
+    await page.getByTestId('retrain').click();
+    await expect
+      .poll(() => page.getByTestId('autosave-status').textContent(), { timeout: 240_000 })
+      .toMatch(/^autosaved at step 2 /);
+    expect(await page.getByTestId('backend').textContent()).toBe('backend: webgpu');
+    // The test hook destroys the worker's WebGPU device between two steps.
+    await page.evaluate(
+      "window.labWorkers[0].postMessage({ type: 'injectFault', kind: 'deviceLoss' })",
+    );
+    await expect
+      .poll(() => page.getByTestId('notice').textContent(), { timeout: 120_000 })
+      .toMatch(
+        /GPU device was lost.*The retrain went back to its last checkpoint \(step \d+\) and goes on, on (webgpu|webgl|cpu)/,
+      );
+    const recovered = (await messages(page)).find((m) => m.type === 'recovered');
+    const resumedAt = recovered?.resumedAt ?? -1;
+    expect(resumedAt).toBeGreaterThanOrEqual(2);
+    const stepsAfter = async () => {
+      const all = await messages(page);
+      return all
+        .slice(all.findIndex((m) => m.type === 'recovered'))
+        .filter((m) => m.type === 'retrainStep');
+    };
+    await expect
+      .poll(async () => (await stepsAfter()).length, { timeout: 240_000 })
+      .toBeGreaterThanOrEqual(2);
+    expect((await stepsAfter())[0]?.point?.step).toBe(resumedAt + 1);
+    expect(await page.getByTestId('status').textContent()).toBe('running');
+    expect(await page.getByTestId('error').count()).toBe(0);
+    await page.getByTestId('stop').click();
+    await page.close();
+  }, 600_000);
+});
