@@ -10,6 +10,8 @@ import * as tf from '../tf';
 import type { RnnGenotype } from './rnnGenotype';
 import { deriveRecurrentGenes } from './rnnGenotype';
 import { perplexity } from './rnnLoss';
+import type { RnnCarriedHidden, RnnSearchPosition, RnnSearchResume } from './rnnSearchPosition';
+import { checkRnnSearchPosition, startRnnSearchPosition } from './rnnSearchPosition';
 import type { RnnSearchState } from './rnnSearchState';
 import { evaluateRnnTokens, rnnSearchStep } from './rnnSearchStep';
 import type { TokenColumns } from './rnnTokenData';
@@ -98,6 +100,18 @@ export interface RnnSearchLoopOptions {
   readonly maxSteps?: number;
   /** Clock in ms; injectable for tests. */
   readonly now?: () => number;
+  /** Continue a search from a checkpoint's position (rnnSearchPosition.ts) instead of beginning one. */
+  readonly resume?: RnnSearchResume;
+}
+
+/**
+ * A run of the search. Between an event's delivery and the next call the state is consistent
+ * with `position()` and `hidden()`, when a host may checkpoint it (rnnSearchCheckpoint.ts).
+ */
+export interface RnnSearchRun extends AsyncGenerator<RnnSearchEvent, void, undefined> {
+  position(): RnnSearchPosition;
+  /** The carried hidden states of train and alpha text (the loop's own tensors); null at row 0. */
+  hidden(): RnnCarriedHidden | null;
 }
 
 /** The alphas' softmax as rows (one readback) with two scalars packed in front. */
@@ -134,22 +148,91 @@ async function currentGenotype(state: RnnSearchState): Promise<RnnGenotype> {
   return genotypeOf(state, rows);
 }
 
-export async function* runRnnSearch(
+/**
+ * Runs a search, or resumes one from `options.resume`: the resumed run takes the steps and emits
+ * the events the uninterrupted one would have after that position.
+ */
+export function runRnnSearch(
   state: RnnSearchState,
   data: RnnSearchData,
   options: RnnSearchLoopOptions = {},
+): RnnSearchRun {
+  const cursor: Cursor = {
+    position: options.resume?.position ?? startRnnSearchPosition(data.train.rows, data.search.rows),
+    hidden: null,
+  };
+  const run = searchEvents(state, data, options, cursor);
+  return Object.assign(run, {
+    position: (): RnnSearchPosition => ({ ...cursor.position }),
+    hidden: (): RnnCarriedHidden | null => cursor.hidden,
+  });
+}
+
+interface Cursor {
+  position: RnnSearchPosition;
+  hidden: RnnCarriedHidden | null;
+}
+
+function resumedHidden(
+  state: RnnSearchState,
+  data: RnnSearchData,
+  resume: RnnSearchResume,
+): RnnCarriedHidden {
+  const { nhid } = state.config;
+  const p = resume.position;
+  if (p.trainRows !== data.train.rows || p.alphaRows !== data.search.rows) {
+    throw new Error(
+      `cannot resume: the search was at ${p.trainRows} train and ${p.alphaRows} alpha rows, ` +
+        `the data has ${data.train.rows} and ${data.search.rows} (another corpus or batch size)`,
+    );
+  }
+  if (p.row === 0) {
+    return {
+      train: state.model.initHidden(data.train.batch),
+      alpha: state.model.initHidden(data.search.batch),
+    };
+  }
+  if (!resume.hidden)
+    throw new Error('cannot resume: the epoch has begun but no hidden state is given');
+  const { train, alpha } = resume.hidden;
+  if (train.length !== data.train.batch * nhid || alpha.length !== data.search.batch * nhid) {
+    throw new Error(
+      `cannot resume: the hidden states hold ${train.length} and ${alpha.length} values, ` +
+        `the search needs ${data.train.batch}×${nhid} and ${data.search.batch}×${nhid}`,
+    );
+  }
+  return {
+    train: tf.tensor2d(train, [data.train.batch, nhid]),
+    alpha: tf.tensor2d(alpha, [data.search.batch, nhid]),
+  };
+}
+
+async function* searchEvents(
+  state: RnnSearchState,
+  data: RnnSearchData,
+  options: RnnSearchLoopOptions,
+  cursor: Cursor,
 ): AsyncGenerator<RnnSearchEvent, void, undefined> {
   const { config } = state;
+  const from = cursor.position;
+  checkRnnSearchPosition(from, config.epochs);
   const now = options.now ?? (() => performance.now());
-  const started = now();
+  const started = now() - from.elapsedMs;
   const halfLength = Math.floor(config.bptt / 2);
-  let step = 0;
-  let tokens = 0;
-  for (let epoch = 0; epoch < config.epochs; epoch++) {
-    let hiddenTrain = state.model.initHidden(data.train.batch);
-    let hiddenVal = state.model.initHidden(data.search.batch);
+  let step = from.step;
+  let tokens = from.tokens;
+  for (let epoch = from.epoch; epoch < config.epochs; epoch++) {
+    const resumed = epoch === from.epoch && options.resume !== undefined;
+    const start = resumed
+      ? resumedHidden(state, data, options.resume as RnnSearchResume)
+      : {
+          train: state.model.initHidden(data.train.batch),
+          alpha: state.model.initHidden(data.search.batch),
+        };
+    let hiddenTrain = start.train;
+    let hiddenVal = start.alpha;
     try {
-      for (let i = 0; i < data.train.rows - 2;) {
+      for (let i = resumed ? from.row : 0; i < data.train.rows - 2;) {
         if (options.signal?.aborted) return;
         if (options.maxSteps !== undefined && step >= options.maxSteps) {
           yield { type: 'done', steps: step, genotype: await currentGenotype(state) };
@@ -170,6 +253,15 @@ export async function* runRnnSearch(
         }
         tokens += train.length * data.train.batch;
         const elapsedMs = now() - started;
+        cursor.position = {
+          ...cursor.position,
+          epoch,
+          row: i + length,
+          step: step + 1,
+          tokens,
+          elapsedMs,
+        };
+        cursor.hidden = { train: hiddenTrain, alpha: hiddenVal };
         yield {
           type: 'step',
           epoch,
@@ -188,9 +280,11 @@ export async function* runRnnSearch(
         i += length;
       }
     } finally {
+      cursor.hidden = null;
       tf.dispose([hiddenTrain, hiddenVal]);
     }
     const valLoss = await evaluateRnnTokens(state, data.valid, config.bptt);
+    cursor.position = { ...cursor.position, epoch: epoch + 1, row: 0, elapsedMs: now() - started };
     yield {
       type: 'epoch',
       epoch,
