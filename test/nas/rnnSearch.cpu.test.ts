@@ -1,7 +1,7 @@
 /**
- * The first-order recurrent search on a tiny synthetic Markov text (cpu backend): it learns (train loss
- * and validation perplexity fall), holds a flat tensor count, is reproducible from its seed, and
- * its data helpers keep DARTS's batchify layout.
+ * The recurrent search (first order, and one unrolled epoch) on a tiny synthetic Markov text (cpu
+ * backend): it learns (train loss and validation perplexity fall), holds a flat tensor count, is
+ * reproducible from its seed, and its data helpers keep DARTS's batchify layout.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/nas/random';
@@ -94,6 +94,10 @@ describe('recurrent search loop (first order)', () => {
     expect(steps.length).toBeGreaterThanOrEqual(3 * 20);
     expect(epochs.map((e) => e.epoch)).toEqual([0, 1, 2]);
     expect(events.at(-1)?.type).toBe('done');
+    for (const x of steps) {
+      expect(x.trainPerplexity).toBeCloseTo(Math.exp(x.trainLoss), 6);
+      expect(x.valPerplexity).toBeCloseTo(Math.exp(x.valLoss), 6);
+    }
     const losses = steps.map((s) => s.trainLoss);
     expect(mean(losses.slice(-5))).toBeLessThan(0.7 * mean(losses.slice(0, 5)));
     const last = epochs.at(-1);
@@ -120,6 +124,14 @@ describe('recurrent search loop (first order)', () => {
     // The alphas moved away from their 1e-3 init.
     const spread = Math.max(...s.alphaSoftmax.flat()) - Math.min(...s.alphaSoftmax.flat());
     expect(spread).toBeGreaterThan(1e-3);
+  });
+
+  it('second order: one epoch lowers the validation perplexity too', async () => {
+    const { events, initialValLoss } = await collect({ ...TINY, order: 2, epochs: 1 });
+    const epoch = events.find((e) => e.type === 'epoch');
+    if (epoch?.type !== 'epoch') throw new Error('no epoch event');
+    // Measured: validation loss 1.79 → 1.42 nats (perplexity × 0.69).
+    expect(epoch.valPerplexity).toBeLessThan(0.8 * Math.exp(initialValLoss));
   });
 
   it('keeps a flat tensor count from step to step, with DARTS dropout on', async () => {

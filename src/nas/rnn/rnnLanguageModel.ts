@@ -26,6 +26,8 @@ export interface RnnForwardResult {
   readonly hiddens: tf.Tensor2D;
   /** h_T [B, nhid]: the next segment's starting state. */
   readonly hidden: tf.Tensor2D;
+  /** The outputs after the output dropout [T·B, nhid], what the decoder reads (AR reads these). */
+  readonly dropped: tf.Tensor2D;
 }
 
 export interface RnnLanguageModel {
@@ -125,7 +127,7 @@ export function rnnLanguageModel(spec: RnnLanguageModelSpec): RnnLanguageModel {
         tf.matMul(out, encoder, false, true),
         lookup(weights, 'decoder.bias'),
       ) as tf.Tensor2D;
-      return { logits, hiddens, hidden: h };
+      return { logits, hiddens, hidden: h, dropped: out as tf.Tensor2D };
     },
   };
 }

@@ -10,6 +10,8 @@ export interface RnnSearchConfig {
   readonly nhid: number;
   /** Intermediate nodes of the cell. */
   readonly steps: number;
+  /** 1: first-order alpha gradient; 2: unrolled (`train_search.py --unrolled`). */
+  readonly order: 1 | 2;
   readonly batchSize: number;
   /** Batch of the per-epoch evaluation on the validation text. */
   readonly evalBatchSize: number;
@@ -37,6 +39,7 @@ export interface RnnSearchConfig {
 export const PAPER_RNN_SEARCH_CONFIG: RnnSearchConfig = {
   nhid: 300,
   steps: RNN_STEPS,
+  order: 1,
   batchSize: 256,
   evalBatchSize: 10,
   bptt: 35,
@@ -80,6 +83,9 @@ export function checkRnnSearchConfig(c: RnnSearchConfig): void {
   positiveInteger('epochs', c.epochs);
   positiveInteger('evalBatchSize', c.evalBatchSize);
   positiveInteger('bptt', c.bptt);
+  if (c.order !== 1 && c.order !== 2) {
+    throw new Error(`order must be 1 (first order) or 2 (unrolled), got ${String(c.order)}`);
+  }
   if (!Number.isInteger(c.batchSize) || c.batchSize < 2) {
     throw new Error(
       `batchSize must be an integer ≥ 2 (the search cell normalises over the batch), got ${c.batchSize}`,

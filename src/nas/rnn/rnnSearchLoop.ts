@@ -1,5 +1,5 @@
 /**
- * The DARTS recurrent search loop (`rnn/train_search.py`, first order) as an async generator of
+ * The DARTS recurrent search loop (`rnn/train_search.py`, first order or unrolled) as an async generator of
  * progress events. Per epoch the train text is walked from row 0 in segments of bptt rows (⌊bptt/2⌋
  * with probability `halfSegmentProbability`), both hidden states start at zero, the alpha segment
  * is taken at row i mod (alpha rows − 1) of the alpha text; after the epoch the validation text is
@@ -62,8 +62,12 @@ export interface RnnStepEvent {
   readonly segmentLength: number;
   readonly trainLoss: number;
   readonly trainPerplexity: number;
-  /** The alpha objective (NLL on the alpha segment, at the alphas before the step). */
+  /**
+   * The alpha objective: the NLL on the alpha segment at the alphas before the step (first
+   * order: at the weights w; unrolled: at the virtual weights w').
+   */
   readonly valLoss: number;
+  readonly valPerplexity: number;
   readonly alphaSoftmax: number[][];
   readonly genotype: RnnGenotype;
   /** Train tokens per second over the run so far (both steps' work, train tokens counted). */
@@ -154,7 +158,7 @@ export async function* runRnnSearch(
         const length = state.rng.next() < config.halfSegmentProbability ? halfLength : config.bptt;
         const train = tokenSegment(data.train, i, length);
         const val = tokenSegment(data.search, i % (data.search.rows - 1), config.bptt);
-        const result = rnnSearchStep(state, train, val, hiddenTrain, hiddenVal);
+        const result = rnnSearchStep(state, train, val, hiddenTrain, hiddenVal, length);
         hiddenTrain = result.hiddenTrain;
         hiddenVal = result.hiddenVal;
         const read = await readStep(state, result.trainLoss, result.valLoss);
@@ -174,6 +178,7 @@ export async function* runRnnSearch(
           trainLoss: read.train,
           trainPerplexity: perplexity(read.train),
           valLoss: read.val,
+          valPerplexity: perplexity(read.val),
           alphaSoftmax: read.softmax,
           genotype: genotypeOf(state, read.softmax),
           tokensPerSecond: elapsedMs > 0 ? (tokens * 1000) / elapsedMs : 0,
