@@ -12,6 +12,7 @@ import type { ForwardContext, ParamSpec, TensorMap } from '../layer';
 import { lookup } from '../layer';
 import type { RecurrentCell, RnnDropoutMasks } from './rnnCell';
 import { RNN_INIT_RANGE } from './rnnPrimitives';
+import { embeddingLookup } from './rnnEmbeddingLookup';
 
 export interface RnnLanguageModelSpec {
   /** Vocabulary size. */
@@ -102,7 +103,10 @@ export function rnnLanguageModel(spec: RnnLanguageModelSpec): RnnLanguageModel {
       const table = masks.embedding
         ? tf.mul(encoder, tf.reshape(masks.embedding, [ntoken, 1]))
         : encoder;
-      let emb = tf.gather(table, tf.reshape(tokens, [steps * batch])) as tf.Tensor2D;
+      let emb: tf.Tensor2D = embeddingLookup(
+        table as tf.Tensor2D,
+        tf.reshape(tokens, [steps * batch]) as tf.Tensor1D,
+      );
       if (masks.input) {
         emb = tf.reshape(tf.mul(tf.reshape(emb, [steps, batch, ninp]), masks.input), [
           steps * batch,

@@ -5,17 +5,36 @@
  */
 import * as tf from '../tf';
 
-/** Mean −log p(target) over the rows of logits [N, V]; targets int32 [N]. */
+/**
+ * Mean −log p(target) over the rows of logits [N, V]; targets int32 [N]. The gradient is
+ * written out, d logits = (softmax − onehot(targets)) / N: autodiff of the target pick (a
+ * gather) would be an UnsortedSegmentSum over N·V segments, which tfjs's cpu kernel computes
+ * in time proportional to segments × elements (no step in minutes at 3,000 words).
+ */
 export function tokenCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
   const [n, v] = logits.shape;
   if (targets.shape[0] !== n) {
     throw new Error(`${n} rows of logits for ${targets.shape[0]} targets`);
   }
-  // The target's log-probability by one flat gather (no [N, V] one-hot).
-  const rows = tf.mul(tf.range(0, n, 1, 'int32'), tf.scalar(v, 'int32'));
-  const index = tf.add(rows, tf.cast(targets, 'int32'));
-  const picked = tf.gather(tf.reshape(tf.logSoftmax(logits), [n * v]), index);
-  return tf.neg(tf.mean(picked)) as tf.Scalar;
+  const loss = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
+    const ids = tf.cast(targets, 'int32');
+    const logp = tf.logSoftmax(x);
+    // Saved, not captured: tensors made in the forward are gone by the backward pass.
+    save([logp, ids]);
+    // The target's log-probability by one flat gather (no [N, V] one-hot in the forward).
+    const index = tf.add(tf.mul(tf.range(0, n, 1, 'int32'), tf.scalar(v, 'int32')), ids);
+    const picked = tf.gather(tf.reshape(logp, [n * v]), index);
+    return {
+      value: tf.neg(tf.mean(picked)),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [lp, at] = saved as [tf.Tensor2D, tf.Tensor1D];
+        const residual = tf.sub(tf.exp(lp), tf.cast(tf.oneHot(at, v), 'float32'));
+        return tf.mul(residual, tf.div(dy, tf.scalar(n)));
+      },
+    };
+  });
+  return loss(logits) as tf.Scalar;
 }
 
 /** exp of a mean per-token loss. */

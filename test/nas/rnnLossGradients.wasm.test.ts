@@ -1,0 +1,13 @@
+/** The recurrent loss's hand-written gradients (rnnLossGradients.ts) on tfjs's wasm backend. */
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll } from 'vitest';
+import * as tf from '../../src/nas/tf';
+import { registerWasmTrainingKernels } from '../../src/nas/wasmKernels';
+import { describeRnnLossGradients } from './rnnLossGradients';
+
+beforeAll(async () => {
+  registerWasmTrainingKernels();
+  await tf.setBackend('wasm');
+});
+
+describeRnnLossGradients('wasm', 1e-5);
