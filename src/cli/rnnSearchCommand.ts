@@ -20,6 +20,7 @@ import { createRnnSearchState, disposeRnnSearchState } from '../nas/rnn/rnnSearc
 import * as tf from '../nas/tf';
 import { releaseNodeBackend, useNodeBackend } from './nodeBackend';
 import { formatProgress } from './progressBar';
+import { checkRnnSearchFits } from './rnnMemoryLimit';
 import type { RnnSearchCommand } from './rnnArgs';
 import { loadCliTextCorpus, searchTokens, unknownRate } from './textData';
 
@@ -86,6 +87,8 @@ export async function runRnnSearchCommand(
   write: (text: string) => void = (t) => process.stderr.write(t),
 ): Promise<RnnSearchOutput> {
   const { corpus, source } = await loadCliTextCorpus(cmd.dataDir, cmd.text);
+  // Before any tensor: an impossible size is named, not an `Aborted()` mid-step.
+  checkRnnSearchFits(cmd.config, corpus.vocabulary.length, cmd.backend);
   await useNodeBackend(cmd.backend);
   const tokens = searchTokens(corpus, cmd.trainTokens, cmd.validTokens);
   const state = createRnnSearchState(cmd.config, corpus.vocabulary.length);

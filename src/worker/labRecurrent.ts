@@ -5,6 +5,7 @@
 import { BUILTIN_TEXT_OPTIONS } from '../data/builtinText';
 import type { RnnSearchConfig } from '../nas/rnn/rnnSearchConfig';
 import { checkRnnSearchConfig, SMALL_RNN_SEARCH_CONFIG } from '../nas/rnn/rnnSearchConfig';
+import { rnnSearchMemoryProblem, WASM_HEAP_BYTES } from '../nas/rnn/rnnSearchMemory';
 import type { LabConfig } from './protocol';
 import type { LabRecurrentSettings } from './recurrentProtocol';
 
@@ -91,8 +92,18 @@ export function recurrentSettingsProblem(settings: LabRecurrentSettings): string
   ] as const) {
     if (v > MAX_LAB_TOKENS) return `${name} must be at most ${MAX_LAB_TOKENS}, got ${v}`;
   }
-  return null;
+  // The vocabulary cap bounds the vocabulary; 4 GiB is the wasm heap, and more than a tab's GPU
+  // buffers usually get.
+  return rnnSearchMemoryProblem(
+    config,
+    settings.maxVocabulary,
+    LAB_RECURRENT_MEMORY_BYTES,
+    'what the lab can hold (the wasm heap limit)',
+  );
 }
+
+/** The most memory a lab recurrent search step may need (rnnSearchMemory.ts's lower bound). */
+export const LAB_RECURRENT_MEMORY_BYTES = WASM_HEAP_BYTES;
 
 /**
  * Steps of a run on `trainTokens` tokens if every segment had the full length: the loop walks rows
