@@ -41,11 +41,11 @@ export default tseslint.config(
             { group: ['@tensorflow/*'], message: 'tfjs runs in the worker only.' },
             {
               group: [
-                '**/nas/tf',
-                '**/nas/supernet',
-                '**/nas/searchCell',
-                '**/nas/searchLoop',
-                '**/nas/searchState',
+                '**/nas/tensor/tf',
+                '**/nas/darts/supernet',
+                '**/nas/darts/searchCell',
+                '**/nas/darts/searchLoop',
+                '**/nas/darts/searchState',
               ],
               allowTypeImports: true,
               message: 'This core module imports tfjs; the page may only use tfjs-free modules.',

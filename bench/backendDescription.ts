@@ -3,7 +3,7 @@
  * vendor and architecture (SwiftShader on a machine without a GPU), the WebGL renderer, the wasm
  * backend's SIMD and threads, or the plain-JavaScript cpu backend. Works in Node and in a page.
  */
-import * as tf from '../src/nas/tf';
+import * as tf from '../src/nas/tensor/tf';
 
 interface AdapterInfoLike {
   readonly vendor?: string;

@@ -7,12 +7,12 @@
  * (DARTS_V2, C 36, 20 cells, batch 96, auxiliary head). 'medium' is the network issue 10
  * compares the CPU backends and PyTorch on (C 8, 5 cells, batch 16, 32×32×3).
  */
-import type { Genotype } from '../src/nas/genotype';
-import { DARTS_V2 } from '../src/nas/publishedGenotypes';
-import type { RetrainConfig } from '../src/nas/retrainConfig';
-import { PAPER_RETRAIN_CONFIG } from '../src/nas/retrainConfig';
-import type { SearchConfig } from '../src/nas/searchConfig';
-import { PAPER_SEARCH_CONFIG, SMALL_SEARCH_CONFIG } from '../src/nas/searchConfig';
+import type { Genotype } from '../src/nas/genotype/genotype';
+import { DARTS_V2 } from '../src/nas/genotype/publishedGenotypes';
+import type { RetrainConfig } from '../src/nas/retrain/retrainConfig';
+import { PAPER_RETRAIN_CONFIG } from '../src/nas/retrain/retrainConfig';
+import type { SearchConfig } from '../src/nas/darts/searchConfig';
+import { PAPER_SEARCH_CONFIG, SMALL_SEARCH_CONFIG } from '../src/nas/darts/searchConfig';
 import { PRESETS } from '../src/ui/labPresets';
 import { QUICK_RETRAIN } from '../src/ui/retrainSettings';
 import type { ConfigName } from './benchTypes';

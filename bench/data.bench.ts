@@ -12,12 +12,12 @@ import { loadDataset } from '../src/data/catalog';
 import { toDevice } from '../src/data/deviceSplit';
 import { resizeDataset } from '../src/data/resize';
 import { dartsSearchSplit, firstImages } from '../src/data/searchSplit';
-import { Rng } from '../src/nas/random';
-import type { BatchSource } from '../src/nas/searchLoop';
-import { runSearch } from '../src/nas/searchLoop';
-import { SMALL_SEARCH_CONFIG } from '../src/nas/searchConfig';
-import { createSearchState, disposeSearchState } from '../src/nas/searchState';
-import * as tf from '../src/nas/tf';
+import { Rng } from '../src/nas/tensor/random';
+import type { BatchSource } from '../src/nas/darts/searchLoop';
+import { runSearch } from '../src/nas/darts/searchLoop';
+import { SMALL_SEARCH_CONFIG } from '../src/nas/darts/searchConfig';
+import { createSearchState, disposeSearchState } from '../src/nas/darts/searchState';
+import * as tf from '../src/nas/tensor/tf';
 
 interface Row {
   readonly name: string;

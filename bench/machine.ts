@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { CHROMIUM } from '../e2e/chromium';
-import * as tf from '../src/nas/tf';
+import * as tf from '../src/nas/tensor/tf';
 
 export interface MachineInfo {
   readonly cpus: number;

@@ -7,7 +7,7 @@
  * backend's program launcher (WebGPU and WebGL), which tells kernels that dispatch a shader
  * from those that only reshape or run on the CPU.
  */
-import * as tf from '../src/nas/tf';
+import * as tf from '../src/nas/tensor/tf';
 import type { KernelShapes } from './macs';
 import { kernelMacs } from './macs';
 

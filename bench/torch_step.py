@@ -5,7 +5,7 @@ The networks are the PyTorch references the parity tests use (scripts/fixtures/d
 architect_ref.py, eval_network_ref.py), in float32, on random images of the configuration's shape:
 
 * weight:  CE on the train batch, backward to the weights only, clip to the global norm, SGD
-           (momentum, weight decay), as src/nas/searchStep.ts weightStep.
+           (momentum, weight decay), as src/nas/darts/searchStep.ts weightStep.
 * alpha1:  the alpha gradient of L_val(w, alpha) (weights not differentiated), one Adam step.
 * alpha2:  the unrolled alpha gradient of the official cnn/architect.py (architect_ref.unrolled),
            one Adam step.

@@ -5,13 +5,13 @@
  */
 import { toDevice } from '../src/data/deviceSplit';
 import { syntheticDataset } from '../src/data/synthetic';
-import { createRetrainState, disposeRetrainState } from '../src/nas/retrainState';
-import { retrainStep } from '../src/nas/retrainStep';
-import type { DataShape, SearchState } from '../src/nas/searchState';
-import { createSearchState, disposeSearchState } from '../src/nas/searchState';
-import type { Batch } from '../src/nas/searchStep';
-import { archStep, weightStep } from '../src/nas/searchStep';
-import * as tf from '../src/nas/tf';
+import { createRetrainState, disposeRetrainState } from '../src/nas/retrain/retrainState';
+import { retrainStep } from '../src/nas/retrain/retrainStep';
+import type { DataShape, SearchState } from '../src/nas/darts/searchState';
+import { createSearchState, disposeSearchState } from '../src/nas/darts/searchState';
+import type { Batch } from '../src/nas/darts/searchStep';
+import { archStep, weightStep } from '../src/nas/darts/searchStep';
+import * as tf from '../src/nas/tensor/tf';
 import type { BenchConfig } from './benchConfigs';
 import { BENCH_CONFIGS } from './benchConfigs';
 import type { CellMeasurement, CellSpec, Implementation, TimingOptions } from './benchTypes';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../contentSecurityPolicy';
-import { parseGenotypeAny } from '../src/nas/genotypeFormats';
+import { parseGenotypeAny } from '../src/nas/genotype/genotypeFormats';
 import { launchChromium } from './chromium';
 import type { StaticServer } from './staticServer';
 import { serveStatic } from './staticServer';

@@ -1,14 +1,14 @@
 /** Parsing of `nas-lab search` flags into a validated search configuration. */
 import { parseArgs } from 'node:util';
-import { parseOpSet } from '../nas/primitives';
+import { parseOpSet } from '../nas/ops/primitives';
 import type { DatasetKind } from '../data/catalog';
 import { DATASET_KINDS } from '../data/catalog';
-import type { SearchConfig } from '../nas/searchConfig';
+import type { SearchConfig } from '../nas/darts/searchConfig';
 import {
   PAPER_SEARCH_CONFIG,
   SMALL_SEARCH_CONFIG,
   validateSearchConfig,
-} from '../nas/searchConfig';
+} from '../nas/darts/searchConfig';
 import { nodeBackend, number, oneOf } from './flagValues';
 import type { NodeBackendName } from './nodeBackend';
 import { CDARTS_ONLY_FLAGS, refuseFlags } from './searchAlgorithm';

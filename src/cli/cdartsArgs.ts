@@ -1,8 +1,12 @@
 /** Parsing of `nas-lab search --algorithm cdarts` flags into a validated CDARTS configuration. */
 import { parseArgs } from 'node:util';
-import type { CdartsConfig, InteractiveType, RegularizedOps } from '../nas/cdartsConfig';
-import { NNI_CDARTS_CONFIG, SMALL_CDARTS_CONFIG, validateCdartsConfig } from '../nas/cdartsConfig';
-import { parseOpSet } from '../nas/primitives';
+import type { CdartsConfig, InteractiveType, RegularizedOps } from '../nas/cdarts/cdartsConfig';
+import {
+  NNI_CDARTS_CONFIG,
+  SMALL_CDARTS_CONFIG,
+  validateCdartsConfig,
+} from '../nas/cdarts/cdartsConfig';
+import { parseOpSet } from '../nas/ops/primitives';
 import { SMALL_DATA } from './args';
 import type { CliDataset } from './datasetImages';
 import { CLI_DATASETS } from './datasetImages';

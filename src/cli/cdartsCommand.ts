@@ -14,24 +14,24 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import type { CdartsConfig } from '../nas/cdartsConfig';
-import type { CdartsEvent, CdartsStepEvent } from '../nas/cdartsLoop';
-import { cdartsStepsPerEpoch, runCdarts } from '../nas/cdartsLoop';
-import { createCdartsState, disposeCdartsState } from '../nas/cdartsState';
-import type { CdartsCheckpoint } from '../nas/cdartsCheckpoint';
+import type { CdartsConfig } from '../nas/cdarts/cdartsConfig';
+import type { CdartsEvent, CdartsStepEvent } from '../nas/cdarts/cdartsLoop';
+import { cdartsStepsPerEpoch, runCdarts } from '../nas/cdarts/cdartsLoop';
+import { createCdartsState, disposeCdartsState } from '../nas/cdarts/cdartsState';
+import type { CdartsCheckpoint } from '../nas/cdarts/cdartsCheckpoint';
 import {
   captureCdartsCheckpoint,
   decodeCdartsCheckpoint,
   encodeCdartsCheckpoint,
   restoreCdartsHostRng,
   restoreCdartsState,
-} from '../nas/cdartsCheckpoint';
-import type { HostSettings } from '../nas/checkpointManifest';
+} from '../nas/cdarts/cdartsCheckpoint';
+import type { HostSettings } from '../nas/darts/searchCheckpointManifest';
 import { isDatasetKind } from '../data/catalog';
-import { genotypeToJson, stringifyGenotype } from '../nas/genotype';
-import { formatNniArchitecture } from '../nas/nniArchitecture';
-import { Rng } from '../nas/random';
-import * as tf from '../nas/tf';
+import { genotypeToJson, stringifyGenotype } from '../nas/genotype/genotype';
+import { formatNniArchitecture } from '../nas/genotype/nniArchitecture';
+import { Rng } from '../nas/tensor/random';
+import * as tf from '../nas/tensor/tf';
 import type { CdartsCommand } from './cdartsArgs';
 import { releaseNodeBackend, useNodeBackend } from './nodeBackend';
 import { formatProgress } from './progressBar';

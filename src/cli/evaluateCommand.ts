@@ -5,15 +5,15 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { ImageDataset } from '../data/dataset';
 import { toDevice } from '../data/deviceSplit';
-import { evaluateRetrainSplit } from '../nas/retrainLoop';
-import type { DataShape } from '../nas/searchState';
-import type { DecodedTrainedModel, Normalization } from '../nas/trainedModel';
+import { evaluateRetrainSplit } from '../nas/retrain/retrainLoop';
+import type { DataShape } from '../nas/darts/searchState';
+import type { DecodedTrainedModel, Normalization } from '../nas/retrain/trainedModel';
 import {
   decodeTrainedModel,
   DEFAULT_MAX_TRAINED_MODEL_BYTES,
   disposeTrainedModel,
   restoreTrainedModel,
-} from '../nas/trainedModel';
+} from '../nas/retrain/trainedModel';
 import { trainTestImages } from './datasetImages';
 import type { EvaluateCommand } from './evaluateArgs';
 import { releaseNodeBackend, useNodeBackend } from './nodeBackend';

@@ -1,5 +1,5 @@
 /** Values of command-line flags: numbers, choices and the training backend, with clear errors. */
-import { whyBackendCannotTrain } from '../nas/trainingBackends';
+import { whyBackendCannotTrain } from '../nas/backends/trainingBackends';
 import type { NodeBackendName } from './nodeBackend';
 import { DEFAULT_NODE_BACKEND } from './nodeBackend';
 

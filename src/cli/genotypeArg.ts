@@ -4,13 +4,13 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { CHECKPOINT_MAGIC } from '../nas/checkpointFormat';
-import type { Genotype } from '../nas/genotype';
-import type { GenotypeSourceFormat } from '../nas/genotypeFormats';
-import { importGenotypeText } from '../nas/genotypeFormats';
-import { MAX_GENOTYPE_TEXT_CHARS } from '../nas/genotypeTextLimit';
-import type { PublishedGenotypeName } from '../nas/publishedGenotypes';
-import { PUBLISHED_GENOTYPES } from '../nas/publishedGenotypes';
+import { CHECKPOINT_MAGIC } from '../nas/io/checkpointFormat';
+import type { Genotype } from '../nas/genotype/genotype';
+import type { GenotypeSourceFormat } from '../nas/genotype/genotypeFormats';
+import { importGenotypeText } from '../nas/genotype/genotypeFormats';
+import { MAX_GENOTYPE_TEXT_CHARS } from '../nas/genotype/genotypeTextLimit';
+import type { PublishedGenotypeName } from '../nas/genotype/publishedGenotypes';
+import { PUBLISHED_GENOTYPES } from '../nas/genotype/publishedGenotypes';
 
 export interface GenotypeArg {
   readonly genotype: Genotype;

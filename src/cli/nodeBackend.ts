@@ -6,8 +6,8 @@
  * must be requested as a fallback adapter.
  */
 import { existsSync } from 'node:fs';
-import * as tf from '../nas/tf';
-import { registerWasmTrainingKernels } from '../nas/wasmKernels';
+import * as tf from '../nas/tensor/tf';
+import { registerWasmTrainingKernels } from '../nas/backends/wasmKernels/index';
 
 export type NodeBackendName = 'cpu' | 'wasm' | 'webgpu';
 

@@ -1,11 +1,11 @@
 /** Parsing of `nas-lab retrain` flags into a validated retrain configuration. */
 import { parseArgs } from 'node:util';
-import type { RetrainConfig } from '../nas/retrainConfig';
+import type { RetrainConfig } from '../nas/retrain/retrainConfig';
 import {
   PAPER_RETRAIN_CONFIG,
   SMALL_RETRAIN_CONFIG,
   validateRetrainConfig,
-} from '../nas/retrainConfig';
+} from '../nas/retrain/retrainConfig';
 import type { CliDataset } from './datasetImages';
 import { CLI_DATASETS } from './datasetImages';
 import { nodeBackend, number, oneOf, positiveInteger } from './flagValues';

@@ -6,13 +6,13 @@ import { parseArgs } from 'node:util';
 import { BUILTIN_TEXT_OPTIONS } from '../data/builtinText';
 import type { TextCorpusOptions, TextLevel } from '../data/textCorpus';
 import { TEXT_LEVELS } from '../data/textCorpus';
-import type { RnnDropoutRates } from '../nas/rnn/rnnDropout';
-import type { RnnSearchConfig } from '../nas/rnn/rnnSearchConfig';
+import type { RnnDropoutRates } from '../nas/rnn/model/rnnDropout';
+import type { RnnSearchConfig } from '../nas/rnn/search/rnnSearchConfig';
 import {
   checkRnnSearchConfig,
   PAPER_RNN_SEARCH_CONFIG,
   SMALL_RNN_SEARCH_CONFIG,
-} from '../nas/rnn/rnnSearchConfig';
+} from '../nas/rnn/search/rnnSearchConfig';
 import { nodeBackend, number, oneOf, positiveInteger } from './flagValues';
 import type { NodeBackendName } from './nodeBackend';
 import { refuseFlags } from './searchAlgorithm';

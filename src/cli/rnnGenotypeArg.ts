@@ -6,11 +6,11 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { RnnGenotype } from '../nas/rnn/rnnGenotype';
-import { importRnnGenotypeText } from '../nas/rnn/rnnGenotypeText';
-import type { RnnPublishedGenotypeName } from '../nas/rnn/rnnPublishedGenotypes';
-import { RNN_PUBLISHED_GENOTYPES } from '../nas/rnn/rnnPublishedGenotypes';
-import { MAX_GENOTYPE_TEXT_CHARS } from '../nas/genotypeTextLimit';
+import type { RnnGenotype } from '../nas/rnn/genotype/rnnGenotype';
+import { importRnnGenotypeText } from '../nas/rnn/genotype/rnnGenotypeText';
+import type { RnnPublishedGenotypeName } from '../nas/rnn/genotype/rnnPublishedGenotypes';
+import { RNN_PUBLISHED_GENOTYPES } from '../nas/rnn/genotype/rnnPublishedGenotypes';
+import { MAX_GENOTYPE_TEXT_CHARS } from '../nas/genotype/genotypeTextLimit';
 
 export interface RnnGenotypeArg {
   readonly genotype: RnnGenotype;

@@ -1,11 +1,11 @@
 /**
  * The memory a recurrent search may use on a Node backend, for the check before its first step
- * (src/nas/rnn/rnnSearchMemory.ts): the wasm heap's 4 GiB, this machine's memory for cpu (its
+ * (src/nas/rnn/search/rnnSearchMemory.ts): the wasm heap's 4 GiB, this machine's memory for cpu (its
  * tensors are JS typed arrays). WebGPU's depends on the device and is not checked.
  */
 import { totalmem } from 'node:os';
-import type { RnnSearchConfig } from '../nas/rnn/rnnSearchConfig';
-import { rnnSearchMemoryProblem, WASM_HEAP_BYTES } from '../nas/rnn/rnnSearchMemory';
+import type { RnnSearchConfig } from '../nas/rnn/search/rnnSearchConfig';
+import { rnnSearchMemoryProblem, WASM_HEAP_BYTES } from '../nas/rnn/search/rnnSearchMemory';
 import type { NodeBackendName } from './nodeBackend';
 
 export function nodeMemoryLimit(backend: NodeBackendName): { bytes: number; name: string } | null {

@@ -5,13 +5,13 @@
 import { parseArgs } from 'node:util';
 import type { TextCorpusOptions, TextLevel } from '../data/textCorpus';
 import { TEXT_LEVELS } from '../data/textCorpus';
-import type { RnnDropoutRates } from '../nas/rnn/rnnDropout';
-import type { RnnRetrainConfig } from '../nas/rnn/rnnRetrainConfig';
+import type { RnnDropoutRates } from '../nas/rnn/model/rnnDropout';
+import type { RnnRetrainConfig } from '../nas/rnn/retrain/rnnRetrainConfig';
 import {
   checkRnnRetrainConfig,
   PAPER_RNN_RETRAIN_CONFIG,
   SMALL_RNN_RETRAIN_CONFIG,
-} from '../nas/rnn/rnnRetrainConfig';
+} from '../nas/rnn/retrain/rnnRetrainConfig';
 import { nodeBackend, number, oneOf, positiveInteger } from './flagValues';
 import type { NodeBackendName } from './nodeBackend';
 import { DEFAULT_VOCABULARY, hiddenSize, rate } from './rnnArgs';

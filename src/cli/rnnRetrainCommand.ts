@@ -8,16 +8,16 @@
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringifyRnnGenotype } from '../nas/rnn/rnnGenotype';
-import type { RnnRetrainDoneEvent, RnnRetrainEvent } from '../nas/rnn/rnnRetrainLoop';
+import { stringifyRnnGenotype } from '../nas/rnn/genotype/rnnGenotype';
+import type { RnnRetrainDoneEvent, RnnRetrainEvent } from '../nas/rnn/retrain/rnnRetrainLoop';
 import {
   disposeRnnRetrainData,
   prepareRnnRetrainData,
   runRnnRetrain,
-} from '../nas/rnn/rnnRetrainLoop';
-import { createRnnRetrainState, disposeRnnRetrainState } from '../nas/rnn/rnnRetrainState';
-import { expectedRnnRetrainSteps } from '../nas/rnn/rnnRetrainSteps';
-import * as tf from '../nas/tf';
+} from '../nas/rnn/retrain/rnnRetrainLoop';
+import { createRnnRetrainState, disposeRnnRetrainState } from '../nas/rnn/retrain/rnnRetrainState';
+import { expectedRnnRetrainSteps } from '../nas/rnn/retrain/rnnRetrainSteps';
+import * as tf from '../nas/tensor/tf';
 import { releaseNodeBackend, useNodeBackend } from './nodeBackend';
 import { formatProgress } from './progressBar';
 import { resolveRnnGenotypeArg } from './rnnGenotypeArg';

@@ -10,14 +10,18 @@
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RnnGenotype } from '../nas/rnn/rnnGenotype';
-import { rnnGenotypeToJson, stringifyRnnGenotype } from '../nas/rnn/rnnGenotype';
-import { formatRnnGenotype } from '../nas/rnn/rnnGenotypeText';
-import type { RnnSearchConfig } from '../nas/rnn/rnnSearchConfig';
-import type { RnnSearchEvent } from '../nas/rnn/rnnSearchLoop';
-import { disposeRnnSearchData, prepareRnnSearchData, runRnnSearch } from '../nas/rnn/rnnSearchLoop';
-import { createRnnSearchState, disposeRnnSearchState } from '../nas/rnn/rnnSearchState';
-import * as tf from '../nas/tf';
+import type { RnnGenotype } from '../nas/rnn/genotype/rnnGenotype';
+import { rnnGenotypeToJson, stringifyRnnGenotype } from '../nas/rnn/genotype/rnnGenotype';
+import { formatRnnGenotype } from '../nas/rnn/genotype/rnnGenotypeText';
+import type { RnnSearchConfig } from '../nas/rnn/search/rnnSearchConfig';
+import type { RnnSearchEvent } from '../nas/rnn/search/rnnSearchLoop';
+import {
+  disposeRnnSearchData,
+  prepareRnnSearchData,
+  runRnnSearch,
+} from '../nas/rnn/search/rnnSearchLoop';
+import { createRnnSearchState, disposeRnnSearchState } from '../nas/rnn/search/rnnSearchState';
+import * as tf from '../nas/tensor/tf';
 import { releaseNodeBackend, useNodeBackend } from './nodeBackend';
 import { formatProgress } from './progressBar';
 import { checkRnnSearchFits } from './rnnMemoryLimit';

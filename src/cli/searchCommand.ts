@@ -9,22 +9,22 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { isDatasetKind } from '../data/catalog';
-import type { SearchCheckpoint } from '../nas/checkpoint';
+import type { SearchCheckpoint } from '../nas/darts/searchCheckpoint';
 import {
   captureCheckpoint,
   decodeCheckpoint,
   encodeCheckpoint,
   restoreRng,
   restoreSearchState,
-} from '../nas/checkpoint';
-import type { HostSettings } from '../nas/checkpointManifest';
+} from '../nas/darts/searchCheckpoint';
+import type { HostSettings } from '../nas/darts/searchCheckpointManifest';
 import { join } from 'node:path';
-import { stringifyGenotype } from '../nas/genotype';
-import { Rng } from '../nas/random';
-import type { SearchEvent } from '../nas/searchLoop';
-import { runSearch } from '../nas/searchLoop';
-import { createSearchState, disposeSearchState } from '../nas/searchState';
-import * as tf from '../nas/tf';
+import { stringifyGenotype } from '../nas/genotype/genotype';
+import { Rng } from '../nas/tensor/random';
+import type { SearchEvent } from '../nas/darts/searchLoop';
+import { runSearch } from '../nas/darts/searchLoop';
+import { createSearchState, disposeSearchState } from '../nas/darts/searchState';
+import * as tf from '../nas/tensor/tf';
 import type { SearchCommand } from './args';
 import { releaseNodeBackend, useNodeBackend } from './nodeBackend';
 import { formatProgress } from './progressBar';

@@ -10,9 +10,9 @@ import { toDevice } from '../data/deviceSplit';
 import { resizeDataset } from '../data/resize';
 import { dartsSearchSplit, firstImages } from '../data/searchSplit';
 import { syntheticDataset } from '../data/synthetic';
-import type { Rng } from '../nas/random';
-import type { BatchSource } from '../nas/searchLoop';
-import type { DataShape } from '../nas/searchState';
+import type { Rng } from '../nas/tensor/random';
+import type { BatchSource } from '../nas/darts/searchLoop';
+import type { DataShape } from '../nas/darts/searchState';
 import type { CliDataset } from './datasetImages';
 import { loadNamedDataset, scaledAugmentation } from './datasetImages';
 

@@ -17,8 +17,8 @@
  * Nothing is drawn for a step that is off (p = 0 draws no offsets, flip off no coin, cutout 0
  * nothing).
  */
-import * as tf from '../nas/tf';
-import type { Rng } from '../nas/random';
+import * as tf from '../nas/tensor/tf';
+import type { Rng } from '../nas/tensor/random';
 
 /** The draws augmentation needs; a seeded `Rng` in practice, a scripted source in tests. */
 export type AugmentRandom = Pick<Rng, 'next' | 'int'>;

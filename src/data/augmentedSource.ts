@@ -1,7 +1,7 @@
 /** A batch source whose images are augmented on the device as each batch is built. */
-import type { Rng } from '../nas/random';
-import type { BatchSource } from '../nas/searchLoop';
-import * as tf from '../nas/tf';
+import type { Rng } from '../nas/tensor/random';
+import type { BatchSource } from '../nas/darts/searchLoop';
+import * as tf from '../nas/tensor/tf';
 import type { AugmentOptions } from './augment';
 import { augmentBatch } from './augment';
 

@@ -2,8 +2,8 @@
  * A dataset split held on the device as one image tensor and one label tensor; a batch is one
  * gather of each.
  */
-import * as tf from '../nas/tf';
-import type { Batch } from '../nas/searchStep';
+import * as tf from '../nas/tensor/tf';
+import type { Batch } from '../nas/darts/searchStep';
 import type { ImageDataset } from './dataset';
 
 export interface DeviceSplit {

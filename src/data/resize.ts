@@ -3,7 +3,7 @@
  * for an exact factor of 2 averages each 2×2 block). Lets a cpu-only machine search on smaller
  * images.
  */
-import * as tf from '../nas/tf';
+import * as tf from '../nas/tensor/tf';
 import type { ImageDataset } from './dataset';
 
 export async function resizeDataset(

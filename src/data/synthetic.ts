@@ -3,7 +3,7 @@
  * exercised without downloading anything: each class is an oriented bar at a class-specific
  * position and colour, on Gaussian noise. Same seed, same images.
  */
-import { Rng } from '../nas/random';
+import { Rng } from '../nas/tensor/random';
 import type { ImageDataset } from './dataset';
 
 export interface SyntheticOptions {

@@ -3,7 +3,7 @@
  * genotype on the right. The search runs in a worker; this thread only draws.
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { Gene, GenotypeJson } from '../nas/genotype';
+import type { Gene, GenotypeJson } from '../nas/genotype/genotype';
 import type { LabConfig, RetrainLabConfig } from '../worker/protocol';
 import { CellGraph } from './cellGraph/CellGraph';
 import { OpLegend } from './cellGraph/OpLegend';

@@ -1,9 +1,9 @@
 /** The settings form: preset, algorithm, data, op set, network and optimiser settings. */
 import type { ChangeEvent } from 'react';
 import { memo } from 'react';
-import { DARTS_PRIMITIVES } from '../nas/primitives';
-import type { OpName } from '../nas/primitives';
-import type { SearchConfig } from '../nas/searchConfig';
+import { DARTS_PRIMITIVES } from '../nas/ops/primitives';
+import type { OpName } from '../nas/ops/primitives';
+import type { SearchConfig } from '../nas/darts/searchConfig';
 import { DEFAULT_LAB_CDARTS } from '../worker/labCdarts';
 import type { LabCdartsSettings, LabConfig } from '../worker/protocol';
 import type { PresetName } from './labPresets';

@@ -3,10 +3,10 @@
  * formats: this JSON, DARTS's Python repr (genotypes.py) or NNI's exported architecture JSON.
  */
 import { memo, useState } from 'react';
-import type { GenotypeJson } from '../nas/genotype';
-import { formatGenotypeJson, genotypeFromJson } from '../nas/genotype';
-import type { GenotypeTextFormat } from '../nas/genotypeFormats';
-import { formatGenotype } from '../nas/genotypeFormats';
+import type { GenotypeJson } from '../nas/genotype/genotype';
+import { formatGenotypeJson, genotypeFromJson } from '../nas/genotype/genotype';
+import type { GenotypeTextFormat } from '../nas/genotype/genotypeFormats';
+import { formatGenotype } from '../nas/genotype/genotypeFormats';
 import { downloadBytes } from './download';
 
 const FORMATS: readonly { value: GenotypeTextFormat; label: string; extension: string }[] = [

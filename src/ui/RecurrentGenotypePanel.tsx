@@ -3,10 +3,10 @@
  * as DARTS's `rnn/genotypes.py` repr (`genotype = Genotype(recurrent=[...], concat=range(1, 9))`).
  */
 import { memo, useState } from 'react';
-import type { RnnGenotypeJson } from '../nas/rnn/rnnGenotype';
-import { rnnGenotypeFromJson } from '../nas/rnn/rnnGenotype';
-import type { RnnGenotypeTextFormat } from '../nas/rnn/rnnGenotypeText';
-import { formatRnnGenotype } from '../nas/rnn/rnnGenotypeText';
+import type { RnnGenotypeJson } from '../nas/rnn/genotype/rnnGenotype';
+import { rnnGenotypeFromJson } from '../nas/rnn/genotype/rnnGenotype';
+import type { RnnGenotypeTextFormat } from '../nas/rnn/genotype/rnnGenotypeText';
+import { formatRnnGenotype } from '../nas/rnn/genotype/rnnGenotypeText';
 import { downloadBytes } from './download';
 
 const FORMATS: readonly { value: RnnGenotypeTextFormat; label: string; extension: string }[] = [

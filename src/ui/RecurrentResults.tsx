@@ -4,7 +4,7 @@
  * edge's alphas over time. Presentational: it only draws what the worker streamed.
  */
 import { useMemo, useState } from 'react';
-import { RNN_ACTIVATIONS, RNN_PRIMITIVES, RNN_STEPS } from '../nas/rnn/rnnPrimitives';
+import { RNN_ACTIVATIONS, RNN_PRIMITIVES, RNN_STEPS } from '../nas/rnn/model/rnnPrimitives';
 import type { RunStatus } from '../worker/protocol';
 import { OpLegend } from './cellGraph/OpLegend';
 import { RecurrentCellGraph } from './cellGraph/RecurrentCellGraph';

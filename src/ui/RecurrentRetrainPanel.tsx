@@ -5,10 +5,10 @@
  * took over, and the final test perplexity.
  */
 import { useMemo, useState } from 'react';
-import type { RnnGenotypeJson } from '../nas/rnn/rnnGenotype';
-import { rnnGenotypeToJson } from '../nas/rnn/rnnGenotype';
-import { importRnnGenotypeText } from '../nas/rnn/rnnGenotypeText';
-import { RNN_PUBLISHED_GENOTYPES } from '../nas/rnn/rnnPublishedGenotypes';
+import type { RnnGenotypeJson } from '../nas/rnn/genotype/rnnGenotype';
+import { rnnGenotypeToJson } from '../nas/rnn/genotype/rnnGenotype';
+import { importRnnGenotypeText } from '../nas/rnn/genotype/rnnGenotypeText';
+import { RNN_PUBLISHED_GENOTYPES } from '../nas/rnn/genotype/rnnPublishedGenotypes';
 import { DEFAULT_LAB_RNN_RETRAIN } from '../worker/labRecurrentRetrain';
 import type { LabRnnRetrainSettings } from '../worker/recurrentRetrainProtocol';
 import { MetricChart } from './charts/MetricChart';

@@ -4,13 +4,13 @@
  * cells, live loss, accuracy and learning-rate charts, and the test accuracy at the end.
  */
 import { memo, useMemo, useState } from 'react';
-import type { Gene, Genotype, GenotypeJson } from '../nas/genotype';
-import { genotypeToJson } from '../nas/genotype';
-import { CHECKPOINT_MAGIC } from '../nas/checkpointFormat';
-import { peekSearchCheckpoint } from '../nas/checkpointManifest';
-import { parseGenotypeAny } from '../nas/genotypeFormats';
-import { PUBLISHED_GENOTYPES } from '../nas/publishedGenotypes';
-import type { RetrainConfig } from '../nas/retrainConfig';
+import type { Gene, Genotype, GenotypeJson } from '../nas/genotype/genotype';
+import { genotypeToJson } from '../nas/genotype/genotype';
+import { CHECKPOINT_MAGIC } from '../nas/io/checkpointFormat';
+import { peekSearchCheckpoint } from '../nas/darts/searchCheckpointManifest';
+import { parseGenotypeAny } from '../nas/genotype/genotypeFormats';
+import { PUBLISHED_GENOTYPES } from '../nas/genotype/publishedGenotypes';
+import type { RetrainConfig } from '../nas/retrain/retrainConfig';
 import type { RetrainLabConfig, RunStatus } from '../worker/protocol';
 import { CellGraph } from './cellGraph/CellGraph';
 import { MetricChart } from './charts/MetricChart';

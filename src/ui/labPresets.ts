@@ -1,5 +1,5 @@
 /** The lab's presets: a configuration of the search, its data and the backend. */
-import { PAPER_SEARCH_CONFIG, SMALL_SEARCH_CONFIG } from '../nas/searchConfig';
+import { PAPER_SEARCH_CONFIG, SMALL_SEARCH_CONFIG } from '../nas/darts/searchConfig';
 import type { LabConfig } from '../worker/protocol';
 
 export const PRESETS = {

@@ -3,8 +3,8 @@
  * genotype did not change share one genotype object, so memoised views of the cells and the
  * genotype skip their work until the architecture really changes.
  */
-import type { GenotypeJson } from '../nas/genotype';
-import type { AlphaSoftmax } from '../nas/searchLoop';
+import type { GenotypeJson } from '../nas/genotype/genotype';
+import type { AlphaSoftmax } from '../nas/darts/searchLoop';
 import type {
   AutosaveSummary,
   EpochPoint,

@@ -1,6 +1,6 @@
 /** One colour per candidate op, shared by the cell graphs and the alpha charts. */
-import type { OpName } from '../nas/primitives';
-import type { RnnActivationName } from '../nas/rnn/rnnPrimitives';
+import type { OpName } from '../nas/ops/primitives';
+import type { RnnActivationName } from '../nas/rnn/model/rnnPrimitives';
 
 export const OP_COLORS: Readonly<Record<OpName, string>> = {
   none: '#9e9e9e',

@@ -2,7 +2,7 @@
  * What the page keeps of a recurrent retrain: the corpus and genotype it trains, every step and
  * epoch point, and train.py's final report. Pure reducer over the rnnRetrain* messages.
  */
-import type { RnnGenotypeJson } from '../nas/rnn/rnnGenotype';
+import type { RnnGenotypeJson } from '../nas/rnn/genotype/rnnGenotype';
 import type {
   RecurrentRetrainFromWorker,
   RnnRetrainEpochPoint,

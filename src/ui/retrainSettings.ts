@@ -1,5 +1,5 @@
 /** Settings of a retrain started from the lab, its defaults and their check. */
-import { SMALL_RETRAIN_CONFIG, validateRetrainConfig } from '../nas/retrainConfig';
+import { SMALL_RETRAIN_CONFIG, validateRetrainConfig } from '../nas/retrain/retrainConfig';
 import type { RetrainLabConfig } from '../worker/protocol';
 
 /** Seconds per step on a software GPU: a first look at a retrain, and the e2e tests. */

@@ -3,8 +3,8 @@
  * settings that differ from the default preset are written; reading validates every value and
  * ignores (and reports) the ones it cannot use.
  */
-import { DARTS_PRIMITIVES, isOpName } from '../nas/primitives';
-import type { SearchConfig } from '../nas/searchConfig';
+import { DARTS_PRIMITIVES, isOpName } from '../nas/ops/primitives';
+import type { SearchConfig } from '../nas/darts/searchConfig';
 import { DEFAULT_LAB_CDARTS } from '../worker/labCdarts';
 import type { LabCdartsSettings, LabConfig } from '../worker/protocol';
 import { DEFAULT_PRESET, PRESETS } from './labPresets';

@@ -2,7 +2,7 @@
 import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { LabClient } from '../worker/labClient';
 import { createLabClient } from '../worker/labClient';
-import type { GenotypeJson } from '../nas/genotype';
+import type { GenotypeJson } from '../nas/genotype/genotype';
 import type { BackendChoice, FromWorker, LabConfig, RetrainLabConfig } from '../worker/protocol';
 import { downloadBytes } from './download';
 import { frameBatcher } from './frameBatcher';
@@ -14,7 +14,7 @@ import {
   retrainStarted,
   searchStarted,
 } from './labReducer';
-import type { RnnGenotypeJson } from '../nas/rnn/rnnGenotype';
+import type { RnnGenotypeJson } from '../nas/rnn/genotype/rnnGenotype';
 import type { LabRnnRetrainSettings } from '../worker/recurrentRetrainProtocol';
 
 export type { LabState } from './labReducer';

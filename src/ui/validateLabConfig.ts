@@ -1,6 +1,6 @@
 /** Checks a lab configuration before it is sent to the worker; null when it can run. */
-import { validateSearchConfig } from '../nas/searchConfig';
-import { checkInputSize, reductionIndices } from '../nas/cellTopology';
+import { validateSearchConfig } from '../nas/darts/searchConfig';
+import { checkInputSize, reductionIndices } from '../nas/genotype/cellTopology';
 import { cdartsConfigOf } from '../worker/labCdarts';
 import type { LabConfig } from '../worker/protocol';
 import { recurrentSettingsOf, recurrentSettingsProblem } from '../worker/labRecurrent';

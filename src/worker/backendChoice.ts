@@ -4,7 +4,7 @@
  * "Backend order in the browser"); then the cpu backend. Reports which one runs and why the
  * better ones did not.
  */
-import * as tf from '../nas/tf';
+import * as tf from '../nas/tensor/tf';
 import type { BackendChoice } from './protocol';
 import { describeWasmBackend, registerBrowserWasm } from './wasmBackend';
 

@@ -2,7 +2,7 @@
  * After a lost GPU device: a fresh instance of the same backend (tfjs keeps one instance per
  * backend name, bound to the lost device), else the next backend in the usual order.
  */
-import * as tf from '../nas/tf';
+import * as tf from '../nas/tensor/tf';
 import type { BackendSelection } from './backendChoice';
 import { backendsAfter, selectFirst } from './backendChoice';
 

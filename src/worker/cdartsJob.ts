@@ -6,12 +6,12 @@
 import type { FileSource } from '../data/catalog';
 import { toDevice } from '../data/deviceSplit';
 import { dartsSearchSplit } from '../data/searchSplit';
-import type { CdartsConfig } from '../nas/cdartsConfig';
-import type { CdartsEvent } from '../nas/cdartsLoop';
-import type { CdartsRates } from '../nas/cdartsStep';
-import * as tf from '../nas/tf';
-import { cdartsStepsPerEpoch, runCdarts } from '../nas/cdartsLoop';
-import type { CdartsState } from '../nas/cdartsState';
+import type { CdartsConfig } from '../nas/cdarts/cdartsConfig';
+import type { CdartsEvent } from '../nas/cdarts/cdartsLoop';
+import type { CdartsRates } from '../nas/cdarts/cdartsStep';
+import * as tf from '../nas/tensor/tf';
+import { cdartsStepsPerEpoch, runCdarts } from '../nas/cdarts/cdartsLoop';
+import type { CdartsState } from '../nas/cdarts/cdartsState';
 import {
   cdartsGenotype,
   checkCdartsInputSize,
@@ -19,22 +19,22 @@ import {
   disposeCdartsState,
   evalWeights,
   searchWeights,
-} from '../nas/cdartsState';
-import type { GenotypeJson } from '../nas/genotype';
-import { genotypeToJson } from '../nas/genotype';
-import type { AlphaSoftmax } from '../nas/searchLoop';
+} from '../nas/cdarts/cdartsState';
+import type { GenotypeJson } from '../nas/genotype/genotype';
+import { genotypeToJson } from '../nas/genotype/genotype';
+import type { AlphaSoftmax } from '../nas/darts/searchLoop';
 import type { Job } from './job';
 import { generatorJob } from './job';
 import { loadTrainImages } from './labData';
 import { cdartsConfigOf, labConfigOfCdarts } from './labCdarts';
 import { dataFromHost, dataToHost } from './searchJob';
-import type { CdartsCheckpoint } from '../nas/cdartsCheckpoint';
+import type { CdartsCheckpoint } from '../nas/cdarts/cdartsCheckpoint';
 import {
   captureCdartsCheckpoint,
   decodeCdartsCheckpoint,
   encodeCdartsCheckpoint,
   restoreCdartsState,
-} from '../nas/cdartsCheckpoint';
+} from '../nas/cdarts/cdartsCheckpoint';
 import type { FromWorker, LabConfig } from './protocol';
 
 interface Tracked {

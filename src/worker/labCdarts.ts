@@ -2,9 +2,9 @@
  * The lab's CDARTS settings and how they make a CDARTS configuration. tfjs-free, so that the
  * page can check a configuration before it starts.
  */
-import type { CdartsConfig } from '../nas/cdartsConfig';
-import { SMALL_CDARTS_CONFIG, validateCdartsConfig } from '../nas/cdartsConfig';
-import { SMALL_SEARCH_CONFIG } from '../nas/searchConfig';
+import type { CdartsConfig } from '../nas/cdarts/cdartsConfig';
+import { SMALL_CDARTS_CONFIG, validateCdartsConfig } from '../nas/cdarts/cdartsConfig';
+import { SMALL_SEARCH_CONFIG } from '../nas/darts/searchConfig';
 import type { LabCdartsSettings, LabConfig } from './protocol';
 
 /** CDARTS settings for the lab when a link or preset gives none: the quick demo's scale. */

@@ -3,9 +3,9 @@
  * the checks the page runs before it starts. tfjs-free, so that the page can use it.
  */
 import { BUILTIN_TEXT_OPTIONS } from '../data/builtinText';
-import type { RnnSearchConfig } from '../nas/rnn/rnnSearchConfig';
-import { checkRnnSearchConfig, SMALL_RNN_SEARCH_CONFIG } from '../nas/rnn/rnnSearchConfig';
-import { rnnSearchMemoryProblem, WASM_HEAP_BYTES } from '../nas/rnn/rnnSearchMemory';
+import type { RnnSearchConfig } from '../nas/rnn/search/rnnSearchConfig';
+import { checkRnnSearchConfig, SMALL_RNN_SEARCH_CONFIG } from '../nas/rnn/search/rnnSearchConfig';
+import { rnnSearchMemoryProblem, WASM_HEAP_BYTES } from '../nas/rnn/search/rnnSearchMemory';
 import type { LabConfig } from './protocol';
 import type { LabRecurrentSettings } from './recurrentProtocol';
 

@@ -5,7 +5,7 @@
  */
 import { urlSource } from '../data/browserSources';
 import type { FileSource } from '../data/catalog';
-import * as tf from '../nas/tf';
+import * as tf from '../nas/tensor/tf';
 import { selectBackend } from './backendChoice';
 import { describeJobError, watchDeviceLoss } from './errorMessages';
 import {
@@ -17,25 +17,29 @@ import { backendAfterLoss } from './backendRecovery';
 import type { AutosaveStore } from './autosaveStore';
 import { saveAndPrune } from './autosaveStore';
 import { DEFAULT_AUTOSAVE_EVERY } from './autosaveDefaults';
-import type { SearchCheckpoint } from '../nas/checkpoint';
+import type { SearchCheckpoint } from '../nas/darts/searchCheckpoint';
 import type { Job, LearningRates } from './job';
 import type { BackendChoice, FromWorker, RunStatus, ToWorker } from './protocol';
 import { createRetrainJob, resumeRetrainJob } from './retrainJob';
-import type { RetrainCheckpoint } from '../nas/retrainCheckpoint';
-import { decodeRetrainCheckpoint } from '../nas/retrainCheckpoint';
+import type { RetrainCheckpoint } from '../nas/retrain/retrainCheckpoint';
+import { decodeRetrainCheckpoint } from '../nas/retrain/retrainCheckpoint';
 import { createCdartsJob, resumeCdartsJob } from './cdartsJob';
-import type { CdartsCheckpoint } from '../nas/cdartsCheckpoint';
-import { decodeCdartsCheckpoint, isCdartsCheckpointFile } from '../nas/cdartsCheckpoint';
+import type { CdartsCheckpoint } from '../nas/cdarts/cdartsCheckpoint';
+import { decodeCdartsCheckpoint, isCdartsCheckpointFile } from '../nas/cdarts/cdartsCheckpoint';
 import { createRnnRetrainJob } from './rnnRetrainJob';
 import { createRnnSearchJob } from './rnnSearchJob';
 import { builtinTextLoader, builtinTextUrl } from './labText';
 import { createSearchJob, resumeSearchJob } from './searchJob';
-import { decodeCheckpoint } from '../nas/checkpoint';
+import { decodeCheckpoint } from '../nas/darts/searchCheckpoint';
 import { toDevice } from '../data/deviceSplit';
-import { evaluateRetrainSplit } from '../nas/retrainLoop';
-import { decodeTrainedModel, disposeTrainedModel, restoreTrainedModel } from '../nas/trainedModel';
+import { evaluateRetrainSplit } from '../nas/retrain/retrainLoop';
+import {
+  decodeTrainedModel,
+  disposeTrainedModel,
+  restoreTrainedModel,
+} from '../nas/retrain/trainedModel';
 import { loadEmbeddedTestImages } from './labData';
-import { genotypeToJson } from '../nas/genotype';
+import { genotypeToJson } from '../nas/genotype/genotype';
 
 export interface SessionHost {
   post(message: FromWorker): void;

@@ -3,11 +3,11 @@
  * the worker answers with state changes, progress and errors. Everything is structured-clone
  * friendly (plain data, no tensors).
  */
-import type { GenotypeJson } from '../nas/genotype';
-import type { RnnGenotypeJson } from '../nas/rnn/rnnGenotype';
-import type { RetrainConfig } from '../nas/retrainConfig';
-import type { SearchConfig } from '../nas/searchConfig';
-import type { AlphaSoftmax } from '../nas/searchLoop';
+import type { GenotypeJson } from '../nas/genotype/genotype';
+import type { RnnGenotypeJson } from '../nas/rnn/genotype/rnnGenotype';
+import type { RetrainConfig } from '../nas/retrain/retrainConfig';
+import type { SearchConfig } from '../nas/darts/searchConfig';
+import type { AlphaSoftmax } from '../nas/darts/searchLoop';
 import type { LabRecurrentSettings, RecurrentFromWorker, SearchSpace } from './recurrentProtocol';
 import type { LabRnnRetrainSettings, RecurrentRetrainFromWorker } from './recurrentRetrainProtocol';
 

@@ -2,7 +2,7 @@
  * The recurrent (DARTS RNN) part of the page ↔ worker protocol: the lab's recurrent settings and
  * the messages a recurrent search streams. Plain data, structured-clone friendly.
  */
-import type { RnnGenotypeJson } from '../nas/rnn/rnnGenotype';
+import type { RnnGenotypeJson } from '../nas/rnn/genotype/rnnGenotype';
 
 /** Which DARTS search space the lab searches: CNN cells on images or an RNN cell on text. */
 export type SearchSpace = 'convolutional' | 'recurrent';

@@ -2,7 +2,7 @@
  * Retraining a recurrent genotype in the lab (`rnn/train.py`): the page's settings, its start
  * message and the messages the retrain streams. Plain data, structured-clone friendly.
  */
-import type { RnnGenotypeJson } from '../nas/rnn/rnnGenotype';
+import type { RnnGenotypeJson } from '../nas/rnn/genotype/rnnGenotype';
 
 /** The retrain settings the lab exposes (`rnn/train.py`'s names in comments). */
 export interface LabRnnRetrainSettings {

@@ -5,28 +5,28 @@
  */
 import type { FileSource } from '../data/catalog';
 import { toDevice } from '../data/deviceSplit';
-import { genotypeFromJson } from '../nas/genotype';
-import { validateRetrainConfig } from '../nas/retrainConfig';
-import type { RetrainEvent } from '../nas/retrainLoop';
-import { runRetrain } from '../nas/retrainLoop';
-import type { RetrainCheckpoint } from '../nas/retrainCheckpoint';
+import { genotypeFromJson } from '../nas/genotype/genotype';
+import { validateRetrainConfig } from '../nas/retrain/retrainConfig';
+import type { RetrainEvent } from '../nas/retrain/retrainLoop';
+import { runRetrain } from '../nas/retrain/retrainLoop';
+import type { RetrainCheckpoint } from '../nas/retrain/retrainCheckpoint';
 import {
   captureRetrainCheckpoint,
   decodeRetrainCheckpoint,
   encodeRetrainCheckpoint,
   restoreRetrainState,
-} from '../nas/retrainCheckpoint';
-import type { RetrainState } from '../nas/retrainState';
-import { createRetrainState, disposeRetrainState } from '../nas/retrainState';
+} from '../nas/retrain/retrainCheckpoint';
+import type { RetrainState } from '../nas/retrain/retrainState';
+import { createRetrainState, disposeRetrainState } from '../nas/retrain/retrainState';
 import type { Job } from './job';
 import { generatorJob } from './job';
 import { loadRetrainImages } from './labData';
 import type { FromWorker, LabDataConfig, RetrainLabConfig } from './protocol';
-import type { HostSettings } from '../nas/checkpointManifest';
-import type { GenotypeJson } from '../nas/genotype';
-import type { TrainingSummary } from '../nas/trainedModel';
-import { encodeTrainedModel } from '../nas/trainedModel';
-import * as tf from '../nas/tf';
+import type { HostSettings } from '../nas/darts/searchCheckpointManifest';
+import type { GenotypeJson } from '../nas/genotype/genotype';
+import type { TrainingSummary } from '../nas/retrain/trainedModel';
+import { encodeTrainedModel } from '../nas/retrain/trainedModel';
+import * as tf from '../nas/tensor/tf';
 
 function retrainMessages(event: RetrainEvent): FromWorker[] {
   switch (event.type) {

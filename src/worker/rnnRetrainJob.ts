@@ -6,17 +6,17 @@
  */
 import type { FileSource } from '../data/catalog';
 import { loadTextCorpus } from '../data/textCorpus';
-import type { RnnGenotypeJson } from '../nas/rnn/rnnGenotype';
-import { rnnGenotypeFromJson, rnnGenotypeToJson } from '../nas/rnn/rnnGenotype';
-import { perplexity } from '../nas/rnn/rnnLoss';
-import type { RnnRetrainEvent } from '../nas/rnn/rnnRetrainLoop';
+import type { RnnGenotypeJson } from '../nas/rnn/genotype/rnnGenotype';
+import { rnnGenotypeFromJson, rnnGenotypeToJson } from '../nas/rnn/genotype/rnnGenotype';
+import { perplexity } from '../nas/rnn/model/rnnLoss';
+import type { RnnRetrainEvent } from '../nas/rnn/retrain/rnnRetrainLoop';
 import {
   disposeRnnRetrainData,
   prepareRnnRetrainData,
   runRnnRetrain,
-} from '../nas/rnn/rnnRetrainLoop';
-import { createRnnRetrainState, disposeRnnRetrainState } from '../nas/rnn/rnnRetrainState';
-import { expectedRnnRetrainSteps } from '../nas/rnn/rnnRetrainSteps';
+} from '../nas/rnn/retrain/rnnRetrainLoop';
+import { createRnnRetrainState, disposeRnnRetrainState } from '../nas/rnn/retrain/rnnRetrainState';
+import { expectedRnnRetrainSteps } from '../nas/rnn/retrain/rnnRetrainSteps';
 import type { Job } from './job';
 import { rnnRetrainConfigOf } from './rnnRetrainLabConfig';
 import type { FromWorker } from './protocol';

@@ -1,6 +1,9 @@
 /** How the lab's recurrent retrain settings make a DARTS `rnn/train.py` configuration. */
-import type { RnnRetrainConfig } from '../nas/rnn/rnnRetrainConfig';
-import { checkRnnRetrainConfig, SMALL_RNN_RETRAIN_CONFIG } from '../nas/rnn/rnnRetrainConfig';
+import type { RnnRetrainConfig } from '../nas/rnn/retrain/rnnRetrainConfig';
+import {
+  checkRnnRetrainConfig,
+  SMALL_RNN_RETRAIN_CONFIG,
+} from '../nas/rnn/retrain/rnnRetrainConfig';
 import type { LabRnnRetrainSettings } from './recurrentRetrainProtocol';
 
 /** The retrain configuration: the small preset with the lab's settings on top. */

@@ -4,12 +4,16 @@
  * events as the page's rnnStep / rnnEpoch messages. Learning rates set by the page apply from the
  * next step. Nothing to save: recurrent checkpoints are not part of the lab yet.
  */
-import { rnnGenotypeToJson } from '../nas/rnn/rnnGenotype';
-import { perplexity } from '../nas/rnn/rnnLoss';
-import type { RnnSearchEvent } from '../nas/rnn/rnnSearchLoop';
-import { disposeRnnSearchData, prepareRnnSearchData, runRnnSearch } from '../nas/rnn/rnnSearchLoop';
-import type { RnnSearchState } from '../nas/rnn/rnnSearchState';
-import { createRnnSearchState, disposeRnnSearchState } from '../nas/rnn/rnnSearchState';
+import { rnnGenotypeToJson } from '../nas/rnn/genotype/rnnGenotype';
+import { perplexity } from '../nas/rnn/model/rnnLoss';
+import type { RnnSearchEvent } from '../nas/rnn/search/rnnSearchLoop';
+import {
+  disposeRnnSearchData,
+  prepareRnnSearchData,
+  runRnnSearch,
+} from '../nas/rnn/search/rnnSearchLoop';
+import type { RnnSearchState } from '../nas/rnn/search/rnnSearchState';
+import { createRnnSearchState, disposeRnnSearchState } from '../nas/rnn/search/rnnSearchState';
 import type { Job } from './job';
 import {
   estimatedRnnSteps,

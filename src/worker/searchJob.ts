@@ -5,22 +5,22 @@
 import type { FileSource } from '../data/catalog';
 import { toDevice } from '../data/deviceSplit';
 import { dartsSearchSplit } from '../data/searchSplit';
-import type { SearchCheckpoint } from '../nas/checkpoint';
+import type { SearchCheckpoint } from '../nas/darts/searchCheckpoint';
 import {
   captureCheckpoint,
   decodeCheckpoint,
   encodeCheckpoint,
   restoreSearchState,
-} from '../nas/checkpoint';
-import type { HostSettings } from '../nas/checkpointManifest';
-import { genotypeToJson } from '../nas/genotype';
-import type { AlphaSoftmax, RateOverrides, SearchEvent, SearchRun } from '../nas/searchLoop';
-import { readAlphaSoftmax, runSearch } from '../nas/searchLoop';
-import { validateSearchConfig } from '../nas/searchConfig';
-import type { SearchState } from '../nas/searchState';
-import { createSearchState, disposeSearchState } from '../nas/searchState';
-import { checkInputSize } from '../nas/supernet';
-import * as tf from '../nas/tf';
+} from '../nas/darts/searchCheckpoint';
+import type { HostSettings } from '../nas/darts/searchCheckpointManifest';
+import { genotypeToJson } from '../nas/genotype/genotype';
+import type { AlphaSoftmax, RateOverrides, SearchEvent, SearchRun } from '../nas/darts/searchLoop';
+import { readAlphaSoftmax, runSearch } from '../nas/darts/searchLoop';
+import { validateSearchConfig } from '../nas/darts/searchConfig';
+import type { SearchState } from '../nas/darts/searchState';
+import { createSearchState, disposeSearchState } from '../nas/darts/searchState';
+import { checkInputSize } from '../nas/darts/supernet';
+import * as tf from '../nas/tensor/tf';
 import type { Job } from './job';
 import { generatorJob } from './job';
 import { loadTrainImages } from './labData';

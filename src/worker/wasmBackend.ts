@@ -8,8 +8,8 @@
 import plainWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import simdWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import threadedSimdWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import * as tf from '../nas/tf';
-import { registerWasmTrainingKernels } from '../nas/wasmKernels';
+import * as tf from '../nas/tensor/tf';
+import { registerWasmTrainingKernels } from '../nas/backends/wasmKernels/index';
 
 let registered = false;
 

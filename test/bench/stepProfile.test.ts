@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kernelMacs } from '../../bench/macs';
 import { profileStep } from '../../bench/stepProfile';
-import * as tf from '../../src/nas/tf';
+import * as tf from '../../src/nas/tensor/tf';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRunner, measureCell } from '../../bench/workloads';
-import * as tf from '../../src/nas/tf';
+import * as tf from '../../src/nas/tensor/tf';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

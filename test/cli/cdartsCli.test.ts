@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { Gene, Genotype } from '../../src/nas/genotype';
-import { genotypeFromJson, parseGenotype } from '../../src/nas/genotype';
-import { parseNniArchitecture } from '../../src/nas/nniArchitecture';
+import type { Gene, Genotype } from '../../src/nas/genotype/genotype';
+import { genotypeFromJson, parseGenotype } from '../../src/nas/genotype/genotype';
+import { parseNniArchitecture } from '../../src/nas/genotype/nniArchitecture';
 
 const run = promisify(execFile);
 const BIN = join(__dirname, '..', '..', 'bin', 'nas-lab.mjs');

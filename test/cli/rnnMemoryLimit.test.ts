@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkRnnSearchFits } from '../../src/cli/rnnMemoryLimit';
 import { parseRnnSearchArgs } from '../../src/cli/rnnArgs';
-import { SMALL_RNN_SEARCH_CONFIG } from '../../src/nas/rnn/rnnSearchConfig';
+import { SMALL_RNN_SEARCH_CONFIG } from '../../src/nas/rnn/search/rnnSearchConfig';
 
 describe('recurrent search memory check', () => {
   it('refuses --preset paper on wasm before any tensor, naming sizes and what to lower', () => {

@@ -6,13 +6,13 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { rnnPublishedName, resolveRnnGenotypeArg } from '../../src/cli/rnnGenotypeArg';
 import { parseRnnRetrainArgs, SMALL_RNN_RETRAIN_DATA } from '../../src/cli/rnnRetrainArgs';
-import { parseRnnGenotype } from '../../src/nas/rnn/rnnGenotype';
-import { formatRnnGenotype } from '../../src/nas/rnn/rnnGenotypeText';
-import { RNN_DARTS_V1, RNN_DARTS_V2 } from '../../src/nas/rnn/rnnPublishedGenotypes';
+import { parseRnnGenotype } from '../../src/nas/rnn/genotype/rnnGenotype';
+import { formatRnnGenotype } from '../../src/nas/rnn/genotype/rnnGenotypeText';
+import { RNN_DARTS_V1, RNN_DARTS_V2 } from '../../src/nas/rnn/genotype/rnnPublishedGenotypes';
 import {
   PAPER_RNN_RETRAIN_CONFIG,
   SMALL_RNN_RETRAIN_CONFIG,
-} from '../../src/nas/rnn/rnnRetrainConfig';
+} from '../../src/nas/rnn/retrain/rnnRetrainConfig';
 
 const run = promisify(execFile);
 const BIN = join(__dirname, '..', '..', 'bin', 'nas-lab.mjs');

@@ -9,13 +9,16 @@ import { splitSearchSpace } from '../../src/cli/searchSpace';
 import { BUILTIN_TEXT_DIR } from '../../src/cli/textData';
 import { folderSource } from '../../src/cli/folderSource';
 import { loadTextCorpus } from '../../src/data/textCorpus';
-import { parseRnnGenotype } from '../../src/nas/rnn/rnnGenotype';
-import { importRnnGenotypeText } from '../../src/nas/rnn/rnnGenotypeText';
-import { perplexity, tokenCrossEntropy } from '../../src/nas/rnn/rnnLoss';
-import type { RnnSearchConfig } from '../../src/nas/rnn/rnnSearchConfig';
-import { createRnnSearchState, disposeRnnSearchState } from '../../src/nas/rnn/rnnSearchState';
-import { batchify, disposeSegment, tokenSegment } from '../../src/nas/rnn/rnnTokenData';
-import * as tf from '../../src/nas/tf';
+import { parseRnnGenotype } from '../../src/nas/rnn/genotype/rnnGenotype';
+import { importRnnGenotypeText } from '../../src/nas/rnn/genotype/rnnGenotypeText';
+import { perplexity, tokenCrossEntropy } from '../../src/nas/rnn/model/rnnLoss';
+import type { RnnSearchConfig } from '../../src/nas/rnn/search/rnnSearchConfig';
+import {
+  createRnnSearchState,
+  disposeRnnSearchState,
+} from '../../src/nas/rnn/search/rnnSearchState';
+import { batchify, disposeSegment, tokenSegment } from '../../src/nas/rnn/model/rnnTokenData';
+import * as tf from '../../src/nas/tensor/tf';
 
 const run = promisify(execFile);
 const BIN = join(__dirname, '..', '..', 'bin', 'nas-lab.mjs');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { parseGenotype } from '../../src/nas/genotype';
+import { parseGenotype } from '../../src/nas/genotype/genotype';
 
 const run = promisify(execFile);
 const BIN = join(__dirname, '..', '..', 'bin', 'nas-lab.mjs');

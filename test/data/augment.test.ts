@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '../../src/nas/tf';
-import { Rng } from '../../src/nas/random';
+import * as tf from '../../src/nas/tensor/tf';
+import { Rng } from '../../src/nas/tensor/random';
 import type { AugmentRandom, CropOffset } from '../../src/data/augment';
 import {
   augmentBatch,

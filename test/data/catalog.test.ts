@@ -9,7 +9,7 @@ import { channelStats, FASHION_MNIST_STATS, normalize } from '../../src/data/nor
 import type { RawImageSet } from '../../src/data/rawImages';
 import { resizeDataset } from '../../src/data/resize';
 import { dartsSearchSplit, firstImages } from '../../src/data/searchSplit';
-import * as tf from '../../src/nas/tf';
+import * as tf from '../../src/nas/tensor/tf';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

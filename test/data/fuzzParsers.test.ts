@@ -15,7 +15,7 @@ import type { IdxArray } from '../../src/data/idx';
 import { idxImageSet, parseIdx, readIdx } from '../../src/data/idx';
 import type { RawImageSet } from '../../src/data/rawImages';
 import { DEFAULT_MAX_BYTES } from '../../src/data/rawImages';
-import { Rng } from '../../src/nas/random';
+import { Rng } from '../../src/nas/tensor/random';
 import { mutateBytes, outcomeOf, randomBytes } from '../support/mutate';
 
 /** The longest one input may take to parse or be refused. */

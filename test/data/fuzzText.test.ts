@@ -9,7 +9,7 @@ import type { TextCorpus, TextCorpusOptions } from '../../src/data/textCorpus';
 import { loadTextCorpus } from '../../src/data/textCorpus';
 import { EOS, UNK } from '../../src/data/textTokens';
 import { firstInvalidUtf8 } from '../../src/data/utf8Text';
-import { Rng } from '../../src/nas/random';
+import { Rng } from '../../src/nas/tensor/random';
 import { mutateBytes, outcomeOf, randomBytes } from '../support/mutate';
 
 const LIMIT_MS = 1000;

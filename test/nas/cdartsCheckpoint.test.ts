@@ -1,20 +1,20 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CdartsCheckpoint } from '../../src/nas/cdartsCheckpoint';
+import type { CdartsCheckpoint } from '../../src/nas/cdarts/cdartsCheckpoint';
 import {
   captureCdartsCheckpoint,
   decodeCdartsCheckpoint,
   encodeCdartsCheckpoint,
   restoreCdartsHostRng,
   restoreCdartsState,
-} from '../../src/nas/cdartsCheckpoint';
-import { validateCdartsConfig } from '../../src/nas/cdartsConfig';
-import type { CdartsEvent, CdartsRun } from '../../src/nas/cdartsLoop';
-import { runCdarts } from '../../src/nas/cdartsLoop';
-import type { CdartsState } from '../../src/nas/cdartsState';
-import { createCdartsState, disposeCdartsState } from '../../src/nas/cdartsState';
-import { decodeCheckpoint } from '../../src/nas/checkpoint';
-import { Rng } from '../../src/nas/random';
-import * as tf from '../../src/nas/tf';
+} from '../../src/nas/cdarts/cdartsCheckpoint';
+import { validateCdartsConfig } from '../../src/nas/cdarts/cdartsConfig';
+import type { CdartsEvent, CdartsRun } from '../../src/nas/cdarts/cdartsLoop';
+import { runCdarts } from '../../src/nas/cdarts/cdartsLoop';
+import type { CdartsState } from '../../src/nas/cdarts/cdartsState';
+import { createCdartsState, disposeCdartsState } from '../../src/nas/cdarts/cdartsState';
+import { decodeCheckpoint } from '../../src/nas/darts/searchCheckpoint';
+import { Rng } from '../../src/nas/tensor/random';
+import * as tf from '../../src/nas/tensor/tf';
 import { tinyData } from '../support/tiny';
 import { TINY_CDARTS } from '../support/tinyCdarts';
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { CdartsConfig } from '../../src/nas/cdartsConfig';
+import type { CdartsConfig } from '../../src/nas/cdarts/cdartsConfig';
 import {
   CDARTS_PRESETS,
   cutCountAt,
   NNI_CDARTS_CONFIG,
   validateCdartsConfig,
-} from '../../src/nas/cdartsConfig';
+} from '../../src/nas/cdarts/cdartsConfig';
 
 describe('CDARTS configuration', () => {
   it("holds NNI CdartsTrainer's signature defaults", () => {

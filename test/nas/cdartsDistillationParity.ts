@@ -4,13 +4,13 @@
  * backend by cdartsDistillation.<backend>.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import type { InteractiveType } from '../../src/nas/cdartsConfig';
-import { distillHead, distillPoolWindow } from '../../src/nas/distillHead';
-import { distillationLoss, klDistillation } from '../../src/nas/distillation';
-import { ensembleLogits } from '../../src/nas/ensembleLogits';
-import type { TensorMap } from '../../src/nas/layer';
-import { updatingContext } from '../../src/nas/runningStats';
-import * as tf from '../../src/nas/tf';
+import type { InteractiveType } from '../../src/nas/cdarts/cdartsConfig';
+import { distillHead, distillPoolWindow } from '../../src/nas/cdarts/distillHead';
+import { distillationLoss, klDistillation } from '../../src/nas/cdarts/distillation';
+import { ensembleLogits } from '../../src/nas/cdarts/ensembleLogits';
+import type { TensorMap } from '../../src/nas/tensor/layer';
+import { updatingContext } from '../../src/nas/ops/runningStats';
+import * as tf from '../../src/nas/tensor/tf';
 import type { TensorJson } from '../support/fixtures';
 import { loadFixture, relativeError, toTensor, toTensorMap } from '../support/fixtures';
 

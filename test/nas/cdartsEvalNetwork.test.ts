@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CdartsState } from '../../src/nas/cdartsState';
+import type { CdartsState } from '../../src/nas/cdarts/cdartsState';
 import {
   cdartsGenotype,
   createCdartsState,
@@ -9,15 +9,15 @@ import {
   followGenotype,
   searchWeights,
   trainable,
-} from '../../src/nas/cdartsState';
-import { evalWeightStep } from '../../src/nas/cdartsStep';
-import type { EvalShape } from '../../src/nas/followingEvalNetwork';
-import { createFollowingEvalNetwork, geneKeys } from '../../src/nas/followingEvalNetwork';
-import type { Genotype } from '../../src/nas/genotype';
-import { genotypesEqual } from '../../src/nas/genotype';
-import { Rng } from '../../src/nas/random';
-import { maskedSoftmax } from '../../src/nas/regularizedMutator';
-import * as tf from '../../src/nas/tf';
+} from '../../src/nas/cdarts/cdartsState';
+import { evalWeightStep } from '../../src/nas/cdarts/cdartsStep';
+import type { EvalShape } from '../../src/nas/cdarts/followingEvalNetwork';
+import { createFollowingEvalNetwork, geneKeys } from '../../src/nas/cdarts/followingEvalNetwork';
+import type { Genotype } from '../../src/nas/genotype/genotype';
+import { genotypesEqual } from '../../src/nas/genotype/genotype';
+import { Rng } from '../../src/nas/tensor/random';
+import { maskedSoftmax } from '../../src/nas/cdarts/regularizedMutator';
+import * as tf from '../../src/nas/tensor/tf';
 import { tinyData } from '../support/tiny';
 import { TINY_CDARTS } from '../support/tinyCdarts';
 

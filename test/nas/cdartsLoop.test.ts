@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CdartsConfig } from '../../src/nas/cdartsConfig';
-import { regularizationDecay, validateCdartsConfig } from '../../src/nas/cdartsConfig';
-import type { CdartsEvent, CdartsPosition, JointStepEvent } from '../../src/nas/cdartsLoop';
-import { runCdarts } from '../../src/nas/cdartsLoop';
-import { createCdartsState, disposeCdartsState } from '../../src/nas/cdartsState';
-import * as tf from '../../src/nas/tf';
+import type { CdartsConfig } from '../../src/nas/cdarts/cdartsConfig';
+import { regularizationDecay, validateCdartsConfig } from '../../src/nas/cdarts/cdartsConfig';
+import type { CdartsEvent, CdartsPosition, JointStepEvent } from '../../src/nas/cdarts/cdartsLoop';
+import { runCdarts } from '../../src/nas/cdarts/cdartsLoop';
+import { createCdartsState, disposeCdartsState } from '../../src/nas/cdarts/cdartsState';
+import * as tf from '../../src/nas/tensor/tf';
 import { tinyData } from '../support/tiny';
 import { TINY_CDARTS } from '../support/tinyCdarts';
 

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adamStep, createAdam, disposeAdam } from '../../src/nas/adam';
-import { NNI_CDARTS_CONFIG, regularizationDecay } from '../../src/nas/cdartsConfig';
-import { createCdartsVariables } from '../../src/nas/cdartsModules';
-import type { Mixtures } from '../../src/nas/cdartsSearchNetwork';
-import { cdartsSearchNetwork, edgeScales } from '../../src/nas/cdartsSearchNetwork';
-import type { OpName } from '../../src/nas/primitives';
-import { Rng } from '../../src/nas/random';
+import { adamStep, createAdam, disposeAdam } from '../../src/nas/optim/adam';
+import { NNI_CDARTS_CONFIG, regularizationDecay } from '../../src/nas/cdarts/cdartsConfig';
+import { createCdartsVariables } from '../../src/nas/cdarts/cdartsModules';
+import type { Mixtures } from '../../src/nas/cdarts/cdartsSearchNetwork';
+import { cdartsSearchNetwork, edgeScales } from '../../src/nas/cdarts/cdartsSearchNetwork';
+import type { OpName } from '../../src/nas/ops/primitives';
+import { Rng } from '../../src/nas/tensor/random';
 import {
   createRegularizedMutator,
   cutChoices,
@@ -14,8 +14,8 @@ import {
   mutatorMixtures,
   penaltyMask,
   regularizationPenalty,
-} from '../../src/nas/regularizedMutator';
-import * as tf from '../../src/nas/tf';
+} from '../../src/nas/cdarts/regularizedMutator';
+import * as tf from '../../src/nas/tensor/tf';
 import { countKernels } from '../support/kernelCount';
 
 beforeAll(async () => {

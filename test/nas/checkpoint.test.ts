@@ -1,21 +1,21 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { augmentedSource } from '../../src/data/augmentedSource';
-import type { SearchCheckpoint } from '../../src/nas/checkpoint';
+import type { SearchCheckpoint } from '../../src/nas/darts/searchCheckpoint';
 import {
   captureCheckpoint,
   decodeCheckpoint,
   encodeCheckpoint,
   restoreRng,
   restoreSearchState,
-} from '../../src/nas/checkpoint';
-import { peekSearchCheckpoint } from '../../src/nas/checkpointManifest';
-import { genotypeToJson } from '../../src/nas/genotype';
-import { Rng } from '../../src/nas/random';
-import type { SearchEvent, SearchRun } from '../../src/nas/searchLoop';
-import { runSearch } from '../../src/nas/searchLoop';
-import type { SearchState } from '../../src/nas/searchState';
-import { createSearchState, disposeSearchState } from '../../src/nas/searchState';
-import * as tf from '../../src/nas/tf';
+} from '../../src/nas/darts/searchCheckpoint';
+import { peekSearchCheckpoint } from '../../src/nas/darts/searchCheckpointManifest';
+import { genotypeToJson } from '../../src/nas/genotype/genotype';
+import { Rng } from '../../src/nas/tensor/random';
+import type { SearchEvent, SearchRun } from '../../src/nas/darts/searchLoop';
+import { runSearch } from '../../src/nas/darts/searchLoop';
+import type { SearchState } from '../../src/nas/darts/searchState';
+import { createSearchState, disposeSearchState } from '../../src/nas/darts/searchState';
+import * as tf from '../../src/nas/tensor/tf';
 import { TINY_CONFIG, tinyData } from '../support/tiny';
 
 /** Two epochs of four steps (32 weight-training images in batches of 8). */

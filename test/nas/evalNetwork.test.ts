@@ -1,19 +1,23 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { auxiliaryPoolWindow } from '../../src/nas/auxiliaryHead';
-import type { KeepMaskSource } from '../../src/nas/dropPath';
-import { dropPath, rngKeepMasks } from '../../src/nas/dropPath';
-import { evalCell } from '../../src/nas/evalCell';
-import { dropPathProbAt, evalTrainingLoss } from '../../src/nas/evalLoss';
-import type { EvalNetworkSpec } from '../../src/nas/evalNetwork';
-import { checkEvalInputSize, countParameters, evalNetwork } from '../../src/nas/evalNetwork';
-import type { Genotype } from '../../src/nas/genotype';
-import { createVariables } from '../../src/nas/initParams';
-import type { TensorMap } from '../../src/nas/layer';
-import { reluConvBn } from '../../src/nas/operations';
-import { DARTS_V2 } from '../../src/nas/publishedGenotypes';
-import { Rng } from '../../src/nas/random';
-import { updatingContext } from '../../src/nas/runningStats';
-import * as tf from '../../src/nas/tf';
+import { auxiliaryPoolWindow } from '../../src/nas/retrain/auxiliaryHead';
+import type { KeepMaskSource } from '../../src/nas/ops/dropPath';
+import { dropPath, rngKeepMasks } from '../../src/nas/ops/dropPath';
+import { evalCell } from '../../src/nas/retrain/evalCell';
+import { dropPathProbAt, evalTrainingLoss } from '../../src/nas/retrain/evalLoss';
+import type { EvalNetworkSpec } from '../../src/nas/retrain/evalNetwork';
+import {
+  checkEvalInputSize,
+  countParameters,
+  evalNetwork,
+} from '../../src/nas/retrain/evalNetwork';
+import type { Genotype } from '../../src/nas/genotype/genotype';
+import { createVariables } from '../../src/nas/tensor/initParams';
+import type { TensorMap } from '../../src/nas/tensor/layer';
+import { reluConvBn } from '../../src/nas/ops/operations';
+import { DARTS_V2 } from '../../src/nas/genotype/publishedGenotypes';
+import { Rng } from '../../src/nas/tensor/random';
+import { updatingContext } from '../../src/nas/ops/runningStats';
+import * as tf from '../../src/nas/tensor/tf';
 import { loadFixture } from '../support/fixtures';
 
 beforeAll(async () => {

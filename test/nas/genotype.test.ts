@@ -5,9 +5,9 @@ import {
   genotypeToJson,
   parseGenotype,
   stringifyGenotype,
-} from '../../src/nas/genotype';
-import { DARTS_PRIMITIVES, parseOpSet } from '../../src/nas/primitives';
-import { DARTS_V1, DARTS_V2, NASNET } from '../../src/nas/publishedGenotypes';
+} from '../../src/nas/genotype/genotype';
+import { DARTS_PRIMITIVES, parseOpSet } from '../../src/nas/ops/primitives';
+import { DARTS_V1, DARTS_V2, NASNET } from '../../src/nas/genotype/publishedGenotypes';
 import { loadFixture } from '../support/fixtures';
 
 interface GenotypeCase {

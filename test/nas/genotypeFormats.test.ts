@@ -1,23 +1,27 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Genotype } from '../../src/nas/genotype';
-import { genotypeFromJson, genotypeToJson, stringifyGenotype } from '../../src/nas/genotype';
+import type { Genotype } from '../../src/nas/genotype/genotype';
+import {
+  genotypeFromJson,
+  genotypeToJson,
+  stringifyGenotype,
+} from '../../src/nas/genotype/genotype';
 import {
   formatGenotype,
   GENOTYPE_TEXT_FORMATS,
   type GenotypeTextFormat,
   importGenotypeText,
   parseGenotypeAny,
-} from '../../src/nas/genotypeFormats';
-import { genotypeToRepr } from '../../src/nas/genotypeRepr';
+} from '../../src/nas/genotype/genotypeFormats';
+import { genotypeToRepr } from '../../src/nas/genotype/genotypeRepr';
 import {
   CDARTS_CIFAR,
   DARTS_V2,
   PUBLISHED_GENOTYPES,
   type PublishedGenotypeName,
-} from '../../src/nas/publishedGenotypes';
-import { Rng } from '../../src/nas/random';
+} from '../../src/nas/genotype/publishedGenotypes';
+import { Rng } from '../../src/nas/tensor/random';
 import { formatsFixture } from '../support/genotypeFormatsFixture';
 import { sortGenesPerNode } from '../support/genotypeOrder';
 import { mutateText } from '../support/mutate';

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { genotypeFromJson } from '../../src/nas/genotype';
+import { genotypeFromJson } from '../../src/nas/genotype/genotype';
 import {
   genotypeToRepr,
   parseGenotypeRepr,
   parseNamedGenotypeRepr,
-} from '../../src/nas/genotypeRepr';
+} from '../../src/nas/genotype/genotypeRepr';
 import {
   AMOEBANET,
   DARTS_V2,
   NASNET,
   PUBLISHED_GENOTYPES,
   type PublishedGenotypeName,
-} from '../../src/nas/publishedGenotypes';
+} from '../../src/nas/genotype/publishedGenotypes';
 import { formatsFixture } from '../support/genotypeFormatsFixture';
 
 /** DARTS_V2 as `cnn/genotypes.py` writes it (spec §3.4: both concats [2, 3, 4, 5]). */

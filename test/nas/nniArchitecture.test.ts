@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Genotype } from '../../src/nas/genotype';
+import type { Genotype } from '../../src/nas/genotype/genotype';
 import {
   formatNniArchitecture,
   genotypeFromNni,
   genotypeToNni,
   parseNniArchitecture,
-} from '../../src/nas/nniArchitecture';
+} from '../../src/nas/genotype/nniArchitecture';
 import {
   AMOEBANET,
   DARTS_V1,
@@ -13,7 +13,7 @@ import {
   NASNET,
   PUBLISHED_GENOTYPES,
   type PublishedGenotypeName,
-} from '../../src/nas/publishedGenotypes';
+} from '../../src/nas/genotype/publishedGenotypes';
 import { formatsFixture } from '../support/genotypeFormatsFixture';
 import { sortGenesPerNode } from '../support/genotypeOrder';
 

@@ -3,11 +3,11 @@
  * (test/fixtures/optim.json); run per backend by optimizers.<backend>.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { adamStep, createAdam } from '../../src/nas/adam';
-import { clipByGlobalNorm } from '../../src/nas/clipGradNorm';
-import { cosineLr } from '../../src/nas/cosineSchedule';
-import { createSgd, sgdStep } from '../../src/nas/sgd';
-import * as tf from '../../src/nas/tf';
+import { adamStep, createAdam } from '../../src/nas/optim/adam';
+import { clipByGlobalNorm } from '../../src/nas/optim/clipGradNorm';
+import { cosineLr } from '../../src/nas/optim/cosineSchedule';
+import { createSgd, sgdStep } from '../../src/nas/optim/sgd';
+import * as tf from '../../src/nas/tensor/tf';
 import type { TensorJson } from '../support/fixtures';
 import { loadFixture, relativeError, toTensor } from '../support/fixtures';
 

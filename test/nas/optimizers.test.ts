@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createAdam, disposeAdam } from '../../src/nas/adam';
-import { createSgd, disposeSgd } from '../../src/nas/sgd';
-import * as tf from '../../src/nas/tf';
+import { createAdam, disposeAdam } from '../../src/nas/optim/adam';
+import { createSgd, disposeSgd } from '../../src/nas/optim/sgd';
+import * as tf from '../../src/nas/tensor/tf';
 import { describeOptimizerParity } from './optimizerParity';
 
 beforeAll(async () => {

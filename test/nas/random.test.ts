@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/nas/random';
+import { Rng } from '../../src/nas/tensor/random';
 
 describe('Rng', () => {
   it('gives the same stream for the same seed and another for another seed', () => {

@@ -1,24 +1,24 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { augmentedSource } from '../../src/data/augmentedSource';
-import { decodeCheckpoint } from '../../src/nas/checkpoint';
-import { DARTS_V2 } from '../../src/nas/publishedGenotypes';
-import { Rng } from '../../src/nas/random';
-import type { RetrainCheckpoint } from '../../src/nas/retrainCheckpoint';
+import { decodeCheckpoint } from '../../src/nas/darts/searchCheckpoint';
+import { DARTS_V2 } from '../../src/nas/genotype/publishedGenotypes';
+import { Rng } from '../../src/nas/tensor/random';
+import type { RetrainCheckpoint } from '../../src/nas/retrain/retrainCheckpoint';
 import {
   captureRetrainCheckpoint,
   decodeRetrainCheckpoint,
   encodeRetrainCheckpoint,
   restoreRetrainRng,
   restoreRetrainState,
-} from '../../src/nas/retrainCheckpoint';
-import type { RetrainConfig } from '../../src/nas/retrainConfig';
-import { SMALL_RETRAIN_CONFIG } from '../../src/nas/retrainConfig';
-import type { RetrainEvent, RetrainRun } from '../../src/nas/retrainLoop';
-import { runRetrain } from '../../src/nas/retrainLoop';
-import type { RetrainState } from '../../src/nas/retrainState';
-import { createRetrainState, disposeRetrainState } from '../../src/nas/retrainState';
-import * as tf from '../../src/nas/tf';
-import { decodeTrainedModel } from '../../src/nas/trainedModel';
+} from '../../src/nas/retrain/retrainCheckpoint';
+import type { RetrainConfig } from '../../src/nas/retrain/retrainConfig';
+import { SMALL_RETRAIN_CONFIG } from '../../src/nas/retrain/retrainConfig';
+import type { RetrainEvent, RetrainRun } from '../../src/nas/retrain/retrainLoop';
+import { runRetrain } from '../../src/nas/retrain/retrainLoop';
+import type { RetrainState } from '../../src/nas/retrain/retrainState';
+import { createRetrainState, disposeRetrainState } from '../../src/nas/retrain/retrainState';
+import * as tf from '../../src/nas/tensor/tf';
+import { decodeTrainedModel } from '../../src/nas/retrain/trainedModel';
 import { tinyData } from '../support/tiny';
 
 /**

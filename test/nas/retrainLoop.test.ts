@@ -1,16 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cosineLr } from '../../src/nas/cosineSchedule';
-import { DARTS_V2 } from '../../src/nas/publishedGenotypes';
-import type { RetrainConfig } from '../../src/nas/retrainConfig';
+import { cosineLr } from '../../src/nas/optim/cosineSchedule';
+import { DARTS_V2 } from '../../src/nas/genotype/publishedGenotypes';
+import type { RetrainConfig } from '../../src/nas/retrain/retrainConfig';
 import {
   PAPER_RETRAIN_CONFIG,
   SMALL_RETRAIN_CONFIG,
   validateRetrainConfig,
-} from '../../src/nas/retrainConfig';
-import type { RetrainEvent } from '../../src/nas/retrainLoop';
-import { runRetrain } from '../../src/nas/retrainLoop';
-import { createRetrainState, disposeRetrainState } from '../../src/nas/retrainState';
-import * as tf from '../../src/nas/tf';
+} from '../../src/nas/retrain/retrainConfig';
+import type { RetrainEvent } from '../../src/nas/retrain/retrainLoop';
+import { runRetrain } from '../../src/nas/retrain/retrainLoop';
+import { createRetrainState, disposeRetrainState } from '../../src/nas/retrain/retrainState';
+import * as tf from '../../src/nas/tensor/tf';
 import { tinyData } from '../support/tiny';
 
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 /** The recurrent parity suites (rnnParity.ts) on the cpu backend, and bad-input checks. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { rnnLanguageModel } from '../../src/nas/rnn/rnnLanguageModel';
-import { rnnSearchCell } from '../../src/nas/rnn/rnnSearchCell';
-import * as tf from '../../src/nas/tf';
+import { rnnLanguageModel } from '../../src/nas/rnn/model/rnnLanguageModel';
+import { rnnSearchCell } from '../../src/nas/rnn/model/rnnSearchCell';
+import * as tf from '../../src/nas/tensor/tf';
 import type { ModelCase } from './rnnParity';
 import { describeRnnParity, fx, searchCellOf, setup } from './rnnParity';
 

@@ -5,20 +5,23 @@ import {
   rnnGenotypeFromJson,
   rnnGenotypeToJson,
   stringifyRnnGenotype,
-} from '../../src/nas/rnn/rnnGenotype';
-import type { RnnGenotype } from '../../src/nas/rnn/rnnGenotype';
+} from '../../src/nas/rnn/genotype/rnnGenotype';
+import type { RnnGenotype } from '../../src/nas/rnn/genotype/rnnGenotype';
 import {
   parseNamedRnnGenotypeRepr,
   parseRnnGenotypeRepr,
   rnnGenotypeToRepr,
-} from '../../src/nas/rnn/rnnGenotypeRepr';
-import { formatRnnGenotype, importRnnGenotypeText } from '../../src/nas/rnn/rnnGenotypeText';
-import { RNN_PRIMITIVES } from '../../src/nas/rnn/rnnPrimitives';
+} from '../../src/nas/rnn/genotype/rnnGenotypeRepr';
+import {
+  formatRnnGenotype,
+  importRnnGenotypeText,
+} from '../../src/nas/rnn/genotype/rnnGenotypeText';
+import { RNN_PRIMITIVES } from '../../src/nas/rnn/model/rnnPrimitives';
 import {
   RNN_DARTS_V2,
   RNN_PUBLISHED_GENOTYPES,
   type RnnPublishedGenotypeName,
-} from '../../src/nas/rnn/rnnPublishedGenotypes';
+} from '../../src/nas/rnn/genotype/rnnPublishedGenotypes';
 import { loadFixture } from '../support/fixtures';
 
 interface RnnGenotypeJsonCase {

@@ -8,10 +8,10 @@
  * segments × elements) and a number of kernels independent of the number of targets.
  */
 import { describe, expect, it } from 'vitest';
-import { crossEntropy } from '../../src/nas/loss';
-import { embeddingLookup } from '../../src/nas/rnn/rnnEmbeddingLookup';
-import { tokenCrossEntropy } from '../../src/nas/rnn/rnnLoss';
-import * as tf from '../../src/nas/tf';
+import { crossEntropy } from '../../src/nas/ops/loss';
+import { embeddingLookup } from '../../src/nas/rnn/model/rnnEmbeddingLookup';
+import { tokenCrossEntropy } from '../../src/nas/rnn/model/rnnLoss';
+import * as tf from '../../src/nas/tensor/tf';
 import { countKernels, formatKernelCount } from '../support/kernelCount';
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

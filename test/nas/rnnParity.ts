@@ -5,17 +5,17 @@
  * and the BatchNorm running statistics, on the backend the calling test file selects.
  */
 import { describe, expect, it } from 'vitest';
-import type { ForwardContext, TensorMap } from '../../src/nas/layer';
-import type { RecurrentCell, RnnDropoutMasks } from '../../src/nas/rnn/rnnCell';
-import { rnnEvalCell } from '../../src/nas/rnn/rnnEvalCell';
-import { rnnGenotypeFromJson } from '../../src/nas/rnn/rnnGenotype';
-import type { RnnLanguageModel } from '../../src/nas/rnn/rnnLanguageModel';
-import { rnnLanguageModel } from '../../src/nas/rnn/rnnLanguageModel';
-import { temporalActivationPenalty, tokenCrossEntropy } from '../../src/nas/rnn/rnnLoss';
-import { rnnSearchCell } from '../../src/nas/rnn/rnnSearchCell';
-import { updatingContext } from '../../src/nas/runningStats';
-import * as tf from '../../src/nas/tf';
-import { zipMap } from '../../src/nas/tensorMaps';
+import type { ForwardContext, TensorMap } from '../../src/nas/tensor/layer';
+import type { RecurrentCell, RnnDropoutMasks } from '../../src/nas/rnn/model/rnnCell';
+import { rnnEvalCell } from '../../src/nas/rnn/model/rnnEvalCell';
+import { rnnGenotypeFromJson } from '../../src/nas/rnn/genotype/rnnGenotype';
+import type { RnnLanguageModel } from '../../src/nas/rnn/model/rnnLanguageModel';
+import { rnnLanguageModel } from '../../src/nas/rnn/model/rnnLanguageModel';
+import { temporalActivationPenalty, tokenCrossEntropy } from '../../src/nas/rnn/model/rnnLoss';
+import { rnnSearchCell } from '../../src/nas/rnn/model/rnnSearchCell';
+import { updatingContext } from '../../src/nas/ops/runningStats';
+import * as tf from '../../src/nas/tensor/tf';
+import { zipMap } from '../../src/nas/tensor/tensorMaps';
 import type { TensorJson } from '../support/fixtures';
 import { loadFixture, relativeError, toTensor, toTensorMap } from '../support/fixtures';
 

@@ -4,31 +4,31 @@
  * segment-length rule, and a short retrain on a Markov text that must learn.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../src/nas/random';
-import { NO_DROPOUT } from '../../src/nas/rnn/rnnDropout';
-import type { RnnRetrainConfig } from '../../src/nas/rnn/rnnRetrainConfig';
+import { Rng } from '../../src/nas/tensor/random';
+import { NO_DROPOUT } from '../../src/nas/rnn/model/rnnDropout';
+import type { RnnRetrainConfig } from '../../src/nas/rnn/retrain/rnnRetrainConfig';
 import {
   checkRnnRetrainConfig,
   PAPER_RNN_RETRAIN_CONFIG,
   SMALL_RNN_RETRAIN_CONFIG,
-} from '../../src/nas/rnn/rnnRetrainConfig';
+} from '../../src/nas/rnn/retrain/rnnRetrainConfig';
 import type {
   RnnRetrainEpochEvent,
   RnnRetrainEvent,
   RnnRetrainStepEvent,
-} from '../../src/nas/rnn/rnnRetrainLoop';
+} from '../../src/nas/rnn/retrain/rnnRetrainLoop';
 import {
   disposeRnnRetrainData,
   prepareRnnRetrainData,
   runRnnRetrain,
-} from '../../src/nas/rnn/rnnRetrainLoop';
+} from '../../src/nas/rnn/retrain/rnnRetrainLoop';
 import {
   createRnnRetrainState,
   disposeRnnRetrainState,
   shouldSwitchToAsgd,
-} from '../../src/nas/rnn/rnnRetrainState';
-import { drawSegmentLength, segmentLengthOf } from '../../src/nas/rnn/rnnSegmentLength';
-import * as tf from '../../src/nas/tf';
+} from '../../src/nas/rnn/retrain/rnnRetrainState';
+import { drawSegmentLength, segmentLengthOf } from '../../src/nas/rnn/model/rnnSegmentLength';
+import * as tf from '../../src/nas/tensor/tf';
 import { describeRnnRetrainParity } from './rnnRetrainParity';
 
 beforeAll(async () => {

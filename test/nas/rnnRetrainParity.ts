@@ -4,18 +4,18 @@
  * backend the calling test file selects.
  */
 import { describe, expect, it } from 'vitest';
-import type { RnnDropoutMasks } from '../../src/nas/rnn/rnnCell';
-import { RNN_DARTS_V2 } from '../../src/nas/rnn/rnnPublishedGenotypes';
-import type { RnnRetrainConfig } from '../../src/nas/rnn/rnnRetrainConfig';
-import { PAPER_RNN_RETRAIN_CONFIG } from '../../src/nas/rnn/rnnRetrainConfig';
+import type { RnnDropoutMasks } from '../../src/nas/rnn/model/rnnCell';
+import { RNN_DARTS_V2 } from '../../src/nas/rnn/genotype/rnnPublishedGenotypes';
+import type { RnnRetrainConfig } from '../../src/nas/rnn/retrain/rnnRetrainConfig';
+import { PAPER_RNN_RETRAIN_CONFIG } from '../../src/nas/rnn/retrain/rnnRetrainConfig';
 import {
   createRnnRetrainState,
   disposeRnnRetrainState,
   switchToAsgd,
-} from '../../src/nas/rnn/rnnRetrainState';
-import { rnnRetrainStep } from '../../src/nas/rnn/rnnRetrainStep';
-import { disposeSegment, tokenSegment } from '../../src/nas/rnn/rnnTokenData';
-import * as tf from '../../src/nas/tf';
+} from '../../src/nas/rnn/retrain/rnnRetrainState';
+import { rnnRetrainStep } from '../../src/nas/rnn/retrain/rnnRetrainStep';
+import { disposeSegment, tokenSegment } from '../../src/nas/rnn/model/rnnTokenData';
+import * as tf from '../../src/nas/tensor/tf';
 import type { TensorJson } from '../support/fixtures';
 import { loadFixture, relativeError, toTensor } from '../support/fixtures';
 

@@ -4,24 +4,27 @@
  * reproducible from its seed, and its data helpers keep DARTS's batchify layout.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../src/nas/random';
-import { drawDropoutMasks, NO_DROPOUT } from '../../src/nas/rnn/rnnDropout';
-import type { RnnSearchConfig } from '../../src/nas/rnn/rnnSearchConfig';
+import { Rng } from '../../src/nas/tensor/random';
+import { drawDropoutMasks, NO_DROPOUT } from '../../src/nas/rnn/model/rnnDropout';
+import type { RnnSearchConfig } from '../../src/nas/rnn/search/rnnSearchConfig';
 import {
   checkRnnSearchConfig,
   PAPER_RNN_SEARCH_CONFIG,
   SMALL_RNN_SEARCH_CONFIG,
-} from '../../src/nas/rnn/rnnSearchConfig';
-import type { RnnSearchEvent, RnnStepEvent } from '../../src/nas/rnn/rnnSearchLoop';
+} from '../../src/nas/rnn/search/rnnSearchConfig';
+import type { RnnSearchEvent, RnnStepEvent } from '../../src/nas/rnn/search/rnnSearchLoop';
 import {
   disposeRnnSearchData,
   prepareRnnSearchData,
   runRnnSearch,
-} from '../../src/nas/rnn/rnnSearchLoop';
-import { createRnnSearchState, disposeRnnSearchState } from '../../src/nas/rnn/rnnSearchState';
-import { evaluateRnnTokens } from '../../src/nas/rnn/rnnSearchStep';
-import { batchify, tokenSegment } from '../../src/nas/rnn/rnnTokenData';
-import * as tf from '../../src/nas/tf';
+} from '../../src/nas/rnn/search/rnnSearchLoop';
+import {
+  createRnnSearchState,
+  disposeRnnSearchState,
+} from '../../src/nas/rnn/search/rnnSearchState';
+import { evaluateRnnTokens } from '../../src/nas/rnn/search/rnnSearchStep';
+import { batchify, tokenSegment } from '../../src/nas/rnn/model/rnnTokenData';
+import * as tf from '../../src/nas/tensor/tf';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

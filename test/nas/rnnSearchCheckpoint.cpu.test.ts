@@ -5,27 +5,30 @@
  * refused by name.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { encodeContainer, decodeContainer } from '../../src/nas/checkpointFormat';
-import { Rng } from '../../src/nas/random';
-import type { RnnSearchCheckpoint } from '../../src/nas/rnn/rnnSearchCheckpoint';
+import { encodeContainer, decodeContainer } from '../../src/nas/io/checkpointFormat';
+import { Rng } from '../../src/nas/tensor/random';
+import type { RnnSearchCheckpoint } from '../../src/nas/rnn/search/rnnSearchCheckpoint';
 import {
   captureRnnSearchCheckpoint,
   decodeRnnSearchCheckpoint,
   encodeRnnSearchCheckpoint,
   restoreRnnSearch,
-} from '../../src/nas/rnn/rnnSearchCheckpoint';
-import type { RnnSearchConfig } from '../../src/nas/rnn/rnnSearchConfig';
-import { PAPER_RNN_SEARCH_CONFIG } from '../../src/nas/rnn/rnnSearchConfig';
-import type { RnnSearchEvent } from '../../src/nas/rnn/rnnSearchLoop';
+} from '../../src/nas/rnn/search/rnnSearchCheckpoint';
+import type { RnnSearchConfig } from '../../src/nas/rnn/search/rnnSearchConfig';
+import { PAPER_RNN_SEARCH_CONFIG } from '../../src/nas/rnn/search/rnnSearchConfig';
+import type { RnnSearchEvent } from '../../src/nas/rnn/search/rnnSearchLoop';
 import {
   disposeRnnSearchData,
   prepareRnnSearchData,
   runRnnSearch,
-} from '../../src/nas/rnn/rnnSearchLoop';
-import type { RnnSearchResume } from '../../src/nas/rnn/rnnSearchPosition';
-import type { RnnSearchState } from '../../src/nas/rnn/rnnSearchState';
-import { createRnnSearchState, disposeRnnSearchState } from '../../src/nas/rnn/rnnSearchState';
-import * as tf from '../../src/nas/tf';
+} from '../../src/nas/rnn/search/rnnSearchLoop';
+import type { RnnSearchResume } from '../../src/nas/rnn/search/rnnSearchPosition';
+import type { RnnSearchState } from '../../src/nas/rnn/search/rnnSearchState';
+import {
+  createRnnSearchState,
+  disposeRnnSearchState,
+} from '../../src/nas/rnn/search/rnnSearchState';
+import * as tf from '../../src/nas/tensor/tf';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

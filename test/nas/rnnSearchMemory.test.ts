@@ -7,16 +7,19 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   PAPER_RNN_SEARCH_CONFIG,
   SMALL_RNN_SEARCH_CONFIG,
-} from '../../src/nas/rnn/rnnSearchConfig';
+} from '../../src/nas/rnn/search/rnnSearchConfig';
 import {
   estimateRnnSearchStepBytes,
   rnnSearchMemoryProblem,
   WASM_HEAP_BYTES,
-} from '../../src/nas/rnn/rnnSearchMemory';
-import { createRnnSearchState, disposeRnnSearchState } from '../../src/nas/rnn/rnnSearchState';
-import { rnnSearchStep } from '../../src/nas/rnn/rnnSearchStep';
-import { batchify, disposeSegment, tokenSegment } from '../../src/nas/rnn/rnnTokenData';
-import * as tf from '../../src/nas/tf';
+} from '../../src/nas/rnn/search/rnnSearchMemory';
+import {
+  createRnnSearchState,
+  disposeRnnSearchState,
+} from '../../src/nas/rnn/search/rnnSearchState';
+import { rnnSearchStep } from '../../src/nas/rnn/search/rnnSearchStep';
+import { batchify, disposeSegment, tokenSegment } from '../../src/nas/rnn/model/rnnTokenData';
+import * as tf from '../../src/nas/tensor/tf';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -3,14 +3,20 @@
  * and the unrolled search step's tensor count.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { NO_DROPOUT } from '../../src/nas/rnn/rnnDropout';
-import type { RnnSearchConfig } from '../../src/nas/rnn/rnnSearchConfig';
-import { checkRnnSearchConfig, PAPER_RNN_SEARCH_CONFIG } from '../../src/nas/rnn/rnnSearchConfig';
-import { prepareRnnSearchData, disposeRnnSearchData } from '../../src/nas/rnn/rnnSearchLoop';
-import { createRnnSearchState, disposeRnnSearchState } from '../../src/nas/rnn/rnnSearchState';
-import { rnnSearchStep } from '../../src/nas/rnn/rnnSearchStep';
-import { tokenSegment } from '../../src/nas/rnn/rnnTokenData';
-import * as tf from '../../src/nas/tf';
+import { NO_DROPOUT } from '../../src/nas/rnn/model/rnnDropout';
+import type { RnnSearchConfig } from '../../src/nas/rnn/search/rnnSearchConfig';
+import {
+  checkRnnSearchConfig,
+  PAPER_RNN_SEARCH_CONFIG,
+} from '../../src/nas/rnn/search/rnnSearchConfig';
+import { prepareRnnSearchData, disposeRnnSearchData } from '../../src/nas/rnn/search/rnnSearchLoop';
+import {
+  createRnnSearchState,
+  disposeRnnSearchState,
+} from '../../src/nas/rnn/search/rnnSearchState';
+import { rnnSearchStep } from '../../src/nas/rnn/search/rnnSearchStep';
+import { tokenSegment } from '../../src/nas/rnn/model/rnnTokenData';
+import * as tf from '../../src/nas/tensor/tf';
 import { describeRnnUnrolledParity } from './rnnUnrolledParity';
 
 beforeAll(async () => {

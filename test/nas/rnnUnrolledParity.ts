@@ -4,14 +4,14 @@
  * and how it relates to the first-order gradient, on the backend the calling test file selects.
  */
 import { describe, expect, it } from 'vitest';
-import type { TensorMap } from '../../src/nas/layer';
-import type { RnnLossAt } from '../../src/nas/rnn/rnnArchGradient';
-import { rnnUnrolledArchGrad } from '../../src/nas/rnn/rnnArchGradient';
-import type { RnnDropoutMasks } from '../../src/nas/rnn/rnnCell';
-import { rnnLanguageModel } from '../../src/nas/rnn/rnnLanguageModel';
-import { tokenCrossEntropy } from '../../src/nas/rnn/rnnLoss';
-import { rnnSearchCell } from '../../src/nas/rnn/rnnSearchCell';
-import * as tf from '../../src/nas/tf';
+import type { TensorMap } from '../../src/nas/tensor/layer';
+import type { RnnLossAt } from '../../src/nas/rnn/search/rnnArchGradient';
+import { rnnUnrolledArchGrad } from '../../src/nas/rnn/search/rnnArchGradient';
+import type { RnnDropoutMasks } from '../../src/nas/rnn/model/rnnCell';
+import { rnnLanguageModel } from '../../src/nas/rnn/model/rnnLanguageModel';
+import { tokenCrossEntropy } from '../../src/nas/rnn/model/rnnLoss';
+import { rnnSearchCell } from '../../src/nas/rnn/model/rnnSearchCell';
+import * as tf from '../../src/nas/tensor/tf';
 import type { TensorJson } from '../support/fixtures';
 import {
   loadFixture,

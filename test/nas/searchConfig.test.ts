@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseOpSet } from '../../src/nas/primitives';
+import { parseOpSet } from '../../src/nas/ops/primitives';
 import {
   PAPER_SEARCH_CONFIG,
   SMALL_SEARCH_CONFIG,
   validateSearchConfig,
-} from '../../src/nas/searchConfig';
+} from '../../src/nas/darts/searchConfig';
 
 describe('search configuration', () => {
   it('keeps the official DARTS search hyperparameters in the paper preset', () => {
@@ -66,7 +66,7 @@ describe('search configuration', () => {
 
 describe('input size', () => {
   it('rejects images the reduction cells cannot halve evenly', async () => {
-    const { checkInputSize } = await import('../../src/nas/supernet');
+    const { checkInputSize } = await import('../../src/nas/darts/supernet');
     expect(() => checkInputSize(8, 30, 30)).toThrow(/image size 30x30 must be a multiple of 4/);
     expect(() => checkInputSize(8, 32, 32)).not.toThrow();
   });

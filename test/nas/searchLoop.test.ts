@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { genotypeFromJson, genotypeToJson } from '../../src/nas/genotype';
-import type { SearchEvent } from '../../src/nas/searchLoop';
-import { runSearch } from '../../src/nas/searchLoop';
-import { createSearchState, disposeSearchState } from '../../src/nas/searchState';
-import * as tf from '../../src/nas/tf';
+import { genotypeFromJson, genotypeToJson } from '../../src/nas/genotype/genotype';
+import type { SearchEvent } from '../../src/nas/darts/searchLoop';
+import { runSearch } from '../../src/nas/darts/searchLoop';
+import { createSearchState, disposeSearchState } from '../../src/nas/darts/searchState';
+import * as tf from '../../src/nas/tensor/tf';
 import { TINY_CONFIG, tinyData } from '../support/tiny';
 
 beforeAll(async () => {

@@ -1,25 +1,25 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { captureCheckpoint, encodeCheckpoint } from '../../src/nas/checkpoint';
-import { encodeContainer } from '../../src/nas/checkpointFormat';
-import { genotypesEqual } from '../../src/nas/genotype';
-import { DARTS_V2 } from '../../src/nas/publishedGenotypes';
-import { Rng } from '../../src/nas/random';
-import type { RetrainConfig } from '../../src/nas/retrainConfig';
-import { SMALL_RETRAIN_CONFIG } from '../../src/nas/retrainConfig';
-import { evaluateRetrainSplit, runRetrain } from '../../src/nas/retrainLoop';
-import type { RetrainState } from '../../src/nas/retrainState';
-import type { EvaluableNetwork } from '../../src/nas/retrainStep';
-import { createRetrainState, disposeRetrainState } from '../../src/nas/retrainState';
-import { startPosition } from '../../src/nas/searchPosition';
-import { createSearchState, disposeSearchState } from '../../src/nas/searchState';
-import * as tf from '../../src/nas/tf';
-import type { DecodedTrainedModel } from '../../src/nas/trainedModel';
+import { captureCheckpoint, encodeCheckpoint } from '../../src/nas/darts/searchCheckpoint';
+import { encodeContainer } from '../../src/nas/io/checkpointFormat';
+import { genotypesEqual } from '../../src/nas/genotype/genotype';
+import { DARTS_V2 } from '../../src/nas/genotype/publishedGenotypes';
+import { Rng } from '../../src/nas/tensor/random';
+import type { RetrainConfig } from '../../src/nas/retrain/retrainConfig';
+import { SMALL_RETRAIN_CONFIG } from '../../src/nas/retrain/retrainConfig';
+import { evaluateRetrainSplit, runRetrain } from '../../src/nas/retrain/retrainLoop';
+import type { RetrainState } from '../../src/nas/retrain/retrainState';
+import type { EvaluableNetwork } from '../../src/nas/retrain/retrainStep';
+import { createRetrainState, disposeRetrainState } from '../../src/nas/retrain/retrainState';
+import { startPosition } from '../../src/nas/darts/searchPosition';
+import { createSearchState, disposeSearchState } from '../../src/nas/darts/searchState';
+import * as tf from '../../src/nas/tensor/tf';
+import type { DecodedTrainedModel } from '../../src/nas/retrain/trainedModel';
 import {
   decodeTrainedModel,
   disposeTrainedModel,
   encodeTrainedModel,
   restoreTrainedModel,
-} from '../../src/nas/trainedModel';
+} from '../../src/nas/retrain/trainedModel';
 import { TINY_CONFIG, tinyData } from '../support/tiny';
 
 /** Two epochs of two steps: 16 training images in batches of 8, 16 test images. */

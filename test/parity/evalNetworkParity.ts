@@ -5,18 +5,18 @@
  * forward, and the evaluation-mode forward with them.
  */
 import { describe, expect, it } from 'vitest';
-import type { KeepMaskSource } from '../../src/nas/dropPath';
-import type { EvalNetworkSpec } from '../../src/nas/evalNetwork';
-import { evalNetwork } from '../../src/nas/evalNetwork';
-import { evalTrainingLoss } from '../../src/nas/evalLoss';
-import type { Genotype } from '../../src/nas/genotype';
-import { genotypeFromJson, genotypesEqual } from '../../src/nas/genotype';
-import { createVariables } from '../../src/nas/initParams';
-import { DARTS_V1, DARTS_V2 } from '../../src/nas/publishedGenotypes';
-import { Rng } from '../../src/nas/random';
-import { updatingContext } from '../../src/nas/runningStats';
-import * as tf from '../../src/nas/tf';
-import { zipMap } from '../../src/nas/tensorMaps';
+import type { KeepMaskSource } from '../../src/nas/ops/dropPath';
+import type { EvalNetworkSpec } from '../../src/nas/retrain/evalNetwork';
+import { evalNetwork } from '../../src/nas/retrain/evalNetwork';
+import { evalTrainingLoss } from '../../src/nas/retrain/evalLoss';
+import type { Genotype } from '../../src/nas/genotype/genotype';
+import { genotypeFromJson, genotypesEqual } from '../../src/nas/genotype/genotype';
+import { createVariables } from '../../src/nas/tensor/initParams';
+import { DARTS_V1, DARTS_V2 } from '../../src/nas/genotype/publishedGenotypes';
+import { Rng } from '../../src/nas/tensor/random';
+import { updatingContext } from '../../src/nas/ops/runningStats';
+import * as tf from '../../src/nas/tensor/tf';
+import { zipMap } from '../../src/nas/tensor/tensorMaps';
 import type { TensorJson } from '../support/fixtures';
 import {
   loadFixture,

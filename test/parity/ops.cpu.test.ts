@@ -1,5 +1,5 @@
 import { beforeAll } from 'vitest';
-import * as tf from '../../src/nas/tf';
+import * as tf from '../../src/nas/tensor/tf';
 import { describeOpsParity } from './opsParity';
 
 beforeAll(async () => {

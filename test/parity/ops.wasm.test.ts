@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll } from 'vitest';
-import * as tf from '../../src/nas/tf';
-import { registerWasmTrainingKernels } from '../../src/nas/wasmKernels';
+import * as tf from '../../src/nas/tensor/tf';
+import { registerWasmTrainingKernels } from '../../src/nas/backends/wasmKernels/index';
 import { describeOpsParity } from './opsParity';
 
 // tfjs's wasm backend (XNNPACK) with the core's training kernels (src/nas/wasmKernels).

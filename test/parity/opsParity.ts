@@ -3,13 +3,18 @@
  * scripts/fixtures). One spec, registered once per backend with that backend's tolerance.
  */
 import { describe, expect, it } from 'vitest';
-import { batchNorm } from '../../src/nas/batchNorm';
-import type { ForwardContext, Layer } from '../../src/nas/layer';
-import { buildOp, factorizedReduce, reluConvBn, SEARCH_OP_OPTIONS } from '../../src/nas/operations';
-import { DARTS_PRIMITIVES, isOpName } from '../../src/nas/primitives';
-import { edgeOpWeights } from '../../src/nas/supernet';
-import { searchCell } from '../../src/nas/searchCell';
-import * as tf from '../../src/nas/tf';
+import { batchNorm } from '../../src/nas/ops/batchNorm';
+import type { ForwardContext, Layer } from '../../src/nas/tensor/layer';
+import {
+  buildOp,
+  factorizedReduce,
+  reluConvBn,
+  SEARCH_OP_OPTIONS,
+} from '../../src/nas/ops/operations';
+import { DARTS_PRIMITIVES, isOpName } from '../../src/nas/ops/primitives';
+import { edgeOpWeights } from '../../src/nas/darts/supernet';
+import { searchCell } from '../../src/nas/darts/searchCell';
+import * as tf from '../../src/nas/tensor/tf';
 import type { TensorJson } from '../support/fixtures';
 import { loadFixture, relativeError, toTensor, toTensorMap } from '../support/fixtures';
 
@@ -120,7 +125,7 @@ export function describeOpsParity(backend: string, tolerance: number): void {
           expect({ param: local, err: err < tolerance }).toEqual({ param: local, err: true });
         }
         if (c.runningMean && c.runningVar) {
-          const { updatedRunningStats } = await import('../../src/nas/batchNorm');
+          const { updatedRunningStats } = await import('../../src/nas/ops/batchNorm');
           const s = stats[0];
           if (!s) throw new Error('batch norm reported no statistics');
           const next = updatedRunningStats(tf.zeros([c.cIn]), tf.ones([c.cIn]), s);

@@ -7,21 +7,21 @@
  * by retrainStep.<backend>.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import type { KeepMaskSource } from '../../src/nas/dropPath';
-import type { EvalNetworkSpec } from '../../src/nas/evalNetwork';
-import { evalNetwork } from '../../src/nas/evalNetwork';
-import { genotypeFromJson, genotypesEqual } from '../../src/nas/genotype';
-import { createVariables } from '../../src/nas/initParams';
-import { DARTS_V2 } from '../../src/nas/publishedGenotypes';
-import { Rng } from '../../src/nas/random';
-import type { RetrainConfig } from '../../src/nas/retrainConfig';
-import { PAPER_RETRAIN_CONFIG, validateRetrainConfig } from '../../src/nas/retrainConfig';
-import type { RetrainState } from '../../src/nas/retrainState';
-import { createRetrainState, disposeRetrainState } from '../../src/nas/retrainState';
-import { retrainStep } from '../../src/nas/retrainStep';
-import type { DataShape } from '../../src/nas/searchState';
-import { createSgd } from '../../src/nas/sgd';
-import * as tf from '../../src/nas/tf';
+import type { KeepMaskSource } from '../../src/nas/ops/dropPath';
+import type { EvalNetworkSpec } from '../../src/nas/retrain/evalNetwork';
+import { evalNetwork } from '../../src/nas/retrain/evalNetwork';
+import { genotypeFromJson, genotypesEqual } from '../../src/nas/genotype/genotype';
+import { createVariables } from '../../src/nas/tensor/initParams';
+import { DARTS_V2 } from '../../src/nas/genotype/publishedGenotypes';
+import { Rng } from '../../src/nas/tensor/random';
+import type { RetrainConfig } from '../../src/nas/retrain/retrainConfig';
+import { PAPER_RETRAIN_CONFIG, validateRetrainConfig } from '../../src/nas/retrain/retrainConfig';
+import type { RetrainState } from '../../src/nas/retrain/retrainState';
+import { createRetrainState, disposeRetrainState } from '../../src/nas/retrain/retrainState';
+import { retrainStep } from '../../src/nas/retrain/retrainStep';
+import type { DataShape } from '../../src/nas/darts/searchState';
+import { createSgd } from '../../src/nas/optim/sgd';
+import * as tf from '../../src/nas/tensor/tf';
 import type { TensorJson } from '../support/fixtures';
 import { loadFixture, relativeL2Error, toTensor } from '../support/fixtures';
 

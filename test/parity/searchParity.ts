@@ -3,15 +3,15 @@
  * gradients with PyTorch (scripts/fixtures/architect_ref.py, after `cnn/architect.py`).
  */
 import { describe, expect, it } from 'vitest';
-import type { LossAt } from '../../src/nas/archGradient';
-import { firstOrderArchGrad, unrolledArchGrad } from '../../src/nas/archGradient';
-import type { TensorMap } from '../../src/nas/layer';
-import { crossEntropy } from '../../src/nas/loss';
-import { DARTS_PRIMITIVES } from '../../src/nas/primitives';
-import type { Alphas } from '../../src/nas/supernet';
-import { supernet } from '../../src/nas/supernet';
-import * as tf from '../../src/nas/tf';
-import { zipMap } from '../../src/nas/tensorMaps';
+import type { LossAt } from '../../src/nas/darts/archGradient';
+import { firstOrderArchGrad, unrolledArchGrad } from '../../src/nas/darts/archGradient';
+import type { TensorMap } from '../../src/nas/tensor/layer';
+import { crossEntropy } from '../../src/nas/ops/loss';
+import { DARTS_PRIMITIVES } from '../../src/nas/ops/primitives';
+import type { Alphas } from '../../src/nas/darts/supernet';
+import { supernet } from '../../src/nas/darts/supernet';
+import * as tf from '../../src/nas/tensor/tf';
+import { zipMap } from '../../src/nas/tensor/tensorMaps';
 import type { TensorJson } from '../support/fixtures';
 import {
   loadFixture,

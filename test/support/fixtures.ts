@@ -1,7 +1,7 @@
 /** Loading of the PyTorch fixtures (scripts/fixtures) and tensor comparison. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '../../src/nas/tf';
+import * as tf from '../../src/nas/tensor/tf';
 
 export interface TensorJson {
   readonly shape: number[];

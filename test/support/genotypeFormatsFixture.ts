@@ -1,7 +1,7 @@
 /** The reference texts written by scripts/fixtures/genotype_formats_ref.py. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GenotypeJson } from '../../src/nas/genotype';
+import type { GenotypeJson } from '../../src/nas/genotype/genotype';
 
 export interface PublishedEntry {
   name: string;

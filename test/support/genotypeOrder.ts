@@ -1,5 +1,5 @@
 /** Genotype comparison that ignores the order of the two genes within a node. */
-import type { Gene, Genotype } from '../../src/nas/genotype';
+import type { Gene, Genotype } from '../../src/nas/genotype/genotype';
 
 function sortCell(genes: readonly Gene[]): Gene[] {
   const out: Gene[] = [];

@@ -9,7 +9,7 @@
  * counted (its inner ops are). Kernels a backend runs internally, without the engine, are not counted either; variable
  * assignment dispatches nothing.
  */
-import * as tf from '../../src/nas/tf';
+import * as tf from '../../src/nas/tensor/tf';
 
 export interface KernelCount {
   readonly total: number;

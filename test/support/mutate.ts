@@ -4,7 +4,7 @@
  * else thrown, an empty message, or a parse that takes too long). Every draw comes from the
  * seeded generator, so a failing case replays from the test's seed.
  */
-import type { Rng } from '../../src/nas/random';
+import type { Rng } from '../../src/nas/tensor/random';
 
 /** Byte values that sit on the edges of signed and unsigned ranges. */
 const EDGE_BYTES = [0x00, 0x01, 0x7f, 0x80, 0xfe, 0xff];

@@ -2,8 +2,8 @@
 import { subset } from '../../src/data/dataset';
 import { toDevice } from '../../src/data/deviceSplit';
 import { syntheticDataset } from '../../src/data/synthetic';
-import type { SearchConfig } from '../../src/nas/searchConfig';
-import { SMALL_SEARCH_CONFIG, validateSearchConfig } from '../../src/nas/searchConfig';
+import type { SearchConfig } from '../../src/nas/darts/searchConfig';
+import { SMALL_SEARCH_CONFIG, validateSearchConfig } from '../../src/nas/darts/searchConfig';
 
 export const TINY_CONFIG: SearchConfig = validateSearchConfig({
   ...SMALL_SEARCH_CONFIG,

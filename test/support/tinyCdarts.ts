@@ -1,6 +1,6 @@
 /** A tiny CDARTS setup for tests that run steps on the slow cpu backend. */
-import type { CdartsConfig } from '../../src/nas/cdartsConfig';
-import { SMALL_CDARTS_CONFIG, validateCdartsConfig } from '../../src/nas/cdartsConfig';
+import type { CdartsConfig } from '../../src/nas/cdarts/cdartsConfig';
+import { SMALL_CDARTS_CONFIG, validateCdartsConfig } from '../../src/nas/cdarts/cdartsConfig';
 
 /** 3 search cells, 4 evaluation cells, 2 channels, 2 nodes, narrow heads, 8×8 images. */
 export const TINY_CDARTS: CdartsConfig = validateCdartsConfig({

@@ -4,12 +4,12 @@
  * against PyTorch in test/parity).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { batchNorm } from '../../src/nas/batchNorm';
-import { dilatedDepthwise } from '../../src/nas/convolutions';
-import type { ForwardContext } from '../../src/nas/layer';
-import { factorizedReduce } from '../../src/nas/operations';
-import { avgPool3x3 } from '../../src/nas/pooling';
-import * as tf from '../../src/nas/tf';
+import { batchNorm } from '../../src/nas/ops/batchNorm';
+import { dilatedDepthwise } from '../../src/nas/ops/convolutions';
+import type { ForwardContext } from '../../src/nas/tensor/layer';
+import { factorizedReduce } from '../../src/nas/ops/operations';
+import { avgPool3x3 } from '../../src/nas/ops/pooling';
+import * as tf from '../../src/nas/tensor/tf';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

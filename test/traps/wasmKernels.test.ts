@@ -6,9 +6,12 @@
  */
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../src/nas/random';
-import * as tf from '../../src/nas/tf';
-import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../../src/nas/wasmKernels';
+import { Rng } from '../../src/nas/tensor/random';
+import * as tf from '../../src/nas/tensor/tf';
+import {
+  registerWasmTrainingKernels,
+  WASM_TRAINING_KERNELS,
+} from '../../src/nas/backends/wasmKernels/index';
 
 const TOLERANCE = 1e-4;
 const CASES = 14;

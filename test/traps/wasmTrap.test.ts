@@ -8,9 +8,9 @@
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 import { parseSearchArgs } from '../../src/cli/args';
-import * as tf from '../../src/nas/tf';
-import { whyBackendCannotTrain } from '../../src/nas/trainingBackends';
-import { registerWasmTrainingKernels } from '../../src/nas/wasmKernels';
+import * as tf from '../../src/nas/tensor/tf';
+import { whyBackendCannotTrain } from '../../src/nas/backends/trainingBackends';
+import { registerWasmTrainingKernels } from '../../src/nas/backends/wasmKernels/index';
 
 /** Max pooling 2×2/2 of one all-negative window with a tie: [[-3, -1], [-1, -2]]. */
 async function maxPoolGradient(backend: string): Promise<number[]> {

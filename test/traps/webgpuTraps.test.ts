@@ -5,17 +5,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseNodeBackend, useNodeBackend } from '../../src/cli/nodeBackend';
-import { edgeOpWeights } from '../../src/nas/supernet';
-import { searchCell } from '../../src/nas/searchCell';
-import { SEARCH_OP_OPTIONS } from '../../src/nas/operations';
-import { DARTS_PRIMITIVES } from '../../src/nas/primitives';
-import { sumAll } from '../../src/nas/tensorSum';
-import * as tf from '../../src/nas/tf';
-import { createVariables } from '../../src/nas/initParams';
-import { Rng } from '../../src/nas/random';
-import { evaluateSplit } from '../../src/nas/searchLoop';
-import { createSearchState, disposeSearchState } from '../../src/nas/searchState';
-import { evaluate } from '../../src/nas/searchStep';
+import { edgeOpWeights } from '../../src/nas/darts/supernet';
+import { searchCell } from '../../src/nas/darts/searchCell';
+import { SEARCH_OP_OPTIONS } from '../../src/nas/ops/operations';
+import { DARTS_PRIMITIVES } from '../../src/nas/ops/primitives';
+import { sumAll } from '../../src/nas/tensor/tensorSum';
+import * as tf from '../../src/nas/tensor/tf';
+import { createVariables } from '../../src/nas/tensor/initParams';
+import { Rng } from '../../src/nas/tensor/random';
+import { evaluateSplit } from '../../src/nas/darts/searchLoop';
+import { createSearchState, disposeSearchState } from '../../src/nas/darts/searchState';
+import { evaluate } from '../../src/nas/darts/searchStep';
 import { TINY_CONFIG, tinyData } from '../support/tiny';
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import type { Gene } from '../../src/nas/genotype';
+import type { Gene } from '../../src/nas/genotype/genotype';
 import { CellGraph, markerIdPrefix } from '../../src/ui/cellGraph/CellGraph';
 import { cellLayout } from '../../src/ui/cellGraph/cellLayout';
 import { OpLegend } from '../../src/ui/cellGraph/OpLegend';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Gene } from '../../src/nas/genotype';
-import type { OpName } from '../../src/nas/primitives';
-import { DARTS_V1, DARTS_V2, NASNET } from '../../src/nas/publishedGenotypes';
+import type { Gene } from '../../src/nas/genotype/genotype';
+import type { OpName } from '../../src/nas/ops/primitives';
+import { DARTS_V1, DARTS_V2, NASNET } from '../../src/nas/genotype/publishedGenotypes';
 import type { CellLayout } from '../../src/ui/cellGraph/cellLayout';
 import {
   cellLayout,

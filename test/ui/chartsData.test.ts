@@ -7,7 +7,7 @@ import { edgeLabels } from '../../src/ui/charts/edgeLabels';
 import { metricRows, niceTicks, rowExtent } from '../../src/ui/charts/metricData';
 import { MetricChart } from '../../src/ui/charts/MetricChart';
 import { SmoothingSlider } from '../../src/ui/charts/SmoothingSlider';
-import { DARTS_PRIMITIVES } from '../../src/nas/primitives';
+import { DARTS_PRIMITIVES } from '../../src/nas/ops/primitives';
 
 describe('edgeLabels', () => {
   it('labels the DARTS edge order of a 4-node cell', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { genotypeToJson } from '../../src/nas/genotype';
-import { DARTS_V1, DARTS_V2 } from '../../src/nas/publishedGenotypes';
-import { SMALL_RETRAIN_CONFIG } from '../../src/nas/retrainConfig';
+import { genotypeToJson } from '../../src/nas/genotype/genotype';
+import { DARTS_V1, DARTS_V2 } from '../../src/nas/genotype/publishedGenotypes';
+import { SMALL_RETRAIN_CONFIG } from '../../src/nas/retrain/retrainConfig';
 import { frameBatcher } from '../../src/ui/frameBatcher';
 import { INITIAL_LAB_STATE, reduceLab, reduceLabBatch } from '../../src/ui/labReducer';
 import type { FromWorker, StepPoint } from '../../src/worker/protocol';

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { RNN_DARTS_V1, RNN_DARTS_V2, RNN_ENAS } from '../../src/nas/rnn/rnnPublishedGenotypes';
+import {
+  RNN_DARTS_V1,
+  RNN_DARTS_V2,
+  RNN_ENAS,
+} from '../../src/nas/rnn/genotype/rnnPublishedGenotypes';
 import { OUTPUT_EDGE_COLOR } from '../../src/ui/cellGraph/cellLayout';
 import type { RecurrentGeneInput } from '../../src/ui/cellGraph/recurrentCellLayout';
 import {

@@ -10,8 +10,8 @@ import {
   recurrentSettingsProblem,
   rnnConfigOf,
 } from '../../src/worker/labRecurrent';
-import { rnnGenotypeToJson } from '../../src/nas/rnn/rnnGenotype';
-import { RNN_DARTS_V1, RNN_DARTS_V2 } from '../../src/nas/rnn/rnnPublishedGenotypes';
+import { rnnGenotypeToJson } from '../../src/nas/rnn/genotype/rnnGenotype';
+import { RNN_DARTS_V1, RNN_DARTS_V2 } from '../../src/nas/rnn/genotype/rnnPublishedGenotypes';
 import type { FromWorker, LabConfig } from '../../src/worker/protocol';
 import type { RnnStepPoint } from '../../src/worker/recurrentProtocol';
 
@@ -178,7 +178,7 @@ describe('recurrent results (server-rendered)', () => {
     const { createElement } = await import('react');
     const { renderToStaticMarkup } = await import('react-dom/server');
     const { RecurrentResults } = await import('../../src/ui/RecurrentResults');
-    const { stringifyRnnGenotype } = await import('../../src/nas/rnn/rnnGenotype');
+    const { stringifyRnnGenotype } = await import('../../src/nas/rnn/genotype/rnnGenotype');
     const uniform = Array.from({ length: 36 }, () => [0.2, 0.2, 0.2, 0.2, 0.2]);
     const html = renderToStaticMarkup(
       createElement(RecurrentResults, {

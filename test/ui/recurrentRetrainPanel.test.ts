@@ -1,8 +1,8 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { rnnGenotypeToJson } from '../../src/nas/rnn/rnnGenotype';
-import { RNN_DARTS_V1 } from '../../src/nas/rnn/rnnPublishedGenotypes';
+import { rnnGenotypeToJson } from '../../src/nas/rnn/genotype/rnnGenotype';
+import { RNN_DARTS_V1 } from '../../src/nas/rnn/genotype/rnnPublishedGenotypes';
 import { RecurrentRetrainPanel } from '../../src/ui/RecurrentRetrainPanel';
 import { rnnRetrainPerplexitySeries } from '../../src/ui/recurrentRetrainSeries';
 import type { RecurrentRetrainView } from '../../src/ui/recurrentRetrainView';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { genotypeToJson } from '../../src/nas/genotype';
-import { DARTS_V2 } from '../../src/nas/publishedGenotypes';
+import { genotypeToJson } from '../../src/nas/genotype/genotype';
+import { DARTS_V2 } from '../../src/nas/genotype/publishedGenotypes';
 import { accuracySeries, lossSeries } from '../../src/ui/searchSeries';
 import type { StepPoint } from '../../src/worker/protocol';
 

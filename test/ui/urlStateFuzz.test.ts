@@ -5,9 +5,9 @@
  * returns either passes the lab's check or gets a message from it.
  */
 import { describe, expect, it } from 'vitest';
-import type { OpName } from '../../src/nas/primitives';
-import { DARTS_PRIMITIVES } from '../../src/nas/primitives';
-import { Rng } from '../../src/nas/random';
+import type { OpName } from '../../src/nas/ops/primitives';
+import { DARTS_PRIMITIVES } from '../../src/nas/ops/primitives';
+import { Rng } from '../../src/nas/tensor/random';
 import { PRESETS } from '../../src/ui/labPresets';
 import type { ParsedUrlState } from '../../src/ui/urlState';
 import {

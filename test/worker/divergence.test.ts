@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { genotypeToJson } from '../../src/nas/genotype';
-import { DARTS_V2 } from '../../src/nas/publishedGenotypes';
+import { genotypeToJson } from '../../src/nas/genotype/genotype';
+import { DARTS_V2 } from '../../src/nas/genotype/publishedGenotypes';
 import {
   DEFAULT_DIVERGENCE_ALPHA_LIMIT,
   DivergenceWatch,

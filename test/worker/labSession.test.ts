@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { FileSource } from '../../src/data/catalog';
-import { genotypeToJson } from '../../src/nas/genotype';
-import { DARTS_V2 } from '../../src/nas/publishedGenotypes';
-import { SMALL_RETRAIN_CONFIG } from '../../src/nas/retrainConfig';
-import { SMALL_SEARCH_CONFIG } from '../../src/nas/searchConfig';
+import { genotypeToJson } from '../../src/nas/genotype/genotype';
+import { DARTS_V2 } from '../../src/nas/genotype/publishedGenotypes';
+import { SMALL_RETRAIN_CONFIG } from '../../src/nas/retrain/retrainConfig';
+import { SMALL_SEARCH_CONFIG } from '../../src/nas/darts/searchConfig';
 import type { FromWorker, LabConfig, RetrainLabConfig } from '../../src/worker/protocol';
 import type { AutosaveStore } from '../../src/worker/autosaveStore';
 import { memoryAutosaveStore, saveAndPrune } from '../../src/worker/autosaveStore';
 import { LabSession } from '../../src/worker/labSession';
 import { DEFAULT_LAB_CDARTS } from '../../src/worker/labCdarts';
-import { cosineLr } from '../../src/nas/cosineSchedule';
-import * as tf from '../../src/nas/tf';
+import { cosineLr } from '../../src/nas/optim/cosineSchedule';
+import * as tf from '../../src/nas/tensor/tf';
 
 const CONFIG: LabConfig = {
   search: {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_TEXT_FOLDER } from '../../src/data/builtinText';
 import { folderSource } from '../../src/cli/folderSource';
-import { rnnGenotypeFromJson } from '../../src/nas/rnn/rnnGenotype';
+import { rnnGenotypeFromJson } from '../../src/nas/rnn/genotype/rnnGenotype';
 import { PRESETS } from '../../src/ui/labPresets';
 import { DEFAULT_LAB_RECURRENT } from '../../src/worker/labRecurrent';
 import { builtinTextUrl } from '../../src/worker/labText';

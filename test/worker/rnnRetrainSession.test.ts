@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { folderSource } from '../../src/cli/folderSource';
 import { BUILTIN_TEXT_FOLDER } from '../../src/data/builtinText';
-import { rnnGenotypeFromJson, rnnGenotypeToJson } from '../../src/nas/rnn/rnnGenotype';
-import { RNN_DARTS_V2, RNN_ENAS } from '../../src/nas/rnn/rnnPublishedGenotypes';
+import { rnnGenotypeFromJson, rnnGenotypeToJson } from '../../src/nas/rnn/genotype/rnnGenotype';
+import { RNN_DARTS_V2, RNN_ENAS } from '../../src/nas/rnn/genotype/rnnPublishedGenotypes';
 import { reduceLabBatch, INITIAL_LAB_STATE } from '../../src/ui/labReducer';
-import { SMALL_RNN_RETRAIN_CONFIG } from '../../src/nas/rnn/rnnRetrainConfig';
+import { SMALL_RNN_RETRAIN_CONFIG } from '../../src/nas/rnn/retrain/rnnRetrainConfig';
 import { DEFAULT_LAB_RNN_RETRAIN } from '../../src/worker/labRecurrentRetrain';
 import { rnnRetrainConfigOf } from '../../src/worker/rnnRetrainLabConfig';
 import { builtinTextUrl } from '../../src/worker/labText';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { deriveRecurrentGenes, rnnGenotypeFromJson } from '../../src/nas/rnn/rnnGenotype';
-import * as tf from '../../src/nas/tf';
+import { deriveRecurrentGenes, rnnGenotypeFromJson } from '../../src/nas/rnn/genotype/rnnGenotype';
+import * as tf from '../../src/nas/tensor/tf';
 import type { JobAdvance } from '../../src/worker/job';
 import { DEFAULT_LAB_RECURRENT } from '../../src/worker/labRecurrent';
 import type { LabConfig } from '../../src/worker/protocol';

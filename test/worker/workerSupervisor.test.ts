@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { genotypeToJson } from '../../src/nas/genotype';
-import { DARTS_V2 } from '../../src/nas/publishedGenotypes';
-import { SMALL_RETRAIN_CONFIG } from '../../src/nas/retrainConfig';
-import { SMALL_SEARCH_CONFIG } from '../../src/nas/searchConfig';
+import { genotypeToJson } from '../../src/nas/genotype/genotype';
+import { DARTS_V2 } from '../../src/nas/genotype/publishedGenotypes';
+import { SMALL_RETRAIN_CONFIG } from '../../src/nas/retrain/retrainConfig';
+import { SMALL_SEARCH_CONFIG } from '../../src/nas/darts/searchConfig';
 import type { FromWorker, LabConfig, StepPoint, ToWorker } from '../../src/worker/protocol';
 import type { Pong, WorkerControl } from '../../src/worker/workerControl';
 import type { WorkerLike } from '../../src/worker/workerSupervisor';

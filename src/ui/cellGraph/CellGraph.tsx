@@ -10,7 +10,7 @@
 import { interrupt, select } from 'd3';
 import type { BaseType, Selection } from 'd3';
 import { memo, useEffect, useId, useMemo, useRef } from 'react';
-import type { Gene } from '../../nas/genotype';
+import type { Gene } from '../../nas/genotype/genotype';
 import type { CellEdge, CellLayout, CellNode, CellNodeKind } from './cellLayout';
 import { cellLayout } from './cellLayout';
 

@@ -1,5 +1,5 @@
 /** A small legend of op colours, shared by the cell graphs (and the alpha charts). */
-import type { OpName } from '../../nas/primitives';
+import type { OpName } from '../../nas/ops/primitives';
 import { OP_COLORS, opColor } from '../opColors';
 import { OUTPUT_EDGE_COLOR } from './cellLayout';
 

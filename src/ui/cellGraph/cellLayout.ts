@@ -21,7 +21,7 @@
  * Every path has the same command structure, `M x y Q x y x y Q x y x y`, whose middle point is
  * the label anchor, so a d3 string interpolation morphs any edge into any other smoothly.
  */
-import type { Gene } from '../../nas/genotype';
+import type { Gene } from '../../nas/genotype/genotype';
 import { opColor } from '../opColors';
 
 export type CellNodeKind = 'input' | 'intermediate' | 'output';

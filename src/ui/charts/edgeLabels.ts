@@ -3,7 +3,7 @@
  * "node 3 ← node 1". The enumeration is the core's own (`edgeList`, from the tfjs-free
  * `cellTopology`, so the page's main thread does not load tfjs).
  */
-import { edgeList } from '../../nas/cellTopology';
+import { edgeList } from '../../nas/genotype/cellTopology';
 
 /** The name of predecessor state `from`: 0 = c_{k-2}, 1 = c_{k-1}, j ≥ 2 = node j − 2. */
 export function stateLabel(from: number): string {

@@ -1,0 +1,491 @@
+/**
+ * The CDARTS search loop (NNI `CdartsTrainer.train()`, spec §7.1.3; official `search.py`,
+ * §7.2.2) as an async generator of progress events.
+ *
+ * Epochs before `warmupEpochs` train the search network's weights on the weight half. Every
+ * later epoch is a cycle: apply the cut schedule, derive the genotype from the alphas and make
+ * the evaluation network follow it (kept for the whole epoch, as NNI's `mutator_large.reset()`
+ * at the epoch start), train the evaluation network alone for `evalWarmupEpochs` epochs on the
+ * alpha half (official `nasnet_warmup`), then `stepsPerEpoch` joint steps. Each epoch ends with
+ * an evaluation of the network(s) over the alpha half in evaluation mode.
+ *
+ * Both halves are read through cyclic samplers (NNI's CyclicIterator): a new random order each
+ * pass, the last batch of a pass possibly smaller. Learning rates are constant (neither code
+ * base steps a scheduler). The loop is a state machine over its position, which a host can read
+ * between events (`run.position()`) and resume from.
+ */
+import * as tf from '../tensor/tf';
+import type { CdartsConfig } from './cdartsConfig';
+import { cutCountAt, regularizationDecay } from './cdartsConfig';
+import type { AlphaProbabilities, CdartsState } from './cdartsState';
+import { cdartsGenotype, followGenotype } from './cdartsState';
+import type { CdartsRates, LossAndAccuracy } from './cdartsStep';
+import {
+  evalWeightStep,
+  evaluateEvalNetwork,
+  evaluateSearchNetwork,
+  jointStep,
+  searchWeightStep,
+} from './cdartsStep';
+import type { SamplerState } from './cyclicSampler';
+import { copySampler, FRESH_SAMPLER, nextBatch } from './cyclicSampler';
+import type { Genotype } from '../genotype/genotype';
+import { cutChoices, maskedSoftmax } from './regularizedMutator';
+import type { BatchSource, SearchData } from '../darts/searchLoop';
+import type { Batch } from '../darts/searchStep';
+import { sumAll } from '../tensor/tensorSum';
+import { alphaMaxAbs } from '../darts/alphaMaxAbs';
+
+export type CdartsPhase = 'searchWarmup' | 'follow' | 'evalWarmup' | 'joint' | 'evaluate';
+
+interface StepEventBase {
+  readonly type: 'step';
+  readonly epoch: number;
+  /** Steps of any kind taken since the search began. */
+  readonly step: number;
+  readonly stepInPhase: number;
+  readonly stepsInPhase: number;
+  readonly imagesPerSecond: number;
+  readonly elapsedMs: number;
+}
+
+export interface SearchWarmupStepEvent extends StepEventBase {
+  readonly phase: 'searchWarmup';
+  readonly trainLoss: number;
+  readonly trainAccuracy: number;
+}
+
+export interface EvalWarmupStepEvent extends StepEventBase {
+  readonly phase: 'evalWarmup';
+  readonly evalLoss: number;
+  readonly evalAccuracy: number;
+}
+
+export interface JointStepEvent extends StepEventBase {
+  readonly phase: 'joint';
+  /** On the alpha batch (val*) before the updates, and on the weight batch (train*). */
+  readonly search: {
+    readonly valLoss: number;
+    readonly valAccuracy: number;
+    readonly trainLoss: number;
+    readonly trainAccuracy: number;
+  };
+  readonly eval: { readonly valLoss: number; readonly valAccuracy: number };
+  /** distill(search, eval) · T² · loss_alpha. */
+  readonly distillationLoss: number;
+  /** Σ|α| over the penalized entries, and its weight reg_decay this epoch. */
+  readonly penalty: number;
+  readonly regDecay: number;
+  readonly alphaObjective: number;
+  /** The mutator's (masked) softmax after the alpha update. */
+  readonly alphaSoftmax: AlphaProbabilities;
+  /** max |α| after the alpha update (cut entries included: they are still weights). */
+  readonly alphaMaxAbs: number;
+  /** The search network's genotype after the alpha update. */
+  readonly genotype: Genotype;
+}
+
+export type CdartsStepEvent = SearchWarmupStepEvent | EvalWarmupStepEvent | JointStepEvent;
+
+/** A cycle begins: the evaluation network follows the search network's genotype. */
+export interface CycleEvent {
+  readonly type: 'cycle';
+  readonly epoch: number;
+  readonly genotype: Genotype;
+  readonly changed: boolean;
+  readonly kept: number;
+  readonly restored: number;
+  readonly created: number;
+  /** Choices cut per edge so far. */
+  readonly cutNum: number;
+}
+
+export interface CdartsEpochEvent {
+  readonly type: 'epoch';
+  readonly epoch: number;
+  readonly search: { readonly valLoss: number; readonly valAccuracy: number };
+  /** Null in the warm-up epochs, when the evaluation network is not trained. */
+  readonly eval: { readonly valLoss: number; readonly valAccuracy: number } | null;
+  readonly genotype: Genotype;
+  readonly evalGenotype: Genotype;
+}
+
+export interface CdartsDoneEvent {
+  readonly type: 'done';
+  readonly genotype: Genotype;
+  readonly steps: number;
+}
+
+export type CdartsEvent = CdartsStepEvent | CycleEvent | CdartsEpochEvent | CdartsDoneEvent;
+
+/** Where the loop stands between two events: what it does next and how far it is in it. */
+export interface CdartsPosition {
+  /** The epoch under way; the configured epoch count once the search is over. */
+  readonly epoch: number;
+  readonly phase: CdartsPhase;
+  /** Steps of `phase` already taken in this epoch. */
+  readonly stepInPhase: number;
+  /** Steps of any kind taken since the search began. */
+  readonly step: number;
+  readonly train: SamplerState;
+  readonly val: SamplerState;
+  readonly elapsedMs: number;
+}
+
+export interface CdartsLoopOptions {
+  readonly signal?: AbortSignal;
+  /** Continue from a position of an earlier run on this state (or a restored copy of it). */
+  readonly resume?: CdartsPosition;
+  /** Read before every step; replaces the configured rates. */
+  readonly rates?: () => Partial<CdartsRates>;
+  readonly now?: () => number;
+}
+
+export interface CdartsRun extends AsyncGenerator<CdartsEvent, void, undefined> {
+  /** A copy of the current position. */
+  position(): CdartsPosition;
+}
+
+/** NNI's default: the smaller of the two halves' batch counts. */
+export function cdartsStepsPerEpoch(config: CdartsConfig, data: SearchData): number {
+  return (
+    config.stepsPerEpoch ??
+    Math.min(
+      Math.ceil(data.train.count / config.batchSize),
+      Math.ceil(data.val.count / config.batchSize),
+    )
+  );
+}
+
+export function startCdartsPosition(config: CdartsConfig): CdartsPosition {
+  return {
+    epoch: 0,
+    phase: config.warmupEpochs > 0 ? 'searchWarmup' : 'follow',
+    stepInPhase: 0,
+    step: 0,
+    train: FRESH_SAMPLER,
+    val: FRESH_SAMPLER,
+    elapsedMs: 0,
+  };
+}
+
+function copyPosition(p: CdartsPosition): CdartsPosition {
+  return { ...p, train: copySampler(p.train), val: copySampler(p.val) };
+}
+
+/** Steps the phase takes in one epoch. */
+function phaseLength(config: CdartsConfig, phase: CdartsPhase, perEpoch: number): number {
+  switch (phase) {
+    case 'searchWarmup':
+    case 'joint':
+      return perEpoch;
+    case 'evalWarmup':
+      return config.evalWarmupEpochs * perEpoch;
+    case 'follow':
+    case 'evaluate':
+      return 1;
+  }
+}
+
+function nextPhase(
+  config: CdartsConfig,
+  p: CdartsPosition,
+): Pick<CdartsPosition, 'epoch' | 'phase'> {
+  switch (p.phase) {
+    case 'searchWarmup':
+    case 'joint':
+      return { epoch: p.epoch, phase: 'evaluate' };
+    case 'follow':
+      return { epoch: p.epoch, phase: 'evalWarmup' };
+    case 'evalWarmup':
+      return { epoch: p.epoch, phase: 'joint' };
+    case 'evaluate': {
+      const epoch = p.epoch + 1;
+      return { epoch, phase: epoch < config.warmupEpochs ? 'searchWarmup' : 'follow' };
+    }
+  }
+}
+
+function checkData(state: CdartsState, data: SearchData): void {
+  const b = state.config.batchSize;
+  if (data.train.count < b) {
+    throw new Error(
+      `batch size ${b} is larger than the weight-training split (${data.train.count} images)`,
+    );
+  }
+  if (data.val.count < b) {
+    throw new Error(
+      `batch size ${b} is larger than the alpha-training split (${data.val.count} images)`,
+    );
+  }
+}
+
+function checkResume(config: CdartsConfig, p: CdartsPosition, perEpoch: number): void {
+  if (!Number.isInteger(p.epoch) || p.epoch < 0 || p.epoch > config.epochs) {
+    throw new Error(
+      `position: epoch must be an integer from 0 to ${config.epochs}, got ${p.epoch}`,
+    );
+  }
+  const warm = p.epoch < config.warmupEpochs;
+  const allowed: readonly CdartsPhase[] = warm
+    ? ['searchWarmup', 'evaluate']
+    : ['follow', 'evalWarmup', 'joint', 'evaluate'];
+  if (p.epoch < config.epochs && !allowed.includes(p.phase)) {
+    throw new Error(`position: epoch ${p.epoch} has no phase "${p.phase}"`);
+  }
+  const length = phaseLength(config, p.phase, perEpoch);
+  if (!Number.isInteger(p.stepInPhase) || p.stepInPhase < 0 || p.stepInPhase >= length) {
+    throw new Error(
+      `position: ${p.stepInPhase} steps taken in phase "${p.phase}", which has ${length}`,
+    );
+  }
+}
+
+/** Choices cut per edge so far (every edge has the same count). */
+function cutCount(state: CdartsState): number {
+  return (state.mutator.cut.normal[0] ?? []).filter((isCut) => isCut).length;
+}
+
+/** Masked softmax of both cell types, read back in one transfer. */
+async function readProbabilities(state: CdartsState): Promise<AlphaProbabilities> {
+  const packed = tf.tidy(() =>
+    tf.concat([
+      tf.reshape(maskedSoftmax(state.alphas.normal, state.mutator.cut.normal), [-1]),
+      tf.reshape(maskedSoftmax(state.alphas.reduce, state.mutator.cut.reduce), [-1]),
+    ]),
+  );
+  const values = (await packed.data()) as Float32Array;
+  packed.dispose();
+  return unpackProbabilities(state, values, 0);
+}
+
+function unpackProbabilities(
+  state: CdartsState,
+  values: Float32Array,
+  offset: number,
+): AlphaProbabilities {
+  const [rows, cols] = state.searchNet.alphaShape;
+  const table = (start: number) =>
+    Array.from({ length: rows }, (_, r) =>
+      Array.from(values.subarray(start + r * cols, start + (r + 1) * cols)),
+    );
+  return { normal: table(offset), reduce: table(offset + rows * cols) };
+}
+
+/** Loss and accuracy over a whole split in evaluation mode. */
+async function evaluateSplit(
+  state: CdartsState,
+  split: BatchSource,
+  evaluate: (state: CdartsState, batch: Batch) => LossAndAccuracy,
+): Promise<{ valLoss: number; valAccuracy: number }> {
+  const b = state.config.batchSize;
+  const sums: tf.Tensor1D[] = [];
+  for (let start = 0; start < split.count; start += b) {
+    const size = Math.min(b, split.count - start);
+    const batch = split.batch(Array.from({ length: size }, (_, i) => start + i));
+    const r = evaluate(state, batch);
+    sums.push(
+      tf.tidy(() => tf.stack([tf.mul(r.loss, size), tf.mul(r.accuracy, size)]) as tf.Tensor1D),
+    );
+    tf.dispose([batch.x, batch.y, r.loss, r.accuracy]);
+  }
+  const total = tf.tidy(() => tf.div(sumAll(sums), split.count));
+  const [valLoss, valAccuracy] = Array.from(await total.data());
+  tf.dispose([total, ...sums]);
+  return { valLoss: valLoss as number, valAccuracy: valAccuracy as number };
+}
+
+async function readScalars(scalars: readonly tf.Scalar[]): Promise<number[]> {
+  const packed = tf.tidy(() => tf.stack([...scalars]));
+  const values = Array.from(await packed.data());
+  tf.dispose([packed, ...scalars]);
+  return values;
+}
+
+/**
+ * Runs a CDARTS search on `state`, or continues one from `options.resume`. Between the moment
+ * `next()` resolves and the next call the state is consistent with `run.position()`.
+ */
+export function runCdarts(
+  state: CdartsState,
+  data: SearchData,
+  options: CdartsLoopOptions = {},
+): CdartsRun {
+  const cursor = { position: options.resume ?? startCdartsPosition(state.config) };
+  return Object.assign(cdartsEvents(state, data, options, cursor), {
+    position: () => copyPosition(cursor.position),
+  });
+}
+
+async function* cdartsEvents(
+  state: CdartsState,
+  data: SearchData,
+  options: CdartsLoopOptions,
+  cursor: { position: CdartsPosition },
+): AsyncGenerator<CdartsEvent, void, undefined> {
+  const { config, rng } = state;
+  checkData(state, data);
+  const perEpoch = cdartsStepsPerEpoch(config, data);
+  if (options.resume) checkResume(config, options.resume, perEpoch);
+  const now = options.now ?? (() => performance.now());
+  const started = now() - cursor.position.elapsedMs;
+  const rates = (): CdartsRates => ({
+    weightLr: config.weightLr,
+    nasnetLr: config.nasnetLr,
+    alphaLr: config.alphaLr,
+    ...options.rates?.(),
+  });
+  const batchFrom = (which: 'train' | 'val'): Batch => {
+    const split = which === 'train' ? data.train : data.val;
+    const p = cursor.position;
+    const { indices, next } = nextBatch(p[which], split.count, config.batchSize, rng);
+    cursor.position = { ...p, [which]: next };
+    return split.batch(indices);
+  };
+  /** Moves past one unit of work of the current phase. */
+  const advance = (tookStep: boolean): void => {
+    const p = cursor.position;
+    const stepInPhase = p.stepInPhase + 1;
+    const step = p.step + (tookStep ? 1 : 0);
+    const elapsedMs = now() - started;
+    cursor.position =
+      stepInPhase < phaseLength(config, p.phase, perEpoch)
+        ? { ...p, stepInPhase, step, elapsedMs }
+        : { ...p, ...nextPhase(config, p), stepInPhase: 0, step, elapsedMs };
+    // Phases without steps (evalWarmupEpochs = 0) are passed over.
+    const q = cursor.position;
+    if (q.epoch < config.epochs && phaseLength(config, q.phase, perEpoch) === 0) {
+      cursor.position = { ...q, ...nextPhase(config, q) };
+    }
+  };
+  const stepBase = (t0: number, images: number) => {
+    const p = cursor.position;
+    const t1 = now();
+    return {
+      type: 'step' as const,
+      epoch: p.epoch,
+      step: p.step + 1,
+      stepInPhase: p.stepInPhase + 1,
+      stepsInPhase: phaseLength(config, p.phase, perEpoch),
+      imagesPerSecond: (images * 1000) / Math.max(t1 - t0, 1e-3),
+      elapsedMs: t1 - started,
+    };
+  };
+
+  let genotype = cdartsGenotype(config, await readProbabilities(state));
+  while (cursor.position.epoch < config.epochs) {
+    if (options.signal?.aborted) return;
+    const p = cursor.position;
+    switch (p.phase) {
+      case 'searchWarmup': {
+        const t0 = now();
+        const batch = batchFrom('train');
+        const r = searchWeightStep(state, batch, rates().weightLr);
+        tf.dispose([batch.x, batch.y]);
+        const [trainLoss, trainAccuracy] = await readScalars([r.loss, r.accuracy]);
+        const event: SearchWarmupStepEvent = {
+          ...stepBase(t0, batch.x.shape[0]),
+          phase: 'searchWarmup',
+          trainLoss: trainLoss as number,
+          trainAccuracy: trainAccuracy as number,
+        };
+        advance(true);
+        yield event;
+        break;
+      }
+      case 'follow': {
+        const cutNum = cutCountAt(config, p.epoch);
+        if (cutNum > cutCount(state)) await cutChoices(state.mutator, state.alphas, cutNum);
+        genotype = cdartsGenotype(config, await readProbabilities(state));
+        const result = followGenotype(state, genotype);
+        advance(false);
+        yield { type: 'cycle', epoch: p.epoch, genotype, cutNum, ...result };
+        break;
+      }
+      case 'evalWarmup': {
+        const t0 = now();
+        const batch = batchFrom('val');
+        const r = evalWeightStep(state, batch, rates().nasnetLr);
+        tf.dispose([batch.x, batch.y]);
+        const [evalLoss, evalAccuracy] = await readScalars([r.loss, r.accuracy]);
+        const event: EvalWarmupStepEvent = {
+          ...stepBase(t0, batch.x.shape[0]),
+          phase: 'evalWarmup',
+          evalLoss: evalLoss as number,
+          evalAccuracy: evalAccuracy as number,
+        };
+        advance(true);
+        yield event;
+        break;
+      }
+      case 'joint': {
+        const t0 = now();
+        const train = batchFrom('train');
+        const val = batchFrom('val');
+        const regDecay = regularizationDecay(config, p.epoch);
+        const s = jointStep(state, train, val, regDecay, rates());
+        tf.dispose([train.x, train.y, val.x, val.y]);
+        const scalars = [
+          s.searchVal.loss,
+          s.searchVal.accuracy,
+          s.searchTrain.loss,
+          s.searchTrain.accuracy,
+          s.evalVal.loss,
+          s.evalVal.accuracy,
+          s.distillation,
+          s.penalty,
+          s.alphaObjective,
+          alphaMaxAbs(state.alphas.normal, state.alphas.reduce),
+        ];
+        const packed = tf.tidy(() =>
+          tf.concat([
+            tf.stack(scalars),
+            tf.reshape(maskedSoftmax(state.alphas.normal, state.mutator.cut.normal), [-1]),
+            tf.reshape(maskedSoftmax(state.alphas.reduce, state.mutator.cut.reduce), [-1]),
+          ]),
+        );
+        tf.dispose(scalars);
+        const values = (await packed.data()) as Float32Array;
+        packed.dispose();
+        const v = (i: number) => values[i] as number;
+        const alphaSoftmax = unpackProbabilities(state, values, scalars.length);
+        genotype = cdartsGenotype(config, alphaSoftmax);
+        const event: JointStepEvent = {
+          ...stepBase(t0, train.x.shape[0] + val.x.shape[0]),
+          phase: 'joint',
+          search: { valLoss: v(0), valAccuracy: v(1), trainLoss: v(2), trainAccuracy: v(3) },
+          eval: { valLoss: v(4), valAccuracy: v(5) },
+          distillationLoss: v(6),
+          penalty: v(7),
+          regDecay,
+          alphaObjective: v(8),
+          alphaSoftmax,
+          alphaMaxAbs: v(9),
+          genotype,
+        };
+        advance(true);
+        yield event;
+        break;
+      }
+      case 'evaluate': {
+        const search = await evaluateSplit(state, data.val, evaluateSearchNetwork);
+        const cycled = p.epoch >= config.warmupEpochs;
+        const evalResult = cycled
+          ? await evaluateSplit(state, data.val, evaluateEvalNetwork)
+          : null;
+        genotype = cdartsGenotype(config, await readProbabilities(state));
+        advance(false);
+        yield {
+          type: 'epoch',
+          epoch: p.epoch,
+          search,
+          eval: evalResult,
+          genotype,
+          evalGenotype: state.evalNet.genotype,
+        };
+        break;
+      }
+    }
+  }
+  yield { type: 'done', genotype, steps: cursor.position.step };
+}

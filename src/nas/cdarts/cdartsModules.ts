@@ -1,0 +1,124 @@
+/**
+ * The modules CDARTS's two networks may share (`share_module`, spec §7.1.1 / §7.2.1): the stem
+ * (3×3 conv to stemMultiplier·C + affine BN), the two distillation heads (after the two
+ * reduction cells) and the ensemble weight. Both networks build them under the same names, so
+ * that one set of tensors can serve both or each network can hold its own.
+ *
+ * Names: `stem.conv`, `stem.bn.*`, `heads.{0,1}.*` (see distillHead.ts), `ensemble`.
+ */
+import * as tf from '../tensor/tf';
+import type { ForwardContext, Layer, ParamSpec, TensorMap } from '../tensor/layer';
+import { lookup, sequence } from '../tensor/layer';
+import { batchNorm } from '../ops/batchNorm';
+import { conv2d } from '../ops/convolutions';
+import type { DistillHead } from './distillHead';
+import { distillHead } from './distillHead';
+import {
+  ENSEMBLE_EXITS,
+  ENSEMBLE_PARAM,
+  ensembleLogits,
+  initialEnsembleValues,
+} from './ensembleLogits';
+import { initValues } from '../tensor/initParams';
+import type { Rng } from '../tensor/random';
+
+export const STEM_PREFIX = 'stem';
+export const HEADS_PREFIX = 'heads';
+
+export interface CdartsModulesSpec {
+  readonly imageChannels: number;
+  readonly c: number;
+  readonly stemMultiplier: number;
+  /** Output channels of the two reduction cells the heads read. */
+  readonly headChannels: readonly [number, number];
+  readonly headWidths: readonly [number, number];
+  readonly numClasses: number;
+}
+
+export interface CdartsModules {
+  readonly stem: Layer;
+  readonly stemChannels: number;
+  readonly heads: readonly [DistillHead, DistillHead];
+  /** Stem, heads and the ensemble weight (whose `init` is ignored: see createCdartsVariables). */
+  readonly params: readonly ParamSpec[];
+  readonly buffers: readonly ParamSpec[];
+  /** The ensemble logits [3N, classes] from the two reduction cells' outputs and the logits. */
+  ensemble(
+    reductionOutputs: readonly [tf.Tensor4D, tf.Tensor4D],
+    logits: tf.Tensor2D,
+    weights: TensorMap,
+    ctx: ForwardContext,
+  ): tf.Tensor2D;
+}
+
+/** True for the names of the modules `share_module` shares. */
+export function isSharedModuleName(name: string): boolean {
+  return (
+    name.startsWith(`${STEM_PREFIX}.`) ||
+    name.startsWith(`${HEADS_PREFIX}.`) ||
+    name === ENSEMBLE_PARAM
+  );
+}
+
+/** True for the distillation heads' names (`fix_head` freezes them). */
+export function isHeadName(name: string): boolean {
+  return name.startsWith(`${HEADS_PREFIX}.`);
+}
+
+export function cdartsModules(spec: CdartsModulesSpec): CdartsModules {
+  const stemChannels = spec.stemMultiplier * spec.c;
+  const stem = sequence([
+    conv2d(`${STEM_PREFIX}.conv`, spec.imageChannels, stemChannels, 3, 1, 1),
+    batchNorm(`${STEM_PREFIX}.bn`, stemChannels, true),
+  ]);
+  const heads = [0, 1].map((k) =>
+    distillHead({
+      prefix: `${HEADS_PREFIX}.${k}`,
+      inChannels: spec.headChannels[k] as number,
+      numClasses: spec.numClasses,
+      widths: spec.headWidths,
+    }),
+  ) as [DistillHead, DistillHead];
+  return {
+    stem,
+    stemChannels,
+    heads,
+    params: [
+      ...stem.params,
+      ...heads.flatMap((h) => h.params),
+      { name: ENSEMBLE_PARAM, shape: [ENSEMBLE_EXITS], init: { kind: 'zeros' } },
+    ],
+    buffers: [...stem.buffers, ...heads.flatMap((h) => h.buffers)],
+    ensemble(reductionOutputs, logits, weights, ctx) {
+      const exits: [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D] = [
+        heads[0].apply(reductionOutputs[0], weights, ctx),
+        heads[1].apply(reductionOutputs[1], weights, ctx),
+        logits,
+      ];
+      return ensembleLogits(exits, lookup(weights, ENSEMBLE_PARAM));
+    },
+  };
+}
+
+/**
+ * Variables for parameter specs, values drawn in spec order from `rng`: PyTorch's default
+ * init, and U(0, 1)/3 for the ensemble weight.
+ */
+export function createCdartsVariables(
+  specs: readonly ParamSpec[],
+  rng: Rng,
+  trainable: boolean,
+): Record<string, tf.Variable> {
+  const out: Record<string, tf.Variable> = {};
+  for (const spec of specs) {
+    if (spec.name in out) throw new Error(`duplicate parameter name "${spec.name}"`);
+    const values =
+      spec.name === ENSEMBLE_PARAM
+        ? initialEnsembleValues(rng)
+        : initValues(spec.shape, spec.init, rng);
+    const t = tf.tensor(values, [...spec.shape]);
+    out[spec.name] = tf.variable(t, trainable);
+    t.dispose();
+  }
+  return out;
+}

@@ -1,0 +1,133 @@
+/**
+ * Configuration of a DARTS search, its presets and its validation. Defaults follow the official
+ * `cnn/train_search.py` (spec §1.6) except where a preset says otherwise.
+ */
+import type { OpName } from '../ops/primitives';
+import { DARTS_PRIMITIVES, parseOpSet } from '../ops/primitives';
+
+export interface SearchConfig {
+  /** 1: first-order alpha gradient; 2: unrolled (second-order) alpha gradient. */
+  readonly order: 1 | 2;
+  readonly primitives: readonly OpName[];
+  /** Intermediate nodes per cell (DARTS `steps`). */
+  readonly nodes: number;
+  /** Nodes concatenated into the cell output (DARTS `multiplier`), the last ones. */
+  readonly multiplier: number;
+  /** Cells in the network (DARTS `layers`). */
+  readonly layers: number;
+  /** Initial channels C. */
+  readonly channels: number;
+  readonly stemMultiplier: number;
+  readonly batchSize: number;
+  readonly epochs: number;
+  readonly weightLr: number;
+  readonly weightLrMin: number;
+  readonly momentum: number;
+  readonly weightDecay: number;
+  readonly gradClip: number;
+  readonly alphaLr: number;
+  readonly alphaBeta1: number;
+  readonly alphaBeta2: number;
+  readonly alphaWeightDecay: number;
+  /** Fraction of the training images used for weights; the rest trains the alphas. */
+  readonly trainPortion: number;
+  readonly seed: number;
+}
+
+/** The official DARTS CIFAR-10 search (`cnn/train_search.py`). */
+export const PAPER_SEARCH_CONFIG: SearchConfig = {
+  order: 1,
+  primitives: [...DARTS_PRIMITIVES],
+  nodes: 4,
+  multiplier: 4,
+  layers: 8,
+  channels: 16,
+  stemMultiplier: 3,
+  batchSize: 64,
+  epochs: 50,
+  weightLr: 0.025,
+  weightLrMin: 0.001,
+  momentum: 0.9,
+  weightDecay: 3e-4,
+  gradClip: 5,
+  alphaLr: 3e-4,
+  alphaBeta1: 0.5,
+  alphaBeta2: 0.999,
+  alphaWeightDecay: 1e-3,
+  trainPortion: 0.5,
+  seed: 2,
+};
+
+/**
+ * A small network that searches in minutes without a GPU: the paper's cell (4 nodes, all 8
+ * candidates) in a 5-cell network with 4 initial channels. The alpha learning rate is raised
+ * tenfold, since a short search takes far fewer alpha steps than the paper's 50 epochs.
+ */
+export const SMALL_SEARCH_CONFIG: SearchConfig = {
+  ...PAPER_SEARCH_CONFIG,
+  layers: 5,
+  channels: 4,
+  batchSize: 16,
+  epochs: 10,
+  alphaLr: 3e-3,
+};
+
+function positiveInteger(value: number, what: string, min = 1): void {
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(`${what} must be an integer of at least ${min}, got ${value}`);
+  }
+}
+
+function positiveNumber(value: number, what: string, allowZero = false): void {
+  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new Error(
+      `${what} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${value}`,
+    );
+  }
+}
+
+/** Checks a configuration; throws a message naming the first wrong setting. */
+export function validateSearchConfig(config: SearchConfig): SearchConfig {
+  if (config.order !== 1 && config.order !== 2) {
+    throw new Error(`order must be 1 (first order) or 2 (unrolled), got ${String(config.order)}`);
+  }
+  const primitives = parseOpSet(config.primitives);
+  for (const op of primitives) {
+    if (op === 'sep_conv_7x7' || op === 'conv_7x1_1x7') {
+      throw new Error(`op "${op}" exists only in evaluation networks, not in the search space`);
+    }
+  }
+  positiveInteger(config.nodes, 'node count (nodes)');
+  positiveInteger(config.multiplier, 'multiplier');
+  if (config.multiplier > config.nodes) {
+    throw new Error(`multiplier ${config.multiplier} exceeds the node count ${config.nodes}`);
+  }
+  if (!Number.isInteger(config.layers) || config.layers < 3) {
+    throw new Error(
+      `layers must be an integer of at least 3, so that the network has normal and reduction cells; got ${config.layers}`,
+    );
+  }
+  positiveInteger(config.channels, 'channels');
+  positiveInteger(config.stemMultiplier, 'stem multiplier');
+  positiveInteger(config.batchSize, 'batch size');
+  positiveInteger(config.epochs, 'epochs');
+  positiveNumber(config.weightLr, 'weight learning rate');
+  positiveNumber(config.weightLrMin, 'minimum weight learning rate', true);
+  positiveNumber(config.momentum, 'momentum', true);
+  positiveNumber(config.weightDecay, 'weight decay', true);
+  positiveNumber(config.gradClip, 'gradient clip norm');
+  positiveNumber(config.alphaLr, 'alpha learning rate');
+  positiveNumber(config.alphaWeightDecay, 'alpha weight decay', true);
+  for (const [v, what] of [
+    [config.alphaBeta1, 'Adam beta1'],
+    [config.alphaBeta2, 'Adam beta2'],
+  ] as const) {
+    if (!(v >= 0 && v < 1)) throw new Error(`${what} must be in [0, 1), got ${v}`);
+  }
+  if (!(config.trainPortion > 0 && config.trainPortion < 1)) {
+    throw new Error(`train portion must be strictly between 0 and 1, got ${config.trainPortion}`);
+  }
+  if (!Number.isInteger(config.seed))
+    throw new Error(`seed must be an integer, got ${config.seed}`);
+  return { ...config, primitives };
+}

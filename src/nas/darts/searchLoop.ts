@@ -1,0 +1,339 @@
+/**
+ * The DARTS search loop as an async generator of progress events. Per step it reads back only
+ * the streamed scalars and the alpha softmax, in one transfer; everything else stays on the
+ * device. Epoch order and validation sampling follow `cnn/train_search.py`: the train half is
+ * shuffled every epoch (the last batch may be smaller), and each step draws a fresh random
+ * validation batch. A run exposes its position (epoch, step, image order) between events, so
+ * that a host can checkpoint it, and resumes from one (`options.resume`).
+ */
+import * as tf from '../tensor/tf';
+import { cosineLr } from '../optim/cosineSchedule';
+import type { Genotype } from '../genotype/genotype';
+import { concatRange, deriveCellGenes } from '../genotype/genotype';
+import type { GenotypeChange, GenotypeHistory } from '../genotype/genotypeHistory';
+import { recordGenotype } from '../genotype/genotypeHistory';
+import type { Batch } from './searchStep';
+import { evaluate, searchStep } from './searchStep';
+import { sumAll } from '../tensor/tensorSum';
+import { alphaMaxAbs } from './alphaMaxAbs';
+import type { SearchState } from './searchState';
+import type { SearchPosition } from './searchPosition';
+import { checkSearchPosition, startPosition, stepsPerEpoch } from './searchPosition';
+
+export { stepsPerEpoch };
+
+export interface BatchSource {
+  readonly count: number;
+  batch(indices: ArrayLike<number>): Batch;
+}
+
+export interface SearchData {
+  /** Images that train the weights. */
+  readonly train: BatchSource;
+  /** Images that train the alphas (DARTS's "valid" half of the training set). */
+  readonly val: BatchSource;
+}
+
+export interface AlphaSoftmax {
+  readonly normal: number[][];
+  readonly reduce: number[][];
+}
+
+export interface StepEvent {
+  readonly type: 'step';
+  readonly epoch: number;
+  readonly step: number;
+  readonly stepInEpoch: number;
+  readonly stepsPerEpoch: number;
+  readonly totalSteps: number;
+  readonly weightLr: number;
+  readonly trainLoss: number;
+  readonly trainAccuracy: number;
+  readonly valLoss: number;
+  readonly alphaSoftmax: AlphaSoftmax;
+  /** max |α| over both cell types after the step: exploding alphas show here first. */
+  readonly alphaMaxAbs: number;
+  readonly genotype: Genotype;
+  readonly imagesPerSecond: number;
+  readonly elapsedMs: number;
+}
+
+export interface EpochEvent {
+  readonly type: 'epoch';
+  readonly epoch: number;
+  readonly valLoss: number;
+  readonly valAccuracy: number;
+  readonly genotype: Genotype;
+}
+
+export interface DoneEvent {
+  readonly type: 'done';
+  readonly genotype: Genotype;
+  readonly steps: number;
+}
+
+export type SearchEvent = StepEvent | EpochEvent | DoneEvent;
+
+/** Learning rates a host may change between steps (e.g. from the UI). */
+export interface RateOverrides {
+  /** Replaces the configured maximum of the weight learning rate's cosine schedule. */
+  readonly weightLr?: number;
+  readonly alphaLr?: number;
+}
+
+export interface SearchLoopOptions {
+  readonly signal?: AbortSignal;
+  /** Continue a search from a checkpoint's position instead of beginning one. */
+  readonly resume?: SearchResume;
+  /** Read before every step. */
+  readonly rates?: () => RateOverrides;
+  /** Clock in ms; injectable for tests. */
+  readonly now?: () => number;
+}
+
+export function checkSearchData(state: SearchState, data: SearchData): void {
+  const b = state.config.batchSize;
+  if (data.train.count < b) {
+    throw new Error(
+      `batch size ${b} is larger than the weight-training split (${data.train.count} images)`,
+    );
+  }
+  if (data.val.count < b) {
+    throw new Error(
+      `batch size ${b} is larger than the alpha-training split (${data.val.count} images)`,
+    );
+  }
+}
+
+function genotypeOf(state: SearchState, softmax: AlphaSoftmax): Genotype {
+  const { nodes, multiplier, primitives } = state.config;
+  return {
+    normal: deriveCellGenes(softmax.normal, nodes, primitives),
+    normalConcat: concatRange(nodes, multiplier),
+    reduce: deriveCellGenes(softmax.reduce, nodes, primitives),
+    reduceConcat: concatRange(nodes, multiplier),
+  };
+}
+
+function toRows(values: Float32Array, offset: number, rows: number, cols: number): number[][] {
+  const out: number[][] = [];
+  for (let r = 0; r < rows; r++) {
+    out.push(Array.from(values.subarray(offset + r * cols, offset + (r + 1) * cols)));
+  }
+  return out;
+}
+
+/** The scalars packed before the softmax in a step's readback: losses, accuracy, max |α|. */
+const SCALARS = 4;
+
+/** Reads the alphas' softmax back (one transfer). */
+export async function readAlphaSoftmax(state: SearchState): Promise<AlphaSoftmax> {
+  const [rows, cols] = state.net.alphaShape;
+  const packed = tf.tidy(() =>
+    tf.concat([
+      tf.reshape(tf.softmax(state.alphas.normal), [-1]),
+      tf.reshape(tf.softmax(state.alphas.reduce), [-1]),
+    ]),
+  );
+  const values = (await packed.data()) as Float32Array;
+  packed.dispose();
+  return { normal: toRows(values, 0, rows, cols), reduce: toRows(values, rows * cols, rows, cols) };
+}
+
+/** Loss and accuracy over a whole split in evaluation mode. */
+export async function evaluateSplit(
+  state: SearchState,
+  split: BatchSource,
+): Promise<{ loss: number; accuracy: number }> {
+  const b = state.config.batchSize;
+  const sums: tf.Tensor1D[] = [];
+  for (let start = 0; start < split.count; start += b) {
+    const size = Math.min(b, split.count - start);
+    const indices = Array.from({ length: size }, (_, i) => start + i);
+    const batch = split.batch(indices);
+    const r = evaluate(state, batch);
+    sums.push(
+      tf.tidy(() => tf.stack([tf.mul(r.loss, size), tf.mul(r.accuracy, size)]) as tf.Tensor1D),
+    );
+    tf.dispose([batch.x, batch.y, r.loss, r.accuracy]);
+  }
+  const total = tf.tidy(() => tf.div(sumAll(sums), split.count));
+  const [loss, accuracy] = Array.from(await total.data());
+  tf.dispose([total, ...sums]);
+  return { loss: loss as number, accuracy: accuracy as number };
+}
+
+/** The history and position a resumed search starts from (a decoded checkpoint holds both). */
+export interface SearchResume {
+  readonly position: SearchPosition;
+  /** The genotype history so far; the resumed loop appends to it. */
+  readonly genotypeHistory?: GenotypeHistory;
+}
+
+/**
+ * The search's events, and where it stands between two of them. Between the moment `next()`
+ * resolves and the next call of `next()` the SearchState is consistent with `position()`: that
+ * is when a host may checkpoint.
+ */
+export interface SearchRun extends AsyncGenerator<SearchEvent, void, undefined> {
+  /** A copy of the current position. */
+  position(): SearchPosition;
+  /** A copy of the genotype history so far (empty before the first `next()`). */
+  genotypeHistory(): GenotypeHistory;
+}
+
+/** The loop's own state, shared between the generator and the run's accessors. */
+interface Cursor {
+  position: SearchPosition;
+  readonly history: GenotypeChange[];
+}
+
+function checkResume(state: SearchState, data: SearchData, p: SearchPosition): void {
+  if (p.trainCount !== data.train.count || p.valCount !== data.val.count) {
+    throw new Error(
+      `cannot resume: the search was at ${p.trainCount} weight-training and ${p.valCount} alpha-training images, ` +
+        `the data has ${data.train.count} and ${data.val.count}`,
+    );
+  }
+  checkSearchPosition(p, state.config.epochs, state.config.batchSize);
+}
+
+/**
+ * Runs a DARTS search, or resumes one from `options.resume`: the resumed run emits the events
+ * the uninterrupted one would from that point on (step numbers, learning rates and, on a
+ * deterministic backend with the same random states, the same values).
+ */
+export function runSearch(
+  state: SearchState,
+  data: SearchData,
+  options: SearchLoopOptions = {},
+): SearchRun {
+  const cursor: Cursor = {
+    position: options.resume?.position ?? startPosition(data.train.count, data.val.count),
+    history: [...(options.resume?.genotypeHistory ?? [])],
+  };
+  return Object.assign(searchEvents(state, data, options, cursor), {
+    position: (): SearchPosition => ({
+      ...cursor.position,
+      order: cursor.position.order && cursor.position.order.slice(),
+    }),
+    genotypeHistory: (): GenotypeHistory => [...cursor.history],
+  });
+}
+
+async function* searchEvents(
+  state: SearchState,
+  data: SearchData,
+  options: SearchLoopOptions,
+  cursor: Cursor,
+): AsyncGenerator<SearchEvent, void, undefined> {
+  checkSearchData(state, data);
+  const from = cursor.position;
+  if (options.resume) checkResume(state, data, from);
+  const now = options.now ?? (() => performance.now());
+  const { config, rng } = state;
+  const perEpoch = stepsPerEpoch(data.train.count, config.batchSize);
+  const totalSteps = perEpoch * config.epochs;
+  const [rows, cols] = state.net.alphaShape;
+  const started = now() - from.elapsedMs;
+  const counts = { trainCount: data.train.count, valCount: data.val.count };
+  let step = from.step;
+  let genotype = genotypeOf(state, await readAlphaSoftmax(state));
+  recordGenotype(cursor.history, step, genotype);
+  for (let epoch = from.epoch; epoch < config.epochs; epoch++) {
+    const resumed = epoch === from.epoch;
+    let order = resumed ? from.order : null;
+    for (let s = resumed ? from.stepInEpoch : 0; s < perEpoch; s++) {
+      if (options.signal?.aborted) return;
+      // Drawn after the abort check, so that a position without an order never follows a draw.
+      if (order === null) order = rng.permutation(data.train.count);
+      const overrides = options.rates?.() ?? {};
+      const weightLr = cosineLr(
+        epoch,
+        config.epochs,
+        overrides.weightLr ?? config.weightLr,
+        config.weightLrMin,
+      );
+      const alphaLr = overrides.alphaLr ?? config.alphaLr;
+      const t0 = now();
+      const train = data.train.batch(
+        order.subarray(s * config.batchSize, (s + 1) * config.batchSize),
+      );
+      const val = data.val.batch(rng.sample(data.val.count, config.batchSize));
+      const scalars = searchStep(state, train, val, { weightLr, alphaLr });
+      const packed = tf.tidy(() =>
+        tf.concat([
+          tf.stack([
+            scalars.trainLoss,
+            scalars.trainAccuracy,
+            scalars.valLoss,
+            alphaMaxAbs(state.alphas.normal, state.alphas.reduce),
+          ]),
+          tf.reshape(tf.softmax(state.alphas.normal), [-1]),
+          tf.reshape(tf.softmax(state.alphas.reduce), [-1]),
+        ]),
+      );
+      tf.dispose([
+        train.x,
+        train.y,
+        val.x,
+        val.y,
+        scalars.trainLoss,
+        scalars.trainAccuracy,
+        scalars.valLoss,
+      ]);
+      const values = (await packed.data()) as Float32Array;
+      packed.dispose();
+      const alphaSoftmax = {
+        normal: toRows(values, SCALARS, rows, cols),
+        reduce: toRows(values, SCALARS + rows * cols, rows, cols),
+      };
+      genotype = genotypeOf(state, alphaSoftmax);
+      step += 1;
+      recordGenotype(cursor.history, step, genotype);
+      const t1 = now();
+      cursor.position = {
+        ...counts,
+        epoch,
+        stepInEpoch: s + 1,
+        step,
+        order,
+        elapsedMs: t1 - started,
+      };
+      yield {
+        type: 'step',
+        epoch,
+        step,
+        stepInEpoch: s + 1,
+        stepsPerEpoch: perEpoch,
+        totalSteps,
+        weightLr,
+        trainLoss: values[0] as number,
+        trainAccuracy: values[1] as number,
+        valLoss: values[2] as number,
+        alphaSoftmax,
+        alphaMaxAbs: values[3] as number,
+        genotype,
+        imagesPerSecond: (train.x.shape[0] * 1000) / Math.max(t1 - t0, 1e-3),
+        elapsedMs: t1 - started,
+      };
+    }
+    const evaluation = await evaluateSplit(state, data.val);
+    cursor.position = {
+      ...counts,
+      epoch: epoch + 1,
+      stepInEpoch: 0,
+      step,
+      order: null,
+      elapsedMs: now() - started,
+    };
+    yield {
+      type: 'epoch',
+      epoch,
+      valLoss: evaluation.loss,
+      valAccuracy: evaluation.accuracy,
+      genotype,
+    };
+  }
+  yield { type: 'done', genotype, steps: step };
+}

@@ -1,0 +1,135 @@
+/**
+ * Everything a DARTS search holds between steps: the supernet, its weights, BatchNorm
+ * buffers, alphas, both optimizers' states and the random source.
+ */
+import type * as tf from '../tensor/tf';
+import type { AdamState } from '../optim/adam';
+import { createAdam, disposeAdam } from '../optim/adam';
+import { createVariables, initAlpha } from '../tensor/initParams';
+import { Rng } from '../tensor/random';
+import type { SearchConfig } from './searchConfig';
+import type { SgdState } from '../optim/sgd';
+import { createSgd, disposeSgd } from '../optim/sgd';
+import type { CellKernels } from './searchCell';
+import type { Supernet } from './supernet';
+import { checkInputSize, supernet } from './supernet';
+
+export interface AlphaVariables {
+  readonly normal: tf.Variable<tf.Rank.R2>;
+  readonly reduce: tf.Variable<tf.Rank.R2>;
+}
+
+export interface SearchState {
+  readonly config: SearchConfig;
+  /** The images the network was built for. */
+  readonly dataShape: DataShape;
+  readonly net: Supernet;
+  readonly weights: Readonly<Record<string, tf.Variable>>;
+  readonly buffers: Readonly<Record<string, tf.Variable>>;
+  readonly alphas: AlphaVariables;
+  readonly weightOptimizer: SgdState;
+  readonly alphaOptimizer: AdamState;
+  readonly rng: Rng;
+}
+
+export interface DataShape {
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  readonly numClasses: number;
+}
+
+/** How the supernet is computed; the numbers are the same either way. */
+export interface SearchOptions {
+  /** 'fused' (default): several times fewer kernels; 'reference': one mixed op per edge. */
+  readonly kernels?: CellKernels;
+}
+
+/** The supernet a configuration builds for images of `data`'s shape. */
+export function searchNetwork(
+  config: SearchConfig,
+  data: DataShape,
+  options: SearchOptions = {},
+): Supernet {
+  checkInputSize(config.layers, data.height, data.width);
+  return supernet({
+    c: config.channels,
+    layers: config.layers,
+    steps: config.nodes,
+    multiplier: config.multiplier,
+    stemMultiplier: config.stemMultiplier,
+    numClasses: data.numClasses,
+    imageChannels: data.channels,
+    primitives: config.primitives,
+    ...(options.kernels === undefined ? {} : { kernels: options.kernels }),
+  });
+}
+
+/** The variables a search trains or updates; the optimizers' states come with them. */
+export interface SearchVariables {
+  readonly weights: Readonly<Record<string, tf.Variable>>;
+  readonly buffers: Readonly<Record<string, tf.Variable>>;
+  readonly alphas: AlphaVariables;
+}
+
+/** A search state around given variables, with fresh (zero) optimizer states. */
+export function assembleSearchState(
+  config: SearchConfig,
+  data: DataShape,
+  net: Supernet,
+  variables: SearchVariables,
+  rng: Rng,
+): SearchState {
+  const { weights, buffers, alphas } = variables;
+  return {
+    config,
+    dataShape: {
+      height: data.height,
+      width: data.width,
+      channels: data.channels,
+      numClasses: data.numClasses,
+    },
+    net,
+    weights,
+    buffers,
+    alphas,
+    weightOptimizer: createSgd(weights, {
+      momentum: config.momentum,
+      weightDecay: config.weightDecay,
+    }),
+    alphaOptimizer: createAdam(
+      { normal: alphas.normal, reduce: alphas.reduce },
+      {
+        beta1: config.alphaBeta1,
+        beta2: config.alphaBeta2,
+        eps: 1e-8,
+        weightDecay: config.alphaWeightDecay,
+      },
+    ),
+    rng,
+  };
+}
+
+export function createSearchState(
+  config: SearchConfig,
+  data: DataShape,
+  options?: SearchOptions,
+): SearchState {
+  const net = searchNetwork(config, data, options);
+  const rng = Rng.fromSeed(config.seed);
+  const weights = createVariables(net.params, rng, true);
+  const buffers = createVariables(net.buffers, rng, false);
+  const alphas = {
+    normal: initAlpha(net.alphaShape, rng) as tf.Variable<tf.Rank.R2>,
+    reduce: initAlpha(net.alphaShape, rng) as tf.Variable<tf.Rank.R2>,
+  };
+  return assembleSearchState(config, data, net, { weights, buffers, alphas }, rng);
+}
+
+export function disposeSearchState(state: SearchState): void {
+  for (const v of [...Object.values(state.weights), ...Object.values(state.buffers)]) v.dispose();
+  state.alphas.normal.dispose();
+  state.alphas.reduce.dispose();
+  disposeSgd(state.weightOptimizer);
+  disposeAdam(state.alphaOptimizer);
+}

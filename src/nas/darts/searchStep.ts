@@ -1,0 +1,126 @@
+/**
+ * One DARTS search iteration (`cnn/train_search.py` train()): the alpha step on a validation
+ * batch first, then the weight step on the train batch with the updated alphas.
+ */
+import * as tf from '../tensor/tf';
+import type { ForwardContext, TensorMap } from '../tensor/layer';
+import { adamStep } from '../optim/adam';
+import type { LossAt } from './archGradient';
+import { firstOrderArchGrad, unrolledArchGrad } from './archGradient';
+import { updatingContext } from '../ops/runningStats';
+import { clipByGlobalNorm } from '../optim/clipGradNorm';
+import { accuracy, crossEntropy } from '../ops/loss';
+import type { SearchState } from './searchState';
+import { sgdStep } from '../optim/sgd';
+import type { Alphas } from './supernet';
+import { zipMap } from '../tensor/tensorMaps';
+
+export interface Batch {
+  readonly x: tf.Tensor4D;
+  readonly y: tf.Tensor1D;
+}
+
+/** Device-side scalars of one step; the caller reads them back (or not) and disposes them. */
+export interface StepScalars {
+  readonly trainLoss: tf.Scalar;
+  readonly trainAccuracy: tf.Scalar;
+  /** The alpha objective: L_val(w, α) (first order) or L_val(w', α) (unrolled). */
+  readonly valLoss: tf.Scalar;
+}
+
+export interface StepRates {
+  /** Weight learning rate of the current epoch (also the unrolled step's η). */
+  readonly weightLr: number;
+  readonly alphaLr: number;
+}
+
+/** Training-mode context that does not touch the running statistics. */
+function trainingContext(state: SearchState): ForwardContext {
+  return { training: true, buffers: state.buffers };
+}
+
+function lossOn(state: SearchState, batch: Batch, ctx: ForwardContext): LossAt {
+  return (weights: TensorMap, alphas: Alphas) =>
+    crossEntropy(state.net.forward(batch.x, weights, alphas, ctx), batch.y);
+}
+
+/** The alpha step; returns the alpha objective's loss. */
+export function archStep(
+  state: SearchState,
+  train: Batch,
+  val: Batch,
+  rates: StepRates,
+): tf.Scalar {
+  return tf.tidy(() => {
+    const ctx = trainingContext(state);
+    const alphas: Alphas = state.alphas;
+    const result =
+      state.config.order === 1
+        ? firstOrderArchGrad(lossOn(state, val, ctx), state.weights, alphas)
+        : unrolledArchGrad({
+            lossTrain: lossOn(state, train, ctx),
+            lossVal: lossOn(state, val, ctx),
+            weights: state.weights,
+            weightNames: Object.keys(state.weights),
+            alphas,
+            momentumBuffers: state.weightOptimizer.buffers,
+            lr: rates.weightLr,
+            momentum: state.config.momentum,
+            weightDecay: state.config.weightDecay,
+          });
+    adamStep(
+      state.alphaOptimizer,
+      { normal: state.alphas.normal, reduce: state.alphas.reduce },
+      { normal: result.grads.normal, reduce: result.grads.reduce },
+      rates.alphaLr,
+    );
+    return result.loss;
+  });
+}
+
+/** The weight step: CE on the train batch, clip to the global norm, SGD. */
+export function weightStep(
+  state: SearchState,
+  train: Batch,
+  weightLr: number,
+): { loss: tf.Scalar; accuracy: tf.Scalar } {
+  return tf.tidy(() => {
+    const names = Object.keys(state.weights);
+    const ctx = updatingContext(state.buffers);
+    let acc: tf.Scalar | null = null;
+    const { value, grads } = tf.valueAndGrads((...ws: tf.Tensor[]) => {
+      const logits = state.net.forward(train.x, zipMap(names, ws), state.alphas, ctx);
+      acc = tf.keep(accuracy(logits, train.y));
+      return crossEntropy(logits, train.y);
+    })(names.map((n) => state.weights[n] as tf.Variable));
+    const clipped = clipByGlobalNorm(zipMap(names, grads), state.config.gradClip);
+    sgdStep(state.weightOptimizer, state.weights, clipped.grads, weightLr);
+    if (acc === null) throw new Error('weight step computed no accuracy');
+    return { loss: value as tf.Scalar, accuracy: acc };
+  });
+}
+
+export function searchStep(
+  state: SearchState,
+  train: Batch,
+  val: Batch,
+  rates: StepRates,
+): StepScalars {
+  const valLoss = archStep(state, train, val, rates);
+  const { loss, accuracy: trainAccuracy } = weightStep(state, train, rates.weightLr);
+  return { trainLoss: loss, trainAccuracy, valLoss };
+}
+
+/** Loss and accuracy in evaluation mode (running BatchNorm statistics). */
+export function evaluate(
+  state: SearchState,
+  batch: Batch,
+): { loss: tf.Scalar; accuracy: tf.Scalar } {
+  return tf.tidy(() => {
+    const logits = state.net.forward(batch.x, state.weights, state.alphas, {
+      training: false,
+      buffers: state.buffers,
+    });
+    return { loss: crossEntropy(logits, batch.y), accuracy: accuracy(logits, batch.y) };
+  });
+}

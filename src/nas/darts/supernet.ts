@@ -1,0 +1,142 @@
+/**
+ * The DARTS search network (`cnn/model_search.py` Network): stem conv + affine BN, `layers`
+ * search cells with reduction cells at ⌊layers/3⌋ and ⌊2·layers/3⌋ (channels double there),
+ * global average pooling and a linear classifier. All normal cells share α_normal, all
+ * reduction cells share α_reduce.
+ */
+import * as tf from '../tensor/tf';
+import type { ForwardContext, ParamSpec, TensorMap } from '../tensor/layer';
+import { defaultInit, lookup } from '../tensor/layer';
+import { batchNorm } from '../ops/batchNorm';
+import { conv2d } from '../ops/convolutions';
+import { SEARCH_OP_OPTIONS } from '../ops/operations';
+import type { OpName } from '../ops/primitives';
+import type { CellKernels, EdgeOpWeights, SearchCell } from './searchCell';
+import { searchCell } from './searchCell';
+import { edgeCount, reductionIndices } from '../genotype/cellTopology';
+
+export { checkInputSize, reductionIndices } from '../genotype/cellTopology';
+
+export interface SupernetSpec {
+  readonly c: number;
+  readonly layers: number;
+  readonly steps: number;
+  readonly multiplier: number;
+  readonly stemMultiplier: number;
+  readonly numClasses: number;
+  readonly imageChannels: number;
+  readonly primitives: readonly OpName[];
+  /**
+   * 'fused' (the default where every cell can be fused) or 'reference' (one mixed op per
+   * edge, as DARTS writes it): the same function, the fused one in several times fewer kernels.
+   */
+  readonly kernels?: CellKernels;
+}
+
+export interface Alphas {
+  readonly normal: tf.Tensor2D;
+  readonly reduce: tf.Tensor2D;
+}
+
+export interface Supernet {
+  readonly spec: SupernetSpec;
+  readonly cells: readonly SearchCell[];
+  readonly params: readonly ParamSpec[];
+  readonly buffers: readonly ParamSpec[];
+  /** The kernels its cells run ('reference' if any cell does). */
+  readonly kernels: CellKernels;
+  /** Shape of each alpha tensor: [edges, candidates]. */
+  readonly alphaShape: readonly [number, number];
+  /** Logits [batch, classes]. */
+  forward(x: tf.Tensor4D, weights: TensorMap, alphas: Alphas, ctx: ForwardContext): tf.Tensor2D;
+}
+
+/** Softmax over each edge's row, split into one scalar per (edge, op). */
+export function edgeOpWeights(alpha: tf.Tensor2D): tf.Scalar[][] {
+  const [edges, ops] = alpha.shape;
+  const flat = tf.unstack(tf.reshape(tf.softmax(alpha), [edges * ops])) as tf.Scalar[];
+  const rows: tf.Scalar[][] = [];
+  for (let e = 0; e < edges; e++) rows.push(flat.slice(e * ops, (e + 1) * ops));
+  return rows;
+}
+
+export function supernet(spec: SupernetSpec): Supernet {
+  const { c, layers, steps, multiplier, stemMultiplier, numClasses, imageChannels } = spec;
+  if (!Number.isInteger(layers) || layers < 1) {
+    throw new Error(`a network needs at least 1 cell, got ${layers}`);
+  }
+  if (!Number.isInteger(c) || c < 1) throw new Error(`channels must be at least 1, got ${c}`);
+  if (!Number.isInteger(numClasses) || numClasses < 2) {
+    throw new Error(`a classifier needs at least 2 classes, got ${numClasses}`);
+  }
+  const cStem = stemMultiplier * c;
+  const stemConv = conv2d('stem.conv', imageChannels, cStem, 3, 1, 1);
+  const stemBn = batchNorm('stem.bn', cStem, true);
+  const reductions = reductionIndices(layers);
+  const cells: SearchCell[] = [];
+  let cPrevPrev = cStem;
+  let cPrev = cStem;
+  let cCurr = c;
+  let reductionPrev = false;
+  for (let i = 0; i < layers; i++) {
+    const reduction = reductions.has(i);
+    if (reduction) cCurr *= 2;
+    const cell = searchCell({
+      prefix: `cells.${i}`,
+      steps,
+      multiplier,
+      cPrevPrev,
+      cPrev,
+      c: cCurr,
+      reduction,
+      reductionPrev,
+      primitives: spec.primitives,
+      opOptions: SEARCH_OP_OPTIONS,
+      ...(spec.kernels === undefined ? {} : { kernels: spec.kernels }),
+    });
+    cells.push(cell);
+    reductionPrev = reduction;
+    cPrevPrev = cPrev;
+    cPrev = cell.outChannels;
+  }
+  const kernels: CellKernels = cells.some((cell) => cell.kernels === 'reference')
+    ? 'reference'
+    : 'fused';
+  // The fused cells read the softmax as one matrix; the reference ones one scalar each.
+  const opWeights = (alpha: tf.Tensor2D): EdgeOpWeights =>
+    kernels === 'fused' ? tf.softmax(alpha) : edgeOpWeights(alpha);
+  const classifier: ParamSpec[] = [
+    { name: 'classifier.weight', shape: [cPrev, numClasses], init: defaultInit(cPrev) },
+    { name: 'classifier.bias', shape: [numClasses], init: defaultInit(cPrev) },
+  ];
+  return {
+    spec,
+    cells,
+    params: [
+      ...stemConv.params,
+      ...stemBn.params,
+      ...cells.flatMap((cell) => cell.params),
+      ...classifier,
+    ],
+    buffers: [...stemBn.buffers, ...cells.flatMap((cell) => cell.buffers)],
+    alphaShape: [edgeCount(steps), spec.primitives.length],
+    kernels,
+    forward(x, weights, alphas, ctx) {
+      const normal = opWeights(alphas.normal);
+      const reduce = opWeights(alphas.reduce);
+      const stem = stemBn.apply(stemConv.apply(x, weights, ctx), weights, ctx);
+      let s0 = stem;
+      let s1 = stem;
+      for (const cell of cells) {
+        const next = cell.apply(s0, s1, cell.spec.reduction ? reduce : normal, weights, ctx);
+        s0 = s1;
+        s1 = next;
+      }
+      const pooled = tf.mean(s1, [1, 2]) as tf.Tensor2D;
+      return tf.add(
+        tf.matMul(pooled, lookup(weights, 'classifier.weight') as tf.Tensor2D),
+        lookup(weights, 'classifier.bias'),
+      ) as tf.Tensor2D;
+    },
+  };
+}

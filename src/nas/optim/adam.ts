@@ -1,0 +1,69 @@
+/**
+ * Adam with coupled L2 weight decay (PyTorch's torch.optim.Adam with weight_decay, not AdamW):
+ *   g' = g + λ·w;  m ← β1·m + (1−β1)·g';  v ← β2·v + (1−β2)·g'²
+ *   w ← w − lr/(1−β1^t) · m / (√v/√(1−β2^t) + ε)
+ */
+import * as tf from '../tensor/tf';
+import type { TensorMap } from '../tensor/layer';
+import { lookup } from '../tensor/layer';
+
+export interface AdamOptions {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+}
+
+export interface AdamState {
+  readonly options: AdamOptions;
+  readonly m: Readonly<Record<string, tf.Variable>>;
+  readonly v: Readonly<Record<string, tf.Variable>>;
+  /** Number of steps taken. */
+  step: number;
+}
+
+export function createAdam(
+  params: Readonly<Record<string, tf.Variable>>,
+  options: AdamOptions,
+): AdamState {
+  const m: Record<string, tf.Variable> = {};
+  const v: Record<string, tf.Variable> = {};
+  for (const [name, p] of Object.entries(params)) {
+    const zeros = tf.zerosLike(p);
+    m[name] = tf.variable(zeros, false);
+    v[name] = tf.variable(zeros, false);
+    zeros.dispose();
+  }
+  return { options, m, v, step: 0 };
+}
+
+export function adamStep(
+  state: AdamState,
+  params: Readonly<Record<string, tf.Variable>>,
+  grads: TensorMap,
+  lr: number,
+): void {
+  const { beta1, beta2, eps, weightDecay } = state.options;
+  state.step += 1;
+  const biasCorrection1 = 1 - beta1 ** state.step;
+  const biasCorrection2 = 1 - beta2 ** state.step;
+  const stepSize = lr / biasCorrection1;
+  tf.tidy(() => {
+    for (const [name, p] of Object.entries(params)) {
+      const m = state.m[name];
+      const v = state.v[name];
+      if (!m || !v) throw new Error(`no Adam moments for "${name}"`);
+      const g = tf.add(lookup(grads, name), tf.mul(p, weightDecay));
+      const mNext = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
+      const vNext = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
+      m.assign(mNext);
+      v.assign(vNext);
+      const denom = tf.add(tf.div(tf.sqrt(vNext), Math.sqrt(biasCorrection2)), eps);
+      p.assign(tf.sub(p, tf.mul(tf.div(mNext, denom), stepSize)));
+    }
+  });
+}
+
+export function disposeAdam(state: AdamState): void {
+  for (const t of [...Object.values(state.m), ...Object.values(state.v)]) t.dispose();
+}

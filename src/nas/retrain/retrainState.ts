@@ -1,0 +1,63 @@
+/**
+ * Everything a retrain holds between steps: the evaluation network built from a genotype, its
+ * weights and BatchNorm buffers, the SGD state and the random source (initialisation, data
+ * order, drop-path masks).
+ */
+import type * as tf from '../tensor/tf';
+import type { EvalNetwork } from './evalNetwork';
+import { checkEvalInputSize, evalNetwork } from './evalNetwork';
+import type { Genotype } from '../genotype/genotype';
+import { createVariables } from '../tensor/initParams';
+import { Rng } from '../tensor/random';
+import type { RetrainConfig } from './retrainConfig';
+import { validateRetrainConfig } from './retrainConfig';
+import type { DataShape } from '../darts/searchState';
+import type { SgdState } from '../optim/sgd';
+import { createSgd, disposeSgd } from '../optim/sgd';
+
+export interface RetrainState {
+  readonly config: RetrainConfig;
+  readonly genotype: Genotype;
+  readonly net: EvalNetwork;
+  readonly weights: Readonly<Record<string, tf.Variable>>;
+  readonly buffers: Readonly<Record<string, tf.Variable>>;
+  readonly optimizer: SgdState;
+  readonly rng: Rng;
+  readonly data: DataShape;
+}
+
+export function createRetrainState(
+  config: RetrainConfig,
+  genotype: Genotype,
+  data: DataShape,
+): RetrainState {
+  validateRetrainConfig(config);
+  const net = evalNetwork({
+    genotype,
+    c: config.channels,
+    layers: config.layers,
+    numClasses: data.numClasses,
+    imageChannels: data.channels,
+    auxiliary: config.auxiliary,
+    stem: config.stem,
+  });
+  checkEvalInputSize(net, data.height, data.width);
+  const rng = Rng.fromSeed(config.seed);
+  const weights = createVariables(net.params, rng, true);
+  const buffers = createVariables(net.buffers, rng, false);
+  return {
+    config,
+    genotype,
+    net,
+    weights,
+    buffers,
+    optimizer: createSgd(weights, { momentum: config.momentum, weightDecay: config.weightDecay }),
+    rng,
+    data,
+  };
+}
+
+export function disposeRetrainState(state: RetrainState): void {
+  for (const v of [...Object.values(state.weights), ...Object.values(state.buffers)]) v.dispose();
+  disposeSgd(state.optimizer);
+}

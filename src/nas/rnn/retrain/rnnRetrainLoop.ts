@@ -1,0 +1,237 @@
+/**
+ * Retraining a recurrent genotype (`rnn/train.py`) as an async generator of progress events. Per
+ * epoch the train text is walked from row 0 (while i < rows − 2) in segments of the drawn
+ * variable length, the hidden state starting at zero and carried (truncated BPTT). After each
+ * epoch the validation and test texts are evaluated (mean NLL per token and perplexity) with the
+ * weights, or with the averaged weights once ASGD runs; an SGD epoch then feeds the switch rule.
+ * One readback per step (the NLL). A non-finite loss stops the run with an error.
+ */
+import * as tf from '../../tensor/tf';
+import { meanTokenNll } from '../model/rnnEvaluate';
+import { perplexity } from '../model/rnnLoss';
+import type { RnnRetrainState } from './rnnRetrainState';
+import { evaluationWeights, shouldSwitchToAsgd, switchToAsgd } from './rnnRetrainState';
+import { rnnRetrainStep } from './rnnRetrainStep';
+import { drawSegmentLength } from '../model/rnnSegmentLength';
+import type { TokenColumns } from '../model/rnnTokenData';
+import { batchify, disposeSegment, tokenSegment } from '../model/rnnTokenData';
+
+export interface RnnRetrainCorpusIds {
+  readonly train: ArrayLike<number>;
+  readonly valid: ArrayLike<number>;
+  readonly test: ArrayLike<number>;
+}
+
+export interface RnnRetrainData {
+  /** `batchSize` columns. */
+  readonly train: TokenColumns;
+  /** `evalBatchSize` columns. */
+  readonly valid: TokenColumns;
+  /** `testBatchSize` columns. */
+  readonly test: TokenColumns;
+}
+
+export function prepareRnnRetrainData(
+  state: RnnRetrainState,
+  corpus: RnnRetrainCorpusIds,
+): RnnRetrainData {
+  const { batchSize, evalBatchSize, testBatchSize } = state.config;
+  for (const [name, ids] of Object.entries(corpus) as [string, ArrayLike<number>][]) {
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i] as number;
+      if (!Number.isInteger(id) || id < 0 || id >= state.ntoken) {
+        throw new Error(
+          `${name} token ${i} is ${id}, outside the vocabulary 0..${state.ntoken - 1}`,
+        );
+      }
+    }
+  }
+  const train = batchify(corpus.train, batchSize);
+  if (train.rows < 3) {
+    train.data.dispose();
+    throw new Error(
+      `the train text fills ${train.rows} rows of ${batchSize} columns; an epoch needs at least 3`,
+    );
+  }
+  try {
+    const valid = batchify(corpus.valid, evalBatchSize);
+    try {
+      return { train, valid, test: batchify(corpus.test, testBatchSize) };
+    } catch (e) {
+      valid.data.dispose();
+      throw e;
+    }
+  } catch (e) {
+    train.data.dispose();
+    throw e;
+  }
+}
+
+export function disposeRnnRetrainData(data: RnnRetrainData): void {
+  tf.dispose([data.train.data, data.valid.data, data.test.data]);
+}
+
+export type RnnRetrainOptimizerName = 'sgd' | 'asgd';
+
+export interface RnnRetrainStepEvent {
+  readonly type: 'step';
+  /** 0-based. */
+  readonly epoch: number;
+  /** 0-based over the run. */
+  readonly step: number;
+  /** The drawn length (the learning rate scales with it). */
+  readonly seqLen: number;
+  /** Rows the segment held (shorter than seqLen at the end of the text). */
+  readonly segmentLength: number;
+  /** lr · seqLen / bptt. */
+  readonly lr: number;
+  readonly optimizer: RnnRetrainOptimizerName;
+  /** NLL per token of the segment (without AR/TAR). */
+  readonly trainLoss: number;
+  readonly trainPerplexity: number;
+  readonly tokensPerSecond: number;
+  readonly elapsedMs: number;
+}
+
+export interface RnnRetrainEpochEvent {
+  readonly type: 'epoch';
+  readonly epoch: number;
+  /** The weights evaluated: 'averaged' once ASGD runs. */
+  readonly evaluated: 'weights' | 'averaged';
+  readonly valLoss: number;
+  readonly valPerplexity: number;
+  readonly testLoss: number;
+  readonly testPerplexity: number;
+  /** True when this epoch's validation loss switched the optimizer to ASGD. */
+  readonly switchedToAsgd: boolean;
+  /** The best validation loss so far and its epoch (train.py saves that model). */
+  readonly bestValLoss: number;
+  readonly bestEpoch: number;
+}
+
+export interface RnnRetrainDoneEvent {
+  readonly type: 'done';
+  readonly steps: number;
+  /** -1 when no epoch finished. */
+  readonly bestEpoch: number;
+  readonly bestValLoss: number;
+  /** The test loss of the best epoch's model (train.py's final report); NaN if none. */
+  readonly testLoss: number;
+  readonly testPerplexity: number;
+}
+
+export type RnnRetrainEvent = RnnRetrainStepEvent | RnnRetrainEpochEvent | RnnRetrainDoneEvent;
+
+export interface RnnRetrainLoopOptions {
+  readonly signal?: AbortSignal;
+  /** Stop after this many steps; the epoch in progress is not evaluated. */
+  readonly maxSteps?: number;
+  readonly now?: () => number;
+}
+
+interface Best {
+  epoch: number;
+  valLoss: number;
+  testLoss: number;
+}
+
+function doneEvent(steps: number, best: Best): RnnRetrainDoneEvent {
+  return {
+    type: 'done',
+    steps,
+    bestEpoch: best.epoch,
+    bestValLoss: best.valLoss,
+    testLoss: best.testLoss,
+    testPerplexity: perplexity(best.testLoss),
+  };
+}
+
+export async function* runRnnRetrain(
+  state: RnnRetrainState,
+  data: RnnRetrainData,
+  options: RnnRetrainLoopOptions = {},
+): AsyncGenerator<RnnRetrainEvent, void, undefined> {
+  const { config } = state;
+  const now = options.now ?? (() => performance.now());
+  const started = now();
+  const best: Best = { epoch: -1, valLoss: Infinity, testLoss: NaN };
+  let step = 0;
+  let tokens = 0;
+  for (let epoch = 0; epoch < config.epochs; epoch++) {
+    let hidden = state.model.initHidden(data.train.batch);
+    try {
+      for (let i = 0; i < data.train.rows - 2;) {
+        if (options.signal?.aborted) return;
+        if (options.maxSteps !== undefined && step >= options.maxSteps) {
+          yield doneEvent(step, best);
+          return;
+        }
+        const seqLen = drawSegmentLength(state.rng, config);
+        const segment = tokenSegment(data.train, i, seqLen);
+        const optimizer: RnnRetrainOptimizerName = state.asgd ? 'asgd' : 'sgd';
+        const result = rnnRetrainStep(state, segment, hidden, seqLen);
+        hidden.dispose();
+        hidden = result.hidden;
+        const loss = (await result.nll.data())[0] as number;
+        tf.dispose([result.nll, result.loss]);
+        disposeSegment(segment);
+        if (!Number.isFinite(loss)) {
+          throw new Error(
+            `the recurrent retrain diverged at epoch ${epoch}, step ${step} (loss ${loss}); ` +
+              'lower lr or clip',
+          );
+        }
+        tokens += segment.length * data.train.batch;
+        const elapsedMs = now() - started;
+        yield {
+          type: 'step',
+          epoch,
+          step,
+          seqLen,
+          segmentLength: segment.length,
+          lr: (config.lr * seqLen) / config.bptt,
+          optimizer,
+          trainLoss: loss,
+          trainPerplexity: perplexity(loss),
+          tokensPerSecond: elapsedMs > 0 ? (tokens * 1000) / elapsedMs : 0,
+          elapsedMs,
+        };
+        step++;
+        i += seqLen;
+      }
+    } finally {
+      hidden.dispose();
+    }
+    const averaged = state.asgd !== null;
+    const evaluation = {
+      model: state.model,
+      weights: evaluationWeights(state),
+      alpha: null,
+      buffers: {},
+    };
+    const valLoss = await meanTokenNll(evaluation, data.valid, config.bptt);
+    const testLoss = await meanTokenNll(evaluation, data.test, config.bptt);
+    if (valLoss < best.valLoss) Object.assign(best, { epoch, valLoss, testLoss });
+    let switched = false;
+    if (!averaged) {
+      if (shouldSwitchToAsgd(state.valHistory, valLoss, config.nonmono)) {
+        switchToAsgd(state);
+        switched = true;
+      }
+      state.valHistory.push(valLoss);
+    }
+    yield {
+      type: 'epoch',
+      epoch,
+      evaluated: averaged ? 'averaged' : 'weights',
+      valLoss,
+      valPerplexity: perplexity(valLoss),
+      testLoss,
+      testPerplexity: perplexity(testLoss),
+      switchedToAsgd: switched,
+      bestValLoss: best.valLoss,
+      bestEpoch: best.epoch,
+    };
+  }
+  yield doneEvent(step, best);
+}
