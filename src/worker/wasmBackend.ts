@@ -1,7 +1,7 @@
 /**
  * tfjs's wasm backend in the browser, set up to train: its three binaries (plain, SIMD,
  * threaded SIMD) are emitted by the Vite build and fetched from the page's own origin, and the
- * core's training kernels (src/nas/wasmKernels) are registered over the backend's own. tfjs
+ * core's training kernels (src/nas/backends/wasmKernels) are registered over the backend's own. tfjs
  * picks the threaded SIMD binary only where SharedArrayBuffer is usable, that is in a
  * cross-origin isolated page (COOP same-origin + COEP require-corp, see README).
  */

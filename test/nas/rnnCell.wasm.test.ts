@@ -5,7 +5,7 @@ import { registerWasmTrainingKernels } from '../../src/nas/backends/wasmKernels/
 import { describeRnnParity } from './rnnParity';
 
 // The recurrent parity suites (rnnParity.ts) on tfjs's wasm backend with the core's training
-// kernels (src/nas/wasmKernels), at the cpu backend's tolerance.
+// kernels (src/nas/backends/wasmKernels), at the cpu backend's tolerance.
 beforeAll(async () => {
   registerWasmTrainingKernels();
   await tf.setBackend('wasm');

@@ -5,7 +5,7 @@ import { registerWasmTrainingKernels } from '../../src/nas/backends/wasmKernels/
 import { describeRnnUnrolledParity } from './rnnUnrolledParity';
 
 // The PyTorch parity of rnnUnrolledParity.ts on tfjs's wasm backend with the core's training kernels
-// (src/nas/wasmKernels), at the cpu backend's tolerance.
+// (src/nas/backends/wasmKernels), at the cpu backend's tolerance.
 beforeAll(async () => {
   registerWasmTrainingKernels();
   await tf.setBackend('wasm');

@@ -4,7 +4,7 @@ import * as tf from '../../src/nas/tensor/tf';
 import { registerWasmTrainingKernels } from '../../src/nas/backends/wasmKernels/index';
 import { describeEvalNetworkParity } from './evalNetworkParity';
 
-// tfjs's wasm backend (XNNPACK) with the core's training kernels (src/nas/wasmKernels).
+// tfjs's wasm backend (XNNPACK) with the core's training kernels (src/nas/backends/wasmKernels).
 beforeAll(async () => {
   registerWasmTrainingKernels();
   await tf.setBackend('wasm');

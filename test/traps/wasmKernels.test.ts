@@ -1,5 +1,5 @@
 /**
- * The wasm training kernels (src/nas/wasmKernels) against the cpu backend's kernels of the same
+ * The wasm training kernels (src/nas/backends/wasmKernels) against the cpu backend's kernels of the same
  * name, on seeded random shapes, strides, paddings and channel counts: each case runs the
  * kernel with the same inputs and attributes on both backends (registration is per backend,
  * so the cpu kernel is the reference), then the gradients the core takes through them.

@@ -2,7 +2,7 @@
  * tfjs 4.22's wasm backend cannot train convolutions as shipped: it has no convolution filter
  * gradient, and its MaxPoolGrad takes the last maximum of a window and starts from the
  * smallest positive float, so all-negative windows send their gradient to the wrong pixel.
- * The workaround registers the core's kernels (src/nas/wasmKernels); the CLI then trains on
+ * The workaround registers the core's kernels (src/nas/backends/wasmKernels); the CLI then trains on
  * wasm by default.
  */
 import '@tensorflow/tfjs-backend-wasm';
