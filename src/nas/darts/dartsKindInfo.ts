@@ -37,7 +37,7 @@ export const DARTS_SCHEMA = {
       type: 'int',
       min: 1,
       max: 2,
-      default: 1,
+      default: 1 as number,
       group: 'method',
       help: 'first-order (1) or unrolled, second-order (2) alpha gradient',
       reference: 'train_search.py --unrolled',

@@ -8,12 +8,16 @@ import { DATASET_KINDS } from '../../data/catalog';
 import { DARTS_PRIMITIVES } from '../ops/primitives';
 import type { FieldGroup } from './settingsSchema';
 
-/** `ops`: the candidate operations of a search, in alpha-column order. */
+/**
+ * `ops`: the candidate operations of a search, in alpha-column order. Defaults are widened
+ * (`as string`, `as readonly string[]`) where they are literals: `SettingsOf` types a setting by
+ * its default, and a setting holds any value of its field.
+ */
 export const OPS_FIELD = {
   key: 'ops',
   type: 'list',
   choices: DARTS_PRIMITIVES,
-  default: DARTS_PRIMITIVES,
+  default: DARTS_PRIMITIVES as readonly string[],
   group: 'network',
   help: 'candidate ops, in alpha-column order (default: the 8 DARTS ops)',
   reference: 'genotypes.py PRIMITIVES',
@@ -66,7 +70,7 @@ export const DATASET_FIELD = {
   key: 'dataset',
   type: 'choice',
   choices: IMAGE_DATASETS,
-  default: 'default',
+  default: 'default' as string,
   group: 'data',
   help:
     'default (embedded Fashion-MNIST subset), fashion-mnist, mnist, cifar10, cifar100, ' +
