@@ -215,8 +215,10 @@ describe('CDARTS run kind (cpu)', () => {
     expect(reports.slice(1)).toEqual(full.slice(indexOf(full, (r) => r.type === 'epoch') + 1));
   });
 
-  it("reads the command line's old data settings, and refuses a configuration it cannot set", async () => {
+  it('reads old data settings or none, and refuses a configuration it cannot set', async () => {
+    const full = await uninterrupted();
     const first = await create();
+    await drain(first, isStep(5));
     const c = decodeCdartsCheckpoint(await first.checkpoint());
     await first.dispose();
     const host = { dataset: 'synthetic', images: 0, imageSize: 0 };
@@ -225,6 +227,12 @@ describe('CDARTS run kind (cpu)', () => {
     await run.dispose();
     const odd = encodeCdartsCheckpoint({ ...c, host, config: { ...c.config, gradClip: 1 } });
     await expect(resume(odd)).rejects.toThrow('differs from what its settings make in gradClip');
+    // No host settings: the data is read from the file's shape and the samplers' orders.
+    const bare = await resume(encodeCdartsCheckpoint({ ...c, host: undefined }));
+    expect(bare.settings).toEqual(TINY);
+    const reports = await drain(bare);
+    await bare.dispose();
+    expect(reports.slice(1)).toEqual(full.slice(indexOf(full, isStep(5)) + 1));
   });
 
   it('refuses bad settings, naming the key', async () => {

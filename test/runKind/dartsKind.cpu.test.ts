@@ -200,16 +200,24 @@ describe('DARTS run kind (cpu)', () => {
     expect(reports.slice(1)).toEqual(full.slice(indexOf(full, isStep(1)) + 1));
   });
 
-  it("reads the command line's old data settings (0: all images, their own size)", async () => {
+  it("reads the command line's old data settings, and a file without any", async () => {
+    const full = await uninterrupted();
     const first = await create();
+    await drain(first, isStep(3));
     const c = decodeCheckpoint(await first.checkpoint());
     await first.dispose();
     const host = { dataset: 'synthetic', images: 0, imageSize: 0 };
-    const run = await resume(encodeCheckpoint({ ...c, host }));
-    expect(run.settings).toEqual({ ...TINY, images: 0, imageSize: 0 });
-    await run.dispose();
+    const cli = await resume(encodeCheckpoint({ ...c, host }));
+    expect(cli.settings).toEqual({ ...TINY, images: 0, imageSize: 0 });
+    await cli.dispose();
     const foreign = encodeCheckpoint({ ...c, host: { dataset: 'imagenet', images: 0 } });
     await expect(resume(foreign)).rejects.toThrow('"imagenet" is not one this build has');
+    // No host settings: the data is read from the file's shape and counts.
+    const bare = await resume(encodeCheckpoint({ ...c, host: undefined }));
+    expect(bare.settings).toEqual(TINY);
+    const reports = await drain(bare);
+    await bare.dispose();
+    expect(reports.slice(1)).toEqual(full.slice(indexOf(full, isStep(3)) + 1));
   });
 
   it('refuses bad settings, naming the key', async () => {

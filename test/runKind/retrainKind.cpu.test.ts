@@ -212,6 +212,19 @@ describe('retrain run kind (cpu)', () => {
     expect(reports.slice(1)).toEqual(tail(full, isStep(1)));
   });
 
+  it('resumes a file without host settings on the data its shape names', async () => {
+    const full = await uninterrupted();
+    const first = await create();
+    await drain(first, isStep(3));
+    const c = decodeRetrainCheckpoint(await first.checkpoint());
+    await first.dispose();
+    const run = await resume(encodeRetrainCheckpoint({ ...c, host: undefined }));
+    expect(run.settings).toEqual({ ...TINY, genotype: JSON.stringify(genotypeToJson(DARTS_V2)) });
+    const reports = await drain(run);
+    await run.dispose();
+    expect(reports.slice(1)).toEqual(tail(full, isStep(3)));
+  });
+
   it('refuses bad settings, naming the key', async () => {
     const k = await kind();
     const cases: [Partial<RetrainSettings>, string][] = [

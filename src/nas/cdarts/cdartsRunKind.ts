@@ -254,6 +254,16 @@ async function startRun(
 }
 
 /**
+ * The images a checkpoint was saved for: its data shape, and both halves' counts, which a
+ * sampler's order holds once drawn (0 before: unknown, and refused where it matters).
+ */
+function savedImages(checkpoint: CdartsCheckpoint) {
+  const { train, val } = checkpoint.position;
+  const known = train.order !== null && val.order !== null;
+  return { ...checkpoint.data, count: known ? train.order.length + val.order.length : 0 };
+}
+
+/**
  * The settings of a checkpoint: those it stores, or, in a file written before the run kinds,
  * its configuration and data settings. Throws where they do not describe its configuration.
  */
@@ -262,7 +272,7 @@ function checkpointSettings(checkpoint: CdartsCheckpoint): CdartsSettings {
   const settings = (settingsFromHost(CDARTS_INFO, checkpoint.host) ??
     validateSettings(
       CDARTS_SCHEMA,
-      cdartsSettingsOf(c, legacyImageData(checkpoint.host)),
+      cdartsSettingsOf(c, legacyImageData(checkpoint.host, savedImages(checkpoint))),
       "checkpoint's settings",
     )) as CdartsSettings;
   // Live settings may have changed since the start; the configuration keeps the first values.

@@ -257,7 +257,10 @@ function checkpointSettings(checkpoint: SearchCheckpoint): DartsSettings {
         weightLrMin: c.weightLrMin,
         alphaLr: c.alphaLr,
         seed: c.seed,
-        ...legacyImageData(checkpoint.host),
+        ...legacyImageData(checkpoint.host, {
+          ...checkpoint.data,
+          count: checkpoint.position.trainCount + checkpoint.position.valCount,
+        }),
       },
       "checkpoint's settings",
     ) as DartsSettings);

@@ -271,7 +271,8 @@ function checkpointSettings(checkpoint: RetrainCheckpoint): RetrainSettings {
   const stored = settingsFromHost(RETRAIN_INFO, checkpoint.host, { genotype });
   if (stored) return stored as RetrainSettings;
   const c = checkpoint.config;
-  const testImages = checkpoint.host?.testImages;
+  const { trainCount, testCount } = checkpoint.position;
+  const testImages = checkpoint.host ? checkpoint.host.testImages : testCount;
   if (typeof testImages !== 'number') {
     throw new Error("the checkpoint's test image count is missing");
   }
@@ -291,7 +292,7 @@ function checkpointSettings(checkpoint: RetrainCheckpoint): RetrainSettings {
       scaleCutout: false,
       dropPathProb: c.dropPathProb,
       seed: c.seed,
-      ...legacyImageData(checkpoint.host),
+      ...legacyImageData(checkpoint.host, { ...checkpoint.data, count: trainCount }),
       testImages,
     },
     "checkpoint's settings",

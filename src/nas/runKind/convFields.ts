@@ -121,16 +121,46 @@ export function splitProblem(images: number, batchSize: number, portion: number)
     : null;
 }
 
+/** What a checkpoint says about its images without any host settings. */
+export interface SavedImages {
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  readonly numClasses: number;
+  /** Training images (both halves of a search together); 0: unknown. */
+  readonly count: number;
+}
+
+export interface ImageData {
+  readonly dataset: ImageDatasetName;
+  readonly images: number;
+  readonly imageSize: number;
+}
+
 /**
- * The data settings a checkpoint written before the run kinds holds in its host settings:
+ * The data settings of a checkpoint written before the run kinds: its host settings
  * `{ dataset, images, imageSize }` (the command line wrote 0 for all images, their own size).
+ * A file without host settings (the core's own, never a host's) is taken to be on the data both
+ * hosts share, read from its shape: generated images (3 channels, 4 classes) or the embedded
+ * Fashion-MNIST (1 channel, 10 classes), `count` of them at its size.
  */
-export function legacyImageData(host: Readonly<Record<string, unknown>> | undefined): {
-  dataset: ImageDatasetName;
-  images: number;
-  imageSize: number;
-} {
-  if (!host) throw new Error('the checkpoint does not say which data the run trained on');
+export function legacyImageData(
+  host: Readonly<Record<string, unknown>> | undefined,
+  saved: SavedImages,
+): ImageData {
+  if (!host) {
+    const { height, width, channels, numClasses, count } = saved;
+    const dataset =
+      channels === 3 && numClasses === 4
+        ? 'synthetic'
+        : channels === 1 && numClasses === 10 && height <= 28
+          ? 'default'
+          : null;
+    if (dataset === null || width !== height || count === 0) {
+      throw new Error('the checkpoint does not say which data the run trained on');
+    }
+    return { dataset, images: count, imageSize: height };
+  }
   const { dataset, images, imageSize } = host;
   if (typeof dataset !== 'string' || !(IMAGE_DATASETS as readonly string[]).includes(dataset)) {
     throw new Error(
