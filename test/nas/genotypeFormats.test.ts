@@ -137,7 +137,10 @@ describe('genotype formats: refusing', () => {
       'nniArchitecture.ts',
       'genotypeFormats.ts',
     ]) {
-      const source = readFileSync(join(__dirname, '..', '..', 'src', 'nas', file), 'utf8');
+      const source = readFileSync(
+        join(__dirname, '..', '..', 'src', 'nas', 'genotype', file),
+        'utf8',
+      );
       expect({ file, evaluates: /\beval\s*\(|new Function|import\s*\(/.test(source) }).toEqual({
         file,
         evaluates: false,
