@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { genotypeFromJson, parseGenotype } from '../src/nas/genotype/genotype';
 import { parseGenotypeAny } from '../src/nas/genotype/genotypeFormats';
 import { sortGenesPerNode } from '../test/support/genotypeOrder';
-import { CONTENT_SECURITY_POLICY } from '../contentSecurityPolicy';
+import { CONTENT_SECURITY_POLICY } from '../build/contentSecurityPolicy';
 import { launchChromium } from './chromium';
 import { recordMainThreadTasks } from './mainThreadTasks';
 import type { StaticServer } from './staticServer';

@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRnnGenotype } from '../src/nas/rnn/genotype/rnnGenotype';
 import { parseRnnGenotypeRepr } from '../src/nas/rnn/genotype/rnnGenotypeRepr';
-import { CONTENT_SECURITY_POLICY } from '../contentSecurityPolicy';
+import { CONTENT_SECURITY_POLICY } from '../build/contentSecurityPolicy';
 import { launchChromium } from './chromium';
 import { recordMainThreadTasks } from './mainThreadTasks';
 import type { StaticServer } from './staticServer';

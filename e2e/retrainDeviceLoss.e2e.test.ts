@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from '../contentSecurityPolicy';
+import { CONTENT_SECURITY_POLICY } from '../build/contentSecurityPolicy';
 import { launchChromium } from './chromium';
 import type { StaticServer } from './staticServer';
 import { serveStatic } from './staticServer';

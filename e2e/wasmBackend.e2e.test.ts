@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from '../contentSecurityPolicy';
+import { CONTENT_SECURITY_POLICY } from '../build/contentSecurityPolicy';
 import { parseGenotypeAny } from '../src/nas/genotype/genotypeFormats';
 import { launchChromium } from './chromium';
 import type { StaticServer } from './staticServer';

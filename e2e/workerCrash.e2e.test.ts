@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from '../contentSecurityPolicy';
+import { CONTENT_SECURITY_POLICY } from '../build/contentSecurityPolicy';
 import { TEST_HOOKS_WORKER_NAME } from '../src/worker/workerControl';
 import { launchChromium } from './chromium';
 import type { StaticServer } from './staticServer';
