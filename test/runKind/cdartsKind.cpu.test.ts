@@ -35,8 +35,8 @@ beforeAll(async () => {
  * 32 synthetic 8×8 images, 16 per half in batches of 8: 2 steps an epoch; a warm-up epoch of 2
  * search-network steps, then a cycle of 2 evaluation-network steps and 2 joint steps.
  */
-const TINY = {
-  ...defaultSettings(CDARTS_SCHEMA, 'demo'),
+const TINY: CdartsSettings = {
+  ...(defaultSettings(CDARTS_SCHEMA, 'demo') as CdartsSettings),
   dataset: 'synthetic',
   images: 32,
   imageSize: 8,
@@ -44,7 +44,7 @@ const TINY = {
   seed: 5,
   // Three candidates (one convolution) keep each step short on the cpu backend.
   ops: ['max_pool_3x3', 'skip_connect', 'sep_conv_3x3'],
-} as CdartsSettings;
+};
 
 const kind = () => selectRunKind('search', { space: 'cnn', algorithm: 'cdarts' }).load();
 const create = async (): Promise<Run> => (await kind()).create(TINY, testEnv());

@@ -29,8 +29,8 @@ beforeAll(async () => {
 });
 
 /** 32 synthetic 8×8 images: 16 per half, batches of 8, 2 steps an epoch, 4 in all. */
-const TINY = {
-  ...defaultSettings(DARTS_SCHEMA, 'demo'),
+const TINY: DartsSettings = {
+  ...(defaultSettings(DARTS_SCHEMA, 'demo') as DartsSettings),
   dataset: 'synthetic',
   images: 32,
   imageSize: 8,
@@ -39,7 +39,7 @@ const TINY = {
   seed: 5,
   // Three candidates (one convolution) keep each step short on the cpu backend.
   ops: ['max_pool_3x3', 'skip_connect', 'sep_conv_3x3'],
-} as DartsSettings;
+};
 
 const kind = () => selectRunKind('search', { space: 'cnn' }).load();
 const create = async (settings: DartsSettings = TINY): Promise<Run> =>

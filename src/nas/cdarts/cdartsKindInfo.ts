@@ -12,10 +12,14 @@
 import { NNI_CDARTS_CONFIG, SMALL_CDARTS_CONFIG } from './cdartsConfig';
 import { cdartsSettingsProblems } from './cdartsSettings';
 import {
+  batchSizeField,
+  channelsField,
   countField,
   DATASET_FIELD,
-  imageSizeField,
+  epochsField,
   imagesField,
+  imageSizeField,
+  nodesField,
   OPS_FIELD,
   seedField,
 } from '../runKind/convFields';
@@ -31,15 +35,12 @@ const nni = NNI_CDARTS_CONFIG;
 export const CDARTS_SCHEMA = {
   presets: ['small', 'nni', 'demo'],
   fields: [
-    countField('epochs', {
-      group: 'optimizer',
-      help: 'warm-up epochs and cycles together',
-      min: 1,
-      linkMax: 1000,
-      default: small.epochs,
-      presets: { nni: nni.epochs, demo: 2 },
-      reference: 'CdartsTrainer(epochs)',
-    }),
+    epochsField(
+      'warm-up epochs and cycles together',
+      small.epochs,
+      { nni: nni.epochs, demo: 2 },
+      'CdartsTrainer(epochs)',
+    ),
     countField('warmupEpochs', {
       group: 'method',
       help: 'epochs that train the search network alone before the cycles begin',
@@ -67,29 +68,16 @@ export const CDARTS_SCHEMA = {
       reference: 'CdartsTrainer(steps_per_epoch)',
       advanced: true,
     },
-    countField('batchSize', {
-      group: 'optimizer',
-      help: 'images per batch (of each half)',
-      min: 1,
-      linkMax: 1024,
-      default: small.batchSize,
-      presets: { nni: nni.batchSize, demo: 4 },
+    batchSizeField('images per batch (of each half)', small.batchSize, {
+      nni: nni.batchSize,
+      demo: 4,
     }),
-    countField('channels', {
-      group: 'network',
-      help: 'initial channels C of both networks',
-      min: 1,
-      linkMax: 256,
-      default: small.channels,
-      presets: { nni: nni.channels, demo: 2 },
+    channelsField('initial channels C of both networks', small.channels, {
+      nni: nni.channels,
+      demo: 2,
     }),
-    countField('nodes', {
-      group: 'network',
-      help: 'intermediate nodes per cell (the cell output concatenates them all)',
-      min: 1,
-      linkMax: 10,
-      default: small.nodes,
-      presets: { demo: 2 },
+    nodesField('intermediate nodes per cell (the cell output concatenates them all)', small.nodes, {
+      demo: 2,
     }),
     countField('layers', {
       flag: 'search-layers',

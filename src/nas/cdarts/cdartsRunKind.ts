@@ -9,13 +9,14 @@
  */
 import { genotypeToJson } from '../genotype/genotype';
 import { formatNniArchitecture } from '../genotype/nniArchitecture';
-import { configDifferences } from '../runKind/configProblems';
+import { checkSettingsMake } from '../runKind/configProblems';
 import { legacyImageData } from '../runKind/convFields';
 import { settingsFromHost, settingsToHost } from '../runKind/hostSettings';
 import type { SearchSplits } from '../runKind/imageData';
-import { searchImages, searchSplits } from '../runKind/imageData';
+import { onSearchData, searchDataSummary } from '../runKind/imageData';
 import type { Run, RunEnv, RunKind, RunReport } from '../runKind/runKind';
-import { cellAlphaGroups, EventRun, genotypeFile, withLiveSettings } from '../runKind/runReports';
+import type { LiveSettings } from '../runKind/runReports';
+import { cellAlphaGroups, EventRun, genotypeFile } from '../runKind/runReports';
 import type { Settings } from '../runKind/settingsSchema';
 import { validateSettings } from '../runKind/settingsSchema';
 import * as tf from '../tensor/tf';
@@ -59,17 +60,13 @@ export function cdartsTotalSteps(config: CdartsConfig, perEpoch: number): number
   return config.warmupEpochs * perEpoch + cycles * (config.evalWarmupEpochs + 1) * perEpoch;
 }
 
-interface LiveSettings {
-  current: CdartsSettings;
-}
-
-class CdartsRunOfKind extends EventRun<CdartsEvent> implements Run {
+class CdartsRunOfKind extends EventRun<CdartsEvent, CdartsSettings> implements Run {
   readonly info = CDARTS_INFO;
   step: number;
   private lastEpoch: Readonly<Record<string, number>> = {};
 
   constructor(
-    private readonly live: LiveSettings,
+    live: LiveSettings<CdartsSettings>,
     private readonly state: CdartsState,
     private readonly splits: SearchSplits,
     private readonly augment: Rng,
@@ -78,12 +75,8 @@ class CdartsRunOfKind extends EventRun<CdartsEvent> implements Run {
     private readonly totalSteps: number,
     opening: RunReport,
   ) {
-    super(loop, [opening]);
+    super(loop, [opening], live);
     this.step = loop.position().step;
-  }
-
-  get settings(): Settings {
-    return this.live.current;
   }
 
   protected reports(event: CdartsEvent): RunReport[] {
@@ -141,10 +134,6 @@ class CdartsRunOfKind extends EventRun<CdartsEvent> implements Run {
     return encodeCdartsCheckpoint(saved);
   }
 
-  setLive(values: Readonly<Record<string, number>>): void {
-    this.live.current = withLiveSettings(CDARTS_INFO, this.live.current, values) as CdartsSettings;
-  }
-
   injectFault(fault: 'nan' | 'explodeAlphas'): void {
     if (fault === 'nan') {
       // Both networks, so that the next step's loss is NaN whichever phase it is in.
@@ -187,7 +176,8 @@ function cycled(config: CdartsConfig, p: CdartsPosition): boolean {
   return p.epoch > config.warmupEpochs || (p.epoch === config.warmupEpochs && p.phase !== 'follow');
 }
 
-async function startRun(
+/** A run on the settings' images over the state `build` makes (new, or from a checkpoint). */
+function startRun(
   settings: CdartsSettings,
   config: CdartsConfig,
   env: RunEnv,
@@ -195,62 +185,49 @@ async function startRun(
   build: (splits: SearchSplits) => CdartsState,
   resumed: CdartsCheckpoint | null,
 ): Promise<Run> {
-  const { images, augment: augmentation } = await searchImages(env, settings, config.seed);
-  const splits = searchSplits(images, augmentation, config.trainPortion, augment);
-  let state: CdartsState;
-  try {
-    state = build(splits);
-  } catch (e) {
-    splits.dispose();
-    throw e;
-  }
-  try {
-    const live: LiveSettings = { current: settings };
-    const loop = runCdarts(state, splits, {
-      rates: () => ({
-        weightLr: live.current.weightLr,
-        nasnetLr: live.current.nasnetLr,
-        alphaLr: live.current.alphaLr,
-      }),
-      ...(resumed ? { resume: resumed.position } : {}),
-    });
-    const softmax = await readProbabilities(state);
-    const tracked: CdartsTracked = {
-      softmax,
-      genotype: cdartsGenotype(state.config, softmax),
-      evalGenotype: cycled(state.config, loop.position()) ? state.evalNet.genotype : null,
-    };
-    const totalSteps = cdartsTotalSteps(state.config, cdartsStepsPerEpoch(state.config, splits));
-    const { height, width, channels, numClasses } = splits.shape;
-    const data = {
-      dataset: settings.dataset,
-      trainImages: splits.train.count,
-      valImages: splits.val.count,
-      size: [height, width, channels],
-      numClasses,
-    };
-    const note: RunReport = {
-      type: 'note',
-      text:
-        `${resumed ? `resuming at step ${resumed.position.step}: ` : ''}CDARTS search on ` +
-        `${settings.dataset}: ${data.trainImages + data.valImages} images of ` +
-        `${data.size.join('x')} (${data.trainImages} for weights, ${data.valImages} for ` +
-        `alphas), ${totalSteps} steps`,
-      detail: {
-        data,
-        totalSteps,
-        resumedFrom: resumed ? resumed.position.step : null,
-        alphas: cellAlphaGroups(softmax, state.config.primitives),
-        genotype: genotypeToJson(tracked.genotype),
-        evalGenotype: tracked.evalGenotype && genotypeToJson(tracked.evalGenotype),
-      },
-    };
-    return new CdartsRunOfKind(live, state, splits, augment, loop, tracked, totalSteps, note);
-  } catch (e) {
-    splits.dispose();
-    disposeCdartsState(state);
-    throw e;
-  }
+  return onSearchData(
+    env,
+    settings,
+    config,
+    augment,
+    build,
+    disposeCdartsState,
+    async (splits, state) => {
+      const live = { current: settings };
+      const loop = runCdarts(state, splits, {
+        rates: () => ({
+          weightLr: live.current.weightLr,
+          nasnetLr: live.current.nasnetLr,
+          alphaLr: live.current.alphaLr,
+        }),
+        ...(resumed ? { resume: resumed.position } : {}),
+      });
+      const softmax = await readProbabilities(state);
+      const tracked: CdartsTracked = {
+        softmax,
+        genotype: cdartsGenotype(state.config, softmax),
+        evalGenotype: cycled(state.config, loop.position()) ? state.evalNet.genotype : null,
+      };
+      const perEpoch = cdartsStepsPerEpoch(state.config, splits);
+      const totalSteps = cdartsTotalSteps(state.config, perEpoch);
+      const { data, text } = searchDataSummary(settings.dataset, splits);
+      const note: RunReport = {
+        type: 'note',
+        text:
+          `${resumed ? `resuming at step ${resumed.position.step}: ` : ''}` +
+          `CDARTS search on ${text}, ${totalSteps} steps`,
+        detail: {
+          data,
+          totalSteps,
+          resumedFrom: resumed ? resumed.position.step : null,
+          alphas: cellAlphaGroups(softmax, state.config.primitives),
+          genotype: genotypeToJson(tracked.genotype),
+          evalGenotype: tracked.evalGenotype && genotypeToJson(tracked.evalGenotype),
+        },
+      };
+      return new CdartsRunOfKind(live, state, splits, augment, loop, tracked, totalSteps, note);
+    },
+  );
 }
 
 /**
@@ -275,14 +252,7 @@ function checkpointSettings(checkpoint: CdartsCheckpoint): CdartsSettings {
       cdartsSettingsOf(c, legacyImageData(checkpoint.host, savedImages(checkpoint))),
       "checkpoint's settings",
     )) as CdartsSettings;
-  // Live settings may have changed since the start; the configuration keeps the first values.
-  const started = { ...settings, weightLr: c.weightLr, nasnetLr: c.nasnetLr, alphaLr: c.alphaLr };
-  const differ = configDifferences(c, cdartsConfigOf(started));
-  if (differ.length > 0) {
-    throw new Error(
-      `the checkpoint's CDARTS configuration differs from what its settings make in ${differ.join(', ')}: it cannot resume as a CDARTS run`,
-    );
-  }
+  checkSettingsMake(CDARTS_INFO, settings, c, (s) => cdartsConfigOf(s as CdartsSettings));
   return settings;
 }
 

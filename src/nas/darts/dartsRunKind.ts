@@ -5,15 +5,15 @@
  * settings and the augmentation's random state, so that a resume continues bit for bit. Files
  * written before the run kinds (host settings `{ dataset, images, imageSize }`) resume too.
  */
-import type { Genotype } from '../genotype/genotype';
-import { concatRange, deriveCellGenes, genotypeToJson } from '../genotype/genotype';
-import { configDifferences } from '../runKind/configProblems';
+import { genotypeToJson } from '../genotype/genotype';
+import { checkSettingsMake } from '../runKind/configProblems';
 import { settingsFromHost, settingsToHost } from '../runKind/hostSettings';
 import type { SearchSplits } from '../runKind/imageData';
-import { searchImages, searchSplits } from '../runKind/imageData';
+import { onSearchData, searchDataSummary } from '../runKind/imageData';
 import { legacyImageData } from '../runKind/convFields';
 import type { Run, RunEnv, RunKind, RunReport } from '../runKind/runKind';
-import { cellAlphaGroups, EventRun, genotypeFile, withLiveSettings } from '../runKind/runReports';
+import type { LiveSettings } from '../runKind/runReports';
+import { cellAlphaGroups, EventRun, genotypeFile } from '../runKind/runReports';
 import type { Settings } from '../runKind/settingsSchema';
 import { validateSettings } from '../runKind/settingsSchema';
 import * as tf from '../tensor/tf';
@@ -38,31 +38,22 @@ import { createSearchState, disposeSearchState } from './searchState';
 /** The host's random source of the augmentation, as the checkpoint names it. */
 const AUGMENT_RNG = 'augment';
 
-/** The settings a run has now: its live ones may have changed since it began. */
-interface LiveSettings {
-  current: DartsSettings;
-}
-
-class DartsRun extends EventRun<SearchEvent> implements Run {
+class DartsRun extends EventRun<SearchEvent, DartsSettings> implements Run {
   readonly info = DARTS_INFO;
   step: number;
   /** The last epoch's figures: the done report's. */
   private lastEpoch: Readonly<Record<string, number>> = {};
 
   constructor(
-    private readonly live: LiveSettings,
+    live: LiveSettings<DartsSettings>,
     private readonly state: SearchState,
     private readonly splits: SearchSplits,
     private readonly augment: Rng,
     private readonly loop: SearchRun,
     opening: RunReport,
   ) {
-    super(loop, [opening]);
+    super(loop, [opening], live);
     this.step = loop.position().step;
-  }
-
-  get settings(): Settings {
-    return this.live.current;
   }
 
   protected reports(event: SearchEvent): RunReport[] {
@@ -124,10 +115,6 @@ class DartsRun extends EventRun<SearchEvent> implements Run {
     return encodeCheckpoint({ ...saved, host: settingsToHost(DARTS_INFO, this.live.current) });
   }
 
-  setLive(values: Readonly<Record<string, number>>): void {
-    this.live.current = withLiveSettings(DARTS_INFO, this.live.current, values) as DartsSettings;
-  }
-
   injectFault(fault: 'nan' | 'explodeAlphas'): void {
     if (fault === 'nan') {
       const first = Object.values(this.state.weights)[0];
@@ -151,40 +138,28 @@ function openingNote(
   s: DartsSettings,
   splits: SearchSplits,
   softmax: AlphaSoftmax,
-  genotype: Genotype,
   resumed: SearchCheckpoint | null,
   ops: readonly string[],
 ): RunReport {
-  const { height, width, channels, numClasses } = splits.shape;
-  const data = {
-    dataset: s.dataset,
-    trainImages: splits.train.count,
-    valImages: splits.val.count,
-    size: [height, width, channels],
-    numClasses,
-  };
-  const images = data.trainImages + data.valImages;
+  const { data, text } = searchDataSummary(s.dataset, splits);
+  const history = resumed?.genotypeHistory ?? [];
+  const genotype = history.at(-1)?.genotype;
   return {
     type: 'note',
-    text:
-      `${resumed ? `resuming at step ${resumed.position.step}: ` : ''}searching on ` +
-      `${s.dataset}: ${images} images of ${data.size.join('x')} (${data.trainImages} for ` +
-      `weights, ${data.valImages} for alphas)`,
+    text: `${resumed ? `resuming at step ${resumed.position.step}: ` : ''}searching on ${text}`,
     detail: {
       data,
       resumedFrom: resumed ? resumed.position.step : null,
       alphas: cellAlphaGroups(softmax, ops),
-      genotype: genotypeToJson(genotype),
-      genotypeHistory: (resumed?.genotypeHistory ?? []).map((c) => ({
-        step: c.step,
-        genotype: genotypeToJson(c.genotype),
-      })),
+      // Known once the search has begun: the loop derives it at its first step.
+      ...(genotype ? { genotype: genotypeToJson(genotype) } : {}),
+      genotypeHistory: history.map((c) => ({ step: c.step, genotype: genotypeToJson(c.genotype) })),
     },
   };
 }
 
-/** A run over a built state; frees the data and the state when the start fails. */
-async function startRun(
+/** A run on the settings' images over the state `build` makes (new, or from a checkpoint). */
+function startRun(
   settings: DartsSettings,
   config: SearchConfig,
   env: RunEnv,
@@ -192,46 +167,28 @@ async function startRun(
   build: (splits: SearchSplits) => SearchState,
   resumed: SearchCheckpoint | null,
 ): Promise<Run> {
-  const { images, augment: augmentation } = await searchImages(env, settings, config.seed);
-  const splits = searchSplits(images, augmentation, config.trainPortion, augment);
-  let state: SearchState;
-  try {
-    state = build(splits);
-  } catch (e) {
-    splits.dispose();
-    throw e;
-  }
-  try {
-    const live: LiveSettings = { current: settings };
-    const loop = runSearch(
-      state,
-      { train: splits.train, val: splits.val },
-      {
-        rates: () => ({ weightLr: live.current.weightLr, alphaLr: live.current.alphaLr }),
-        ...(resumed ? { resume: resumed } : {}),
-      },
-    );
-    const softmax = await readAlphaSoftmax(state);
-    const genotype =
-      resumed?.genotypeHistory.at(-1)?.genotype ?? genotypeOfSoftmax(config, softmax);
-    const note = openingNote(settings, splits, softmax, genotype, resumed, config.primitives);
-    return new DartsRun(live, state, splits, augment, loop, note);
-  } catch (e) {
-    splits.dispose();
-    disposeSearchState(state);
-    throw e;
-  }
-}
-
-/** The genotype of the alphas, as the loop derives it. */
-function genotypeOfSoftmax(config: SearchConfig, softmax: AlphaSoftmax): Genotype {
-  const { nodes, multiplier, primitives } = config;
-  return {
-    normal: deriveCellGenes(softmax.normal, nodes, primitives),
-    normalConcat: concatRange(nodes, multiplier),
-    reduce: deriveCellGenes(softmax.reduce, nodes, primitives),
-    reduceConcat: concatRange(nodes, multiplier),
-  };
+  return onSearchData(
+    env,
+    settings,
+    config,
+    augment,
+    build,
+    disposeSearchState,
+    async (splits, state) => {
+      const live = { current: settings };
+      const loop = runSearch(
+        state,
+        { train: splits.train, val: splits.val },
+        {
+          rates: () => ({ weightLr: live.current.weightLr, alphaLr: live.current.alphaLr }),
+          ...(resumed ? { resume: resumed } : {}),
+        },
+      );
+      const softmax = await readAlphaSoftmax(state);
+      const note = openingNote(settings, splits, softmax, resumed, config.primitives);
+      return new DartsRun(live, state, splits, augment, loop, note);
+    },
+  );
 }
 
 /**
@@ -264,14 +221,7 @@ function checkpointSettings(checkpoint: SearchCheckpoint): DartsSettings {
       },
       "checkpoint's settings",
     ) as DartsSettings);
-  // Live settings may have changed since the start; the configuration keeps the first values.
-  const started = { ...settings, weightLr: c.weightLr, alphaLr: c.alphaLr };
-  const differ = configDifferences(c, dartsSearchConfig(started));
-  if (differ.length > 0) {
-    throw new Error(
-      `the checkpoint's search configuration differs from what its settings make in ${differ.join(', ')}: it cannot resume as a DARTS run`,
-    );
-  }
+  checkSettingsMake(DARTS_INFO, settings, c, (s) => dartsSearchConfig(s as DartsSettings));
   return settings;
 }
 

@@ -14,13 +14,14 @@ import { toDevice } from '../../data/deviceSplit';
 import type { DataShape } from '../darts/searchState';
 import type { Genotype } from '../genotype/genotype';
 import { genotypeToJson, genotypesEqual } from '../genotype/genotype';
-import { configDifferences } from '../runKind/configProblems';
+import { checkSettingsMake } from '../runKind/configProblems';
 import { legacyImageData } from '../runKind/convFields';
 import { settingsFromHost, settingsToHost } from '../runKind/hostSettings';
 import type { TrainTestImages } from '../runKind/imageData';
 import { trainTestImages } from '../runKind/imageData';
 import type { Run, RunEnv, RunFile, RunKind, RunReport } from '../runKind/runKind';
-import { EventRun, genotypeFile, withLiveSettings } from '../runKind/runReports';
+import type { LiveSettings } from '../runKind/runReports';
+import { EventRun, genotypeFile } from '../runKind/runReports';
 import type { Settings } from '../runKind/settingsSchema';
 import { validateSettings } from '../runKind/settingsSchema';
 import * as tf from '../tensor/tf';
@@ -49,10 +50,6 @@ import { encodeTrainedModel } from './trainedModel';
 /** The host's random source of the augmentation, as the checkpoint names it. */
 const AUGMENT_RNG = 'augment';
 
-interface LiveSettings {
-  current: RetrainSettings;
-}
-
 /** What a retrain runs on: its images on the device, and the state it trains. */
 interface Prepared {
   readonly images: TrainTestImages;
@@ -61,7 +58,7 @@ interface Prepared {
   readonly state: RetrainState;
 }
 
-class RetrainRunOfKind extends EventRun<RetrainEvent> implements Run {
+class RetrainRunOfKind extends EventRun<RetrainEvent, RetrainSettings> implements Run {
   readonly info = RETRAIN_INFO;
   step: number;
   /** The last epoch's test result and the model then: what the done report gives. */
@@ -69,20 +66,16 @@ class RetrainRunOfKind extends EventRun<RetrainEvent> implements Run {
   private model: RunFile | null = null;
 
   constructor(
-    private readonly live: LiveSettings,
+    live: LiveSettings<RetrainSettings>,
     private readonly prepared: Prepared,
     private readonly augment: Rng,
     private readonly loop: RetrainRun,
     opening: RunReport,
   ) {
-    super(loop, [opening]);
+    super(loop, [opening], live);
     const position = loop.position();
     this.step = position.step;
     this.summary = position.summary;
-  }
-
-  get settings(): Settings {
-    return this.live.current;
   }
 
   private async modelFile(summary: TrainingSummary): Promise<RunFile> {
@@ -153,14 +146,6 @@ class RetrainRunOfKind extends EventRun<RetrainEvent> implements Run {
     return encodeRetrainCheckpoint(saved);
   }
 
-  setLive(values: Readonly<Record<string, number>>): void {
-    this.live.current = withLiveSettings(
-      RETRAIN_INFO,
-      this.live.current,
-      values,
-    ) as RetrainSettings;
-  }
-
   injectFault(fault: 'nan' | 'explodeAlphas'): void {
     if (fault === 'explodeAlphas') throw new Error('a retrain has no alphas to make explode');
     const first = Object.values(this.prepared.state.weights)[0];
@@ -217,7 +202,7 @@ async function startRun(
     const test = toDevice(images.test);
     const prepared: Prepared = { images, train, test, state };
     const options: AugmentOptions = { ...images.augment, cutout: state.config.cutout };
-    const live: LiveSettings = { current: settings };
+    const live = { current: settings };
     const loop = runRetrain(
       state,
       { train: augmentedSource(train, augment, options), test },
@@ -309,13 +294,9 @@ function restoredState(
   if (!genotypesEqual(resolveGenotypeSetting(settings.genotype).genotype, checkpoint.genotype)) {
     throw new Error("the checkpoint's genotype differs from the one its settings name");
   }
-  // The learning rate is live: the configuration keeps the first one.
-  const differ = configDifferences(checkpoint.config, { ...config, lr: checkpoint.config.lr });
-  if (differ.length > 0) {
-    throw new Error(
-      `the checkpoint's retrain configuration differs from what its settings make in ${differ.join(', ')}: it cannot resume as a retrain run`,
-    );
-  }
+  checkSettingsMake(RETRAIN_INFO, settings, checkpoint.config, (s) =>
+    retrainConfigOf(s as RetrainSettings, shape.height),
+  );
   return restoreRetrainState(checkpoint, shape);
 }
 

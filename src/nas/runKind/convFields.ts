@@ -43,6 +43,34 @@ export function countField<K extends string>(
   return { key, type: 'int', ...spec } as const;
 }
 
+/**
+ * A maker of one sizing field (`epochs`, `batchSize`, …) with its group and range fixed: each
+ * kind gives the help, the defaults and the reference.
+ */
+function sizeField<K extends string>(key: K, group: FieldGroup, min: number, linkMax: number) {
+  return (
+    help: string,
+    defaultValue: number,
+    presets: Readonly<Record<string, number>>,
+    reference?: string,
+  ) =>
+    countField(key, {
+      group,
+      help,
+      min,
+      linkMax,
+      default: defaultValue,
+      presets,
+      ...(reference ? { reference } : {}),
+    });
+}
+
+export const epochsField = sizeField('epochs', 'optimizer', 1, 1000);
+export const batchSizeField = sizeField('batchSize', 'optimizer', 1, 1024);
+export const channelsField = sizeField('channels', 'network', 1, 256);
+export const layersField = sizeField('layers', 'network', 3, 50);
+export const nodesField = sizeField('nodes', 'network', 1, 10);
+
 /** `seed`: every random draw of a run follows from it. */
 export function seedField(defaultValue: number, reference?: string) {
   return {

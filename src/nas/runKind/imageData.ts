@@ -114,6 +114,54 @@ export function searchSplits(
   };
 }
 
+/** What a search's opening note says about its data: the data object and a phrase. */
+export function searchDataSummary(dataset: string, splits: SearchSplits) {
+  const { height, width, channels, numClasses } = splits.shape;
+  const data = {
+    dataset,
+    trainImages: splits.train.count,
+    valImages: splits.val.count,
+    size: [height, width, channels],
+    numClasses,
+  };
+  const text =
+    `${dataset}: ${data.trainImages + data.valImages} images of ${data.size.join('x')} ` +
+    `(${data.trainImages} for weights, ${data.valImages} for alphas)`;
+  return { data, text };
+}
+
+/**
+ * A search on the settings' images: loads them, splits them on the device (augmented with
+ * draws from `rng`), builds the state on them (`build`) and starts the run (`start`); frees the
+ * halves, and the state with `dispose`, when building or starting fails.
+ */
+export async function onSearchData<S, R>(
+  env: RunEnv,
+  settings: ImageDataSettings,
+  config: { readonly seed: number; readonly trainPortion: number },
+  rng: Rng,
+  build: (splits: SearchSplits) => S,
+  dispose: (state: S) => void,
+  start: (splits: SearchSplits, state: S) => Promise<R>,
+): Promise<R> {
+  const { images, augment } = await searchImages(env, settings, config.seed);
+  const splits = searchSplits(images, augment, config.trainPortion, rng);
+  let state: S;
+  try {
+    state = build(splits);
+  } catch (e) {
+    splits.dispose();
+    throw e;
+  }
+  try {
+    return await start(splits, state);
+  } catch (e) {
+    splits.dispose();
+    dispose(state);
+    throw e;
+  }
+}
+
 export interface TrainTestImages {
   readonly train: ImageDataset;
   readonly test: ImageDataset;

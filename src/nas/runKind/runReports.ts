@@ -48,12 +48,18 @@ export function withLiveSettings(
   return { ...current, ...values };
 }
 
+/** A run's settings as they are now: its live ones may have changed since it began. */
+export interface LiveSettings<S extends Settings> {
+  current: S;
+}
+
 /**
  * A run over a core loop's events: each event becomes reports (`reports`), handed out one per
- * `next()`, after the reports the run opens with. Subclasses say what an event reports and what
- * to free.
+ * `next()`, after the reports the run opens with; its settings are `live.current`, which the
+ * loop reads its rates from. Subclasses say what an event reports and what to free.
  */
-export abstract class EventRun<E> {
+export abstract class EventRun<E, S extends Settings> {
+  abstract readonly info: RunKindInfo;
   private readonly pending: RunReport[];
   private finished = false;
   private disposed = false;
@@ -61,8 +67,17 @@ export abstract class EventRun<E> {
   protected constructor(
     private readonly events: AsyncGenerator<E, void, undefined>,
     opening: readonly RunReport[],
+    protected readonly live: LiveSettings<S>,
   ) {
     this.pending = [...opening];
+  }
+
+  get settings(): Settings {
+    return this.live.current;
+  }
+
+  setLive(values: Readonly<Record<string, number>>): void {
+    this.live.current = withLiveSettings(this.info, this.live.current, values) as S;
   }
 
   /** What an event reports (in order); may keep track of what later reports need. */
