@@ -8,7 +8,6 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  CDARTS_CHECKPOINT_FORMAT,
   decodeCdartsCheckpoint,
   encodeCdartsCheckpoint,
 } from '../../src/nas/cdarts/cdartsCheckpoint';
@@ -95,8 +94,12 @@ const noFiles = () => {
 };
 
 describe('CDARTS run kind (cpu)', () => {
-  it('names the core format of its checkpoints', () => {
-    expect(CDARTS_INFO.checkpointFormat).toBe(CDARTS_CHECKPOINT_FORMAT);
+  it('is the kind of its checkpoints, in the core format', async () => {
+    const run = await create();
+    const bytes = await run.checkpoint();
+    await run.dispose();
+    expect(runKindForCheckpoint(bytes).info).toBe(CDARTS_INFO);
+    expect(decodeCdartsCheckpoint(bytes).config.searchLayers).toBe(TINY.layers);
   });
 
   it('reports each phase, the cycle, the epochs and NNI exports, with finite figures', async () => {

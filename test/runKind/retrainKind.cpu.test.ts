@@ -99,6 +99,14 @@ function labConfig(): RetrainLabConfig {
 const embedded = () => folderSource(EMBEDDED_DIR);
 
 describe('retrain run kind (cpu)', () => {
+  it('is the kind of its checkpoints, in the core format', async () => {
+    const run = await create();
+    const bytes = await run.checkpoint();
+    await run.dispose();
+    expect(runKindForCheckpoint(bytes).info.id).toBe('retrain');
+    expect(decodeRetrainCheckpoint(bytes).config.channels).toBe(TINY.channels);
+  });
+
   it('reports steps, epochs with the model, and the end with the model and genotype', async () => {
     const reports = await uninterrupted();
     expect(reports.map((r) => r.type)).toEqual([

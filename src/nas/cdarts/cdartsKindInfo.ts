@@ -26,9 +26,6 @@ import {
 import type { RunKindInfo } from '../runKind/runKind';
 import type { SettingsOf } from '../runKind/settingsSchema';
 
-/** The format of CDARTS checkpoints (cdartsCheckpoint.ts, which imports tfjs). */
-export const CDARTS_CHECKPOINT_FORMAT_ID = 'nas-lab.cdarts-checkpoint';
-
 const small = SMALL_CDARTS_CONFIG;
 const nni = NNI_CDARTS_CONFIG;
 
@@ -261,7 +258,8 @@ export const CDARTS_INFO: RunKindInfo = {
   command: 'search',
   select: { space: 'cnn', algorithm: 'cdarts' },
   schema: CDARTS_SCHEMA,
-  checkpointFormat: CDARTS_CHECKPOINT_FORMAT_ID,
+  // The CDARTS checkpoint's format (cdartsCheckpoint.ts), unchanged.
+  checkpointFormat: 'nas-lab.cdarts-checkpoint',
   metrics: [
     { key: 'trainLoss', label: 'search network training loss', kind: 'loss', watch: true },
     { key: 'trainAccuracy', label: 'search network training accuracy', kind: 'accuracy' },

@@ -33,7 +33,7 @@ import type { CdartsConfig } from './cdartsConfig';
 import { validateCdartsConfig } from './cdartsConfig';
 import type { CdartsSettings } from './cdartsKindInfo';
 import { CDARTS_INFO, CDARTS_SCHEMA } from './cdartsKindInfo';
-import type { CdartsEvent, CdartsPosition, CdartsRun as CdartsLoopRun } from './cdartsLoop';
+import type { CdartsEvent, CdartsRun as CdartsLoopRun } from './cdartsLoop';
 import { cdartsStepsPerEpoch, runCdarts } from './cdartsLoop';
 import { cdartsConfigOf, cdartsSettingsOf } from './cdartsSettings';
 import type { AlphaProbabilities, CdartsState } from './cdartsState';
@@ -172,7 +172,7 @@ async function readProbabilities(state: CdartsState): Promise<AlphaProbabilities
 }
 
 /** Whether the evaluation network has followed a genotype at `p` (a cycle has begun). */
-function cycled(config: CdartsConfig, p: CdartsPosition): boolean {
+function cycled(config: CdartsConfig, p: ReturnType<CdartsLoopRun['position']>): boolean {
   return p.epoch > config.warmupEpochs || (p.epoch === config.warmupEpochs && p.phase !== 'follow');
 }
 

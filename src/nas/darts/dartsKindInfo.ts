@@ -26,7 +26,6 @@ import {
 } from '../runKind/convFields';
 import type { RunKindInfo } from '../runKind/runKind';
 import type { Settings, SettingsOf } from '../runKind/settingsSchema';
-import { CHECKPOINT_FORMAT } from './searchCheckpointManifest';
 import type { SearchConfig } from './searchConfig';
 import { PAPER_SEARCH_CONFIG, SMALL_SEARCH_CONFIG, validateSearchConfig } from './searchConfig';
 
@@ -128,7 +127,8 @@ export const DARTS_INFO: RunKindInfo = {
   command: 'search',
   select: { space: 'cnn', algorithm: 'darts' },
   schema: DARTS_SCHEMA,
-  checkpointFormat: CHECKPOINT_FORMAT,
+  // The search checkpoint's format (searchCheckpointManifest.ts), unchanged.
+  checkpointFormat: 'nas-lab.search-checkpoint',
   metrics: [
     { key: 'trainLoss', label: 'training loss', kind: 'loss', watch: true },
     { key: 'trainAccuracy', label: 'training accuracy', kind: 'accuracy' },

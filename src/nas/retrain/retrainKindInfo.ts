@@ -24,7 +24,6 @@ import {
 } from '../runKind/convFields';
 import type { RunKindInfo } from '../runKind/runKind';
 import type { SettingsOf } from '../runKind/settingsSchema';
-import { RETRAIN_CHECKPOINT_FORMAT } from './retrainCheckpointManifest';
 import { PAPER_RETRAIN_CONFIG, SMALL_RETRAIN_CONFIG } from './retrainConfig';
 import { retrainSettingsProblems } from './retrainSettings';
 
@@ -164,7 +163,8 @@ export const RETRAIN_INFO: RunKindInfo = {
   command: 'retrain',
   select: { space: 'cnn' },
   schema: RETRAIN_SCHEMA,
-  checkpointFormat: RETRAIN_CHECKPOINT_FORMAT,
+  // The retrain checkpoint's format (retrainCheckpointManifest.ts), unchanged.
+  checkpointFormat: 'nas-lab.retrain-checkpoint',
   metrics: [
     { key: 'trainLoss', label: 'training loss', kind: 'loss', watch: true },
     { key: 'trainAccuracy', label: 'training accuracy', kind: 'accuracy' },
