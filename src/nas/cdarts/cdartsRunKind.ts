@@ -13,7 +13,7 @@ import { checkSettingsMake } from '../runKind/configProblems';
 import { legacyImageData } from '../runKind/convFields';
 import { settingsFromHost, settingsToHost } from '../runKind/hostSettings';
 import type { SearchSplits } from '../runKind/imageData';
-import { onSearchData, searchDataSummary } from '../runKind/imageData';
+import { AUGMENT_RNG, onSearchData, searchDataSummary } from '../runKind/imageData';
 import type { Run, RunEnv, RunKind, RunReport } from '../runKind/runKind';
 import type { LiveSettings } from '../runKind/runReports';
 import { cellAlphaGroups, EventRun, genotypeFile } from '../runKind/runReports';
@@ -47,9 +47,6 @@ import {
 import type { CdartsTracked } from './cdartsReports';
 import { cdartsStepReport, cycleNote, epochMetrics } from './cdartsReports';
 import { maskedSoftmax } from './regularizedMutator';
-
-/** The host's random source of the augmentation, as the checkpoint names it. */
-const AUGMENT_RNG = 'augment';
 
 /**
  * Steps of the whole search: `perEpoch` search-network steps in each warm-up epoch; in each

@@ -9,7 +9,7 @@ import { genotypeToJson } from '../genotype/genotype';
 import { checkSettingsMake } from '../runKind/configProblems';
 import { settingsFromHost, settingsToHost } from '../runKind/hostSettings';
 import type { SearchSplits } from '../runKind/imageData';
-import { onSearchData, searchDataSummary } from '../runKind/imageData';
+import { AUGMENT_RNG, onSearchData, searchDataSummary } from '../runKind/imageData';
 import { legacyImageData } from '../runKind/convFields';
 import type { Run, RunEnv, RunKind, RunReport } from '../runKind/runKind';
 import type { LiveSettings } from '../runKind/runReports';
@@ -34,9 +34,6 @@ import type { AlphaSoftmax, SearchEvent, SearchRun } from './searchLoop';
 import { readAlphaSoftmax, runSearch } from './searchLoop';
 import type { SearchState } from './searchState';
 import { createSearchState, disposeSearchState } from './searchState';
-
-/** The host's random source of the augmentation, as the checkpoint names it. */
-const AUGMENT_RNG = 'augment';
 
 class DartsRun extends EventRun<SearchEvent, DartsSettings> implements Run {
   readonly info = DARTS_INFO;

@@ -18,7 +18,7 @@ import { checkSettingsMake } from '../runKind/configProblems';
 import { legacyImageData } from '../runKind/convFields';
 import { settingsFromHost, settingsToHost } from '../runKind/hostSettings';
 import type { TrainTestImages } from '../runKind/imageData';
-import { trainTestImages } from '../runKind/imageData';
+import { AUGMENT_RNG, trainTestImages } from '../runKind/imageData';
 import type { Run, RunEnv, RunFile, RunKind, RunReport } from '../runKind/runKind';
 import type { LiveSettings } from '../runKind/runReports';
 import { EventRun, genotypeFile } from '../runKind/runReports';
@@ -46,9 +46,6 @@ import type { RetrainState } from './retrainState';
 import { createRetrainState, disposeRetrainState } from './retrainState';
 import type { TrainingSummary } from './trainedModel';
 import { encodeTrainedModel } from './trainedModel';
-
-/** The host's random source of the augmentation, as the checkpoint names it. */
-const AUGMENT_RNG = 'augment';
 
 /** What a retrain runs on: its images on the device, and the state it trains. */
 interface Prepared {

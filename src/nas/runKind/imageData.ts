@@ -27,6 +27,9 @@ export interface ImageDataSettings {
   readonly imageSize: number;
 }
 
+/** The augmentation's random source, as checkpoints name it among the host's. */
+export const AUGMENT_RNG = 'augment';
+
 /** Generated images when the settings give no count or size. */
 const SYNTHETIC_COUNT = 128;
 const SYNTHETIC_SIZE = 8;
