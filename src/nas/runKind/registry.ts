@@ -6,6 +6,7 @@
  * `registerRunKind`.
  */
 import { decodeManifestOnly } from '../io/checkpointFormat';
+import { RNN_RETRAIN_INFO } from '../rnn/retrain/rnnRetrainKindInfo';
 import { RNN_SEARCH_INFO } from '../rnn/search/rnnSearchKindInfo';
 import type { RunCommand, RunKind, RunKindInfo, RunSelector } from './runKind';
 
@@ -19,6 +20,10 @@ const BUILT_IN: readonly RunKindEntry[] = [
   {
     info: RNN_SEARCH_INFO,
     load: () => import('../rnn/search/rnnSearchRunKind').then((m) => m.RNN_SEARCH_RUN_KIND),
+  },
+  {
+    info: RNN_RETRAIN_INFO,
+    load: () => import('../rnn/retrain/rnnRetrainRunKind').then((m) => m.RNN_RETRAIN_RUN_KIND),
   },
 ];
 

@@ -6,6 +6,7 @@
  * text) and `lab` (the lab's first look in a browser). No tfjs here: the page imports it.
  */
 import type { FieldSpec, NumberField, SettingValue } from '../../runKind/settingsSchema';
+import type { RnnDropoutRates } from '../model/rnnDropoutRates';
 
 /** The recurrent kinds' presets, the first the default. */
 export const RNN_PRESETS = ['small', 'paper', 'lab'] as const;
@@ -33,8 +34,8 @@ export function perPreset<S, T>(sources: PresetValues<S>, pick: (s: S) => T): Pr
   return { small: pick(sources.small), paper: pick(sources.paper), lab: pick(sources.lab) };
 }
 
-/** What the two scripts share, per preset (the kinds read them off their configurations). */
-export interface RnnCommonValues {
+/** The part of the core's configurations both scripts share. */
+export interface RnnCommonConfig {
   readonly nhid: number;
   readonly batchSize: number;
   readonly bptt: number;
@@ -43,19 +44,55 @@ export interface RnnCommonValues {
   readonly clip: number;
   readonly weightDecay: number;
   readonly tarBeta: number;
-  readonly dropout: {
-    readonly embedding: number;
-    readonly input: number;
-    readonly x: number;
-    readonly h: number;
-    readonly output: number;
-  };
+  readonly dropout: RnnDropoutRates;
   readonly seed: number;
+}
+
+/** What a kind's preset gives the shared fields: its configuration and how much text. */
+export interface RnnCommonValues extends RnnCommonConfig {
   /** 0: the whole text. */
   readonly trainTokens: number;
   readonly validTokens: number;
   /** 0: the corpus's default cap (rnnRunCorpus.ts). */
   readonly maxVocabulary: number;
+}
+
+/** How much text each preset takes, and its vocabulary cap. */
+export type RnnPresetData = Pick<RnnCommonValues, 'trainTokens' | 'validTokens' | 'maxVocabulary'>;
+
+/** The shared fields' values of each preset: its configuration and its data. */
+export function commonPresetValues(
+  configs: PresetValues<RnnCommonConfig>,
+  data: PresetValues<RnnPresetData>,
+): PresetValues<RnnCommonValues> {
+  const of = (p: RnnPreset): RnnCommonValues => ({ ...configs[p], ...data[p] });
+  return { small: of('small'), paper: of('paper'), lab: of('lab') };
+}
+
+/** The shared settings, as a settings object holds them. */
+export interface RnnCommonSettings {
+  readonly level: 'word' | 'char';
+  /** 0: the corpus's default cap. */
+  readonly maxVocabulary: number;
+  /** 0: the whole text. */
+  readonly trainTokens: number;
+  readonly validTokens: number;
+  readonly nhid: number;
+  readonly batchSize: number;
+  readonly bptt: number;
+  readonly epochs: number;
+  /** 0: no limit. */
+  readonly maxSteps: number;
+  readonly lr: number;
+  readonly clip: number;
+  readonly weightDecay: number;
+  readonly tarBeta: number;
+  readonly dropout: number;
+  readonly dropouth: number;
+  readonly dropoutx: number;
+  readonly dropouti: number;
+  readonly dropoute: number;
+  readonly seed: number;
 }
 
 /** What differs between the kinds' wording of the shared fields. */
@@ -80,22 +117,42 @@ export const RNN_DROPOUT_KEYS = [
   ['dropoute', 'embedding', 'of whole embedding rows (words)'],
 ] as const;
 
-/** Keys of the shared fields whose range a cross-field check finishes (rates below 1). */
-export const RNN_RATE_KEYS: readonly string[] = RNN_DROPOUT_KEYS.map(([key]) => key);
-
 type NumberSpec = Omit<NumberField, 'default' | 'presets'>;
 
-function numberField(spec: NumberSpec, values: PresetValues<number>): NumberField {
-  return { ...spec, ...byPreset(values) };
+/** A number field of the kinds' presets, its default picked off each preset's values. */
+export function presetNumber<S>(
+  spec: NumberSpec,
+  sources: PresetValues<S>,
+  pick: (s: S) => number,
+): NumberField {
+  return { ...spec, ...byPreset<number>(perPreset(sources, pick)) };
 }
 
-/** The data fields: the text's level, the vocabulary cap, how much of each text. */
-export function rnnTextFields(
+/** A count of tokens of a text: 0 takes all of it. */
+export function tokensField(key: string, help: string, values: PresetValues<number>): NumberField {
+  const spec: NumberSpec = {
+    key,
+    type: 'int',
+    min: 0,
+    linkMax: MAX_LINK_TOKENS,
+    group: 'data',
+    help,
+  };
+  return presetNumber(spec, values, (v) => v);
+}
+
+/**
+ * The shared fields in three groups the kinds place among their own: the text (level,
+ * vocabulary cap, tokens), the sizes and length (nhid, batch, bptt, epochs, max steps), and the
+ * training (SGD, clip, weight decay, TAR, the dropouts, the seed).
+ */
+export function rnnCommonFields(
   values: PresetValues<RnnCommonValues>,
   words: RnnFieldWords,
-): FieldSpec[] {
-  const of = <T>(pick: (v: RnnCommonValues) => T) => perPreset(values, pick);
-  return [
+): { data: FieldSpec[]; sizes: NumberField[]; training: NumberField[] } {
+  const field = (spec: NumberSpec, pick: (v: RnnCommonValues) => number) =>
+    presetNumber({ reference: `${words.script} --${spec.key}`, ...spec }, values, pick);
+  const data: FieldSpec[] = [
     {
       key: 'level',
       type: 'choice',
@@ -104,7 +161,7 @@ export function rnnTextFields(
       group: 'data',
       help: "tokens: words (default) or characters (one space token between words, <eos> at each line's end)",
     },
-    numberField(
+    presetNumber(
       {
         key: 'maxVocabulary',
         flag: 'vocabulary',
@@ -116,54 +173,34 @@ export function rnnTextFields(
           'keep the N most frequent training tokens, <eos> and <unk> included; the rest become ' +
           '<unk> (0: 3000 on the built-in corpus, 10000 words or 1000 characters on --data-dir)',
       },
-      of((v) => v.maxVocabulary),
+      values,
+      (v) => v.maxVocabulary,
     ),
-    numberField(
-      {
-        key: 'trainTokens',
-        type: 'int',
-        min: 0,
-        linkMax: MAX_LINK_TOKENS,
-        group: 'data',
-        help: words.trainTokensHelp,
-      },
-      of((v) => v.trainTokens),
+    tokensField(
+      'trainTokens',
+      words.trainTokensHelp,
+      perPreset(values, (v) => v.trainTokens),
     ),
-    numberField(
-      {
-        key: 'validTokens',
-        type: 'int',
-        min: 0,
-        linkMax: MAX_LINK_TOKENS,
-        group: 'data',
-        help: words.validTokensHelp,
-      },
-      of((v) => v.validTokens),
+    tokensField(
+      'validTokens',
+      words.validTokensHelp,
+      perPreset(values, (v) => v.validTokens),
     ),
   ];
-}
-
-/** The network's size, the segments and the run's length. */
-export function rnnSizeFields(
-  values: PresetValues<RnnCommonValues>,
-  words: RnnFieldWords,
-): NumberField[] {
-  const of = (pick: (v: RnnCommonValues) => number) => perPreset(values, pick);
-  const ref = (name: string) => `${words.script} ${name}`;
-  return [
-    numberField(
+  const sizes: NumberField[] = [
+    field(
       {
         key: 'nhid',
         type: 'int',
         min: 1,
         linkMax: 2048,
         group: 'network',
-        reference: ref('--emsize = --nhid = --nhidlast'),
+        reference: `${words.script} --emsize = --nhid = --nhidlast`,
         help: 'embedding = hidden size (--emsize; the decoder is tied to the embedding, so they are one number)',
       },
-      of((v) => v.nhid),
+      (v) => v.nhid,
     ),
-    numberField(
+    field(
       {
         key: 'batchSize',
         flag: 'batch-size',
@@ -171,34 +208,18 @@ export function rnnSizeFields(
         min: words.minBatch,
         linkMax: 1024,
         group: 'optimizer',
-        reference: ref('--batch_size'),
+        reference: `${words.script} --batch_size`,
         help: 'batch size (columns of the train text)',
       },
-      of((v) => v.batchSize),
+      (v) => v.batchSize,
     ),
-    numberField(
-      {
-        key: 'bptt',
-        type: 'int',
-        min: 1,
-        linkMax: 1000,
-        group: 'method',
-        reference: ref('--bptt'),
-        help: words.bpttHelp,
-      },
-      of((v) => v.bptt),
+    field(
+      { key: 'bptt', type: 'int', min: 1, linkMax: 1000, group: 'method', help: words.bpttHelp },
+      (v) => v.bptt,
     ),
-    numberField(
-      {
-        key: 'epochs',
-        type: 'int',
-        min: 1,
-        linkMax: 1000,
-        group: 'run',
-        reference: ref('--epochs'),
-        help: 'epochs',
-      },
-      of((v) => v.epochs),
+    field(
+      { key: 'epochs', type: 'int', min: 1, linkMax: 1000, group: 'run', help: 'epochs' },
+      (v) => v.epochs,
     ),
     {
       key: 'maxSteps',
@@ -211,112 +232,108 @@ export function rnnSizeFields(
       help: words.maxStepsHelp,
     },
   ];
-}
-
-/** SGD, clipping, weight decay, TAR, the dropouts and the seed. */
-export function rnnTrainingFields(
-  values: PresetValues<RnnCommonValues>,
-  words: RnnFieldWords,
-): NumberField[] {
-  const of = (pick: (v: RnnCommonValues) => number) => perPreset(values, pick);
-  const ref = (name: string) => `${words.script} ${name}`;
-  return [
-    numberField(
-      {
-        key: 'lr',
-        type: 'number',
-        min: 0,
-        live: true,
-        group: 'optimizer',
-        reference: ref('--lr'),
-        help: words.lrHelp,
-      },
-      of((v) => v.lr),
+  const advanced = { type: 'number', min: 0, advanced: true } as const;
+  const training: NumberField[] = [
+    field(
+      { key: 'lr', type: 'number', min: 0, live: true, group: 'optimizer', help: words.lrHelp },
+      (v) => v.lr,
     ),
-    numberField(
-      {
-        key: 'clip',
-        type: 'number',
-        min: 0,
-        group: 'optimizer',
-        advanced: true,
-        reference: ref('--clip'),
-        help: 'gradient-norm clip',
-      },
-      of((v) => v.clip),
+    field(
+      { key: 'clip', ...advanced, group: 'optimizer', help: 'gradient-norm clip' },
+      (v) => v.clip,
     ),
-    numberField(
+    field(
       {
         key: 'weightDecay',
         flag: 'wdecay',
-        type: 'number',
-        min: 0,
+        ...advanced,
         group: 'optimizer',
-        advanced: true,
-        reference: ref('--wdecay'),
+        reference: `${words.script} --wdecay`,
         help: 'weight decay',
       },
-      of((v) => v.weightDecay),
+      (v) => v.weightDecay,
     ),
-    numberField(
+    field(
       {
         key: 'tarBeta',
         flag: 'beta',
-        type: 'number',
-        min: 0,
+        ...advanced,
         group: 'method',
-        advanced: true,
-        reference: ref('--beta'),
+        reference: `${words.script} --beta`,
         help: 'temporal activation regularisation (TAR) weight',
       },
-      of((v) => v.tarBeta),
+      (v) => v.tarBeta,
     ),
     ...RNN_DROPOUT_KEYS.map(([key, rate, help]) =>
-      numberField(
-        {
-          key,
-          type: 'number',
-          min: 0,
-          max: 1,
-          group: 'network',
-          advanced: true,
-          reference: ref(`--${key}`),
-          help: `dropout ${help}, a rate in [0, 1)`,
-        },
-        of((v) => v.dropout[rate]),
+      field(
+        { key, ...advanced, max: 1, group: 'network', help: `dropout ${help}, a rate in [0, 1)` },
+        (v) => v.dropout[rate],
       ),
     ),
-    numberField(
-      { key: 'seed', type: 'int', group: 'run', reference: ref('--seed'), help: 'random seed' },
-      of((v) => v.seed),
-    ),
+    field({ key: 'seed', type: 'int', group: 'run', help: 'random seed' }, (v) => v.seed),
   ];
+  return { data, sizes, training };
 }
 
-/** The dropout rates of settings, by the core's names. */
-export function dropoutOf(settings: Readonly<Record<string, unknown>>): RnnCommonValues['dropout'] {
-  const rate = (key: string) => settings[key] as number;
-  return {
-    output: rate('dropout'),
-    h: rate('dropouth'),
-    x: rate('dropoutx'),
-    input: rate('dropouti'),
-    embedding: rate('dropoute'),
-  };
+/** The shared settings whose keys are the configurations' keys too. */
+const SCALAR_KEYS = [
+  'nhid',
+  'batchSize',
+  'bptt',
+  'epochs',
+  'lr',
+  'clip',
+  'weightDecay',
+  'tarBeta',
+  'seed',
+] as const;
+
+/** The values of `keys` in `from` (settings or a configuration; they share these keys). */
+export function pickNumbers(from: object, keys: readonly string[]): Record<string, number> {
+  const record = from as Readonly<Record<string, number>>;
+  return Object.fromEntries(keys.map((k) => [k, record[k] as number]));
+}
+
+/** The shared part of the core's configuration, from settings. */
+export function rnnCommonConfigOf(settings: Readonly<Record<string, unknown>>): RnnCommonConfig {
+  const dropout = Object.fromEntries(
+    RNN_DROPOUT_KEYS.map(([key, rate]) => [rate, settings[key] as number]),
+  ) as unknown as RnnDropoutRates;
+  return { ...(pickNumbers(settings, SCALAR_KEYS) as unknown as RnnCommonConfig), dropout };
+}
+
+/** The shared settings a configuration holds. */
+export function rnnCommonSettingsOf(c: RnnCommonConfig): Record<string, number> {
+  const rates = RNN_DROPOUT_KEYS.map(([key, rate]) => [key, c.dropout[rate]]);
+  return { ...pickNumbers(c, SCALAR_KEYS), ...Object.fromEntries(rates) };
 }
 
 /** Cross-field problems of the shared fields: dropout rates below 1, a usable vocabulary cap. */
 export function rnnCommonProblems(settings: Readonly<Record<string, unknown>>): string[] {
   const problems: string[] = [];
-  for (const key of RNN_RATE_KEYS) {
+  for (const [key] of RNN_DROPOUT_KEYS) {
     const v = settings[key] as number;
     if (!(v < 1)) problems.push(`${key} must be a dropout rate in [0, 1), got ${v}`);
   }
-  const cap = settings.maxVocabulary as number;
-  if (cap === 1) {
+  if (settings.maxVocabulary === 1) {
     problems.push(
       'maxVocabulary must be 0 (the corpus default) or at least 2 (<eos> and <unk>), got 1',
     );
   }
   return problems;
+}
+
+/** A token count as the checks read it: 0 (the whole text) is enough until the text is read. */
+export const countOrAll = (n: number): number => (n === 0 ? Infinity : n);
+
+/**
+ * The first token count below what the batches need, or null: `needs` are [key, tokens,
+ * least], `batches` names the batch sizes they follow from.
+ */
+export function tokenProblem(
+  needs: readonly (readonly [string, number, number])[],
+  batches: string,
+): string | null {
+  const short = needs.find(([, n, least]) => n < least);
+  return short ? `${short[0]} must be at least ${short[2]}, got ${short[1]} (${batches})` : null;
 }

@@ -9,15 +9,22 @@
 import { BUILTIN_TEXT_OPTIONS } from '../../../data/builtinText';
 import type { RunKindInfo } from '../../runKind/runKind';
 import type { Settings, SettingsSchema } from '../../runKind/settingsSchema';
-import type { PresetValues, RnnCommonValues, RnnFieldWords } from '../run/rnnRunFields';
+import type {
+  PresetValues,
+  RnnCommonSettings,
+  RnnFieldWords,
+  RnnPresetData,
+} from '../run/rnnRunFields';
 import {
-  byPreset,
-  dropoutOf,
+  commonPresetValues,
+  countOrAll,
+  presetNumber,
   RNN_PRESETS,
+  rnnCommonConfigOf,
+  rnnCommonFields,
   rnnCommonProblems,
-  rnnSizeFields,
-  rnnTextFields,
-  rnnTrainingFields,
+  rnnCommonSettingsOf,
+  tokenProblem,
 } from '../run/rnnRunFields';
 import type { RnnSearchConfig } from './rnnSearchConfig';
 import {
@@ -29,33 +36,12 @@ import {
 export const RNN_SEARCH_CHECKPOINT_FORMAT_ID = 'nas-lab.rnn-search-checkpoint';
 
 /** A recurrent search's settings, as its schema types them. */
-export interface RnnSearchSettings {
-  readonly level: 'word' | 'char';
-  /** 0: the corpus's default cap. */
-  readonly maxVocabulary: number;
-  /** 0: the whole text. */
-  readonly trainTokens: number;
-  readonly validTokens: number;
-  readonly nhid: number;
+export interface RnnSearchSettings extends RnnCommonSettings {
   readonly nodes: number;
+  /** 1: first order; 2: unrolled. */
   readonly order: number;
-  readonly batchSize: number;
-  readonly bptt: number;
-  readonly epochs: number;
-  /** 0: no limit. */
-  readonly maxSteps: number;
-  readonly lr: number;
-  readonly clip: number;
-  readonly weightDecay: number;
-  readonly tarBeta: number;
-  readonly dropout: number;
-  readonly dropouth: number;
-  readonly dropoutx: number;
-  readonly dropouti: number;
-  readonly dropoute: number;
   readonly alphaLr: number;
   readonly alphaWeightDecay: number;
-  readonly seed: number;
 }
 
 /**
@@ -81,18 +67,13 @@ const CONFIGS: PresetValues<RnnSearchConfig> = {
  * Data of each preset. small: an epoch of about 50 steps, a minute or two on the wasm backend;
  * paper: the whole text; lab: the lab's 4,000 and 800 tokens.
  */
-const DATA: PresetValues<Pick<RnnCommonValues, 'trainTokens' | 'validTokens' | 'maxVocabulary'>> = {
+const DATA: PresetValues<RnnPresetData> = {
   small: { trainTokens: 16_000, validTokens: 4_000, maxVocabulary: 0 },
   paper: { trainTokens: 0, validTokens: 0, maxVocabulary: 0 },
   lab: { trainTokens: 4000, validTokens: 800, maxVocabulary: BUILTIN_TEXT_OPTIONS.maxVocabulary },
 };
 
-const values = (p: keyof typeof CONFIGS): RnnCommonValues => ({ ...CONFIGS[p], ...DATA[p] });
-const COMMON: PresetValues<RnnCommonValues> = {
-  small: values('small'),
-  paper: values('paper'),
-  lab: values('lab'),
-};
+const COMMON = commonPresetValues(CONFIGS, DATA);
 
 const WORDS: RnnFieldWords = {
   script: 'train_search.py',
@@ -106,61 +87,72 @@ const WORDS: RnnFieldWords = {
     'and the first N of the validation text, which trains the alphas (as in DARTS); 0: all of it',
 };
 
-const perConfig = (pick: (c: RnnSearchConfig) => number) =>
-  byPreset({ small: pick(CONFIGS.small), paper: pick(CONFIGS.paper), lab: pick(CONFIGS.lab) });
+const { data, sizes, training } = rnnCommonFields(COMMON, WORDS);
 
-const sizes = rnnSizeFields(COMMON, WORDS);
+/** A field whose default per preset is its configuration's. */
+const configField = (
+  spec: Parameters<typeof presetNumber>[0],
+  pick: (c: RnnSearchConfig) => number,
+) => presetNumber(spec, CONFIGS, pick);
 
 export const RNN_SEARCH_SCHEMA: SettingsSchema = {
   presets: RNN_PRESETS,
   fields: [
-    ...rnnTextFields(COMMON, WORDS),
+    ...data,
     ...sizes.slice(0, 1),
-    {
-      key: 'nodes',
-      type: 'int',
-      min: 1,
-      max: 64,
-      linkMax: 16,
-      group: 'network',
-      reference: 'genotypes.py STEPS',
-      help: 'intermediate nodes of the cell (DARTS: 8)',
-      ...perConfig((c) => c.steps),
-    },
-    {
-      key: 'order',
-      type: 'int',
-      min: 1,
-      max: 2,
-      group: 'method',
-      reference: 'train_search.py --unrolled',
-      help: 'alpha gradient: 1 first order (default), 2 unrolled (train_search.py --unrolled: a virtual weight step, then a finite difference)',
-      ...perConfig((c) => c.order),
-    },
+    configField(
+      {
+        key: 'nodes',
+        type: 'int',
+        min: 1,
+        max: 64,
+        linkMax: 16,
+        group: 'network',
+        reference: 'genotypes.py STEPS',
+        help: 'intermediate nodes of the cell (DARTS: 8)',
+      },
+      (c) => c.steps,
+    ),
+    configField(
+      {
+        key: 'order',
+        type: 'int',
+        min: 1,
+        max: 2,
+        group: 'method',
+        reference: 'train_search.py --unrolled',
+        help: 'alpha gradient: 1 first order (default), 2 unrolled (train_search.py --unrolled: a virtual weight step, then a finite difference)',
+      },
+      (c) => c.order,
+    ),
     ...sizes.slice(1),
-    ...rnnTrainingFields(COMMON, WORDS),
-    {
-      key: 'alphaLr',
-      flag: 'arch-lr',
-      type: 'number',
-      min: 0,
-      live: true,
-      group: 'optimizer',
-      reference: 'train_search.py --arch_lr',
-      help: 'Adam learning rate of the alphas',
-      ...perConfig((c) => c.alphaLr),
-    },
-    {
-      key: 'alphaWeightDecay',
-      flag: 'arch-wdecay',
-      type: 'number',
-      min: 0,
-      group: 'optimizer',
-      advanced: true,
-      reference: 'train_search.py --arch_wdecay',
-      help: "the alphas' weight decay",
-      ...perConfig((c) => c.alphaWeightDecay),
-    },
+    ...training,
+    configField(
+      {
+        key: 'alphaLr',
+        flag: 'arch-lr',
+        type: 'number',
+        min: 0,
+        live: true,
+        group: 'optimizer',
+        reference: 'train_search.py --arch_lr',
+        help: 'Adam learning rate of the alphas',
+      },
+      (c) => c.alphaLr,
+    ),
+    configField(
+      {
+        key: 'alphaWeightDecay',
+        flag: 'arch-wdecay',
+        type: 'number',
+        min: 0,
+        group: 'optimizer',
+        advanced: true,
+        reference: 'train_search.py --arch_wdecay',
+        help: "the alphas' weight decay",
+      },
+      (c) => c.alphaWeightDecay,
+    ),
   ],
   check: rnnSearchProblems,
 };
@@ -170,46 +162,23 @@ export function rnnSearchConfigOf(settings: Settings): RnnSearchConfig {
   const s = settings as unknown as RnnSearchSettings;
   return {
     ...SMALL_RNN_SEARCH_CONFIG,
-    nhid: s.nhid,
+    ...rnnCommonConfigOf(settings),
     steps: s.nodes,
     order: s.order as 1 | 2,
-    batchSize: s.batchSize,
-    bptt: s.bptt,
-    epochs: s.epochs,
-    lr: s.lr,
-    clip: s.clip,
-    weightDecay: s.weightDecay,
-    tarBeta: s.tarBeta,
-    dropout: dropoutOf(settings),
     alphaLr: s.alphaLr,
     alphaWeightDecay: s.alphaWeightDecay,
-    seed: s.seed,
   };
 }
 
 /** The settings a configuration holds, over `base` (for the corpus settings it does not hold). */
 export function rnnSearchSettingsOf(config: RnnSearchConfig, base: Settings): Settings {
-  const d = config.dropout;
   return {
     ...base,
-    nhid: config.nhid,
+    ...rnnCommonSettingsOf(config),
     nodes: config.steps,
     order: config.order,
-    batchSize: config.batchSize,
-    bptt: config.bptt,
-    epochs: config.epochs,
-    lr: config.lr,
-    clip: config.clip,
-    weightDecay: config.weightDecay,
-    tarBeta: config.tarBeta,
-    dropout: d.output,
-    dropouth: d.h,
-    dropoutx: d.x,
-    dropouti: d.input,
-    dropoute: d.embedding,
     alphaLr: config.alphaLr,
     alphaWeightDecay: config.alphaWeightDecay,
-    seed: config.seed,
   };
 }
 
@@ -223,16 +192,14 @@ export function rnnSearchTokenProblem(
   trainTokens: number,
   validTokens: number,
 ): string | null {
-  const train = 3 * config.batchSize;
-  const valid = 2 * Math.max(config.batchSize, config.evalBatchSize);
-  const batches = `(batch size ${config.batchSize}, evaluation batch ${config.evalBatchSize})`;
-  if (trainTokens < train) {
-    return `trainTokens must be at least ${train}, got ${trainTokens} ${batches}`;
-  }
-  if (validTokens < valid) {
-    return `validTokens must be at least ${valid}, got ${validTokens} ${batches}`;
-  }
-  return null;
+  const { batchSize, evalBatchSize } = config;
+  return tokenProblem(
+    [
+      ['trainTokens', trainTokens, 3 * batchSize],
+      ['validTokens', validTokens, 2 * Math.max(batchSize, evalBatchSize)],
+    ],
+    `batch size ${batchSize}, evaluation batch ${evalBatchSize}`,
+  );
 }
 
 /** The cross-field checks: the core's configuration rules, rates, enough tokens. */
@@ -242,18 +209,15 @@ function rnnSearchProblems(settings: Settings): string[] {
   try {
     checkRnnSearchConfig(config);
   } catch (e) {
-    problems.push((e as Error).message.replace(/^steps /, 'nodes '));
-    return problems;
+    return [...problems, (e as Error).message.replace(/^steps /, 'nodes ')];
   }
   const s = settings as unknown as RnnSearchSettings;
-  // A count of 0 takes the whole text; the run checks what it holds once it is read.
   const tokens = rnnSearchTokenProblem(
     config,
-    s.trainTokens === 0 ? Infinity : s.trainTokens,
-    s.validTokens === 0 ? Infinity : s.validTokens,
+    countOrAll(s.trainTokens),
+    countOrAll(s.validTokens),
   );
-  if (tokens) problems.push(tokens);
-  return problems;
+  return tokens ? [...problems, tokens] : problems;
 }
 
 export const RNN_SEARCH_INFO: RunKindInfo = {

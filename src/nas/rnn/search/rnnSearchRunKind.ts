@@ -10,12 +10,20 @@
 import type { HostSettings } from '../../darts/searchCheckpointManifest';
 import type { Run, RunEnv, RunFile, RunKind, RunReport, StepReport } from '../../runKind/runKind';
 import type { Settings } from '../../runKind/settingsSchema';
-import { defaultSettings, findField, validateSettings } from '../../runKind/settingsSchema';
+import { validateSettings } from '../../runKind/settingsSchema';
 import * as tf from '../../tensor/tf';
 import type { RnnGenotype } from '../genotype/rnnGenotype';
 import { rnnGenotypeToJson, stringifyRnnGenotype } from '../genotype/rnnGenotype';
 import { formatRnnGenotype } from '../genotype/rnnGenotypeText';
 import { RNN_PRIMITIVES } from '../model/rnnPrimitives';
+import {
+  checkResumedVocabulary,
+  loopOptions,
+  maxStepsOf,
+  orFree,
+  RnnLoopRun,
+  settingsFromHost,
+} from '../run/rnnLoopRun';
 import { corpusNote, firstTokens, loadRunTextCorpus } from '../run/rnnRunCorpus';
 import {
   captureRnnSearchCheckpoint,
@@ -31,7 +39,7 @@ import {
   rnnSearchSettingsOf,
   rnnSearchTokenProblem,
 } from './rnnSearchKindInfo';
-import type { RnnSearchData, RnnSearchEvent, RnnSearchRun } from './rnnSearchLoop';
+import type { RnnCorpusIds, RnnSearchData, RnnSearchEvent, RnnSearchRun } from './rnnSearchLoop';
 import { disposeRnnSearchData, prepareRnnSearchData, runRnnSearch } from './rnnSearchLoop';
 import { checkRnnSearchFits } from './rnnSearchMemoryLimit';
 import type { RnnSearchResume } from './rnnSearchPosition';
@@ -69,56 +77,27 @@ async function maxAbs(t: tf.Tensor): Promise<number> {
   return v;
 }
 
-class RnnSearchKindRun implements Run {
+class RnnSearchKindRun extends RnnLoopRun<RnnSearchEvent> {
   readonly info = RNN_SEARCH_INFO;
-  step: number;
-  private readonly rates: Rates;
-  private readonly search: RnnSearchRun;
+  protected readonly loop: RnnSearchRun;
   private readonly live: RnnSearchState;
-  private readonly pending: RunReport[];
-  private readonly totalSteps: number;
   private lastEpoch: Record<string, number> = {};
-  private finished = false;
-  private disposed = false;
 
   constructor(
-    private readonly base: Settings,
+    base: Settings,
     private readonly state: RnnSearchState,
     private readonly data: RnnSearchData,
     note: RunReport,
     resume?: RnnSearchResume,
   ) {
-    const s = base as unknown as RnnSearchSettings;
-    this.rates = { lr: state.config.lr, alphaLr: state.config.alphaLr };
-    this.live = withLiveRates(state, this.rates);
-    this.step = resume?.position.step ?? 0;
-    const maxSteps = s.maxSteps > 0 ? s.maxSteps : undefined;
-    this.totalSteps = expectedRnnSearchSteps(state.config, data.train.rows, maxSteps);
-    this.search = runRnnSearch(this.live, data, {
-      onNonFinite: 'report',
-      ...(maxSteps === undefined ? {} : { maxSteps }),
-      ...(resume ? { resume } : {}),
-    });
-    this.pending = [note];
+    const rates = { lr: state.config.lr, alphaLr: state.config.alphaLr };
+    const total = expectedRnnSearchSteps(state.config, data.train.rows, maxStepsOf(base));
+    super(base, rates, 'recurrent search', note, resume?.position.step ?? 0, total);
+    this.live = withLiveRates(state, rates);
+    this.loop = runRnnSearch(this.live, data, loopOptions(base, resume));
   }
 
-  get settings(): Settings {
-    return { ...this.base, lr: this.rates.lr, alphaLr: this.rates.alphaLr };
-  }
-
-  async next(): Promise<RunReport | null> {
-    const note = this.pending.shift();
-    if (note) return note;
-    if (this.finished) return null;
-    const r = await this.search.next();
-    if (r.done) {
-      this.finished = true;
-      return null;
-    }
-    return this.report(r.value);
-  }
-
-  private async report(event: RnnSearchEvent): Promise<RunReport> {
+  protected async report(event: RnnSearchEvent): Promise<RunReport> {
     switch (event.type) {
       case 'step':
         return this.stepReport(event);
@@ -126,7 +105,6 @@ class RnnSearchKindRun implements Run {
         this.lastEpoch = { valLoss: event.valLoss, valPerplexity: event.valPerplexity };
         return { type: 'epoch', epoch: event.epoch, step: this.step, metrics: this.lastEpoch };
       case 'done':
-        this.finished = true;
         return {
           type: 'done',
           step: this.step,
@@ -138,21 +116,15 @@ class RnnSearchKindRun implements Run {
   }
 
   private async stepReport(e: Extract<RnnSearchEvent, { type: 'step' }>): Promise<StepReport> {
-    this.step = e.step + 1;
     return {
-      type: 'step',
-      step: this.step,
-      epoch: e.epoch,
-      totalSteps: Math.max(this.totalSteps, this.step),
-      elapsedMs: e.elapsedMs,
-      throughput: e.tokensPerSecond,
+      ...this.stepFields(e),
       metrics: {
         trainLoss: e.trainLoss,
         trainPerplexity: e.trainPerplexity,
         valLoss: e.valLoss,
         valPerplexity: e.valPerplexity,
-        lr: this.rates.lr,
-        alphaLr: this.rates.alphaLr,
+        lr: this.rates.lr as number,
+        alphaLr: this.rates.alphaLr as number,
         segmentLength: e.segmentLength,
       },
       alphas: [{ name: 'recurrent', ops: RNN_PRIMITIVES, softmax: e.alphaSoftmax }],
@@ -163,28 +135,13 @@ class RnnSearchKindRun implements Run {
   }
 
   async checkpoint(): Promise<Uint8Array> {
-    const host = this.settings as HostSettings;
+    const host = this.hostSettings();
     return encodeRnnSearchCheckpoint(
-      await captureRnnSearchCheckpoint(this.live, this.search, { host }),
+      await captureRnnSearchCheckpoint(this.live, this.loop, { host }),
     );
   }
 
-  setLive(values: Readonly<Record<string, number>>): void {
-    for (const [key, value] of Object.entries(values)) {
-      if (key !== 'lr' && key !== 'alphaLr') {
-        throw new Error(`${key} cannot change while the recurrent search runs (lr, alphaLr can)`);
-      }
-      if (!(Number.isFinite(value) && value > 0)) {
-        throw new Error(`${key} must be > 0, got ${value}`);
-      }
-    }
-    Object.assign(this.rates, values);
-  }
-
-  async dispose(): Promise<void> {
-    if (this.disposed) return;
-    this.disposed = true;
-    await this.search.return(undefined);
+  protected free(): void {
     disposeRnnSearchData(this.data);
     disposeRnnSearchState(this.state);
   }
@@ -223,15 +180,12 @@ async function searchCorpus(settings: Settings, env: RunEnv) {
   return { ids, vocabulary: corpus.vocabulary.length, note };
 }
 
-/** Batchifies the texts; the state is freed when they do not fit it. */
-function prepared(state: RnnSearchState, ids: { train: Int32Array; valid: Int32Array }) {
-  try {
-    return prepareRnnSearchData(state, ids);
-  } catch (e) {
-    disposeRnnSearchState(state);
-    throw e;
-  }
-}
+/** The texts in the state's batches; the state is freed when they do not fit it. */
+const searchData = (state: RnnSearchState, ids: RnnCorpusIds): RnnSearchData =>
+  orFree(
+    () => prepareRnnSearchData(state, ids),
+    () => disposeRnnSearchState(state),
+  );
 
 /**
  * The settings of a checkpoint: its host settings where they are this kind's (the lab's old
@@ -243,11 +197,9 @@ export function rnnSearchCheckpointSettings(
   config: ReturnType<typeof rnnSearchConfigOf>,
   host: HostSettings | undefined,
 ): Settings {
-  const known = Object.entries(host ?? {}).filter(([key]) => findField(RNN_SEARCH_SCHEMA, key));
-  const base = { ...defaultSettings(RNN_SEARCH_SCHEMA), ...Object.fromEntries(known) };
   return validateSettings(
     RNN_SEARCH_SCHEMA,
-    rnnSearchSettingsOf(config, base),
+    rnnSearchSettingsOf(config, settingsFromHost(RNN_SEARCH_SCHEMA, host) as Settings),
     'settings of the recurrent search checkpoint',
   );
 }
@@ -262,21 +214,18 @@ export const RNN_SEARCH_RUN_KIND: RunKind = {
     // Before any tensor: an impossible size is named, not an `Aborted()` mid-step.
     checkRnnSearchFits(config, vocabulary, env.host);
     const state = createRnnSearchState(config, vocabulary);
-    return new RnnSearchKindRun(s, state, prepared(state, ids), note);
+    const data = searchData(state, ids);
+    return new RnnSearchKindRun(s, state, data, note);
   },
 
   async resume(bytes: Uint8Array, env: RunEnv): Promise<Run> {
     const checkpoint = decodeRnnSearchCheckpoint(bytes);
     const s = rnnSearchCheckpointSettings(checkpoint.config, checkpoint.host);
     const { ids, vocabulary, note } = await searchCorpus(s, env);
-    if (vocabulary !== checkpoint.ntoken) {
-      throw new Error(
-        `cannot resume: the corpus has a vocabulary of ${vocabulary}, the checkpoint's model ${checkpoint.ntoken} (another corpus, level or vocabulary cap)`,
-      );
-    }
+    checkResumedVocabulary(vocabulary, checkpoint.ntoken);
     checkRnnSearchFits(checkpoint.config, vocabulary, env.host);
     const { state, resume } = restoreRnnSearch(checkpoint);
-    const data = prepared(state, ids);
+    const data = searchData(state, ids);
     const p = resume.position;
     if (p.trainRows !== data.train.rows || p.alphaRows !== data.search.rows) {
       disposeRnnSearchData(data);
