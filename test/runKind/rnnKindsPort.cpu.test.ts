@@ -74,10 +74,10 @@ const FOLDER_ORIGIN = { builtin: false, name: 'a folder' };
 
 describe('the recurrent kinds against the hosts before run kinds', () => {
   it('presets: the lab’s defaults and the command line’s small and paper presets', () => {
-    const lab = defaultSettings(RNN_SEARCH_INFO.schema, 'lab');
+    const lab = defaultSettings(RNN_SEARCH_INFO.schema, 'demo');
     expect(rnnSearchConfigOf(lab)).toEqual(rnnConfigOf(DEFAULT_LAB_RECURRENT));
     expect(lab).toMatchObject({ ...DEFAULT_LAB_RECURRENT, order: 1 });
-    const retrainLab = defaultSettings(RNN_RETRAIN_INFO.schema, 'lab');
+    const retrainLab = defaultSettings(RNN_RETRAIN_INFO.schema, 'demo');
     expect(retrainLab).toMatchObject(DEFAULT_LAB_RNN_RETRAIN);
     expect(rnnRetrainConfigOf(retrainLab)).toEqual(labRetrainConfigOf(DEFAULT_LAB_RNN_RETRAIN));
     for (const preset of ['small', 'paper']) {
@@ -110,7 +110,7 @@ describe('the recurrent kinds against the hosts before run kinds', () => {
         builtinTextLoader(() => textSource()),
       ),
     );
-    const settings = { ...defaultSettings(RNN_SEARCH_INFO.schema, 'lab'), ...SIZES };
+    const settings = { ...defaultSettings(RNN_SEARCH_INFO.schema, 'demo'), ...SIZES };
     const reports = await kindReports('search', settings, textEnv('lab'));
     const points = messages.flatMap((m) => (m.type === 'rnnStep' ? [m.point] : []));
     const steps = stepsOf(reports);
@@ -154,7 +154,7 @@ describe('the recurrent kinds against the hosts before run kinds', () => {
     const job = await createRnnRetrainJob(lab, rnnGenotypeToJson(RNN_ENAS), () => textSource());
     const messages = await jobMessages(job);
     const settings = {
-      ...defaultSettings(RNN_RETRAIN_INFO.schema, 'lab'),
+      ...defaultSettings(RNN_RETRAIN_INFO.schema, 'demo'),
       ...RETRAIN_SIZES,
       maxSeqLenDelta: labRetrainConfigOf(lab).maxSeqLenDelta,
       genotype: 'ENAS',

@@ -155,6 +155,32 @@ describe('rnn-search run kind', () => {
     expect(replay.map(timeless)).not.toEqual(rest.map(timeless));
   });
 
+  it('resumes a checkpoint whose host settings are the old lab’s (no order), or refuses other data', async () => {
+    const k = await kind();
+    const run = await k.create(SMALL_CELL, textEnv());
+    await until(run, (r) => r.type === 'step' && r.step === 2);
+    const bytes = await run.checkpoint();
+    const rest = afterNote(await drain(run));
+    await run.dispose();
+    const { manifest, tensors } = decodeContainer(bytes);
+    const keys = ['nhid', 'bptt', 'batchSize', 'epochs', 'lr', 'alphaLr', 'level', 'seed'];
+    const lab = Object.fromEntries(keys.map((key) => [key, SMALL_CELL[key]]));
+    const old = { ...lab, maxVocabulary: 3000, trainTokens: 120, validTokens: 100, corpus: 'x' };
+    const resumed = await k.resume(
+      encodeContainer({ manifest: { ...manifest, host: old }, tensors }),
+      textEnv(),
+    );
+    expect(resumed.settings).toEqual({ ...SMALL_CELL, maxVocabulary: 3000 });
+    expect(afterNote(await drain(resumed)).map(timeless)).toEqual(rest.map(timeless));
+    await resumed.dispose();
+    const { host: _host, ...bare } = manifest;
+    const before = tf.memory().numTensors;
+    await expect(k.resume(encodeContainer({ manifest: bare, tensors }), textEnv())).rejects.toThrow(
+      /^cannot resume: the search was at 30 train and 25 alpha rows, the data has 135 and 45/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('changes its learning rates live, keeps them in checkpoints, and refuses other keys', async () => {
     const k = await kind();
     const run = await k.create(TINY, textEnv());

@@ -3,7 +3,7 @@
  * scratch (`rnn/train.py`: variable segment lengths, AR/TAR, SGD then averaged SGD by the
  * non-monotone rule) on a text. Its settings schema holds every setting the command line and the
  * lab had (train.py's flag names), with the presets `small` (the CLI's default), `paper`
- * (train.py's defaults on the whole text) and `lab` (the lab's first look); the genotype is a
+ * (train.py's defaults on the whole text) and `demo` (the lab's first look); the genotype is a
  * published name or a genotype file's text. No tfjs: the page imports it through the registry.
  */
 import { BUILTIN_TEXT_OPTIONS } from '../../../data/builtinText';
@@ -74,10 +74,10 @@ const LAB_CONFIG: RnnRetrainConfig = {
 const CONFIGS: PresetValues<RnnRetrainConfig> = {
   small: SMALL_RNN_RETRAIN_CONFIG,
   paper: PAPER_RNN_RETRAIN_CONFIG,
-  lab: LAB_CONFIG,
+  demo: LAB_CONFIG,
 };
 
-/** Data of each preset. small: an epoch of about 60 steps; paper: the whole text; lab: 4,000. */
+/** Data of each preset. small: an epoch of about 60 steps; paper: the whole text; demo: 4,000. */
 type RetrainData = RnnPresetData & {
   readonly testTokens: number;
 };
@@ -85,7 +85,7 @@ type RetrainData = RnnPresetData & {
 const DATA: PresetValues<RetrainData> = {
   small: { trainTokens: 20_000, validTokens: 4_000, testTokens: 4_000, maxVocabulary: 0 },
   paper: { trainTokens: 0, validTokens: 0, testTokens: 0, maxVocabulary: 0 },
-  lab: {
+  demo: {
     trainTokens: 4000,
     validTokens: 800,
     testTokens: 800,

@@ -3,13 +3,13 @@
  * them: sizes, SGD, regularisation, dropouts, the text), written once as schema fields so that
  * the search's and the retrain's schemas differ only where the scripts do. Each kind gives its
  * defaults per preset: `small` (the CLI's default), `paper` (the script's defaults on the whole
- * text) and `lab` (the lab's first look in a browser). No tfjs here: the page imports it.
+ * text) and `demo` (the lab's first look in a browser). No tfjs here: the page imports it.
  */
 import type { FieldSpec, NumberField, SettingValue } from '../../runKind/settingsSchema';
 import type { RnnDropoutRates } from '../model/rnnDropoutRates';
 
 /** The recurrent kinds' presets, the first the default. */
-export const RNN_PRESETS = ['small', 'paper', 'lab'] as const;
+export const RNN_PRESETS = ['small', 'paper', 'demo'] as const;
 
 export type RnnPreset = (typeof RNN_PRESETS)[number];
 
@@ -31,7 +31,7 @@ export function byPreset<T extends SettingValue>(
 
 /** The values of every preset: `pick` applied to each preset's source. */
 export function perPreset<S, T>(sources: PresetValues<S>, pick: (s: S) => T): PresetValues<T> {
-  return { small: pick(sources.small), paper: pick(sources.paper), lab: pick(sources.lab) };
+  return { small: pick(sources.small), paper: pick(sources.paper), demo: pick(sources.demo) };
 }
 
 /** The part of the core's configurations both scripts share. */
@@ -66,7 +66,7 @@ export function commonPresetValues(
   data: PresetValues<RnnPresetData>,
 ): PresetValues<RnnCommonValues> {
   const of = (p: RnnPreset): RnnCommonValues => ({ ...configs[p], ...data[p] });
-  return { small: of('small'), paper: of('paper'), lab: of('lab') };
+  return { small: of('small'), paper: of('paper'), demo: of('demo') };
 }
 
 /** The shared settings, as a settings object holds them. */

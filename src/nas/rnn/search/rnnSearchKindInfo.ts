@@ -2,7 +2,7 @@
  * The `rnn-search` run kind's descriptor: DARTS's recurrent-cell search (`rnn/train_search.py`,
  * first order or unrolled) on a language-modelling text. Its settings schema holds every
  * setting the command line and the lab had (train_search.py's flag names), with the presets
- * `small` (the CLI's default), `paper` (train_search.py's defaults on the whole text) and `lab`
+ * `small` (the CLI's default), `paper` (train_search.py's defaults on the whole text) and `demo`
  * (the lab's first look), and how settings make the core's configuration. No tfjs: the page
  * imports it through the registry.
  */
@@ -60,17 +60,17 @@ const LAB_CONFIG: RnnSearchConfig = {
 const CONFIGS: PresetValues<RnnSearchConfig> = {
   small: SMALL_RNN_SEARCH_CONFIG,
   paper: PAPER_RNN_SEARCH_CONFIG,
-  lab: LAB_CONFIG,
+  demo: LAB_CONFIG,
 };
 
 /**
  * Data of each preset. small: an epoch of about 50 steps, a minute or two on the wasm backend;
- * paper: the whole text; lab: the lab's 4,000 and 800 tokens.
+ * paper: the whole text; demo: the lab's 4,000 and 800 tokens.
  */
 const DATA: PresetValues<RnnPresetData> = {
   small: { trainTokens: 16_000, validTokens: 4_000, maxVocabulary: 0 },
   paper: { trainTokens: 0, validTokens: 0, maxVocabulary: 0 },
-  lab: { trainTokens: 4000, validTokens: 800, maxVocabulary: BUILTIN_TEXT_OPTIONS.maxVocabulary },
+  demo: { trainTokens: 4000, validTokens: 800, maxVocabulary: BUILTIN_TEXT_OPTIONS.maxVocabulary },
 };
 
 const COMMON = commonPresetValues(CONFIGS, DATA);
