@@ -186,9 +186,12 @@ export function reduceLab(state: LabState, m: FromWorker): LabState {
         points.filter((p) => p.step <= m.rolledBackTo);
       const retrain = state.mode === 'retrain';
       const rates = [
-        `${m.weightLr.toPrecision(3)} (${retrain ? 'peak' : 'weights'})`,
+        ...(m.weightLr === undefined
+          ? []
+          : [`${m.weightLr.toPrecision(3)} (${retrain ? 'peak' : 'weights'})`]),
         ...(m.nasnetLr === undefined ? [] : [`${m.nasnetLr.toPrecision(3)} (evaluation network)`]),
         ...(m.alphaLr === undefined ? [] : [`${m.alphaLr.toPrecision(3)} (alphas)`]),
+        ...Object.entries(m.live ?? {}).map(([key, value]) => `${value.toPrecision(3)} (${key})`),
       ].join(', ');
       return {
         ...(retrain
@@ -219,6 +222,10 @@ export function reduceLab(state: LabState, m: FromWorker): LabState {
       };
     case 'error':
       return { ...state, error: m.message, status: 'failed' };
+    case 'report':
+    case 'runStarted':
+      // Runs of a kind are started by the page's kind-driven path, which keeps their views.
+      return state;
   }
 }
 
