@@ -66,7 +66,8 @@ export function App() {
 
   // A search loaded from a checkpoint brings its settings with it.
   useEffect(() => {
-    if (lab.resumedFrom) setState({ config: lab.resumedFrom.config, ignored: [] });
+    const restored = lab.resumedFrom?.config;
+    if (restored) setState({ config: restored, ignored: [] });
   }, [lab.resumedFrom]);
 
   const { evaluateModel } = lab;
