@@ -36,7 +36,10 @@ function entryOf(command: 'search' | 'retrain', select: RunSelector): RunKindEnt
  * The kind's settings: each field from `values` where it has the key (a value of the field's
  * type), else the kind's lab preset.
  */
-function settingsFrom(info: RunKindInfo, values: Readonly<Record<string, unknown>>): Settings {
+export function labSettings(
+  info: RunKindInfo,
+  values: Readonly<Record<string, unknown>>,
+): Settings {
   const preset = LAB_PRESETS.find((p) => info.schema.presets.includes(p)) ?? '';
   return Object.fromEntries(
     info.schema.fields.map((f) => {
@@ -57,7 +60,7 @@ export function runOfLabConfig(config: LabConfig): LabRun | null {
   const values = recurrent
     ? { ...config.recurrent }
     : { ...config.search, ops: config.search.primitives, ...config.data, ...config.cdarts };
-  return { kind: entry.info.id, settings: settingsFrom(entry.info, values) };
+  return { kind: entry.info.id, settings: labSettings(entry.info, values) };
 }
 
 /** The run a retrain configuration of `genotype` starts, or null while its kind is not registered. */
@@ -70,7 +73,7 @@ export function runOfRetrain(config: RetrainLabConfig, genotype: GenotypeJson): 
     testImages: config.testImages,
     genotype: stringifyGenotype(genotypeFromJson(genotype)),
   };
-  return { kind: entry.info.id, settings: settingsFrom(entry.info, values) };
+  return { kind: entry.info.id, settings: labSettings(entry.info, values) };
 }
 
 /** The live values among a run's settings (what the page sends when its form changes them). */
