@@ -75,6 +75,14 @@ export interface Job {
   injectHugeAlphas?(): void;
 }
 
+/** A job as the session begins it: new (step 0) or resumed at its checkpoint's step. */
+export interface StartedJob {
+  readonly job: Job;
+  readonly step: number;
+  /** The checkpoint it was resumed from: the last good state until it checkpoints again. */
+  readonly resumedFrom?: Uint8Array;
+}
+
 export interface SavedFile {
   readonly kind: 'checkpoint' | 'model';
   readonly name: string;

@@ -15,8 +15,7 @@ import {
 } from './divergence';
 import { DEFAULT_AUTOSAVE_EVERY } from './autosaveDefaults';
 import { describeJobError, watchDeviceLoss } from './errorMessages';
-import type { Job } from './job';
-import type { StartedJob } from './legacyJobs';
+import type { Job, StartedJob } from './job';
 import { legacyWatch, offerFinishedModel } from './legacyJobs';
 import type { BackendChoice, RunStatus } from './protocol';
 import type { SessionHost } from './sessionHost';
@@ -244,12 +243,14 @@ export class JobDriver {
     this.host.post({ type: 'backend', backend: selection.backend, reason: selection.reason });
     this.watchBackend();
     this.backend = selection.backend;
-    const { job, step } = await create();
+    const { job, step, resumedFrom } = await create();
     this.job = job;
     this.lastStep = step;
     if (step > 0) this.keeper.reset(step);
-    // A first good state to roll back to, should the run diverge before its first autosave.
-    await this.keeper.keepGood(job, step, this.exclusive);
+    // A first good state to roll back to, should the run diverge before its first autosave:
+    // the checkpoint a resumed run came from, else one taken now.
+    if (resumedFrom && job.reopen) this.keeper.lastGood = { bytes: resumedFrom, step };
+    else await this.keeper.keepGood(job, step, this.exclusive);
     this.setStatus(then);
     if (then === 'running') void this.pump();
   }

@@ -9,8 +9,8 @@
 import { checkpointFormatOf, runKinds } from '../nas/runKind/registry';
 import { DEFAULT_AUTOSAVE_EVERY } from './autosaveDefaults';
 import { evaluateModelFile } from './evaluateModel';
+import type { StartedJob } from './job';
 import { JobDriver } from './jobDriver';
-import type { StartedJob } from './legacyJobs';
 import { legacyJob, legacyResume } from './legacyJobs';
 import type { BackendChoice, ToWorker } from './protocol';
 import { labRunEnv, resumeRunJob, startRunJob } from './runJob';
@@ -155,7 +155,7 @@ export class LabSession {
         const { job, run } = await resumeRunJob(bytes, labRunEnv(this.host.dataSource, dataUrl));
         const { settings, step } = run;
         this.host.post({ type: 'runStarted', kind: run.info.id, settings, step });
-        return { job, step };
+        return { job, step, resumedFrom: bytes };
       },
       'paused',
     );

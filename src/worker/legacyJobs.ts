@@ -14,7 +14,7 @@ import { decodeRetrainCheckpoint } from '../nas/retrain/retrainCheckpoint';
 import { createCdartsJob, resumeCdartsJob } from './cdartsJob';
 import type { Exclusive } from './checkpointKeeper';
 import { divergenceAt, retrainDivergenceAt } from './divergence';
-import type { Job } from './job';
+import type { Job, StartedJob } from './job';
 import { builtinTextLoader, builtinTextUrl } from './labText';
 import type { BackendChoice, FromWorker, ToWorker } from './protocol';
 import { createRetrainJob, resumeRetrainJob } from './retrainJob';
@@ -22,12 +22,6 @@ import { createRnnRetrainJob } from './rnnRetrainJob';
 import { createRnnSearchJob } from './rnnSearchJob';
 import { createSearchJob, resumeSearchJob } from './searchJob';
 import type { SessionHost } from './sessionHost';
-
-/** A job as the session begins it: new (step 0) or resumed at its checkpoint's step. */
-export interface StartedJob {
-  readonly job: Job;
-  readonly step: number;
-}
 
 export type LegacyStart = Extract<ToWorker, { type: 'start' | 'retrain' | 'rnnRetrain' }>;
 
