@@ -26,6 +26,9 @@ export const MAX_QUERY_LENGTH = 4096;
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'webgpu', 'wasm', 'webgl', 'cpu'];
 
 /** Spaces as links before the run kinds named them. */
+/** Spaces in the order messages list them, whatever order the kinds were registered in. */
+const SPACE_ORDER: readonly RunSelector['space'][] = ['cnn', 'rnn'];
+
 const SPACE_ALIASES: Readonly<Record<string, RunSelector['space']>> = {
   convolutional: 'cnn',
   recurrent: 'rnn',
@@ -132,7 +135,8 @@ function kindOf(q: URLSearchParams, command: RunCommand, ignored: string[]): Run
   let space: RunSelector['space'] | undefined;
   if (rawSpace !== null) {
     const named = SPACE_ALIASES[rawSpace] ?? rawSpace;
-    const spaces = [...new Set(kinds.map((i) => i.select.space))];
+    const registeredSpaces = new Set(kinds.map((i) => i.select.space));
+    const spaces = SPACE_ORDER.filter((s) => registeredSpaces.has(s));
     if ((spaces as readonly string[]).includes(named)) space = named as RunSelector['space'];
     else ignored.push(`${shown('space', rawSpace)} (use ${either(spaces)})`);
   }
