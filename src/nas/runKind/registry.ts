@@ -9,6 +9,8 @@ import { CDARTS_INFO } from '../cdarts/cdartsKindInfo';
 import { DARTS_INFO } from '../darts/dartsKindInfo';
 import { decodeManifestOnly } from '../io/checkpointFormat';
 import { RETRAIN_INFO } from '../retrain/retrainKindInfo';
+import { RNN_RETRAIN_INFO } from '../rnn/retrain/rnnRetrainKindInfo';
+import { RNN_SEARCH_INFO } from '../rnn/search/rnnSearchKindInfo';
 import type { RunCommand, RunKind, RunKindInfo, RunSelector } from './runKind';
 
 export interface RunKindEntry {
@@ -26,6 +28,14 @@ const BUILT_IN: readonly RunKindEntry[] = [
   {
     info: RETRAIN_INFO,
     load: () => import('../retrain/retrainRunKind').then((m) => m.RETRAIN_RUN_KIND),
+  },
+  {
+    info: RNN_SEARCH_INFO,
+    load: () => import('../rnn/search/rnnSearchRunKind').then((m) => m.RNN_SEARCH_RUN_KIND),
+  },
+  {
+    info: RNN_RETRAIN_INFO,
+    load: () => import('../rnn/retrain/rnnRetrainRunKind').then((m) => m.RNN_RETRAIN_RUN_KIND),
   },
 ];
 
