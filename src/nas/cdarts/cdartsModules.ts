@@ -8,9 +8,8 @@
  */
 import * as tf from '../tensor/tf';
 import type { ForwardContext, Layer, ParamSpec, TensorMap } from '../tensor/layer';
-import { lookup, sequence } from '../tensor/layer';
-import { batchNorm } from '../ops/batchNorm';
-import { conv2d } from '../ops/convolutions';
+import { lookup } from '../tensor/layer';
+import { convBnStem } from '../ops/cellStack';
 import type { DistillHead } from './distillHead';
 import { distillHead } from './distillHead';
 import {
@@ -67,10 +66,7 @@ export function isHeadName(name: string): boolean {
 
 export function cdartsModules(spec: CdartsModulesSpec): CdartsModules {
   const stemChannels = spec.stemMultiplier * spec.c;
-  const stem = sequence([
-    conv2d(`${STEM_PREFIX}.conv`, spec.imageChannels, stemChannels, 3, 1, 1),
-    batchNorm(`${STEM_PREFIX}.bn`, stemChannels, true),
-  ]);
+  const stem = convBnStem(spec.imageChannels, stemChannels, STEM_PREFIX);
   const heads = [0, 1].map((k) =>
     distillHead({
       prefix: `${HEADS_PREFIX}.${k}`,
