@@ -31,9 +31,10 @@ import type { SamplerState } from './cyclicSampler';
 import { copySampler, FRESH_SAMPLER, nextBatch } from './cyclicSampler';
 import type { Genotype } from '../genotype/genotype';
 import { cutChoices, maskedSoftmax } from './regularizedMutator';
-import type { BatchSource, SearchData } from '../darts/searchLoop';
+import type { SearchData } from '../darts/searchLoop';
+import { checkSearchData } from '../darts/searchLoop';
 import type { Batch } from '../darts/searchStep';
-import { sumAll } from '../tensor/tensorSum';
+import { evaluateSplit } from '../darts/evaluateSplit';
 import { alphaMaxAbs } from '../darts/alphaMaxAbs';
 
 export type CdartsPhase = 'searchWarmup' | 'follow' | 'evalWarmup' | 'joint' | 'evaluate';
@@ -206,20 +207,6 @@ function nextPhase(
   }
 }
 
-function checkData(state: CdartsState, data: SearchData): void {
-  const b = state.config.batchSize;
-  if (data.train.count < b) {
-    throw new Error(
-      `batch size ${b} is larger than the weight-training split (${data.train.count} images)`,
-    );
-  }
-  if (data.val.count < b) {
-    throw new Error(
-      `batch size ${b} is larger than the alpha-training split (${data.val.count} images)`,
-    );
-  }
-}
-
 function checkResume(config: CdartsConfig, p: CdartsPosition, perEpoch: number): void {
   if (!Number.isInteger(p.epoch) || p.epoch < 0 || p.epoch > config.epochs) {
     throw new Error(
@@ -272,29 +259,6 @@ function unpackProbabilities(
   return { normal: table(offset), reduce: table(offset + rows * cols) };
 }
 
-/** Loss and accuracy over a whole split in evaluation mode. */
-async function evaluateSplit(
-  state: CdartsState,
-  split: BatchSource,
-  evaluate: (state: CdartsState, batch: Batch) => LossAndAccuracy,
-): Promise<{ valLoss: number; valAccuracy: number }> {
-  const b = state.config.batchSize;
-  const sums: tf.Tensor1D[] = [];
-  for (let start = 0; start < split.count; start += b) {
-    const size = Math.min(b, split.count - start);
-    const batch = split.batch(Array.from({ length: size }, (_, i) => start + i));
-    const r = evaluate(state, batch);
-    sums.push(
-      tf.tidy(() => tf.stack([tf.mul(r.loss, size), tf.mul(r.accuracy, size)]) as tf.Tensor1D),
-    );
-    tf.dispose([batch.x, batch.y, r.loss, r.accuracy]);
-  }
-  const total = tf.tidy(() => tf.div(sumAll(sums), split.count));
-  const [valLoss, valAccuracy] = Array.from(await total.data());
-  tf.dispose([total, ...sums]);
-  return { valLoss: valLoss as number, valAccuracy: valAccuracy as number };
-}
-
 async function readScalars(scalars: readonly tf.Scalar[]): Promise<number[]> {
   const packed = tf.tidy(() => tf.stack([...scalars]));
   const values = Array.from(await packed.data());
@@ -324,7 +288,7 @@ async function* cdartsEvents(
   cursor: { position: CdartsPosition },
 ): AsyncGenerator<CdartsEvent, void, undefined> {
   const { config, rng } = state;
-  checkData(state, data);
+  checkSearchData(state, data);
   const perEpoch = cdartsStepsPerEpoch(config, data);
   if (options.resume) checkResume(config, options.resume, perEpoch);
   const now = options.now ?? (() => performance.now());
@@ -370,6 +334,14 @@ async function* cdartsEvents(
       imagesPerSecond: (images * 1000) / Math.max(t1 - t0, 1e-3),
       elapsedMs: t1 - started,
     };
+  };
+
+  /** Loss and accuracy over the alpha half in evaluation mode. */
+  const evaluateOnVal = async (
+    evaluate: (state: CdartsState, batch: Batch) => LossAndAccuracy,
+  ): Promise<{ valLoss: number; valAccuracy: number }> => {
+    const r = await evaluateSplit(data.val, config.batchSize, (batch) => evaluate(state, batch));
+    return { valLoss: r.loss, valAccuracy: r.accuracy };
   };
 
   let genotype = cdartsGenotype(config, await readProbabilities(state));
@@ -468,11 +440,9 @@ async function* cdartsEvents(
         break;
       }
       case 'evaluate': {
-        const search = await evaluateSplit(state, data.val, evaluateSearchNetwork);
+        const search = await evaluateOnVal(evaluateSearchNetwork);
         const cycled = p.epoch >= config.warmupEpochs;
-        const evalResult = cycled
-          ? await evaluateSplit(state, data.val, evaluateEvalNetwork)
-          : null;
+        const evalResult = cycled ? await evaluateOnVal(evaluateEvalNetwork) : null;
         genotype = cdartsGenotype(config, await readProbabilities(state));
         advance(false);
         yield {
