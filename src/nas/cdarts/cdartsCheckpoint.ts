@@ -23,8 +23,8 @@ import {
   DEFAULT_MAX_CHECKPOINT_BYTES,
   encodeContainer,
 } from '../io/checkpointFormat';
-import type { HostSettings } from '../darts/searchCheckpointManifest';
-import { parseHost, parseOrder, parseRng } from '../darts/searchCheckpointManifest';
+import type { HostSettings } from '../io/manifestFields';
+import { ManifestReader, rngsToJson, rngToJson } from '../io/manifestFields';
 import type { SamplerState } from './cyclicSampler';
 import type { PooledTensor } from './followingEvalNetwork';
 import { createFollowingEvalNetwork } from './followingEvalNetwork';
@@ -47,6 +47,8 @@ const PHASES: readonly CdartsPhase[] = [
   'evaluate',
 ];
 const CONFIG_KEYS = Object.keys(NNI_CDARTS_CONFIG) as (keyof CdartsConfig)[];
+const HOST_RNG_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
+const F = new ManifestReader('CDARTS checkpoint');
 
 export interface CdartsCheckpoint {
   readonly config: CdartsConfig;
@@ -68,7 +70,7 @@ export interface CdartsCheckpoint {
 }
 
 export function cdartsCheckpointError(message: string): Error {
-  return new Error(`invalid CDARTS checkpoint: ${message}`);
+  return F.error(message);
 }
 
 /** Every tensor of the state under its checkpoint name, in file order. */
@@ -155,20 +157,11 @@ export function encodeCdartsCheckpoint(c: CdartsCheckpoint): Uint8Array {
     data: { ...c.data },
     position: { ...position, train: samplerJson(train), val: samplerJson(val) },
     alphaOptimizer: { step: c.alphaOptimizerStep },
-    rng: { words: [...c.rng.words], spareNormal: c.rng.spareNormal },
+    rng: rngToJson(c.rng),
     evalGenotype: genotypeToJson(c.evalGenotype),
     cut: c.cut,
     ...(c.host ? { host: { ...c.host } } : {}),
-    ...(c.hostRngs
-      ? {
-          hostRngs: Object.fromEntries(
-            Object.entries(c.hostRngs).map(([name, r]) => [
-              name,
-              { words: [...r.words], spareNormal: r.spareNormal },
-            ]),
-          ),
-        }
-      : {}),
+    ...(c.hostRngs ? { hostRngs: rngsToJson(c.hostRngs) } : {}),
   };
   return encodeContainer({ manifest, tensors: c.tensors });
 }
@@ -176,63 +169,25 @@ export function encodeCdartsCheckpoint(c: CdartsCheckpoint): Uint8Array {
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-type Json = Record<string, unknown>;
-
-function object(value: unknown, at: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw cdartsCheckpointError(`${at} must be a JSON object`);
-  }
-  return value as Json;
-}
-
-function exactKeys(o: Json, keys: readonly string[], at: string): void {
-  for (const key of keys) {
-    if (!Object.hasOwn(o, key)) throw cdartsCheckpointError(`${at} has no "${key}"`);
-  }
-  for (const key of Object.keys(o)) {
-    if (!keys.includes(key)) throw cdartsCheckpointError(`${at} has an unknown field "${key}"`);
-  }
-}
-
-function count(value: unknown, at: string, min = 0): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw cdartsCheckpointError(
-      `${at} must be an integer of at least ${min}, got ${JSON.stringify(value)}`,
-    );
-  }
-  return value;
-}
-
-function shared<T>(read: () => T, at: string): T {
-  try {
-    return read();
-  } catch (e) {
-    throw cdartsCheckpointError(
-      `${at}: ${(e as Error).message.replace(/^invalid search checkpoint: /, '')}`,
-    );
-  }
-}
-
 function parseSampler(value: unknown, at: string): SamplerState {
-  const o = object(value, at);
-  exactKeys(o, ['order', 'offset'], at);
-  return { order: shared(() => parseOrder(o.order), at), offset: count(o.offset, `${at}.offset`) };
+  const o = F.record(value, at, ['order', 'offset']);
+  return { order: F.order(o.order, `${at}.order`), offset: F.integer(o.offset, `${at}.offset`) };
 }
 
 function parsePosition(value: unknown): CdartsPosition {
-  const o = object(value, 'position');
-  exactKeys(o, ['epoch', 'phase', 'stepInPhase', 'step', 'train', 'val', 'elapsedMs'], 'position');
+  const keys = ['epoch', 'phase', 'stepInPhase', 'step', 'train', 'val', 'elapsedMs'];
+  const o = F.record(value, 'position', keys);
   if (!PHASES.includes(o.phase as CdartsPhase)) {
-    throw cdartsCheckpointError(`position.phase ${JSON.stringify(o.phase)} is not a phase`);
+    throw F.error(`position.phase ${JSON.stringify(o.phase)} is not a phase`);
   }
   if (typeof o.elapsedMs !== 'number' || !(o.elapsedMs >= 0)) {
-    throw cdartsCheckpointError('position.elapsedMs must be a non-negative number');
+    throw F.error('position.elapsedMs must be a non-negative number');
   }
   return {
-    epoch: count(o.epoch, 'position.epoch'),
+    epoch: F.integer(o.epoch, 'position.epoch'),
     phase: o.phase as CdartsPhase,
-    stepInPhase: count(o.stepInPhase, 'position.stepInPhase'),
-    step: count(o.step, 'position.step'),
+    stepInPhase: F.integer(o.stepInPhase, 'position.stepInPhase'),
+    step: F.integer(o.step, 'position.step'),
     train: parseSampler(o.train, 'position.train'),
     val: parseSampler(o.val, 'position.val'),
     elapsedMs: o.elapsedMs,
@@ -240,8 +195,7 @@ function parsePosition(value: unknown): CdartsPosition {
 }
 
 function parseCut(value: unknown, edges: number, ops: number): CutMasks {
-  const o = object(value, 'cut');
-  exactKeys(o, ['normal', 'reduce'], 'cut');
+  const o = F.record(value, 'cut', ['normal', 'reduce']);
   const rows = (v: unknown, at: string) => {
     const ok =
       Array.isArray(v) &&
@@ -250,7 +204,7 @@ function parseCut(value: unknown, edges: number, ops: number): CutMasks {
         (r: unknown) =>
           Array.isArray(r) && r.length === ops && r.every((b: unknown) => typeof b === 'boolean'),
       );
-    if (!ok) throw cdartsCheckpointError(`${at} must be ${edges} rows of ${ops} booleans`);
+    if (!ok) throw F.error(`${at} must be ${edges} rows of ${ops} booleans`);
     return (v as boolean[][]).map((r) => [...r]);
   };
   return { normal: rows(o.normal, 'cut.normal'), reduce: rows(o.reduce, 'cut.reduce') };
@@ -267,16 +221,12 @@ export function isCdartsCheckpointFile(bytes: Uint8Array): boolean {
 
 /** Reads a CDARTS checkpoint file; errors start with "invalid CDARTS checkpoint:". */
 export function decodeCdartsCheckpoint(bytes: Uint8Array): CdartsCheckpoint {
-  const container = shared(() => decodeContainer(bytes, DEFAULT_MAX_CHECKPOINT_BYTES), 'the file');
+  const container = F.within(
+    () => decodeContainer(bytes, DEFAULT_MAX_CHECKPOINT_BYTES),
+    'the file',
+  );
   const m = container.manifest;
-  if (m.format !== CDARTS_CHECKPOINT_FORMAT) {
-    throw cdartsCheckpointError(
-      `the manifest's format is ${JSON.stringify(m.format)}, expected "${CDARTS_CHECKPOINT_FORMAT}"`,
-    );
-  }
-  if (m.version !== CDARTS_CHECKPOINT_VERSION) {
-    throw cdartsCheckpointError(`unsupported version ${JSON.stringify(m.version)}`);
-  }
+  F.formatAndVersion(m, CDARTS_CHECKPOINT_FORMAT, CDARTS_CHECKPOINT_VERSION);
   const keys = [
     'format',
     'version',
@@ -288,58 +238,34 @@ export function decodeCdartsCheckpoint(bytes: Uint8Array): CdartsCheckpoint {
     'evalGenotype',
     'cut',
   ];
-  const optional = ['host', 'hostRngs'].filter((k) => Object.hasOwn(m, k));
-  exactKeys(m as Json, [...keys, ...optional], 'the manifest');
-  const configJson = object(m.config, 'config');
-  exactKeys(configJson, CONFIG_KEYS, 'config');
-  let config: CdartsConfig;
-  try {
-    config = validateCdartsConfig(configJson as unknown as CdartsConfig);
-  } catch (e) {
-    throw cdartsCheckpointError(`config: ${(e as Error).message}`);
-  }
-  const data = object(m.data, 'data');
-  exactKeys(data, ['height', 'width', 'channels', 'numClasses'], 'data');
-  const alphaOptimizer = object(m.alphaOptimizer, 'alphaOptimizer');
-  exactKeys(alphaOptimizer, ['step'], 'alphaOptimizer');
-  let evalGenotype: Genotype;
-  try {
-    evalGenotype = genotypeFromJson(m.evalGenotype);
-  } catch (e) {
-    throw cdartsCheckpointError(`evalGenotype: ${(e as Error).message}`);
-  }
+  F.exactKeys(m, keys, 'the manifest', ['host', 'hostRngs']);
+  const configJson = F.record(m.config, 'config', CONFIG_KEYS);
+  const config = F.within(
+    () => validateCdartsConfig(configJson as unknown as CdartsConfig),
+    'config',
+  );
+  const alphaOptimizer = F.record(m.alphaOptimizer, 'alphaOptimizer', ['step']);
+  const evalGenotype = F.within(() => genotypeFromJson(m.evalGenotype), 'evalGenotype');
   return {
     config,
-    data: {
-      height: count(data.height, 'data.height', 1),
-      width: count(data.width, 'data.width', 1),
-      channels: count(data.channels, 'data.channels', 1),
-      numClasses: count(data.numClasses, 'data.numClasses', 2),
-    },
+    data: F.imageShape(m.data, 2),
     position: parsePosition(m.position),
-    alphaOptimizerStep: count(alphaOptimizer.step, 'alphaOptimizer.step'),
-    rng: shared(() => parseRng(m.rng, 'rng'), 'rng'),
+    alphaOptimizerStep: F.integer(alphaOptimizer.step, 'alphaOptimizer.step'),
+    rng: F.rng(m.rng, 'rng'),
     evalGenotype,
     cut: parseCut(m.cut, edgeCount(config.nodes), config.primitives.length),
-    ...(Object.hasOwn(m, 'host') ? { host: shared(() => parseHost(m.host), 'host') } : {}),
-    ...(Object.hasOwn(m, 'hostRngs') ? { hostRngs: parseHostRngs(m.hostRngs) } : {}),
+    ...(Object.hasOwn(m, 'host') ? { host: F.host(m.host) } : {}),
+    ...(Object.hasOwn(m, 'hostRngs')
+      ? { hostRngs: F.rngs(m.hostRngs, 'hostRngs', HOST_RNG_NAME) }
+      : {}),
     tensors: container.tensors,
   };
 }
 
 function checkHostRngName(name: string): void {
-  if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(name)) {
+  if (!HOST_RNG_NAME.test(name)) {
     throw cdartsCheckpointError(`hostRngs has a bad name ${JSON.stringify(name)}`);
   }
-}
-
-function parseHostRngs(value: unknown): Record<string, RngSnapshot> {
-  return Object.fromEntries(
-    Object.entries(object(value, 'hostRngs')).map(([name, r]) => {
-      checkHostRngName(name);
-      return [name, shared(() => parseRng(r, `hostRngs.${name}`), `hostRngs.${name}`)];
-    }),
-  );
 }
 
 /** The host's random source `name` as the checkpoint left it. */
