@@ -11,9 +11,7 @@
  * again after the resume gets back the weights it had.
  */
 import * as tf from '../tensor/tf';
-import type { CdartsConfig } from './cdartsConfig';
-import { NNI_CDARTS_CONFIG, validateCdartsConfig } from './cdartsConfig';
-import type { CdartsPhase, CdartsPosition } from './cdartsLoop';
+import type { CdartsPosition } from './cdartsPosition';
 import type { CdartsState } from './cdartsState';
 import { createCdartsState, disposeCdartsState } from './cdartsState';
 import type { StoredTensor } from '../io/checkpointFormat';
@@ -24,53 +22,24 @@ import {
   encodeContainer,
 } from '../io/checkpointFormat';
 import type { HostSettings } from '../io/manifestFields';
-import { ManifestReader, rngsToJson, rngToJson } from '../io/manifestFields';
+import type { CdartsCheckpointManifest } from './cdartsCheckpointManifest';
+import {
+  CDARTS_CHECKPOINT_FORMAT,
+  cdartsCheckpointError,
+  cdartsManifestToJson,
+  checkHostRngName,
+  parseCdartsManifest,
+  withinCdartsCheckpoint,
+} from './cdartsCheckpointManifest';
 import type { SamplerState } from './cyclicSampler';
 import type { PooledTensor } from './followingEvalNetwork';
 import { createFollowingEvalNetwork } from './followingEvalNetwork';
-import type { Genotype } from '../genotype/genotype';
-import { genotypeFromJson, genotypeToJson } from '../genotype/genotype';
-import type { RngSnapshot } from '../tensor/random';
 import { Rng } from '../tensor/random';
-import type { CutMasks } from './regularizedMutator';
 import type { DataShape } from '../darts/searchState';
 import { isSharedModuleName } from './cdartsModules';
-import { edgeCount } from '../genotype/cellTopology';
 
-export const CDARTS_CHECKPOINT_FORMAT = 'nas-lab.cdarts-checkpoint';
-export const CDARTS_CHECKPOINT_VERSION = 1;
-const PHASES: readonly CdartsPhase[] = [
-  'searchWarmup',
-  'follow',
-  'evalWarmup',
-  'joint',
-  'evaluate',
-];
-const CONFIG_KEYS = Object.keys(NNI_CDARTS_CONFIG) as (keyof CdartsConfig)[];
-const HOST_RNG_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
-const F = new ManifestReader('CDARTS checkpoint');
-
-export interface CdartsCheckpoint {
-  readonly config: CdartsConfig;
-  readonly data: DataShape;
-  readonly position: CdartsPosition;
-  readonly alphaOptimizerStep: number;
-  readonly rng: RngSnapshot;
-  /** The genotype the evaluation network follows. */
-  readonly evalGenotype: Genotype;
-  readonly cut: CutMasks;
-  /** The host's settings, flat (the lab's data settings, so that a resume rebuilds the data). */
-  readonly host?: HostSettings;
-  /**
-   * The host's random states by name (the CLI's `augment`), so that a resumed host draws what
-   * the uninterrupted one would. Optional: files without it (the lab's, older ones) still read.
-   */
-  readonly hostRngs?: Readonly<Record<string, RngSnapshot>>;
+export interface CdartsCheckpoint extends CdartsCheckpointManifest {
   readonly tensors: readonly StoredTensor[];
-}
-
-export function cdartsCheckpointError(message: string): Error {
-  return F.error(message);
 }
 
 /** Every tensor of the state under its checkpoint name, in file order. */
@@ -136,10 +105,6 @@ export async function captureCdartsCheckpoint(
   };
 }
 
-function samplerJson(s: SamplerState) {
-  return { order: s.order === null ? null : Array.from(s.order), offset: s.offset };
-}
-
 export function encodeCdartsCheckpoint(c: CdartsCheckpoint): Uint8Array {
   for (const t of c.tensors) {
     const i = t.values.findIndex((v) => !Number.isFinite(v));
@@ -149,65 +114,7 @@ export function encodeCdartsCheckpoint(c: CdartsCheckpoint): Uint8Array {
       );
     }
   }
-  const { train, val, ...position } = c.position;
-  const manifest = {
-    format: CDARTS_CHECKPOINT_FORMAT,
-    version: CDARTS_CHECKPOINT_VERSION,
-    config: Object.fromEntries(CONFIG_KEYS.map((k) => [k, c.config[k]])),
-    data: { ...c.data },
-    position: { ...position, train: samplerJson(train), val: samplerJson(val) },
-    alphaOptimizer: { step: c.alphaOptimizerStep },
-    rng: rngToJson(c.rng),
-    evalGenotype: genotypeToJson(c.evalGenotype),
-    cut: c.cut,
-    ...(c.host ? { host: { ...c.host } } : {}),
-    ...(c.hostRngs ? { hostRngs: rngsToJson(c.hostRngs) } : {}),
-  };
-  return encodeContainer({ manifest, tensors: c.tensors });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading
-
-function parseSampler(value: unknown, at: string): SamplerState {
-  const o = F.record(value, at, ['order', 'offset']);
-  return { order: F.order(o.order, `${at}.order`), offset: F.integer(o.offset, `${at}.offset`) };
-}
-
-function parsePosition(value: unknown): CdartsPosition {
-  const keys = ['epoch', 'phase', 'stepInPhase', 'step', 'train', 'val', 'elapsedMs'];
-  const o = F.record(value, 'position', keys);
-  if (!PHASES.includes(o.phase as CdartsPhase)) {
-    throw F.error(`position.phase ${JSON.stringify(o.phase)} is not a phase`);
-  }
-  if (typeof o.elapsedMs !== 'number' || !(o.elapsedMs >= 0)) {
-    throw F.error('position.elapsedMs must be a non-negative number');
-  }
-  return {
-    epoch: F.integer(o.epoch, 'position.epoch'),
-    phase: o.phase as CdartsPhase,
-    stepInPhase: F.integer(o.stepInPhase, 'position.stepInPhase'),
-    step: F.integer(o.step, 'position.step'),
-    train: parseSampler(o.train, 'position.train'),
-    val: parseSampler(o.val, 'position.val'),
-    elapsedMs: o.elapsedMs,
-  };
-}
-
-function parseCut(value: unknown, edges: number, ops: number): CutMasks {
-  const o = F.record(value, 'cut', ['normal', 'reduce']);
-  const rows = (v: unknown, at: string) => {
-    const ok =
-      Array.isArray(v) &&
-      v.length === edges &&
-      v.every(
-        (r: unknown) =>
-          Array.isArray(r) && r.length === ops && r.every((b: unknown) => typeof b === 'boolean'),
-      );
-    if (!ok) throw F.error(`${at} must be ${edges} rows of ${ops} booleans`);
-    return (v as boolean[][]).map((r) => [...r]);
-  };
-  return { normal: rows(o.normal, 'cut.normal'), reduce: rows(o.reduce, 'cut.reduce') };
+  return encodeContainer({ manifest: cdartsManifestToJson(c), tensors: c.tensors });
 }
 
 /** Whether a file says it is a CDARTS checkpoint (its manifest only; false for anything else). */
@@ -221,51 +128,11 @@ export function isCdartsCheckpointFile(bytes: Uint8Array): boolean {
 
 /** Reads a CDARTS checkpoint file; errors start with "invalid CDARTS checkpoint:". */
 export function decodeCdartsCheckpoint(bytes: Uint8Array): CdartsCheckpoint {
-  const container = F.within(
+  const container = withinCdartsCheckpoint(
     () => decodeContainer(bytes, DEFAULT_MAX_CHECKPOINT_BYTES),
     'the file',
   );
-  const m = container.manifest;
-  F.formatAndVersion(m, CDARTS_CHECKPOINT_FORMAT, CDARTS_CHECKPOINT_VERSION);
-  const keys = [
-    'format',
-    'version',
-    'config',
-    'data',
-    'position',
-    'alphaOptimizer',
-    'rng',
-    'evalGenotype',
-    'cut',
-  ];
-  F.exactKeys(m, keys, 'the manifest', ['host', 'hostRngs']);
-  const configJson = F.record(m.config, 'config', CONFIG_KEYS);
-  const config = F.within(
-    () => validateCdartsConfig(configJson as unknown as CdartsConfig),
-    'config',
-  );
-  const alphaOptimizer = F.record(m.alphaOptimizer, 'alphaOptimizer', ['step']);
-  const evalGenotype = F.within(() => genotypeFromJson(m.evalGenotype), 'evalGenotype');
-  return {
-    config,
-    data: F.imageShape(m.data, 2),
-    position: parsePosition(m.position),
-    alphaOptimizerStep: F.integer(alphaOptimizer.step, 'alphaOptimizer.step'),
-    rng: F.rng(m.rng, 'rng'),
-    evalGenotype,
-    cut: parseCut(m.cut, edgeCount(config.nodes), config.primitives.length),
-    ...(Object.hasOwn(m, 'host') ? { host: F.host(m.host) } : {}),
-    ...(Object.hasOwn(m, 'hostRngs')
-      ? { hostRngs: F.rngs(m.hostRngs, 'hostRngs', HOST_RNG_NAME) }
-      : {}),
-    tensors: container.tensors,
-  };
-}
-
-function checkHostRngName(name: string): void {
-  if (!HOST_RNG_NAME.test(name)) {
-    throw cdartsCheckpointError(`hostRngs has a bad name ${JSON.stringify(name)}`);
-  }
+  return { ...parseCdartsManifest(container.manifest), tensors: container.tensors };
 }
 
 /** The host's random source `name` as the checkpoint left it. */

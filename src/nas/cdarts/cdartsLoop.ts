@@ -27,8 +27,15 @@ import {
   jointStep,
   searchWeightStep,
 } from './cdartsStep';
-import type { SamplerState } from './cyclicSampler';
-import { copySampler, FRESH_SAMPLER, nextBatch } from './cyclicSampler';
+import { nextBatch } from './cyclicSampler';
+import type { CdartsPosition } from './cdartsPosition';
+import {
+  checkCdartsResume,
+  copyPosition,
+  nextPhase,
+  phaseLength,
+  startCdartsPosition,
+} from './cdartsPosition';
 import type { Genotype } from '../genotype/genotype';
 import { cutChoices, maskedSoftmax } from './regularizedMutator';
 import type { SearchData } from '../darts/searchLoop';
@@ -36,8 +43,6 @@ import { checkSearchData } from '../darts/searchLoop';
 import type { Batch } from '../darts/searchStep';
 import { evaluateSplit } from '../darts/evaluateSplit';
 import { alphaMaxAbs } from '../darts/alphaMaxAbs';
-
-export type CdartsPhase = 'searchWarmup' | 'follow' | 'evalWarmup' | 'joint' | 'evaluate';
 
 interface StepEventBase {
   readonly type: 'step';
@@ -119,20 +124,6 @@ export interface CdartsDoneEvent {
 
 export type CdartsEvent = CdartsStepEvent | CycleEvent | CdartsEpochEvent | CdartsDoneEvent;
 
-/** Where the loop stands between two events: what it does next and how far it is in it. */
-export interface CdartsPosition {
-  /** The epoch under way; the configured epoch count once the search is over. */
-  readonly epoch: number;
-  readonly phase: CdartsPhase;
-  /** Steps of `phase` already taken in this epoch. */
-  readonly stepInPhase: number;
-  /** Steps of any kind taken since the search began. */
-  readonly step: number;
-  readonly train: SamplerState;
-  readonly val: SamplerState;
-  readonly elapsedMs: number;
-}
-
 export interface CdartsLoopOptions {
   readonly signal?: AbortSignal;
   /** Continue from a position of an earlier run on this state (or a restored copy of it). */
@@ -156,76 +147,6 @@ export function cdartsStepsPerEpoch(config: CdartsConfig, data: SearchData): num
       Math.ceil(data.val.count / config.batchSize),
     )
   );
-}
-
-export function startCdartsPosition(config: CdartsConfig): CdartsPosition {
-  return {
-    epoch: 0,
-    phase: config.warmupEpochs > 0 ? 'searchWarmup' : 'follow',
-    stepInPhase: 0,
-    step: 0,
-    train: FRESH_SAMPLER,
-    val: FRESH_SAMPLER,
-    elapsedMs: 0,
-  };
-}
-
-function copyPosition(p: CdartsPosition): CdartsPosition {
-  return { ...p, train: copySampler(p.train), val: copySampler(p.val) };
-}
-
-/** Steps the phase takes in one epoch. */
-function phaseLength(config: CdartsConfig, phase: CdartsPhase, perEpoch: number): number {
-  switch (phase) {
-    case 'searchWarmup':
-    case 'joint':
-      return perEpoch;
-    case 'evalWarmup':
-      return config.evalWarmupEpochs * perEpoch;
-    case 'follow':
-    case 'evaluate':
-      return 1;
-  }
-}
-
-function nextPhase(
-  config: CdartsConfig,
-  p: CdartsPosition,
-): Pick<CdartsPosition, 'epoch' | 'phase'> {
-  switch (p.phase) {
-    case 'searchWarmup':
-    case 'joint':
-      return { epoch: p.epoch, phase: 'evaluate' };
-    case 'follow':
-      return { epoch: p.epoch, phase: 'evalWarmup' };
-    case 'evalWarmup':
-      return { epoch: p.epoch, phase: 'joint' };
-    case 'evaluate': {
-      const epoch = p.epoch + 1;
-      return { epoch, phase: epoch < config.warmupEpochs ? 'searchWarmup' : 'follow' };
-    }
-  }
-}
-
-function checkResume(config: CdartsConfig, p: CdartsPosition, perEpoch: number): void {
-  if (!Number.isInteger(p.epoch) || p.epoch < 0 || p.epoch > config.epochs) {
-    throw new Error(
-      `position: epoch must be an integer from 0 to ${config.epochs}, got ${p.epoch}`,
-    );
-  }
-  const warm = p.epoch < config.warmupEpochs;
-  const allowed: readonly CdartsPhase[] = warm
-    ? ['searchWarmup', 'evaluate']
-    : ['follow', 'evalWarmup', 'joint', 'evaluate'];
-  if (p.epoch < config.epochs && !allowed.includes(p.phase)) {
-    throw new Error(`position: epoch ${p.epoch} has no phase "${p.phase}"`);
-  }
-  const length = phaseLength(config, p.phase, perEpoch);
-  if (!Number.isInteger(p.stepInPhase) || p.stepInPhase < 0 || p.stepInPhase >= length) {
-    throw new Error(
-      `position: ${p.stepInPhase} steps taken in phase "${p.phase}", which has ${length}`,
-    );
-  }
 }
 
 /** Choices cut per edge so far (every edge has the same count). */
@@ -290,7 +211,7 @@ async function* cdartsEvents(
   const { config, rng } = state;
   checkSearchData(state, data);
   const perEpoch = cdartsStepsPerEpoch(config, data);
-  if (options.resume) checkResume(config, options.resume, perEpoch);
+  if (options.resume) checkCdartsResume(config, options.resume, perEpoch);
   const now = options.now ?? (() => performance.now());
   const started = now() - cursor.position.elapsedMs;
   const rates = (): CdartsRates => ({
