@@ -20,7 +20,7 @@ import type { RngSnapshot } from '../tensor/random';
 import type { DataShape } from '../darts/searchState';
 
 export const CDARTS_CHECKPOINT_FORMAT = 'nas-lab.cdarts-checkpoint';
-export const CDARTS_CHECKPOINT_VERSION = 1;
+const CDARTS_CHECKPOINT_VERSION = 1;
 const CONFIG_KEYS = Object.keys(NNI_CDARTS_CONFIG) as (keyof CdartsConfig)[];
 const HOST_RNG_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 const F = new ManifestReader('CDARTS checkpoint');

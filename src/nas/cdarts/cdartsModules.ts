@@ -21,8 +21,8 @@ import {
 import { initValues } from '../tensor/initParams';
 import type { Rng } from '../tensor/random';
 
-export const STEM_PREFIX = 'stem';
-export const HEADS_PREFIX = 'heads';
+const STEM_PREFIX = 'stem';
+const HEADS_PREFIX = 'heads';
 
 export interface CdartsModulesSpec {
   readonly imageChannels: number;

@@ -24,7 +24,7 @@ import { searchCell } from '../darts/searchCell';
 import { splitEdgeRows } from '../darts/supernet';
 
 /** CDARTS search ops: affine-free BatchNorm, no BatchNorm after pooling. */
-export const CDARTS_SEARCH_OP_OPTIONS: OpOptions = { affine: false, bnAfterPool: false };
+const CDARTS_SEARCH_OP_OPTIONS: OpOptions = { affine: false, bnAfterPool: false };
 
 export interface CdartsNetworkShape extends CdartsBodyShape {
   readonly steps: number;

@@ -158,7 +158,7 @@ interface AlphaStepParts {
 }
 
 /** Step 1 of a joint step: alphas and evaluation-network weights on the alpha batch. */
-export function alphaStep(
+function alphaStep(
   state: CdartsState,
   val: Batch,
   regDecay: number,

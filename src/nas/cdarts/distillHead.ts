@@ -11,9 +11,6 @@
 import type { ClassifierHead, PoolWindow } from '../ops/classifierHead';
 import { classifierHead } from '../ops/classifierHead';
 
-/** DistillHeadCIFAR's hidden widths. */
-export const DISTILL_HEAD_WIDTHS: readonly [number, number] = [128, 768];
-
 export interface DistillHeadSpec {
   readonly prefix: string;
   readonly inChannels: number;

@@ -44,7 +44,7 @@ export function klDistillation(
 }
 
 /** SmoothL1Loss(student, teacher) with β = 1, mean over all elements, × T². */
-export function smoothL1Distillation(
+function smoothL1Distillation(
   student: tf.Tensor2D,
   teacher: tf.Tensor2D,
   temperature: number,

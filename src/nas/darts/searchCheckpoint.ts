@@ -22,8 +22,6 @@ import type { AlphaVariables, DataShape, SearchState } from './searchState';
 import { assembleSearchState, searchNetwork } from './searchState';
 import type { Supernet } from './supernet';
 
-export type { StoredTensor } from '../io/checkpointFormat';
-
 export interface SearchCheckpoint extends CheckpointManifest {
   /** Host copies of every tensor, in the order of `checkpointTensorSlots`. */
   readonly tensors: readonly StoredTensor[];
@@ -45,7 +43,7 @@ const ALPHA_KEYS = ['normal', 'reduce'] as const;
  * The tensors a checkpoint of a search on `net` holds, in file order: `weights.<param>`,
  * `buffers.<buffer>`, `alphas.normal|reduce`, `sgd.momentum.<param>`, `adam.m|v.normal|reduce`.
  */
-export function checkpointTensorSlots(net: Supernet): TensorSlot[] {
+function checkpointTensorSlots(net: Supernet): TensorSlot[] {
   const alpha = [...net.alphaShape];
   return [
     ...net.params.map((p) => ({ name: `weights.${p.name}`, shape: p.shape })),

@@ -16,7 +16,7 @@ import type { SearchPosition } from './searchPosition';
 import { checkSearchPosition } from './searchPosition';
 import type { DataShape } from './searchState';
 
-export const CHECKPOINT_FORMAT = 'nas-lab.search-checkpoint';
+const CHECKPOINT_FORMAT = 'nas-lab.search-checkpoint';
 /** The name of the SearchState's own random source among a checkpoint's random states. */
 export const SEARCH_RNG = 'search';
 const RNG_NAME = /^[A-Za-z0-9_.-]{1,64}$/;

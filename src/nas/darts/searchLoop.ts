@@ -20,7 +20,6 @@ import type { SearchState } from './searchState';
 import type { SearchPosition } from './searchPosition';
 import { checkSearchPosition, startPosition, stepsPerEpoch } from './searchPosition';
 
-export { stepsPerEpoch };
 export type { BatchSource };
 
 export interface SearchData {

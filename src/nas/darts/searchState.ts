@@ -12,7 +12,8 @@ import type { SgdState } from '../optim/sgd';
 import { createSgd, disposeSgd } from '../optim/sgd';
 import type { CellKernels } from './searchCell';
 import type { Supernet } from './supernet';
-import { checkInputSize, supernet } from './supernet';
+import { supernet } from './supernet';
+import { checkInputSize } from '../genotype/cellTopology';
 
 export interface AlphaVariables {
   readonly normal: tf.Variable<tf.Rank.R2>;

@@ -19,7 +19,7 @@ import type { CellKernels, EdgeOpWeights, SearchCell } from './searchCell';
 import { searchCell } from './searchCell';
 import { edgeCount } from '../genotype/cellTopology';
 
-export { checkInputSize, reductionIndices } from '../genotype/cellTopology';
+export { checkInputSize } from '../genotype/cellTopology';
 
 export interface SupernetSpec {
   readonly c: number;

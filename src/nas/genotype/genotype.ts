@@ -94,7 +94,7 @@ export function nodeCount(genes: readonly Gene[]): number {
 // ---------------------------------------------------------------------------------------------
 // JSON
 
-export const GENOTYPE_FORMAT = 'nas-lab.genotype';
+const GENOTYPE_FORMAT = 'nas-lab.genotype';
 
 export interface GenotypeJson {
   format: typeof GENOTYPE_FORMAT;

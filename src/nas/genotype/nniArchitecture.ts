@@ -38,7 +38,7 @@ import { checkGenotypeTextSize } from './genotypeTextLimit';
 import type { OpName } from '../ops/primitives';
 
 /** NNI's DARTS candidates in LayerChoice order (spec §6.2) and the DARTS op of each. */
-export const NNI_DARTS_OPS = [
+const NNI_DARTS_OPS = [
   ['maxpool', 'max_pool_3x3'],
   ['avgpool', 'avg_pool_3x3'],
   ['skipconnect', 'skip_connect'],

@@ -16,7 +16,7 @@ import { ManifestError } from './manifestFields';
 
 export const CHECKPOINT_MAGIC = 'NASLABCK';
 export const CHECKPOINT_VERSION = 1;
-export const CHECKPOINT_HEADER_BYTES = 16;
+const CHECKPOINT_HEADER_BYTES = 16;
 /** Files above this size are refused unless the caller raises the limit. */
 export const DEFAULT_MAX_CHECKPOINT_BYTES = 2 ** 30;
 

@@ -152,12 +152,7 @@ export class ManifestReader {
   }
 
   /** Random states by name; `required` must be among them when given. */
-  rngs(
-    value: unknown,
-    at: string,
-    name: RegExp,
-    required?: string,
-  ): Record<string, RngSnapshot> {
+  rngs(value: unknown, at: string, name: RegExp, required?: string): Record<string, RngSnapshot> {
     const o = this.object(value, at);
     if (required !== undefined && !Object.hasOwn(o, required)) {
       throw this.error(`${at} has no "${required}" state`);

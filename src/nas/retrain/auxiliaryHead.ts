@@ -15,7 +15,7 @@ import { classifierHead } from '../ops/classifierHead';
 export type AuxiliaryHeadKind = 'cifar' | 'imagenet';
 
 /** DARTS's hidden widths: 128 channels after the 1×1 conv, 768 after the 2×2 conv. */
-export const DARTS_AUXILIARY_WIDTHS: readonly [number, number] = [128, 768];
+const DARTS_AUXILIARY_WIDTHS: readonly [number, number] = [128, 768];
 
 export interface AuxiliaryHeadSpec {
   readonly prefix: string;

@@ -21,7 +21,7 @@ import { evalStem } from './evalStem';
 import type { Genotype } from '../genotype/genotype';
 
 /** Parameter names of the auxiliary head start with this prefix and a dot. */
-export const AUXILIARY_PREFIX = 'auxiliary';
+const AUXILIARY_PREFIX = 'auxiliary';
 
 export interface EvalNetworkSpec {
   readonly genotype: Genotype;
@@ -62,7 +62,7 @@ export interface EvalNetwork {
   forward(x: tf.Tensor4D, weights: TensorMap, options: EvalForwardOptions): EvalOutput;
 }
 
-export function auxiliaryCellIndex(layers: number): number {
+function auxiliaryCellIndex(layers: number): number {
   return Math.floor((2 * layers) / 3);
 }
 
@@ -137,7 +137,7 @@ export function evalNetwork(spec: EvalNetworkSpec): EvalNetwork {
  * Feature-map length along one axis after each cell, for an input of `size` pixels. Throws
  * when a reduction (or the ImageNet stem's FactorizedReduce) meets an odd length.
  */
-export function cellOutputSizes(net: EvalNetwork, size: number, axis: string): number[] {
+function cellOutputSizes(net: EvalNetwork, size: number, axis: string): number[] {
   checkPositiveInteger(`image ${axis}`, size);
   const [s0, s1] = net.stem.outputSizes(size);
   if (net.stem.reductionPrev && s0 % 2 !== 0) {

@@ -16,7 +16,7 @@ import { convBnStem } from '../ops/cellStack';
 export type StemKind = 'cifar' | 'imagenet';
 
 /** NetworkCIFAR's fixed stem multiplier. */
-export const EVAL_STEM_MULTIPLIER = 3;
+const EVAL_STEM_MULTIPLIER = 3;
 
 export interface EvalStem {
   readonly kind: StemKind;

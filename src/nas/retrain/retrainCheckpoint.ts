@@ -33,7 +33,7 @@ export interface RetrainCheckpoint extends RetrainCheckpointManifest {
 }
 
 /** Files above this size are refused unless the caller raises the limit (paper size: ~27 MB). */
-export const DEFAULT_MAX_RETRAIN_CHECKPOINT_BYTES = 2 ** 28;
+const DEFAULT_MAX_RETRAIN_CHECKPOINT_BYTES = 2 ** 28;
 
 export interface RetrainCheckpointLimits {
   readonly maxBytes?: number;
@@ -45,7 +45,7 @@ interface TensorSlot {
 }
 
 /** The tensors a checkpoint of a retrain of `net` holds, in file order. */
-export function retrainCheckpointTensorSlots(net: EvalNetwork): TensorSlot[] {
+function retrainCheckpointTensorSlots(net: EvalNetwork): TensorSlot[] {
   return [
     ...net.params.map((p) => ({ name: `weights.${p.name}`, shape: p.shape })),
     ...net.buffers.map((b) => ({ name: `buffers.${b.name}`, shape: b.shape })),

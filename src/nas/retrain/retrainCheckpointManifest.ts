@@ -22,8 +22,8 @@ import {
   parseTraining,
 } from './trainedModelManifest';
 
-export const RETRAIN_CHECKPOINT_FORMAT = 'nas-lab.retrain-checkpoint';
-export const RETRAIN_CHECKPOINT_VERSION = 1;
+const RETRAIN_CHECKPOINT_FORMAT = 'nas-lab.retrain-checkpoint';
+const RETRAIN_CHECKPOINT_VERSION = 1;
 /** The name of the RetrainState's own random source among a checkpoint's random states. */
 export const RETRAIN_RNG = 'retrain';
 const RNG_NAME = /^[A-Za-z0-9_.-]{1,64}$/;

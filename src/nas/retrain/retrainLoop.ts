@@ -82,7 +82,7 @@ export function evaluateRetrainSplit(
   return evaluateSplit(split, state.config.batchSize, (batch) => evaluateRetrained(state, batch));
 }
 
-export function checkRetrainData(state: RetrainState, data: RetrainData): void {
+function checkRetrainData(state: RetrainState, data: RetrainData): void {
   if (data.train.count < state.config.batchSize) {
     throw new Error(
       `batch size ${state.config.batchSize} is larger than the training set (${data.train.count} images)`,

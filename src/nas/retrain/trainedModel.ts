@@ -49,7 +49,7 @@ export interface TensorSlot {
 }
 
 /** The tensors a model file of `net` holds, in file order: `weights.<param>`, `buffers.<buffer>`. */
-export function trainedModelTensorSlots(net: EvalNetwork): TensorSlot[] {
+function trainedModelTensorSlots(net: EvalNetwork): TensorSlot[] {
   return [
     ...net.params.map((p) => ({ name: `weights.${p.name}`, shape: p.shape })),
     ...net.buffers.map((b) => ({ name: `buffers.${b.name}`, shape: b.shape })),

@@ -11,8 +11,8 @@ import type { DataShape } from '../darts/searchState';
 import type { Json } from '../io/manifestFields';
 import { imageShapeToJson, ManifestReader } from '../io/manifestFields';
 
-export const TRAINED_MODEL_FORMAT = 'nas-lab.trained-model';
-export const TRAINED_MODEL_VERSION = 1;
+const TRAINED_MODEL_FORMAT = 'nas-lab.trained-model';
+const TRAINED_MODEL_VERSION = 1;
 /** The search checkpoint's format name (searchCheckpointManifest.ts), recognised to name it. */
 const SEARCH_CHECKPOINT_FORMAT = 'nas-lab.search-checkpoint';
 const CONFIG_KEYS = Object.keys(PAPER_RETRAIN_CONFIG) as (keyof RetrainConfig)[];

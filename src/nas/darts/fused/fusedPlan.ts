@@ -38,7 +38,7 @@ export type FusedCandidate =
     };
 
 /** The fused form of `name`, or null when the fused cell cannot compute it. */
-export function fusedCandidate(name: OpName): FusedCandidate | null {
+function fusedCandidate(name: OpName): FusedCandidate | null {
   switch (name) {
     case 'none':
       return { kind: 'none' };
@@ -198,7 +198,7 @@ function pairs(dests: number, sources: number): { d: number; s: number }[] {
   return out;
 }
 
-export function groupPlan(spec: CellPlanSpec, sources: readonly number[]): GroupPlan {
+function groupPlan(spec: CellPlanSpec, sources: readonly number[]): GroupPlan {
   const columns = columnsOf(spec.primitives);
   const { pools, skipColumn } = columns;
   const windows = windowsOf(columns.convs);

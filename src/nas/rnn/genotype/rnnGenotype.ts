@@ -81,14 +81,10 @@ export function deriveRnnGenotype(
   };
 }
 
-export function rnnGenotypesEqual(a: RnnGenotype, b: RnnGenotype): boolean {
-  return JSON.stringify(rnnGenotypeToJson(a)) === JSON.stringify(rnnGenotypeToJson(b));
-}
-
 // ---------------------------------------------------------------------------------------------
 // JSON
 
-export const RNN_GENOTYPE_FORMAT = 'nas-lab.rnn-genotype';
+const RNN_GENOTYPE_FORMAT = 'nas-lab.rnn-genotype';
 
 export interface RnnGenotypeJson {
   format: typeof RNN_GENOTYPE_FORMAT;
