@@ -4,7 +4,7 @@
  * is the cell's output. The official derivation rule of `rnn/model_search.py` (spec §5.6) and the
  * JSON form of this project, with validation. Free of tfjs.
  */
-import { softmaxRows } from '../../genotype/genotype';
+import { formatGenePairsJson, parseConcatList, softmaxRows } from '../../genotype/genotype';
 import type { RnnActivationName, RnnOpName } from '../model/rnnPrimitives';
 import {
   isRnnActivationName,
@@ -105,11 +105,7 @@ export function rnnGenotypeToJson(g: RnnGenotype): RnnGenotypeJson {
 
 /** Indented JSON with each [op, input] pair on one line. */
 export function stringifyRnnGenotype(g: RnnGenotype): string {
-  const text = JSON.stringify(rnnGenotypeToJson(g), null, 2).replace(
-    /\[\s+("[^"]*"),\s+(-?\d+)\s+\]/g,
-    '[$1, $2]',
-  );
-  return `${text}\n`;
+  return formatGenePairsJson(rnnGenotypeToJson(g));
 }
 
 function fail(message: string): never {
@@ -140,19 +136,6 @@ function parseGenes(value: unknown): RnnGene[] {
   });
 }
 
-function parseConcat(value: unknown, nodes: number): number[] {
-  if (!Array.isArray(value) || value.length === 0) fail('"concat" must be a non-empty list');
-  const seen = new Set<number>();
-  return value.map((v: unknown, i) => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > nodes) {
-      fail(`concat[${i}] = ${JSON.stringify(v)} is not a state index from 0 to ${nodes}`);
-    }
-    if (seen.has(v)) fail(`concat lists state ${v} twice`);
-    seen.add(v);
-    return v;
-  });
-}
-
 /** Validates an object in this project's recurrent genotype JSON form (format optional). */
 export function rnnGenotypeFromJson(value: unknown): RnnGenotype {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -170,7 +153,7 @@ export function rnnGenotypeFromJson(value: unknown): RnnGenotype {
     if (!(key in o)) fail(`missing field "${key}"`);
   }
   const recurrent = parseGenes(o.recurrent);
-  return { recurrent, concat: parseConcat(o.concat, recurrent.length) };
+  return { recurrent, concat: parseConcatList(o.concat, 'concat', recurrent.length + 1, fail) };
 }
 
 /** Parses recurrent genotype JSON text; errors name what is wrong. */
