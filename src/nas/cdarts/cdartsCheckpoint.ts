@@ -10,7 +10,7 @@
  * parameters, `pool.momentum.<key>` (followingEvalNetwork.ts), so that an op dropped and chosen
  * again after the resume gets back the weights it had.
  */
-import * as tf from '../tensor/tf';
+import type * as tf from '../tensor/tf';
 import type { CdartsPosition } from './cdartsPosition';
 import type { CdartsState } from './cdartsState';
 import { createCdartsState, disposeCdartsState } from './cdartsState';
@@ -22,6 +22,15 @@ import {
   encodeContainer,
 } from '../io/checkpointFormat';
 import type { HostSettings } from '../io/manifestFields';
+import { imageShapeText } from '../io/manifestFields';
+import {
+  assignStored,
+  checkFiniteTensors,
+  prefixed,
+  readTensors,
+  shapeText,
+  variableFrom,
+} from '../io/tensorSlots';
 import type { CdartsCheckpointManifest } from './cdartsCheckpointManifest';
 import {
   CDARTS_CHECKPOINT_FORMAT,
@@ -44,19 +53,17 @@ export interface CdartsCheckpoint extends CdartsCheckpointManifest {
 
 /** Every tensor of the state under its checkpoint name, in file order. */
 function stateTensors(state: CdartsState): [string, tf.Variable][] {
-  const under = (prefix: string, vs: Readonly<Record<string, tf.Variable>>) =>
-    Object.entries(vs).map(([name, v]) => [`${prefix}.${name}`, v] as [string, tf.Variable]);
   const pool = state.evalNet.poolEntries();
   return [
-    ...under('shared.weights', state.shared.weights),
-    ...under('shared.buffers', state.shared.buffers),
-    ...under('search.weights', state.search.weights),
-    ...under('search.buffers', state.search.buffers),
-    ...under('search.momentum', state.searchOptimizer.buffers),
-    ...under('eval.sharedMomentum', state.evalSharedMomentum),
-    ...under('alphas', { normal: state.alphas.normal, reduce: state.alphas.reduce }),
-    ...under('adam.m', state.alphaOptimizer.m),
-    ...under('adam.v', state.alphaOptimizer.v),
+    ...prefixed('shared.weights', state.shared.weights),
+    ...prefixed('shared.buffers', state.shared.buffers),
+    ...prefixed('search.weights', state.search.weights),
+    ...prefixed('search.buffers', state.search.buffers),
+    ...prefixed('search.momentum', state.searchOptimizer.buffers),
+    ...prefixed('eval.sharedMomentum', state.evalSharedMomentum),
+    ...prefixed('alphas', { normal: state.alphas.normal, reduce: state.alphas.reduce }),
+    ...prefixed('adam.m', state.alphaOptimizer.m),
+    ...prefixed('adam.v', state.alphaOptimizer.v),
     ...pool.map(([key, p]) => [`pool.value.${key}`, p.value] as [string, tf.Variable]),
     ...pool.flatMap(([key, p]) =>
       p.momentum ? [[`pool.momentum.${key}`, p.momentum] as [string, tf.Variable]] : [],
@@ -72,8 +79,7 @@ export async function captureCdartsCheckpoint(
   hostRngs?: Readonly<Record<string, Rng>>,
 ): Promise<CdartsCheckpoint> {
   for (const name of Object.keys(hostRngs ?? {})) checkHostRngName(name);
-  const named = stateTensors(state);
-  const values = await Promise.all(named.map(([, v]) => v.data<'float32'>()));
+  const tensors = await readTensors(stateTensors(state));
   const copy = (s: SamplerState): SamplerState => ({
     order: s.order && s.order.slice(),
     offset: s.offset,
@@ -97,23 +103,12 @@ export async function captureCdartsCheckpoint(
           ),
         }
       : {}),
-    tensors: named.map(([name, v], i) => ({
-      name,
-      shape: [...v.shape],
-      values: new Float32Array(values[i] as Float32Array),
-    })),
+    tensors,
   };
 }
 
 export function encodeCdartsCheckpoint(c: CdartsCheckpoint): Uint8Array {
-  for (const t of c.tensors) {
-    const i = t.values.findIndex((v) => !Number.isFinite(v));
-    if (i >= 0) {
-      throw new Error(
-        `cannot save the CDARTS checkpoint: tensor "${t.name}" holds ${t.values[i]} at index ${i} (the search has diverged)`,
-      );
-    }
-  }
+  checkFiniteTensors(c.tensors, 'the CDARTS checkpoint', 'the search has diverged');
   return encodeContainer({ manifest: cdartsManifestToJson(c), tensors: c.tensors });
 }
 
@@ -148,8 +143,6 @@ export function restoreCdartsHostRng(checkpoint: CdartsCheckpoint, name: string)
   return Rng.fromSnapshot(snapshot);
 }
 
-const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
-
 function assignFrom(v: tf.Variable, t: StoredTensor | undefined, name: string): void {
   if (!t) throw cdartsCheckpointError(`the file has no tensor "${name}", which the state needs`);
   if (shapeText(t.shape) !== shapeText(v.shape)) {
@@ -157,14 +150,7 @@ function assignFrom(v: tf.Variable, t: StoredTensor | undefined, name: string): 
       `tensor "${name}" has shape ${shapeText(t.shape)} in the file; the state needs ${shapeText(v.shape)}`,
     );
   }
-  tf.tidy(() => v.assign(tf.tensor(t.values, [...t.shape], 'float32')));
-}
-
-function newVariable(t: StoredTensor, trainable: boolean): tf.Variable {
-  const value = tf.tensor(t.values, [...t.shape], 'float32');
-  const v = tf.variable(value, trainable);
-  value.dispose();
-  return v;
+  assignStored(v, t);
 }
 
 /**
@@ -174,10 +160,7 @@ function newVariable(t: StoredTensor, trainable: boolean): tf.Variable {
  */
 export function restoreCdartsState(checkpoint: CdartsCheckpoint, data: DataShape): CdartsState {
   const saved = checkpoint.data;
-  if (
-    shapeText([saved.height, saved.width, saved.channels, saved.numClasses]) !==
-    shapeText([data.height, data.width, data.channels, data.numClasses])
-  ) {
+  if (imageShapeText(saved) !== imageShapeText(data)) {
     throw new Error('the CDARTS checkpoint was saved for data of another shape');
   }
   const fresh = createCdartsState(checkpoint.config, data);
@@ -189,8 +172,8 @@ export function restoreCdartsState(checkpoint: CdartsCheckpoint, data: DataShape
       const key = t.name.slice('pool.value.'.length);
       const momentum = byName.get(`pool.momentum.${key}`);
       pool.set(key, {
-        value: newVariable(t, momentum !== undefined),
-        momentum: momentum ? newVariable(momentum, false) : null,
+        value: variableFrom(t, momentum !== undefined),
+        momentum: momentum ? variableFrom(momentum, false) : null,
       });
     }
     const { config } = checkpoint;

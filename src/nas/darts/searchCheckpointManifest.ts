@@ -5,7 +5,7 @@
  */
 import { CHECKPOINT_VERSION, decodeManifestOnly } from '../io/checkpointFormat';
 import type { HostSettings } from '../io/manifestFields';
-import { imageShapeToJson, ManifestReader, rngsToJson } from '../io/manifestFields';
+import { imageShapeToJson, ManifestReader, RNG_NAME, rngsToJson } from '../io/manifestFields';
 import type { Genotype } from '../genotype/genotype';
 import { concatRange, genotypeFromJson, genotypeToJson } from '../genotype/genotype';
 import type { GenotypeChange, GenotypeHistory } from '../genotype/genotypeHistory';
@@ -19,7 +19,6 @@ import type { DataShape } from './searchState';
 const CHECKPOINT_FORMAT = 'nas-lab.search-checkpoint';
 /** The name of the SearchState's own random source among a checkpoint's random states. */
 export const SEARCH_RNG = 'search';
-const RNG_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const CONFIG_KEYS = Object.keys(PAPER_SEARCH_CONFIG) as (keyof SearchConfig)[];
 
 export interface CheckpointManifest {

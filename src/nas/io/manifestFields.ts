@@ -6,6 +6,7 @@
  * random states, an image order, the host's settings, the data shape.
  */
 import type { RngSnapshot } from '../tensor/random';
+import { Rng } from '../tensor/random';
 
 export type Json = Record<string, unknown>;
 
@@ -30,6 +31,8 @@ export interface ImageShape {
   readonly numClasses: number;
 }
 
+/** A random state's name in a checkpoint's `rngs`. */
+export const RNG_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const HOST_KEY = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 const MAX_HOST_ENTRIES = 32;
 const MAX_HOST_STRING = 256;
@@ -209,6 +212,47 @@ export function rngsToJson(rngs: Readonly<Record<string, RngSnapshot>>): Json {
   return Object.fromEntries(Object.entries(rngs).map(([name, r]) => [name, rngToJson(r)]));
 }
 
+/** "32×32×3 images in 10 classes". */
+export function imageShapeText(d: ImageShape): string {
+  return `${d.height}×${d.width}×${d.channels} images in ${d.numClasses} classes`;
+}
+
 export function imageShapeToJson(d: ImageShape): Json {
   return Object.fromEntries(SHAPE_KEYS.map((key) => [key, d[key]]));
+}
+
+/**
+ * The snapshots a checkpoint's `rngs` holds: the state's own source under `ownName` and the
+ * host's by name (refusing the own name and names a file could not hold).
+ */
+export function snapshotRngs(
+  ownName: string,
+  own: Rng,
+  host: Readonly<Record<string, Rng>>,
+  owner: string,
+): Record<string, RngSnapshot> {
+  for (const name of Object.keys(host)) {
+    if (name === ownName) {
+      throw new Error(`the random source name "${ownName}" is the ${owner}'s own`);
+    }
+    if (!RNG_NAME.test(name)) {
+      throw new Error(
+        `random source name ${JSON.stringify(name)} must be 1–64 of A–Z a–z 0–9 _ . -`,
+      );
+    }
+  }
+  return Object.fromEntries([
+    [ownName, own.snapshot()],
+    ...Object.entries(host).map(([name, rng]) => [name, rng.snapshot()]),
+  ]);
+}
+
+/** The random source a checkpoint saved under `name`, as a new Rng. */
+export function rngFromSnapshots(rngs: Readonly<Record<string, RngSnapshot>>, name: string): Rng {
+  const snapshot = Object.hasOwn(rngs, name) ? rngs[name] : undefined;
+  if (!snapshot) {
+    const names = Object.keys(rngs).join(', ');
+    throw new Error(`the checkpoint has no random state "${name}" (it has: ${names})`);
+  }
+  return Rng.fromSnapshot(snapshot);
 }

@@ -6,7 +6,7 @@
  * states, image order and host settings by the shared readers (io/manifestFields.ts).
  */
 import type { HostSettings, Json } from '../io/manifestFields';
-import { imageShapeToJson, ManifestReader, rngsToJson } from '../io/manifestFields';
+import { imageShapeToJson, ManifestReader, RNG_NAME, rngsToJson } from '../io/manifestFields';
 import type { Genotype } from '../genotype/genotype';
 import { genotypeToJson } from '../genotype/genotype';
 import type { RngSnapshot } from '../tensor/random';
@@ -26,7 +26,6 @@ const RETRAIN_CHECKPOINT_FORMAT = 'nas-lab.retrain-checkpoint';
 const RETRAIN_CHECKPOINT_VERSION = 1;
 /** The name of the RetrainState's own random source among a checkpoint's random states. */
 export const RETRAIN_RNG = 'retrain';
-const RNG_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const CONFIG_KEYS = Object.keys(PAPER_RETRAIN_CONFIG) as (keyof RetrainConfig)[];
 const F = new ManifestReader('retrain checkpoint');
 

@@ -8,10 +8,18 @@
  * an epoch has begun, `hidden.train` and `hidden.alpha` (the carried hidden states). The SGD
  * has no momentum, so it holds no state.
  */
-import * as tf from '../../tensor/tf';
+import type * as tf from '../../tensor/tf';
 import type { StoredTensor } from '../../io/checkpointFormat';
 import { CHECKPOINT_MAGIC, decodeContainer, encodeContainer } from '../../io/checkpointFormat';
 import type { HostSettings, Json } from '../../io/manifestFields';
+import type { TensorSlot } from '../../io/tensorSlots';
+import {
+  assignStored,
+  checkFiniteTensors,
+  matchTensorSlots,
+  prefixed,
+  readTensors,
+} from '../../io/tensorSlots';
 import { ManifestReader, rngToJson } from '../../io/manifestFields';
 import type { RngSnapshot } from '../../tensor/random';
 import type { RnnSearchConfig } from './rnnSearchConfig';
@@ -47,14 +55,12 @@ export function rnnSearchCheckpointError(message: string): Error {
 }
 
 function stateTensors(state: RnnSearchState): [string, tf.Tensor][] {
-  const under = (prefix: string, vs: Readonly<Record<string, tf.Variable>>) =>
-    Object.entries(vs).map(([name, v]) => [`${prefix}.${name}`, v] as [string, tf.Tensor]);
   return [
-    ...under('weights', state.weights),
-    ...under('buffers', state.buffers),
+    ...prefixed<tf.Tensor>('weights', state.weights),
+    ...prefixed<tf.Tensor>('buffers', state.buffers),
     ['alpha', state.alpha],
-    ...under('adam.m', state.alphaOptimizer.m),
-    ...under('adam.v', state.alphaOptimizer.v),
+    ...prefixed<tf.Tensor>('adam.m', state.alphaOptimizer.m),
+    ...prefixed<tf.Tensor>('adam.v', state.alphaOptimizer.v),
   ];
 }
 
@@ -75,7 +81,7 @@ export async function captureRnnSearchCheckpoint(
     if (!hidden) throw new Error('the search is inside an epoch but holds no hidden state');
     named.push(['hidden.train', hidden.train], ['hidden.alpha', hidden.alpha]);
   }
-  const values = await Promise.all(named.map(([, t]) => t.data<'float32'>()));
+  const tensors = await readTensors(named);
   return {
     config: state.config,
     ntoken: state.ntoken,
@@ -83,12 +89,7 @@ export async function captureRnnSearchCheckpoint(
     alphaOptimizerStep: state.alphaOptimizer.step,
     rng: state.rng.snapshot(),
     ...(options.host ? { host: options.host } : {}),
-    // Copies: on the cpu backend data() returns the backend's own array.
-    tensors: named.map(([name, t], i) => ({
-      name,
-      shape: [...t.shape],
-      values: new Float32Array(values[i] as Float32Array),
-    })),
+    tensors,
   };
 }
 
@@ -109,14 +110,7 @@ export function encodeRnnSearchCheckpoint(
   checkpoint: RnnSearchCheckpoint,
   maxBytes = DEFAULT_MAX_RNN_SEARCH_CHECKPOINT_BYTES,
 ): Uint8Array {
-  for (const t of checkpoint.tensors) {
-    const i = t.values.findIndex((v) => !Number.isFinite(v));
-    if (i >= 0) {
-      throw new Error(
-        `cannot save the recurrent search: tensor "${t.name}" holds ${t.values[i]} at index ${i} (the search has diverged)`,
-      );
-    }
-  }
+  checkFiniteTensors(checkpoint.tensors, 'the recurrent search', 'the search has diverged');
   return encodeContainer(
     { manifest: manifestToJson(checkpoint), tensors: checkpoint.tensors },
     maxBytes,
@@ -163,17 +157,15 @@ function parseManifest(json: Json): Omit<RnnSearchCheckpoint, 'tensors'> {
   };
 }
 
-const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
-
 /** The tensors' names and shapes a checkpoint of this manifest must hold, in file order. */
-function expectedSlots(m: Omit<RnnSearchCheckpoint, 'tensors'>): [string, number[]][] {
+function expectedSlots(m: Omit<RnnSearchCheckpoint, 'tensors'>): TensorSlot[] {
   const state = createRnnSearchState(m.config, m.ntoken);
   try {
-    const slots = stateTensors(state).map(([n, t]) => [n, [...t.shape]] as [string, number[]]);
+    const slots = stateTensors(state).map(([name, t]) => ({ name, shape: [...t.shape] }));
     if (m.position.row > 0) {
       // The hidden states' batch is the train batch for both texts (batchify in batchSize columns).
       const shape = [m.config.batchSize, m.config.nhid];
-      slots.push(['hidden.train', shape], ['hidden.alpha', shape]);
+      slots.push({ name: 'hidden.train', shape }, { name: 'hidden.alpha', shape });
     }
     return slots;
   } finally {
@@ -181,28 +173,13 @@ function expectedSlots(m: Omit<RnnSearchCheckpoint, 'tensors'>): [string, number
   }
 }
 
-function matchSlots(slots: readonly [string, number[]][], tensors: readonly StoredTensor[]): void {
-  const byName = new Map(tensors.map((t) => [t.name, t]));
-  for (const [name, shape] of slots) {
-    const saved = byName.get(name);
-    if (!saved) {
-      throw rnnSearchCheckpointError(
-        `the file has no tensor "${name}", which the search of its configuration and position needs`,
-      );
-    }
-    if (shapeText(saved.shape) !== shapeText(shape)) {
-      throw rnnSearchCheckpointError(
-        `tensor "${name}" has shape ${shapeText(saved.shape)} in the file; the search needs ${shapeText(shape)}`,
-      );
-    }
-  }
-  const expected = new Set(slots.map(([n]) => n));
-  const extra = tensors.find((t) => !expected.has(t.name));
-  if (extra) {
-    throw rnnSearchCheckpointError(
-      `the file holds tensor "${extra.name}", which the search does not have`,
-    );
-  }
+function matchSlots(slots: readonly TensorSlot[], tensors: readonly StoredTensor[]): void {
+  matchTensorSlots(slots, tensors, {
+    file: 'the file',
+    needer: 'the search of its configuration and position',
+    owner: 'the search',
+    error: rnnSearchCheckpointError,
+  });
 }
 
 /**
@@ -240,8 +217,7 @@ export function restoreRnnSearch(checkpoint: RnnSearchCheckpoint): {
   const saved = new Map(checkpoint.tensors.map((t) => [t.name, t]));
   const state = createRnnSearchState(checkpoint.config, checkpoint.ntoken);
   for (const [name, t] of stateTensors(state)) {
-    const s = saved.get(name) as StoredTensor;
-    tf.tidy(() => (t as tf.Variable).assign(tf.tensor(s.values, [...s.shape], 'float32')));
+    assignStored(t as tf.Variable, saved.get(name) as StoredTensor);
   }
   state.alphaOptimizer.step = checkpoint.alphaOptimizerStep;
   state.rng.load(checkpoint.rng);
