@@ -98,17 +98,29 @@ export function assembleSearchState(
       momentum: config.momentum,
       weightDecay: config.weightDecay,
     }),
-    alphaOptimizer: createAdam(
-      { normal: alphas.normal, reduce: alphas.reduce },
-      {
-        beta1: config.alphaBeta1,
-        beta2: config.alphaBeta2,
-        eps: 1e-8,
-        weightDecay: config.alphaWeightDecay,
-      },
-    ),
+    alphaOptimizer: createAlphaOptimizer(alphas, config),
     rng,
   };
+}
+
+/** DARTS's architecture optimizer (Adam, ε = 1e-8) over both alpha tensors; CDARTS's too. */
+export function createAlphaOptimizer(
+  alphas: AlphaVariables,
+  config: {
+    readonly alphaBeta1: number;
+    readonly alphaBeta2: number;
+    readonly alphaWeightDecay: number;
+  },
+): AdamState {
+  return createAdam(
+    { normal: alphas.normal, reduce: alphas.reduce },
+    {
+      beta1: config.alphaBeta1,
+      beta2: config.alphaBeta2,
+      eps: 1e-8,
+      weightDecay: config.alphaWeightDecay,
+    },
+  );
 }
 
 export function createSearchState(
