@@ -265,22 +265,34 @@ async function* cdartsEvents(
     return { valLoss: r.loss, valAccuracy: r.accuracy };
   };
 
+  /** One warm-up step of one network on one half, its loss and accuracy read back. */
+  const warmupStep = async (which: 'train' | 'val', step: (batch: Batch) => LossAndAccuracy) => {
+    const t0 = now();
+    const batch = batchFrom(which);
+    const r = step(batch);
+    tf.dispose([batch.x, batch.y]);
+    const [loss, accuracy] = await readScalars([r.loss, r.accuracy]);
+    return {
+      base: stepBase(t0, batch.x.shape[0]),
+      loss: loss as number,
+      accuracy: accuracy as number,
+    };
+  };
+
   let genotype = cdartsGenotype(config, await readProbabilities(state));
   while (cursor.position.epoch < config.epochs) {
     if (options.signal?.aborted) return;
     const p = cursor.position;
     switch (p.phase) {
       case 'searchWarmup': {
-        const t0 = now();
-        const batch = batchFrom('train');
-        const r = searchWeightStep(state, batch, rates().weightLr);
-        tf.dispose([batch.x, batch.y]);
-        const [trainLoss, trainAccuracy] = await readScalars([r.loss, r.accuracy]);
+        const r = await warmupStep('train', (batch) =>
+          searchWeightStep(state, batch, rates().weightLr),
+        );
         const event: SearchWarmupStepEvent = {
-          ...stepBase(t0, batch.x.shape[0]),
+          ...r.base,
           phase: 'searchWarmup',
-          trainLoss: trainLoss as number,
-          trainAccuracy: trainAccuracy as number,
+          trainLoss: r.loss,
+          trainAccuracy: r.accuracy,
         };
         advance(true);
         yield event;
@@ -296,16 +308,14 @@ async function* cdartsEvents(
         break;
       }
       case 'evalWarmup': {
-        const t0 = now();
-        const batch = batchFrom('val');
-        const r = evalWeightStep(state, batch, rates().nasnetLr);
-        tf.dispose([batch.x, batch.y]);
-        const [evalLoss, evalAccuracy] = await readScalars([r.loss, r.accuracy]);
+        const r = await warmupStep('val', (batch) =>
+          evalWeightStep(state, batch, rates().nasnetLr),
+        );
         const event: EvalWarmupStepEvent = {
-          ...stepBase(t0, batch.x.shape[0]),
+          ...r.base,
           phase: 'evalWarmup',
-          evalLoss: evalLoss as number,
-          evalAccuracy: evalAccuracy as number,
+          evalLoss: r.loss,
+          evalAccuracy: r.accuracy,
         };
         advance(true);
         yield event;

@@ -6,7 +6,7 @@
  *
  * Names: `stem.conv`, `stem.bn.*`, `heads.{0,1}.*` (see distillHead.ts), `ensemble`.
  */
-import * as tf from '../tensor/tf';
+import type * as tf from '../tensor/tf';
 import type { ForwardContext, Layer, ParamSpec, TensorMap } from '../tensor/layer';
 import { lookup } from '../tensor/layer';
 import { convBnStem } from '../ops/cellStack';
@@ -18,7 +18,7 @@ import {
   ensembleLogits,
   initialEnsembleValues,
 } from './ensembleLogits';
-import { initValues } from '../tensor/initParams';
+import { createVariables, initValues } from '../tensor/initParams';
 import type { Rng } from '../tensor/random';
 
 const STEM_PREFIX = 'stem';
@@ -105,16 +105,7 @@ export function createCdartsVariables(
   rng: Rng,
   trainable: boolean,
 ): Record<string, tf.Variable> {
-  const out: Record<string, tf.Variable> = {};
-  for (const spec of specs) {
-    if (spec.name in out) throw new Error(`duplicate parameter name "${spec.name}"`);
-    const values =
-      spec.name === ENSEMBLE_PARAM
-        ? initialEnsembleValues(rng)
-        : initValues(spec.shape, spec.init, rng);
-    const t = tf.tensor(values, [...spec.shape]);
-    out[spec.name] = tf.variable(t, trainable);
-    t.dispose();
-  }
-  return out;
+  return createVariables(specs, rng, trainable, (spec, r) =>
+    spec.name === ENSEMBLE_PARAM ? initialEnsembleValues(r) : initValues(spec.shape, spec.init, r),
+  );
 }

@@ -21,7 +21,7 @@ import {
   prefixed,
   readSlots,
   shapeText,
-  variableFrom,
+  variablesUnder,
 } from '../io/tensorSlots';
 import type { CheckpointManifest } from './searchCheckpointManifest';
 import { manifestToJson, parseManifest, SEARCH_RNG } from './searchCheckpointManifest';
@@ -151,20 +151,6 @@ function checkNetworkSize(checkpoint: SearchCheckpoint, byName: Map<string, Stor
       `the configuration's ${config.layers} cells cannot fit the checkpoint's ${checkpoint.tensors.length} tensors`,
     );
   }
-}
-
-function variablesUnder(
-  prefix: string,
-  names: readonly string[],
-  saved: Map<string, StoredTensor>,
-  trainable: boolean,
-): Record<string, tf.Variable> {
-  return Object.fromEntries(
-    names.map((name) => [
-      name,
-      variableFrom(saved.get(`${prefix}.${name}`) as StoredTensor, trainable),
-    ]),
-  );
 }
 
 function assignAll(

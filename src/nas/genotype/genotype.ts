@@ -205,11 +205,14 @@ export function genotypeFromJson(value: unknown): Genotype {
 
 /** Parses genotype JSON text; errors name what is wrong. */
 export function parseGenotype(text: string): Genotype {
-  let value: unknown;
+  return genotypeFromJson(parseJsonText(text, fail));
+}
+
+/** JSON.parse, its error restated by `fail` (either kind of genotype file). */
+export function parseJsonText(text: string, fail: (message: string) => never): unknown {
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch (e) {
-    fail(`not valid JSON (${(e as Error).message})`);
+    return fail(`not valid JSON (${(e as Error).message})`);
   }
-  return genotypeFromJson(value);
 }

@@ -24,7 +24,7 @@ import type { Genotype } from './genotype';
 import { genotypeFromJson, genotypeToJson } from './genotype';
 import type { TokenCursor } from './genotypeReprTokens';
 import { endOfElement, reprError, unexpected } from './genotypeReprTokens';
-import type { GenePair } from './genotypeReprGrammar';
+import type { GenePair, NamedGenotypeOf } from './genotypeReprGrammar';
 import {
   concatToRepr,
   genesToRepr,
@@ -40,11 +40,7 @@ type Field = (typeof FIELDS)[number];
 /** Longest concat a `range(...)` may produce (a cell has a handful of states). */
 const MAX_RANGE_LENGTH = 64;
 
-export interface NamedGenotype {
-  /** The assignment target (`DARTS_V2` in `DARTS_V2 = Genotype(...)`), or null. */
-  readonly name: string | null;
-  readonly genotype: Genotype;
-}
+export type NamedGenotype = NamedGenotypeOf<Genotype>;
 
 /** A pt.darts/CDARTS node: `[gene, gene]`. */
 function parseNode(cursor: TokenCursor, field: Field, node: number): GenePair[] {

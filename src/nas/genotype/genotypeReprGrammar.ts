@@ -17,6 +17,12 @@ import { checkGenotypeTextSize } from './genotypeTextLimit';
 
 export type GenePair = [op: string, input: number];
 
+/** A parsed statement: the assignment target (`DARTS_V2` in `DARTS_V2 = Genotype(...)`) or null. */
+export interface NamedGenotypeOf<G> {
+  readonly name: string | null;
+  readonly genotype: G;
+}
+
 /** First words of a Python file, refused with a message that says what is read instead. */
 const PYTHON_FILE_WORDS = new Set(['from', 'import', 'def', 'class']);
 

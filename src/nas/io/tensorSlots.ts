@@ -122,3 +122,18 @@ export function variableFrom(t: StoredTensor, trainable: boolean): tf.Variable {
 export function assignStored(v: tf.Variable, t: StoredTensor): void {
   tf.tidy(() => v.assign(tf.tensor(t.values, [...t.shape], 'float32')));
 }
+
+/** New variables `names`, each from the stored tensor `prefix.name` (already matched). */
+export function variablesUnder(
+  prefix: string,
+  names: readonly string[],
+  saved: ReadonlyMap<string, StoredTensor>,
+  trainable: boolean,
+): Record<string, tf.Variable> {
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      variableFrom(saved.get(`${prefix}.${name}`) as StoredTensor, trainable),
+    ]),
+  );
+}

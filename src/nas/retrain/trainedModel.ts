@@ -17,7 +17,7 @@ import {
   matchTensorSlots,
   prefixed,
   readSlots,
-  variableFrom,
+  variablesUnder,
 } from '../io/tensorSlots';
 import type { EvalNetwork } from './evalNetwork';
 import { checkEvalInputSize, evalNetwork } from './evalNetwork';
@@ -181,19 +181,6 @@ export function decodeTrainedModel(
   return { ...manifest, tensors: container.tensors };
 }
 
-function variables(
-  prefix: string,
-  names: readonly string[],
-  saved: ReadonlyMap<string, StoredTensor>,
-  trainable: boolean,
-): Record<string, tf.Variable> {
-  return Object.fromEntries(
-    names.map((name) => {
-      return [name, variableFrom(saved.get(`${prefix}.${name}`) as StoredTensor, trainable)];
-    }),
-  );
-}
-
 /** The decoded network on the current backend; dispose it with disposeTrainedModel. */
 export function restoreTrainedModel(decoded: DecodedTrainedModel): TrainedModel {
   const net = checkedNetwork(decoded, decoded.tensors.length);
@@ -207,13 +194,13 @@ export function restoreTrainedModel(decoded: DecodedTrainedModel): TrainedModel 
     normalization,
     training,
     net,
-    weights: variables(
+    weights: variablesUnder(
       'weights',
       net.params.map((p) => p.name),
       saved,
       true,
     ),
-    buffers: variables(
+    buffers: variablesUnder(
       'buffers',
       net.buffers.map((b) => b.name),
       saved,

@@ -4,7 +4,12 @@
  * is the cell's output. The official derivation rule of `rnn/model_search.py` (spec §5.6) and the
  * JSON form of this project, with validation. Free of tfjs.
  */
-import { formatGenePairsJson, parseConcatList, softmaxRows } from '../../genotype/genotype';
+import {
+  formatGenePairsJson,
+  parseConcatList,
+  parseJsonText,
+  softmaxRows,
+} from '../../genotype/genotype';
 import type { RnnActivationName, RnnOpName } from '../model/rnnPrimitives';
 import {
   isRnnActivationName,
@@ -158,11 +163,5 @@ export function rnnGenotypeFromJson(value: unknown): RnnGenotype {
 
 /** Parses recurrent genotype JSON text; errors name what is wrong. */
 export function parseRnnGenotype(text: string): RnnGenotype {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    fail(`not valid JSON (${(e as Error).message})`);
-  }
-  return rnnGenotypeFromJson(value);
+  return rnnGenotypeFromJson(parseJsonText(text, fail));
 }

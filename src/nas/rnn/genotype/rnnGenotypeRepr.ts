@@ -19,7 +19,7 @@
  */
 import type { TokenCursor } from '../../genotype/genotypeReprTokens';
 import { endOfElement, reprError } from '../../genotype/genotypeReprTokens';
-import type { GenePair } from '../../genotype/genotypeReprGrammar';
+import type { GenePair, NamedGenotypeOf } from '../../genotype/genotypeReprGrammar';
 import {
   concatToRepr,
   genesToRepr,
@@ -35,11 +35,7 @@ const FIELDS = ['recurrent', 'concat'] as const;
 
 const CNN_FIELDS = new Set(['normal', 'normal_concat', 'reduce', 'reduce_concat']);
 
-export interface NamedRnnGenotype {
-  /** The assignment target (`DARTS_V2` in `DARTS_V2 = Genotype(...)`), or null. */
-  readonly name: string | null;
-  readonly genotype: RnnGenotype;
-}
+export type NamedRnnGenotype = NamedGenotypeOf<RnnGenotype>;
 
 function parseGenes(cursor: TokenCursor): GenePair[] {
   const open = cursor.expect('[', 'a list of genes for recurrent');
