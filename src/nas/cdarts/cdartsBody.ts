@@ -7,7 +7,7 @@
  */
 import type * as tf from '../tensor/tf';
 import type { ForwardContext, ParamSpec, TensorMap } from '../tensor/layer';
-import type { CellSlot } from '../ops/cellStack';
+import type { CellSlot, CellStackNetwork } from '../ops/cellStack';
 import { buildCellStack, classifierParams, classify, runCellStack } from '../ops/cellStack';
 import type { CdartsModules } from './cdartsModules';
 import { cdartsModules } from './cdartsModules';
@@ -36,11 +36,8 @@ interface StackedCell {
   readonly outChannels: number;
 }
 
-export interface CdartsBody<Cell extends StackedCell> {
+export interface CdartsBody<Cell extends StackedCell> extends CellStackNetwork<Cell> {
   readonly modules: CdartsModules;
-  readonly cells: readonly Cell[];
-  readonly params: readonly ParamSpec[];
-  readonly buffers: readonly ParamSpec[];
   forward(
     x: tf.Tensor4D,
     weights: TensorMap,

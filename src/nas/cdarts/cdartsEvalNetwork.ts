@@ -6,24 +6,22 @@
  * without BatchNorm; drop path is off (p = 0 during the search).
  */
 import type * as tf from '../tensor/tf';
-import type { ForwardContext, ParamSpec, TensorMap } from '../tensor/layer';
+import type { ForwardContext, TensorMap } from '../tensor/layer';
 import type { CdartsModules } from './cdartsModules';
 import type { CdartsBodyShape, NetworkOutput } from './cdartsBody';
 import { cdartsBody } from './cdartsBody';
 import type { EvalCell } from '../retrain/evalCell';
 import { evalCell } from '../retrain/evalCell';
 import type { Genotype } from '../genotype/genotype';
+import type { CellStackNetwork } from '../ops/cellStack';
 
 export interface CdartsEvalNetworkSpec extends CdartsBodyShape {
   readonly genotype: Genotype;
 }
 
-export interface CdartsEvalNetwork {
+export interface CdartsEvalNetwork extends CellStackNetwork<EvalCell> {
   readonly spec: CdartsEvalNetworkSpec;
   readonly modules: CdartsModules;
-  readonly cells: readonly EvalCell[];
-  readonly params: readonly ParamSpec[];
-  readonly buffers: readonly ParamSpec[];
   forward(
     x: tf.Tensor4D,
     weights: TensorMap,

@@ -12,7 +12,7 @@
  * The cells are DARTS's search cells (`searchCell`, through its public API).
  */
 import * as tf from '../tensor/tf';
-import type { ForwardContext, ParamSpec, TensorMap } from '../tensor/layer';
+import type { ForwardContext, TensorMap } from '../tensor/layer';
 import type { CdartsBodyShape, NetworkOutput } from './cdartsBody';
 import { cdartsBody } from './cdartsBody';
 import type { CdartsModules } from './cdartsModules';
@@ -22,6 +22,7 @@ import type { OpName } from '../ops/primitives';
 import type { SearchCell } from '../darts/searchCell';
 import { searchCell } from '../darts/searchCell';
 import { splitEdgeRows } from '../darts/supernet';
+import type { CellStackNetwork } from '../ops/cellStack';
 
 /** CDARTS search ops: affine-free BatchNorm, no BatchNorm after pooling. */
 const CDARTS_SEARCH_OP_OPTIONS: OpOptions = { affine: false, bnAfterPool: false };
@@ -46,12 +47,9 @@ export interface Mixtures {
   readonly reduce: CellMixture;
 }
 
-export interface CdartsSearchNetwork {
+export interface CdartsSearchNetwork extends CellStackNetwork<SearchCell> {
   readonly spec: CdartsSearchNetworkSpec;
   readonly modules: CdartsModules;
-  readonly cells: readonly SearchCell[];
-  readonly params: readonly ParamSpec[];
-  readonly buffers: readonly ParamSpec[];
   /** Shape of each alpha tensor: [edges, candidates]. */
   readonly alphaShape: readonly [number, number];
   forward(

@@ -25,7 +25,7 @@ import { Rng } from '../tensor/random';
 import type { RegularizedMutator } from './regularizedMutator';
 import { createRegularizedMutator } from './regularizedMutator';
 import type { AlphaVariables, DataShape } from '../darts/searchState';
-import { createAlphaOptimizer } from '../darts/searchState';
+import { createAlphaOptimizer, dataShapeOf } from '../darts/searchState';
 import type { SgdState } from '../optim/sgd';
 import { createSgd, disposeSgd } from '../optim/sgd';
 
@@ -148,12 +148,7 @@ export function createCdartsState(input: CdartsConfig, data: DataShape): CdartsS
   const alphas = { normal: normal.variable, reduce: reduce.variable };
   const state: CdartsState = {
     config,
-    dataShape: {
-      height: data.height,
-      width: data.width,
-      channels: data.channels,
-      numClasses: data.numClasses,
-    },
+    dataShape: dataShapeOf(data),
     searchNet,
     shared: { weights: weights.shared, buffers: buffers.shared },
     search: { weights: weights.own, buffers: buffers.own },

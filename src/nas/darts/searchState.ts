@@ -84,12 +84,7 @@ export function assembleSearchState(
   const { weights, buffers, alphas } = variables;
   return {
     config,
-    dataShape: {
-      height: data.height,
-      width: data.width,
-      channels: data.channels,
-      numClasses: data.numClasses,
-    },
+    dataShape: dataShapeOf(data),
     net,
     weights,
     buffers,
@@ -101,6 +96,12 @@ export function assembleSearchState(
     alphaOptimizer: createAlphaOptimizer(alphas, config),
     rng,
   };
+}
+
+/** A copy of the data shape's four numbers (a caller's object may hold more). */
+export function dataShapeOf(data: DataShape): DataShape {
+  const { height, width, channels, numClasses } = data;
+  return { height, width, channels, numClasses };
 }
 
 /** DARTS's architecture optimizer (Adam, ε = 1e-8) over both alpha tensors; CDARTS's too. */

@@ -5,7 +5,7 @@
  * reduction cells share α_reduce.
  */
 import * as tf from '../tensor/tf';
-import type { ForwardContext, ParamSpec, TensorMap } from '../tensor/layer';
+import type { ForwardContext, TensorMap } from '../tensor/layer';
 import {
   buildCellStack,
   classifierParams,
@@ -18,6 +18,7 @@ import type { OpName } from '../ops/primitives';
 import type { CellKernels, EdgeOpWeights, SearchCell } from './searchCell';
 import { searchCell } from './searchCell';
 import { edgeCount } from '../genotype/cellTopology';
+import type { CellStackNetwork } from '../ops/cellStack';
 
 export { checkInputSize } from '../genotype/cellTopology';
 
@@ -42,11 +43,8 @@ export interface Alphas {
   readonly reduce: tf.Tensor2D;
 }
 
-export interface Supernet {
+export interface Supernet extends CellStackNetwork<SearchCell> {
   readonly spec: SupernetSpec;
-  readonly cells: readonly SearchCell[];
-  readonly params: readonly ParamSpec[];
-  readonly buffers: readonly ParamSpec[];
   /** The kernels its cells run ('reference' if any cell does). */
   readonly kernels: CellKernels;
   /** Shape of each alpha tensor: [edges, candidates]. */

@@ -26,6 +26,13 @@ export interface CellSlot {
   readonly reductionPrev: boolean;
 }
 
+/** What every network built on a cell stack exposes: its cells, parameters and buffers. */
+export interface CellStackNetwork<Cell> {
+  readonly cells: readonly Cell[];
+  readonly params: readonly ParamSpec[];
+  readonly buffers: readonly ParamSpec[];
+}
+
 /** What the stem hands the first cell. */
 export interface StackStart {
   /** Initial channels C. */

@@ -9,6 +9,7 @@
  */
 import type * as tf from '../tensor/tf';
 import type { ForwardContext, ParamSpec, TensorMap } from '../tensor/layer';
+import type { CellStackNetwork } from '../ops/cellStack';
 import { buildCellStack, classifierParams, classify, runCellStack } from '../ops/cellStack';
 import type { AuxiliaryHead } from './auxiliaryHead';
 import { auxiliaryHead } from './auxiliaryHead';
@@ -51,12 +52,9 @@ export interface EvalForwardOptions {
   readonly dropPath?: DropPath;
 }
 
-export interface EvalNetwork {
+export interface EvalNetwork extends CellStackNetwork<EvalCell> {
   readonly spec: EvalNetworkSpec;
   readonly stem: EvalStem;
-  readonly cells: readonly EvalCell[];
-  readonly params: readonly ParamSpec[];
-  readonly buffers: readonly ParamSpec[];
   /** The cell whose output feeds the auxiliary head (⌊2L/3⌋), or null without the head. */
   readonly auxiliaryCell: number | null;
   forward(x: tf.Tensor4D, weights: TensorMap, options: EvalForwardOptions): EvalOutput;
