@@ -4,7 +4,7 @@
  * and the genotype history, written and read back with every field checked.
  */
 import { CHECKPOINT_VERSION, decodeManifestOnly } from '../io/checkpointFormat';
-import type { HostSettings } from '../io/manifestFields';
+import type { HostSettings, Json } from '../io/manifestFields';
 import { imageShapeToJson, ManifestReader, RNG_NAME, rngsToJson } from '../io/manifestFields';
 import type { Genotype } from '../genotype/genotype';
 import { concatRange, genotypeFromJson, genotypeToJson } from '../genotype/genotype';
@@ -12,7 +12,7 @@ import type { GenotypeChange, GenotypeHistory } from '../genotype/genotypeHistor
 import type { RngSnapshot } from '../tensor/random';
 import type { SearchConfig } from './searchConfig';
 import { PAPER_SEARCH_CONFIG, validateSearchConfig } from './searchConfig';
-import type { SearchPosition } from './searchPosition';
+import type { EpochPosition, SearchPosition } from './searchPosition';
 import { checkSearchPosition } from './searchPosition';
 import type { DataShape } from './searchState';
 
@@ -77,18 +77,34 @@ function parseConfig(value: unknown): SearchConfig {
   return F.within(() => validateSearchConfig(o as unknown as SearchConfig), 'config');
 }
 
-function parsePosition(value: unknown, config: SearchConfig): SearchPosition {
-  const keys = ['epoch', 'stepInEpoch', 'step', 'trainCount', 'valCount', 'elapsedMs', 'order'];
-  const o = F.record(value, 'position', keys);
-  if (typeof o.elapsedMs !== 'number') throw F.error('position.elapsedMs must be a number');
-  const position: SearchPosition = {
-    epoch: F.integer(o.epoch, 'position.epoch'),
-    stepInEpoch: F.integer(o.stepInEpoch, 'position.stepInEpoch'),
-    step: F.integer(o.step, 'position.step'),
-    trainCount: F.integer(o.trainCount, 'position.trainCount', 1),
-    valCount: F.integer(o.valCount, 'position.valCount', 1),
+/** The fields every epoch-by-epoch position holds (search and retrain checkpoints alike). */
+export const EPOCH_POSITION_KEYS = [
+  'epoch',
+  'stepInEpoch',
+  'step',
+  'trainCount',
+  'elapsedMs',
+  'order',
+] as const;
+
+/** Reads those fields of a position object with a file kind's reader. */
+export function readEpochPosition(reader: ManifestReader, o: Json): EpochPosition {
+  if (typeof o.elapsedMs !== 'number') throw reader.error('position.elapsedMs must be a number');
+  return {
+    epoch: reader.integer(o.epoch, 'position.epoch'),
+    stepInEpoch: reader.integer(o.stepInEpoch, 'position.stepInEpoch'),
+    step: reader.integer(o.step, 'position.step'),
+    trainCount: reader.integer(o.trainCount, 'position.trainCount', 1),
     elapsedMs: o.elapsedMs,
-    order: F.order(o.order, 'position.order'),
+    order: reader.order(o.order, 'position.order'),
+  };
+}
+
+function parsePosition(value: unknown, config: SearchConfig): SearchPosition {
+  const o = F.record(value, 'position', [...EPOCH_POSITION_KEYS, 'valCount']);
+  const position: SearchPosition = {
+    ...readEpochPosition(F, o),
+    valCount: F.integer(o.valCount, 'position.valCount', 1),
   };
   F.within(() => checkSearchPosition(position, config.epochs, config.batchSize));
   return position;

@@ -10,6 +10,7 @@ import { imageShapeToJson, ManifestReader, RNG_NAME, rngsToJson } from '../io/ma
 import type { Genotype } from '../genotype/genotype';
 import { genotypeToJson } from '../genotype/genotype';
 import type { RngSnapshot } from '../tensor/random';
+import { EPOCH_POSITION_KEYS, readEpochPosition } from '../darts/searchCheckpointManifest';
 import type { RetrainConfig } from './retrainConfig';
 import { PAPER_RETRAIN_CONFIG } from './retrainConfig';
 import type { RetrainPosition } from './retrainPosition';
@@ -67,26 +68,10 @@ export function retrainManifestToJson(m: RetrainCheckpointManifest): Record<stri
 // Reading
 
 function parsePosition(value: unknown, config: RetrainConfig): RetrainPosition {
-  const keys = [
-    'epoch',
-    'stepInEpoch',
-    'step',
-    'trainCount',
-    'testCount',
-    'elapsedMs',
-    'order',
-    'summary',
-  ];
-  const o = F.record(value, 'position', keys);
-  if (typeof o.elapsedMs !== 'number') throw F.error('position.elapsedMs must be a number');
+  const o = F.record(value, 'position', [...EPOCH_POSITION_KEYS, 'testCount', 'summary']);
   const position: RetrainPosition = {
-    epoch: F.integer(o.epoch, 'position.epoch'),
-    stepInEpoch: F.integer(o.stepInEpoch, 'position.stepInEpoch'),
-    step: F.integer(o.step, 'position.step'),
-    trainCount: F.integer(o.trainCount, 'position.trainCount', 1),
+    ...readEpochPosition(F, o),
     testCount: F.integer(o.testCount, 'position.testCount', 1),
-    elapsedMs: o.elapsedMs,
-    order: F.order(o.order, 'position.order'),
     summary: o.summary === null ? null : F.within(() => parseTraining(o.summary, config)),
   };
   F.within(() => checkRetrainPosition(position, config.epochs, config.batchSize));
