@@ -41,7 +41,7 @@ function checkCount(value: number, what: string, min: number, max: number): void
 }
 
 /** Throws unless `order` holds each of 0..n−1 exactly once, n being its length. */
-export function checkPermutation(order: ArrayLike<number>, what: string): void {
+function checkPermutation(order: ArrayLike<number>, what: string): void {
   const seen = new Uint8Array(order.length);
   for (let i = 0; i < order.length; i++) {
     const v = order[i] as number;
