@@ -48,7 +48,7 @@ export interface LoadedDataset {
 }
 
 /** The embedded default: the Fashion-MNIST test file, 8,000 images to search on, 2,000 held out. */
-export const EMBEDDED_SEARCH_IMAGES = 8000;
+const EMBEDDED_SEARCH_IMAGES = 8000;
 
 const NO_AUGMENTATION: Augmentation = { pad: 0, flip: false };
 const CIFAR_AUGMENTATION: Augmentation = { pad: 4, flip: true };

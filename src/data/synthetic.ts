@@ -15,7 +15,7 @@ export interface SyntheticOptions {
   readonly seed: number;
 }
 
-export const DEFAULT_SYNTHETIC: SyntheticOptions = {
+const DEFAULT_SYNTHETIC: SyntheticOptions = {
   count: 512,
   size: 16,
   channels: 3,

@@ -37,14 +37,14 @@ const SPLITS = ['train', 'valid', 'test'] as const;
 type Split = (typeof SPLITS)[number];
 
 /** The file names tried for each split, first the plain ones, then the PTB distribution's. */
-export const TEXT_FILE_NAMES: Readonly<Record<Split, readonly string[]>> = {
+const TEXT_FILE_NAMES: Readonly<Record<Split, readonly string[]>> = {
   train: ['train.txt', 'ptb.train.txt'],
   valid: ['valid.txt', 'ptb.valid.txt'],
   test: ['test.txt', 'ptb.test.txt'],
 };
 
 /** The largest text file accepted unless told otherwise (PTB's train.txt is 5 MB). */
-export const DEFAULT_MAX_TEXT_BYTES = 256 * 1024 * 1024;
+const DEFAULT_MAX_TEXT_BYTES = 256 * 1024 * 1024;
 
 function checkOptions(options: TextCorpusOptions): void {
   if (!TEXT_LEVELS.includes(options.level)) {

@@ -22,7 +22,7 @@ const WORD = new RegExp(`[^${PY_WHITESPACE}]+`, 'gu');
 const NEWLINE = /\r\n|\r|\n/;
 
 /** The lines of `text` (without their line ends). */
-export function textLines(text: string): string[] {
+function textLines(text: string): string[] {
   if (text === '') return [];
   const lines = text.split(NEWLINE);
   // "a\n" is one line in Python, not "a" and "".
@@ -31,7 +31,7 @@ export function textLines(text: string): string[] {
 }
 
 /** The whitespace-separated words of one line. */
-export function lineWords(line: string): string[] {
+function lineWords(line: string): string[] {
   return line.match(WORD) ?? [];
 }
 

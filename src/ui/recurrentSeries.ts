@@ -3,17 +3,9 @@
  * per step (train segment and the alpha step's validation segment) and per epoch (the whole
  * validation text). Non-finite values leave a gap.
  */
-import type { MetricPoint, MetricSeries } from './charts/metricData';
+import type { MetricSeries } from './charts/metricData';
+import { seriesOf } from './searchSeries';
 import type { RnnEpochPoint, RnnStepPoint } from '../worker/recurrentProtocol';
-
-function finite<T>(items: readonly T[], value: (t: T) => number, step: (t: T) => number) {
-  const out: MetricPoint[] = [];
-  for (const t of items) {
-    const v = value(t);
-    if (Number.isFinite(v)) out.push({ step: step(t), value: v });
-  }
-  return out;
-}
 
 const COLORS = { train: '#d62728', alpha: '#1f77b4', epoch: '#2ca02c' } as const;
 
@@ -22,33 +14,14 @@ export function rnnPerplexitySeries(
   epochs: readonly RnnEpochPoint[],
 ): MetricSeries[] {
   return [
-    {
-      name: 'train perplexity',
-      color: COLORS.train,
-      points: finite(
-        steps,
-        (p) => p.trainPerplexity,
-        (p) => p.step,
-      ),
-    },
-    {
-      name: 'validation segment perplexity (alpha step)',
-      color: COLORS.alpha,
-      points: finite(
-        steps,
-        (p) => p.valPerplexity,
-        (p) => p.step,
-      ),
-    },
-    {
-      name: 'validation perplexity (epoch end)',
-      color: COLORS.epoch,
-      points: finite(
-        epochs,
-        (p) => p.valPerplexity,
-        (p) => p.step,
-      ),
-    },
+    seriesOf('train perplexity', COLORS.train, steps, (p) => p.trainPerplexity),
+    seriesOf(
+      'validation segment perplexity (alpha step)',
+      COLORS.alpha,
+      steps,
+      (p) => p.valPerplexity,
+    ),
+    seriesOf('validation perplexity (epoch end)', COLORS.epoch, epochs, (p) => p.valPerplexity),
   ];
 }
 
@@ -57,33 +30,9 @@ export function rnnLossSeries(
   epochs: readonly RnnEpochPoint[],
 ): MetricSeries[] {
   return [
-    {
-      name: 'train loss',
-      color: COLORS.train,
-      points: finite(
-        steps,
-        (p) => p.trainLoss,
-        (p) => p.step,
-      ),
-    },
-    {
-      name: 'validation segment loss (alpha objective)',
-      color: COLORS.alpha,
-      points: finite(
-        steps,
-        (p) => p.valLoss,
-        (p) => p.step,
-      ),
-    },
-    {
-      name: 'validation loss (epoch end)',
-      color: COLORS.epoch,
-      points: finite(
-        epochs,
-        (p) => p.valLoss,
-        (p) => p.step,
-      ),
-    },
+    seriesOf('train loss', COLORS.train, steps, (p) => p.trainLoss),
+    seriesOf('validation segment loss (alpha objective)', COLORS.alpha, steps, (p) => p.valLoss),
+    seriesOf('validation loss (epoch end)', COLORS.epoch, epochs, (p) => p.valLoss),
   ];
 }
 

@@ -6,17 +6,23 @@
 import type { MetricPoint, MetricSeries } from './charts/metricData';
 import type { EpochPoint, StepPoint } from '../worker/protocol';
 
-function finite<T>(
+/**
+ * The series `name` of `value` over `items`, by their step; a missing or non-finite value leaves
+ * a gap. Every chart series of the lab (search, recurrent search and retrain) is one of these.
+ */
+export function seriesOf<T extends { readonly step: number }>(
+  name: string,
+  color: string,
   items: readonly T[],
   value: (t: T) => number | null | undefined,
-  step: (t: T) => number,
-): MetricPoint[] {
-  const out: MetricPoint[] = [];
+): MetricSeries {
+  const points: MetricPoint[] = [];
   for (const t of items) {
     const v = value(t);
-    if (v !== null && v !== undefined && Number.isFinite(v)) out.push({ step: step(t), value: v });
+    if (v !== null && v !== undefined && Number.isFinite(v))
+      points.push({ step: t.step, value: v });
   }
-  return out;
+  return { name, color, points };
 }
 
 const isCdarts = (steps: readonly StepPoint[]) => steps.some((p) => p.cdarts !== undefined);
@@ -24,46 +30,19 @@ const isCdarts = (steps: readonly StepPoint[]) => steps.some((p) => p.cdarts !==
 export function lossSeries(steps: readonly StepPoint[]): MetricSeries[] {
   const cdarts = isCdarts(steps);
   const series: MetricSeries[] = [
-    {
-      name: cdarts ? 'search network train loss' : 'train loss',
-      color: '#d62728',
-      points: finite(
-        steps,
-        (p) => p.trainLoss,
-        (p) => p.step,
-      ),
-    },
-    {
-      name: 'validation loss (alpha objective)',
-      color: '#1f77b4',
-      points: finite(
-        steps,
-        (p) => p.valLoss,
-        (p) => p.step,
-      ),
-    },
+    seriesOf(
+      cdarts ? 'search network train loss' : 'train loss',
+      '#d62728',
+      steps,
+      (p) => p.trainLoss,
+    ),
+    seriesOf('validation loss (alpha objective)', '#1f77b4', steps, (p) => p.valLoss),
   ];
   if (!cdarts) return series;
   return [
     ...series,
-    {
-      name: 'evaluation network loss',
-      color: '#2ca02c',
-      points: finite(
-        steps,
-        (p) => p.cdarts?.evalLoss,
-        (p) => p.step,
-      ),
-    },
-    {
-      name: 'distillation loss',
-      color: '#9467bd',
-      points: finite(
-        steps,
-        (p) => p.cdarts?.distillationLoss,
-        (p) => p.step,
-      ),
-    },
+    seriesOf('evaluation network loss', '#2ca02c', steps, (p) => p.cdarts?.evalLoss),
+    seriesOf('distillation loss', '#9467bd', steps, (p) => p.cdarts?.distillationLoss),
   ];
 }
 
@@ -73,45 +52,23 @@ export function accuracySeries(
 ): MetricSeries[] {
   const cdarts = isCdarts(steps);
   const series: MetricSeries[] = [
-    {
-      name: cdarts ? 'search network train accuracy' : 'train accuracy',
-      color: '#d62728',
-      points: finite(
-        steps,
-        (p) => p.trainAccuracy,
-        (p) => p.step,
-      ),
-    },
-    {
-      name: 'validation accuracy (epoch end)',
-      color: '#1f77b4',
-      points: finite(
-        epochs,
-        (p) => p.valAccuracy,
-        (p) => p.step,
-      ),
-    },
+    seriesOf(
+      cdarts ? 'search network train accuracy' : 'train accuracy',
+      '#d62728',
+      steps,
+      (p) => p.trainAccuracy,
+    ),
+    seriesOf('validation accuracy (epoch end)', '#1f77b4', epochs, (p) => p.valAccuracy),
   ];
   if (!cdarts) return series;
   return [
     ...series,
-    {
-      name: 'evaluation network accuracy',
-      color: '#2ca02c',
-      points: finite(
-        steps,
-        (p) => p.cdarts?.evalAccuracy,
-        (p) => p.step,
-      ),
-    },
-    {
-      name: 'evaluation network validation accuracy (epoch end)',
-      color: '#8c564b',
-      points: finite(
-        epochs,
-        (p) => p.evalValAccuracy,
-        (p) => p.step,
-      ),
-    },
+    seriesOf('evaluation network accuracy', '#2ca02c', steps, (p) => p.cdarts?.evalAccuracy),
+    seriesOf(
+      'evaluation network validation accuracy (epoch end)',
+      '#8c564b',
+      epochs,
+      (p) => p.evalValAccuracy,
+    ),
   ];
 }

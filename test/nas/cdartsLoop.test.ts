@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CdartsConfig } from '../../src/nas/cdarts/cdartsConfig';
 import { regularizationDecay, validateCdartsConfig } from '../../src/nas/cdarts/cdartsConfig';
-import type { CdartsEvent, CdartsPosition, JointStepEvent } from '../../src/nas/cdarts/cdartsLoop';
+import type { CdartsEvent, JointStepEvent } from '../../src/nas/cdarts/cdartsLoop';
+import type { CdartsPosition } from '../../src/nas/cdarts/cdartsPosition';
 import { runCdarts } from '../../src/nas/cdarts/cdartsLoop';
 import { createCdartsState, disposeCdartsState } from '../../src/nas/cdarts/cdartsState';
 import * as tf from '../../src/nas/tensor/tf';

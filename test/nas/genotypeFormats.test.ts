@@ -132,15 +132,15 @@ describe('genotype formats: refusing', () => {
 
   it('contains no evaluation of any kind', () => {
     for (const file of [
-      'genotypeRepr.ts',
-      'genotypeReprTokens.ts',
-      'nniArchitecture.ts',
-      'genotypeFormats.ts',
+      'genotype/genotypeRepr.ts',
+      'genotype/genotypeReprGrammar.ts',
+      'genotype/genotypeReprTokens.ts',
+      'genotype/nniArchitecture.ts',
+      'genotype/genotypeFormats.ts',
+      'rnn/genotype/rnnGenotypeRepr.ts',
+      'rnn/genotype/rnnGenotypeText.ts',
     ]) {
-      const source = readFileSync(
-        join(__dirname, '..', '..', 'src', 'nas', 'genotype', file),
-        'utf8',
-      );
+      const source = readFileSync(join(__dirname, '..', '..', 'src', 'nas', file), 'utf8');
       expect({ file, evaluates: /\beval\s*\(|new Function|import\s*\(/.test(source) }).toEqual({
         file,
         evaluates: false,

@@ -13,7 +13,7 @@ import { sumAll } from '../../src/nas/tensor/tensorSum';
 import * as tf from '../../src/nas/tensor/tf';
 import { createVariables } from '../../src/nas/tensor/initParams';
 import { Rng } from '../../src/nas/tensor/random';
-import { evaluateSplit } from '../../src/nas/darts/searchLoop';
+import { evaluateSplit } from '../../src/nas/darts/evaluateSplit';
 import { createSearchState, disposeSearchState } from '../../src/nas/darts/searchState';
 import { evaluate } from '../../src/nas/darts/searchStep';
 import { TINY_CONFIG, tinyData } from '../support/tiny';
@@ -101,7 +101,7 @@ describe('WebGPU traps and their workarounds', () => {
   it('averages the loss over many validation batches correctly (no AddN of 8+ inputs)', async () => {
     const data = tinyData(128);
     const state = createSearchState({ ...TINY_CONFIG, batchSize: 8 }, data.shape);
-    const all = await evaluateSplit(state, data.val);
+    const all = await evaluateSplit(data.val, 8, (batch) => evaluate(state, batch));
     let loss = 0;
     for (let start = 0; start < data.val.count; start += 8) {
       const batch = data.val.batch(Array.from({ length: 8 }, (_, i) => start + i));

@@ -7,7 +7,7 @@
  * ./wasmKernels, after importing @tensorflow/tfjs-backend-wasm): tfjs's own wasm backend has
  * no convolution filter gradients and a wrong MaxPoolGrad.
  */
-export const TRAINING_BACKENDS = ['cpu', 'wasm', 'webgpu', 'webgl'] as const;
+const TRAINING_BACKENDS = ['cpu', 'wasm', 'webgpu', 'webgl'] as const;
 
 /** Null when `backend` can train; otherwise the reason it cannot. */
 export function whyBackendCannotTrain(backend: string): string | null {

@@ -10,10 +10,8 @@
  * parameters, `pool.momentum.<key>` (followingEvalNetwork.ts), so that an op dropped and chosen
  * again after the resume gets back the weights it had.
  */
-import * as tf from '../tensor/tf';
-import type { CdartsConfig } from './cdartsConfig';
-import { NNI_CDARTS_CONFIG, validateCdartsConfig } from './cdartsConfig';
-import type { CdartsPhase, CdartsPosition } from './cdartsLoop';
+import type * as tf from '../tensor/tf';
+import type { CdartsPosition } from './cdartsPosition';
 import type { CdartsState } from './cdartsState';
 import { createCdartsState, disposeCdartsState } from './cdartsState';
 import type { StoredTensor } from '../io/checkpointFormat';
@@ -23,69 +21,49 @@ import {
   DEFAULT_MAX_CHECKPOINT_BYTES,
   encodeContainer,
 } from '../io/checkpointFormat';
-import type { HostSettings } from '../darts/searchCheckpointManifest';
-import { parseHost, parseOrder, parseRng } from '../darts/searchCheckpointManifest';
+import type { HostSettings } from '../io/manifestFields';
+import { imageShapeText } from '../io/manifestFields';
+import {
+  assignStored,
+  checkFiniteTensors,
+  prefixed,
+  readTensors,
+  shapeText,
+  variableFrom,
+} from '../io/tensorSlots';
+import type { CdartsCheckpointManifest } from './cdartsCheckpointManifest';
+import {
+  CDARTS_CHECKPOINT_FORMAT,
+  cdartsCheckpointError,
+  cdartsManifestToJson,
+  checkHostRngName,
+  parseCdartsManifest,
+  withinCdartsCheckpoint,
+} from './cdartsCheckpointManifest';
 import type { SamplerState } from './cyclicSampler';
 import type { PooledTensor } from './followingEvalNetwork';
 import { createFollowingEvalNetwork } from './followingEvalNetwork';
-import type { Genotype } from '../genotype/genotype';
-import { genotypeFromJson, genotypeToJson } from '../genotype/genotype';
-import type { RngSnapshot } from '../tensor/random';
 import { Rng } from '../tensor/random';
-import type { CutMasks } from './regularizedMutator';
 import type { DataShape } from '../darts/searchState';
 import { isSharedModuleName } from './cdartsModules';
-import { edgeCount } from '../genotype/cellTopology';
 
-export const CDARTS_CHECKPOINT_FORMAT = 'nas-lab.cdarts-checkpoint';
-export const CDARTS_CHECKPOINT_VERSION = 1;
-const PHASES: readonly CdartsPhase[] = [
-  'searchWarmup',
-  'follow',
-  'evalWarmup',
-  'joint',
-  'evaluate',
-];
-const CONFIG_KEYS = Object.keys(NNI_CDARTS_CONFIG) as (keyof CdartsConfig)[];
-
-export interface CdartsCheckpoint {
-  readonly config: CdartsConfig;
-  readonly data: DataShape;
-  readonly position: CdartsPosition;
-  readonly alphaOptimizerStep: number;
-  readonly rng: RngSnapshot;
-  /** The genotype the evaluation network follows. */
-  readonly evalGenotype: Genotype;
-  readonly cut: CutMasks;
-  /** The host's settings, flat (the lab's data settings, so that a resume rebuilds the data). */
-  readonly host?: HostSettings;
-  /**
-   * The host's random states by name (the CLI's `augment`), so that a resumed host draws what
-   * the uninterrupted one would. Optional: files without it (the lab's, older ones) still read.
-   */
-  readonly hostRngs?: Readonly<Record<string, RngSnapshot>>;
+export interface CdartsCheckpoint extends CdartsCheckpointManifest {
   readonly tensors: readonly StoredTensor[];
-}
-
-export function cdartsCheckpointError(message: string): Error {
-  return new Error(`invalid CDARTS checkpoint: ${message}`);
 }
 
 /** Every tensor of the state under its checkpoint name, in file order. */
 function stateTensors(state: CdartsState): [string, tf.Variable][] {
-  const under = (prefix: string, vs: Readonly<Record<string, tf.Variable>>) =>
-    Object.entries(vs).map(([name, v]) => [`${prefix}.${name}`, v] as [string, tf.Variable]);
   const pool = state.evalNet.poolEntries();
   return [
-    ...under('shared.weights', state.shared.weights),
-    ...under('shared.buffers', state.shared.buffers),
-    ...under('search.weights', state.search.weights),
-    ...under('search.buffers', state.search.buffers),
-    ...under('search.momentum', state.searchOptimizer.buffers),
-    ...under('eval.sharedMomentum', state.evalSharedMomentum),
-    ...under('alphas', { normal: state.alphas.normal, reduce: state.alphas.reduce }),
-    ...under('adam.m', state.alphaOptimizer.m),
-    ...under('adam.v', state.alphaOptimizer.v),
+    ...prefixed('shared.weights', state.shared.weights),
+    ...prefixed('shared.buffers', state.shared.buffers),
+    ...prefixed('search.weights', state.search.weights),
+    ...prefixed('search.buffers', state.search.buffers),
+    ...prefixed('search.momentum', state.searchOptimizer.buffers),
+    ...prefixed('eval.sharedMomentum', state.evalSharedMomentum),
+    ...prefixed('alphas', { normal: state.alphas.normal, reduce: state.alphas.reduce }),
+    ...prefixed('adam.m', state.alphaOptimizer.m),
+    ...prefixed('adam.v', state.alphaOptimizer.v),
     ...pool.map(([key, p]) => [`pool.value.${key}`, p.value] as [string, tf.Variable]),
     ...pool.flatMap(([key, p]) =>
       p.momentum ? [[`pool.momentum.${key}`, p.momentum] as [string, tf.Variable]] : [],
@@ -101,8 +79,7 @@ export async function captureCdartsCheckpoint(
   hostRngs?: Readonly<Record<string, Rng>>,
 ): Promise<CdartsCheckpoint> {
   for (const name of Object.keys(hostRngs ?? {})) checkHostRngName(name);
-  const named = stateTensors(state);
-  const values = await Promise.all(named.map(([, v]) => v.data<'float32'>()));
+  const tensors = await readTensors(stateTensors(state));
   const copy = (s: SamplerState): SamplerState => ({
     order: s.order && s.order.slice(),
     offset: s.offset,
@@ -126,134 +103,13 @@ export async function captureCdartsCheckpoint(
           ),
         }
       : {}),
-    tensors: named.map(([name, v], i) => ({
-      name,
-      shape: [...v.shape],
-      values: new Float32Array(values[i] as Float32Array),
-    })),
+    tensors,
   };
-}
-
-function samplerJson(s: SamplerState) {
-  return { order: s.order === null ? null : Array.from(s.order), offset: s.offset };
 }
 
 export function encodeCdartsCheckpoint(c: CdartsCheckpoint): Uint8Array {
-  for (const t of c.tensors) {
-    const i = t.values.findIndex((v) => !Number.isFinite(v));
-    if (i >= 0) {
-      throw new Error(
-        `cannot save the CDARTS checkpoint: tensor "${t.name}" holds ${t.values[i]} at index ${i} (the search has diverged)`,
-      );
-    }
-  }
-  const { train, val, ...position } = c.position;
-  const manifest = {
-    format: CDARTS_CHECKPOINT_FORMAT,
-    version: CDARTS_CHECKPOINT_VERSION,
-    config: Object.fromEntries(CONFIG_KEYS.map((k) => [k, c.config[k]])),
-    data: { ...c.data },
-    position: { ...position, train: samplerJson(train), val: samplerJson(val) },
-    alphaOptimizer: { step: c.alphaOptimizerStep },
-    rng: { words: [...c.rng.words], spareNormal: c.rng.spareNormal },
-    evalGenotype: genotypeToJson(c.evalGenotype),
-    cut: c.cut,
-    ...(c.host ? { host: { ...c.host } } : {}),
-    ...(c.hostRngs
-      ? {
-          hostRngs: Object.fromEntries(
-            Object.entries(c.hostRngs).map(([name, r]) => [
-              name,
-              { words: [...r.words], spareNormal: r.spareNormal },
-            ]),
-          ),
-        }
-      : {}),
-  };
-  return encodeContainer({ manifest, tensors: c.tensors });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading
-
-type Json = Record<string, unknown>;
-
-function object(value: unknown, at: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw cdartsCheckpointError(`${at} must be a JSON object`);
-  }
-  return value as Json;
-}
-
-function exactKeys(o: Json, keys: readonly string[], at: string): void {
-  for (const key of keys) {
-    if (!Object.hasOwn(o, key)) throw cdartsCheckpointError(`${at} has no "${key}"`);
-  }
-  for (const key of Object.keys(o)) {
-    if (!keys.includes(key)) throw cdartsCheckpointError(`${at} has an unknown field "${key}"`);
-  }
-}
-
-function count(value: unknown, at: string, min = 0): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw cdartsCheckpointError(
-      `${at} must be an integer of at least ${min}, got ${JSON.stringify(value)}`,
-    );
-  }
-  return value;
-}
-
-function shared<T>(read: () => T, at: string): T {
-  try {
-    return read();
-  } catch (e) {
-    throw cdartsCheckpointError(
-      `${at}: ${(e as Error).message.replace(/^invalid search checkpoint: /, '')}`,
-    );
-  }
-}
-
-function parseSampler(value: unknown, at: string): SamplerState {
-  const o = object(value, at);
-  exactKeys(o, ['order', 'offset'], at);
-  return { order: shared(() => parseOrder(o.order), at), offset: count(o.offset, `${at}.offset`) };
-}
-
-function parsePosition(value: unknown): CdartsPosition {
-  const o = object(value, 'position');
-  exactKeys(o, ['epoch', 'phase', 'stepInPhase', 'step', 'train', 'val', 'elapsedMs'], 'position');
-  if (!PHASES.includes(o.phase as CdartsPhase)) {
-    throw cdartsCheckpointError(`position.phase ${JSON.stringify(o.phase)} is not a phase`);
-  }
-  if (typeof o.elapsedMs !== 'number' || !(o.elapsedMs >= 0)) {
-    throw cdartsCheckpointError('position.elapsedMs must be a non-negative number');
-  }
-  return {
-    epoch: count(o.epoch, 'position.epoch'),
-    phase: o.phase as CdartsPhase,
-    stepInPhase: count(o.stepInPhase, 'position.stepInPhase'),
-    step: count(o.step, 'position.step'),
-    train: parseSampler(o.train, 'position.train'),
-    val: parseSampler(o.val, 'position.val'),
-    elapsedMs: o.elapsedMs,
-  };
-}
-
-function parseCut(value: unknown, edges: number, ops: number): CutMasks {
-  const o = object(value, 'cut');
-  exactKeys(o, ['normal', 'reduce'], 'cut');
-  const rows = (v: unknown, at: string) => {
-    const ok =
-      Array.isArray(v) &&
-      v.length === edges &&
-      v.every(
-        (r: unknown) =>
-          Array.isArray(r) && r.length === ops && r.every((b: unknown) => typeof b === 'boolean'),
-      );
-    if (!ok) throw cdartsCheckpointError(`${at} must be ${edges} rows of ${ops} booleans`);
-    return (v as boolean[][]).map((r) => [...r]);
-  };
-  return { normal: rows(o.normal, 'cut.normal'), reduce: rows(o.reduce, 'cut.reduce') };
+  checkFiniteTensors(c.tensors, 'the CDARTS checkpoint', 'the search has diverged');
+  return encodeContainer({ manifest: cdartsManifestToJson(c), tensors: c.tensors });
 }
 
 /** Whether a file says it is a CDARTS checkpoint (its manifest only; false for anything else). */
@@ -267,79 +123,11 @@ export function isCdartsCheckpointFile(bytes: Uint8Array): boolean {
 
 /** Reads a CDARTS checkpoint file; errors start with "invalid CDARTS checkpoint:". */
 export function decodeCdartsCheckpoint(bytes: Uint8Array): CdartsCheckpoint {
-  const container = shared(() => decodeContainer(bytes, DEFAULT_MAX_CHECKPOINT_BYTES), 'the file');
-  const m = container.manifest;
-  if (m.format !== CDARTS_CHECKPOINT_FORMAT) {
-    throw cdartsCheckpointError(
-      `the manifest's format is ${JSON.stringify(m.format)}, expected "${CDARTS_CHECKPOINT_FORMAT}"`,
-    );
-  }
-  if (m.version !== CDARTS_CHECKPOINT_VERSION) {
-    throw cdartsCheckpointError(`unsupported version ${JSON.stringify(m.version)}`);
-  }
-  const keys = [
-    'format',
-    'version',
-    'config',
-    'data',
-    'position',
-    'alphaOptimizer',
-    'rng',
-    'evalGenotype',
-    'cut',
-  ];
-  const optional = ['host', 'hostRngs'].filter((k) => Object.hasOwn(m, k));
-  exactKeys(m as Json, [...keys, ...optional], 'the manifest');
-  const configJson = object(m.config, 'config');
-  exactKeys(configJson, CONFIG_KEYS, 'config');
-  let config: CdartsConfig;
-  try {
-    config = validateCdartsConfig(configJson as unknown as CdartsConfig);
-  } catch (e) {
-    throw cdartsCheckpointError(`config: ${(e as Error).message}`);
-  }
-  const data = object(m.data, 'data');
-  exactKeys(data, ['height', 'width', 'channels', 'numClasses'], 'data');
-  const alphaOptimizer = object(m.alphaOptimizer, 'alphaOptimizer');
-  exactKeys(alphaOptimizer, ['step'], 'alphaOptimizer');
-  let evalGenotype: Genotype;
-  try {
-    evalGenotype = genotypeFromJson(m.evalGenotype);
-  } catch (e) {
-    throw cdartsCheckpointError(`evalGenotype: ${(e as Error).message}`);
-  }
-  return {
-    config,
-    data: {
-      height: count(data.height, 'data.height', 1),
-      width: count(data.width, 'data.width', 1),
-      channels: count(data.channels, 'data.channels', 1),
-      numClasses: count(data.numClasses, 'data.numClasses', 2),
-    },
-    position: parsePosition(m.position),
-    alphaOptimizerStep: count(alphaOptimizer.step, 'alphaOptimizer.step'),
-    rng: shared(() => parseRng(m.rng, 'rng'), 'rng'),
-    evalGenotype,
-    cut: parseCut(m.cut, edgeCount(config.nodes), config.primitives.length),
-    ...(Object.hasOwn(m, 'host') ? { host: shared(() => parseHost(m.host), 'host') } : {}),
-    ...(Object.hasOwn(m, 'hostRngs') ? { hostRngs: parseHostRngs(m.hostRngs) } : {}),
-    tensors: container.tensors,
-  };
-}
-
-function checkHostRngName(name: string): void {
-  if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(name)) {
-    throw cdartsCheckpointError(`hostRngs has a bad name ${JSON.stringify(name)}`);
-  }
-}
-
-function parseHostRngs(value: unknown): Record<string, RngSnapshot> {
-  return Object.fromEntries(
-    Object.entries(object(value, 'hostRngs')).map(([name, r]) => {
-      checkHostRngName(name);
-      return [name, shared(() => parseRng(r, `hostRngs.${name}`), `hostRngs.${name}`)];
-    }),
+  const container = withinCdartsCheckpoint(
+    () => decodeContainer(bytes, DEFAULT_MAX_CHECKPOINT_BYTES),
+    'the file',
   );
+  return { ...parseCdartsManifest(container.manifest), tensors: container.tensors };
 }
 
 /** The host's random source `name` as the checkpoint left it. */
@@ -355,8 +143,6 @@ export function restoreCdartsHostRng(checkpoint: CdartsCheckpoint, name: string)
   return Rng.fromSnapshot(snapshot);
 }
 
-const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
-
 function assignFrom(v: tf.Variable, t: StoredTensor | undefined, name: string): void {
   if (!t) throw cdartsCheckpointError(`the file has no tensor "${name}", which the state needs`);
   if (shapeText(t.shape) !== shapeText(v.shape)) {
@@ -364,14 +150,7 @@ function assignFrom(v: tf.Variable, t: StoredTensor | undefined, name: string): 
       `tensor "${name}" has shape ${shapeText(t.shape)} in the file; the state needs ${shapeText(v.shape)}`,
     );
   }
-  tf.tidy(() => v.assign(tf.tensor(t.values, [...t.shape], 'float32')));
-}
-
-function newVariable(t: StoredTensor, trainable: boolean): tf.Variable {
-  const value = tf.tensor(t.values, [...t.shape], 'float32');
-  const v = tf.variable(value, trainable);
-  value.dispose();
-  return v;
+  assignStored(v, t);
 }
 
 /**
@@ -381,10 +160,7 @@ function newVariable(t: StoredTensor, trainable: boolean): tf.Variable {
  */
 export function restoreCdartsState(checkpoint: CdartsCheckpoint, data: DataShape): CdartsState {
   const saved = checkpoint.data;
-  if (
-    shapeText([saved.height, saved.width, saved.channels, saved.numClasses]) !==
-    shapeText([data.height, data.width, data.channels, data.numClasses])
-  ) {
+  if (imageShapeText(saved) !== imageShapeText(data)) {
     throw new Error('the CDARTS checkpoint was saved for data of another shape');
   }
   const fresh = createCdartsState(checkpoint.config, data);
@@ -396,8 +172,8 @@ export function restoreCdartsState(checkpoint: CdartsCheckpoint, data: DataShape
       const key = t.name.slice('pool.value.'.length);
       const momentum = byName.get(`pool.momentum.${key}`);
       pool.set(key, {
-        value: newVariable(t, momentum !== undefined),
-        momentum: momentum ? newVariable(momentum, false) : null,
+        value: variableFrom(t, momentum !== undefined),
+        momentum: momentum ? variableFrom(momentum, false) : null,
       });
     }
     const { config } = checkpoint;

@@ -12,6 +12,7 @@
  */
 import type { OpName } from '../ops/primitives';
 import { DARTS_PRIMITIVES, parseOpSet } from '../ops/primitives';
+import { checkAdamBetas, checkIntegerAtLeast, checkPositiveNumber } from '../optim/settingChecks';
 
 /** The distillation ("interactive") loss between the two networks' ensemble logits. */
 export type InteractiveType = 'kl' | 'smoothl1';
@@ -158,26 +159,12 @@ export const SMALL_CDARTS_CONFIG: CdartsConfig = {
 
 export const CDARTS_PRESETS = { nni: NNI_CDARTS_CONFIG, small: SMALL_CDARTS_CONFIG } as const;
 
-function integerAtLeast(value: number, what: string, min: number): void {
-  if (!Number.isInteger(value) || value < min) {
-    throw new Error(`${what} must be an integer of at least ${min}, got ${value}`);
-  }
-}
-
-function nonNegative(value: number, what: string, allowZero: boolean): void {
-  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new Error(
-      `${what} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${value}`,
-    );
-  }
-}
-
 function checkCutSchedule(config: CdartsConfig, opCount: number): void {
   const maxCut = opCount - 2;
   let previous: CutPoint | null = null;
   for (const [i, point] of config.cutSchedule.entries()) {
     const what = `cut schedule entry ${i}`;
-    integerAtLeast(point.epoch, `${what}: epoch`, 0);
+    checkIntegerAtLeast(point.epoch, `${what}: epoch`, 0);
     if (point.epoch >= config.epochs) {
       throw new Error(`${what}: epoch ${point.epoch} is not below the ${config.epochs} epochs`);
     }
@@ -203,51 +190,49 @@ export function validateCdartsConfig(config: CdartsConfig): CdartsConfig {
       throw new Error(`op "${op}" exists only in evaluation networks, not in the search space`);
     }
   }
-  integerAtLeast(config.nodes, 'node count (nodes)', 1);
-  integerAtLeast(config.multiplier, 'multiplier', 1);
+  checkIntegerAtLeast(config.nodes, 'node count (nodes)', 1);
+  checkIntegerAtLeast(config.multiplier, 'multiplier', 1);
   if (config.multiplier > config.nodes) {
     throw new Error(`multiplier ${config.multiplier} exceeds the node count ${config.nodes}`);
   }
-  integerAtLeast(config.searchLayers, 'search network cells (searchLayers)', 3);
-  integerAtLeast(config.evalLayers, 'evaluation network cells (evalLayers)', 3);
-  integerAtLeast(config.channels, 'channels', 1);
-  integerAtLeast(config.stemMultiplier, 'stem multiplier', 1);
-  config.headWidths.forEach((w, i) => integerAtLeast(w, `distillation head width ${i + 1}`, 1));
+  checkIntegerAtLeast(config.searchLayers, 'search network cells (searchLayers)', 3);
+  checkIntegerAtLeast(config.evalLayers, 'evaluation network cells (evalLayers)', 3);
+  checkIntegerAtLeast(config.channels, 'channels', 1);
+  checkIntegerAtLeast(config.stemMultiplier, 'stem multiplier', 1);
+  config.headWidths.forEach((w, i) =>
+    checkIntegerAtLeast(w, `distillation head width ${i + 1}`, 1),
+  );
   if (config.headWidths.length !== 2) {
     throw new Error(`headWidths must hold two widths, got ${config.headWidths.length}`);
   }
-  integerAtLeast(config.batchSize, 'batch size', 1);
-  integerAtLeast(config.epochs, 'epochs', 1);
-  integerAtLeast(config.warmupEpochs, 'warm-up epochs (warmupEpochs)', 0);
+  checkIntegerAtLeast(config.batchSize, 'batch size', 1);
+  checkIntegerAtLeast(config.epochs, 'epochs', 1);
+  checkIntegerAtLeast(config.warmupEpochs, 'warm-up epochs (warmupEpochs)', 0);
   if (config.warmupEpochs >= config.epochs) {
     throw new Error(
       `warm-up epochs (${config.warmupEpochs}) must be fewer than the epochs (${config.epochs}), or no cycle runs`,
     );
   }
-  integerAtLeast(config.evalWarmupEpochs, 'evaluation warm-up epochs (evalWarmupEpochs)', 0);
-  if (config.stepsPerEpoch !== null) integerAtLeast(config.stepsPerEpoch, 'steps per epoch', 1);
-  nonNegative(config.weightLr, 'search weight learning rate (weightLr)', false);
-  nonNegative(config.nasnetLr, 'evaluation weight learning rate (nasnetLr)', false);
-  nonNegative(config.momentum, 'momentum', true);
-  nonNegative(config.weightDecay, 'weight decay', true);
-  nonNegative(config.gradClip, 'gradient clip norm', false);
-  nonNegative(config.alphaLr, 'alpha learning rate', false);
-  nonNegative(config.alphaWeightDecay, 'alpha weight decay', true);
-  for (const [v, what] of [
-    [config.alphaBeta1, 'Adam beta1'],
-    [config.alphaBeta2, 'Adam beta2'],
-  ] as const) {
-    if (!(v >= 0 && v < 1)) throw new Error(`${what} must be in [0, 1), got ${v}`);
-  }
-  nonNegative(config.lossAlpha, 'loss_alpha (lossAlpha)', false);
-  nonNegative(config.lossT, 'loss_T (lossT)', false);
+  checkIntegerAtLeast(config.evalWarmupEpochs, 'evaluation warm-up epochs (evalWarmupEpochs)', 0);
+  if (config.stepsPerEpoch !== null)
+    checkIntegerAtLeast(config.stepsPerEpoch, 'steps per epoch', 1);
+  checkPositiveNumber(config.weightLr, 'search weight learning rate (weightLr)', false);
+  checkPositiveNumber(config.nasnetLr, 'evaluation weight learning rate (nasnetLr)', false);
+  checkPositiveNumber(config.momentum, 'momentum', true);
+  checkPositiveNumber(config.weightDecay, 'weight decay', true);
+  checkPositiveNumber(config.gradClip, 'gradient clip norm', false);
+  checkPositiveNumber(config.alphaLr, 'alpha learning rate', false);
+  checkPositiveNumber(config.alphaWeightDecay, 'alpha weight decay', true);
+  checkAdamBetas(config.alphaBeta1, config.alphaBeta2);
+  checkPositiveNumber(config.lossAlpha, 'loss_alpha (lossAlpha)', false);
+  checkPositiveNumber(config.lossT, 'loss_T (lossT)', false);
   if (config.interactiveType !== 'kl' && config.interactiveType !== 'smoothl1') {
     throw new Error(
       `interactive type must be "kl" or "smoothl1", got ${JSON.stringify(config.interactiveType)}`,
     );
   }
-  nonNegative(config.regularCoeff, 'regular_coeff (regularCoeff)', true);
-  nonNegative(config.regularRatio, 'regular_ratio (regularRatio)', false);
+  checkPositiveNumber(config.regularCoeff, 'regular_coeff (regularCoeff)', true);
+  checkPositiveNumber(config.regularRatio, 'regular_ratio (regularRatio)', false);
   if (config.regularizedOps !== 'official' && config.regularizedOps !== 'nni') {
     throw new Error(
       `regularized ops must be "official" or "nni", got ${JSON.stringify(config.regularizedOps)}`,

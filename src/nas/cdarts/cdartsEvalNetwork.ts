@@ -7,26 +7,22 @@
  * without BatchNorm; drop path is off (p = 0 during the search).
  */
 import type * as tf from '../tensor/tf';
-import type { ForwardContext, ParamSpec, TensorMap } from '../tensor/layer';
+import type { ForwardContext, TensorMap } from '../tensor/layer';
 import type { CdartsModules } from './cdartsModules';
-import { cdartsModules } from './cdartsModules';
-import type { CdartsNetworkShape, NetworkOutput } from './cdartsSearchNetwork';
-import { classifierParams, classify } from './cdartsSearchNetwork';
-import { reductionIndices } from '../genotype/cellTopology';
+import type { CdartsBodyShape, NetworkOutput } from './cdartsBody';
+import { cdartsBody } from './cdartsBody';
 import type { EvalCell } from '../retrain/evalCell';
 import { evalCell } from '../retrain/evalCell';
 import type { Genotype } from '../genotype/genotype';
+import type { CellStackNetwork } from '../ops/cellStack';
 
-export interface CdartsEvalNetworkSpec extends Omit<CdartsNetworkShape, 'multiplier' | 'steps'> {
+export interface CdartsEvalNetworkSpec extends CdartsBodyShape {
   readonly genotype: Genotype;
 }
 
-export interface CdartsEvalNetwork {
+export interface CdartsEvalNetwork extends CellStackNetwork<EvalCell> {
   readonly spec: CdartsEvalNetworkSpec;
   readonly modules: CdartsModules;
-  readonly cells: readonly EvalCell[];
-  readonly params: readonly ParamSpec[];
-  readonly buffers: readonly ParamSpec[];
   forward(
     x: tf.Tensor4D,
     weights: TensorMap,
@@ -36,72 +32,28 @@ export interface CdartsEvalNetwork {
 }
 
 export function cdartsEvalNetwork(spec: CdartsEvalNetworkSpec): CdartsEvalNetwork {
-  const { genotype, c, layers } = spec;
+  const { genotype, layers } = spec;
   if (!Number.isInteger(layers) || layers < 3) {
     throw new Error(`the evaluation network needs at least 3 cells, got ${layers}`);
   }
-  const reductions = reductionIndices(layers);
-  const cells: EvalCell[] = [];
-  const cStem = spec.stemMultiplier * c;
-  let cPrevPrev = cStem;
-  let cPrev = cStem;
-  let cCurr = c;
-  let reductionPrev = false;
-  const headChannels: number[] = [];
-  for (let i = 0; i < layers; i++) {
-    const reduction = reductions.has(i);
-    if (reduction) cCurr *= 2;
-    const cell = evalCell({
-      prefix: `cells.${i}`,
-      genes: reduction ? genotype.reduce : genotype.normal,
-      concat: reduction ? genotype.reduceConcat : genotype.normalConcat,
-      cPrevPrev,
-      cPrev,
-      c: cCurr,
-      reduction,
-      reductionPrev,
+  const body = cdartsBody(spec, (slot) =>
+    evalCell({
+      ...slot,
+      genes: slot.reduction ? genotype.reduce : genotype.normal,
+      concat: slot.reduction ? genotype.reduceConcat : genotype.normalConcat,
       affine: false,
-    });
-    cells.push(cell);
-    reductionPrev = reduction;
-    cPrevPrev = cPrev;
-    cPrev = cell.outChannels;
-    if (reduction) headChannels.push(cPrev);
-  }
-  const modules = cdartsModules({
-    imageChannels: spec.imageChannels,
-    c,
-    stemMultiplier: spec.stemMultiplier,
-    headChannels: headChannels as [number, number],
-    headWidths: spec.headWidths,
-    numClasses: spec.numClasses,
-  });
+    }),
+  );
   return {
     spec,
-    modules,
-    cells,
-    params: [
-      ...modules.params,
-      ...cells.flatMap((cell) => cell.params),
-      ...classifierParams(cPrev, spec.numClasses),
-    ],
-    buffers: [...modules.buffers, ...cells.flatMap((cell) => cell.buffers)],
+    modules: body.modules,
+    cells: body.cells,
+    params: body.params,
+    buffers: body.buffers,
     forward(x, weights, ctx, withEnsemble) {
-      const stem = modules.stem.apply(x, weights, ctx);
-      let s0 = stem;
-      let s1 = stem;
-      const reductionOutputs: tf.Tensor4D[] = [];
-      for (const cell of cells) {
-        const next = cell.apply(s0, s1, weights, ctx);
-        s0 = s1;
-        s1 = next;
-        if (cell.spec.reduction) reductionOutputs.push(next);
-      }
-      const logits = classify(s1, weights);
-      const ensemble = withEnsemble
-        ? modules.ensemble(reductionOutputs as [tf.Tensor4D, tf.Tensor4D], logits, weights, ctx)
-        : null;
-      return { logits, ensemble };
+      return body.forward(x, weights, ctx, withEnsemble, (cell, s0, s1) =>
+        cell.apply(s0, s1, weights, ctx),
+      );
     },
   };
 }

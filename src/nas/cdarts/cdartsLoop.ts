@@ -27,16 +27,22 @@ import {
   jointStep,
   searchWeightStep,
 } from './cdartsStep';
-import type { SamplerState } from './cyclicSampler';
-import { copySampler, FRESH_SAMPLER, nextBatch } from './cyclicSampler';
+import { nextBatch } from './cyclicSampler';
+import type { CdartsPosition } from './cdartsPosition';
+import {
+  checkCdartsResume,
+  copyPosition,
+  nextPhase,
+  phaseLength,
+  startCdartsPosition,
+} from './cdartsPosition';
 import type { Genotype } from '../genotype/genotype';
 import { cutChoices, maskedSoftmax } from './regularizedMutator';
-import type { BatchSource, SearchData } from '../darts/searchLoop';
+import type { SearchData } from '../darts/searchLoop';
+import { checkSearchData } from '../darts/searchLoop';
 import type { Batch } from '../darts/searchStep';
-import { sumAll } from '../tensor/tensorSum';
+import { evaluateSplit } from '../darts/evaluateSplit';
 import { alphaMaxAbs } from '../darts/alphaMaxAbs';
-
-export type CdartsPhase = 'searchWarmup' | 'follow' | 'evalWarmup' | 'joint' | 'evaluate';
 
 interface StepEventBase {
   readonly type: 'step';
@@ -118,20 +124,6 @@ export interface CdartsDoneEvent {
 
 export type CdartsEvent = CdartsStepEvent | CycleEvent | CdartsEpochEvent | CdartsDoneEvent;
 
-/** Where the loop stands between two events: what it does next and how far it is in it. */
-export interface CdartsPosition {
-  /** The epoch under way; the configured epoch count once the search is over. */
-  readonly epoch: number;
-  readonly phase: CdartsPhase;
-  /** Steps of `phase` already taken in this epoch. */
-  readonly stepInPhase: number;
-  /** Steps of any kind taken since the search began. */
-  readonly step: number;
-  readonly train: SamplerState;
-  readonly val: SamplerState;
-  readonly elapsedMs: number;
-}
-
 export interface CdartsLoopOptions {
   readonly signal?: AbortSignal;
   /** Continue from a position of an earlier run on this state (or a restored copy of it). */
@@ -155,90 +147,6 @@ export function cdartsStepsPerEpoch(config: CdartsConfig, data: SearchData): num
       Math.ceil(data.val.count / config.batchSize),
     )
   );
-}
-
-export function startCdartsPosition(config: CdartsConfig): CdartsPosition {
-  return {
-    epoch: 0,
-    phase: config.warmupEpochs > 0 ? 'searchWarmup' : 'follow',
-    stepInPhase: 0,
-    step: 0,
-    train: FRESH_SAMPLER,
-    val: FRESH_SAMPLER,
-    elapsedMs: 0,
-  };
-}
-
-function copyPosition(p: CdartsPosition): CdartsPosition {
-  return { ...p, train: copySampler(p.train), val: copySampler(p.val) };
-}
-
-/** Steps the phase takes in one epoch. */
-function phaseLength(config: CdartsConfig, phase: CdartsPhase, perEpoch: number): number {
-  switch (phase) {
-    case 'searchWarmup':
-    case 'joint':
-      return perEpoch;
-    case 'evalWarmup':
-      return config.evalWarmupEpochs * perEpoch;
-    case 'follow':
-    case 'evaluate':
-      return 1;
-  }
-}
-
-function nextPhase(
-  config: CdartsConfig,
-  p: CdartsPosition,
-): Pick<CdartsPosition, 'epoch' | 'phase'> {
-  switch (p.phase) {
-    case 'searchWarmup':
-    case 'joint':
-      return { epoch: p.epoch, phase: 'evaluate' };
-    case 'follow':
-      return { epoch: p.epoch, phase: 'evalWarmup' };
-    case 'evalWarmup':
-      return { epoch: p.epoch, phase: 'joint' };
-    case 'evaluate': {
-      const epoch = p.epoch + 1;
-      return { epoch, phase: epoch < config.warmupEpochs ? 'searchWarmup' : 'follow' };
-    }
-  }
-}
-
-function checkData(state: CdartsState, data: SearchData): void {
-  const b = state.config.batchSize;
-  if (data.train.count < b) {
-    throw new Error(
-      `batch size ${b} is larger than the weight-training split (${data.train.count} images)`,
-    );
-  }
-  if (data.val.count < b) {
-    throw new Error(
-      `batch size ${b} is larger than the alpha-training split (${data.val.count} images)`,
-    );
-  }
-}
-
-function checkResume(config: CdartsConfig, p: CdartsPosition, perEpoch: number): void {
-  if (!Number.isInteger(p.epoch) || p.epoch < 0 || p.epoch > config.epochs) {
-    throw new Error(
-      `position: epoch must be an integer from 0 to ${config.epochs}, got ${p.epoch}`,
-    );
-  }
-  const warm = p.epoch < config.warmupEpochs;
-  const allowed: readonly CdartsPhase[] = warm
-    ? ['searchWarmup', 'evaluate']
-    : ['follow', 'evalWarmup', 'joint', 'evaluate'];
-  if (p.epoch < config.epochs && !allowed.includes(p.phase)) {
-    throw new Error(`position: epoch ${p.epoch} has no phase "${p.phase}"`);
-  }
-  const length = phaseLength(config, p.phase, perEpoch);
-  if (!Number.isInteger(p.stepInPhase) || p.stepInPhase < 0 || p.stepInPhase >= length) {
-    throw new Error(
-      `position: ${p.stepInPhase} steps taken in phase "${p.phase}", which has ${length}`,
-    );
-  }
 }
 
 /** Choices cut per edge so far (every edge has the same count). */
@@ -272,29 +180,6 @@ function unpackProbabilities(
   return { normal: table(offset), reduce: table(offset + rows * cols) };
 }
 
-/** Loss and accuracy over a whole split in evaluation mode. */
-async function evaluateSplit(
-  state: CdartsState,
-  split: BatchSource,
-  evaluate: (state: CdartsState, batch: Batch) => LossAndAccuracy,
-): Promise<{ valLoss: number; valAccuracy: number }> {
-  const b = state.config.batchSize;
-  const sums: tf.Tensor1D[] = [];
-  for (let start = 0; start < split.count; start += b) {
-    const size = Math.min(b, split.count - start);
-    const batch = split.batch(Array.from({ length: size }, (_, i) => start + i));
-    const r = evaluate(state, batch);
-    sums.push(
-      tf.tidy(() => tf.stack([tf.mul(r.loss, size), tf.mul(r.accuracy, size)]) as tf.Tensor1D),
-    );
-    tf.dispose([batch.x, batch.y, r.loss, r.accuracy]);
-  }
-  const total = tf.tidy(() => tf.div(sumAll(sums), split.count));
-  const [valLoss, valAccuracy] = Array.from(await total.data());
-  tf.dispose([total, ...sums]);
-  return { valLoss: valLoss as number, valAccuracy: valAccuracy as number };
-}
-
 async function readScalars(scalars: readonly tf.Scalar[]): Promise<number[]> {
   const packed = tf.tidy(() => tf.stack([...scalars]));
   const values = Array.from(await packed.data());
@@ -324,9 +209,9 @@ async function* cdartsEvents(
   cursor: { position: CdartsPosition },
 ): AsyncGenerator<CdartsEvent, void, undefined> {
   const { config, rng } = state;
-  checkData(state, data);
+  checkSearchData(state, data);
   const perEpoch = cdartsStepsPerEpoch(config, data);
-  if (options.resume) checkResume(config, options.resume, perEpoch);
+  if (options.resume) checkCdartsResume(config, options.resume, perEpoch);
   const now = options.now ?? (() => performance.now());
   const started = now() - cursor.position.elapsedMs;
   const rates = (): CdartsRates => ({
@@ -372,22 +257,42 @@ async function* cdartsEvents(
     };
   };
 
+  /** Loss and accuracy over the alpha half in evaluation mode. */
+  const evaluateOnVal = async (
+    evaluate: (state: CdartsState, batch: Batch) => LossAndAccuracy,
+  ): Promise<{ valLoss: number; valAccuracy: number }> => {
+    const r = await evaluateSplit(data.val, config.batchSize, (batch) => evaluate(state, batch));
+    return { valLoss: r.loss, valAccuracy: r.accuracy };
+  };
+
+  /** One warm-up step of one network on one half, its loss and accuracy read back. */
+  const warmupStep = async (which: 'train' | 'val', step: (batch: Batch) => LossAndAccuracy) => {
+    const t0 = now();
+    const batch = batchFrom(which);
+    const r = step(batch);
+    tf.dispose([batch.x, batch.y]);
+    const [loss, accuracy] = await readScalars([r.loss, r.accuracy]);
+    return {
+      base: stepBase(t0, batch.x.shape[0]),
+      loss: loss as number,
+      accuracy: accuracy as number,
+    };
+  };
+
   let genotype = cdartsGenotype(config, await readProbabilities(state));
   while (cursor.position.epoch < config.epochs) {
     if (options.signal?.aborted) return;
     const p = cursor.position;
     switch (p.phase) {
       case 'searchWarmup': {
-        const t0 = now();
-        const batch = batchFrom('train');
-        const r = searchWeightStep(state, batch, rates().weightLr);
-        tf.dispose([batch.x, batch.y]);
-        const [trainLoss, trainAccuracy] = await readScalars([r.loss, r.accuracy]);
+        const r = await warmupStep('train', (batch) =>
+          searchWeightStep(state, batch, rates().weightLr),
+        );
         const event: SearchWarmupStepEvent = {
-          ...stepBase(t0, batch.x.shape[0]),
+          ...r.base,
           phase: 'searchWarmup',
-          trainLoss: trainLoss as number,
-          trainAccuracy: trainAccuracy as number,
+          trainLoss: r.loss,
+          trainAccuracy: r.accuracy,
         };
         advance(true);
         yield event;
@@ -403,16 +308,14 @@ async function* cdartsEvents(
         break;
       }
       case 'evalWarmup': {
-        const t0 = now();
-        const batch = batchFrom('val');
-        const r = evalWeightStep(state, batch, rates().nasnetLr);
-        tf.dispose([batch.x, batch.y]);
-        const [evalLoss, evalAccuracy] = await readScalars([r.loss, r.accuracy]);
+        const r = await warmupStep('val', (batch) =>
+          evalWeightStep(state, batch, rates().nasnetLr),
+        );
         const event: EvalWarmupStepEvent = {
-          ...stepBase(t0, batch.x.shape[0]),
+          ...r.base,
           phase: 'evalWarmup',
-          evalLoss: evalLoss as number,
-          evalAccuracy: evalAccuracy as number,
+          evalLoss: r.loss,
+          evalAccuracy: r.accuracy,
         };
         advance(true);
         yield event;
@@ -468,11 +371,9 @@ async function* cdartsEvents(
         break;
       }
       case 'evaluate': {
-        const search = await evaluateSplit(state, data.val, evaluateSearchNetwork);
+        const search = await evaluateOnVal(evaluateSearchNetwork);
         const cycled = p.epoch >= config.warmupEpochs;
-        const evalResult = cycled
-          ? await evaluateSplit(state, data.val, evaluateEvalNetwork)
-          : null;
+        const evalResult = cycled ? await evaluateOnVal(evaluateEvalNetwork) : null;
         genotype = cdartsGenotype(config, await readProbabilities(state));
         advance(false);
         yield {

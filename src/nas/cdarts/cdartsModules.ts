@@ -7,11 +7,10 @@
  *
  * Names: `stem.conv`, `stem.bn.*`, `heads.{0,1}.*` (see distillHead.ts), `ensemble`.
  */
-import * as tf from '../tensor/tf';
+import type * as tf from '../tensor/tf';
 import type { ForwardContext, Layer, ParamSpec, TensorMap } from '../tensor/layer';
-import { lookup, sequence } from '../tensor/layer';
-import { batchNorm } from '../ops/batchNorm';
-import { conv2d } from '../ops/convolutions';
+import { lookup } from '../tensor/layer';
+import { convBnStem } from '../ops/cellStack';
 import type { DistillHead } from './distillHead';
 import { distillHead } from './distillHead';
 import {
@@ -20,11 +19,11 @@ import {
   ensembleLogits,
   initialEnsembleValues,
 } from './ensembleLogits';
-import { initValues } from '../tensor/initParams';
+import { createVariables, initValues } from '../tensor/initParams';
 import type { Rng } from '../tensor/random';
 
-export const STEM_PREFIX = 'stem';
-export const HEADS_PREFIX = 'heads';
+const STEM_PREFIX = 'stem';
+const HEADS_PREFIX = 'heads';
 
 export interface CdartsModulesSpec {
   readonly imageChannels: number;
@@ -68,10 +67,7 @@ export function isHeadName(name: string): boolean {
 
 export function cdartsModules(spec: CdartsModulesSpec): CdartsModules {
   const stemChannels = spec.stemMultiplier * spec.c;
-  const stem = sequence([
-    conv2d(`${STEM_PREFIX}.conv`, spec.imageChannels, stemChannels, 3, 1, 1),
-    batchNorm(`${STEM_PREFIX}.bn`, stemChannels, true),
-  ]);
+  const stem = convBnStem(spec.imageChannels, stemChannels, STEM_PREFIX);
   const heads = [0, 1].map((k) =>
     distillHead({
       prefix: `${HEADS_PREFIX}.${k}`,
@@ -110,16 +106,7 @@ export function createCdartsVariables(
   rng: Rng,
   trainable: boolean,
 ): Record<string, tf.Variable> {
-  const out: Record<string, tf.Variable> = {};
-  for (const spec of specs) {
-    if (spec.name in out) throw new Error(`duplicate parameter name "${spec.name}"`);
-    const values =
-      spec.name === ENSEMBLE_PARAM
-        ? initialEnsembleValues(rng)
-        : initValues(spec.shape, spec.init, rng);
-    const t = tf.tensor(values, [...spec.shape]);
-    out[spec.name] = tf.variable(t, trainable);
-    t.dispose();
-  }
-  return out;
+  return createVariables(specs, rng, trainable, (spec, r) =>
+    spec.name === ENSEMBLE_PARAM ? initialEnsembleValues(r) : initValues(spec.shape, spec.init, r),
+  );
 }

@@ -10,7 +10,7 @@
  */
 import * as tf from '../tensor/tf';
 import type { AdamState } from '../optim/adam';
-import { createAdam, disposeAdam } from '../optim/adam';
+import { disposeAdam } from '../optim/adam';
 import type { CdartsConfig } from './cdartsConfig';
 import { validateCdartsConfig } from './cdartsConfig';
 import type { CdartsSearchNetwork } from './cdartsSearchNetwork';
@@ -25,6 +25,7 @@ import { Rng } from '../tensor/random';
 import type { RegularizedMutator } from './regularizedMutator';
 import { createRegularizedMutator } from './regularizedMutator';
 import type { AlphaVariables, DataShape } from '../darts/searchState';
+import { createAlphaOptimizer, dataShapeOf } from '../darts/searchState';
 import type { SgdState } from '../optim/sgd';
 import { createSgd, disposeSgd } from '../optim/sgd';
 
@@ -147,12 +148,7 @@ export function createCdartsState(input: CdartsConfig, data: DataShape): CdartsS
   const alphas = { normal: normal.variable, reduce: reduce.variable };
   const state: CdartsState = {
     config,
-    dataShape: {
-      height: data.height,
-      width: data.width,
-      channels: data.channels,
-      numClasses: data.numClasses,
-    },
+    dataShape: dataShapeOf(data),
     searchNet,
     shared: { weights: weights.shared, buffers: buffers.shared },
     search: { weights: weights.own, buffers: buffers.own },
@@ -163,15 +159,7 @@ export function createCdartsState(input: CdartsConfig, data: DataShape): CdartsS
     evalNet,
     evalSharedMomentum: zeroMomentum(weights.shared),
     alphas,
-    alphaOptimizer: createAdam(
-      { normal: alphas.normal, reduce: alphas.reduce },
-      {
-        beta1: config.alphaBeta1,
-        beta2: config.alphaBeta2,
-        eps: 1e-8,
-        weightDecay: config.alphaWeightDecay,
-      },
-    ),
+    alphaOptimizer: createAlphaOptimizer(alphas, config),
     mutator,
     rng,
   };

@@ -102,29 +102,57 @@ function trainingContext(buffers: VariableMap): ForwardContext {
   return { training: true, buffers };
 }
 
+/**
+ * One weight step of either network: CE of `logitsOf` (a training-mode forward that updates
+ * `buffers`' running statistics) on `batch`, then clipped SGD at `lr` on the weights it reaches.
+ */
+function weightStep(
+  state: CdartsState,
+  batch: Batch,
+  weights: VariableMap,
+  buffers: VariableMap,
+  logitsOf: (ctx: ForwardContext) => tf.Tensor2D,
+  optimizer: () => SgdState,
+  lr: number,
+  what: string,
+): LossAndAccuracy {
+  return tf.tidy(() => {
+    const ctx = updatingContext(buffers);
+    let acc: tf.Scalar | null = null;
+    const { value, grads } = namedGrads(
+      () => {
+        const logits = logitsOf(ctx);
+        acc = tf.keep(accuracy(logits, batch.y));
+        return crossEntropy(logits, batch.y);
+      },
+      trainable(state, weights),
+    );
+    clippedSgd(optimizer(), weights, grads, state.config.gradClip, lr);
+    if (acc === null) throw new Error(`${what} weight step computed no accuracy`);
+    return { loss: value, accuracy: acc };
+  });
+}
+
 /** One search-network weight step on `batch` (warm-up, and the second half of a joint step). */
 export function searchWeightStep(
   state: CdartsState,
   batch: Batch,
   weightLr: number,
 ): LossAndAccuracy {
-  return tf.tidy(() => {
-    const weights = searchWeights(state);
-    const ctx = updatingContext(searchBuffers(state));
-    let acc: tf.Scalar | null = null;
-    const { value, grads } = namedGrads(
-      () => {
-        const mixtures = mutatorMixtures(state.mutator, state.alphas);
-        const { logits } = state.searchNet.forward(batch.x, weights, mixtures, ctx, false);
-        acc = tf.keep(accuracy(logits, batch.y));
-        return crossEntropy(logits, batch.y);
-      },
-      trainable(state, weights),
-    );
-    clippedSgd(state.searchOptimizer, weights, grads, state.config.gradClip, weightLr);
-    if (acc === null) throw new Error('search weight step computed no accuracy');
-    return { loss: value, accuracy: acc };
-  });
+  const weights = searchWeights(state);
+  return weightStep(
+    state,
+    batch,
+    weights,
+    searchBuffers(state),
+    (ctx) => {
+      const mixtures = mutatorMixtures(state.mutator, state.alphas);
+      return state.searchNet.forward(batch.x, weights, mixtures, ctx, false).logits;
+    },
+    () => state.searchOptimizer,
+    weightLr,
+    'search',
+  );
 }
 
 /** One evaluation-network weight step on `batch` (the evaluation warm-up). */
@@ -133,22 +161,17 @@ export function evalWeightStep(
   batch: Batch,
   nasnetLr: number,
 ): LossAndAccuracy {
-  return tf.tidy(() => {
-    const weights = evalWeights(state);
-    const ctx = updatingContext(evalBuffers(state));
-    let acc: tf.Scalar | null = null;
-    const { value, grads } = namedGrads(
-      () => {
-        const { logits } = state.evalNet.net.forward(batch.x, weights, ctx, false);
-        acc = tf.keep(accuracy(logits, batch.y));
-        return crossEntropy(logits, batch.y);
-      },
-      trainable(state, weights),
-    );
-    clippedSgd(evalOptimizer(state), weights, grads, state.config.gradClip, nasnetLr);
-    if (acc === null) throw new Error('evaluation weight step computed no accuracy');
-    return { loss: value, accuracy: acc };
-  });
+  const weights = evalWeights(state);
+  return weightStep(
+    state,
+    batch,
+    weights,
+    evalBuffers(state),
+    (ctx) => state.evalNet.net.forward(batch.x, weights, ctx, false).logits,
+    () => evalOptimizer(state),
+    nasnetLr,
+    'evaluation',
+  );
 }
 
 interface AlphaStepParts {
@@ -159,7 +182,7 @@ interface AlphaStepParts {
 }
 
 /** Step 1 of a joint step: alphas and evaluation-network weights on the alpha batch. */
-export function alphaStep(
+function alphaStep(
   state: CdartsState,
   val: Batch,
   regDecay: number,

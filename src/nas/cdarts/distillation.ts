@@ -28,36 +28,42 @@ function checkTemperature(temperature: number): void {
   }
 }
 
+/** The mean over all elements of `pointwise(student, teacher)`, times T². */
+function meanTimesT2(
+  student: tf.Tensor2D,
+  teacher: tf.Tensor2D,
+  temperature: number,
+  pointwise: () => tf.Tensor,
+): tf.Scalar {
+  checkPair(student, teacher);
+  checkTemperature(temperature);
+  return tf.tidy(() => tf.mul(tf.mean(pointwise()), temperature * temperature) as tf.Scalar);
+}
+
 /** KLDivLoss(log_softmax(student/T), softmax(teacher/T)), mean over all elements, × T². */
 export function klDistillation(
   student: tf.Tensor2D,
   teacher: tf.Tensor2D,
   temperature: number,
 ): tf.Scalar {
-  checkPair(student, teacher);
-  checkTemperature(temperature);
-  return tf.tidy(() => {
+  return meanTimesT2(student, teacher, temperature, () => {
     const logQ = tf.logSoftmax(tf.div(student, temperature));
     const logP = tf.logSoftmax(tf.div(teacher, temperature));
-    const pointwise = tf.mul(tf.exp(logP), tf.sub(logP, logQ));
-    return tf.mul(tf.mean(pointwise), temperature * temperature) as tf.Scalar;
+    return tf.mul(tf.exp(logP), tf.sub(logP, logQ));
   });
 }
 
 /** SmoothL1Loss(student, teacher) with β = 1, mean over all elements, × T². */
-export function smoothL1Distillation(
+function smoothL1Distillation(
   student: tf.Tensor2D,
   teacher: tf.Tensor2D,
   temperature: number,
 ): tf.Scalar {
-  checkPair(student, teacher);
-  checkTemperature(temperature);
-  return tf.tidy(() => {
+  return meanTimesT2(student, teacher, temperature, () => {
     // 0.5·d² for |d| < 1, |d| − 0.5 beyond: with q = min(|d|, 1), 0.5·q² + (|d| − q).
     const diff = tf.abs(tf.sub(student, teacher));
     const q = tf.minimum(diff, 1);
-    const pointwise = tf.add(tf.mul(tf.square(q), 0.5), tf.sub(diff, q));
-    return tf.mul(tf.mean(pointwise), temperature * temperature) as tf.Scalar;
+    return tf.add(tf.mul(tf.square(q), 0.5), tf.sub(diff, q));
   });
 }
 

@@ -65,7 +65,7 @@ export function geneKeys(genes: readonly Gene[]): string[] {
 }
 
 /** The pool key of a parameter or buffer name of `net`: op names lose the gene index. */
-export function poolKey(net: CdartsEvalNetwork, name: string): string {
+function poolKey(net: CdartsEvalNetwork, name: string): string {
   const match = OP_NAME.exec(name);
   if (!match) return name;
   const [, cellIndex, geneIndex, , rest] = match as unknown as [

@@ -15,8 +15,6 @@ import { edgeList } from '../genotype/cellTopology';
 import { fusedCell } from './fused/fusedCell';
 import { unfusableOps } from './fused/fusedPlan';
 
-export { edgeCount, edgeList } from '../genotype/cellTopology';
-
 /**
  * How a search cell is computed. 'reference': one mixed op per edge, every candidate with its
  * own kernels, as DARTS writes it. 'fused': the same function with the edges that read one
@@ -88,7 +86,7 @@ export interface SearchCell {
 }
 
 /** Why the fused cell cannot compute `spec`, or null when it can. */
-export function unfusableReason(spec: SearchCellSpec): string | null {
+function unfusableReason(spec: SearchCellSpec): string | null {
   const { affine, bnAfterPool } = spec.opOptions;
   if (affine || !bnAfterPool) {
     return 'the fused cell computes DARTS search cells only (affine-free BatchNorm after every op)';

@@ -4,7 +4,7 @@
  * two events of a `runSearch` run, encodes it to bytes, and later decodes them, restores the
  * SearchState and resumes the run from the checkpoint's position.
  */
-import * as tf from '../tensor/tf';
+import type * as tf from '../tensor/tf';
 import { edgeCount } from '../genotype/cellTopology';
 import type { StoredTensor } from '../io/checkpointFormat';
 import {
@@ -12,17 +12,26 @@ import {
   DEFAULT_MAX_CHECKPOINT_BYTES,
   encodeContainer,
 } from '../io/checkpointFormat';
+import { imageShapeText, rngFromSnapshots, snapshotRngs } from '../io/manifestFields';
+import type { TensorSlot } from '../io/tensorSlots';
+import {
+  assignStored,
+  checkFiniteTensors,
+  matchTensorSlots,
+  prefixed,
+  readSlots,
+  shapeText,
+  variablesUnder,
+} from '../io/tensorSlots';
 import type { CheckpointManifest } from './searchCheckpointManifest';
 import { manifestToJson, parseManifest, SEARCH_RNG } from './searchCheckpointManifest';
 import type { GenotypeHistory } from '../genotype/genotypeHistory';
-import { Rng } from '../tensor/random';
+import type { Rng } from '../tensor/random';
 import type { SearchPosition } from './searchPosition';
 import { checkSearchPosition } from './searchPosition';
 import type { AlphaVariables, DataShape, SearchState } from './searchState';
 import { assembleSearchState, searchNetwork } from './searchState';
 import type { Supernet } from './supernet';
-
-export type { StoredTensor } from '../io/checkpointFormat';
 
 export interface SearchCheckpoint extends CheckpointManifest {
   /** Host copies of every tensor, in the order of `checkpointTensorSlots`. */
@@ -34,18 +43,13 @@ export interface CheckpointLimits {
   readonly maxBytes?: number;
 }
 
-export interface TensorSlot {
-  readonly name: string;
-  readonly shape: readonly number[];
-}
-
 const ALPHA_KEYS = ['normal', 'reduce'] as const;
 
 /**
  * The tensors a checkpoint of a search on `net` holds, in file order: `weights.<param>`,
  * `buffers.<buffer>`, `alphas.normal|reduce`, `sgd.momentum.<param>`, `adam.m|v.normal|reduce`.
  */
-export function checkpointTensorSlots(net: Supernet): TensorSlot[] {
+function checkpointTensorSlots(net: Supernet): TensorSlot[] {
   const alpha = [...net.alphaShape];
   return [
     ...net.params.map((p) => ({ name: `weights.${p.name}`, shape: p.shape })),
@@ -57,13 +61,6 @@ export function checkpointTensorSlots(net: Supernet): TensorSlot[] {
       { name: `adam.v.${k}`, shape: alpha },
     ]),
   ];
-}
-
-function prefixed(
-  prefix: string,
-  variables: Readonly<Record<string, tf.Variable>>,
-): [string, tf.Variable][] {
-  return Object.entries(variables).map(([name, v]) => [`${prefix}.${name}`, v]);
 }
 
 /** The state's variables under their checkpoint names. */
@@ -79,19 +76,6 @@ function stateVariables(state: SearchState): Map<string, tf.Variable> {
   ]);
 }
 
-function checkRngNames(rngs: Readonly<Record<string, Rng>>): void {
-  for (const name of Object.keys(rngs)) {
-    if (name === SEARCH_RNG) {
-      throw new Error(`the random source name "${SEARCH_RNG}" is the SearchState's own`);
-    }
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) {
-      throw new Error(
-        `random source name ${JSON.stringify(name)} must be 1–64 of A–Z a–z 0–9 _ . -`,
-      );
-    }
-  }
-}
-
 /**
  * A checkpoint of `state` at `position` (from `run.position()`), with the run's genotype history
  * and the host's own random sources by name (e.g. `{ augment }`, the augmentation's Rng).
@@ -104,44 +88,22 @@ export async function captureCheckpoint(
   history: GenotypeHistory,
   rngs: Readonly<Record<string, Rng>> = {},
 ): Promise<SearchCheckpoint> {
-  checkRngNames(rngs);
+  const snapshots = snapshotRngs(SEARCH_RNG, state.rng, rngs, 'SearchState');
   checkSearchPosition(position, state.config.epochs, state.config.batchSize);
-  const variables = stateVariables(state);
-  const slots = checkpointTensorSlots(state.net);
-  const sources = slots.map((slot) => {
-    const v = variables.get(slot.name);
-    if (!v) throw new Error(`the search state has no tensor "${slot.name}"`);
-    if (v.dtype !== 'float32') throw new Error(`tensor "${slot.name}" is ${v.dtype}, not float32`);
-    return v;
-  });
-  const values = await Promise.all(sources.map((v) => v.data()));
+  const tensors = await readSlots(
+    checkpointTensorSlots(state.net),
+    stateVariables(state),
+    'the search state',
+  );
   return {
     config: state.config,
     data: state.dataShape,
     position: { ...position, order: position.order && position.order.slice() },
     alphaOptimizerStep: state.alphaOptimizer.step,
-    rngs: Object.fromEntries([
-      [SEARCH_RNG, state.rng.snapshot()],
-      ...Object.entries(rngs).map(([name, rng]) => [name, rng.snapshot()]),
-    ]),
+    rngs: snapshots,
     genotypeHistory: [...history],
-    // Copies: on the cpu backend data() returns the backend's own array.
-    tensors: slots.map((slot, i) => ({
-      name: slot.name,
-      shape: [...(sources[i] as tf.Variable).shape],
-      values: new Float32Array(values[i] as Float32Array),
-    })),
+    tensors,
   };
-}
-
-function checkFinite(t: StoredTensor): void {
-  for (let i = 0; i < t.values.length; i++) {
-    if (!Number.isFinite(t.values[i])) {
-      throw new Error(
-        `cannot save the checkpoint: tensor "${t.name}" holds ${t.values[i]} at index ${i} (the search has diverged)`,
-      );
-    }
-  }
 }
 
 /** The checkpoint as one binary file. Refuses what decodeCheckpoint would refuse. */
@@ -151,7 +113,7 @@ export function encodeCheckpoint(
 ): Uint8Array {
   const manifest = manifestToJson(checkpoint);
   parseManifest(manifest);
-  checkpoint.tensors.forEach(checkFinite);
+  checkFiniteTensors(checkpoint.tensors, 'the checkpoint', 'the search has diverged');
   return encodeContainer(
     { manifest, tensors: checkpoint.tensors },
     limits.maxBytes ?? DEFAULT_MAX_CHECKPOINT_BYTES,
@@ -169,14 +131,6 @@ export function decodeCheckpoint(
 ): SearchCheckpoint {
   const container = decodeContainer(bytes, limits.maxBytes ?? DEFAULT_MAX_CHECKPOINT_BYTES);
   return { ...parseManifest(container.manifest), tensors: container.tensors };
-}
-
-function shapeText(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
-}
-
-function dataText(d: DataShape): string {
-  return `${d.height}×${d.width}×${d.channels} images in ${d.numClasses} classes`;
 }
 
 /** Cheap checks before building the network, so that a hostile config cannot make a huge one. */
@@ -199,61 +153,13 @@ function checkNetworkSize(checkpoint: SearchCheckpoint, byName: Map<string, Stor
   }
 }
 
-/** The saved values of every slot; throws naming the first missing, misshapen or extra tensor. */
-function matchSlots(
-  slots: readonly TensorSlot[],
-  byName: Map<string, StoredTensor>,
-): Map<string, StoredTensor> {
-  for (const slot of slots) {
-    const saved = byName.get(slot.name);
-    if (!saved) {
-      throw new Error(
-        `the checkpoint has no tensor "${slot.name}", which the network of its configuration needs`,
-      );
-    }
-    if (shapeText(saved.shape) !== shapeText(slot.shape)) {
-      throw new Error(
-        `tensor "${slot.name}" has shape ${shapeText(saved.shape)} in the checkpoint; the network of its configuration needs ${shapeText(slot.shape)}`,
-      );
-    }
-  }
-  const expected = new Set(slots.map((s) => s.name));
-  const extra = [...byName.keys()].find((name) => !expected.has(name));
-  if (extra !== undefined) {
-    throw new Error(`the checkpoint holds tensor "${extra}", which the network does not have`);
-  }
-  return byName;
-}
-
-function newVariable(t: StoredTensor, trainable: boolean): tf.Variable {
-  const value = tf.tensor(t.values, [...t.shape], 'float32');
-  const v = tf.variable(value, trainable);
-  value.dispose();
-  return v;
-}
-
-function variablesUnder(
-  prefix: string,
-  names: readonly string[],
-  saved: Map<string, StoredTensor>,
-  trainable: boolean,
-): Record<string, tf.Variable> {
-  return Object.fromEntries(
-    names.map((name) => [
-      name,
-      newVariable(saved.get(`${prefix}.${name}`) as StoredTensor, trainable),
-    ]),
-  );
-}
-
 function assignAll(
   prefix: string,
   variables: Readonly<Record<string, tf.Variable>>,
   saved: Map<string, StoredTensor>,
 ): void {
   for (const [name, v] of Object.entries(variables)) {
-    const t = saved.get(`${prefix}.${name}`) as StoredTensor;
-    tf.tidy(() => v.assign(tf.tensor(t.values, [...t.shape], 'float32')));
+    assignStored(v, saved.get(`${prefix}.${name}`) as StoredTensor);
   }
 }
 
@@ -267,29 +173,34 @@ export function restoreSearchState(
   dataShape: DataShape,
 ): SearchState {
   const saved = checkpoint.data;
-  if (dataText(saved) !== dataText(dataShape)) {
+  if (imageShapeText(saved) !== imageShapeText(dataShape)) {
     throw new Error(
-      `the checkpoint was saved for ${dataText(saved)}; the data has ${dataText(dataShape)}`,
+      `the checkpoint was saved for ${imageShapeText(saved)}; the data has ${imageShapeText(dataShape)}`,
     );
   }
   const searchRng = restoreRng(checkpoint, SEARCH_RNG);
   const byName = new Map(checkpoint.tensors.map((t) => [t.name, t]));
   checkNetworkSize(checkpoint, byName);
   const net = searchNetwork(checkpoint.config, dataShape);
-  const values = matchSlots(checkpointTensorSlots(net), byName);
+  matchTensorSlots(checkpointTensorSlots(net), checkpoint.tensors, {
+    file: 'the checkpoint',
+    needer: 'the network of its configuration',
+    owner: 'the network',
+    error: (message) => new Error(message),
+  });
   const weights = variablesUnder(
     'weights',
     net.params.map((p) => p.name),
-    values,
+    byName,
     true,
   );
   const buffers = variablesUnder(
     'buffers',
     net.buffers.map((b) => b.name),
-    values,
+    byName,
     false,
   );
-  const alphas = variablesUnder('alphas', ALPHA_KEYS, values, true) as unknown as AlphaVariables;
+  const alphas = variablesUnder('alphas', ALPHA_KEYS, byName, true) as unknown as AlphaVariables;
   const state = assembleSearchState(
     checkpoint.config,
     dataShape,
@@ -297,19 +208,14 @@ export function restoreSearchState(
     { weights, buffers, alphas },
     searchRng,
   );
-  assignAll('sgd.momentum', state.weightOptimizer.buffers, values);
-  assignAll('adam.m', state.alphaOptimizer.m, values);
-  assignAll('adam.v', state.alphaOptimizer.v, values);
+  assignAll('sgd.momentum', state.weightOptimizer.buffers, byName);
+  assignAll('adam.m', state.alphaOptimizer.m, byName);
+  assignAll('adam.v', state.alphaOptimizer.v, byName);
   state.alphaOptimizer.step = checkpoint.alphaOptimizerStep;
   return state;
 }
 
 /** A host random source saved under `name` (e.g. "augment"), as a new Rng. */
 export function restoreRng(checkpoint: SearchCheckpoint, name: string): Rng {
-  const snapshot = Object.hasOwn(checkpoint.rngs, name) ? checkpoint.rngs[name] : undefined;
-  if (!snapshot) {
-    const names = Object.keys(checkpoint.rngs).join(', ');
-    throw new Error(`the checkpoint has no random state "${name}" (it has: ${names})`);
-  }
-  return Rng.fromSnapshot(snapshot);
+  return rngFromSnapshots(checkpoint.rngs, name);
 }

@@ -4,6 +4,7 @@
  */
 import type { OpName } from '../ops/primitives';
 import { DARTS_PRIMITIVES, parseOpSet } from '../ops/primitives';
+import { checkAdamBetas, checkIntegerAtLeast, checkPositiveNumber } from '../optim/settingChecks';
 
 export interface SearchConfig {
   /** 1: first-order alpha gradient; 2: unrolled (second-order) alpha gradient. */
@@ -72,20 +73,6 @@ export const SMALL_SEARCH_CONFIG: SearchConfig = {
   alphaLr: 3e-3,
 };
 
-function positiveInteger(value: number, what: string, min = 1): void {
-  if (!Number.isInteger(value) || value < min) {
-    throw new Error(`${what} must be an integer of at least ${min}, got ${value}`);
-  }
-}
-
-function positiveNumber(value: number, what: string, allowZero = false): void {
-  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new Error(
-      `${what} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${value}`,
-    );
-  }
-}
-
 /** Checks a configuration; throws a message naming the first wrong setting. */
 export function validateSearchConfig(config: SearchConfig): SearchConfig {
   if (config.order !== 1 && config.order !== 2) {
@@ -97,8 +84,8 @@ export function validateSearchConfig(config: SearchConfig): SearchConfig {
       throw new Error(`op "${op}" exists only in evaluation networks, not in the search space`);
     }
   }
-  positiveInteger(config.nodes, 'node count (nodes)');
-  positiveInteger(config.multiplier, 'multiplier');
+  checkIntegerAtLeast(config.nodes, 'node count (nodes)');
+  checkIntegerAtLeast(config.multiplier, 'multiplier');
   if (config.multiplier > config.nodes) {
     throw new Error(`multiplier ${config.multiplier} exceeds the node count ${config.nodes}`);
   }
@@ -107,23 +94,18 @@ export function validateSearchConfig(config: SearchConfig): SearchConfig {
       `layers must be an integer of at least 3, so that the network has normal and reduction cells; got ${config.layers}`,
     );
   }
-  positiveInteger(config.channels, 'channels');
-  positiveInteger(config.stemMultiplier, 'stem multiplier');
-  positiveInteger(config.batchSize, 'batch size');
-  positiveInteger(config.epochs, 'epochs');
-  positiveNumber(config.weightLr, 'weight learning rate');
-  positiveNumber(config.weightLrMin, 'minimum weight learning rate', true);
-  positiveNumber(config.momentum, 'momentum', true);
-  positiveNumber(config.weightDecay, 'weight decay', true);
-  positiveNumber(config.gradClip, 'gradient clip norm');
-  positiveNumber(config.alphaLr, 'alpha learning rate');
-  positiveNumber(config.alphaWeightDecay, 'alpha weight decay', true);
-  for (const [v, what] of [
-    [config.alphaBeta1, 'Adam beta1'],
-    [config.alphaBeta2, 'Adam beta2'],
-  ] as const) {
-    if (!(v >= 0 && v < 1)) throw new Error(`${what} must be in [0, 1), got ${v}`);
-  }
+  checkIntegerAtLeast(config.channels, 'channels');
+  checkIntegerAtLeast(config.stemMultiplier, 'stem multiplier');
+  checkIntegerAtLeast(config.batchSize, 'batch size');
+  checkIntegerAtLeast(config.epochs, 'epochs');
+  checkPositiveNumber(config.weightLr, 'weight learning rate');
+  checkPositiveNumber(config.weightLrMin, 'minimum weight learning rate', true);
+  checkPositiveNumber(config.momentum, 'momentum', true);
+  checkPositiveNumber(config.weightDecay, 'weight decay', true);
+  checkPositiveNumber(config.gradClip, 'gradient clip norm');
+  checkPositiveNumber(config.alphaLr, 'alpha learning rate');
+  checkPositiveNumber(config.alphaWeightDecay, 'alpha weight decay', true);
+  checkAdamBetas(config.alphaBeta1, config.alphaBeta2);
   if (!(config.trainPortion > 0 && config.trainPortion < 1)) {
     throw new Error(`train portion must be strictly between 0 and 1, got ${config.trainPortion}`);
   }

@@ -12,20 +12,15 @@ import type { Genotype } from '../genotype/genotype';
 import { concatRange, deriveCellGenes } from '../genotype/genotype';
 import type { GenotypeChange, GenotypeHistory } from '../genotype/genotypeHistory';
 import { recordGenotype } from '../genotype/genotypeHistory';
-import type { Batch } from './searchStep';
 import { evaluate, searchStep } from './searchStep';
-import { sumAll } from '../tensor/tensorSum';
+import type { BatchSource } from './evaluateSplit';
+import { evaluateSplit } from './evaluateSplit';
 import { alphaMaxAbs } from './alphaMaxAbs';
 import type { SearchState } from './searchState';
 import type { SearchPosition } from './searchPosition';
 import { checkSearchPosition, startPosition, stepsPerEpoch } from './searchPosition';
 
-export { stepsPerEpoch };
-
-export interface BatchSource {
-  readonly count: number;
-  batch(indices: ArrayLike<number>): Batch;
-}
+export type { BatchSource };
 
 export interface SearchData {
   /** Images that train the weights. */
@@ -91,7 +86,10 @@ export interface SearchLoopOptions {
   readonly now?: () => number;
 }
 
-export function checkSearchData(state: SearchState, data: SearchData): void {
+export function checkSearchData(
+  state: { readonly config: { readonly batchSize: number } },
+  data: SearchData,
+): void {
   const b = state.config.batchSize;
   if (data.train.count < b) {
     throw new Error(
@@ -138,29 +136,6 @@ export async function readAlphaSoftmax(state: SearchState): Promise<AlphaSoftmax
   const values = (await packed.data()) as Float32Array;
   packed.dispose();
   return { normal: toRows(values, 0, rows, cols), reduce: toRows(values, rows * cols, rows, cols) };
-}
-
-/** Loss and accuracy over a whole split in evaluation mode. */
-export async function evaluateSplit(
-  state: SearchState,
-  split: BatchSource,
-): Promise<{ loss: number; accuracy: number }> {
-  const b = state.config.batchSize;
-  const sums: tf.Tensor1D[] = [];
-  for (let start = 0; start < split.count; start += b) {
-    const size = Math.min(b, split.count - start);
-    const indices = Array.from({ length: size }, (_, i) => start + i);
-    const batch = split.batch(indices);
-    const r = evaluate(state, batch);
-    sums.push(
-      tf.tidy(() => tf.stack([tf.mul(r.loss, size), tf.mul(r.accuracy, size)]) as tf.Tensor1D),
-    );
-    tf.dispose([batch.x, batch.y, r.loss, r.accuracy]);
-  }
-  const total = tf.tidy(() => tf.div(sumAll(sums), split.count));
-  const [loss, accuracy] = Array.from(await total.data());
-  tf.dispose([total, ...sums]);
-  return { loss: loss as number, accuracy: accuracy as number };
 }
 
 /** The history and position a resumed search starts from (a decoded checkpoint holds both). */
@@ -318,7 +293,9 @@ async function* searchEvents(
         elapsedMs: t1 - started,
       };
     }
-    const evaluation = await evaluateSplit(state, data.val);
+    const evaluation = await evaluateSplit(data.val, config.batchSize, (batch) =>
+      evaluate(state, batch),
+    );
     cursor.position = {
       ...counts,
       epoch: epoch + 1,

@@ -41,7 +41,7 @@ function checkCount(value: number, what: string, min: number, max: number): void
 }
 
 /** Throws unless `order` holds each of 0..n−1 exactly once, n being its length. */
-export function checkPermutation(order: ArrayLike<number>, what: string): void {
+function checkPermutation(order: ArrayLike<number>, what: string): void {
   const seen = new Uint8Array(order.length);
   for (let i = 0; i < order.length; i++) {
     const v = order[i] as number;
@@ -52,13 +52,26 @@ export function checkPermutation(order: ArrayLike<number>, what: string): void {
   }
 }
 
+/** An image count a position refers to: from 1 to 2³¹ − 1. */
+export function checkImageCount(value: number, what: string): void {
+  checkCount(value, what, 1, 2 ** 31 - 1);
+}
+
+/** What every epoch-by-epoch loop's position holds (search and retrain alike). */
+export interface EpochPosition {
+  readonly epoch: number;
+  readonly stepInEpoch: number;
+  readonly step: number;
+  readonly order: Int32Array | null;
+  readonly trainCount: number;
+  readonly elapsedMs: number;
+}
+
 /**
- * Checks that a position is one a search of `epochs` epochs in batches of `batchSize` can be
- * in, between two events; throws naming the first inconsistency.
+ * Checks the epoch, the steps and the image order of a loop of `epochs` epochs in batches of
+ * `batchSize` over `p.trainCount` images; throws naming the first inconsistency.
  */
-export function checkSearchPosition(p: SearchPosition, epochs: number, batchSize: number): void {
-  checkCount(p.trainCount, 'position: weight-training image count', 1, 2 ** 31 - 1);
-  checkCount(p.valCount, 'position: alpha-training image count', 1, 2 ** 31 - 1);
+export function checkEpochPosition(p: EpochPosition, epochs: number, batchSize: number): void {
   const perEpoch = stepsPerEpoch(p.trainCount, batchSize);
   checkCount(p.epoch, 'position: epoch', 0, epochs);
   const lastInEpoch = p.epoch === epochs ? 0 : perEpoch;
@@ -84,4 +97,14 @@ export function checkSearchPosition(p: SearchPosition, epochs: number, batchSize
     }
     checkPermutation(p.order, 'position: the image order');
   }
+}
+
+/**
+ * Checks that a position is one a search of `epochs` epochs in batches of `batchSize` can be
+ * in, between two events; throws naming the first inconsistency.
+ */
+export function checkSearchPosition(p: SearchPosition, epochs: number, batchSize: number): void {
+  checkImageCount(p.trainCount, 'position: weight-training image count');
+  checkImageCount(p.valCount, 'position: alpha-training image count');
+  checkEpochPosition(p, epochs, batchSize);
 }

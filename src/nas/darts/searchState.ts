@@ -12,7 +12,8 @@ import type { SgdState } from '../optim/sgd';
 import { createSgd, disposeSgd } from '../optim/sgd';
 import type { CellKernels } from './searchCell';
 import type { Supernet } from './supernet';
-import { checkInputSize, supernet } from './supernet';
+import { supernet } from './supernet';
+import { checkInputSize } from '../genotype/cellTopology';
 
 export interface AlphaVariables {
   readonly normal: tf.Variable<tf.Rank.R2>;
@@ -83,12 +84,7 @@ export function assembleSearchState(
   const { weights, buffers, alphas } = variables;
   return {
     config,
-    dataShape: {
-      height: data.height,
-      width: data.width,
-      channels: data.channels,
-      numClasses: data.numClasses,
-    },
+    dataShape: dataShapeOf(data),
     net,
     weights,
     buffers,
@@ -97,17 +93,35 @@ export function assembleSearchState(
       momentum: config.momentum,
       weightDecay: config.weightDecay,
     }),
-    alphaOptimizer: createAdam(
-      { normal: alphas.normal, reduce: alphas.reduce },
-      {
-        beta1: config.alphaBeta1,
-        beta2: config.alphaBeta2,
-        eps: 1e-8,
-        weightDecay: config.alphaWeightDecay,
-      },
-    ),
+    alphaOptimizer: createAlphaOptimizer(alphas, config),
     rng,
   };
+}
+
+/** A copy of the data shape's four numbers (a caller's object may hold more). */
+export function dataShapeOf(data: DataShape): DataShape {
+  const { height, width, channels, numClasses } = data;
+  return { height, width, channels, numClasses };
+}
+
+/** DARTS's architecture optimizer (Adam, ε = 1e-8) over both alpha tensors; CDARTS's too. */
+export function createAlphaOptimizer(
+  alphas: AlphaVariables,
+  config: {
+    readonly alphaBeta1: number;
+    readonly alphaBeta2: number;
+    readonly alphaWeightDecay: number;
+  },
+): AdamState {
+  return createAdam(
+    { normal: alphas.normal, reduce: alphas.reduce },
+    {
+      beta1: config.alphaBeta1,
+      beta2: config.alphaBeta2,
+      eps: 1e-8,
+      weightDecay: config.alphaWeightDecay,
+    },
+  );
 }
 
 export function createSearchState(

@@ -5,17 +5,22 @@
  * reduction cells share α_reduce.
  */
 import * as tf from '../tensor/tf';
-import type { ForwardContext, ParamSpec, TensorMap } from '../tensor/layer';
-import { defaultInit, lookup } from '../tensor/layer';
-import { batchNorm } from '../ops/batchNorm';
-import { conv2d } from '../ops/convolutions';
+import type { ForwardContext, TensorMap } from '../tensor/layer';
+import {
+  buildCellStack,
+  classifierParams,
+  classify,
+  convBnStem,
+  runCellStack,
+} from '../ops/cellStack';
 import { SEARCH_OP_OPTIONS } from '../ops/operations';
 import type { OpName } from '../ops/primitives';
 import type { CellKernels, EdgeOpWeights, SearchCell } from './searchCell';
 import { searchCell } from './searchCell';
-import { edgeCount, reductionIndices } from '../genotype/cellTopology';
+import { edgeCount } from '../genotype/cellTopology';
+import type { CellStackNetwork } from '../ops/cellStack';
 
-export { checkInputSize, reductionIndices } from '../genotype/cellTopology';
+export { checkInputSize } from '../genotype/cellTopology';
 
 export interface SupernetSpec {
   readonly c: number;
@@ -38,11 +43,8 @@ export interface Alphas {
   readonly reduce: tf.Tensor2D;
 }
 
-export interface Supernet {
+export interface Supernet extends CellStackNetwork<SearchCell> {
   readonly spec: SupernetSpec;
-  readonly cells: readonly SearchCell[];
-  readonly params: readonly ParamSpec[];
-  readonly buffers: readonly ParamSpec[];
   /** The kernels its cells run ('reference' if any cell does). */
   readonly kernels: CellKernels;
   /** Shape of each alpha tensor: [edges, candidates]. */
@@ -53,8 +55,13 @@ export interface Supernet {
 
 /** Softmax over each edge's row, split into one scalar per (edge, op). */
 export function edgeOpWeights(alpha: tf.Tensor2D): tf.Scalar[][] {
-  const [edges, ops] = alpha.shape;
-  const flat = tf.unstack(tf.reshape(tf.softmax(alpha), [edges * ops])) as tf.Scalar[];
+  return splitEdgeRows(tf.softmax(alpha));
+}
+
+/** A [edges, ops] weight matrix as one scalar per (edge, op), row by row. */
+export function splitEdgeRows(weights: tf.Tensor2D): tf.Scalar[][] {
+  const [edges, ops] = weights.shape;
+  const flat = tf.unstack(tf.reshape(weights, [edges * ops])) as tf.Scalar[];
   const rows: tf.Scalar[][] = [];
   for (let e = 0; e < edges; e++) rows.push(flat.slice(e * ops, (e + 1) * ops));
   return rows;
@@ -70,73 +77,46 @@ export function supernet(spec: SupernetSpec): Supernet {
     throw new Error(`a classifier needs at least 2 classes, got ${numClasses}`);
   }
   const cStem = stemMultiplier * c;
-  const stemConv = conv2d('stem.conv', imageChannels, cStem, 3, 1, 1);
-  const stemBn = batchNorm('stem.bn', cStem, true);
-  const reductions = reductionIndices(layers);
-  const cells: SearchCell[] = [];
-  let cPrevPrev = cStem;
-  let cPrev = cStem;
-  let cCurr = c;
-  let reductionPrev = false;
-  for (let i = 0; i < layers; i++) {
-    const reduction = reductions.has(i);
-    if (reduction) cCurr *= 2;
-    const cell = searchCell({
-      prefix: `cells.${i}`,
-      steps,
-      multiplier,
-      cPrevPrev,
-      cPrev,
-      c: cCurr,
-      reduction,
-      reductionPrev,
-      primitives: spec.primitives,
-      opOptions: SEARCH_OP_OPTIONS,
-      ...(spec.kernels === undefined ? {} : { kernels: spec.kernels }),
-    });
-    cells.push(cell);
-    reductionPrev = reduction;
-    cPrevPrev = cPrev;
-    cPrev = cell.outChannels;
-  }
+  const stem = convBnStem(imageChannels, cStem);
+  const cells = buildCellStack(
+    layers,
+    { c, stemChannels: [cStem, cStem], reductionPrev: false },
+    (slot) =>
+      searchCell({
+        ...slot,
+        steps,
+        multiplier,
+        primitives: spec.primitives,
+        opOptions: SEARCH_OP_OPTIONS,
+        ...(spec.kernels === undefined ? {} : { kernels: spec.kernels }),
+      }),
+  );
   const kernels: CellKernels = cells.some((cell) => cell.kernels === 'reference')
     ? 'reference'
     : 'fused';
   // The fused cells read the softmax as one matrix; the reference ones one scalar each.
   const opWeights = (alpha: tf.Tensor2D): EdgeOpWeights =>
     kernels === 'fused' ? tf.softmax(alpha) : edgeOpWeights(alpha);
-  const classifier: ParamSpec[] = [
-    { name: 'classifier.weight', shape: [cPrev, numClasses], init: defaultInit(cPrev) },
-    { name: 'classifier.bias', shape: [numClasses], init: defaultInit(cPrev) },
-  ];
+  const cOut = (cells.at(-1) as SearchCell).outChannels;
   return {
     spec,
     cells,
     params: [
-      ...stemConv.params,
-      ...stemBn.params,
+      ...stem.params,
       ...cells.flatMap((cell) => cell.params),
-      ...classifier,
+      ...classifierParams(cOut, numClasses),
     ],
-    buffers: [...stemBn.buffers, ...cells.flatMap((cell) => cell.buffers)],
+    buffers: [...stem.buffers, ...cells.flatMap((cell) => cell.buffers)],
     alphaShape: [edgeCount(steps), spec.primitives.length],
     kernels,
     forward(x, weights, alphas, ctx) {
       const normal = opWeights(alphas.normal);
       const reduce = opWeights(alphas.reduce);
-      const stem = stemBn.apply(stemConv.apply(x, weights, ctx), weights, ctx);
-      let s0 = stem;
-      let s1 = stem;
-      for (const cell of cells) {
-        const next = cell.apply(s0, s1, cell.spec.reduction ? reduce : normal, weights, ctx);
-        s0 = s1;
-        s1 = next;
-      }
-      const pooled = tf.mean(s1, [1, 2]) as tf.Tensor2D;
-      return tf.add(
-        tf.matMul(pooled, lookup(weights, 'classifier.weight') as tf.Tensor2D),
-        lookup(weights, 'classifier.bias'),
-      ) as tf.Tensor2D;
+      const s = stem.apply(x, weights, ctx);
+      const out = runCellStack(cells, [s, s], (cell, s0, s1) =>
+        cell.apply(s0, s1, cell.spec.reduction ? reduce : normal, weights, ctx),
+      );
+      return classify(out, weights);
     },
   };
 }

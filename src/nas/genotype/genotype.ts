@@ -94,7 +94,7 @@ export function nodeCount(genes: readonly Gene[]): number {
 // ---------------------------------------------------------------------------------------------
 // JSON
 
-export const GENOTYPE_FORMAT = 'nas-lab.genotype';
+const GENOTYPE_FORMAT = 'nas-lab.genotype';
 
 export interface GenotypeJson {
   format: typeof GENOTYPE_FORMAT;
@@ -119,6 +119,11 @@ export function genotypeToJson(g: Genotype): GenotypeJson {
 
 /** Indented JSON with each [op, input] pair on one line, as DARTS prints genotypes. */
 export function formatGenotypeJson(json: GenotypeJson): string {
+  return formatGenePairsJson(json);
+}
+
+/** Indented JSON with each [op, input] pair on one line (either kind of genotype). */
+export function formatGenePairsJson(json: unknown): string {
   const text = JSON.stringify(json, null, 2).replace(/\[\s+("[^"]*"),\s+(-?\d+)\s+\]/g, '[$1, $2]');
   return `${text}\n`;
 }
@@ -154,7 +159,16 @@ function parseGenes(value: unknown, field: string): Gene[] {
   });
 }
 
-function parseConcat(value: unknown, field: string, states: number): number[] {
+/**
+ * A cell's concat (either kind of genotype): a non-empty list of distinct state indices below
+ * `states`; `fail` throws the genotype kind's error.
+ */
+export function parseConcatList(
+  value: unknown,
+  field: string,
+  states: number,
+  fail: (message: string) => never,
+): number[] {
   if (!Array.isArray(value) || value.length === 0) fail(`"${field}" must be a non-empty list`);
   const seen = new Set<number>();
   return value.map((v: unknown, i) => {
@@ -183,19 +197,22 @@ export function genotypeFromJson(value: unknown): Genotype {
   const reduce = parseGenes(o.reduce, 'reduce');
   return {
     normal,
-    normalConcat: parseConcat(o.normal_concat, 'normal_concat', nodeCount(normal) + 2),
+    normalConcat: parseConcatList(o.normal_concat, 'normal_concat', nodeCount(normal) + 2, fail),
     reduce,
-    reduceConcat: parseConcat(o.reduce_concat, 'reduce_concat', nodeCount(reduce) + 2),
+    reduceConcat: parseConcatList(o.reduce_concat, 'reduce_concat', nodeCount(reduce) + 2, fail),
   };
 }
 
 /** Parses genotype JSON text; errors name what is wrong. */
 export function parseGenotype(text: string): Genotype {
-  let value: unknown;
+  return genotypeFromJson(parseJsonText(text, fail));
+}
+
+/** JSON.parse, its error restated by `fail` (either kind of genotype file). */
+export function parseJsonText(text: string, fail: (message: string) => never): unknown {
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch (e) {
-    fail(`not valid JSON (${(e as Error).message})`);
+    return fail(`not valid JSON (${(e as Error).message})`);
   }
-  return genotypeFromJson(value);
 }

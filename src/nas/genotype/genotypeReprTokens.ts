@@ -48,7 +48,7 @@ const isDigit = (ch: string | undefined): boolean => ch !== undefined && ch >= '
 const isNameStart = (ch: string | undefined): boolean => ch !== undefined && /[A-Za-z_]/.test(ch);
 const isNameChar = (ch: string | undefined): boolean => ch !== undefined && /[A-Za-z0-9_]/.test(ch);
 
-export function tokenize(text: string): Token[] {
+function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let offset = 0;
   let line = 1;
@@ -138,7 +138,7 @@ export function tokenize(text: string): Token[] {
 }
 
 /** How a message names a token: `'('`, `name lambda`, `string 'x'`, `end of input`. */
-export function describeToken(token: Token): string {
+function describeToken(token: Token): string {
   switch (token.kind) {
     case 'name':
       return `name ${token.name}`;

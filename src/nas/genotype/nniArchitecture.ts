@@ -33,12 +33,18 @@
  * cells with different node counts.
  */
 import type { Gene, Genotype } from './genotype';
-import { concatRange, genotypeFromJson, genotypeToJson, nodeCount } from './genotype';
+import {
+  concatRange,
+  genotypeFromJson,
+  genotypeToJson,
+  nodeCount,
+  parseJsonText,
+} from './genotype';
 import { checkGenotypeTextSize } from './genotypeTextLimit';
 import type { OpName } from '../ops/primitives';
 
 /** NNI's DARTS candidates in LayerChoice order (its `model.py`) and the DARTS op of each. */
-export const NNI_DARTS_OPS = [
+const NNI_DARTS_OPS = [
   ['maxpool', 'max_pool_3x3'],
   ['avgpool', 'avg_pool_3x3'],
   ['skipconnect', 'skip_connect'],
@@ -243,13 +249,7 @@ export function genotypeFromNni(value: unknown): Genotype {
 /** Parses NNI architecture JSON text (an `epoch_N.json`). */
 export function parseNniArchitecture(text: string): Genotype {
   checkGenotypeTextSize(text, 'the NNI architecture');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    fail(`not valid JSON (${(e as Error).message})`);
-  }
-  return genotypeFromNni(value);
+  return genotypeFromNni(parseJsonText(text, fail));
 }
 
 function refuse(message: string): never {

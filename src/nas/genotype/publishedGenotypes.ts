@@ -121,7 +121,7 @@ export const AMOEBANET: Genotype = {
 };
 
 /** PC-DARTS searched on CIFAR-10 (`PC_DARTS_cifar`, also CDARTS's `pcdarts_cifar_genotype.json`). */
-export const PC_DARTS_CIFAR: Genotype = {
+const PC_DARTS_CIFAR: Genotype = {
   normal: genes(
     ['sep_conv_3x3', 1],
     ['skip_connect', 0],
@@ -147,7 +147,7 @@ export const PC_DARTS_CIFAR: Genotype = {
 };
 
 /** PC-DARTS searched on ImageNet (`PC_DARTS_image`). */
-export const PC_DARTS_IMAGE: Genotype = {
+const PC_DARTS_IMAGE: Genotype = {
   normal: genes(
     ['skip_connect', 1],
     ['sep_conv_3x3', 0],
@@ -173,7 +173,7 @@ export const PC_DARTS_IMAGE: Genotype = {
 };
 
 /** P-DARTS (`chenxin061/pdarts`; also CDARTS's `pdarts_genotype.json`). */
-export const PDARTS: Genotype = {
+const PDARTS: Genotype = {
   normal: genes(
     ['skip_connect', 0],
     ['dil_conv_3x3', 1],
@@ -225,7 +225,7 @@ export const CDARTS_CIFAR: Genotype = {
 };
 
 /** CDARTS's ImageNet cell (`CDARTS/cells/imagenet_genotype.json`). */
-export const CDARTS_IMAGENET: Genotype = {
+const CDARTS_IMAGENET: Genotype = {
   normal: genes(
     ['sep_conv_3x3', 1],
     ['sep_conv_3x3', 0],

@@ -12,10 +12,11 @@
  * file ends where the last tensor's bytes end. This module knows the container only; what the
  * rest of the manifest means is searchCheckpointManifest.ts's business.
  */
+import { ManifestError } from './manifestFields';
 
 export const CHECKPOINT_MAGIC = 'NASLABCK';
 export const CHECKPOINT_VERSION = 1;
-export const CHECKPOINT_HEADER_BYTES = 16;
+const CHECKPOINT_HEADER_BYTES = 16;
 /** Files above this size are refused unless the caller raises the limit. */
 export const DEFAULT_MAX_CHECKPOINT_BYTES = 2 ** 30;
 
@@ -39,9 +40,9 @@ export interface TensorEntry {
   readonly byteLength: number;
 }
 
-/** Every error about a file to decode starts with this. */
-export function checkpointError(message: string): Error {
-  return new Error(`invalid search checkpoint: ${message}`);
+/** Every error about a file to decode starts with "invalid search checkpoint: ". */
+function checkpointError(message: string): Error {
+  return new ManifestError('search checkpoint', message);
 }
 
 function align4(n: number): number {

@@ -10,7 +10,7 @@ import type { ForwardContext, Layer, TensorMap } from '../tensor/layer';
 import { lookup } from '../tensor/layer';
 
 export const BN_EPS = 1e-5;
-export const BN_MOMENTUM = 0.1;
+const BN_MOMENTUM = 0.1;
 
 export function batchNorm(prefix: string, channels: number, affine: boolean): Layer {
   const params = affine

@@ -53,7 +53,7 @@ const selectionCache = new Map<string, Float32Array>();
 /**
  * The 0/1 matrix [K·K, k·k] (K = d(k−1)+1) that places a k×k kernel's taps on the dilated grid.
  */
-export function dilationSelection(k: number, dilation: number): Float32Array {
+function dilationSelection(k: number, dilation: number): Float32Array {
   const key = `${k}:${dilation}`;
   const cached = selectionCache.get(key);
   if (cached) return cached;

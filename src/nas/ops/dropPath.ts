@@ -38,7 +38,7 @@ export function checkDropPathProb(prob: number): void {
 }
 
 /** mask / keep: the factor each sample's output is multiplied by. */
-export function dropPathScales(mask: Float32Array, keepProb: number): Float32Array {
+function dropPathScales(mask: Float32Array, keepProb: number): Float32Array {
   return mask.map((m) => {
     if (m !== 0 && m !== 1) throw new Error(`a keep mask holds 0 or 1, got ${m}`);
     return m / keepProb;

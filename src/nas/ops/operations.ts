@@ -25,7 +25,7 @@ export interface ZeroLayer extends Layer {
   readonly isZero: true;
 }
 
-export function zero(stride: number): ZeroLayer {
+function zero(stride: number): ZeroLayer {
   return {
     isZero: true,
     params: [],

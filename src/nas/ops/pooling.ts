@@ -12,7 +12,7 @@ export function maxPool3x3(stride: number): Layer {
 const countCache = new Map<string, Float32Array>();
 
 /** 9 / (number of in-bounds pixels) for every output position of a 3×3, pad-1 window. */
-export function avgPoolRescale(h: number, w: number, stride: number): Float32Array {
+function avgPoolRescale(h: number, w: number, stride: number): Float32Array {
   const key = `${h}:${w}:${stride}`;
   const cached = countCache.get(key);
   if (cached) return cached;

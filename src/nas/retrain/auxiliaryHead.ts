@@ -9,16 +9,13 @@
  * s ≥ 2. That is DARTS's pool on both its inputs and NNI's AvgPool(5, stride s − 5) for s ≥ 6;
  * smaller maps (the lab's small images) shrink the window. A 1-pixel map is refused.
  */
-import * as tf from '../tensor/tf';
-import type { ForwardContext, ParamSpec, TensorMap } from '../tensor/layer';
-import { defaultInit, lookup } from '../tensor/layer';
-import { batchNorm } from '../ops/batchNorm';
-import { conv2d } from '../ops/convolutions';
+import type { ClassifierHead, PoolWindow } from '../ops/classifierHead';
+import { classifierHead } from '../ops/classifierHead';
 
 export type AuxiliaryHeadKind = 'cifar' | 'imagenet';
 
 /** DARTS's hidden widths: 128 channels after the 1×1 conv, 768 after the 2×2 conv. */
-export const DARTS_AUXILIARY_WIDTHS: readonly [number, number] = [128, 768];
+const DARTS_AUXILIARY_WIDTHS: readonly [number, number] = [128, 768];
 
 export interface AuxiliaryHeadSpec {
   readonly prefix: string;
@@ -29,15 +26,10 @@ export interface AuxiliaryHeadSpec {
   readonly widths?: readonly [number, number];
 }
 
-export interface AuxiliaryHead {
-  readonly params: readonly ParamSpec[];
-  readonly buffers: readonly ParamSpec[];
-  /** Logits [batch, classes] from the feature map the head is attached to. */
-  apply(x: tf.Tensor4D, weights: TensorMap, ctx: ForwardContext): tf.Tensor2D;
-}
+export type AuxiliaryHead = ClassifierHead;
 
 /** Pool window on one axis of length `size`: two windows, at the start and at the end. */
-export function auxiliaryPoolWindow(size: number): { kernel: number; stride: number } {
+export function auxiliaryPoolWindow(size: number): PoolWindow {
   if (!Number.isInteger(size) || size < 2) {
     throw new Error(
       `the auxiliary head needs a feature map of at least 2×2 at its cell, got ${size} pixels: use larger images or turn the auxiliary head off`,
@@ -48,54 +40,14 @@ export function auxiliaryPoolWindow(size: number): { kernel: number; stride: num
 }
 
 export function auxiliaryHead(spec: AuxiliaryHeadSpec): AuxiliaryHead {
-  const { prefix, inChannels, numClasses, kind } = spec;
-  const [w1, w2] = spec.widths ?? DARTS_AUXILIARY_WIDTHS;
-  for (const [what, v] of [
-    ['input channels', inChannels],
-    ['first width', w1],
-    ['second width', w2],
-  ] as const) {
-    if (!Number.isInteger(v) || v < 1) {
-      throw new Error(`auxiliary head ${what} must be a positive integer, got ${v}`);
-    }
-  }
-  const conv1 = conv2d(`${prefix}.conv1`, inChannels, w1, 1, 1, 0);
-  const bn1 = batchNorm(`${prefix}.bn1`, w1, true);
-  const conv2 = conv2d(`${prefix}.conv2`, w1, w2, 2, 1, 0);
-  const bn2 = kind === 'cifar' ? batchNorm(`${prefix}.bn2`, w2, true) : null;
-  const weightName = `${prefix}.classifier.weight`;
-  const biasName = `${prefix}.classifier.bias`;
-  const classifier: ParamSpec[] = [
-    { name: weightName, shape: [w2, numClasses], init: defaultInit(w2) },
-    { name: biasName, shape: [numClasses], init: defaultInit(w2) },
-  ];
-  return {
-    params: [
-      ...conv1.params,
-      ...bn1.params,
-      ...conv2.params,
-      ...(bn2 ? bn2.params : []),
-      ...classifier,
-    ],
-    buffers: [...bn1.buffers, ...(bn2 ? bn2.buffers : [])],
-    apply(x, weights, ctx) {
-      const [n, h, w] = x.shape;
-      const rows = auxiliaryPoolWindow(h);
-      const cols = auxiliaryPoolWindow(w);
-      let y = tf.avgPool(
-        tf.relu(x),
-        [rows.kernel, cols.kernel],
-        [rows.stride, cols.stride],
-        'valid',
-      );
-      y = tf.relu(bn1.apply(conv1.apply(y, weights, ctx), weights, ctx));
-      y = conv2.apply(y, weights, ctx);
-      if (bn2) y = bn2.apply(y, weights, ctx);
-      const features = tf.reshape(tf.relu(y), [n, w2]) as tf.Tensor2D;
-      return tf.add(
-        tf.matMul(features, lookup(weights, weightName) as tf.Tensor2D),
-        lookup(weights, biasName),
-      ) as tf.Tensor2D;
-    },
-  };
+  return classifierHead({
+    prefix: spec.prefix,
+    inChannels: spec.inChannels,
+    numClasses: spec.numClasses,
+    widths: spec.widths ?? DARTS_AUXILIARY_WIDTHS,
+    affine: true,
+    bnAfterConv2: spec.kind === 'cifar',
+    poolWindow: auxiliaryPoolWindow,
+    title: 'auxiliary head',
+  });
 }

@@ -6,11 +6,6 @@ import * as tf from '../tensor/tf';
 import type { EvalOutput } from './evalNetwork';
 import { crossEntropy } from '../ops/loss';
 
-/** `--auxiliary_weight` of `cnn/train.py`. */
-export const DARTS_AUXILIARY_WEIGHT = 0.4;
-/** `--drop_path_prob` of `cnn/train.py`. */
-export const DARTS_DROP_PATH_PROB = 0.2;
-
 /**
  * Mean cross-entropy of the main logits plus auxWeight times that of the auxiliary logits.
  * Without auxiliary logits (no head, or evaluation mode) it is the main term alone.

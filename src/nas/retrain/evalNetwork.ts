@@ -7,12 +7,12 @@
  * NetworkImageNet's final AvgPool2d(7) is global average pooling here: the same on its 224×224
  * inputs (7×7 final maps), and the only choice that works for other sizes.
  */
-import * as tf from '../tensor/tf';
+import type * as tf from '../tensor/tf';
 import type { ForwardContext, ParamSpec, TensorMap } from '../tensor/layer';
-import { defaultInit, lookup } from '../tensor/layer';
+import type { CellStackNetwork } from '../ops/cellStack';
+import { buildCellStack, classifierParams, classify, runCellStack } from '../ops/cellStack';
 import type { AuxiliaryHead } from './auxiliaryHead';
 import { auxiliaryHead } from './auxiliaryHead';
-import { reductionIndices } from '../genotype/cellTopology';
 import type { DropPath } from '../ops/dropPath';
 import { checkDropPathProb } from '../ops/dropPath';
 import type { EvalCell } from './evalCell';
@@ -22,7 +22,7 @@ import { evalStem } from './evalStem';
 import type { Genotype } from '../genotype/genotype';
 
 /** Parameter names of the auxiliary head start with this prefix and a dot. */
-export const AUXILIARY_PREFIX = 'auxiliary';
+const AUXILIARY_PREFIX = 'auxiliary';
 
 export interface EvalNetworkSpec {
   readonly genotype: Genotype;
@@ -52,18 +52,15 @@ export interface EvalForwardOptions {
   readonly dropPath?: DropPath;
 }
 
-export interface EvalNetwork {
+export interface EvalNetwork extends CellStackNetwork<EvalCell> {
   readonly spec: EvalNetworkSpec;
   readonly stem: EvalStem;
-  readonly cells: readonly EvalCell[];
-  readonly params: readonly ParamSpec[];
-  readonly buffers: readonly ParamSpec[];
   /** The cell whose output feeds the auxiliary head (⌊2L/3⌋), or null without the head. */
   readonly auxiliaryCell: number | null;
   forward(x: tf.Tensor4D, weights: TensorMap, options: EvalForwardOptions): EvalOutput;
 }
 
-export function auxiliaryCellIndex(layers: number): number {
+function auxiliaryCellIndex(layers: number): number {
   return Math.floor((2 * layers) / 3);
 }
 
@@ -79,45 +76,28 @@ export function evalNetwork(spec: EvalNetworkSpec): EvalNetwork {
   checkPositiveInteger('layers', layers);
   checkPositiveInteger('number of classes', numClasses, 2);
   const stem = evalStem(spec.stem ?? 'cifar', spec.imageChannels, c);
-  const reductions = reductionIndices(layers);
-  const cells: EvalCell[] = [];
-  let [cPrevPrev, cPrev] = stem.outChannels;
-  let cCurr = c;
-  let reductionPrev = stem.reductionPrev;
-  let cAuxiliary = 0;
-  for (let i = 0; i < layers; i++) {
-    const reduction = reductions.has(i);
-    if (reduction) cCurr *= 2;
-    const cell = evalCell({
-      prefix: `cells.${i}`,
-      genes: reduction ? genotype.reduce : genotype.normal,
-      concat: reduction ? genotype.reduceConcat : genotype.normalConcat,
-      cPrevPrev,
-      cPrev,
-      c: cCurr,
-      reduction,
-      reductionPrev,
-    });
-    cells.push(cell);
-    reductionPrev = reduction;
-    cPrevPrev = cPrev;
-    cPrev = cell.outChannels;
-    if (i === auxiliaryCellIndex(layers)) cAuxiliary = cPrev;
-  }
+  const cells = buildCellStack(
+    layers,
+    { c, stemChannels: stem.outChannels, reductionPrev: stem.reductionPrev },
+    (slot) =>
+      evalCell({
+        ...slot,
+        genes: slot.reduction ? genotype.reduce : genotype.normal,
+        concat: slot.reduction ? genotype.reduceConcat : genotype.normalConcat,
+      }),
+  );
   const auxiliaryCell = spec.auxiliary ? auxiliaryCellIndex(layers) : null;
-  const aux: AuxiliaryHead | null = spec.auxiliary
-    ? auxiliaryHead({
-        prefix: AUXILIARY_PREFIX,
-        inChannels: cAuxiliary,
-        numClasses,
-        kind: stem.kind,
-        ...(spec.auxiliaryWidths ? { widths: spec.auxiliaryWidths } : {}),
-      })
-    : null;
-  const classifier: ParamSpec[] = [
-    { name: 'classifier.weight', shape: [cPrev, numClasses], init: defaultInit(cPrev) },
-    { name: 'classifier.bias', shape: [numClasses], init: defaultInit(cPrev) },
-  ];
+  const aux: AuxiliaryHead | null =
+    auxiliaryCell === null
+      ? null
+      : auxiliaryHead({
+          prefix: AUXILIARY_PREFIX,
+          inChannels: (cells[auxiliaryCell] as EvalCell).outChannels,
+          numClasses,
+          kind: stem.kind,
+          ...(spec.auxiliaryWidths ? { widths: spec.auxiliaryWidths } : {}),
+        });
+  const cOut = (cells.at(-1) as EvalCell).outChannels;
   const net: EvalNetwork = {
     spec,
     stem,
@@ -126,7 +106,7 @@ export function evalNetwork(spec: EvalNetworkSpec): EvalNetwork {
       ...stem.params,
       ...cells.flatMap((cell) => cell.params),
       ...(aux ? aux.params : []),
-      ...classifier,
+      ...classifierParams(cOut, numClasses),
     ],
     buffers: [
       ...stem.buffers,
@@ -138,19 +118,13 @@ export function evalNetwork(spec: EvalNetworkSpec): EvalNetwork {
       const [, height, width] = x.shape;
       checkEvalInputSize(net, height, width);
       if (dropPath) checkDropPathProb(dropPath.prob);
-      let [s0, s1] = stem.apply(x, weights, ctx);
       let auxLogits: tf.Tensor2D | null = null;
-      cells.forEach((cell, i) => {
+      const out = runCellStack(cells, stem.apply(x, weights, ctx), (cell, s0, s1, i) => {
         const next = cell.apply(s0, s1, weights, ctx, dropPath);
-        s0 = s1;
-        s1 = next;
-        if (aux && ctx.training && i === auxiliaryCell) auxLogits = aux.apply(s1, weights, ctx);
+        if (aux && ctx.training && i === auxiliaryCell) auxLogits = aux.apply(next, weights, ctx);
+        return next;
       });
-      const pooled = tf.mean(s1, [1, 2]) as tf.Tensor2D;
-      const logits = tf.add(
-        tf.matMul(pooled, lookup(weights, 'classifier.weight') as tf.Tensor2D),
-        lookup(weights, 'classifier.bias'),
-      ) as tf.Tensor2D;
+      const logits = classify(out, weights);
       return { logits, auxLogits };
     },
   };
@@ -161,7 +135,7 @@ export function evalNetwork(spec: EvalNetworkSpec): EvalNetwork {
  * Feature-map length along one axis after each cell, for an input of `size` pixels. Throws
  * when a reduction (or the ImageNet stem's FactorizedReduce) meets an odd length.
  */
-export function cellOutputSizes(net: EvalNetwork, size: number, axis: string): number[] {
+function cellOutputSizes(net: EvalNetwork, size: number, axis: string): number[] {
   checkPositiveInteger(`image ${axis}`, size);
   const [s0, s1] = net.stem.outputSizes(size);
   if (net.stem.reductionPrev && s0 % 2 !== 0) {

@@ -11,11 +11,12 @@ import type { ForwardContext, ParamSpec, TensorMap } from '../tensor/layer';
 import { sequence } from '../tensor/layer';
 import { batchNorm } from '../ops/batchNorm';
 import { conv2d, relu } from '../ops/convolutions';
+import { convBnStem } from '../ops/cellStack';
 
 export type StemKind = 'cifar' | 'imagenet';
 
 /** NetworkCIFAR's fixed stem multiplier. */
-export const EVAL_STEM_MULTIPLIER = 3;
+const EVAL_STEM_MULTIPLIER = 3;
 
 export interface EvalStem {
   readonly kind: StemKind;
@@ -37,10 +38,7 @@ function halved(size: number): number {
 
 function cifarStem(imageChannels: number, c: number): EvalStem {
   const cStem = EVAL_STEM_MULTIPLIER * c;
-  const stem = sequence([
-    conv2d('stem.conv', imageChannels, cStem, 3, 1, 1),
-    batchNorm('stem.bn', cStem, true),
-  ]);
+  const stem = convBnStem(imageChannels, cStem);
   return {
     kind: 'cifar',
     params: stem.params,

@@ -8,11 +8,21 @@
  * random states the retrain's own (initialisation, order, drop-path masks) and the host's.
  * Unlike a model file (trainedModel.ts), it is for resuming, not for evaluating.
  */
-import * as tf from '../tensor/tf';
+import type * as tf from '../tensor/tf';
 import type { StoredTensor } from '../io/checkpointFormat';
 import { CHECKPOINT_MAGIC, decodeContainer, encodeContainer } from '../io/checkpointFormat';
+import { imageShapeText, rngFromSnapshots, snapshotRngs } from '../io/manifestFields';
+import type { TensorSlot } from '../io/tensorSlots';
+import {
+  assignStored,
+  checkFiniteTensors,
+  matchTensorSlots,
+  prefixed,
+  readSlots,
+  variableFrom,
+} from '../io/tensorSlots';
 import type { EvalNetwork } from './evalNetwork';
-import { Rng } from '../tensor/random';
+import type { Rng } from '../tensor/random';
 import type { RetrainCheckpointManifest } from './retrainCheckpointManifest';
 import {
   parseRetrainManifest,
@@ -33,19 +43,14 @@ export interface RetrainCheckpoint extends RetrainCheckpointManifest {
 }
 
 /** Files above this size are refused unless the caller raises the limit (paper size: ~27 MB). */
-export const DEFAULT_MAX_RETRAIN_CHECKPOINT_BYTES = 2 ** 28;
+const DEFAULT_MAX_RETRAIN_CHECKPOINT_BYTES = 2 ** 28;
 
 export interface RetrainCheckpointLimits {
   readonly maxBytes?: number;
 }
 
-interface TensorSlot {
-  readonly name: string;
-  readonly shape: readonly number[];
-}
-
 /** The tensors a checkpoint of a retrain of `net` holds, in file order. */
-export function retrainCheckpointTensorSlots(net: EvalNetwork): TensorSlot[] {
+function retrainCheckpointTensorSlots(net: EvalNetwork): TensorSlot[] {
   return [
     ...net.params.map((p) => ({ name: `weights.${p.name}`, shape: p.shape })),
     ...net.buffers.map((b) => ({ name: `buffers.${b.name}`, shape: b.shape })),
@@ -54,26 +59,11 @@ export function retrainCheckpointTensorSlots(net: EvalNetwork): TensorSlot[] {
 }
 
 function stateVariables(state: RetrainState): Map<string, tf.Variable> {
-  const under = (prefix: string, vs: Readonly<Record<string, tf.Variable>>) =>
-    Object.entries(vs).map(([name, v]) => [`${prefix}.${name}`, v] as const);
   return new Map([
-    ...under('weights', state.weights),
-    ...under('buffers', state.buffers),
-    ...under('sgd.momentum', state.optimizer.buffers),
+    ...prefixed('weights', state.weights),
+    ...prefixed('buffers', state.buffers),
+    ...prefixed('sgd.momentum', state.optimizer.buffers),
   ]);
-}
-
-function checkRngNames(rngs: Readonly<Record<string, Rng>>): void {
-  for (const name of Object.keys(rngs)) {
-    if (name === RETRAIN_RNG) {
-      throw new Error(`the random source name "${RETRAIN_RNG}" is the RetrainState's own`);
-    }
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) {
-      throw new Error(
-        `random source name ${JSON.stringify(name)} must be 1–64 of A–Z a–z 0–9 _ . -`,
-      );
-    }
-  }
 }
 
 /**
@@ -90,32 +80,21 @@ export async function captureRetrainCheckpoint(
   } = {},
 ): Promise<RetrainCheckpoint> {
   const rngs = options.rngs ?? {};
-  checkRngNames(rngs);
+  const snapshots = snapshotRngs(RETRAIN_RNG, state.rng, rngs, 'RetrainState');
   checkRetrainPosition(position, state.config.epochs, state.config.batchSize);
-  const variables = stateVariables(state);
-  const slots = retrainCheckpointTensorSlots(state.net);
-  const sources = slots.map((slot) => {
-    const v = variables.get(slot.name);
-    if (!v) throw new Error(`the retrain state has no tensor "${slot.name}"`);
-    return v;
-  });
-  const values = await Promise.all(sources.map((v) => v.data<'float32'>()));
+  const tensors = await readSlots(
+    retrainCheckpointTensorSlots(state.net),
+    stateVariables(state),
+    'the retrain state',
+  );
   return {
     genotype: state.genotype,
     config: state.config,
     data: state.data,
     position: { ...position, order: position.order && position.order.slice() },
-    rngs: Object.fromEntries([
-      [RETRAIN_RNG, state.rng.snapshot()],
-      ...Object.entries(rngs).map(([name, rng]) => [name, rng.snapshot()]),
-    ]),
+    rngs: snapshots,
     ...(options.host ? { host: options.host } : {}),
-    // Copies: on the cpu backend data() returns the backend's own array.
-    tensors: slots.map((slot, i) => ({
-      name: slot.name,
-      shape: [...(sources[i] as tf.Variable).shape],
-      values: new Float32Array(values[i] as Float32Array),
-    })),
+    tensors,
   };
 }
 
@@ -132,14 +111,7 @@ export function encodeRetrainCheckpoint(
       (e as Error).message.replace(/^invalid retrain checkpoint: /, 'cannot save the retrain: '),
     );
   }
-  for (const t of checkpoint.tensors) {
-    const i = t.values.findIndex((v) => !Number.isFinite(v));
-    if (i >= 0) {
-      throw new Error(
-        `cannot save the retrain: tensor "${t.name}" holds ${t.values[i]} at index ${i} (the training has diverged)`,
-      );
-    }
-  }
+  checkFiniteTensors(checkpoint.tensors, 'the retrain', 'the training has diverged');
   return encodeContainer(
     { manifest, tensors: checkpoint.tensors },
     limits.maxBytes ?? DEFAULT_MAX_RETRAIN_CHECKPOINT_BYTES,
@@ -189,35 +161,13 @@ function checkedNetwork(m: RetrainCheckpointManifest, tensorCount: number): Eval
 
 const nothingTrained = { epochs: 0, testLoss: 0, testAccuracy: 0 };
 
-const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
-
 function matchSlots(net: EvalNetwork, tensors: readonly StoredTensor[]): void {
-  const slots = retrainCheckpointTensorSlots(net);
-  const byName = new Map(tensors.map((t) => [t.name, t]));
-  for (const slot of slots) {
-    const saved = byName.get(slot.name);
-    if (!saved) {
-      throw retrainCheckpointError(
-        `the file has no tensor "${slot.name}", which the network of its genotype and configuration needs`,
-      );
-    }
-    if (shapeText(saved.shape) !== shapeText(slot.shape)) {
-      throw retrainCheckpointError(
-        `tensor "${slot.name}" has shape ${shapeText(saved.shape)} in the file; the network needs ${shapeText(slot.shape)}`,
-      );
-    }
-  }
-  const expected = new Set(slots.map((s) => s.name));
-  const extra = tensors.find((t) => !expected.has(t.name));
-  if (extra) {
-    throw retrainCheckpointError(
-      `the file holds tensor "${extra.name}", which the network does not have`,
-    );
-  }
-}
-
-function dataText(d: DataShape): string {
-  return `${d.height}×${d.width}×${d.channels} images in ${d.numClasses} classes`;
+  matchTensorSlots(retrainCheckpointTensorSlots(net), tensors, {
+    file: 'the file',
+    needer: 'the network of its genotype and configuration',
+    owner: 'the network',
+    error: retrainCheckpointError,
+  });
 }
 
 /**
@@ -225,21 +175,16 @@ function dataText(d: DataShape): string {
  * retrain Rng. `data` must be the saved shape.
  */
 export function restoreRetrainState(checkpoint: RetrainCheckpoint, data: DataShape): RetrainState {
-  if (dataText(checkpoint.data) !== dataText(data)) {
+  if (imageShapeText(checkpoint.data) !== imageShapeText(data)) {
     throw new Error(
-      `the checkpoint was saved for ${dataText(checkpoint.data)}; the data has ${dataText(data)}`,
+      `the checkpoint was saved for ${imageShapeText(checkpoint.data)}; the data has ${imageShapeText(data)}`,
     );
   }
   const net = checkedNetwork(checkpoint, checkpoint.tensors.length);
   matchSlots(net, checkpoint.tensors);
   const saved = new Map(checkpoint.tensors.map((t) => [t.name, t]));
-  const variable = (name: string, trainable: boolean) => {
-    const t = saved.get(name) as StoredTensor;
-    const value = tf.tensor(t.values, [...t.shape], 'float32');
-    const v = tf.variable(value, trainable);
-    value.dispose();
-    return v;
-  };
+  const variable = (name: string, trainable: boolean) =>
+    variableFrom(saved.get(name) as StoredTensor, trainable);
   const weights = Object.fromEntries(
     net.params.map((p) => [p.name, variable(`weights.${p.name}`, true)]),
   );
@@ -252,8 +197,7 @@ export function restoreRetrainState(checkpoint: RetrainCheckpoint, data: DataSha
     weightDecay: config.weightDecay,
   });
   for (const [name, buffer] of Object.entries(optimizer.buffers)) {
-    const t = saved.get(`sgd.momentum.${name}`) as StoredTensor;
-    tf.tidy(() => buffer.assign(tf.tensor(t.values, [...t.shape], 'float32')));
+    assignStored(buffer, saved.get(`sgd.momentum.${name}`) as StoredTensor);
   }
   return {
     config,
@@ -269,10 +213,5 @@ export function restoreRetrainState(checkpoint: RetrainCheckpoint, data: DataSha
 
 /** A random source saved under `name` (the retrain's own, or the host's), as a new Rng. */
 export function restoreRetrainRng(checkpoint: RetrainCheckpointManifest, name: string): Rng {
-  const snapshot = Object.hasOwn(checkpoint.rngs, name) ? checkpoint.rngs[name] : undefined;
-  if (!snapshot) {
-    const names = Object.keys(checkpoint.rngs).join(', ');
-    throw new Error(`the checkpoint has no random state "${name}" (it has: ${names})`);
-  }
-  return Rng.fromSnapshot(snapshot);
+  return rngFromSnapshots(checkpoint.rngs, name);
 }

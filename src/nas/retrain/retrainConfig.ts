@@ -4,6 +4,7 @@
  * reproduction flags `--auxiliary --cutout`.
  */
 import type { StemKind } from './evalStem';
+import { checkIntegerAtLeast, checkPositiveNumber } from '../optim/settingChecks';
 
 export interface RetrainConfig {
   /** Initial channels C. */
@@ -61,39 +62,25 @@ export const SMALL_RETRAIN_CONFIG: RetrainConfig = {
   cutout: 0,
 };
 
-function integerAtLeast(value: number, what: string, min: number): void {
-  if (!Number.isInteger(value) || value < min) {
-    throw new Error(`${what} must be an integer of at least ${min}, got ${value}`);
-  }
-}
-
-function nonNegative(value: number, what: string, allowZero: boolean): void {
-  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new Error(
-      `${what} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${value}`,
-    );
-  }
-}
-
 /** Checks a retrain configuration; throws a message naming the first wrong setting. */
 export function validateRetrainConfig(config: RetrainConfig): RetrainConfig {
-  integerAtLeast(config.channels, 'channels', 1);
-  integerAtLeast(config.layers, 'layers', 3);
-  integerAtLeast(config.batchSize, 'batch size', 1);
-  integerAtLeast(config.epochs, 'epochs', 1);
-  nonNegative(config.lr, 'learning rate', false);
-  nonNegative(config.lrMin, 'minimum learning rate', true);
+  checkIntegerAtLeast(config.channels, 'channels', 1);
+  checkIntegerAtLeast(config.layers, 'layers', 3);
+  checkIntegerAtLeast(config.batchSize, 'batch size', 1);
+  checkIntegerAtLeast(config.epochs, 'epochs', 1);
+  checkPositiveNumber(config.lr, 'learning rate', false);
+  checkPositiveNumber(config.lrMin, 'minimum learning rate', true);
   if (config.lrMin > config.lr) {
     throw new Error(`minimum learning rate ${config.lrMin} exceeds the learning rate ${config.lr}`);
   }
-  nonNegative(config.momentum, 'momentum', true);
-  nonNegative(config.weightDecay, 'weight decay', true);
-  nonNegative(config.gradClip, 'gradient clip norm', false);
-  nonNegative(config.auxWeight, 'auxiliary loss weight', true);
+  checkPositiveNumber(config.momentum, 'momentum', true);
+  checkPositiveNumber(config.weightDecay, 'weight decay', true);
+  checkPositiveNumber(config.gradClip, 'gradient clip norm', false);
+  checkPositiveNumber(config.auxWeight, 'auxiliary loss weight', true);
   if (!(config.dropPathProb >= 0 && config.dropPathProb < 1)) {
     throw new Error(`drop path probability must be in [0, 1), got ${config.dropPathProb}`);
   }
-  integerAtLeast(config.cutout, 'cutout length', 0);
+  checkIntegerAtLeast(config.cutout, 'cutout length', 0);
   if (config.stem !== 'cifar' && config.stem !== 'imagenet') {
     throw new Error(`stem must be "cifar" or "imagenet", got ${JSON.stringify(config.stem)}`);
   }

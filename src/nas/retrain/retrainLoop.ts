@@ -11,9 +11,9 @@ import { dropPathProbAt } from './evalLoss';
 import type { RetrainState } from './retrainState';
 import type { EvaluableNetwork } from './retrainStep';
 import { evaluateRetrained, retrainStep } from './retrainStep';
-import type { BatchSource } from '../darts/searchLoop';
-import { stepsPerEpoch } from '../darts/searchLoop';
-import { sumAll } from '../tensor/tensorSum';
+import type { BatchSource } from '../darts/evaluateSplit';
+import { evaluateSplit } from '../darts/evaluateSplit';
+import { stepsPerEpoch } from '../darts/searchPosition';
 import type { RetrainPosition } from './retrainPosition';
 import { checkRetrainPosition, startRetrainPosition } from './retrainPosition';
 
@@ -74,29 +74,15 @@ export interface RetrainRun extends AsyncGenerator<RetrainEvent, void, undefined
   position(): RetrainPosition;
 }
 
-/** Loss and accuracy over a whole split in evaluation mode, read back once. */
-export async function evaluateRetrainSplit(
+/** Loss and accuracy of a retrained network over a whole split in evaluation mode. */
+export function evaluateRetrainSplit(
   state: EvaluableNetwork & Pick<RetrainState, 'config'>,
   split: BatchSource,
 ): Promise<{ loss: number; accuracy: number }> {
-  const b = state.config.batchSize;
-  const sums: tf.Tensor1D[] = [];
-  for (let start = 0; start < split.count; start += b) {
-    const size = Math.min(b, split.count - start);
-    const batch = split.batch(Array.from({ length: size }, (_, i) => start + i));
-    const r = evaluateRetrained(state, batch);
-    sums.push(
-      tf.tidy(() => tf.stack([tf.mul(r.loss, size), tf.mul(r.accuracy, size)]) as tf.Tensor1D),
-    );
-    tf.dispose([batch.x, batch.y, r.loss, r.accuracy]);
-  }
-  const total = tf.tidy(() => tf.div(sumAll(sums), split.count));
-  const [loss, accuracy] = Array.from(await total.data());
-  tf.dispose([total, ...sums]);
-  return { loss: loss as number, accuracy: accuracy as number };
+  return evaluateSplit(split, state.config.batchSize, (batch) => evaluateRetrained(state, batch));
 }
 
-export function checkRetrainData(state: RetrainState, data: RetrainData): void {
+function checkRetrainData(state: RetrainState, data: RetrainData): void {
   if (data.train.count < state.config.batchSize) {
     throw new Error(
       `batch size ${state.config.batchSize} is larger than the training set (${data.train.count} images)`,

@@ -3,7 +3,7 @@
  * retrain checkpoint must hold for the resumed loop to take the same steps as an
  * uninterrupted one.
  */
-import { checkPermutation, stepsPerEpoch } from '../darts/searchPosition';
+import { checkEpochPosition, checkImageCount } from '../darts/searchPosition';
 import type { TrainingSummary } from './trainedModelManifest';
 
 export interface RetrainPosition {
@@ -36,51 +36,17 @@ export function startRetrainPosition(trainCount: number, testCount: number): Ret
   };
 }
 
-function checkCount(value: number, what: string, min: number, max: number): void {
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new Error(`${what} must be an integer from ${min} to ${max}, got ${value}`);
-  }
-}
-
 /**
  * Checks that a position is one a retrain of `epochs` epochs in batches of `batchSize` can be in
  * between two events; throws naming the first inconsistency.
  */
 export function checkRetrainPosition(p: RetrainPosition, epochs: number, batchSize: number): void {
-  checkCount(p.trainCount, 'position: training image count', 1, 2 ** 31 - 1);
-  checkCount(p.testCount, 'position: test image count', 1, 2 ** 31 - 1);
-  const perEpoch = stepsPerEpoch(p.trainCount, batchSize);
-  checkCount(p.epoch, 'position: epoch', 0, epochs);
-  checkCount(
-    p.stepInEpoch,
-    'position: steps taken in the epoch',
-    0,
-    p.epoch === epochs ? 0 : perEpoch,
-  );
-  const step = p.epoch * perEpoch + p.stepInEpoch;
-  if (p.step !== step) {
-    throw new Error(
-      `position: step ${p.step} does not match epoch ${p.epoch}, step ${p.stepInEpoch} of ${perEpoch} (step ${step})`,
-    );
-  }
-  if (!(Number.isFinite(p.elapsedMs) && p.elapsedMs >= 0)) {
-    throw new Error(`position: elapsed time must be a non-negative number, got ${p.elapsedMs}`);
-  }
+  checkImageCount(p.trainCount, 'position: training image count');
+  checkImageCount(p.testCount, 'position: test image count');
+  checkEpochPosition(p, epochs, batchSize);
   if ((p.summary?.epochs ?? 0) !== p.epoch) {
     throw new Error(
       `position: ${p.epoch} epochs are finished, but the test result is of ${p.summary?.epochs ?? 0}`,
     );
-  }
-  if (p.stepInEpoch === 0 && p.order !== null) {
-    throw new Error('position: no step of the epoch is taken, yet it holds an image order');
-  }
-  if (p.stepInEpoch > 0) {
-    if (p.order === null) throw new Error('position: the epoch has begun but has no image order');
-    if (p.order.length !== p.trainCount) {
-      throw new Error(
-        `position: the image order has ${p.order.length} entries for ${p.trainCount} images`,
-      );
-    }
-    checkPermutation(p.order, 'position: the image order');
   }
 }

@@ -8,9 +8,17 @@
  * network the genotype and configuration build, in its parameter order. No optimizer state: a
  * model file is for evaluation, not for resuming.
  */
-import * as tf from '../tensor/tf';
+import type * as tf from '../tensor/tf';
 import type { StoredTensor } from '../io/checkpointFormat';
 import { CHECKPOINT_MAGIC, decodeContainer, encodeContainer } from '../io/checkpointFormat';
+import type { TensorSlot } from '../io/tensorSlots';
+import {
+  checkFiniteTensors,
+  matchTensorSlots,
+  prefixed,
+  readSlots,
+  variablesUnder,
+} from '../io/tensorSlots';
 import type { EvalNetwork } from './evalNetwork';
 import { checkEvalInputSize, evalNetwork } from './evalNetwork';
 import type { RetrainState } from './retrainState';
@@ -43,13 +51,8 @@ export interface TrainedModel extends TrainedModelManifest {
   readonly buffers: Readonly<Record<string, tf.Variable>>;
 }
 
-export interface TensorSlot {
-  readonly name: string;
-  readonly shape: readonly number[];
-}
-
 /** The tensors a model file of `net` holds, in file order: `weights.<param>`, `buffers.<buffer>`. */
-export function trainedModelTensorSlots(net: EvalNetwork): TensorSlot[] {
+function trainedModelTensorSlots(net: EvalNetwork): TensorSlot[] {
   return [
     ...net.params.map((p) => ({ name: `weights.${p.name}`, shape: p.shape })),
     ...net.buffers.map((b) => ({ name: `buffers.${b.name}`, shape: b.shape })),
@@ -69,16 +72,6 @@ export function trainedModelNetwork(m: TrainedModelManifest): EvalNetwork {
   });
   checkEvalInputSize(net, m.data.height, m.data.width);
   return net;
-}
-
-function checkFinite(t: StoredTensor): void {
-  for (let i = 0; i < t.values.length; i++) {
-    if (!Number.isFinite(t.values[i])) {
-      throw new Error(
-        `cannot save the model: tensor "${t.name}" holds ${t.values[i]} at index ${i} (the training has diverged)`,
-      );
-    }
-  }
 }
 
 function formatBytes(n: number): string {
@@ -109,22 +102,12 @@ export async function encodeTrainedModel(
       (e as Error).message.replace(/^invalid trained model: /, 'cannot save the model: '),
     );
   }
-  const slots = trainedModelTensorSlots(state.net);
-  // In slot order: the network's parameters, then its buffers.
-  const sources = [
-    ...state.net.params.map((p) => state.weights[p.name]),
-    ...state.net.buffers.map((b) => state.buffers[b.name]),
-  ].map((v, i) => {
-    if (!v) throw new Error(`the retrain state has no tensor "${slots[i]?.name}"`);
-    return v;
-  });
-  const values = await Promise.all(sources.map((v) => v.data<'float32'>()));
-  const tensors = slots.map((slot, i) => ({
-    name: slot.name,
-    shape: [...(sources[i] as tf.Variable).shape],
-    values: values[i] as Float32Array,
-  }));
-  tensors.forEach(checkFinite);
+  const tensors = await readSlots(
+    trainedModelTensorSlots(state.net),
+    new Map([...prefixed('weights', state.weights), ...prefixed('buffers', state.buffers)]),
+    'the retrain state',
+  );
+  checkFiniteTensors(tensors, 'the model', 'the training has diverged');
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_TRAINED_MODEL_BYTES;
   const bytes = encodeContainer({ manifest, tensors }, Number.MAX_SAFE_INTEGER);
   if (bytes.length > maxBytes) {
@@ -155,35 +138,14 @@ function containerOf(bytes: Uint8Array, maxBytes: number): ReturnType<typeof dec
   }
 }
 
-function shapeText(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
-}
-
 /** Throws naming the first tensor the network needs and the file lacks or shapes otherwise, or an extra one. */
 function matchSlots(slots: readonly TensorSlot[], tensors: readonly StoredTensor[]): void {
-  const byName = new Map(tensors.map((t) => [t.name, t]));
-  for (const slot of slots) {
-    const saved = byName.get(slot.name);
-    if (!saved) {
-      throw trainedModelError(
-        `the file has no tensor "${slot.name}", which the network of its genotype and configuration needs`,
-      );
-    }
-    if (shapeText(saved.shape) !== shapeText(slot.shape)) {
-      throw trainedModelError(
-        `tensor "${slot.name}" has shape ${shapeText(saved.shape)} in the file; the network of its genotype and configuration needs ${shapeText(slot.shape)}`,
-      );
-    }
-  }
-  if (tensors.length !== slots.length) {
-    const expected = new Set(slots.map((s) => s.name));
-    const extra = tensors.find((t) => !expected.has(t.name));
-    throw trainedModelError(
-      extra
-        ? `the file holds tensor "${extra.name}", which the network does not have`
-        : `the file lists ${tensors.length} tensors; the network has ${slots.length}`,
-    );
-  }
+  matchTensorSlots(slots, tensors, {
+    file: 'the file',
+    needer: 'the network of its genotype and configuration',
+    owner: 'the network',
+    error: trainedModelError,
+  });
 }
 
 /** The network, built only after cheap checks so that a hostile manifest cannot ask for a huge one. */
@@ -219,23 +181,6 @@ export function decodeTrainedModel(
   return { ...manifest, tensors: container.tensors };
 }
 
-function variables(
-  prefix: string,
-  names: readonly string[],
-  saved: ReadonlyMap<string, StoredTensor>,
-  trainable: boolean,
-): Record<string, tf.Variable> {
-  return Object.fromEntries(
-    names.map((name) => {
-      const t = saved.get(`${prefix}.${name}`) as StoredTensor;
-      const value = tf.tensor(t.values, [...t.shape], 'float32');
-      const v = tf.variable(value, trainable);
-      value.dispose();
-      return [name, v];
-    }),
-  );
-}
-
 /** The decoded network on the current backend; dispose it with disposeTrainedModel. */
 export function restoreTrainedModel(decoded: DecodedTrainedModel): TrainedModel {
   const net = checkedNetwork(decoded, decoded.tensors.length);
@@ -249,13 +194,13 @@ export function restoreTrainedModel(decoded: DecodedTrainedModel): TrainedModel 
     normalization,
     training,
     net,
-    weights: variables(
+    weights: variablesUnder(
       'weights',
       net.params.map((p) => p.name),
       saved,
       true,
     ),
-    buffers: variables(
+    buffers: variablesUnder(
       'buffers',
       net.buffers.map((b) => b.name),
       saved,

@@ -8,13 +8,15 @@ import { genotypeFromJson, genotypeToJson } from '../genotype/genotype';
 import type { RetrainConfig } from './retrainConfig';
 import { PAPER_RETRAIN_CONFIG, validateRetrainConfig } from './retrainConfig';
 import type { DataShape } from '../darts/searchState';
+import type { Json } from '../io/manifestFields';
+import { imageShapeToJson, ManifestReader } from '../io/manifestFields';
 
-export const TRAINED_MODEL_FORMAT = 'nas-lab.trained-model';
-export const TRAINED_MODEL_VERSION = 1;
+const TRAINED_MODEL_FORMAT = 'nas-lab.trained-model';
+const TRAINED_MODEL_VERSION = 1;
 /** The search checkpoint's format name (searchCheckpointManifest.ts), recognised to name it. */
 const SEARCH_CHECKPOINT_FORMAT = 'nas-lab.search-checkpoint';
 const CONFIG_KEYS = Object.keys(PAPER_RETRAIN_CONFIG) as (keyof RetrainConfig)[];
-const DATA_KEYS = ['height', 'width', 'channels', 'numClasses'] as const;
+const F = new ManifestReader('trained model');
 
 /** Per-channel statistics the images were normalised with: x = (pixel/255 − mean) / std. */
 export interface Normalization {
@@ -43,7 +45,7 @@ export interface TrainedModelManifest {
 
 /** Every error about a trained-model file starts with this. */
 export function trainedModelError(message: string): Error {
-  return new Error(`invalid trained model: ${message}`);
+  return F.error(message);
 }
 
 export function trainedModelManifestToJson(m: TrainedModelManifest): Record<string, unknown> {
@@ -52,7 +54,7 @@ export function trainedModelManifestToJson(m: TrainedModelManifest): Record<stri
     version: TRAINED_MODEL_VERSION,
     genotype: genotypeToJson(m.genotype),
     config: Object.fromEntries(CONFIG_KEYS.map((key) => [key, m.config[key]])),
-    data: Object.fromEntries(DATA_KEYS.map((key) => [key, m.data[key]])),
+    data: imageShapeToJson(m.data),
     normalization: m.normalization && {
       mean: [...m.normalization.mean],
       std: [...m.normalization.std],
@@ -68,105 +70,43 @@ export function trainedModelManifestToJson(m: TrainedModelManifest): Record<stri
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-type Json = Record<string, unknown>;
-
-function object(value: unknown, at: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw trainedModelError(`${at} must be a JSON object`);
-  }
-  return value as Json;
-}
-
-function integer(value: unknown, at: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
-    throw trainedModelError(`${at} must be an integer ${range}, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-function finite(value: unknown, at: string, min: number, max = Infinity): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    const range = max === Infinity ? `of at least ${min}` : `from ${min} to ${max}`;
-    throw trainedModelError(`${at} must be a number ${range}, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-function exactKeys(o: Json, keys: readonly string[], at: string): void {
-  for (const key of keys) {
-    if (!Object.hasOwn(o, key)) throw trainedModelError(`${at} has no "${key}"`);
-  }
-  for (const key of Object.keys(o)) {
-    if (!keys.includes(key)) throw trainedModelError(`${at} has an unknown field "${key}"`);
-  }
-}
-
 function checkFormat(json: Json): void {
   if (json.format === SEARCH_CHECKPOINT_FORMAT) {
-    throw trainedModelError(
+    throw F.error(
       `this file is a NAS Lab search checkpoint ("${SEARCH_CHECKPOINT_FORMAT}"), not a trained model`,
     );
   }
-  if (json.format !== TRAINED_MODEL_FORMAT) {
-    throw trainedModelError(
-      `the manifest's format is ${JSON.stringify(json.format)}, expected "${TRAINED_MODEL_FORMAT}"`,
-    );
-  }
-  if (json.version !== TRAINED_MODEL_VERSION) {
-    throw trainedModelError(
-      `unsupported trained-model version ${JSON.stringify(json.version)}; this build reads version ${TRAINED_MODEL_VERSION}`,
-    );
-  }
+  F.formatAndVersion(json, TRAINED_MODEL_FORMAT, TRAINED_MODEL_VERSION, 'trained-model version');
 }
 
 /** Also read by retrain checkpoints (retrainCheckpointManifest.ts). */
 export function parseConfig(value: unknown): RetrainConfig {
-  const o = object(value, 'config');
-  exactKeys(o, CONFIG_KEYS, 'config');
+  const o = F.record(value, 'config', CONFIG_KEYS);
   for (const key of CONFIG_KEYS) {
     const expected = typeof PAPER_RETRAIN_CONFIG[key];
     if (typeof o[key] !== expected) {
-      throw trainedModelError(`config.${key} must be a ${expected}, got ${JSON.stringify(o[key])}`);
+      throw F.error(`config.${key} must be a ${expected}, got ${JSON.stringify(o[key])}`);
     }
   }
-  try {
-    return validateRetrainConfig(o as unknown as RetrainConfig);
-  } catch (e) {
-    throw trainedModelError(`config: ${(e as Error).message}`);
-  }
-}
-
-/** Also read by retrain checkpoints (retrainCheckpointManifest.ts). */
-export function parseData(value: unknown): DataShape {
-  const o = object(value, 'data');
-  exactKeys(o, DATA_KEYS, 'data');
-  return {
-    height: integer(o.height, 'data.height', 1),
-    width: integer(o.width, 'data.width', 1),
-    channels: integer(o.channels, 'data.channels', 1),
-    numClasses: integer(o.numClasses, 'data.numClasses', 2),
-  };
+  return F.within(() => validateRetrainConfig(o as unknown as RetrainConfig), 'config');
 }
 
 function numberList(value: unknown, at: string, length: number, positive: boolean): number[] {
   if (!Array.isArray(value) || value.length !== length) {
-    throw trainedModelError(`${at} must be a list of ${length} numbers, one per image channel`);
+    throw F.error(`${at} must be a list of ${length} numbers, one per image channel`);
   }
   return value.map((v: unknown, i) => {
     if (typeof v !== 'number' || !Number.isFinite(v) || (positive && v <= 0)) {
       const what = positive ? 'a positive number' : 'a finite number';
-      throw trainedModelError(`${at}[${i}] must be ${what}, got ${JSON.stringify(v)}`);
+      throw F.error(`${at}[${i}] must be ${what}, got ${JSON.stringify(v)}`);
     }
     return v;
   });
 }
 
-/** Also read by retrain checkpoints (retrainCheckpointManifest.ts). */
-export function parseNormalization(value: unknown, channels: number): Normalization | null {
+function parseNormalization(value: unknown, channels: number): Normalization | null {
   if (value === null) return null;
-  const o = object(value, 'normalization');
-  exactKeys(o, ['mean', 'std'], 'normalization');
+  const o = F.record(value, 'normalization', ['mean', 'std']);
   return {
     mean: numberList(o.mean, 'normalization.mean', channels, false),
     std: numberList(o.std, 'normalization.std', channels, true),
@@ -175,29 +115,29 @@ export function parseNormalization(value: unknown, channels: number): Normalizat
 
 /** Also read by retrain checkpoints (retrainCheckpointManifest.ts). */
 export function parseTraining(value: unknown, config: RetrainConfig): TrainingSummary {
-  const o = object(value, 'training');
-  exactKeys(o, ['epochs', 'testLoss', 'testAccuracy'], 'training');
+  const o = F.record(value, 'training', ['epochs', 'testLoss', 'testAccuracy']);
   return {
-    epochs: integer(o.epochs, 'training.epochs', 0, config.epochs),
-    testLoss: finite(o.testLoss, 'training.testLoss', 0),
-    testAccuracy: finite(o.testAccuracy, 'training.testAccuracy', 0, 1),
+    epochs: F.integer(o.epochs, 'training.epochs', 0, config.epochs),
+    testLoss: F.number(o.testLoss, 'training.testLoss', 0),
+    testAccuracy: F.number(o.testAccuracy, 'training.testAccuracy', 0, 1),
   };
 }
 
 /** Also read by retrain checkpoints (retrainCheckpointManifest.ts). */
 export function parseGenotypeField(value: unknown): Genotype {
-  try {
-    return genotypeFromJson(value);
-  } catch (e) {
-    throw trainedModelError((e as Error).message);
-  }
+  return F.within(() => genotypeFromJson(value));
+}
+
+/** Also read by retrain checkpoints (retrainCheckpointManifest.ts). */
+export function parseData(value: unknown): DataShape {
+  return F.imageShape(value, 2);
 }
 
 /** Checks every manifest field but the tensor table; errors name the field. */
 export function parseTrainedModelManifest(json: Readonly<Json>): TrainedModelManifest {
-  const o = object(json, 'the manifest');
+  const o = F.object(json, 'the manifest');
   checkFormat(o);
-  exactKeys(
+  F.exactKeys(
     o,
     ['format', 'version', 'genotype', 'config', 'data', 'normalization', 'training'],
     'the manifest',

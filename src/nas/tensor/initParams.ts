@@ -19,15 +19,21 @@ export function initValues(shape: readonly number[], init: Init, rng: Rng): Floa
   return out;
 }
 
+/**
+ * Variables for parameter specs, values drawn in spec order from `rng`: each spec's `init`, or
+ * what `valuesOf` draws for it instead (CDARTS's ensemble weight).
+ */
 export function createVariables(
   specs: readonly ParamSpec[],
   rng: Rng,
   trainable: boolean,
+  valuesOf: (spec: ParamSpec, rng: Rng) => Float32Array = (spec, r) =>
+    initValues(spec.shape, spec.init, r),
 ): Record<string, tf.Variable> {
   const out: Record<string, tf.Variable> = {};
   for (const spec of specs) {
     if (spec.name in out) throw new Error(`duplicate parameter name "${spec.name}"`);
-    const values = tf.tensor(initValues(spec.shape, spec.init, rng), [...spec.shape]);
+    const values = tf.tensor(valuesOf(spec, rng), [...spec.shape]);
     out[spec.name] = tf.variable(values, trainable, undefined);
     values.dispose();
   }

@@ -6,7 +6,7 @@
  */
 import * as tf from './tf';
 
-export const MAX_ADDN_INPUTS = 7;
+const MAX_ADDN_INPUTS = 7;
 
 export function sumAll<T extends tf.Tensor>(tensors: readonly T[]): T {
   if (tensors.length === 0) throw new Error('sumAll needs at least one tensor');

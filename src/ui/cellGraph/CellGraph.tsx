@@ -22,10 +22,10 @@ export interface CellGraphProps {
   readonly testId?: string;
 }
 
-export const TRANSITION_MS = 300;
+const TRANSITION_MS = 300;
 
 /** Fill colours as in DARTS-style figures: inputs light blue, nodes light grey, output yellow. */
-export const NODE_FILLS: Readonly<Record<CellNodeKind, string>> = {
+const NODE_FILLS: Readonly<Record<CellNodeKind, string>> = {
   input: '#cfe8fc',
   intermediate: '#e6e6e6',
   output: '#f6e7a1',
@@ -43,7 +43,7 @@ function markerId(prefix: string, color: string): string {
   return `${prefix}-arrow-${color.replace(/[^A-Za-z0-9]/g, '')}`;
 }
 
-export function prefersReducedMotion(): boolean {
+function prefersReducedMotion(): boolean {
   return (
     typeof window !== 'undefined' &&
     typeof window.matchMedia === 'function' &&
@@ -77,7 +77,7 @@ function leave<E extends BaseType, D, P extends BaseType>(
 }
 
 /** Draws a layout into the svg (the recurrent cell graph draws its own layout with it). */
-export function drawCellLayout(
+function drawCellLayout(
   svgEl: SVGSVGElement,
   layout: CellLayout,
   prefix: string,
@@ -242,16 +242,35 @@ export function drawCellLayout(
 }
 
 /** Stable key for a cell's content, so new arrays with the same genes don't redraw. */
-function cellKey(genes: readonly Gene[], concat: readonly number[]): string {
+function cellKey(genes: readonly unknown[], concat: readonly number[]): string {
   return JSON.stringify([genes, concat]);
 }
 
-export const CellGraph = memo(function CellGraph({ title, genes, concat, testId }: CellGraphProps) {
+/**
+ * The layout of `genes` and `concat` by `lay` (either kind of cell), computed again only when
+ * their content changes: a parent may rebuild equal arrays on every render.
+ */
+export function useCellLayout<G>(
+  lay: (genes: readonly G[], concat: readonly number[]) => CellLayout,
+  genes: readonly G[],
+  concat: readonly number[],
+): CellLayout {
+  const key = cellKey(genes, concat);
+  return useMemo(() => lay(genes, concat), [key]);
+}
+
+/** Draws a laid-out cell (convolutional or recurrent) and re-routes it as the layout changes. */
+export const CellLayoutGraph = memo(function CellLayoutGraph({
+  title,
+  layout,
+  testId,
+}: {
+  readonly title: string;
+  readonly layout: CellLayout;
+  readonly testId?: string | undefined;
+}) {
   const svgRef = useRef<SVGSVGElement>(null);
   const prefix = markerIdPrefix(useId());
-  const key = cellKey(genes, concat);
-  // Keyed by content, not array identity: a parent may rebuild equal arrays on every render.
-  const layout = useMemo(() => cellLayout(genes, concat), [key]);
 
   useEffect(() => {
     const el = svgRef.current;
@@ -279,4 +298,9 @@ export const CellGraph = memo(function CellGraph({ title, genes, concat, testId 
       style={{ maxWidth: layout.width, height: 'auto', display: 'block' }}
     />
   );
+});
+
+export const CellGraph = memo(function CellGraph({ title, genes, concat, testId }: CellGraphProps) {
+  const layout = useCellLayout(cellLayout, genes, concat);
+  return <CellLayoutGraph title={title} layout={layout} testId={testId} />;
 });

@@ -3,9 +3,8 @@
  * convolutional cell graph's drawing: edges keyed by their ids enter, leave and re-route in place
  * as the genotype changes. Op names are set as SVG text (never parsed as markup).
  */
-import { interrupt } from 'd3';
-import { memo, useEffect, useId, useMemo, useRef } from 'react';
-import { drawCellLayout, markerIdPrefix, prefersReducedMotion, TRANSITION_MS } from './CellGraph';
+import { memo } from 'react';
+import { CellLayoutGraph, useCellLayout } from './CellGraph';
 import type { RecurrentGeneInput } from './recurrentCellLayout';
 import { recurrentCellLayout } from './recurrentCellLayout';
 
@@ -22,34 +21,6 @@ export const RecurrentCellGraph = memo(function RecurrentCellGraph({
   concat,
   testId,
 }: RecurrentCellGraphProps) {
-  const svgRef = useRef<SVGSVGElement>(null);
-  const prefix = markerIdPrefix(useId());
-  // Keyed by content: equal genes in new arrays do not redraw.
-  const key = JSON.stringify([genes, concat]);
-  const layout = useMemo(() => recurrentCellLayout(genes, concat), [key]);
-
-  useEffect(() => {
-    const el = svgRef.current;
-    if (el) drawCellLayout(el, layout, prefix, prefersReducedMotion() ? 0 : TRANSITION_MS);
-  }, [layout, prefix]);
-
-  useEffect(() => {
-    const el = svgRef.current;
-    return () => {
-      el?.querySelectorAll('*').forEach((node) => interrupt(node));
-    };
-  }, []);
-
-  return (
-    <svg
-      ref={svgRef}
-      className="cell-graph"
-      role="img"
-      aria-label={title}
-      data-testid={testId}
-      viewBox={`0 0 ${layout.width} ${layout.height}`}
-      width="100%"
-      style={{ maxWidth: layout.width, height: 'auto', display: 'block' }}
-    />
-  );
+  const layout = useCellLayout(recurrentCellLayout, genes, concat);
+  return <CellLayoutGraph title={title} layout={layout} testId={testId} />;
 });

@@ -144,16 +144,39 @@ function validate(genes: readonly Gene[], concat: readonly number[]): number {
       );
     }
   });
+  checkConcat(concat, steps + 2, fail);
+  return steps;
+}
+
+/** Either layout's concat: at least one state, each an index below `states`, none twice. */
+export function checkConcat(
+  concat: readonly number[],
+  states: number,
+  fail: (message: string) => never,
+): void {
   if (!Array.isArray(concat) || concat.length === 0) fail('concat must list at least one state');
   const seen = new Set<number>();
   for (const c of concat) {
-    if (!Number.isInteger(c) || c < 0 || c >= steps + 2) {
-      fail(`concat entry ${String(c)} is not a state index from 0 to ${steps + 1}`);
+    if (!Number.isInteger(c) || c < 0 || c >= states) {
+      fail(`concat entry ${String(c)} is not a state index from 0 to ${states - 1}`);
     }
     if (seen.has(c)) fail(`concat lists state ${c} twice`);
     seen.add(c);
   }
-  return steps;
+}
+
+/** The drawing's size: the options' or the defaults', both positive. */
+export function layoutSize(
+  options: { readonly width?: number; readonly height?: number },
+  defaults: { readonly width: number; readonly height: number },
+  fail: (message: string) => never,
+): { width: number; height: number } {
+  const width = options.width ?? defaults.width;
+  const height = options.height ?? defaults.height;
+  if (!(width > 0) || !(height > 0)) {
+    fail(`width and height must be positive, got ${width}×${height}`);
+  }
+  return { width, height };
 }
 
 interface Geometry {
@@ -192,17 +215,32 @@ function outputPlace(geo: Geometry): Place {
 
 const fmt = (v: number): string => String(Math.round(v * 10) / 10);
 
-interface Point {
+export interface Point {
   readonly x: number;
   readonly y: number;
 }
 
-function twoQuadratics(p0: Point, c1: Point, mid: Point, c2: Point, p3: Point): string {
+/** An edge's path `M x y Q x y x y Q x y x y` (both layouts: d3 morphs any edge into any other). */
+export function twoQuadratics(p0: Point, c1: Point, mid: Point, c2: Point, p3: Point): string {
   return (
     `M${fmt(p0.x)},${fmt(p0.y)}` +
     ` Q${fmt(c1.x)},${fmt(c1.y)} ${fmt(mid.x)},${fmt(mid.y)}` +
     ` Q${fmt(c2.x)},${fmt(c2.y)} ${fmt(p3.x)},${fmt(p3.y)}`
   );
+}
+
+/** An arc from p0 to p3 (both on a row's top or bottom edge) peaking at `peakY`, labelled there. */
+export function arc(
+  p0: Point,
+  p3: Point,
+  peakY: number,
+): Pick<CellEdge, 'path' | 'labelX' | 'labelY'> {
+  const mid = { x: (p0.x + p3.x) / 2, y: peakY };
+  return {
+    path: twoQuadratics(p0, { x: p0.x, y: peakY }, mid, { x: p3.x, y: peakY }, p3),
+    labelX: mid.x,
+    labelY: mid.y,
+  };
 }
 
 /**
@@ -250,13 +288,7 @@ function edgeGeometry(
     ARC_CLEARANCE +
     (span - 2 + levelOffset) * geo.levelStep +
     Math.max(0, spread) * DUPLICATE_SPREAD;
-  const peakY = rowEdge + side * lift;
-  const mid = { x: (p0.x + p3.x) / 2, y: peakY };
-  return {
-    path: twoQuadratics(p0, { x: p0.x, y: peakY }, mid, { x: p3.x, y: peakY }, p3),
-    labelX: mid.x,
-    labelY: mid.y,
-  };
+  return arc(p0, p3, rowEdge + side * lift);
 }
 
 /**
@@ -271,11 +303,7 @@ export function cellLayout(
   options: CellLayoutOptions = {},
 ): CellLayout {
   const steps = validate(genes, concat);
-  const defaults = defaultCellSize(steps);
-  const width = options.width ?? defaults.width;
-  const height = options.height ?? defaults.height;
-  if (!(width > 0) || !(height > 0))
-    fail(`width and height must be positive, got ${width}×${height}`);
+  const { width, height } = layoutSize(options, defaultCellSize(steps), fail);
 
   const columns = steps + 2;
   const nodeWidth = Math.min(NODE_WIDTH, ((width - 2 * MARGIN_X) / columns) * 0.8);

@@ -24,8 +24,8 @@
  * `cellLayout`, so d3 morphs any edge into any other.
  */
 import { opColor } from '../opColors';
-import type { CellEdge, CellLayout, CellNode } from './cellLayout';
-import { OUTPUT_EDGE_COLOR } from './cellLayout';
+import type { CellEdge, CellLayout, CellNode, Point } from './cellLayout';
+import { arc, checkConcat, layoutSize, OUTPUT_EDGE_COLOR, twoQuadratics } from './cellLayout';
 
 /** One gene: the activation and the state it reads (0 = node 0, j = node j). */
 export type RecurrentGeneInput = readonly [op: string, input: number];
@@ -64,15 +64,7 @@ function validate(genes: readonly RecurrentGeneInput[], concat: readonly number[
     }
   });
   const steps = genes.length;
-  if (!Array.isArray(concat) || concat.length === 0) fail('concat must list at least one state');
-  const seen = new Set<number>();
-  for (const c of concat) {
-    if (!Number.isInteger(c) || c < 0 || c > steps) {
-      fail(`concat entry ${String(c)} is not a state index from 0 to ${steps}`);
-    }
-    if (seen.has(c)) fail(`concat lists state ${c} twice`);
-    seen.add(c);
-  }
+  checkConcat(concat, steps + 1, fail);
   return steps;
 }
 
@@ -89,21 +81,6 @@ export function defaultRecurrentCellSize(steps: number): { width: number; height
   };
 }
 
-const fmt = (v: number): string => String(Math.round(v * 10) / 10);
-
-interface Point {
-  readonly x: number;
-  readonly y: number;
-}
-
-function twoQuadratics(p0: Point, c1: Point, mid: Point, c2: Point, p3: Point): string {
-  return (
-    `M${fmt(p0.x)},${fmt(p0.y)}` +
-    ` Q${fmt(c1.x)},${fmt(c1.y)} ${fmt(mid.x)},${fmt(mid.y)}` +
-    ` Q${fmt(c2.x)},${fmt(c2.y)} ${fmt(p3.x)},${fmt(p3.y)}`
-  );
-}
-
 type Geometry = Pick<CellEdge, 'path' | 'labelX' | 'labelY'>;
 
 /** A curve between points on neighbouring columns, from a right side to a left side. */
@@ -112,16 +89,6 @@ function sideToSide(p0: Point, p3: Point): Geometry {
   const c1 = { x: (p0.x + mid.x) / 2, y: p0.y };
   const c2 = { x: (mid.x + p3.x) / 2, y: p3.y };
   return { path: twoQuadratics(p0, c1, mid, c2, p3), labelX: mid.x, labelY: mid.y };
-}
-
-/** An arc from p0 to p3 (both on the row's top or bottom edge) peaking at `peakY`. */
-function arc(p0: Point, p3: Point, peakY: number): Geometry {
-  const mid = { x: (p0.x + p3.x) / 2, y: peakY };
-  return {
-    path: twoQuadratics(p0, { x: p0.x, y: peakY }, mid, { x: p3.x, y: peakY }, p3),
-    labelX: mid.x,
-    labelY: mid.y,
-  };
 }
 
 /**
@@ -134,12 +101,7 @@ export function recurrentCellLayout(
   options: { readonly width?: number; readonly height?: number } = {},
 ): CellLayout {
   const steps = validate(genes, concat);
-  const defaults = defaultRecurrentCellSize(steps);
-  const width = options.width ?? defaults.width;
-  const height = options.height ?? defaults.height;
-  if (!(width > 0) || !(height > 0)) {
-    fail(`width and height must be positive, got ${width}×${height}`);
-  }
+  const { width, height } = layoutSize(options, defaultRecurrentCellSize(steps), fail);
   const columns = steps + 3;
   const nodeWidth = Math.min(NODE_WIDTH, ((width - 2 * MARGIN_X) / columns) * 0.8);
   const nodeHeight = Math.min(NODE_HEIGHT, height / 6);

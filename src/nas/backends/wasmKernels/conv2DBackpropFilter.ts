@@ -51,7 +51,7 @@ function isPointwise(geometry: Conv2DInfo): boolean {
   );
 }
 
-export function conv2DBackpropFilter(inputs: CompositeInputs, attrs: tf.NamedAttrMap): tf.Tensor {
+function conv2DBackpropFilter(inputs: CompositeInputs, attrs: tf.NamedAttrMap): tf.Tensor {
   const x = input(inputs, 'x', NAME) as tf.Tensor4D;
   const dy = input(inputs, 'dy', NAME) as tf.Tensor4D;
   const filterShape = shapeAttr(attrs, 'filterShape', NAME);

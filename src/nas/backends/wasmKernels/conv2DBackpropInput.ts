@@ -11,7 +11,7 @@ import { convGeometry, expectShape, shapeAttr } from './windowGeometry';
 
 const NAME = 'Conv2DBackpropInput';
 
-export function conv2DBackpropInput(inputs: CompositeInputs, attrs: tf.NamedAttrMap): tf.Tensor {
+function conv2DBackpropInput(inputs: CompositeInputs, attrs: tf.NamedAttrMap): tf.Tensor {
   const dy = input(inputs, 'dy', NAME) as tf.Tensor4D;
   const filter = input(inputs, 'filter', NAME) as tf.Tensor4D;
   const inShape = shapeAttr(attrs, 'inputShape', NAME);

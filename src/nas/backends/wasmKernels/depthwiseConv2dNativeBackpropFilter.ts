@@ -23,7 +23,7 @@ import { convGeometry, expectShape, shapeAttr } from './windowGeometry';
 const NAME = 'DepthwiseConv2dNativeBackpropFilter';
 
 /** Up to this many channels (multiplier 1), the diagonal form is the faster one. */
-export const DIAGONAL_MAX_CHANNELS = 16;
+const DIAGONAL_MAX_CHANNELS = 16;
 
 const diagonalCache = new Map<number, Float32Array>();
 
@@ -76,7 +76,7 @@ function packedGradient(
   return tf.slice(out, [0, 0, 0, 0], [1, kh, kw, dyChannels]);
 }
 
-export function depthwiseConv2dNativeBackpropFilter(
+function depthwiseConv2dNativeBackpropFilter(
   inputs: CompositeInputs,
   attrs: tf.NamedAttrMap,
 ): tf.Tensor {

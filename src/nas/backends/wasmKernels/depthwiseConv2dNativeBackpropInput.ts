@@ -17,13 +17,13 @@ import { convGeometry, expectShape, shapeAttr } from './windowGeometry';
 const NAME = 'DepthwiseConv2dNativeBackpropInput';
 
 /** Channels per block-diagonal convolution (the waste factor). */
-export const BLOCK_CHANNELS = 8;
+const BLOCK_CHANNELS = 8;
 
 /** The block-diagonal form is used above this many filter taps (XNNPACK's unipass limit)… */
-export const BLOCK_MIN_TAPS = 26;
+const BLOCK_MIN_TAPS = 26;
 
 /** …and from this channel multiplier up. */
-export const BLOCK_MIN_MULTIPLIER = 8;
+const BLOCK_MIN_MULTIPLIER = 8;
 
 const identityCache = new Map<number, Float32Array>();
 
@@ -76,7 +76,7 @@ export function depthwiseInputGradient(
   return parts.length === 1 ? (parts[0] as tf.Tensor4D) : tf.concat(parts, 3);
 }
 
-export function depthwiseConv2dNativeBackpropInput(
+function depthwiseConv2dNativeBackpropInput(
   inputs: CompositeInputs,
   attrs: tf.NamedAttrMap,
 ): tf.Tensor {

@@ -26,7 +26,7 @@ const LOWEST = -3.4028234663852886e38;
 const selectorCache = new Map<string, Float32Array>();
 
 /** The filter [kh, kw, C, kh·kw] with a 1 at [i, j, c, i·kw + j]. */
-export function windowSelector(kh: number, kw: number, channels: number): tf.Tensor4D {
+function windowSelector(kh: number, kw: number, channels: number): tf.Tensor4D {
   const key = `${kh}:${kw}:${channels}`;
   let values = selectorCache.get(key);
   if (!values) {
@@ -40,7 +40,7 @@ export function windowSelector(kh: number, kw: number, channels: number): tf.Ten
   return tf.tensor4d(values, [kh, kw, channels, kh * kw]);
 }
 
-export function maxPoolGrad(inputs: CompositeInputs, attrs: tf.NamedAttrMap): tf.Tensor {
+function maxPoolGrad(inputs: CompositeInputs, attrs: tf.NamedAttrMap): tf.Tensor {
   const dy = input(inputs, 'dy', NAME) as tf.Tensor4D;
   const x = input(inputs, 'input', NAME) as tf.Tensor4D;
   const geometry = poolGeometry(NAME, x.shape, attrs);

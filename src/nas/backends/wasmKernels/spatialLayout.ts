@@ -61,7 +61,7 @@ export function placeSpatially(
  * Row i of the map becomes row i·strideH of the result (column j, column j·strideW), zeros
  * between them: [n, h·strideH, w·strideW, c], the last strideH − 1 rows zero.
  */
-export function spreadSpatially(x: tf.Tensor4D, strideH: number, strideW: number): tf.Tensor4D {
+function spreadSpatially(x: tf.Tensor4D, strideH: number, strideW: number): tf.Tensor4D {
   if (strideH === 1 && strideW === 1) return x;
   const [n, h, w, c] = x.shape;
   const spread = tf.pad(tf.reshape(x, [n, h, 1, w, 1, c]), [

@@ -11,7 +11,7 @@ import { compositeKernel, input } from './compositeKernel';
 
 const NAME = 'UnsortedSegmentSum';
 
-export function unsortedSegmentSum(inputs: CompositeInputs, attrs: tf.NamedAttrMap): tf.Tensor {
+function unsortedSegmentSum(inputs: CompositeInputs, attrs: tf.NamedAttrMap): tf.Tensor {
   const x = input(inputs, 'x', NAME);
   const ids = input(inputs, 'segmentIds', NAME);
   const segments = attrs.numSegments;

@@ -4,7 +4,12 @@
  * is the cell's output. The official derivation rule of `rnn/model_search.py` and the
  * JSON form of this project, with validation. Free of tfjs.
  */
-import { softmaxRows } from '../../genotype/genotype';
+import {
+  formatGenePairsJson,
+  parseConcatList,
+  parseJsonText,
+  softmaxRows,
+} from '../../genotype/genotype';
 import type { RnnActivationName, RnnOpName } from '../model/rnnPrimitives';
 import {
   isRnnActivationName,
@@ -81,14 +86,10 @@ export function deriveRnnGenotype(
   };
 }
 
-export function rnnGenotypesEqual(a: RnnGenotype, b: RnnGenotype): boolean {
-  return JSON.stringify(rnnGenotypeToJson(a)) === JSON.stringify(rnnGenotypeToJson(b));
-}
-
 // ---------------------------------------------------------------------------------------------
 // JSON
 
-export const RNN_GENOTYPE_FORMAT = 'nas-lab.rnn-genotype';
+const RNN_GENOTYPE_FORMAT = 'nas-lab.rnn-genotype';
 
 export interface RnnGenotypeJson {
   format: typeof RNN_GENOTYPE_FORMAT;
@@ -98,6 +99,11 @@ export interface RnnGenotypeJson {
 }
 
 /** The JSON form uses DARTS's field names (`rnn/genotypes.py`). */
+/** Whether two recurrent genotypes are the same cell (same genes and concat). */
+export function rnnGenotypesEqual(a: RnnGenotype, b: RnnGenotype): boolean {
+  return JSON.stringify(rnnGenotypeToJson(a)) === JSON.stringify(rnnGenotypeToJson(b));
+}
+
 export function rnnGenotypeToJson(g: RnnGenotype): RnnGenotypeJson {
   return {
     format: RNN_GENOTYPE_FORMAT,
@@ -109,11 +115,7 @@ export function rnnGenotypeToJson(g: RnnGenotype): RnnGenotypeJson {
 
 /** Indented JSON with each [op, input] pair on one line. */
 export function stringifyRnnGenotype(g: RnnGenotype): string {
-  const text = JSON.stringify(rnnGenotypeToJson(g), null, 2).replace(
-    /\[\s+("[^"]*"),\s+(-?\d+)\s+\]/g,
-    '[$1, $2]',
-  );
-  return `${text}\n`;
+  return formatGenePairsJson(rnnGenotypeToJson(g));
 }
 
 function fail(message: string): never {
@@ -144,19 +146,6 @@ function parseGenes(value: unknown): RnnGene[] {
   });
 }
 
-function parseConcat(value: unknown, nodes: number): number[] {
-  if (!Array.isArray(value) || value.length === 0) fail('"concat" must be a non-empty list');
-  const seen = new Set<number>();
-  return value.map((v: unknown, i) => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > nodes) {
-      fail(`concat[${i}] = ${JSON.stringify(v)} is not a state index from 0 to ${nodes}`);
-    }
-    if (seen.has(v)) fail(`concat lists state ${v} twice`);
-    seen.add(v);
-    return v;
-  });
-}
-
 /** Validates an object in this project's recurrent genotype JSON form (format optional). */
 export function rnnGenotypeFromJson(value: unknown): RnnGenotype {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -174,16 +163,10 @@ export function rnnGenotypeFromJson(value: unknown): RnnGenotype {
     if (!(key in o)) fail(`missing field "${key}"`);
   }
   const recurrent = parseGenes(o.recurrent);
-  return { recurrent, concat: parseConcat(o.concat, recurrent.length) };
+  return { recurrent, concat: parseConcatList(o.concat, 'concat', recurrent.length + 1, fail) };
 }
 
 /** Parses recurrent genotype JSON text; errors name what is wrong. */
 export function parseRnnGenotype(text: string): RnnGenotype {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    fail(`not valid JSON (${(e as Error).message})`);
-  }
-  return rnnGenotypeFromJson(value);
+  return rnnGenotypeFromJson(parseJsonText(text, fail));
 }

@@ -8,7 +8,7 @@ import type { RnnGenotype } from './rnnGenotype';
 import { parseRnnGenotype, stringifyRnnGenotype } from './rnnGenotype';
 import { parseNamedRnnGenotypeRepr, rnnGenotypeToRepr } from './rnnGenotypeRepr';
 
-export const RNN_GENOTYPE_TEXT_FORMATS = ['json', 'repr'] as const;
+const RNN_GENOTYPE_TEXT_FORMATS = ['json', 'repr'] as const;
 
 export type RnnGenotypeTextFormat = (typeof RNN_GENOTYPE_TEXT_FORMATS)[number];
 

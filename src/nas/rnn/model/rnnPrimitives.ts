@@ -25,10 +25,6 @@ export const RNN_STEPS = 8;
 /** DARTS's `INITRANGE`: every weight of the recurrent model starts U(−0.04, 0.04). */
 export const RNN_INIT_RANGE = 0.04;
 
-export function isRnnOpName(name: string): name is RnnOpName {
-  return (RNN_PRIMITIVES as readonly string[]).includes(name);
-}
-
 export function isRnnActivationName(name: string): name is RnnActivationName {
   return (RNN_ACTIVATIONS as readonly string[]).includes(name);
 }

@@ -6,9 +6,9 @@
 import type { Rng } from '../../tensor/random';
 
 /** train.py's floor on the drawn length. */
-export const RNN_MIN_SEQ_LEN = 5;
+const RNN_MIN_SEQ_LEN = 5;
 /** train.py's standard deviation of the length jitter. */
-export const RNN_SEQ_LEN_STD = 5;
+const RNN_SEQ_LEN_STD = 5;
 
 export interface SegmentLengthRule {
   readonly bptt: number;

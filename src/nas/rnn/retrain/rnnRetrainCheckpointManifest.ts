@@ -4,11 +4,8 @@
  * error naming the field before any tensor is made. Errors start with "invalid recurrent retrain
  * checkpoint:"; a file of another NAS Lab kind is refused by that kind's name.
  */
-import { CDARTS_CHECKPOINT_FORMAT } from '../../cdarts/cdartsCheckpoint';
-import type { HostSettings } from '../../darts/searchCheckpointManifest';
-import { CHECKPOINT_FORMAT, parseHost, parseRng } from '../../darts/searchCheckpointManifest';
-import { RETRAIN_CHECKPOINT_FORMAT } from '../../retrain/retrainCheckpointManifest';
-import { TRAINED_MODEL_FORMAT } from '../../retrain/trainedModelManifest';
+import type { HostSettings } from '../../io/manifestFields';
+import { ManifestReader } from '../../io/manifestFields';
 import type { RngSnapshot } from '../../tensor/random';
 import type { RnnGenotype } from '../genotype/rnnGenotype';
 import { rnnGenotypeFromJson, rnnGenotypeToJson } from '../genotype/rnnGenotype';
@@ -23,12 +20,15 @@ export const RNN_RETRAIN_CHECKPOINT_VERSION = 1;
 
 /** The container's other kinds, named when one is given where a recurrent retrain is expected. */
 const OTHER_KINDS: Readonly<Record<string, string>> = {
-  [CHECKPOINT_FORMAT]: 'search checkpoint',
-  [RETRAIN_CHECKPOINT_FORMAT]: 'retrain checkpoint',
-  [TRAINED_MODEL_FORMAT]: 'trained model',
-  [CDARTS_CHECKPOINT_FORMAT]: 'CDARTS checkpoint',
+  'nas-lab.search-checkpoint': 'search checkpoint',
+  'nas-lab.retrain-checkpoint': 'retrain checkpoint',
+  'nas-lab.trained-model': 'trained model',
+  'nas-lab.cdarts-checkpoint': 'CDARTS checkpoint',
   [RNN_SEARCH_CHECKPOINT_FORMAT]: 'recurrent search checkpoint',
 };
+
+/** The shared readers of random states and host settings (their errors are restated by `named`). */
+const FIELDS = new ManifestReader('recurrent retrain checkpoint');
 
 const CONFIG_KEYS = Object.keys(PAPER_RNN_RETRAIN_CONFIG) as (keyof RnnRetrainConfig)[];
 const DROPOUT_KEYS = Object.keys(PAPER_RNN_RETRAIN_CONFIG.dropout);
@@ -135,7 +135,7 @@ export function named<T>(read: () => T, at = ''): T {
     return read();
   } catch (e) {
     const message = (e as Error).message.replace(
-      /^invalid (search checkpoint|recurrent genotype): /,
+      /^invalid (search checkpoint|recurrent retrain checkpoint|recurrent genotype): /,
       '',
     );
     throw rnnRetrainCheckpointError(at ? `${at}: ${message}` : message);
@@ -226,7 +226,7 @@ export function parseRnnRetrainManifest(json: Readonly<Json>): RnnRetrainCheckpo
     position,
     valHistory,
     asgd,
-    rng: named(() => parseRng(json.rng, 'rng')),
-    ...(hasHost ? { host: named(() => parseHost(json.host)) } : {}),
+    rng: named(() => FIELDS.rng(json.rng, 'rng')),
+    ...(hasHost ? { host: named(() => FIELDS.host(json.host)) } : {}),
   };
 }

@@ -8,11 +8,19 @@
  * an epoch has begun, `hidden.train` and `hidden.alpha` (the carried hidden states). The SGD
  * has no momentum, so it holds no state.
  */
-import * as tf from '../../tensor/tf';
+import type * as tf from '../../tensor/tf';
 import type { StoredTensor } from '../../io/checkpointFormat';
 import { CHECKPOINT_MAGIC, decodeContainer, encodeContainer } from '../../io/checkpointFormat';
-import type { HostSettings } from '../../darts/searchCheckpointManifest';
-import { parseHost, parseRng } from '../../darts/searchCheckpointManifest';
+import type { HostSettings, Json } from '../../io/manifestFields';
+import type { TensorSlot } from '../../io/tensorSlots';
+import {
+  assignStored,
+  checkFiniteTensors,
+  matchTensorSlots,
+  prefixed,
+  readTensors,
+} from '../../io/tensorSlots';
+import { ManifestReader, rngToJson } from '../../io/manifestFields';
 import type { RngSnapshot } from '../../tensor/random';
 import type { RnnSearchConfig } from './rnnSearchConfig';
 import { checkRnnSearchConfig, PAPER_RNN_SEARCH_CONFIG } from './rnnSearchConfig';
@@ -29,6 +37,7 @@ export const DEFAULT_MAX_RNN_SEARCH_CHECKPOINT_BYTES = 2 ** 28;
 const CONFIG_KEYS = Object.keys(PAPER_RNN_SEARCH_CONFIG) as (keyof RnnSearchConfig)[];
 const DROPOUT_KEYS = Object.keys(PAPER_RNN_SEARCH_CONFIG.dropout);
 const POSITION_KEYS = ['epoch', 'row', 'step', 'tokens', 'trainRows', 'alphaRows', 'elapsedMs'];
+const F = new ManifestReader('recurrent search checkpoint');
 
 export interface RnnSearchCheckpoint {
   readonly config: RnnSearchConfig;
@@ -42,18 +51,16 @@ export interface RnnSearchCheckpoint {
 
 /** Every error about a recurrent search checkpoint file starts with this. */
 export function rnnSearchCheckpointError(message: string): Error {
-  return new Error(`invalid recurrent search checkpoint: ${message}`);
+  return F.error(message);
 }
 
 function stateTensors(state: RnnSearchState): [string, tf.Tensor][] {
-  const under = (prefix: string, vs: Readonly<Record<string, tf.Variable>>) =>
-    Object.entries(vs).map(([name, v]) => [`${prefix}.${name}`, v] as [string, tf.Tensor]);
   return [
-    ...under('weights', state.weights),
-    ...under('buffers', state.buffers),
+    ...prefixed<tf.Tensor>('weights', state.weights),
+    ...prefixed<tf.Tensor>('buffers', state.buffers),
     ['alpha', state.alpha],
-    ...under('adam.m', state.alphaOptimizer.m),
-    ...under('adam.v', state.alphaOptimizer.v),
+    ...prefixed<tf.Tensor>('adam.m', state.alphaOptimizer.m),
+    ...prefixed<tf.Tensor>('adam.v', state.alphaOptimizer.v),
   ];
 }
 
@@ -74,7 +81,7 @@ export async function captureRnnSearchCheckpoint(
     if (!hidden) throw new Error('the search is inside an epoch but holds no hidden state');
     named.push(['hidden.train', hidden.train], ['hidden.alpha', hidden.alpha]);
   }
-  const values = await Promise.all(named.map(([, t]) => t.data<'float32'>()));
+  const tensors = await readTensors(named);
   return {
     config: state.config,
     ntoken: state.ntoken,
@@ -82,12 +89,7 @@ export async function captureRnnSearchCheckpoint(
     alphaOptimizerStep: state.alphaOptimizer.step,
     rng: state.rng.snapshot(),
     ...(options.host ? { host: options.host } : {}),
-    // Copies: on the cpu backend data() returns the backend's own array.
-    tensors: named.map(([name, t], i) => ({
-      name,
-      shape: [...t.shape],
-      values: new Float32Array(values[i] as Float32Array),
-    })),
+    tensors,
   };
 }
 
@@ -99,7 +101,7 @@ function manifestToJson(c: RnnSearchCheckpoint): Record<string, unknown> {
     ntoken: c.ntoken,
     position: { ...c.position },
     alphaOptimizerStep: c.alphaOptimizerStep,
-    rng: { words: [...c.rng.words], spareNormal: c.rng.spareNormal },
+    rng: rngToJson(c.rng),
     ...(c.host ? { host: { ...c.host } } : {}),
   };
 }
@@ -108,14 +110,7 @@ export function encodeRnnSearchCheckpoint(
   checkpoint: RnnSearchCheckpoint,
   maxBytes = DEFAULT_MAX_RNN_SEARCH_CHECKPOINT_BYTES,
 ): Uint8Array {
-  for (const t of checkpoint.tensors) {
-    const i = t.values.findIndex((v) => !Number.isFinite(v));
-    if (i >= 0) {
-      throw new Error(
-        `cannot save the recurrent search: tensor "${t.name}" holds ${t.values[i]} at index ${i} (the search has diverged)`,
-      );
-    }
-  }
+  checkFiniteTensors(checkpoint.tensors, 'the recurrent search', 'the search has diverged');
   return encodeContainer(
     { manifest: manifestToJson(checkpoint), tensors: checkpoint.tensors },
     maxBytes,
@@ -125,109 +120,52 @@ export function encodeRnnSearchCheckpoint(
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-type Json = Record<string, unknown>;
-
-function object(value: unknown, at: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw rnnSearchCheckpointError(`${at} must be a JSON object`);
-  }
-  return value as Json;
-}
-
-function exactKeys(o: Json, keys: readonly string[], at: string): void {
-  for (const key of keys) {
-    if (!Object.hasOwn(o, key)) throw rnnSearchCheckpointError(`${at} has no "${key}"`);
-  }
-  for (const key of Object.keys(o)) {
-    if (!keys.includes(key)) throw rnnSearchCheckpointError(`${at} has an unknown field "${key}"`);
-  }
-}
-
-function number(value: unknown, at: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw rnnSearchCheckpointError(`${at} must be a finite number, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-function count(value: unknown, at: string, min = 0): number {
-  const v = number(value, at);
-  if (!Number.isSafeInteger(v) || v < min) {
-    throw rnnSearchCheckpointError(`${at} must be an integer of at least ${min}, got ${v}`);
-  }
-  return v;
-}
-
-/** Runs a check or shared parser; its error names this file's kind instead of its own. */
-function named<T>(read: () => T, at = ''): T {
-  try {
-    return read();
-  } catch (e) {
-    const message = (e as Error).message.replace(/^invalid search checkpoint: /, '');
-    throw rnnSearchCheckpointError(at ? `${at}: ${message}` : message);
-  }
-}
-
 function parseConfig(value: unknown): RnnSearchConfig {
-  const o = object(value, 'config');
-  exactKeys(o, CONFIG_KEYS, 'config');
-  const d = object(o.dropout, 'config.dropout');
-  exactKeys(d, DROPOUT_KEYS, 'config.dropout');
+  const o = F.record(value, 'config', CONFIG_KEYS);
+  const d = F.record(o.dropout, 'config.dropout', DROPOUT_KEYS);
   const dropout = Object.fromEntries(
-    DROPOUT_KEYS.map((k) => [k, number(d[k], `config.dropout.${k}`)]),
+    DROPOUT_KEYS.map((k) => [k, F.number(d[k], `config.dropout.${k}`)]),
   ) as unknown as RnnSearchConfig['dropout'];
   const config = Object.fromEntries(
-    CONFIG_KEYS.map((k) => [k, k === 'dropout' ? dropout : number(o[k], `config.${k}`)]),
+    CONFIG_KEYS.map((k) => [k, k === 'dropout' ? dropout : F.number(o[k], `config.${k}`)]),
   ) as unknown as RnnSearchConfig;
-  named(() => checkRnnSearchConfig(config), 'config');
+  F.within(() => checkRnnSearchConfig(config), 'config');
   return config;
 }
 
 function parsePosition(value: unknown, config: RnnSearchConfig): RnnSearchPosition {
-  const o = object(value, 'position');
-  exactKeys(o, POSITION_KEYS, 'position');
+  const o = F.record(value, 'position', POSITION_KEYS);
   const position = Object.fromEntries(
-    POSITION_KEYS.map((k) => [k, number(o[k], `position.${k}`)]),
+    POSITION_KEYS.map((k) => [k, F.number(o[k], `position.${k}`)]),
   ) as unknown as RnnSearchPosition;
-  named(() => checkRnnSearchPosition(position, config.epochs));
+  F.within(() => checkRnnSearchPosition(position, config.epochs));
   return position;
 }
 
 function parseManifest(json: Json): Omit<RnnSearchCheckpoint, 'tensors'> {
-  if (json.format !== RNN_SEARCH_CHECKPOINT_FORMAT) {
-    throw rnnSearchCheckpointError(
-      `the manifest's format is ${JSON.stringify(json.format)}, expected "${RNN_SEARCH_CHECKPOINT_FORMAT}"`,
-    );
-  }
-  if (json.version !== RNN_SEARCH_CHECKPOINT_VERSION) {
-    throw rnnSearchCheckpointError(
-      `unsupported version ${JSON.stringify(json.version)}; this build reads version ${RNN_SEARCH_CHECKPOINT_VERSION}`,
-    );
-  }
+  F.formatAndVersion(json, RNN_SEARCH_CHECKPOINT_FORMAT, RNN_SEARCH_CHECKPOINT_VERSION);
   const keys = ['format', 'version', 'config', 'ntoken', 'position', 'alphaOptimizerStep', 'rng'];
-  exactKeys(json, Object.hasOwn(json, 'host') ? [...keys, 'host'] : keys, 'the manifest');
+  F.exactKeys(json, keys, 'the manifest', ['host']);
   const config = parseConfig(json.config);
   return {
     config,
-    ntoken: count(json.ntoken, 'ntoken', 1),
+    ntoken: F.integer(json.ntoken, 'ntoken', 1),
     position: parsePosition(json.position, config),
-    alphaOptimizerStep: count(json.alphaOptimizerStep, 'alphaOptimizerStep'),
-    rng: named(() => parseRng(json.rng, 'rng')),
-    ...(Object.hasOwn(json, 'host') ? { host: named(() => parseHost(json.host)) } : {}),
+    alphaOptimizerStep: F.integer(json.alphaOptimizerStep, 'alphaOptimizerStep'),
+    rng: F.rng(json.rng, 'rng'),
+    ...(Object.hasOwn(json, 'host') ? { host: F.host(json.host) } : {}),
   };
 }
 
-const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
-
 /** The tensors' names and shapes a checkpoint of this manifest must hold, in file order. */
-function expectedSlots(m: Omit<RnnSearchCheckpoint, 'tensors'>): [string, number[]][] {
+function expectedSlots(m: Omit<RnnSearchCheckpoint, 'tensors'>): TensorSlot[] {
   const state = createRnnSearchState(m.config, m.ntoken);
   try {
-    const slots = stateTensors(state).map(([n, t]) => [n, [...t.shape]] as [string, number[]]);
+    const slots = stateTensors(state).map(([name, t]) => ({ name, shape: [...t.shape] }));
     if (m.position.row > 0) {
       // The hidden states' batch is the train batch for both texts (batchify in batchSize columns).
       const shape = [m.config.batchSize, m.config.nhid];
-      slots.push(['hidden.train', shape], ['hidden.alpha', shape]);
+      slots.push({ name: 'hidden.train', shape }, { name: 'hidden.alpha', shape });
     }
     return slots;
   } finally {
@@ -235,28 +173,13 @@ function expectedSlots(m: Omit<RnnSearchCheckpoint, 'tensors'>): [string, number
   }
 }
 
-function matchSlots(slots: readonly [string, number[]][], tensors: readonly StoredTensor[]): void {
-  const byName = new Map(tensors.map((t) => [t.name, t]));
-  for (const [name, shape] of slots) {
-    const saved = byName.get(name);
-    if (!saved) {
-      throw rnnSearchCheckpointError(
-        `the file has no tensor "${name}", which the search of its configuration and position needs`,
-      );
-    }
-    if (shapeText(saved.shape) !== shapeText(shape)) {
-      throw rnnSearchCheckpointError(
-        `tensor "${name}" has shape ${shapeText(saved.shape)} in the file; the search needs ${shapeText(shape)}`,
-      );
-    }
-  }
-  const expected = new Set(slots.map(([n]) => n));
-  const extra = tensors.find((t) => !expected.has(t.name));
-  if (extra) {
-    throw rnnSearchCheckpointError(
-      `the file holds tensor "${extra.name}", which the search does not have`,
-    );
-  }
+function matchSlots(slots: readonly TensorSlot[], tensors: readonly StoredTensor[]): void {
+  matchTensorSlots(slots, tensors, {
+    file: 'the file',
+    needer: 'the search of its configuration and position',
+    owner: 'the search',
+    error: rnnSearchCheckpointError,
+  });
 }
 
 /**
@@ -276,7 +199,7 @@ export function decodeRnnSearchCheckpoint(
       `not a NAS Lab file: it does not start with "${CHECKPOINT_MAGIC}"`,
     );
   }
-  const container = named(() => decodeContainer(bytes, maxBytes));
+  const container = F.within(() => decodeContainer(bytes, maxBytes));
   const manifest = parseManifest(container.manifest as Json);
   matchSlots(expectedSlots(manifest), container.tensors);
   return { ...manifest, tensors: container.tensors };
@@ -294,8 +217,7 @@ export function restoreRnnSearch(checkpoint: RnnSearchCheckpoint): {
   const saved = new Map(checkpoint.tensors.map((t) => [t.name, t]));
   const state = createRnnSearchState(checkpoint.config, checkpoint.ntoken);
   for (const [name, t] of stateTensors(state)) {
-    const s = saved.get(name) as StoredTensor;
-    tf.tidy(() => (t as tf.Variable).assign(tf.tensor(s.values, [...s.shape], 'float32')));
+    assignStored(t as tf.Variable, saved.get(name) as StoredTensor);
   }
   state.alphaOptimizer.step = checkpoint.alphaOptimizerStep;
   state.rng.load(checkpoint.rng);

@@ -13,11 +13,11 @@
 import type { RnnSearchConfig } from './rnnSearchConfig';
 
 /** Tape bytes per (token row, hidden unit, cell edge) of a first-order step, at least. */
-export const TAPE_BYTES_PER_ROW_UNIT_EDGE = 400;
+const TAPE_BYTES_PER_ROW_UNIT_EDGE = 400;
 /** Bytes per (token row, vocabulary word): logits, log-softmax, their gradients, at least. */
-export const SOFTMAX_BYTES_PER_ROW_WORD = 24;
+const SOFTMAX_BYTES_PER_ROW_WORD = 24;
 /** The unrolled (second-order) alpha step holds this much more than a first-order one. */
-export const SECOND_ORDER_FACTOR = 1.5;
+const SECOND_ORDER_FACTOR = 1.5;
 /** The wasm backend's heap limit (its module's maximum memory). */
 export const WASM_HEAP_BYTES = 4 * 1024 ** 3;
 

@@ -47,7 +47,7 @@ function trainingContext(state: RnnSearchState): ForwardContext {
 }
 
 /** The first-order alpha step; returns the loss at the old alphas and the next hidden state. */
-export function rnnArchStep(
+function rnnArchStep(
   state: RnnSearchState,
   segment: TokenSegment,
   hidden: tf.Tensor2D,
@@ -79,7 +79,7 @@ export function rnnArchStep(
 }
 
 /** The weight step's learning rate: lr · seqLen / bptt, seqLen as drawn (`train_search.py`). */
-export function scaledLearningRate(state: RnnSearchState, seqLen: number): number {
+function scaledLearningRate(state: RnnSearchState, seqLen: number): number {
   return (state.config.lr * seqLen) / state.config.bptt;
 }
 
@@ -88,7 +88,7 @@ export function scaledLearningRate(state: RnnSearchState, seqLen: number): numbe
  * drawn segment length the learning rate scales with (DARTS scales with it also where the last
  * segment of the text is cut shorter); default the segment's length.
  */
-export function rnnWeightStep(
+function rnnWeightStep(
   state: RnnSearchState,
   segment: TokenSegment,
   hidden: tf.Tensor2D,
@@ -148,7 +148,7 @@ function lossAt(
  * their masks in DARTS's order: virtual step, validation, w' + εv, w' − εv. Returns L_val(w')
  * and the unrolled model's next validation state.
  */
-export function rnnUnrolledArchStep(
+function rnnUnrolledArchStep(
   state: RnnSearchState,
   train: TokenSegment,
   hiddenTrain: tf.Tensor2D,

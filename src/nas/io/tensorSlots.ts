@@ -1,0 +1,139 @@
+/**
+ * The tensor side of every checkpoint and model file, written once: naming a state's variables
+ * under a prefix, reading them back into host copies, refusing to save non-finite values,
+ * matching a file's tensors against the slots the rebuilt state needs (nothing missing,
+ * misshapen or extra, with messages that say which file and which state), and turning stored
+ * values back into variables.
+ */
+import * as tf from '../tensor/tf';
+import type { StoredTensor } from './checkpointFormat';
+
+/** A tensor a file holds or a state needs: its name in the file and its shape. */
+export interface TensorSlot {
+  readonly name: string;
+  readonly shape: readonly number[];
+}
+
+/** `variables` under `prefix.`: the names a file gives them. */
+export function prefixed<T extends tf.Tensor>(
+  prefix: string,
+  variables: Readonly<Record<string, T>>,
+): [string, T][] {
+  return Object.entries(variables).map(([name, v]) => [`${prefix}.${name}`, v]);
+}
+
+/** Host copies of named tensors, in order. Reads every tensor back with `await data()`. */
+export async function readTensors(
+  named: readonly (readonly [string, tf.Tensor])[],
+): Promise<StoredTensor[]> {
+  const values = await Promise.all(named.map(([, t]) => t.data<'float32'>()));
+  // Copies: on the cpu backend data() returns the backend's own array.
+  return named.map(([name, t], i) => ({
+    name,
+    shape: [...t.shape],
+    values: new Float32Array(values[i] as Float32Array),
+  }));
+}
+
+/**
+ * Host copies of the tensors of `slots`, in slot order, taken from `tensors` by name (`owner`
+ * names the state in the error when one is missing).
+ */
+export function readSlots(
+  slots: readonly TensorSlot[],
+  tensors: ReadonlyMap<string, tf.Tensor>,
+  owner: string,
+): Promise<StoredTensor[]> {
+  return readTensors(
+    slots.map((slot) => {
+      const t = tensors.get(slot.name);
+      if (!t) throw new Error(`${owner} has no tensor "${slot.name}"`);
+      if (t.dtype !== 'float32') {
+        throw new Error(`tensor "${slot.name}" is ${t.dtype}, not float32`);
+      }
+      return [slot.name, t] as const;
+    }),
+  );
+}
+
+/**
+ * Throws `cannot save {what}: tensor "…" holds NaN at index i ({cause})` for the first
+ * non-finite value: a file that would be refused on reading is not written.
+ */
+export function checkFiniteTensors(
+  tensors: readonly StoredTensor[],
+  what: string,
+  cause: string,
+): void {
+  for (const t of tensors) {
+    const i = t.values.findIndex((v) => !Number.isFinite(v));
+    if (i >= 0) {
+      throw new Error(
+        `cannot save ${what}: tensor "${t.name}" holds ${t.values[i]} at index ${i} (${cause})`,
+      );
+    }
+  }
+}
+
+export const shapeText = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
+
+/** How the messages of `matchTensorSlots` name the file and the state it is matched against. */
+export interface SlotWords {
+  /** "the file", "the checkpoint". */
+  readonly file: string;
+  /** Who needs a missing or misshapen tensor: "the network of its configuration". */
+  readonly needer: string;
+  /** Who lacks an extra tensor: "the network". */
+  readonly owner: string;
+  readonly error: (message: string) => Error;
+}
+
+/** Throws naming the first slot `tensors` lacks or shapes otherwise, or a tensor of no slot. */
+export function matchTensorSlots(
+  slots: readonly TensorSlot[],
+  tensors: readonly StoredTensor[],
+  words: SlotWords,
+): void {
+  const { file, needer, owner, error } = words;
+  const byName = new Map(tensors.map((t) => [t.name, t]));
+  for (const slot of slots) {
+    const saved = byName.get(slot.name);
+    if (!saved) throw error(`${file} has no tensor "${slot.name}", which ${needer} needs`);
+    if (shapeText(saved.shape) !== shapeText(slot.shape)) {
+      throw error(
+        `tensor "${slot.name}" has shape ${shapeText(saved.shape)} in ${file}; ${needer} needs ${shapeText(slot.shape)}`,
+      );
+    }
+  }
+  const expected = new Set(slots.map((s) => s.name));
+  const extra = tensors.find((t) => !expected.has(t.name));
+  if (extra) throw error(`${file} holds tensor "${extra.name}", which ${owner} does not have`);
+}
+
+/** A new variable holding a stored tensor's values. */
+export function variableFrom(t: StoredTensor, trainable: boolean): tf.Variable {
+  const value = tf.tensor(t.values, [...t.shape], 'float32');
+  const v = tf.variable(value, trainable);
+  value.dispose();
+  return v;
+}
+
+/** Sets `v` to a stored tensor's values (their shapes already matched). */
+export function assignStored(v: tf.Variable, t: StoredTensor): void {
+  tf.tidy(() => v.assign(tf.tensor(t.values, [...t.shape], 'float32')));
+}
+
+/** New variables `names`, each from the stored tensor `prefix.name` (already matched). */
+export function variablesUnder(
+  prefix: string,
+  names: readonly string[],
+  saved: ReadonlyMap<string, StoredTensor>,
+  trainable: boolean,
+): Record<string, tf.Variable> {
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      variableFrom(saved.get(`${prefix}.${name}`) as StoredTensor, trainable),
+    ]),
+  );
+}
