@@ -1,0 +1,31 @@
+/**
+ * What the command line gives a run kind to run in: its data from folders on disk. A kind asks
+ * for a dataset by name; the folder is the one the kind names, else --data-dir, else the
+ * dataset's own (the embedded Fashion-MNIST subset, Debian's Fashion-MNIST package, the built-in
+ * text), else an error saying which files --data-dir must hold.
+ */
+import { isDatasetKind } from '../data/catalog';
+import { BUILTIN_TEXT_FOLDER } from '../data/builtinText';
+import type { DataRequest, RunEnv } from '../nas/runKind/runKind';
+import { dataDirFor, folderSource } from './folderSource';
+import { BUILTIN_TEXT_DIR } from './textData';
+
+/** Datasets besides the image ones that have a folder of their own. */
+const OWN_FOLDERS: Readonly<Record<string, string>> = {
+  'builtin-text': BUILTIN_TEXT_DIR,
+  [BUILTIN_TEXT_FOLDER]: BUILTIN_TEXT_DIR,
+};
+
+/** The folder a request's files are read from. */
+export function datasetFolder(request: DataRequest, dataDir: string | undefined): string {
+  const dir = request.dir ?? dataDir;
+  if (dir !== undefined) return dir;
+  const own = OWN_FOLDERS[request.dataset];
+  if (own !== undefined) return own;
+  if (isDatasetKind(request.dataset)) return dataDirFor(request.dataset, undefined);
+  throw new Error(`--dataset ${request.dataset} needs --data-dir PATH, a folder with its files`);
+}
+
+export function cliRunEnv(dataDir: string | undefined): RunEnv {
+  return { host: 'cli', files: (request) => folderSource(datasetFolder(request, dataDir)) };
+}
