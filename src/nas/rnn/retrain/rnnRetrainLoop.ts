@@ -4,7 +4,8 @@
  * variable length, the hidden state starting at zero and carried (truncated BPTT). After each
  * epoch the validation and test texts are evaluated (mean NLL per token and perplexity) with the
  * weights, or with the averaged weights once ASGD runs; an SGD epoch then feeds the switch rule.
- * One readback per step (the NLL). A non-finite loss stops the run with an error.
+ * One readback per step (the NLL). A non-finite loss stops the run with an error. The run tells
+ * where it stands between events (rnnRetrainPosition.ts) and resumes from such a position.
  */
 import * as tf from '../../tensor/tf';
 import { meanTokenNll } from '../model/rnnEvaluate';
@@ -12,6 +13,17 @@ import { perplexity } from '../model/rnnLoss';
 import type { RnnRetrainState } from './rnnRetrainState';
 import { evaluationWeights, shouldSwitchToAsgd, switchToAsgd } from './rnnRetrainState';
 import { rnnRetrainStep } from './rnnRetrainStep';
+import type {
+  RnnRetrainBest,
+  RnnRetrainHidden,
+  RnnRetrainPosition,
+  RnnRetrainResume,
+} from './rnnRetrainPosition';
+import {
+  checkRnnRetrainPosition,
+  checkRnnRetrainProgress,
+  startRnnRetrainPosition,
+} from './rnnRetrainPosition';
 import { drawSegmentLength } from '../model/rnnSegmentLength';
 import type { TokenColumns } from '../model/rnnTokenData';
 import { batchify, disposeSegment, tokenSegment } from '../model/rnnTokenData';
@@ -127,40 +139,107 @@ export interface RnnRetrainLoopOptions {
   /** Stop after this many steps; the epoch in progress is not evaluated. */
   readonly maxSteps?: number;
   readonly now?: () => number;
+  /** Continue a retrain from a checkpoint's position (rnnRetrainPosition.ts) instead of beginning one. */
+  readonly resume?: RnnRetrainResume;
 }
 
-interface Best {
-  epoch: number;
-  valLoss: number;
-  testLoss: number;
+/**
+ * A run of the retrain. Between an event's delivery and the next call the state is consistent
+ * with `position()` and `hidden()`, when a host may checkpoint it (rnnRetrainCheckpoint.ts).
+ */
+export interface RnnRetrainRun extends AsyncGenerator<RnnRetrainEvent, void, undefined> {
+  position(): RnnRetrainPosition;
+  /** The carried hidden state (the loop's own tensor); null at row 0. */
+  hidden(): RnnRetrainHidden | null;
 }
 
-function doneEvent(steps: number, best: Best): RnnRetrainDoneEvent {
+function doneEvent(steps: number, best: RnnRetrainBest | null): RnnRetrainDoneEvent {
+  const testLoss = best?.testLoss ?? NaN;
   return {
     type: 'done',
     steps,
-    bestEpoch: best.epoch,
-    bestValLoss: best.valLoss,
-    testLoss: best.testLoss,
-    testPerplexity: perplexity(best.testLoss),
+    bestEpoch: best?.epoch ?? -1,
+    bestValLoss: best?.valLoss ?? Infinity,
+    testLoss,
+    testPerplexity: perplexity(testLoss),
   };
 }
 
-export async function* runRnnRetrain(
+/**
+ * Runs a retrain, or resumes one from `options.resume`: the resumed run takes the steps and
+ * emits the events the uninterrupted one would have after that position.
+ */
+export function runRnnRetrain(
   state: RnnRetrainState,
   data: RnnRetrainData,
   options: RnnRetrainLoopOptions = {},
+): RnnRetrainRun {
+  const cursor: Cursor = {
+    position:
+      options.resume?.position ??
+      startRnnRetrainPosition(data.train.rows, data.valid.rows, data.test.rows),
+    hidden: null,
+  };
+  const run = retrainEvents(state, data, options, cursor);
+  return Object.assign(run, {
+    position: (): RnnRetrainPosition => ({ ...cursor.position }),
+    hidden: (): RnnRetrainHidden | null => cursor.hidden,
+  });
+}
+
+interface Cursor {
+  position: RnnRetrainPosition;
+  hidden: RnnRetrainHidden | null;
+}
+
+/** Refuses a resume on other data or with a state that does not agree with its position. */
+function checkResume(state: RnnRetrainState, data: RnnRetrainData, resume: RnnRetrainResume): void {
+  const { nhid } = state.config;
+  const p = resume.position;
+  const rows = [data.train.rows, data.valid.rows, data.test.rows];
+  if ([p.trainRows, p.validRows, p.testRows].join() !== rows.join()) {
+    throw new Error(
+      `cannot resume: the retrain was at ${p.trainRows} train, ${p.validRows} validation and ` +
+        `${p.testRows} test rows, the data has ${rows.join(', ')} (another corpus or batch size)`,
+    );
+  }
+  checkRnnRetrainProgress(p, state.valHistory, state.asgd, state.config.nonmono);
+  if (p.row === 0) return;
+  if (!resume.hidden) {
+    throw new Error('cannot resume: the epoch has begun but no hidden state is given');
+  }
+  if (resume.hidden.length !== data.train.batch * nhid) {
+    throw new Error(
+      `cannot resume: the hidden state holds ${resume.hidden.length} values, ` +
+        `the retrain needs ${data.train.batch}×${nhid}`,
+    );
+  }
+}
+
+async function* retrainEvents(
+  state: RnnRetrainState,
+  data: RnnRetrainData,
+  options: RnnRetrainLoopOptions,
+  cursor: Cursor,
 ): AsyncGenerator<RnnRetrainEvent, void, undefined> {
   const { config } = state;
+  const from = cursor.position;
+  checkRnnRetrainPosition(from, config.epochs);
+  if (options.resume) checkResume(state, data, options.resume);
   const now = options.now ?? (() => performance.now());
-  const started = now();
-  const best: Best = { epoch: -1, valLoss: Infinity, testLoss: NaN };
-  let step = 0;
-  let tokens = 0;
-  for (let epoch = 0; epoch < config.epochs; epoch++) {
-    let hidden = state.model.initHidden(data.train.batch);
+  const started = now() - from.elapsedMs;
+  let best = from.best;
+  let step = from.step;
+  let tokens = from.tokens;
+  for (let epoch = from.epoch; epoch < config.epochs; epoch++) {
+    const resumed = epoch === from.epoch && options.resume !== undefined;
+    const saved = resumed ? options.resume?.hidden : null;
+    let hidden =
+      saved && from.row > 0
+        ? tf.tensor2d(saved, [data.train.batch, state.config.nhid])
+        : state.model.initHidden(data.train.batch);
     try {
-      for (let i = 0; i < data.train.rows - 2;) {
+      for (let i = resumed ? from.row : 0; i < data.train.rows - 2;) {
         if (options.signal?.aborted) return;
         if (options.maxSteps !== undefined && step >= options.maxSteps) {
           yield doneEvent(step, best);
@@ -183,6 +262,15 @@ export async function* runRnnRetrain(
         }
         tokens += segment.length * data.train.batch;
         const elapsedMs = now() - started;
+        cursor.position = {
+          ...cursor.position,
+          epoch,
+          row: i + seqLen,
+          step: step + 1,
+          tokens,
+          elapsedMs,
+        };
+        cursor.hidden = hidden;
         yield {
           type: 'step',
           epoch,
@@ -200,6 +288,7 @@ export async function* runRnnRetrain(
         i += seqLen;
       }
     } finally {
+      cursor.hidden = null;
       hidden.dispose();
     }
     const averaged = state.asgd !== null;
@@ -211,7 +300,7 @@ export async function* runRnnRetrain(
     };
     const valLoss = await meanTokenNll(evaluation, data.valid, config.bptt);
     const testLoss = await meanTokenNll(evaluation, data.test, config.bptt);
-    if (valLoss < best.valLoss) Object.assign(best, { epoch, valLoss, testLoss });
+    if (valLoss < (best?.valLoss ?? Infinity)) best = { epoch, valLoss, testLoss };
     let switched = false;
     if (!averaged) {
       if (shouldSwitchToAsgd(state.valHistory, valLoss, config.nonmono)) {
@@ -220,6 +309,13 @@ export async function* runRnnRetrain(
       }
       state.valHistory.push(valLoss);
     }
+    cursor.position = {
+      ...cursor.position,
+      epoch: epoch + 1,
+      row: 0,
+      elapsedMs: now() - started,
+      best,
+    };
     yield {
       type: 'epoch',
       epoch,
@@ -229,8 +325,8 @@ export async function* runRnnRetrain(
       testLoss,
       testPerplexity: perplexity(testLoss),
       switchedToAsgd: switched,
-      bestValLoss: best.valLoss,
-      bestEpoch: best.epoch,
+      bestValLoss: best?.valLoss ?? Infinity,
+      bestEpoch: best?.epoch ?? -1,
     };
   }
   yield doneEvent(step, best);

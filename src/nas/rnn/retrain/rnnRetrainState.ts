@@ -32,19 +32,31 @@ export interface RnnRetrainState {
   readonly rng: Rng;
 }
 
+/**
+ * The language model of a retrain, without tensors (the genotype's cell, emsize = nhid), and the
+ * genotype as the cell validated it.
+ */
+export function rnnRetrainModel(
+  config: RnnRetrainConfig,
+  genotype: RnnGenotype,
+  ntoken: number,
+): { readonly model: RnnLanguageModel; readonly genotype: RnnGenotype } {
+  const cell = rnnEvalCell({ ninp: config.nhid, nhid: config.nhid, genotype });
+  return { model: rnnLanguageModel({ ntoken, cell }), genotype: cell.genotype };
+}
+
 export function createRnnRetrainState(
   config: RnnRetrainConfig,
   genotype: RnnGenotype,
   ntoken: number,
 ): RnnRetrainState {
   checkRnnRetrainConfig(config);
-  const cell = rnnEvalCell({ ninp: config.nhid, nhid: config.nhid, genotype });
-  const model = rnnLanguageModel({ ntoken, cell });
+  const { model, genotype: checked } = rnnRetrainModel(config, genotype, ntoken);
   const rng = Rng.fromSeed(config.seed);
   const weights = createVariables(model.params, rng, true);
   return {
     config,
-    genotype: cell.genotype,
+    genotype: checked,
     ntoken,
     model,
     weights,
