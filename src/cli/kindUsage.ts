@@ -44,8 +44,12 @@ export function usageRow(flag: string, help: string): string {
 /** The value a field's flag takes, as usage shows it. */
 function valueHint(field: FieldSpec): string {
   switch (field.type) {
-    case 'int':
-      return ' N';
+    case 'int': {
+      const { min, max } = field;
+      // A few whole values: listed, as a choice's (`--order 1|2`).
+      if (min === undefined || max === undefined || max - min > 3) return ' N';
+      return ` ${Array.from({ length: max - min + 1 }, (_, i) => min + i).join('|')}`;
+    }
     case 'number':
       return ' X';
     case 'choice':
@@ -64,7 +68,11 @@ const shown = (text: string): string =>
 
 /** `default 3` when every preset agrees, else each preset's: `small 3; big 50`. */
 export function defaultsText(field: FieldSpec, presets: readonly string[]): string {
-  const values = presets.map((p) => shown(fieldText(fieldDefault(field, p))));
+  const all = field.type === 'list' && field.choices ? fieldText(field.choices) : null;
+  const values = presets.map((p) => {
+    const text = fieldText(fieldDefault(field, p));
+    return text === all ? 'all' : shown(text);
+  });
   if (values.every((v) => v === values[0]))
     return `default ${values[0] ?? shown(fieldText(field.default))}`;
   return presets.map((p, i) => `${p} ${values[i]}`).join('; ');

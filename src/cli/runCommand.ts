@@ -48,9 +48,21 @@ function writeRunFile(outDir: string, file: RunFile): void {
 const figure = (v: number): string =>
   !Number.isFinite(v) || Math.abs(v) >= 1e4 ? v.toFixed(0) : String(Number(v.toPrecision(4)));
 
-/** `loss 0.25 acc 91.2%`: the metrics by their labels, accuracies in percent. */
-export function metricsText(info: RunKindInfo, metrics: Readonly<Record<string, number>>): string {
+/**
+ * `loss 0.25 accuracy 91.20%`: the metrics by their labels, accuracies in percent; with `watched`,
+ * only those whose divergence the kind watches (the losses), so that a progress bar stays short.
+ */
+export function metricsText(
+  info: RunKindInfo,
+  metrics: Readonly<Record<string, number>>,
+  watched = false,
+): string {
+  const keep = (key: string) =>
+    !watched ||
+    !info.metrics.some((m) => m.watch) ||
+    info.metrics.some((m) => m.key === key && m.watch);
   return Object.entries(metrics)
+    .filter(([key]) => keep(key))
     .map(([key, value]) => {
       const spec = info.metrics.find((m) => m.key === key);
       const text = spec?.kind === 'accuracy' ? `${(value * 100).toFixed(2)}%` : figure(value);
@@ -89,7 +101,7 @@ async function drive(run: Run, req: RunRequest, io: CliIo): Promise<string[]> {
       }
       if (!quiet) {
         const rate = `${report.throughput.toFixed(1)} ${info.throughputUnit}`;
-        const label = `epoch ${report.epoch + 1} ${metricsText(info, report.metrics)} ${rate}`;
+        const label = `epoch ${report.epoch + 1} ${metricsText(info, report.metrics, true)} ${rate}`;
         const line = { done: report.step, total: report.totalSteps, elapsedMs: report.elapsedMs };
         io.err(`\r${formatProgress({ ...line, label })}`);
         barShown = true;
