@@ -1,9 +1,9 @@
 import react from '@vitejs/plugin-react';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vite';
-import { CONTENT_SECURITY_POLICY } from './contentSecurityPolicy';
-import { CROSS_ORIGIN_ISOLATION_HEADERS } from './crossOriginIsolation';
-import { tfjsWasmThreads } from './tfjsWasmThreads';
+import { CONTENT_SECURITY_POLICY } from './build/contentSecurityPolicy';
+import { CROSS_ORIGIN_ISOLATION_HEADERS } from './build/crossOriginIsolation';
+import { tfjsWasmThreads } from './build/tfjsWasmThreads';
 
 /** The CSP meta tag, in the build only: the dev server's React refresh needs an inline script. */
 function contentSecurityPolicy(): Plugin {

@@ -1,7 +1,7 @@
 /** Builds the benchmark page (bench/page) into out/bench-page, apart from the app's dist/. */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
-import { tfjsWasmThreads } from '../tfjsWasmThreads';
+import { tfjsWasmThreads } from '../build/tfjsWasmThreads';
 
 export const BENCH_PAGE_ROOT = fileURLToPath(new URL('./page', import.meta.url));
 /** Under out/, which git, ESLint and Prettier already leave alone. */

@@ -3,37 +3,22 @@
  * (SwiftShader where there is no GPU) in a worker, live charts, cell graphs, genotype download,
  * Pause/Step/Resume/Stop, form validation, a worker error, and the fallback without WebGPU.
  */
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { genotypeFromJson, parseGenotype } from '../src/nas/genotype/genotype';
 import { parseGenotypeAny } from '../src/nas/genotype/genotypeFormats';
 import { sortGenesPerNode } from '../test/support/genotypeOrder';
-import { CONTENT_SECURITY_POLICY } from '../contentSecurityPolicy';
-import { launchChromium } from './chromium';
+import { CONTENT_SECURITY_POLICY } from '../build/contentSecurityPolicy';
+import { useChromium, useLabServer } from './labFixture';
 import { recordMainThreadTasks } from './mainThreadTasks';
-import type { StaticServer } from './staticServer';
-import { serveStatic } from './staticServer';
 
-const DIST = join(__dirname, '..', 'dist');
 const SHOTS = join(__dirname, 'screenshots');
 /** The quick-demo preset, with enough epochs that the run is still going while we poke it. */
 const TINY = '?epochs=40';
 
-let server: StaticServer;
-
-beforeAll(async () => {
-  if (!existsSync(join(DIST, 'index.html')))
-    throw new Error('dist/ is missing: run `npx vite build` first');
-  // The header as a host should send it: it also covers the worker, which the meta tag does not.
-  server = await serveStatic(DIST, {
-    headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY },
-  });
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = useLabServer();
 
 async function openLab(browser: Browser, query = TINY): Promise<Page> {
   const page = await browser.newPage({
@@ -93,16 +78,10 @@ async function waitForSteps(page: Page, n: number, timeout = 240_000) {
 }
 
 describe('the lab in Chromium with WebGPU', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchChromium({ webgpu: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chromium = useChromium({ webgpu: true });
 
   it('runs a tiny search in a worker on WebGPU: charts, cells, genotype download', async () => {
-    const page = await openLab(browser);
+    const page = await openLab(chromium.browser);
     await page.waitForLoadState('networkidle');
     const startedAt = await page.evaluate(() => performance.now());
     const recorder = await recordMainThreadTasks(page);
@@ -180,7 +159,7 @@ describe('the lab in Chromium with WebGPU', () => {
   }, 600_000);
 
   it('Pause holds the step counter, Step advances exactly one, Resume and Stop work', async () => {
-    const page = await openLab(browser);
+    const page = await openLab(chromium.browser);
     await page.getByTestId('start').click();
     await waitForSteps(page, 1);
     await page.getByTestId('pause').click();
@@ -204,7 +183,7 @@ describe('the lab in Chromium with WebGPU', () => {
   }, 600_000);
 
   it('downloads a checkpoint mid-search; after a reload it loads and resumes from it', async () => {
-    const page = await openLab(browser);
+    const page = await openLab(chromium.browser);
     await page.getByTestId('start').click();
     await waitForSteps(page, 2);
     await page.getByTestId('pause').click();
@@ -239,7 +218,7 @@ describe('the lab in Chromium with WebGPU', () => {
   }, 600_000);
 
   it('autosaves a running search; after a reload it resumes from the autosave', async () => {
-    const page = await openLab(browser);
+    const page = await openLab(chromium.browser);
     await page.locator('input[name="autosave-every"]').fill('2');
     await page.getByTestId('start').click();
     await expect
@@ -287,7 +266,7 @@ describe('the lab in Chromium with WebGPU', () => {
 
   it('runs a tiny CDARTS search on WebGPU: both networks charted, both cells drawn, genotype downloads', async () => {
     // Quick demo at 2 epochs: one warm-up epoch, then one cycle (eval warm-up, joint steps).
-    const page = await openLab(browser, '?algorithm=cdarts&epochs=2');
+    const page = await openLab(chromium.browser, '?algorithm=cdarts&epochs=2');
     expect(await page.locator('select[name="algorithm"]').inputValue()).toBe('cdarts');
     await page.getByTestId('start').click();
     await expect
@@ -333,7 +312,7 @@ describe('the lab in Chromium with WebGPU', () => {
   }, 600_000);
 
   it('survives a lost GPU device mid-search: it resumes by itself and says what happened', async () => {
-    const page = await openLab(browser);
+    const page = await openLab(chromium.browser);
     await page.getByTestId('start').click();
     await waitForSteps(page, 3);
     // The test hook destroys the worker's WebGPU device between two steps.
@@ -371,7 +350,7 @@ describe('the lab in Chromium with WebGPU', () => {
   }, 600_000);
 
   it('retrains DARTS_V2 from scratch: cells, live charts, a test accuracy; loads genotype files', async () => {
-    const page = await openLab(browser);
+    const page = await openLab(chromium.browser);
     // A hostile genotype file is refused with a message; the page keeps working.
     await page.locator('input[name="genotype-file"]').setInputFiles({
       name: 'evil.py',
@@ -432,7 +411,7 @@ describe('the lab in Chromium with WebGPU', () => {
   }, 600_000);
 
   it('runs under a strict CSP and shows markup from a file as text, never as markup', async () => {
-    const page = await openLab(browser);
+    const page = await openLab(chromium.browser);
     const meta = await page
       .locator('meta[http-equiv="Content-Security-Policy"]')
       .getAttribute('content');
@@ -468,7 +447,7 @@ describe('the lab in Chromium with WebGPU', () => {
   }, 120_000);
 
   it('refuses a bad configuration in the form and reports a worker error, staying usable', async () => {
-    const page = await openLab(browser);
+    const page = await openLab(chromium.browser);
     await page.locator('input[name="nodes"]').fill('0');
     await expect
       .poll(() => page.getByTestId('config-problem').textContent())
@@ -481,16 +460,10 @@ describe('the lab in Chromium with WebGPU', () => {
 });
 
 describe('the lab in Chromium without WebGPU', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchChromium({ webgpu: false });
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chromium = useChromium({ webgpu: false });
 
   it('falls back to wasm, the next backend in the order, and says why', async () => {
-    const page = await openLab(browser);
+    const page = await openLab(chromium.browser);
     await page.getByTestId('start').click();
     await expect
       .poll(() => page.getByTestId('backend').textContent(), { timeout: 60_000 })
@@ -504,7 +477,7 @@ describe('the lab in Chromium without WebGPU', () => {
   }, 600_000);
 
   it('shows a worker error (WebGPU forced where there is none) and stays usable', async () => {
-    const page = await openLab(browser, `${TINY}&backend=webgpu`);
+    const page = await openLab(chromium.browser, `${TINY}&backend=webgpu`);
     await page.getByTestId('start').click();
     await expect
       .poll(() => page.getByTestId('error').textContent(), { timeout: 60_000 })

@@ -4,19 +4,15 @@
  * the built-in text; perplexity charts fill, the recurrent cell is drawn with its 8 labelled
  * edges, and the genotype downloads as JSON and as DARTS's repr, both equal to the one shown.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { parseRnnGenotype } from '../src/nas/rnn/genotype/rnnGenotype';
 import { parseRnnGenotypeRepr } from '../src/nas/rnn/genotype/rnnGenotypeRepr';
-import { CONTENT_SECURITY_POLICY } from '../contentSecurityPolicy';
-import { launchChromium } from './chromium';
+import { useLab } from './labFixture';
 import { recordMainThreadTasks } from './mainThreadTasks';
-import type { StaticServer } from './staticServer';
-import { serveStatic } from './staticServer';
 
-const DIST = join(__dirname, '..', 'dist');
 const SHOTS = join(__dirname, 'screenshots');
 
 /** Seconds per step on SwiftShader: a small softmax, short segments, small batches. */
@@ -30,26 +26,12 @@ const TINY: Readonly<Record<string, string>> = {
   'rnn-validTokens': '200',
 };
 
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!existsSync(join(DIST, 'index.html')))
-    throw new Error('dist/ is missing: run `npx vite build` first');
-  server = await serveStatic(DIST, {
-    headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY },
-  });
-  browser = await launchChromium({ webgpu: true });
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const lab = useLab({ webgpu: true });
 
 const stepCount = async (page: Page) => Number(await page.getByTestId('step-count').textContent());
 
 async function openLab(): Promise<{ page: Page; foreign: string[]; errors: string[] }> {
-  const page = await browser.newPage({
+  const page = await lab.browser.newPage({
     acceptDownloads: true,
     viewport: { width: 1400, height: 1800 },
   });
@@ -62,9 +44,9 @@ async function openLab(): Promise<{ page: Page; foreign: string[]; errors: strin
   });
   const foreign: string[] = [];
   page.on('request', (r) => {
-    if (!r.url().startsWith(server.url) && !/^(blob|data):/.test(r.url())) foreign.push(r.url());
+    if (!r.url().startsWith(lab.url) && !/^(blob|data):/.test(r.url())) foreign.push(r.url());
   });
-  await page.goto(server.url);
+  await page.goto(lab.url);
   return { page, foreign, errors };
 }
 

@@ -2,32 +2,11 @@
  * A retrain autosaves as a search does, in Debian's headless Chromium: after a reload the page
  * offers to resume it, and the resumed retrain goes on from the autosaved step.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from '../contentSecurityPolicy';
-import { launchChromium } from './chromium';
-import type { StaticServer } from './staticServer';
-import { serveStatic } from './staticServer';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useLab } from './labFixture';
 
-const DIST = join(__dirname, '..', 'dist');
-
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!existsSync(join(DIST, 'index.html')))
-    throw new Error('dist/ is missing: run `npx vite build` first');
-  server = await serveStatic(DIST, {
-    headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY },
-  });
-  browser = await launchChromium({ webgpu: false });
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const lab = useLab({ webgpu: false });
 
 interface Message {
   readonly type: string;
@@ -39,7 +18,7 @@ const messages = (page: Page) => page.evaluate('window.workerMessages') as Promi
 
 describe('a retrain in the lab', () => {
   it('autosaves; after a reload the page offers it, and it resumes from the autosave', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } });
+    const page = await lab.browser.newPage({ viewport: { width: 1400, height: 1400 } });
     page.on('pageerror', (e) => console.error('page error:', e.message));
     await page.addInitScript({
       content: `window.workerMessages = [];
@@ -54,7 +33,7 @@ describe('a retrain in the lab', () => {
           }
         };`,
     });
-    await page.goto(`${server.url}?backend=cpu`);
+    await page.goto(`${lab.url}?backend=cpu`);
     await page.locator('input[name="autosave-every"]').fill('2');
     await page.locator('select[name="retrain-genotype"]').selectOption('DARTS_V2');
     // Long enough to be running when the page reloads.

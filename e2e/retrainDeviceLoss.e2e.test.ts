@@ -3,32 +3,11 @@
  * worker notices, goes back to the retrain's last autosave on a recreated device (or the next
  * backend), tells the page, and trains on.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from '../contentSecurityPolicy';
-import { launchChromium } from './chromium';
-import type { StaticServer } from './staticServer';
-import { serveStatic } from './staticServer';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useLab } from './labFixture';
 
-const DIST = join(__dirname, '..', 'dist');
-
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!existsSync(join(DIST, 'index.html')))
-    throw new Error('dist/ is missing: run `npx vite build` first');
-  server = await serveStatic(DIST, {
-    headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY },
-  });
-  browser = await launchChromium({ webgpu: true });
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const lab = useLab({ webgpu: true });
 
 interface Message {
   readonly type: string;
@@ -41,7 +20,7 @@ const messages = (page: Page) => page.evaluate('window.workerMessages') as Promi
 
 describe('a retrain in the lab on WebGPU', () => {
   it('survives a lost GPU device: it resumes from its autosave by itself and says so', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } });
+    const page = await lab.browser.newPage({ viewport: { width: 1400, height: 1400 } });
     page.on('pageerror', (e) => console.error('page error:', e.message));
     await page.addInitScript({
       content: `window.workerMessages = [];
@@ -58,7 +37,7 @@ describe('a retrain in the lab on WebGPU', () => {
           }
         };`,
     });
-    await page.goto(`${server.url}?backend=webgpu`);
+    await page.goto(`${lab.url}?backend=webgpu`);
     await page.locator('input[name="autosave-every"]').fill('2');
     await page.locator('select[name="retrain-genotype"]').selectOption('DARTS_V2');
     await page.locator('input[name="retrain-epochs"]').fill('20');

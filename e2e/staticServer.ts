@@ -6,7 +6,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
-import { CROSS_ORIGIN_ISOLATION_HEADERS } from '../crossOriginIsolation';
+import { CROSS_ORIGIN_ISOLATION_HEADERS } from '../build/crossOriginIsolation';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

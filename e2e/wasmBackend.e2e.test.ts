@@ -5,35 +5,16 @@
  * origin under the strict Content-Security-Policy; a tiny search makes steps, the data loads
  * and the genotype downloads.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from '../contentSecurityPolicy';
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { parseGenotypeAny } from '../src/nas/genotype/genotypeFormats';
-import { launchChromium } from './chromium';
-import type { StaticServer } from './staticServer';
-import { serveStatic } from './staticServer';
+import { useLab } from './labFixture';
 
-const DIST = join(__dirname, '..', 'dist');
 /** The quick-demo preset, long enough to still run while the test looks at it. */
 const TINY = '?epochs=40';
 
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!existsSync(join(DIST, 'index.html')))
-    throw new Error('dist/ is missing: run `npx vite build` first');
-  server = await serveStatic(DIST, {
-    headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY },
-  });
-  browser = await launchChromium({ webgpu: false });
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const lab = useLab({ webgpu: false });
 
 interface Opened {
   readonly page: Page;
@@ -44,7 +25,7 @@ interface Opened {
 }
 
 async function openLab(query = TINY): Promise<Opened> {
-  const page = await browser.newPage({ acceptDownloads: true });
+  const page = await lab.browser.newPage({ acceptDownloads: true });
   const requests: string[] = [];
   const console: string[] = [];
   page.on('request', (r) => requests.push(r.url()));
@@ -56,7 +37,7 @@ async function openLab(query = TINY): Promise<Opened> {
       document.addEventListener('securitypolicyviolation', (e) =>
         window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));`,
   });
-  await page.goto(`${server.url}${query}`);
+  await page.goto(`${lab.url}${query}`);
   return { page, requests, console };
 }
 
@@ -82,13 +63,13 @@ describe('the lab on wasm in Chromium without WebGPU', () => {
     expect(await stepCount(page)).toBeGreaterThanOrEqual(3);
 
     // The threaded SIMD binary, from the page's own origin; the data too; nothing else.
-    const own = (u: string) => u.startsWith(server.url) || /^(blob|data):/.test(u);
+    const own = (u: string) => u.startsWith(lab.url) || /^(blob|data):/.test(u);
     expect(requests.filter((u) => !own(u))).toEqual([]);
     expect(
       requests
         .filter((u) => u.endsWith('.wasm'))
         .map((u) => u.replace(/-[\w-]{8}\.wasm$/, '.wasm')),
-    ).toEqual([`${server.url}assets/tfjs-backend-wasm-threaded-simd.wasm`]);
+    ).toEqual([`${lab.url}assets/tfjs-backend-wasm-threaded-simd.wasm`]);
     expect(requests.some((u) => u.includes('/data/fashion-mnist/'))).toBe(true);
     expect(await page.evaluate('window.cspViolations')).toEqual([]);
     expect(console.filter((m) => /Content Security Policy|Refused/i.test(m))).toEqual([]);

@@ -4,34 +4,12 @@
  * The worker is named for test hooks by wrapping the Worker constructor before the page loads;
  * its crash hook throws an uncaught error at the worker's top level.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from '../contentSecurityPolicy';
+import { describe, expect, it } from 'vitest';
 import { TEST_HOOKS_WORKER_NAME } from '../src/worker/workerControl';
-import { launchChromium } from './chromium';
-import type { StaticServer } from './staticServer';
-import { serveStatic } from './staticServer';
+import { useLab } from './labFixture';
 
-const DIST = join(__dirname, '..', 'dist');
-
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!existsSync(join(DIST, 'index.html')))
-    throw new Error('dist/ is missing: run `npx vite build` first');
-  server = await serveStatic(DIST, {
-    headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY },
-  });
-  // The cpu backend: no GPU is needed to lose a worker, and its steps are the quickest here.
-  browser = await launchChromium({ webgpu: false });
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+// The cpu backend: no GPU is needed to lose a worker, and its steps are the quickest here.
+const lab = useLab({ webgpu: false });
 
 interface Message {
   readonly worker: number;
@@ -43,7 +21,7 @@ interface Message {
 
 describe('the lab when its worker dies', () => {
   it('restarts the worker, resumes the search from its autosave and says what happened', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } });
+    const page = await lab.browser.newPage({ viewport: { width: 1400, height: 1400 } });
     page.on('pageerror', (e) => console.error('page error:', e.message));
     await page.addInitScript({
       content: `window.workerMessages = [];
@@ -60,7 +38,7 @@ describe('the lab when its worker dies', () => {
           }
         };`,
     });
-    await page.goto(`${server.url}?epochs=40&backend=cpu`);
+    await page.goto(`${lab.url}?epochs=40&backend=cpu`);
     await page.locator('input[name="autosave-every"]').fill('2');
     await page.getByTestId('start').click();
     await expect

@@ -1,7 +1,7 @@
 /**
  * Backend selection in the browser: WebGPU first; then tfjs's wasm backend with the core's
  * training kernels, then WebGL (the order measured in headless Chromium: docs/DECISIONS.md,
- * "Backend order in the browser"); then the cpu backend. Reports which one runs and why the
+ * "Backends in the browser"); then the cpu backend. Reports which one runs and why the
  * better ones did not.
  */
 import * as tf from '../nas/tensor/tf';

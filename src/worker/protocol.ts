@@ -22,7 +22,7 @@ export interface LabDataConfig {
   readonly imageSize: number;
 }
 
-/** The CDARTS settings the lab exposes beyond the DARTS ones it shares (spec §7). */
+/** The CDARTS settings the lab exposes beyond the DARTS ones it shares. */
 export interface LabCdartsSettings {
   /** Cells of the evaluation network. */
   readonly evalLayers: number;

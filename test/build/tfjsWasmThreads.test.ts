@@ -1,8 +1,8 @@
-/** The build's edit of tfjs-backend-wasm's threaded factory (tfjsWasmThreads.ts). */
+/** The build's edit of tfjs-backend-wasm's threaded factory (build/tfjsWasmThreads.ts). */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { withoutScriptDirReads } from '../../tfjsWasmThreads';
+import { withoutScriptDirReads } from '../../build/tfjsWasmThreads';
 
 const FACTORY = createRequire(import.meta.url).resolve(
   '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js',

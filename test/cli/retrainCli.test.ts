@@ -126,7 +126,7 @@ describe('nas-lab retrain (CLI)', () => {
     const inputs = [
       { path: file('darts_v1.py', `${v1.source}\n`), expected: v1.json },
       {
-        path: file('epoch_49.json', formatsFixture.nni.specDartsV2),
+        path: file('epoch_49.json', formatsFixture.nni.dartsV2),
         expected: genotypeToJson(sortGenesPerNode(DARTS_V2)),
       },
     ];

@@ -52,7 +52,7 @@ describe('genotype formats: detection and round trips', () => {
     expect(formatGenotype(DARTS_V2, 'json')).toBe(stringifyGenotype(DARTS_V2));
     const repr = formatsFixture.published.find((p) => p.name === 'DARTS_V2')?.repr;
     expect(formatGenotype(DARTS_V2, 'repr')).toBe(`${repr}\n`);
-    expect(formatGenotype(DARTS_V2, 'nni')).toBe(formatsFixture.nni.specDartsV2);
+    expect(formatGenotype(DARTS_V2, 'nni')).toBe(formatsFixture.nni.dartsV2);
     expect(() => formatGenotype(DARTS_V2, 'yaml' as GenotypeTextFormat)).toThrow(
       /unknown genotype format "yaml"; use json, repr, nni/,
     );

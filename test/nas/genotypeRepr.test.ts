@@ -14,7 +14,7 @@ import {
 } from '../../src/nas/genotype/publishedGenotypes';
 import { formatsFixture } from '../support/genotypeFormatsFixture';
 
-/** DARTS_V2 as `cnn/genotypes.py` writes it (spec §3.4: both concats [2, 3, 4, 5]). */
+/** DARTS_V2 as `cnn/genotypes.py` writes it (both concats [2, 3, 4, 5]). */
 const DARTS_V2_SOURCE =
   "DARTS_V2 = Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), " +
   "('sep_conv_3x3', 1), ('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), " +

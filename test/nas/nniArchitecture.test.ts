@@ -17,12 +17,12 @@ import {
 import { formatsFixture } from '../support/genotypeFormatsFixture';
 import { sortGenesPerNode } from '../support/genotypeOrder';
 
-const specExample = (): Record<string, unknown> =>
-  JSON.parse(formatsFixture.nni.specDartsV2) as Record<string, unknown>;
+const nniDartsV2 = (): Record<string, unknown> =>
+  JSON.parse(formatsFixture.nni.dartsV2) as Record<string, unknown>;
 
 describe('NNI architecture: reading', () => {
-  it('reads the DARTS_V2 example of spec 6.5 as DARTS_V2 (genes per node in input order)', () => {
-    const g = parseNniArchitecture(formatsFixture.nni.specDartsV2);
+  it("reads NNI's export of DARTS_V2 as DARTS_V2 (genes per node in input order)", () => {
+    const g = parseNniArchitecture(formatsFixture.nni.dartsV2);
     expect(g).toEqual(sortGenesPerNode(DARTS_V2));
     // DARTS_V2's node 2 lists (sep_conv_3x3, 1) first; NNI has no strength order.
     expect(DARTS_V2.normal.slice(4, 6)).toEqual([
@@ -37,7 +37,7 @@ describe('NNI architecture: reading', () => {
     expect(g.reduceConcat).toEqual([2, 3, 4, 5]);
   });
 
-  it("reads NNI CDARTS's raw boolean masks (spec 7.1.3)", () => {
+  it("reads NNI CDARTS's raw boolean masks (cdarts/trainer.py)", () => {
     const text = formatsFixture.nni.rawBoolDartsV2;
     expect(text).toContain('"normal_n2_switch": [\n    true,\n    true\n  ]');
     expect(parseNniArchitecture(text)).toEqual(sortGenesPerNode(DARTS_V2));
@@ -50,7 +50,7 @@ describe('NNI architecture: reading', () => {
   });
 
   it('accepts single-element lists, indices and CDARTS candidate names "0".."6"', () => {
-    const o = specExample();
+    const o = nniDartsV2();
     o.normal_n2_p0 = ['sepconv3x3'];
     o.normal_n2_p1 = 3;
     o.normal_n3_p0 = '3';
@@ -60,7 +60,7 @@ describe('NNI architecture: reading', () => {
   });
 
   it('orders each node by predecessor whatever order the switch lists', () => {
-    const o = specExample();
+    const o = nniDartsV2();
     o.normal_n5_switch = ['normal_n5_p2', 'normal_n5_p0'];
     expect(genotypeFromNni(o).normal.slice(6, 8)).toEqual([
       ['skip_connect', 0],
@@ -70,8 +70,8 @@ describe('NNI architecture: reading', () => {
 });
 
 describe('NNI architecture: writing', () => {
-  it("writes exactly what NNI's json.dump(indent=2, sort_keys=True) writes for spec 6.5's DARTS_V2", () => {
-    expect(formatNniArchitecture(DARTS_V2)).toBe(formatsFixture.nni.specDartsV2);
+  it("writes exactly what NNI's json.dump(indent=2, sort_keys=True) writes for DARTS_V2", () => {
+    expect(formatNniArchitecture(DARTS_V2)).toBe(formatsFixture.nni.dartsV2);
     expect(Object.keys(genotypeToNni(DARTS_V2))).toHaveLength(36);
   });
 
@@ -120,7 +120,7 @@ describe('NNI architecture: writing', () => {
 
 describe('NNI architecture: refusing bad files', () => {
   const edit = (change: (o: Record<string, unknown>) => void): Record<string, unknown> => {
-    const o = specExample();
+    const o = nniDartsV2();
     change(o);
     return o;
   };
@@ -252,7 +252,7 @@ describe('NNI architecture: refusing bad files', () => {
   });
 
   it('accepts an op on a non-chosen edge and ignores it', () => {
-    const o = specExample();
+    const o = nniDartsV2();
     o.normal_n3_p2 = 'dilconv5x5';
     expect(genotypeFromNni(o)).toEqual(sortGenesPerNode(DARTS_V2));
   });

@@ -20,7 +20,7 @@ export interface PublishedEntry {
 export interface GenotypeFormatsFixture {
   published: PublishedEntry[];
   variants: { source: string; json: Omit<GenotypeJson, 'format' | 'version'> }[];
-  nni: { specDartsV2: string; rawBoolDartsV2: string; oneShotDartsV2: string };
+  nni: { dartsV2: string; rawBoolDartsV2: string; oneShotDartsV2: string };
 }
 
 // Read directly (not through fixtures.ts, which loads tfjs): these tests need no tensors.

@@ -1,8 +1,8 @@
 /**
- * Configuration of a CDARTS search (spec §7), its presets and its validation.
+ * Configuration of a CDARTS search, its presets and its validation.
  *
  * Every parameter of NNI's `CdartsTrainer` that means something on one machine is a setting
- * with NNI's signature default (spec §7.1.4): regular_coeff, regular_ratio, warmup_epochs,
+ * with NNI's signature default (`cdarts/trainer.py`): regular_coeff, regular_ratio, warmup_epochs,
  * fix_head, epochs, steps_per_epoch, loss_alpha, loss_T, grad_clip, interactive_type, w_lr,
  * w_momentum, w_weight_decay, alpha_lr, alpha_weight_decay, nasnet_lr, share_module. Left out:
  * distributed, local_rank (one process), log_frequency, logger, output_path (the loop streams
@@ -97,7 +97,7 @@ export interface CdartsConfig {
   readonly seed: number;
 }
 
-/** NNI's `CdartsTrainer` signature defaults on NNI's example networks (spec §7.1). */
+/** NNI's `CdartsTrainer` signature defaults on NNI's example networks. */
 export const NNI_CDARTS_CONFIG: CdartsConfig = {
   primitives: [...DARTS_PRIMITIVES],
   nodes: 4,

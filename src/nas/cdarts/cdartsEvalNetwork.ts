@@ -1,6 +1,7 @@
 /**
- * CDARTS's evaluation network during the search (spec §7.1.1, §7.2.1): the discrete network of a
- * genotype, deeper than the search network, with the same stem, the same distillation heads after
+ * CDARTS's evaluation network during the search (NNI's `examples/nas/cdarts/model.py`, Cream's
+ * `lib/models/cdarts_controller.py`): the discrete network of a genotype, deeper than the search
+ * network, with the same stem, the same distillation heads after
  * its two reduction cells, the ensemble, and its own classifier. Its cells are DARTS's
  * evaluation cells with affine-free BatchNorm (`bn_affine=False` during the search) and pooling
  * without BatchNorm; drop path is off (p = 0 during the search).

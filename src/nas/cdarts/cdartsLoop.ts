@@ -1,6 +1,6 @@
 /**
- * The CDARTS search loop (NNI `CdartsTrainer.train()`, spec §7.1.3; official `search.py`,
- * §7.2.2) as an async generator of progress events.
+ * The CDARTS search loop (NNI `CdartsTrainer.train()` in `cdarts/trainer.py`; the official
+ * `CDARTS/search.py`) as an async generator of progress events.
  *
  * Epochs before `warmupEpochs` train the search network's weights on the weight half. Every
  * later epoch is a cycle: apply the cut schedule, derive the genotype from the alphas and make

@@ -1,5 +1,6 @@
 /**
- * The modules CDARTS's two networks may share (`share_module`, spec §7.1.1 / §7.2.1): the stem
+ * The modules CDARTS's two networks may share (`share_module`, `shared_modules` of NNI's
+ * `examples/nas/cdarts/model.py`, Cream's `lib/models/cdarts_controller.py`): the stem
  * (3×3 conv to stemMultiplier·C + affine BN), the two distillation heads (after the two
  * reduction cells) and the ensemble weight. Both networks build them under the same names, so
  * that one set of tensors can serve both or each network can hold its own.

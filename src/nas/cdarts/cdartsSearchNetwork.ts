@@ -1,5 +1,6 @@
 /**
- * CDARTS's search network (spec §7.1.1, §7.2.1): the DARTS supernet's stem and search cells
+ * CDARTS's search network (NNI's `examples/nas/cdarts/model.py`, Cream's
+ * `lib/models/cdarts_controller.py`): the DARTS supernet's stem and search cells
  * (reduction cells at ⌊L/3⌋ and ⌊2L/3⌋), with CDARTS's differences:
  *
  * - pooling ops without BatchNorm (`PoolWithoutBN`, Cream's `Pool`);

@@ -1,5 +1,6 @@
 /**
- * The steps of a CDARTS search (NNI `CdartsTrainer`, spec §7.1.3; official `search()`, §7.2.2):
+ * The steps of a CDARTS search (NNI `CdartsTrainer` in `cdarts/trainer.py`; the
+ * official `search()` of `lib/core/search_function.py`):
  *
  * - search warm-up: CE of the search network on a weight batch, its weights only (α frozen);
  * - evaluation warm-up: CE of the evaluation network, its weights only;

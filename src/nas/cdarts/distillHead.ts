@@ -1,5 +1,5 @@
 /**
- * CDARTS's distillation head (`DistillHeadCIFAR`, spec §7.1.1 / §7.2.1): ReLU → AvgPool
+ * CDARTS's distillation head (`DistillHeadCIFAR`, `aux_head.py`): ReLU → AvgPool
  * (kernel 6, stride 2, no padding) → 1×1 conv (→ 128) → BN → ReLU → 2×2 conv (→ 768) → BN →
  * ReLU → global average pooling → Linear (with bias). Both BatchNorms are affine-free
  * (`bn_affine=False`). On CIFAR the heads see 16×16 and 8×8 maps (pooled to 6×6 and 2×2).

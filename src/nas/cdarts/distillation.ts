@@ -1,6 +1,7 @@
 /**
  * CDARTS's distillation ("interactive") loss between the search network's ensemble logits (the
- * student) and the evaluation network's (the teacher), spec §7.1.3 / §7.2.2:
+ * student) and the evaluation network's (the teacher), as NNI's `cdarts/trainer.py` and Cream's
+ * `lib/models/loss.py` compute it:
  *
  * - `kl`: PyTorch's `KLDivLoss()(log_softmax(s/T), softmax(t/T))` with its default
  *   `reduction='mean'`, the mean over all elements (not over the batch), times T².

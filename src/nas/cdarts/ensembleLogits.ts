@@ -1,5 +1,6 @@
 /**
- * CDARTS's multi-exit ensemble (spec §7.1.1, §7.2.1): the two distillation heads' logits and the
+ * CDARTS's multi-exit ensemble (NNI's `examples/nas/cdarts/model.py`,
+ * Cream's `lib/models/cdarts_controller.py`): the two distillation heads' logits and the
  * final logits, each scaled by softmax(ensemble)[k], concatenated along the batch dimension
  * (not summed): [3N, classes]. The ensemble weight is a learnable vector of length 3
  * initialised to U(0, 1)/3 (NNI; the official `--ensemble_param` draws 0.333·U(0, 1)).

@@ -1,6 +1,7 @@
 /**
  * CDARTS's evaluation network as it follows the search network's genotype (NNI's
- * `DartsDiscreteMutator`, the official weight pool; spec §7.1.2, §7.2.1, §7.3).
+ * `DartsDiscreteMutator` in `cdarts/mutator.py`; the official weight pool of Cream's
+ * `lib/models/cdarts_controller.py`).
  *
  * `follow(genotype)` rebuilds the discrete network when the genotype changed. Every parameter,
  * BatchNorm buffer and SGD momentum buffer lives in a pool keyed by what it belongs to, not by

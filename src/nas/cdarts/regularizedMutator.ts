@@ -1,6 +1,7 @@
 /**
- * CDARTS's regularized mutator (NNI `RegularizedDartsMutator`, spec §7.1.2; the official
- * regularizer of `search_function.py`, §7.2.2): DARTS's softmax mixture of the alphas, plus
+ * CDARTS's regularized mutator (NNI `RegularizedDartsMutator` in `cdarts/mutator.py`; the
+ * official regularizer of `lib/core/search_function.py`): DARTS's softmax mixture of
+ * the alphas, plus
  *
  * - an L1 penalty Σ |α[edge, op]| over the regularized ops of both cell types (raw logits, not
  *   the softmax), which the step scales by the decaying `reg_decay`;

@@ -1,6 +1,6 @@
 /**
  * Configuration of a DARTS search, its presets and its validation. Defaults follow the official
- * `cnn/train_search.py` (spec §1.6) except where a preset says otherwise.
+ * `cnn/train_search.py` and `cnn/architect.py` except where a preset says otherwise.
  */
 import type { OpName } from '../ops/primitives';
 import { DARTS_PRIMITIVES, parseOpSet } from '../ops/primitives';

@@ -2,9 +2,9 @@
  * One entry point for genotype files in any of the formats the DARTS family writes:
  * - `json`: this project's genotype JSON (`format: "nas-lab.genotype"`) or any object with
  *   DARTS's field names (`normal`, `normal_concat`, `reduce`, `reduce_concat`);
- * - `nni`: NNI's exported architecture (`epoch_N.json`, spec §6.5), recognised by its keys;
- * - `repr`: the Python repr `[NAME =] Genotype(...)` of DARTS/pt.darts/CDARTS (spec §3.3);
- * - `cdarts-cells`: CDARTS's `cells/*.json` (stage → `"Genotype(...)"` string, spec §3.3), read
+ * - `nni`: NNI's exported architecture (`epoch_N.json`), recognised by its keys;
+ * - `repr`: the Python repr `[NAME =] Genotype(...)` of DARTS/pt.darts/CDARTS (`cnn/genotypes.py`);
+ * - `cdarts-cells`: CDARTS's `cells/*.json` (stage → `"Genotype(...)"` string), read
  *   when every stage holds the same genotype, as this project uses one genotype for all cells.
  * The size limit is checked before anything is parsed; nothing is ever evaluated.
  */

@@ -1,5 +1,5 @@
 /**
- * The Python repr of a genotype, as DARTS's `cnn/genotypes.py` writes it (spec §3.3):
+ * The Python repr of a genotype, as DARTS's `cnn/genotypes.py` writes it:
  *
  *   DARTS_V2 = Genotype(normal=[('sep_conv_3x3', 0), ...], normal_concat=[2, 3, 4, 5], reduce=[...], reduce_concat=range(2, 6))
  *

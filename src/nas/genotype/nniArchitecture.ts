@@ -1,16 +1,16 @@
 /**
- * NNI's exported DARTS architecture (`epoch_N.json`, spec §6.5), read and written.
+ * NNI's exported DARTS architecture (`epoch_N.json`, `Mutator.export()` as JSON), read and written.
  *
- * Keys (spec §6.2), for node d = 2..n+1 of each cell type:
+ * Keys (NNI's `examples/nas/darts/model.py`), for node d = 2..n+1 of each cell type:
  * - `{normal|reduce}_n{d}_p{j}` (LayerChoice, j = 0..d−1): the op on the edge from state j;
  * - `{normal|reduce}_n{d}_switch` (InputChoice, `choose_from` = those keys, n_chosen = 2).
  *
- * Reading follows NNI's `FixedArchitecture` (spec §6.6):
+ * Reading follows NNI's `FixedArchitecture` (`nni/nas/pytorch/fixed.py`):
  * - The key set must equal the model's exactly; missing and unexpected keys are named. The node
  *   count n is taken from the largest node key present (NNI's example model has n = 4).
  * - A LayerChoice value may be an op name (`"sepconv3x3"`; CDARTS's unnamed candidates `"0"`..`"6"`),
  *   an index, a list of names/indices, or a boolean mask over the 7 candidates (NNI CDARTS
- *   writes raw masks, spec §7.1.3). `[]` or an all-false mask selects nothing.
+ *   writes raw masks, `cdarts/trainer.py`). `[]` or an all-false mask selects nothing.
  * - An InputChoice value may be a list of `choose_from` keys, of indices (NNI 2.x one-shot
  *   exports), or a boolean mask over `choose_from`; it must choose exactly 2 distinct inputs.
  * - Numbers are indices, as Python reads JSON integers. A 0/1 float mask written `1.0` cannot be
@@ -37,7 +37,7 @@ import { concatRange, genotypeFromJson, genotypeToJson, nodeCount } from './geno
 import { checkGenotypeTextSize } from './genotypeTextLimit';
 import type { OpName } from '../ops/primitives';
 
-/** NNI's DARTS candidates in LayerChoice order (spec §6.2) and the DARTS op of each. */
+/** NNI's DARTS candidates in LayerChoice order (its `model.py`) and the DARTS op of each. */
 export const NNI_DARTS_OPS = [
   ['maxpool', 'max_pool_3x3'],
   ['avgpool', 'avg_pool_3x3'],

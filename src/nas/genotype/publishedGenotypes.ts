@@ -1,5 +1,5 @@
 /**
- * Published genotypes (spec §3.4), verbatim: DARTS's `cnn/genotypes.py` (NASNet, AmoebaNet,
+ * Published genotypes, verbatim: DARTS's `cnn/genotypes.py` (NASNet, AmoebaNet,
  * DARTS_V1, DARTS_V2), PC-DARTS's and P-DARTS's `genotypes.py`, and CDARTS's `cells/*.json`
  * (nested in the source, flattened here; the same genotype for all stages). Genes keep the
  * source's order; a concat the source writes `range(2, 6)` is [2, 3, 4, 5].

@@ -1,5 +1,5 @@
 /**
- * Drop path (`cnn/utils.py` drop_path, spec §4.1): each sample's op output is zeroed with
+ * Drop path (`cnn/utils.py` drop_path): each sample's op output is zeroed with
  * probability p and the kept ones are scaled by 1/(1 − p), x ← x / keep · mask with a
  * per-sample Bernoulli(keep) mask of shape [N, 1, 1, 1]. The masks are drawn on the host from
  * a {@link KeepMaskSource} (normally the run's seeded Rng, so a run is reproducible) and

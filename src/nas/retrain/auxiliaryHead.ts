@@ -1,5 +1,5 @@
 /**
- * The auxiliary classifier of the DARTS evaluation network (`cnn/model.py`, spec §4.2/§4.4):
+ * The auxiliary classifier of the DARTS evaluation network (`cnn/model.py`):
  * ReLU → AvgPool to 2×2 → 1×1 conv (→ 128) → BN → ReLU → 2×2 conv (→ 768) → BN → ReLU → Linear.
  * The ImageNet head has no BatchNorm after the 2×2 conv, as DARTS's AuxiliaryHeadImageNet.
  *

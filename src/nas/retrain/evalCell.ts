@@ -1,5 +1,5 @@
 /**
- * The discrete cell of the DARTS evaluation network (`cnn/model.py` Cell, spec §4.1): affine
+ * The discrete cell of the DARTS evaluation network (`cnn/model.py` Cell): affine
  * preprocessing, one op per gene (stride 2 iff reduction cell and the gene reads s0 or s1),
  * node i = op_{2i}(state) + op_{2i+1}(state) with drop path on each op output in training
  * unless the op is the identity, output = channel concat of the genotype's concat list.

@@ -1,5 +1,5 @@
 /**
- * The retraining objective and drop-path schedule of DARTS's `cnn/train.py` (spec §4.3):
+ * The retraining objective and drop-path schedule of DARTS's `cnn/train.py`:
  * loss = CE(logits) + auxWeight · CE(auxLogits) in training, and p_e = p · e / epochs.
  */
 import * as tf from '../tensor/tf';

@@ -1,6 +1,6 @@
 /**
- * The DARTS evaluation (retrain) network built from a genotype: NetworkCIFAR (`cnn/model.py`,
- * spec §4.2) or, with the ImageNet stem, NetworkImageNet (§4.4). Stem, `layers` eval cells with
+ * The DARTS evaluation (retrain) network built from a genotype: NetworkCIFAR (`cnn/model.py`)
+ * or, with the ImageNet stem, NetworkImageNet. Stem, `layers` eval cells with
  * reduction cells at ⌊L/3⌋ and ⌊2L/3⌋ (channels double there), an auxiliary head on the output
  * of cell ⌊2L/3⌋ in training mode when enabled, global average pooling and a linear classifier.
  *

@@ -1,5 +1,5 @@
 /**
- * Stems of the DARTS evaluation networks (`cnn/model.py`, spec §4.2 and §4.4).
+ * Stems of the DARTS evaluation networks (`cnn/model.py` NetworkCIFAR and NetworkImageNet).
  *
  * - `cifar` (NetworkCIFAR): 3×3 conv (image channels → 3C) + affine BN; s0 = s1 = its output.
  * - `imagenet` (NetworkImageNet): stem0 = 3×3 conv stride 2 (→ C/2) → BN → ReLU → 3×3 conv

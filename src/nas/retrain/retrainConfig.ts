@@ -1,6 +1,6 @@
 /**
  * Configuration of a retrain (training a derived architecture from scratch), its presets and
- * its validation. Defaults follow the official `cnn/train.py` (spec §4.3) with the README's
+ * its validation. Defaults follow the official `cnn/train.py` with the README's
  * reproduction flags `--auxiliary --cutout`.
  */
 import type { StemKind } from './evalStem';

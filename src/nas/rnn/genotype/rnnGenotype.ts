@@ -1,7 +1,7 @@
 /**
  * Recurrent genotypes (`rnn/genotypes.py`: `Genotype(recurrent, concat)`): one gene per node,
  * `(activation, predecessor)`, gene i feeding state i+1 (state 0 is s0), and the states whose mean
- * is the cell's output. The official derivation rule of `rnn/model_search.py` (spec §5.6) and the
+ * is the cell's output. The official derivation rule of `rnn/model_search.py` and the
  * JSON form of this project, with validation. Free of tfjs.
  */
 import { softmaxRows } from '../../genotype/genotype';

@@ -1,5 +1,5 @@
 /**
- * Published recurrent genotypes (spec §5.6), verbatim from DARTS's `rnn/genotypes.py`: DARTS_V1
+ * Published recurrent genotypes, verbatim from DARTS's `rnn/genotypes.py`: DARTS_V1
  * (first-order search), DARTS_V2 (second order; `DARTS = DARTS_V2`, the cell of the paper's 55.7
  * test perplexity on PTB) and ENAS's cell as DARTS transcribes it (11 nodes, the loose ends
  * averaged). Gene i feeds state i+1; state 0 is s0. A concat the source writes `range(1, 9)` is

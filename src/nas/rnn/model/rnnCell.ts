@@ -1,5 +1,6 @@
 /**
- * What the DARTS recurrent cells share (`rnn/model.py` DARTSCell, spec §5.2–§5.3): the time-step
+ * What the DARTS recurrent cells share (`rnn/model.py` DARTSCell,
+ * `rnn/model_search.py` DARTSCellSearch): the time-step
  * interface the language model drives, the dropout masks, and the highway-style first state
  *   [c₀ | h̃₀] = [x_t ⊙ m_x, h_{t−1} ⊙ m_h] · W₀,   s₀ = h_{t−1} + σ(c₀) ⊙ (tanh(h̃₀) − h_{t−1}).
  */

@@ -1,5 +1,5 @@
 /**
- * The dropout masks of one recurrent forward (spec §5.2, §5.4), drawn on the host from the run's
+ * The dropout masks of one recurrent forward (`rnn/model.py`), drawn on the host from the run's
  * seeded generator so that a search is reproducible: each entry is kept with probability 1 − rate
  * and then holds 1/(1 − rate), else 0. Drawn in DARTS's forward order (embedding rows, embedding
  * locked mask, the cell's x and h masks, output locked mask), only for rates above 0.

@@ -1,5 +1,5 @@
 /**
- * The recurrent cell of a genotype (`rnn/model.py` DARTSCell, spec §5.2), for retraining: s₀ as
+ * The recurrent cell of a genotype (`rnn/model.py` DARTSCell), for retraining: s₀ as
  * in the search cell without BatchNorm, then node i reads the one state its gene names,
  *   [c | h̃] = (s_pred ⊙ m_h) · W_i,   s_{i+1} = s_pred + σ(c) ⊙ (f_i(h̃) − s_pred),
  * and the output is the mean of the genotype's concat states.

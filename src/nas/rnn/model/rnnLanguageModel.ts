@@ -1,5 +1,5 @@
 /**
- * The language model around a recurrent cell (`rnn/model.py` RNNModel, spec §5.4): embedding
+ * The language model around a recurrent cell (`rnn/model.py` RNNModel): embedding
  * (with row dropout), locked dropout on the embeddings, the cell over the T time steps of a
  * segment from a given hidden state, locked dropout on the outputs, and a decoder whose weight is
  * the embedding (tied) plus its own bias. Tokens are time-major [T, B] (DARTS's `batchify`

@@ -1,7 +1,7 @@
 /**
  * The language model's losses: the mean cross-entropy per token (DARTS's `nll_loss` of the
  * log-softmax), its perplexity exp(mean loss), and the temporal activation regularisation of
- * `rnn/train_search.py` (TAR, spec §5.5): β·mean((h_{t+1} − h_t)²) over the raw cell outputs.
+ * `rnn/train_search.py` (TAR): β·mean((h_{t+1} − h_t)²) over the raw cell outputs.
  */
 import * as tf from '../../tensor/tf';
 

@@ -1,5 +1,5 @@
 /**
- * The DARTS recurrent search space's constants (`rnn/genotypes.py`, spec §5.1): the candidate
+ * The DARTS recurrent search space's constants (`rnn/genotypes.py`): the candidate
  * activations of every edge, in the reference order, and the cell size. Free of tfjs, so that
  * the page can name ops and validate genotypes without loading the core.
  */

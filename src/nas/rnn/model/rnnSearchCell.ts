@@ -1,5 +1,5 @@
 /**
- * The DARTS recurrent search cell (`rnn/model_search.py` DARTSCellSearch, spec §5.3). Per time
+ * The DARTS recurrent search cell (`rnn/model_search.py` DARTSCellSearch). Per time
  * step, with p = softmax(α) [edges, ops] shared by all steps:
  *
  *   s₀ = BN(h_{t−1} + σ(c₀) ⊙ (tanh(h̃₀) − h_{t−1})),   [c₀ | h̃₀] = [x_t ⊙ m_x, h_{t−1} ⊙ m_h] · W₀

@@ -1,5 +1,5 @@
 /**
- * Configuration of retraining a recurrent genotype (`rnn/train.py`, spec §5.7), its presets and
+ * Configuration of retraining a recurrent genotype (`rnn/train.py`), its presets and
  * validation. Free of tfjs. The embedding size equals `nhid` (the decoder is tied).
  */
 import type { RnnDropoutRates } from '../model/rnnDropout';
@@ -53,7 +53,7 @@ export const PAPER_RNN_RETRAIN_CONFIG: RnnRetrainConfig = {
   weightDecay: 8e-7,
   arAlpha: 0,
   tarBeta: 1e-3,
-  // train.py's dropoute default is 0 (the spec's table says 0.1, which is not in the code).
+  // train.py's dropoute default is 0 (not the 0.1 sometimes quoted for it).
   dropout: { embedding: 0, input: 0.2, x: 0.75, h: 0.25, output: 0.75 },
   nonmono: 5,
   seed: 1267,

@@ -1,5 +1,5 @@
 /**
- * Configuration of a DARTS recurrent search (`rnn/train_search.py`, spec §5.5), its presets and
+ * Configuration of a DARTS recurrent search (`rnn/train_search.py`), its presets and
  * validation. Free of tfjs. The embedding size equals `nhid` (the decoder is tied).
  */
 import type { RnnDropoutRates } from '../model/rnnDropout';
