@@ -53,8 +53,20 @@ export function givenSettingsFlags(info: RunKindInfo, values: FlagValues): strin
   return flags.filter((f) => values[f] !== undefined);
 }
 
+/** The values of an integer field of a few whole values (`--order 1|2`), else null. */
+export function fewValues(field: FieldSpec): number[] | null {
+  if (field.type !== 'int' || field.min === undefined || field.max === undefined) return null;
+  const { min, max } = field;
+  return max - min > 3 ? null : Array.from({ length: max - min + 1 }, (_, i) => min + i);
+}
+
 /** A field's problem with the text `raw` as a flag's error, in the wording of flagValues.ts. */
-export function flagProblem(flag: string, raw: string, problem: string): string {
+export function flagProblem(field: FieldSpec, raw: string, problem: string): string {
+  const flag = fieldFlag(field);
+  const few = fewValues(field);
+  if (few && /^is (below|above)/.test(problem)) {
+    return `--${flag} must be one of ${few.join(', ')}, got "${raw}"`;
+  }
   if (problem === 'is not a number') return `--${flag} expects a number, got "${raw}"`;
   if (problem === 'is not an integer') return `--${flag} expects an integer, got "${raw}"`;
   const choices = /^is not one of (.*)$/.exec(problem);
@@ -108,7 +120,7 @@ function flagValue(field: FieldSpec, values: FlagValues): SettingValue | undefin
   if (field.type === 'text' && field.file)
     return textOrFile({ ...field, file: field.file }, flag, raw);
   const parsed = parseFieldText(field, raw);
-  if ('problem' in parsed) throw new Error(flagProblem(flag, raw, parsed.problem));
+  if ('problem' in parsed) throw new Error(flagProblem(field, raw, parsed.problem));
   return parsed.value;
 }
 

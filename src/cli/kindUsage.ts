@@ -8,7 +8,7 @@ import type { RunCommand, RunKindInfo, RunSelector } from '../nas/runKind/runKin
 import type { FieldGroup, FieldSpec } from '../nas/runKind/settingsSchema';
 import { fieldDefault, fieldFlag, fieldText } from '../nas/runKind/settingsSchema';
 import { hostUsage } from './hostFlags';
-import { cliFields } from './kindFlags';
+import { cliFields, fewValues } from './kindFlags';
 import { selectorFlags } from './kindSelection';
 
 /** What the usage texts say of a kind (a registered kind's info has it all). */
@@ -44,12 +44,9 @@ export function usageRow(flag: string, help: string): string {
 /** The value a field's flag takes, as usage shows it. */
 function valueHint(field: FieldSpec): string {
   switch (field.type) {
-    case 'int': {
-      const { min, max } = field;
+    case 'int':
       // A few whole values: listed, as a choice's (`--order 1|2`).
-      if (min === undefined || max === undefined || max - min > 3) return ' N';
-      return ` ${Array.from({ length: max - min + 1 }, (_, i) => min + i).join('|')}`;
-    }
+      return ` ${fewValues(field)?.join('|') ?? 'N'}`;
     case 'number':
       return ' X';
     case 'choice':

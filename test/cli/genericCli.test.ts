@@ -35,7 +35,7 @@ const OTHER_INFO: RunKindInfo = {
         group: 'method',
         help: 'a recipe, by name or from a file',
       },
-      { key: 'depth', type: 'int', min: 1, default: 2, group: 'network', help: 'how deep' },
+      { key: 'depth', type: 'int', min: 1, max: 3, default: 2, group: 'network', help: 'how deep' },
     ],
   },
 };
@@ -197,6 +197,11 @@ describe('nas-lab search with a registered kind (the toy)', () => {
       expect({ args, code: r.code }).toEqual({ args, code: 1 });
       expect(r.err, args.join(' ')).toMatch(message);
     }
+    const other = await cli(['search', '--algorithm', 'toy-text', '--help']);
+    expect(other.out).toMatch(/\n {2}--depth 1\|2\|3 +how deep \(default 2\)\n/);
+    expect(other.out).toMatch(
+      /\n {2}--recipe FILE\|NAME +a recipe, by name or from a file \(default SOUP\)\n/,
+    );
     const unknown = await cli(['search', '--algorithm', 'nope']);
     expect(unknown.err).toMatch(/--algorithm must be one of .*toy.*, got "nope"/);
   });
@@ -209,6 +214,8 @@ describe('nas-lab search with a registered kind (the toy)', () => {
       return parsed.start.settings;
     };
     expect(parse(['--recipe', 'stew'])).toEqual({ recipe: 'STEW', depth: 2 });
+    // A few whole values read as a choice's.
+    expect(() => parse(['--depth', '4'])).toThrow(/^--depth must be one of 1, 2, 3, got "4"$/);
     const file = join(dir, 'mine.txt');
     writeFileSync(file, 'bread and salt');
     expect(parse(['--recipe', file, '--space', 'convolutional'])).toMatchObject({
