@@ -47,12 +47,6 @@ export function kindOptions(
   return options;
 }
 
-/** The flags among `values` that set what a checkpoint already says: field flags and --preset. */
-export function givenSettingsFlags(info: RunKindInfo, values: FlagValues): string[] {
-  const flags = ['preset', ...cliFields(info).flatMap(flagsOf)];
-  return flags.filter((f) => values[f] !== undefined);
-}
-
 /** The values of an integer field of a few whole values (`--order 1|2`), else null. */
 export function fewValues(field: FieldSpec): number[] | null {
   if (field.type !== 'int' || field.min === undefined || field.max === undefined) return null;

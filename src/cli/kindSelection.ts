@@ -21,6 +21,8 @@ export interface Selection {
   /** The checkpoint `--resume` names. */
   readonly resume: string | undefined;
   readonly help: boolean;
+  /** Every flag given, in order, once each. */
+  readonly flags: readonly string[];
 }
 
 /** The value of a string flag given at most once, or undefined; errors name the flag. */
@@ -65,6 +67,7 @@ export function readSelection(argv: readonly string[]): Selection {
     },
     resume: single(tokens, 'resume'),
     help: tokens.some((t) => t.kind === 'option' && t.name === 'help'),
+    flags: [...new Set(tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : [])))],
   };
 }
 

@@ -17,13 +17,8 @@ import {
   readLimitedFile,
   RESUME_FLAGS,
 } from './hostFlags';
-import {
-  cliFields,
-  flagsOf,
-  givenSettingsFlags,
-  kindOptions,
-  settingsFromFlags,
-} from './kindFlags';
+import { cliFields, flagsOf, kindOptions, settingsFromFlags } from './kindFlags';
+import type { Selection } from './kindSelection';
 import { readSelection, selectorFlags } from './kindSelection';
 import type { KindLine } from './kindUsage';
 import { kindUsage } from './kindUsage';
@@ -55,6 +50,17 @@ function checkpointKind(
     );
   }
   return { entry, bytes };
+}
+
+/** Refuses, before the file is read, every flag but the host's on a resume. */
+function refuseSettingsOnResume(command: RunCommand, selection: Selection): void {
+  const allowed = new Set<string>([...RESUME_FLAGS, 'resume', 'space', 'algorithm', 'help']);
+  const given = selection.flags.filter((f) => !allowed.has(f));
+  if (given.length > 0) {
+    throw new Error(
+      `--resume takes the ${command} settings and data from the checkpoint; drop ${given.map((f) => `--${f}`).join(', ')} (a resumed run takes only ${RESUME_FLAGS.map((f) => `--${f}`).join(', ')})`,
+    );
+  }
 }
 
 const named = (info: RunKindInfo): string => `${info.title} (${selectorFlags(info.select)})`;
@@ -97,8 +103,10 @@ export function parseRunArgs(
   others: readonly KindLine[],
 ): ParsedRun {
   const selection = readSelection(argv);
+  const resuming = selection.resume !== undefined && !selection.help;
+  if (resuming) refuseSettingsOnResume(command, selection);
   const resumed =
-    selection.resume !== undefined && !selection.help
+    resuming && selection.resume !== undefined
       ? checkpointKind(command, selection.resume)
       : undefined;
   const entry = resumed?.entry ?? selectRunKind(command, selection.select);
@@ -108,14 +116,6 @@ export function parseRunArgs(
   const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
   if (values.help === true) return { help: kindUsage(info, others) };
   const host = hostSettings(values, info);
-  if (resumed) {
-    const given = givenSettingsFlags(info, values);
-    if (given.length > 0) {
-      throw new Error(
-        `--resume takes the ${command} settings and data from the checkpoint; drop ${given.map((f) => `--${f}`).join(', ')} (a resumed run takes only ${RESUME_FLAGS.map((f) => `--${f}`).join(', ')})`,
-      );
-    }
-    return { entry, start: { checkpoint: resumed.bytes }, host };
-  }
+  if (resumed) return { entry, start: { checkpoint: resumed.bytes }, host };
   return { entry, start: { settings: settingsFromFlags(info, values) }, host };
 }

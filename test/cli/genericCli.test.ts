@@ -275,9 +275,14 @@ describe('--checkpoint-every and --resume with a registered kind (the toy)', () 
     const cases: [string[], RegExp][] = [
       [
         ['search', '--resume', checkpoint, '--rate', '0.1', '--preset', 'big'],
-        /^nas-lab: --resume takes the search settings and data from the checkpoint; drop --preset, --rate \(a resumed run takes only --backend, --data-dir, --out, --quiet, --checkpoint-every\)\n$/,
+        /^nas-lab: --resume takes the search settings and data from the checkpoint; drop --rate, --preset \(a resumed run takes only --backend, --data-dir, --out, --quiet, --checkpoint-every\)\n$/,
       ],
       [['search', '--resume', checkpoint, '--no-loud'], /drop --no-loud/],
+      // Refused before the file is read: whatever it holds, these flags have no place.
+      [
+        ['search', '--algorithm', 'toy', '--resume', join(straight, 'gone'), '--steps', '3'],
+        /drop --steps/,
+      ],
       [
         ['retrain', '--resume', checkpoint],
         /^nas-lab: --resume .*checkpoint\.naslab is a checkpoint of a Toy run: continue it with nas-lab search --resume\n$/,
