@@ -68,12 +68,15 @@ export function flagProblem(field: FieldSpec, raw: string, problem: string): str
   return `--${flag} ${problem}, got "${raw}"`;
 }
 
-/** A problem naming fields by key (a schema's check), with their flags instead. */
+/**
+ * A problem naming fields by key (a schema's check), with their flags instead. A key after a
+ * count is the plain word (`the 256 images`), not the field.
+ */
 export function withFlags(info: RunKindInfo, message: string): string {
   const fields = [...cliFields(info)].sort((a, b) => b.key.length - a.key.length);
   return fields.reduce(
     (text, f) =>
-      text.replace(new RegExp(`(?<![\\w-])${f.key}(?![\\w-])`, 'g'), `--${fieldFlag(f)}`),
+      text.replace(new RegExp(`(?<![\\w-]|\\d )${f.key}(?![\\w-])`, 'g'), `--${fieldFlag(f)}`),
     message,
   );
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
+import { withFlags } from '../../src/cli/kindFlags';
 import { parseRunArgs } from '../../src/cli/runArgs';
 import { encodeContainer } from '../../src/nas/io/checkpointFormat';
 import { registerRunKind } from '../../src/nas/runKind/registry';
@@ -204,6 +205,12 @@ describe('nas-lab search with a registered kind (the toy)', () => {
     );
     const unknown = await cli(['search', '--algorithm', 'nope']);
     expect(unknown.err).toMatch(/--algorithm must be one of .*toy.*, got "nope"/);
+  });
+
+  it("names fields by flag in a schema check's message, but not a key used as a plain word", () => {
+    expect(withFlags(TOY_INFO, 'steps 30 exceed the 20 steps that startLoss allows')).toBe(
+      '--steps 30 exceed the 20 steps that --start-loss allows',
+    );
   });
 
   it('reads a text field from a file unless the value is a literal, and names the file', () => {
