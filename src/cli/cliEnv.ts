@@ -26,6 +26,18 @@ export function datasetFolder(request: DataRequest, dataDir: string | undefined)
   throw new Error(`--dataset ${request.dataset} needs --data-dir PATH, a folder with its files`);
 }
 
+/**
+ * The run's environment on the command line. A folder the user named goes with its `origin`
+ * (what a kind reports it read, and that it is not the built-in copy); the dataset's own folder
+ * goes without, as the built-in copy it is.
+ */
 export function cliRunEnv(dataDir: string | undefined): RunEnv {
-  return { host: 'cli', files: (request) => folderSource(datasetFolder(request, dataDir)) };
+  return {
+    host: 'cli',
+    files: (request) => {
+      const source = folderSource(datasetFolder(request, dataDir));
+      const named = request.dir ?? dataDir;
+      return named === undefined ? source : { ...source, origin: { builtin: false, name: named } };
+    },
+  };
 }

@@ -66,7 +66,9 @@ export function metricsText(
     .map(([key, value]) => {
       const spec = info.metrics.find((m) => m.key === key);
       const text = spec?.kind === 'accuracy' ? `${(value * 100).toFixed(2)}%` : figure(value);
-      return `${spec?.label ?? key} ${text}`;
+      // The label without its explanation in parentheses: a terminal line stays short.
+      const label = spec ? spec.label.replace(/ \(.*\)$/, '') : key;
+      return `${label} ${text}`;
     })
     .join(' ');
 }
