@@ -6,6 +6,8 @@
  * `registerRunKind`.
  */
 import { decodeManifestOnly } from '../io/checkpointFormat';
+import { RNN_RETRAIN_INFO } from '../rnn/retrain/rnnRetrainKindInfo';
+import { RNN_SEARCH_INFO } from '../rnn/search/rnnSearchKindInfo';
 import type { RunCommand, RunKind, RunKindInfo, RunSelector } from './runKind';
 
 export interface RunKindEntry {
@@ -14,7 +16,16 @@ export interface RunKindEntry {
 }
 
 /** The kinds, in the order usage texts and selectors list them. */
-const BUILT_IN: readonly RunKindEntry[] = [];
+const BUILT_IN: readonly RunKindEntry[] = [
+  {
+    info: RNN_SEARCH_INFO,
+    load: () => import('../rnn/search/rnnSearchRunKind').then((m) => m.RNN_SEARCH_RUN_KIND),
+  },
+  {
+    info: RNN_RETRAIN_INFO,
+    load: () => import('../rnn/retrain/rnnRetrainRunKind').then((m) => m.RNN_RETRAIN_RUN_KIND),
+  },
+];
 
 const registered: RunKindEntry[] = [...BUILT_IN];
 

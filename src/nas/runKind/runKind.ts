@@ -127,7 +127,14 @@ export interface NoteReport {
 
 export type RunReport = StepReport | EpochReport | DoneReport | NoteReport;
 
-/** The data a run reads, as its host provides it. */
+/**
+ * The data a run reads, as its host provides it. `'builtin-text'` (the recurrent kinds) asks for
+ * a language-modelling corpus in the PTB layout (train.txt, valid.txt, test.txt or ptb.*.txt):
+ * the folder the user named (the CLI's --data-dir), else the built-in corpus. A host answering it
+ * with a folder says so by an `origin: { builtin: false, name }` on the FileSource it returns
+ * (rnn/run/rnnRunCorpus.ts's TextFileSource; absent: the built-in corpus), since a vocabulary cap
+ * of 0 means 3,000 words on the built-in corpus and PTB's 10,000 on a folder.
+ */
 export interface DataRequest {
   /** The dataset setting: 'default', 'fashion-mnist', 'cifar10', 'builtin-text', … */
   readonly dataset: string;

@@ -7,30 +7,11 @@
 import * as tf from '../../tensor/tf';
 import type { Rng } from '../../tensor/random';
 import type { RnnDropoutMasks } from './rnnCell';
+import type { RnnDropoutRates } from './rnnDropoutRates';
+import { checkDropoutRates } from './rnnDropoutRates';
 
-export interface RnnDropoutRates {
-  /** `dropoute`: embedding rows. */
-  readonly embedding: number;
-  /** `dropouti`: locked dropout on the embeddings. */
-  readonly input: number;
-  /** `dropoutx`: the cell's input. */
-  readonly x: number;
-  /** `dropouth`: the cell's hidden states. */
-  readonly h: number;
-  /** `dropout`: locked dropout on the outputs. */
-  readonly output: number;
-}
-
-/** No dropout (evaluation, parity). */
-export const NO_DROPOUT: RnnDropoutRates = { embedding: 0, input: 0, x: 0, h: 0, output: 0 };
-
-export function checkDropoutRates(rates: RnnDropoutRates): void {
-  for (const [name, rate] of Object.entries(rates)) {
-    if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) {
-      throw new Error(`dropout rate ${name} must be in [0, 1), got ${String(rate)}`);
-    }
-  }
-}
+export type { RnnDropoutRates } from './rnnDropoutRates';
+export { checkDropoutRates, NO_DROPOUT } from './rnnDropoutRates';
 
 function keepMask(rng: Rng, size: number, rate: number): Float32Array {
   const keep = 1 - rate;

@@ -2,8 +2,8 @@
  * Configuration of retraining a recurrent genotype (`rnn/train.py`), its presets and
  * validation. Free of tfjs. The embedding size equals `nhid` (the decoder is tied).
  */
-import type { RnnDropoutRates } from '../model/rnnDropout';
-import { checkDropoutRates } from '../model/rnnDropout';
+import type { RnnDropoutRates } from '../model/rnnDropoutRates';
+import { checkDropoutRates } from '../model/rnnDropoutRates';
 
 export interface RnnRetrainConfig {
   /** Hidden (= embedding) size: DARTS's emsize = nhid = nhidlast. */

@@ -141,6 +141,11 @@ export interface RnnRetrainLoopOptions {
   readonly now?: () => number;
   /** Continue a retrain from a checkpoint's position (rnnRetrainPosition.ts) instead of beginning one. */
   readonly resume?: RnnRetrainResume;
+  /**
+   * A non-finite loss: 'throw' (the default) stops the retrain with an error; 'report' yields the
+   * step as it is, for a host that watches the losses and rolls back (a run kind's session).
+   */
+  readonly onNonFinite?: 'throw' | 'report';
 }
 
 /**
@@ -254,7 +259,7 @@ async function* retrainEvents(
         const loss = (await result.nll.data())[0] as number;
         tf.dispose([result.nll, result.loss]);
         disposeSegment(segment);
-        if (!Number.isFinite(loss)) {
+        if (!Number.isFinite(loss) && options.onNonFinite !== 'report') {
           throw new Error(
             `the recurrent retrain diverged at epoch ${epoch}, step ${step} (loss ${loss}); ` +
               'lower lr or clip',

@@ -102,6 +102,11 @@ export interface RnnSearchLoopOptions {
   readonly now?: () => number;
   /** Continue a search from a checkpoint's position (rnnSearchPosition.ts) instead of beginning one. */
   readonly resume?: RnnSearchResume;
+  /**
+   * A non-finite loss: 'throw' (the default) stops the search with an error; 'report' yields the
+   * step as it is, for a host that watches the losses and rolls back (a run kind's session).
+   */
+  readonly onNonFinite?: 'throw' | 'report';
 }
 
 /**
@@ -248,7 +253,8 @@ async function* searchEvents(
         tf.dispose([result.trainLoss, result.valLoss]);
         disposeSegment(val);
         disposeSegment(train);
-        if (!Number.isFinite(read.train) || !Number.isFinite(read.val)) {
+        const finite = Number.isFinite(read.train) && Number.isFinite(read.val);
+        if (!finite && options.onNonFinite !== 'report') {
           throw new Error(`the recurrent search diverged at step ${step} (loss ${read.train})`);
         }
         tokens += train.length * data.train.batch;

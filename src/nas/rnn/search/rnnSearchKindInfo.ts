@@ -1,0 +1,247 @@
+/**
+ * The `rnn-search` run kind's descriptor: DARTS's recurrent-cell search (`rnn/train_search.py`,
+ * first order or unrolled) on a language-modelling text. Its settings schema holds every
+ * setting the command line and the lab had (train_search.py's flag names), with the presets
+ * `small` (the CLI's default), `paper` (train_search.py's defaults on the whole text) and `demo`
+ * (the lab's first look), and how settings make the core's configuration. No tfjs: the page
+ * imports it through the registry.
+ */
+import { BUILTIN_TEXT_OPTIONS } from '../../../data/builtinText';
+import type { RunKindInfo } from '../../runKind/runKind';
+import type { Settings, SettingsSchema } from '../../runKind/settingsSchema';
+import type {
+  PresetValues,
+  RnnCommonSettings,
+  RnnFieldWords,
+  RnnPresetData,
+} from '../run/rnnRunFields';
+import {
+  commonPresetValues,
+  countOrAll,
+  presetNumber,
+  RNN_PRESETS,
+  rnnCommonConfigOf,
+  rnnCommonFields,
+  rnnCommonProblems,
+  rnnCommonSettingsOf,
+  tokenProblem,
+} from '../run/rnnRunFields';
+import type { RnnSearchConfig } from './rnnSearchConfig';
+import {
+  checkRnnSearchConfig,
+  PAPER_RNN_SEARCH_CONFIG,
+  SMALL_RNN_SEARCH_CONFIG,
+} from './rnnSearchConfig';
+
+export const RNN_SEARCH_CHECKPOINT_FORMAT_ID = 'nas-lab.rnn-search-checkpoint';
+
+/** A recurrent search's settings, as its schema types them. */
+export interface RnnSearchSettings extends RnnCommonSettings {
+  readonly nodes: number;
+  /** 1: first order; 2: unrolled. */
+  readonly order: number;
+  readonly alphaLr: number;
+  readonly alphaWeightDecay: number;
+}
+
+/**
+ * The lab's recurrent search before run kinds: DARTS's small preset scaled down to seconds per
+ * step on a software GPU (hidden size 16, batch 8, segments of 10 tokens, one epoch on 4,000
+ * tokens), on the built-in corpus's own vocabulary cap.
+ */
+const LAB_CONFIG: RnnSearchConfig = {
+  ...SMALL_RNN_SEARCH_CONFIG,
+  nhid: 16,
+  bptt: 10,
+  batchSize: 8,
+  epochs: 1,
+};
+
+const CONFIGS: PresetValues<RnnSearchConfig> = {
+  small: SMALL_RNN_SEARCH_CONFIG,
+  paper: PAPER_RNN_SEARCH_CONFIG,
+  demo: LAB_CONFIG,
+};
+
+/**
+ * Data of each preset. small: an epoch of about 50 steps, a minute or two on the wasm backend;
+ * paper: the whole text; demo: the lab's 4,000 and 800 tokens.
+ */
+const DATA: PresetValues<RnnPresetData> = {
+  small: { trainTokens: 16_000, validTokens: 4_000, maxVocabulary: 0 },
+  paper: { trainTokens: 0, validTokens: 0, maxVocabulary: 0 },
+  demo: { trainTokens: 4000, validTokens: 800, maxVocabulary: BUILTIN_TEXT_OPTIONS.maxVocabulary },
+};
+
+const COMMON = commonPresetValues(CONFIGS, DATA);
+
+const WORDS: RnnFieldWords = {
+  script: 'train_search.py',
+  minBatch: 2,
+  bpttHelp: 'segment length of truncated backpropagation through time',
+  lrHelp: 'SGD learning rate (scaled by segment length / bptt)',
+  maxStepsHelp:
+    'stop after N search steps (a budgeted run; the epoch in progress is not evaluated); 0: no limit',
+  trainTokensHelp: 'search on the first N tokens of the train text; 0: all of it',
+  validTokensHelp:
+    'and the first N of the validation text, which trains the alphas (as in DARTS); 0: all of it',
+};
+
+const { data, sizes, training } = rnnCommonFields(COMMON, WORDS);
+
+/** A field whose default per preset is its configuration's. */
+const configField = (
+  spec: Parameters<typeof presetNumber>[0],
+  pick: (c: RnnSearchConfig) => number,
+) => presetNumber(spec, CONFIGS, pick);
+
+export const RNN_SEARCH_SCHEMA: SettingsSchema = {
+  presets: RNN_PRESETS,
+  fields: [
+    ...data,
+    ...sizes.slice(0, 1),
+    configField(
+      {
+        key: 'nodes',
+        type: 'int',
+        min: 1,
+        max: 64,
+        linkMax: 16,
+        group: 'network',
+        reference: 'genotypes.py STEPS',
+        help: 'intermediate nodes of the cell (DARTS: 8)',
+      },
+      (c) => c.steps,
+    ),
+    configField(
+      {
+        key: 'order',
+        type: 'int',
+        min: 1,
+        max: 2,
+        group: 'method',
+        reference: 'train_search.py --unrolled',
+        help: 'alpha gradient: 1 first order (default), 2 unrolled (train_search.py --unrolled: a virtual weight step, then a finite difference)',
+      },
+      (c) => c.order,
+    ),
+    ...sizes.slice(1),
+    ...training,
+    configField(
+      {
+        key: 'alphaLr',
+        flag: 'arch-lr',
+        type: 'number',
+        min: 0,
+        live: true,
+        group: 'optimizer',
+        reference: 'train_search.py --arch_lr',
+        help: 'Adam learning rate of the alphas',
+      },
+      (c) => c.alphaLr,
+    ),
+    configField(
+      {
+        key: 'alphaWeightDecay',
+        flag: 'arch-wdecay',
+        type: 'number',
+        min: 0,
+        group: 'optimizer',
+        advanced: true,
+        reference: 'train_search.py --arch_wdecay',
+        help: "the alphas' weight decay",
+      },
+      (c) => c.alphaWeightDecay,
+    ),
+  ],
+  check: rnnSearchProblems,
+};
+
+/** The core's configuration: the small preset's fixed values with the settings on top. */
+export function rnnSearchConfigOf(settings: Settings): RnnSearchConfig {
+  const s = settings as unknown as RnnSearchSettings;
+  return {
+    ...SMALL_RNN_SEARCH_CONFIG,
+    ...rnnCommonConfigOf(settings),
+    steps: s.nodes,
+    order: s.order as 1 | 2,
+    alphaLr: s.alphaLr,
+    alphaWeightDecay: s.alphaWeightDecay,
+  };
+}
+
+/** The settings a configuration holds, over `base` (for the corpus settings it does not hold). */
+export function rnnSearchSettingsOf(config: RnnSearchConfig, base: Settings): Settings {
+  return {
+    ...base,
+    ...rnnCommonSettingsOf(config),
+    nodes: config.steps,
+    order: config.order,
+    alphaLr: config.alphaLr,
+    alphaWeightDecay: config.alphaWeightDecay,
+  };
+}
+
+/**
+ * What the token counts need, or null: the training text at least 3 rows of `batchSize` columns
+ * (a step needs a segment and its successor tokens), the validation text 2 rows of both the
+ * alpha batch and the evaluation batch.
+ */
+export function rnnSearchTokenProblem(
+  config: RnnSearchConfig,
+  trainTokens: number,
+  validTokens: number,
+): string | null {
+  const { batchSize, evalBatchSize } = config;
+  return tokenProblem(
+    [
+      ['trainTokens', trainTokens, 3 * batchSize],
+      ['validTokens', validTokens, 2 * Math.max(batchSize, evalBatchSize)],
+    ],
+    `batch size ${batchSize}, evaluation batch ${evalBatchSize}`,
+  );
+}
+
+/** The cross-field checks: the core's configuration rules, rates, enough tokens. */
+function rnnSearchProblems(settings: Settings): string[] {
+  const problems = rnnCommonProblems(settings);
+  const config = rnnSearchConfigOf(settings);
+  try {
+    checkRnnSearchConfig(config);
+  } catch (e) {
+    return [...problems, (e as Error).message.replace(/^steps /, 'nodes ')];
+  }
+  const s = settings as unknown as RnnSearchSettings;
+  const tokens = rnnSearchTokenProblem(
+    config,
+    countOrAll(s.trainTokens),
+    countOrAll(s.validTokens),
+  );
+  return tokens ? [...problems, tokens] : problems;
+}
+
+export const RNN_SEARCH_INFO: RunKindInfo = {
+  id: 'rnn-search',
+  title: 'DARTS recurrent search',
+  summary:
+    'DARTS recurrent-cell search (rnn/train_search.py, first or second order) on a text corpus',
+  command: 'search',
+  select: { space: 'rnn' },
+  schema: RNN_SEARCH_SCHEMA,
+  checkpointFormat: RNN_SEARCH_CHECKPOINT_FORMAT_ID,
+  metrics: [
+    { key: 'trainLoss', label: 'train loss', kind: 'loss', watch: true },
+    { key: 'trainPerplexity', label: 'train perplexity', kind: 'perplexity' },
+    {
+      key: 'valLoss',
+      label: 'validation loss (a step: the alpha segment; an epoch: the whole text)',
+      kind: 'loss',
+      watch: true,
+    },
+    { key: 'valPerplexity', label: 'validation perplexity', kind: 'perplexity' },
+    { key: 'lr', label: 'weight learning rate', kind: 'rate' },
+    { key: 'alphaLr', label: 'alpha learning rate', kind: 'rate' },
+    { key: 'segmentLength', label: 'segment length', kind: 'other' },
+  ],
+  throughputUnit: 'tokens/s',
+};
