@@ -7,8 +7,7 @@
 import { isDatasetKind } from '../data/catalog';
 import { BUILTIN_TEXT_FOLDER } from '../data/builtinText';
 import type { DataRequest, RunEnv } from '../nas/runKind/runKind';
-import { dataDirFor, folderSource } from './folderSource';
-import { BUILTIN_TEXT_DIR } from './textData';
+import { BUILTIN_TEXT_DIR, dataDirFor, folderSource } from './folderSource';
 
 /** Datasets besides the image ones that have a folder of their own. */
 const OWN_FOLDERS: Readonly<Record<string, string>> = {

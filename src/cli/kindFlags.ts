@@ -69,16 +69,16 @@ export function flagProblem(field: FieldSpec, raw: string, problem: string): str
 }
 
 /**
- * A problem naming fields by key (a schema's check), with their flags instead. A key after a
- * count is the plain word (`the 256 images`), not the field.
+ * A problem naming fields by key (a schema's check), with their flags instead: a camelCase key
+ * anywhere, a one-word key where it starts the message or a clause or stands in parentheses
+ * (elsewhere it is the plain word: `a dropout rate`, `the 256 images`).
  */
 export function withFlags(info: RunKindInfo, message: string): string {
   const fields = [...cliFields(info)].sort((a, b) => b.key.length - a.key.length);
-  return fields.reduce(
-    (text, f) =>
-      text.replace(new RegExp(`(?<![\\w-]|\\d )${f.key}(?![\\w-])`, 'g'), `--${fieldFlag(f)}`),
-    message,
-  );
+  return fields.reduce((text, f) => {
+    const where = /[A-Z]/.test(f.key) ? '(?<![\\w-])' : '(?<=^|; |\\()';
+    return text.replace(new RegExp(`${where}${f.key}(?![\\w-])`, 'g'), `--${fieldFlag(f)}`);
+  }, message);
 }
 
 /** The text of a `file` field: a literal as spelled in the schema, else the named file's text. */

@@ -13,10 +13,6 @@ import { readSelection } from './kindSelection';
 import type { KindLine } from './kindUsage';
 import { parseRetrainArgs, RETRAIN_USAGE } from './retrainArgs';
 import { runRetrainCommand } from './retrainCommand';
-import { parseRnnSearchArgs, RNN_SEARCH_USAGE } from './rnnArgs';
-import { parseRnnRetrainArgs, RNN_RETRAIN_USAGE } from './rnnRetrainArgs';
-import { runRnnRetrainCommand } from './rnnRetrainCommand';
-import { runRnnSearchCommand } from './rnnSearchCommand';
 import { runSearchCommand } from './searchCommand';
 import { splitSearchSpace } from './searchSpace';
 
@@ -55,27 +51,11 @@ const LEGACY: readonly LegacyKind[] = [
     run: (argv) => legacy(parseCdartsArgs(argv), CDARTS_USAGE, (c) => runCdartsCommand(c)),
   },
   {
-    command: 'search',
-    select: { space: 'rnn' },
-    title: 'DARTS recurrent search',
-    summary: "a recurrent cell on a language model (DARTS's rnn/train_search.py)",
-    run: (argv) =>
-      legacy(parseRnnSearchArgs(argv), RNN_SEARCH_USAGE, (c) => runRnnSearchCommand(c)),
-  },
-  {
     command: 'retrain',
     select: { space: 'cnn' },
     title: 'retrain',
     summary: "a genotype's network trained from scratch (DARTS's cnn/train.py)",
     run: (argv) => legacy(parseRetrainArgs(argv), RETRAIN_USAGE, (c) => runRetrainCommand(c)),
-  },
-  {
-    command: 'retrain',
-    select: { space: 'rnn' },
-    title: 'recurrent retrain',
-    summary: "a recurrent genotype's language model (DARTS's rnn/train.py)",
-    run: (argv) =>
-      legacy(parseRnnRetrainArgs(argv), RNN_RETRAIN_USAGE, (c) => runRnnRetrainCommand(c)),
   },
 ];
 

@@ -73,6 +73,12 @@ export function metricsText(
     .join(' ');
 }
 
+/** The final figures a run has (NaN and infinity: none, e.g. no epoch finished). */
+function summary(info: RunKindInfo, metrics: Readonly<Record<string, number>>): string {
+  const finite = Object.entries(metrics).filter(([, v]) => Number.isFinite(v));
+  return finite.length === 0 ? 'no final figures' : metricsText(info, Object.fromEntries(finite));
+}
+
 /** A report as log.jsonl records it: the files by path only. */
 function logLine(report: RunReport): string {
   const files = 'files' in report && report.files ? report.files.map((f) => f.path) : undefined;
@@ -114,9 +120,7 @@ async function drive(run: Run, req: RunRequest, io: CliIo): Promise<string[]> {
       if (!quiet) say(report.text);
     } else {
       if (barShown) say('');
-      io.out(
-        `${info.title} done after ${report.step} steps: ${metricsText(info, report.metrics)}\n`,
-      );
+      io.out(`${info.title} done after ${report.step} steps: ${summary(info, report.metrics)}\n`);
     }
   }
   return [...written];

@@ -211,6 +211,9 @@ describe('nas-lab search with a registered kind (the toy)', () => {
     expect(withFlags(TOY_INFO, 'steps 30 exceed the 20 steps that startLoss allows')).toBe(
       '--steps 30 exceed the 20 steps that --start-loss allows',
     );
+    expect(withFlags(TOY_INFO, 'rate 2 is too high; loud needs a low rate (rate)')).toBe(
+      '--rate 2 is too high; --loud needs a low rate (--rate)',
+    );
   });
 
   it('reads a text field from a file unless the value is a literal, and names the file', () => {
