@@ -27,6 +27,13 @@ import { useLab } from './useLab';
 import { useStaggeredValue } from './useStaggeredValue';
 import { DEFAULT_AUTOSAVE_EVERY } from '../worker/autosaveDefaults';
 import { labConfigProblem } from './validateLabConfig';
+import {
+  kindReadsCheckpoint,
+  labConfigOfRun,
+  liveValues,
+  runOfLabConfig,
+  runOfRetrain,
+} from './labRuns';
 
 const genes = (g: [string, number][]): Gene[] => g as unknown as Gene[];
 
@@ -49,10 +56,14 @@ export function App() {
     window.history.replaceState(null, '', query ? `?${query}` : window.location.pathname);
   }, [config]);
 
-  const { setRates } = lab;
+  const { setRates, setLive } = lab;
+  const runningKind = lab.run !== null;
   const onConfigChange = useCallback(
     (c: LabConfig) => {
-      if (busy && labConfigProblem(c) === null) {
+      const run = runningKind ? runOfLabConfig(c) : null;
+      if (busy && labConfigProblem(c) === null && run) {
+        setLive(liveValues(run));
+      } else if (busy && labConfigProblem(c) === null) {
         setRates(
           c.space === 'recurrent' && c.recurrent
             ? { weightLr: c.recurrent.lr, alphaLr: c.recurrent.alphaLr }
@@ -61,13 +72,22 @@ export function App() {
       }
       setState({ config: c, ignored: [] });
     },
-    [busy, setRates],
+    [busy, setRates, setLive, runningKind],
   );
 
   // A search loaded from a checkpoint brings its settings with it.
   useEffect(() => {
-    if (lab.resumedFrom) setState({ config: lab.resumedFrom.config, ignored: [] });
+    const restored = lab.resumedFrom?.config;
+    if (restored) setState({ config: restored, ignored: [] });
   }, [lab.resumedFrom]);
+  const restoredRun = lab.run && lab.run.step > 0 ? lab.run : null;
+  useEffect(() => {
+    if (!restoredRun) return;
+    setState((s) => {
+      const restored = labConfigOfRun(restoredRun, s.config);
+      return restored ? { config: { ...restored, backend: s.config.backend }, ignored: [] } : s;
+    });
+  }, [restoredRun]);
 
   const { evaluateModel } = lab;
   const onEvaluate = useCallback(
@@ -75,10 +95,22 @@ export function App() {
     [evaluateModel, config.backend],
   );
 
-  const { startRetrain } = lab;
+  const { startRetrain, startRun } = lab;
   const onStartRetrain = useCallback(
-    (c: RetrainLabConfig, g: GenotypeJson) => startRetrain(c, g, autosaveEvery),
-    [startRetrain, autosaveEvery],
+    (c: RetrainLabConfig, g: GenotypeJson) => {
+      const run = runOfRetrain(c, g);
+      if (run) startRun(run.kind, run.settings, c.backend, autosaveEvery);
+      else startRetrain(c, g, autosaveEvery);
+    },
+    [startRetrain, startRun, autosaveEvery],
+  );
+  const { loadCheckpoint, resumeRun } = lab;
+  const onLoadCheckpoint = useCallback(
+    (bytes: ArrayBuffer, backend: LabConfig['backend']) =>
+      kindReadsCheckpoint(bytes)
+        ? resumeRun(bytes, backend, autosaveEvery)
+        : loadCheckpoint(bytes, backend),
+    [loadCheckpoint, resumeRun, autosaveEvery],
   );
 
   const last = lab.steps.at(-1);
@@ -140,7 +172,9 @@ export function App() {
               disabled={busy || problem !== null}
               onClick={() => {
                 setTimeline(null);
-                lab.start(config, autosaveEvery);
+                const run = runOfLabConfig(config);
+                if (run) lab.startRun(run.kind, run.settings, config.backend, autosaveEvery);
+                else lab.start(config, autosaveEvery);
               }}
             >
               Start
@@ -173,14 +207,13 @@ export function App() {
           </div>
           <CheckpointButtons
             canSave={
-              !recurrent &&
-              lab.mode === 'search' &&
+              (lab.run !== null || (!recurrent && lab.mode === 'search')) &&
               (lab.status === 'paused' || lab.status === 'running')
             }
             busy={busy}
             backend={config.backend}
             onSave={lab.save}
-            onLoad={lab.loadCheckpoint}
+            onLoad={onLoadCheckpoint}
           />
           <AutosavePanel
             every={autosaveEvery}

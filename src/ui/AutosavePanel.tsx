@@ -3,6 +3,7 @@
  * the search where the last autosave left it.
  */
 import { memo } from 'react';
+import { findRunKind } from '../nas/runKind/registry';
 import type { AutosaveSummary, RunStatus } from '../worker/protocol';
 
 interface Props {
@@ -17,7 +18,17 @@ interface Props {
 
 const time = (ms: number) => new Date(ms).toLocaleTimeString();
 
-const KIND_NAMES = { search: 'search', retrain: 'retrain', cdarts: 'CDARTS search' } as const;
+/** What the per-kind jobs' autosaves resume, by the kind they were stored under. */
+const JOB_NAMES: Readonly<Record<string, string>> = {
+  search: 'search',
+  retrain: 'retrain',
+  cdarts: 'CDARTS search',
+};
+
+/** An autosave's run as the offer names it: the per-kind job's name, else the kind's title. */
+function kindName(kind = 'search'): string {
+  return JOB_NAMES[kind] ?? findRunKind(kind)?.info.title ?? kind;
+}
 
 export const AutosavePanel = memo(function AutosavePanel({
   every,
@@ -50,7 +61,7 @@ export const AutosavePanel = memo(function AutosavePanel({
       {offer && (
         <div className="resume-offer" role="status" data-testid="autosave-offer">
           <span>
-            {`A ${KIND_NAMES[offer.kind ?? 'search']} was autosaved at step ${offer.step} (${time(offer.savedAt)}).`}
+            {`A ${kindName(offer.kind)} was autosaved at step ${offer.step} (${time(offer.savedAt)}).`}
           </span>
           <button type="button" data-testid="resume-autosave" onClick={() => onResume(offer.id)}>
             Resume it

@@ -15,6 +15,11 @@ import type {
   RunStatus,
   StepPoint,
 } from '../worker/protocol';
+import { genotypeToJson } from '../nas/genotype/genotype';
+import { parseGenotypeAny } from '../nas/genotype/genotypeFormats';
+import { findRunKind } from '../nas/runKind/registry';
+import type { Settings } from '../nas/runKind/settingsSchema';
+import { reportMessages, restoredOf, viewOf } from './reportViews';
 import type { RecurrentView } from './recurrentView';
 import { reduceRecurrent } from './recurrentView';
 import type { RecurrentRetrainView } from './recurrentRetrainView';
@@ -57,9 +62,16 @@ export interface LabState {
   readonly lastAutosave: { readonly step: number; readonly savedAt: number } | null;
   /** Autosaves found in the browser's storage (offered for resuming after a reload). */
   readonly autosaves: readonly AutosaveSummary[];
+  /** The run of a kind the worker runs or last ran: its kind and settings ('runStarted'). */
+  readonly run: {
+    readonly kind: string;
+    readonly settings: Settings;
+    readonly step: number;
+  } | null;
   /** Where a search loaded from a checkpoint stood when it was saved. */
   readonly resumedFrom: {
-    readonly config: LabConfig;
+    /** Its settings as a per-kind job restored them; null for a run of a kind (see `run`). */
+    readonly config: LabConfig | null;
     readonly step: number;
     readonly alphaSoftmax: AlphaSoftmax;
     readonly genotype: GenotypeJson | null;
@@ -78,6 +90,7 @@ export const INITIAL_LAB_STATE: LabState = {
   error: null,
   mode: 'search',
   retrain: null,
+  run: null,
   resumedFrom: null,
   lastAutosave: null,
   notice: null,
@@ -90,6 +103,22 @@ export const INITIAL_LAB_STATE: LabState = {
 /** State when a search starts: everything from an earlier run is cleared. */
 export function searchStarted(): LabState {
   return { ...INITIAL_LAB_STATE, status: 'loading' };
+}
+
+/**
+ * State when a run of `kind` starts: a search clears everything from an earlier run; a retrain
+ * keeps the search's results and starts its own charts empty.
+ */
+export function runStarting(state: LabState, kind: string): LabState {
+  const info = findRunKind(kind)?.info;
+  switch (info ? viewOf(info) : 'search') {
+    case 'retrain':
+      return { ...state, status: 'loading', error: null, mode: 'retrain', retrain: null };
+    case 'recurrentRetrain':
+      return recurrentRetrainStarted(state);
+    default:
+      return searchStarted();
+  }
 }
 
 /** State when a recurrent retrain starts: the search's results stay, its charts start empty. */
@@ -119,6 +148,46 @@ function sameGenotype(a: GenotypeJson, b: GenotypeJson): boolean {
 function withSharedGenotype(point: StepPoint, previous: StepPoint | undefined): StepPoint {
   if (!previous || !sameGenotype(previous.genotype, point.genotype)) return point;
   return { ...point, genotype: previous.genotype };
+}
+
+/** A retrain's genotype as its settings name it (a text in any format), or null. */
+function genotypeOfSettings(settings: Settings): GenotypeJson | null {
+  const text = settings.genotype;
+  if (typeof text !== 'string') return null;
+  try {
+    return genotypeToJson(parseGenotypeAny(text));
+  } catch {
+    return null;
+  }
+}
+
+/** A run of a kind started or was restored: its views start where it stands. */
+function runStarted(state: LabState, m: Extract<FromWorker, { type: 'runStarted' }>): LabState {
+  const info = findRunKind(m.kind)?.info;
+  const run = { kind: m.kind, settings: m.settings, step: m.step };
+  if (!info) return { ...state, run };
+  const view = viewOf(info);
+  if (view === 'retrain') {
+    const genotype = genotypeOfSettings(m.settings) ?? state.retrain?.genotype;
+    const retrain =
+      m.step > 0 || !state.retrain
+        ? genotype
+          ? { genotype, steps: [], epochs: [], final: null }
+          : null
+        : state.retrain;
+    return { ...state, run, mode: 'retrain', error: null, retrain };
+  }
+  if (view === 'search') return { ...state, run, mode: 'search', steps: [], epochs: [] };
+  return { ...state, run };
+}
+
+/** A report of a run of a kind, through the views its kind feeds. */
+function reportOfRun(state: LabState, m: Extract<FromWorker, { type: 'report' }>): LabState {
+  const info = findRunKind(m.kind)?.info;
+  if (!info) return state;
+  const restored = viewOf(info) === 'search' ? restoredOf(m.report) : null;
+  const start = restored ? { ...state, resumedFrom: { ...restored, config: null } } : state;
+  return reportMessages(info, m.report).reduce(reduceLab, start);
 }
 
 export function reduceLab(state: LabState, m: FromWorker): LabState {
@@ -186,9 +255,12 @@ export function reduceLab(state: LabState, m: FromWorker): LabState {
         points.filter((p) => p.step <= m.rolledBackTo);
       const retrain = state.mode === 'retrain';
       const rates = [
-        `${m.weightLr.toPrecision(3)} (${retrain ? 'peak' : 'weights'})`,
+        ...(m.weightLr === undefined
+          ? []
+          : [`${m.weightLr.toPrecision(3)} (${retrain ? 'peak' : 'weights'})`]),
         ...(m.nasnetLr === undefined ? [] : [`${m.nasnetLr.toPrecision(3)} (evaluation network)`]),
         ...(m.alphaLr === undefined ? [] : [`${m.alphaLr.toPrecision(3)} (alphas)`]),
+        ...Object.entries(m.live ?? {}).map(([key, value]) => `${value.toPrecision(3)} (${key})`),
       ].join(', ');
       return {
         ...(retrain
@@ -219,6 +291,10 @@ export function reduceLab(state: LabState, m: FromWorker): LabState {
       };
     case 'error':
       return { ...state, error: m.message, status: 'failed' };
+    case 'runStarted':
+      return runStarted(state, m);
+    case 'report':
+      return reportOfRun(state, m);
   }
 }
 

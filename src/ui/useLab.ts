@@ -12,14 +12,22 @@ import {
   recurrentRetrainStarted,
   reduceLabBatch,
   retrainStarted,
+  runStarting,
   searchStarted,
 } from './labReducer';
 import type { RnnGenotypeJson } from '../nas/rnn/genotype/rnnGenotype';
 import type { LabRnnRetrainSettings } from '../worker/recurrentRetrainProtocol';
+import type { Settings } from '../nas/runKind/settingsSchema';
 
 export type { LabState } from './labReducer';
 
 export interface LabActions {
+  /** Starts a run of a registered kind from its settings. */
+  startRun(kind: string, settings: Settings, backend: BackendChoice, autosaveEvery: number): void;
+  /** Resumes a run of any kind from a checkpoint file (it arrives paused). */
+  resumeRun(bytes: ArrayBuffer, backend: BackendChoice, autosaveEvery: number): void;
+  /** Changes live settings (learning rates) of the running run, by key. */
+  setLive(values: Readonly<Record<string, number>>): void;
   start(config: LabConfig, autosaveEvery: number): void;
   /** Resumes a search from an autosave in the browser's storage (it arrives paused). */
   resumeAutosave(id: string, backend: BackendChoice, autosaveEvery: number): void;
@@ -76,6 +84,22 @@ export function useLab(): Lab {
   // Stable actions, so memoised children that take them do not re-render on every step.
   const actions = useMemo<LabActions>(
     () => ({
+      startRun: (kind, settings, backend, autosaveEvery) => {
+        setState((s) => runStarting(s, kind));
+        send({
+          type: 'startRun',
+          kind,
+          settings,
+          backend,
+          autosaveEvery,
+          dataUrl: embeddedDataUrl(),
+        });
+      },
+      resumeRun: (bytes, backend, autosaveEvery) => {
+        setState(searchStarted());
+        send({ type: 'resumeRun', bytes, backend, autosaveEvery, dataUrl: embeddedDataUrl() });
+      },
+      setLive: (values) => send({ type: 'setLive', values }),
       start: (config, autosaveEvery) => {
         setState(searchStarted());
         send({ type: 'start', config, autosaveEvery, dataUrl: embeddedDataUrl() });

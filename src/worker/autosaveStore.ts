@@ -4,8 +4,11 @@
  * first, and if it is still full the error says so.
  */
 
-/** What an autosave resumes: a DARTS search, a retrain, a CDARTS search. */
-export type AutosaveKind = 'search' | 'retrain' | 'cdarts';
+/**
+ * What an autosave resumes: a run kind's id ('darts', 'toy', …), or what the per-kind jobs
+ * wrote: 'search' (a DARTS search), 'retrain', 'cdarts'. The bytes' format picks the kind.
+ */
+export type AutosaveKind = string;
 
 export interface AutosaveEntry {
   readonly id: string;

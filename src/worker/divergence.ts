@@ -4,6 +4,7 @@
  * the session rolls back to the last good checkpoint and lowers the learning rates by
  * `lrFactor`; a second divergence in the same run pauses it.
  */
+import type { RunKindInfo, StepReport } from '../nas/runKind/runKind';
 import type { RetrainStepPoint, StepPoint } from './protocol';
 
 export const DEFAULT_DIVERGENCE_LR_FACTOR = 0.5;
@@ -34,6 +35,35 @@ function stepLosses(point: StepPoint): [string, number][] {
   return [train, val, evalLoss];
 }
 
+/** Why max |α| counts as divergence, or null when it is within the limit. */
+function alphaMaxProblem(maxAbs: number | undefined, alphaLimit: number): string | null {
+  if (maxAbs === undefined || maxAbs <= alphaLimit) return null;
+  return Number.isFinite(maxAbs)
+    ? `the alphas exploded: max |α| = ${maxAbs.toPrecision(3)}, above the limit ${alphaLimit}`
+    : 'an alpha is not a finite number';
+}
+
+/**
+ * What diverged at a step of a run of any kind, or null: a non-finite value of a metric the kind
+ * watches (those it reports at this step), a non-finite alpha softmax, max |α| above the limit.
+ */
+export function reportDivergenceAt(
+  info: RunKindInfo,
+  report: StepReport,
+  alphaLimit = DEFAULT_DIVERGENCE_ALPHA_LIMIT,
+): string | null {
+  for (const metric of info.metrics) {
+    const value = report.metrics[metric.key];
+    if (metric.watch && value !== undefined && !Number.isFinite(value)) {
+      return `the ${metric.label} is ${value}`;
+    }
+  }
+  if (report.alphas?.some((group) => !finiteRows(group.softmax))) {
+    return 'an alpha is not a finite number';
+  }
+  return alphaMaxProblem(report.alphaMaxAbs, alphaLimit);
+}
+
 /**
  * What diverged at a streamed step, or null if nothing did. Only the figures that exist are
  * checked: a loss is missing when the phase has none, never when it was computed; max |α| is
@@ -49,13 +79,7 @@ export function divergenceAt(
   if (!finiteRows(point.alphaSoftmax.normal) || !finiteRows(point.alphaSoftmax.reduce)) {
     return 'an alpha is not a finite number';
   }
-  const maxAbs = point.alphaMaxAbs;
-  if (maxAbs !== undefined && !(maxAbs <= alphaLimit)) {
-    return Number.isFinite(maxAbs)
-      ? `the alphas exploded: max |α| = ${maxAbs.toPrecision(3)}, above the limit ${alphaLimit}`
-      : 'an alpha is not a finite number';
-  }
-  return null;
+  return alphaMaxProblem(point.alphaMaxAbs, alphaLimit);
 }
 
 /** What diverged at a streamed retrain step (its training loss is all it reports), or null. */
@@ -89,7 +113,8 @@ export class DivergenceWatch {
     return this.verdict(retrainDivergenceAt(point));
   }
 
-  private verdict(reason: string | null): DivergenceVerdict {
+  /** The verdict on a step where `reason` says what diverged (null: nothing did). */
+  verdict(reason: string | null): DivergenceVerdict {
     if (reason === null) return { verdict: 'ok' };
     this.count += 1;
     return { verdict: this.count === 1 ? 'rollback' : 'pause', reason };

@@ -1,6 +1,8 @@
 /**
- * A job the lab's worker runs step by step: a search or a retrain. The session owns the
- * pause/step/stop logic; a job only turns its loop's events into messages for the page.
+ * A job the lab's worker runs step by step: a run of a registered kind (runJob.ts), or one of
+ * the per-kind jobs the page still starts with the older messages. The session owns the
+ * pause/step/stop logic, autosave, rollback and recovery; a job only turns its loop's events
+ * into messages for the page.
  */
 import type { FromWorker } from './protocol';
 
@@ -11,6 +13,11 @@ export interface JobAdvance {
   readonly kind: 'step' | 'other' | 'done';
   /** Steps done so far, after a 'step'. */
   readonly step?: number;
+  /**
+   * A run of a kind: what diverged at this step (given the max |α| limit), or null. Absent: the
+   * session reads the per-kind jobs' step points.
+   */
+  readonly divergence?: (alphaLimit: number) => string | null;
 }
 
 /**
@@ -26,8 +33,11 @@ export interface LearningRates {
 
 export interface Job {
   next(): Promise<JobAdvance>;
-  /** Learning rates changed by the page (or a rollback) between steps; absent ones stay. */
-  setRates(rates: Partial<LearningRates>): void;
+  /**
+   * Learning rates (live settings, by key) changed by the page or a rollback between steps;
+   * absent ones stay.
+   */
+  setRates(rates: Readonly<Record<string, number>>): void;
   /**
    * The job's state as a file (a search checkpoint, a trained model). Called only between
    * steps; null when this job has nothing to save.
@@ -38,12 +48,22 @@ export interface Job {
    * model, but resumes from a retrain checkpoint). Called only between steps.
    */
   checkpoint?(): Promise<Uint8Array>;
-  /** Which autosave `checkpoint` writes (its id and kind); absent: a DARTS search's. */
-  readonly autosaveKind?: 'retrain' | 'cdarts';
+  /**
+   * Which autosave `checkpoint` writes (its id and kind): a run kind's id, or the per-kind jobs'
+   * 'retrain' / 'cdarts'; absent: a DARTS search's.
+   */
+  readonly autosaveKind?: string;
+  /**
+   * A run of a kind (runJob.ts): the kind's id. Its reports carry its files and its divergence;
+   * a rollback reports the lowered live settings by key. Absent: one of the per-kind jobs.
+   */
+  readonly runKind?: string;
+  /** What the page calls it in messages ('DARTS search'); absent: 'search' or 'retrain'. */
+  readonly title?: string;
   /** Frees the job's tensors. */
   dispose(): Promise<void>;
   /** The configured learning rates: what a divergence lowers, each by the same factor. */
-  readonly baseRates?: LearningRates;
+  readonly baseRates?: Readonly<Record<string, number>>;
   /**
    * A fresh job of the same kind from bytes this job's `checkpoint` (else its `save`) wrote:
    * what a divergence rolls back to and a lost device resumes from. Absent: neither is possible.
@@ -53,6 +73,14 @@ export interface Job {
   injectNaN?(): void;
   /** Test hook: makes the alphas finite but huge (between steps), as exploding alphas are. */
   injectHugeAlphas?(): void;
+}
+
+/** A job as the session begins it: new (step 0) or resumed at its checkpoint's step. */
+export interface StartedJob {
+  readonly job: Job;
+  readonly step: number;
+  /** The checkpoint it was resumed from: the last good state until it checkpoints again. */
+  readonly resumedFrom?: Uint8Array;
 }
 
 export interface SavedFile {

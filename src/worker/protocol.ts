@@ -8,6 +8,8 @@ import type { RnnGenotypeJson } from '../nas/rnn/genotype/rnnGenotype';
 import type { RetrainConfig } from '../nas/retrain/retrainConfig';
 import type { SearchConfig } from '../nas/darts/searchConfig';
 import type { AlphaSoftmax } from '../nas/darts/searchLoop';
+import type { RunReport } from '../nas/runKind/runKind';
+import type { Settings } from '../nas/runKind/settingsSchema';
 import type { LabRecurrentSettings, RecurrentFromWorker, SearchSpace } from './recurrentProtocol';
 import type { LabRnnRetrainSettings, RecurrentRetrainFromWorker } from './recurrentRetrainProtocol';
 
@@ -60,7 +62,41 @@ export interface RetrainLabConfig {
   readonly backend: BackendChoice;
 }
 
+/** Starts a run of any registered kind (runKind/registry.ts) from its settings. */
+export interface StartRunMessage {
+  readonly type: 'startRun';
+  /** The kind's id: 'darts', 'cdarts', 'retrain', … */
+  readonly kind: string;
+  /** Every field of the kind's schema; the worker validates them and names what is wrong. */
+  readonly settings: Settings;
+  readonly backend: BackendChoice;
+  /** Absolute URL of the folder that serves the embedded dataset (from the page's base). */
+  readonly dataUrl: string;
+  /** Autosave every this many steps (and at pause); 0 turns autosave off. */
+  readonly autosaveEvery?: number;
+  /** On divergence, every live rate is multiplied by this (default 0.5). */
+  readonly divergenceLrFactor?: number;
+  /** A max |α| above this counts as divergence (exploding alphas; default 100). */
+  readonly divergenceAlphaLimit?: number;
+}
+
+/**
+ * Resumes a run from checkpoint bytes of any kind: the format in the file's manifest picks the
+ * kind (`runKindForCheckpoint`). The run arrives paused at the saved step ('runStarted').
+ */
+export interface ResumeRunMessage {
+  readonly type: 'resumeRun';
+  readonly bytes: ArrayBuffer;
+  readonly backend: BackendChoice;
+  readonly dataUrl: string;
+  readonly autosaveEvery?: number;
+}
+
 export type ToWorker =
+  | StartRunMessage
+  | ResumeRunMessage
+  /** Changes live settings (learning rates) of the running run from its next step on. */
+  | { readonly type: 'setLive'; readonly values: Readonly<Record<string, number>> }
   | {
       readonly type: 'start';
       readonly config: LabConfig;
@@ -188,8 +224,11 @@ export interface RetrainEpochPoint {
 
 export interface AutosaveSummary {
   readonly id: string;
-  /** What it resumes (absent: a search, as autosaves written before retrains had any). */
-  readonly kind?: 'search' | 'retrain' | 'cdarts';
+  /**
+   * What it resumes: a run kind's id, or 'search' / 'retrain' / 'cdarts' as the per-kind jobs
+   * wrote them (absent: a search, as autosaves written before retrains had any).
+   */
+  readonly kind?: string;
   readonly step: number;
   /** ms since the epoch. */
   readonly savedAt: number;
@@ -207,6 +246,18 @@ export type FromWorker =
   | { readonly type: 'retrainEpoch'; readonly point: RetrainEpochPoint }
   | { readonly type: 'retrainDone'; readonly testLoss: number; readonly testAccuracy: number }
   | { readonly type: 'error'; readonly message: string }
+  /**
+   * A run of any kind reported. Files travel only with 'done' reports (as bytes the worker
+   * transfers); step and epoch reports leave theirs out (the page saves with 'save').
+   */
+  | { readonly type: 'report'; readonly kind: string; readonly report: RunReport }
+  /** A run of a kind started, or was restored from a checkpoint, paused at `step`. */
+  | {
+      readonly type: 'runStarted';
+      readonly kind: string;
+      readonly settings: Settings;
+      readonly step: number;
+    }
   | {
       readonly type: 'file';
       readonly kind: 'checkpoint' | 'model';
@@ -239,10 +290,15 @@ export type FromWorker =
       readonly rolledBackTo: number;
       /** What diverged, e.g. "the validation loss is NaN". */
       readonly reason?: string;
-      /** The lowered rates (a retrain has only `weightLr`; CDARTS also `nasnetLr`). */
-      readonly weightLr: number;
+      /**
+       * The per-kind jobs' lowered rates (a retrain has only `weightLr`; CDARTS also
+       * `nasnetLr`); absent for a run of a kind, which reports `live`.
+       */
+      readonly weightLr?: number;
       readonly alphaLr?: number;
       readonly nasnetLr?: number;
+      /** A run of a kind: every live setting as lowered, by key. */
+      readonly live?: Readonly<Record<string, number>>;
     }
   | { readonly type: 'autosaves'; readonly items: readonly AutosaveSummary[] }
   /** A retrain was restored from its autosave, paused: its settings, genotype and step. */

@@ -5,6 +5,7 @@
  * worker reads itself: the store lives in the worker's origin, as the page's). The user is told
  * through a 'recovered' message, or an error when there is nothing to resume from.
  */
+import { findRunKind } from '../nas/runKind/registry';
 import type { FromWorker, RunStatus, ToWorker } from './protocol';
 import type { Pong, WorkerControl } from './workerControl';
 
@@ -44,10 +45,14 @@ export interface SupervisedClient {
 
 /** The run a restarted worker should resume, as the page last asked for it. */
 interface RunToResume {
-  readonly kind: 'search' | 'retrain' | 'cdarts';
+  /**
+   * The autosave kind it writes: a run kind's id, or the per-kind jobs' 'search' / 'retrain' /
+   * 'cdarts'; null until a resumed run says which kind it is ('runStarted').
+   */
+  kind: string | null;
   /** The autosave it was resumed from, in storage until the run autosaves again. */
   readonly fromAutosave?: string;
-  readonly name: string;
+  name: string;
   readonly backend: Extract<ToWorker, { type: 'resumeAutosave' }>['backend'];
   readonly dataUrl: string;
   readonly autosaveEvery?: number;
@@ -59,14 +64,38 @@ interface Recovery {
   stage: 'listing' | 'restoring';
 }
 
-const NAMES = { search: 'search', retrain: 'retrain', cdarts: 'CDARTS search' } as const;
+/** What the per-kind jobs' autosaves resume, by the kind they were stored under. */
+const JOB_NAMES: Readonly<Record<string, string>> = {
+  search: 'search',
+  retrain: 'retrain',
+  cdarts: 'CDARTS search',
+};
 
-function kindOf(id: string): RunToResume['kind'] {
-  return id === 'retrain' || id === 'cdarts' ? id : 'search';
+/** A run's name in messages: the per-kind job's name, else the run kind's title. */
+function nameOf(kind: string | null): string {
+  if (kind === null) return 'run';
+  return JOB_NAMES[kind] ?? findRunKind(kind)?.info.title ?? kind;
 }
 
 function runOf(message: ToWorker): RunToResume | null | undefined {
   switch (message.type) {
+    case 'startRun':
+      return {
+        kind: message.kind,
+        name: nameOf(message.kind),
+        backend: message.backend,
+        dataUrl: message.dataUrl,
+        ...(message.autosaveEvery !== undefined ? { autosaveEvery: message.autosaveEvery } : {}),
+      };
+    case 'resumeRun':
+      // Its kind is the checkpoint's: 'runStarted' names it.
+      return {
+        kind: null,
+        name: nameOf(null),
+        backend: message.backend,
+        dataUrl: message.dataUrl,
+        ...(message.autosaveEvery !== undefined ? { autosaveEvery: message.autosaveEvery } : {}),
+      };
     case 'start':
       return {
         kind: message.config.algorithm === 'cdarts' ? 'cdarts' : 'search',
@@ -78,9 +107,9 @@ function runOf(message: ToWorker): RunToResume | null | undefined {
     case 'resumeAutosave':
       // An autosave's id is its kind (autosaveStore.ts).
       return {
-        kind: kindOf(message.id),
+        kind: message.id,
         fromAutosave: message.id,
-        name: NAMES[kindOf(message.id)],
+        name: nameOf(message.id),
         backend: message.backend,
         dataUrl: message.dataUrl,
         ...(message.autosaveEvery !== undefined ? { autosaveEvery: message.autosaveEvery } : {}),
@@ -120,6 +149,8 @@ export function superviseLabWorker(options: SupervisorOptions): SupervisedClient
   let lastAutosave: { readonly step: number; readonly savedAt: number } | null = null;
   let lastBackend = '';
   let rates: Extract<ToWorker, { type: 'setRates' }> | null = null;
+  /** Live settings the page changed: what a restarted run gets again. */
+  let live: Record<string, number> = {};
   let recovery: Recovery | null = null;
   /** Deaths since the run last made progress: a worker that dies again before a step is let go. */
   let deathsWithoutProgress = 0;
@@ -156,6 +187,16 @@ export function superviseLabWorker(options: SupervisorOptions): SupervisedClient
       case 'retrainStep':
         if (m.point.step > resumedAt) deathsWithoutProgress = 0;
         break;
+      case 'report':
+        if (m.report.type === 'step' && m.report.step > resumedAt) deathsWithoutProgress = 0;
+        break;
+      case 'runStarted':
+        // A resumed checkpoint names its kind here; its autosaves are stored under it.
+        if (run && run.kind === null) {
+          run.kind = m.kind;
+          run.name = nameOf(m.kind);
+        }
+        break;
       default:
         break;
     }
@@ -184,13 +225,17 @@ export function superviseLabWorker(options: SupervisorOptions): SupervisedClient
       });
       return;
     }
-    if (recovery && (m.type === 'restored' || m.type === 'retrainRestored')) {
+    if (
+      recovery &&
+      (m.type === 'restored' || m.type === 'retrainRestored' || m.type === 'runStarted')
+    ) {
       // The charts keep what came before the autosave; the notice says what happened.
       const { reason, wasRunning } = recovery;
       recovery = null;
       resumedAt = m.step;
       emit({ type: 'recovered', reason, backend: lastBackend, resumedAt: m.step });
       if (rates) worker.postMessage(rates);
+      if (Object.keys(live).length > 0) worker.postMessage({ type: 'setLive', values: live });
       if (wasRunning) worker.postMessage({ type: 'resume' });
       return;
     }
@@ -270,10 +315,12 @@ export function superviseLabWorker(options: SupervisorOptions): SupervisedClient
         run = next;
         lastAutosave = null;
         rates = null;
+        live = {};
         deathsWithoutProgress = 0;
         resumedAt = -1;
         recovery = null;
       }
+      if (message.type === 'setLive') live = { ...live, ...message.values };
       if (message.type === 'setRates') {
         rates = {
           type: 'setRates',

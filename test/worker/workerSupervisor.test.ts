@@ -374,4 +374,87 @@ describe('worker supervisor (fake worker)', () => {
     });
     expect(current().sent('resumeAutosave')).toMatchObject([{ id: 'cdarts' }]);
   });
+
+  it('resumes a run of a kind from the autosave under its id, with its live settings again', () => {
+    const { seen, client, current } = harness();
+    client.send({
+      type: 'startRun',
+      kind: 'toy',
+      settings: { steps: 9 },
+      backend: 'cpu',
+      dataUrl: 'http://lab/data/',
+      autosaveEvery: 3,
+    });
+    client.send({ type: 'setLive', values: { rate: 0.25 } });
+    client.send({ type: 'setLive', values: { other: 2 } });
+    const first = current();
+    first.say({ type: 'status', status: 'running' });
+    const report = (n: number): FromWorker => ({
+      type: 'report',
+      kind: 'toy',
+      report: {
+        type: 'step',
+        step: n,
+        epoch: 0,
+        totalSteps: 9,
+        elapsedMs: 0,
+        throughput: 1,
+        metrics: { trainLoss: 1 },
+      },
+    });
+    for (let n = 1; n <= 4; n++) first.say(report(n));
+    first.say({ type: 'autosaved', step: 3, savedAt: 30 });
+    first.onerror?.({ message: 'x' });
+    const second = current();
+    second.say({
+      type: 'autosaves',
+      items: [
+        { id: 'search', kind: 'search', step: 8, savedAt: 40, sizeBytes: 1 },
+        { id: 'toy', kind: 'toy', step: 3, savedAt: 30, sizeBytes: 1 },
+      ],
+    });
+    expect(second.sent('resumeAutosave')).toEqual([
+      {
+        type: 'resumeAutosave',
+        id: 'toy',
+        backend: 'cpu',
+        dataUrl: 'http://lab/data/',
+        autosaveEvery: 3,
+      },
+    ]);
+    second.say({ type: 'runStarted', kind: 'toy', settings: { steps: 9 }, step: 3 });
+    expect(second.received.slice(-2)).toEqual([
+      { type: 'setLive', values: { rate: 0.25, other: 2 } },
+      { type: 'resume' },
+    ]);
+    expect(seen.find((m) => m.type === 'recovered')).toMatchObject({ resumedAt: 3 });
+    // The resumed run's steps are progress: a later death restarts it again.
+    second.say({ type: 'status', status: 'running' });
+    second.say(report(4));
+    second.say({ type: 'autosaved', step: 6, savedAt: 60 });
+    second.onerror?.({ message: 'y' });
+    current().say({
+      type: 'autosaves',
+      items: [{ id: 'toy', kind: 'toy', step: 6, savedAt: 60, sizeBytes: 1 }],
+    });
+    expect(current().sent('resumeAutosave')).toMatchObject([{ id: 'toy' }]);
+  });
+
+  it('learns the kind of a run resumed from a file when the worker names it', () => {
+    const { seen, client, current } = harness();
+    client.send({ type: 'resumeRun', bytes: new ArrayBuffer(4), backend: 'cpu', dataUrl: '' });
+    current().say({ type: 'runStarted', kind: 'toy', settings: {}, step: 5 });
+    current().say({ type: 'status', status: 'paused' });
+    current().say({ type: 'autosaved', step: 5, savedAt: 50 });
+    current().onerror?.({ message: 'x' });
+    current().say({
+      type: 'autosaves',
+      items: [
+        { id: 'search', kind: 'search', step: 5, savedAt: 55, sizeBytes: 1 },
+        { id: 'toy', kind: 'toy', step: 5, savedAt: 50, sizeBytes: 1 },
+      ],
+    });
+    expect(current().sent('resumeAutosave')).toMatchObject([{ id: 'toy' }]);
+    expect(seen.some((m) => m.type === 'error')).toBe(false);
+  });
 });

@@ -1,0 +1,199 @@
+/**
+ * A run's setup in the URL's query string, generated from the run kinds' settings schemas, so
+ * that a link reproduces it: `space` and `algorithm` pick the kind (as `--space` and
+ * `--algorithm` do on the command line; old links' `space=recurrent` and `algorithm=cdarts` keep
+ * working), each setting is written under its key only where it differs from the lab's default
+ * for the kind, and `backend` names the backend. Reading never throws: a value it cannot use is
+ * left at the default and listed in `ignored` with the reason; a link cannot ask for more than
+ * a field's `linkMax`. The result may still be one the kind's cross-field check refuses: the
+ * lab's validation reports that.
+ */
+import { runKinds, selectRunKind } from '../nas/runKind/registry';
+import type { RunCommand, RunKindInfo, RunSelector } from '../nas/runKind/runKind';
+import type { FieldSpec, SettingValue, Settings } from '../nas/runKind/settingsSchema';
+import {
+  defaultSettings,
+  fieldFlag,
+  fieldText,
+  parseFieldText,
+  sameValue,
+} from '../nas/runKind/settingsSchema';
+import type { BackendChoice } from '../worker/protocol';
+
+/** The longest query string read at all; a link writes a few hundred characters at most. */
+export const MAX_QUERY_LENGTH = 4096;
+
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'webgpu', 'wasm', 'webgl', 'cpu'];
+
+/** Spaces as links before the run kinds named them. */
+/** Spaces in the order messages list them, whatever order the kinds were registered in. */
+const SPACE_ORDER: readonly RunSelector['space'][] = ['cnn', 'rnn'];
+
+const SPACE_ALIASES: Readonly<Record<string, RunSelector['space']>> = {
+  convolutional: 'cnn',
+  recurrent: 'rnn',
+};
+
+/** What a link sets up: the kind, its settings, the backend. */
+export interface RunLink {
+  /** The kind's id. */
+  readonly kind: string;
+  readonly settings: Settings;
+  readonly backend: BackendChoice;
+}
+
+export interface ParsedRunLink extends RunLink {
+  /** Parameters that were present but unusable, with the reason. */
+  readonly ignored: string[];
+}
+
+export interface LinkOptions {
+  /** The command whose kinds a link may pick; 'search' unless given. */
+  readonly command?: RunCommand;
+  /** The lab's default settings of a kind (what a link leaves out); the schema's by default. */
+  readonly base?: (info: RunKindInfo) => Settings;
+  /** The backend a link leaves out; 'auto' by default. */
+  readonly backend?: BackendChoice;
+}
+
+const schemaDefaults = (info: RunKindInfo): Settings => defaultSettings(info.schema);
+
+/** A value as the ignored list shows it: cut at 40 characters. */
+const clip = (raw: string): string => (raw.length > 40 ? `${raw.slice(0, 40)}…` : raw);
+
+const shown = (key: string, raw: string): string => `${key}=${clip(raw)}`;
+
+/** `a, b or c`. */
+function either(choices: readonly string[]): string {
+  return choices.length <= 1
+    ? (choices[0] ?? '')
+    : `${choices.slice(0, -1).join(', ')} or ${choices.at(-1) ?? ''}`;
+}
+
+/** The fields a link may carry (the command line's own, folders and outputs, excluded). */
+function linkFields(info: RunKindInfo): readonly FieldSpec[] {
+  return info.schema.fields.filter((f) => f.scope !== 'cli');
+}
+
+/** The parameter names a link may use for a field: its key, then its command-line flag. */
+function paramNames(field: FieldSpec): readonly string[] {
+  const flag = fieldFlag(field);
+  return flag === field.key ? [field.key] : [field.key, flag];
+}
+
+/** The kinds a link may pick, for the command. */
+function commandKinds(command: RunCommand): readonly RunKindInfo[] {
+  return runKinds()
+    .map((e) => e.info)
+    .filter((i) => i.command === command);
+}
+
+/** Why a field's text is unusable, in the words the ignored list uses. */
+function reasonFor(field: FieldSpec, raw: string, problem: string): string {
+  if (field.type === 'choice' && problem.startsWith('is not one of')) {
+    return `use ${either(field.choices)}`;
+  }
+  if (field.type === 'list' && field.choices && problem.includes(', not among ')) {
+    const unknown = raw
+      .split(',')
+      .filter((s) => s.trim() !== '' && !field.choices?.includes(s.trim()));
+    return `unknown item ${clip(unknown.join(', '))}`;
+  }
+  if (field.type === 'list' && problem.startsWith('names fewer than')) return 'no item named';
+  return problem.replace(/^is /, '');
+}
+
+/** Writes a link: the kind where it is not the command's default, and what differs from base. */
+export function runLinkToQuery(link: RunLink, options: LinkOptions = {}): string {
+  const command = options.command ?? 'search';
+  const info = commandKinds(command).find((i) => i.id === link.kind);
+  if (!info) throw new Error(`no ${command} run kind "${link.kind}"`);
+  const q = new URLSearchParams();
+  if (selectRunKind(command, {}).info.id !== info.id) {
+    const { space, algorithm } = info.select;
+    if (space !== 'cnn') q.set('space', space);
+    if (algorithm !== undefined && selectRunKind(command, { space }).info.id !== info.id) {
+      q.set('algorithm', algorithm);
+    }
+  }
+  const base = (options.base ?? schemaDefaults)(info);
+  for (const field of linkFields(info)) {
+    const value = link.settings[field.key];
+    const fallback = base[field.key];
+    if (value !== undefined && (fallback === undefined || !sameValue(value, fallback))) {
+      q.set(field.key, fieldText(value));
+    }
+  }
+  if (link.backend !== (options.backend ?? 'auto')) q.set('backend', link.backend);
+  return q.toString();
+}
+
+/** The kind a link's `space` and `algorithm` pick, or the default with the reason ignored. */
+function kindOf(q: URLSearchParams, command: RunCommand, ignored: string[]): RunKindInfo {
+  const kinds = commandKinds(command);
+  const rawSpace = q.get('space');
+  let space: RunSelector['space'] | undefined;
+  if (rawSpace !== null) {
+    const named = SPACE_ALIASES[rawSpace] ?? rawSpace;
+    const registeredSpaces = new Set(kinds.map((i) => i.select.space));
+    const spaces = SPACE_ORDER.filter((s) => registeredSpaces.has(s));
+    if ((spaces as readonly string[]).includes(named)) space = named as RunSelector['space'];
+    else ignored.push(`${shown('space', rawSpace)} (use ${either(spaces)})`);
+  }
+  const fallback = selectRunKind(command, space === undefined ? {} : { space }).info;
+  const algorithm = q.get('algorithm');
+  if (algorithm === null) return fallback;
+  const inSpace = kinds.filter((i) => i.select.space === fallback.select.space);
+  const chosen = inSpace.find((i) => i.select.algorithm === algorithm);
+  if (chosen) return chosen;
+  const algorithms = inSpace.flatMap((i) => (i.select.algorithm ? [i.select.algorithm] : []));
+  ignored.push(
+    algorithms.length === 0
+      ? `${shown('algorithm', algorithm)} (the ${fallback.select.space} space has no algorithms)`
+      : `${shown('algorithm', algorithm)} (use ${either(algorithms)})`,
+  );
+  return fallback;
+}
+
+/**
+ * Reads a link from a query string (with or without its `?`). Never throws: settings it cannot
+ * use are left at the lab's default and listed in `ignored` with the reason; parameters it does
+ * not know are left alone.
+ */
+export function runLinkFromQuery(query: string, options: LinkOptions = {}): ParsedRunLink {
+  const command = options.command ?? 'search';
+  const defaultBackend = options.backend ?? 'auto';
+  const baseOf = options.base ?? schemaDefaults;
+  if (query.length > MAX_QUERY_LENGTH) {
+    const info = selectRunKind(command, {}).info;
+    return {
+      kind: info.id,
+      settings: baseOf(info),
+      backend: defaultBackend,
+      ignored: [
+        `all link settings (the query is ${query.length} characters, over the limit of ${MAX_QUERY_LENGTH})`,
+      ],
+    };
+  }
+  const q = new URLSearchParams(query);
+  const ignored: string[] = [];
+  const info = kindOf(q, command, ignored);
+  const values: [string, SettingValue][] = Object.entries(baseOf(info));
+  const settings = new Map(values);
+  for (const field of linkFields(info)) {
+    const name = paramNames(field).find((n) => q.has(n));
+    if (name === undefined) continue;
+    const raw = q.get(name) ?? '';
+    const parsed = parseFieldText(field, raw, 'link');
+    if ('value' in parsed) settings.set(field.key, parsed.value);
+    else ignored.push(`${shown(name, raw)} (${reasonFor(field, raw, parsed.problem)})`);
+  }
+  let backend = defaultBackend;
+  const b = q.get('backend');
+  if (b !== null) {
+    const choice = BACKEND_CHOICES.find((c) => c === b);
+    if (choice) backend = choice;
+    else ignored.push(`${shown('backend', b)} (use ${either(BACKEND_CHOICES)})`);
+  }
+  return { kind: info.id, settings: Object.fromEntries(settings), backend, ignored };
+}
