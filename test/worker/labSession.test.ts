@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { EMBEDDED_DIR, folderSource } from '../../src/cli/folderSource';
 import type { FileSource } from '../../src/data/catalog';
 import { genotypeToJson } from '../../src/nas/genotype/genotype';
 import { DARTS_V2 } from '../../src/nas/genotype/publishedGenotypes';
@@ -10,6 +11,7 @@ import { memoryAutosaveStore, saveAndPrune } from '../../src/worker/autosaveStor
 import { LabSession } from '../../src/worker/labSession';
 import { DEFAULT_LAB_CDARTS } from '../../src/worker/labCdarts';
 import { cosineLr } from '../../src/nas/optim/cosineSchedule';
+import type { AlphaGroup, RunReport } from '../../src/nas/runKind/runKind';
 import * as tf from '../../src/nas/tensor/tf';
 
 const CONFIG: LabConfig = {
@@ -39,6 +41,14 @@ const RETRAIN: RetrainLabConfig = {
   backend: 'cpu',
 };
 
+/** The reports a run of a registered kind sent, in order. */
+function reports(messages: readonly FromWorker[]): RunReport[] {
+  return messages.flatMap((m) => (m.type === 'report' ? [m.report] : []));
+}
+
+/** The embedded images, as the page serves them. */
+const embedded: () => FileSource = () => folderSource(EMBEDDED_DIR);
+
 /** The retrain steps' figures a resumed run must repeat. */
 function retrainPoints(messages: readonly FromWorker[]) {
   return messages.flatMap((m) =>
@@ -46,9 +56,9 @@ function retrainPoints(messages: readonly FromWorker[]) {
   );
 }
 
-function harness(autosaves: AutosaveStore | null = null) {
+function harness(autosaves: AutosaveStore | null = null, dataSource = noFiles) {
   const messages: FromWorker[] = [];
-  const session = new LabSession({ post: (m) => messages.push(m), dataSource: noFiles, autosaves });
+  const session = new LabSession({ post: (m) => messages.push(m), dataSource, autosaves });
   const steps = () => messages.filter((m) => m.type === 'step').length;
   const until = async (predicate: () => boolean, ms = 60_000) => {
     const start = Date.now();
@@ -269,35 +279,43 @@ describe('search session (the worker engine, in-thread on cpu)', () => {
       backend: 'cpu',
       dataUrl: '',
     });
-    const restored = after.messages.find((m) => m.type === 'restored');
-    if (restored?.type !== 'restored') throw new Error('not restored');
-    expect(restored.step).toBe(pausedAt);
-    expect(restored.alphaSoftmax).toEqual(atSave.point.alphaSoftmax);
+    // A search checkpoint: the DARTS run kind resumes it, paused where it was saved.
+    const restored = after.messages.find((m) => m.type === 'runStarted');
+    if (restored?.type !== 'runStarted') throw new Error('not restored');
+    expect([restored.kind, restored.step]).toEqual(['darts', pausedAt]);
     await after.session.handle({ type: 'step' });
-    await after.until(() => after.steps() === 1);
-    const next = after.messages.find((m) => m.type === 'step');
-    expect(next?.type === 'step' && next.point.step).toBe(pausedAt + 1);
+    await after.until(() => reports(after.messages).some((r) => r.type === 'step'));
+    const [note, ...rest] = reports(after.messages);
+    const next = rest.find((r) => r.type === 'step');
+    // It opens with where it stands: the alphas as they were at the autosave.
+    const alphas = (note?.detail as { alphas?: AlphaGroup[] } | undefined)?.alphas ?? [];
+    expect(alphas.map((g) => g.softmax)).toEqual([
+      atSave.point.alphaSoftmax.normal,
+      atSave.point.alphaSoftmax.reduce,
+    ]);
+    expect(next?.type === 'step' && next.step).toBe(pausedAt + 1);
     await after.session.handle({ type: 'stop' });
     await after.session.handle({ type: 'discardAutosaves' });
     expect(await store.list()).toEqual([]);
   });
 
   it('autosaves a retrain; after a "reload" it resumes it and ends as the uninterrupted one', async () => {
+    // The embedded images: the retrain kind that resumes the autosave reads them as the job did.
     const config: RetrainLabConfig = {
       retrain: { ...SMALL_RETRAIN_CONFIG, channels: 2, layers: 3, batchSize: 8, epochs: 3 },
-      data: { dataset: 'synthetic', images: 16, imageSize: 8 },
+      data: { dataset: 'default', images: 16, imageSize: 8 },
       testImages: 8,
       backend: 'cpu',
     };
     const genotype = genotypeToJson(DARTS_V2);
     const done = (h: ReturnType<typeof harness>) =>
       h.until(() => h.messages.some((m) => m.type === 'status' && m.status === 'done'));
-    const straight = harness();
+    const straight = harness(null, embedded);
     await straight.session.handle({ type: 'retrain', config, genotype, dataUrl: '' });
     await done(straight);
 
     const store = memoryAutosaveStore();
-    const first = harness(store);
+    const first = harness(store, embedded);
     await first.session.handle({
       type: 'retrain',
       config,
@@ -315,7 +333,7 @@ describe('search session (the worker engine, in-thread on cpu)', () => {
     await first.session.handle({ type: 'stop' });
     expect(pausedAt).toBeLessThan(6);
 
-    const after = harness(store);
+    const after = harness(store, embedded);
     await after.session.handle({ type: 'listAutosaves' });
     const list = after.messages.find((m) => m.type === 'autosaves');
     if (list?.type !== 'autosaves') throw new Error('no list');
@@ -326,30 +344,42 @@ describe('search session (the worker engine, in-thread on cpu)', () => {
       backend: 'cpu',
       dataUrl: '',
     });
-    expect(after.messages.find((m) => m.type === 'retrainRestored')).toEqual({
-      type: 'retrainRestored',
-      config,
-      genotype,
+    // A retrain checkpoint: the retrain run kind resumes it, with the job's settings.
+    expect(after.messages.find((m) => m.type === 'runStarted')).toMatchObject({
+      kind: 'retrain',
       step: pausedAt,
+      settings: {
+        genotype: JSON.stringify(genotype),
+        channels: 2,
+        layers: 3,
+        batchSize: 8,
+        epochs: 3,
+        ...config.data,
+        testImages: 8,
+      },
     });
     expect(after.messages.at(-1)).toEqual({ type: 'status', status: 'paused' });
     await after.session.handle({ type: 'resume' });
     await done(after);
-    const steps = (h: ReturnType<typeof harness>) =>
+    const old = (h: ReturnType<typeof harness>) =>
       h.messages.flatMap((m) =>
         m.type === 'retrainStep' ? [[m.point.step, m.point.trainLoss, m.point.lr]] : [],
       );
+    const resumed = reports(after.messages);
+    const steps = resumed.flatMap((r) =>
+      r.type === 'step' ? [[r.step, r.metrics.trainLoss, r.metrics.lr]] : [],
+    );
     // The resumed retrain takes the uninterrupted one's steps from the autosave on, exactly.
-    expect(steps(after)).toEqual(steps(straight).slice(pausedAt));
-    const result = (h: ReturnType<typeof harness>) =>
-      h.messages.find((m) => m.type === 'retrainDone');
-    expect(result(after)).toEqual(result(straight));
+    expect(steps).toEqual(old(straight).slice(pausedAt));
+    const result = straight.messages.find((m) => m.type === 'retrainDone');
+    const end = resumed.at(-1);
+    expect(end?.type === 'done' && [end.metrics.testLoss, end.metrics.testAccuracy]).toEqual(
+      result?.type === 'retrainDone' && [result.testLoss, result.testAccuracy],
+    );
     // Its model file is the same as the uninterrupted retrain's.
-    const model = (h: ReturnType<typeof harness>) => {
-      const file = h.messages.find((m) => m.type === 'file');
-      return file?.type === 'file' ? new Uint8Array(file.bytes) : null;
-    };
-    expect(model(after)).toEqual(model(straight));
+    const file = straight.messages.find((m) => m.type === 'file');
+    const model = end?.type === 'done' ? end.files?.find((f) => f.path === 'model.nas') : null;
+    expect(model?.data).toEqual(file?.type === 'file' ? new Uint8Array(file.bytes) : null);
   });
 
   it('prunes the oldest autosaves when storage is full, and says so when even that fails', async () => {
@@ -465,17 +495,20 @@ describe('search session (the worker engine, in-thread on cpu)', () => {
       backend: 'cpu',
       dataUrl: '',
     });
-    const restored = after.messages.find((m) => m.type === 'restored');
-    if (restored?.type !== 'restored') throw new Error('not restored');
-    expect(restored.step).toBe(pausedAt);
-    // The lab's settings come back as they were started.
-    expect(restored.config.algorithm).toBe('cdarts');
-    expect(restored.config.cdarts).toEqual(DEFAULT_LAB_CDARTS);
-    expect(restored.config.search.epochs).toBe(4);
-    expect(restored.config.data).toEqual(config.data);
+    // A CDARTS checkpoint: the CDARTS run kind resumes it, with the lab's settings as started.
+    const restored = after.messages.find((m) => m.type === 'runStarted');
+    if (restored?.type !== 'runStarted') throw new Error('not restored');
+    expect([restored.kind, restored.step]).toEqual(['cdarts', pausedAt]);
+    expect(restored.settings).toMatchObject({ ...DEFAULT_LAB_CDARTS, ...config.data, epochs: 4 });
     await after.session.handle({ type: 'resume' });
     await done(after);
-    expect(points(after)).toEqual(points(straight).slice(pausedAt));
+    const resumed = reports(after.messages).flatMap((r) => {
+      if (r.type !== 'step') return [];
+      const phase = (r.detail as { phase?: string } | undefined)?.phase;
+      const evalLoss = r.metrics.evalLoss ?? Number.NaN;
+      return [[r.step, phase, r.metrics.trainLoss ?? Number.NaN, evalLoss]];
+    });
+    expect(resumed).toEqual(points(straight).slice(pausedAt));
   });
 
   it('rolls back a diverged search with lower learning rates; a second divergence pauses it', async () => {

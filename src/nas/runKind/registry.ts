@@ -5,7 +5,10 @@
  * new kind is its own folder plus one line below. Tests register toy kinds with
  * `registerRunKind`.
  */
+import { CDARTS_INFO } from '../cdarts/cdartsKindInfo';
+import { DARTS_INFO } from '../darts/dartsKindInfo';
 import { decodeManifestOnly } from '../io/checkpointFormat';
+import { RETRAIN_INFO } from '../retrain/retrainKindInfo';
 import { RNN_RETRAIN_INFO } from '../rnn/retrain/rnnRetrainKindInfo';
 import { RNN_SEARCH_INFO } from '../rnn/search/rnnSearchKindInfo';
 import type { RunCommand, RunKind, RunKindInfo, RunSelector } from './runKind';
@@ -17,6 +20,15 @@ export interface RunKindEntry {
 
 /** The kinds, in the order usage texts and selectors list them. */
 const BUILT_IN: readonly RunKindEntry[] = [
+  { info: DARTS_INFO, load: () => import('../darts/dartsRunKind').then((m) => m.DARTS_RUN_KIND) },
+  {
+    info: CDARTS_INFO,
+    load: () => import('../cdarts/cdartsRunKind').then((m) => m.CDARTS_RUN_KIND),
+  },
+  {
+    info: RETRAIN_INFO,
+    load: () => import('../retrain/retrainRunKind').then((m) => m.RETRAIN_RUN_KIND),
+  },
   {
     info: RNN_SEARCH_INFO,
     load: () => import('../rnn/search/rnnSearchRunKind').then((m) => m.RNN_SEARCH_RUN_KIND),

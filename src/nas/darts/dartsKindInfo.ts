@@ -1,0 +1,188 @@
+/**
+ * The DARTS search as a run kind, its pure half: the settings the command line and the lab
+ * offer (`cnn/train_search.py`'s arguments, the data), their presets, their checks, and how they
+ * make a search configuration. No tfjs here: the page imports it through the registry.
+ *
+ * Presets: `small` (the command line's default: the paper's cell in 5 cells of 4 channels, on
+ * 256 images at 12×12), `paper` (the official CIFAR-10 search, all images at their own size) and
+ * `demo` (the lab's quick demo: seconds per step on a software GPU).
+ */
+import { checkInputSize } from '../genotype/cellTopology';
+import type { OpName } from '../ops/primitives';
+import type { KeyPhrase } from '../runKind/configProblems';
+import { keyedProblems } from '../runKind/configProblems';
+import {
+  batchSizeField,
+  channelsField,
+  DATASET_FIELD,
+  epochsField,
+  imagesField,
+  imageSizeField,
+  layersField,
+  nodesField,
+  OPS_FIELD,
+  seedField,
+  splitProblem,
+} from '../runKind/convFields';
+import type { RunKindInfo } from '../runKind/runKind';
+import type { Settings, SettingsOf } from '../runKind/settingsSchema';
+import type { SearchConfig } from './searchConfig';
+import { PAPER_SEARCH_CONFIG, SMALL_SEARCH_CONFIG, validateSearchConfig } from './searchConfig';
+
+const small = SMALL_SEARCH_CONFIG;
+const paper = PAPER_SEARCH_CONFIG;
+
+export const DARTS_SCHEMA = {
+  presets: ['small', 'paper', 'demo'],
+  fields: [
+    {
+      key: 'order',
+      type: 'int',
+      min: 1,
+      max: 2,
+      default: 1 as number,
+      group: 'method',
+      help: 'first-order (1) or unrolled, second-order (2) alpha gradient',
+      reference: 'train_search.py --unrolled',
+    },
+    epochsField(
+      'search epochs',
+      small.epochs,
+      { paper: paper.epochs, demo: 2 },
+      'train_search.py --epochs',
+    ),
+    batchSizeField(
+      'images per batch (of each half)',
+      small.batchSize,
+      { paper: paper.batchSize, demo: 4 },
+      'train_search.py --batch_size',
+    ),
+    channelsField(
+      'initial channels C',
+      small.channels,
+      { paper: paper.channels, demo: 2 },
+      'train_search.py --init_channels',
+    ),
+    layersField(
+      'cells in the network',
+      small.layers,
+      { paper: paper.layers, demo: 3 },
+      'train_search.py --layers',
+    ),
+    nodesField(
+      'intermediate nodes per cell (the cell output concatenates them all)',
+      small.nodes,
+      { demo: 2 },
+      'model_search.py Network(steps, multiplier)',
+    ),
+    OPS_FIELD,
+    {
+      key: 'weightLr',
+      type: 'number',
+      min: 0,
+      default: small.weightLr,
+      live: true,
+      group: 'optimizer',
+      help: 'weight learning rate: the cosine schedule starts here',
+      reference: 'train_search.py --learning_rate',
+    },
+    {
+      key: 'weightLrMin',
+      type: 'number',
+      min: 0,
+      default: small.weightLrMin,
+      group: 'optimizer',
+      help: 'the weight learning rate the cosine schedule ends at',
+      reference: 'train_search.py --learning_rate_min',
+      advanced: true,
+    },
+    {
+      key: 'alphaLr',
+      type: 'number',
+      min: 0,
+      default: small.alphaLr,
+      presets: { paper: paper.alphaLr },
+      live: true,
+      group: 'optimizer',
+      help: 'alpha learning rate (Adam)',
+      reference: 'train_search.py --arch_learning_rate',
+    },
+    seedField(small.seed, 'train_search.py --seed'),
+    DATASET_FIELD,
+    imagesField('use the first N training images, split in half as DARTS does; 0: all', 256, {
+      paper: 0,
+      demo: 32,
+    }),
+    imageSizeField(12, { paper: 0, demo: 8 }),
+  ],
+  check: dartsSettingsProblems,
+} as const;
+
+export type DartsSettings = SettingsOf<typeof DARTS_SCHEMA>;
+
+export const DARTS_INFO: RunKindInfo = {
+  id: 'darts',
+  title: 'DARTS search',
+  summary: 'DARTS architecture search (first or second order) on images',
+  command: 'search',
+  select: { space: 'cnn', algorithm: 'darts' },
+  schema: DARTS_SCHEMA,
+  // The search checkpoint's format (searchCheckpointManifest.ts), unchanged.
+  checkpointFormat: 'nas-lab.search-checkpoint',
+  metrics: [
+    { key: 'trainLoss', label: 'training loss', kind: 'loss', watch: true },
+    { key: 'trainAccuracy', label: 'training accuracy', kind: 'accuracy' },
+    { key: 'valLoss', label: 'validation loss', kind: 'loss', watch: true },
+    { key: 'valAccuracy', label: 'validation accuracy', kind: 'accuracy' },
+    { key: 'weightLr', label: 'weight learning rate', kind: 'rate' },
+  ],
+  throughputUnit: 'images/s',
+};
+
+/** The search configuration the settings describe (unchecked: `validateSearchConfig` checks). */
+export function dartsSearchConfig(s: DartsSettings): SearchConfig {
+  return {
+    ...PAPER_SEARCH_CONFIG,
+    order: s.order as 1 | 2,
+    primitives: s.ops as readonly OpName[],
+    nodes: s.nodes,
+    // As in DARTS (multiplier = steps), the cell output concatenates every intermediate node.
+    multiplier: s.nodes,
+    layers: s.layers,
+    channels: s.channels,
+    batchSize: s.batchSize,
+    epochs: s.epochs,
+    weightLr: s.weightLr,
+    weightLrMin: s.weightLrMin,
+    alphaLr: s.alphaLr,
+    seed: s.seed,
+  };
+}
+
+/** The validator's phrase each setting's message starts with. */
+const PHRASES: readonly KeyPhrase[] = [
+  ['minimum weight learning rate', 'weightLrMin'],
+  ['weight learning rate', 'weightLr'],
+  ['alpha learning rate', 'alphaLr'],
+  ['op', 'ops'],
+  ['node count', 'nodes'],
+  ['layers', 'layers'],
+  ['batch size', 'batchSize'],
+];
+
+/** What `check` finds wrong across fields, each problem naming its keys. */
+function dartsSettingsProblems(settings: Settings): string[] {
+  const s = settings as DartsSettings;
+  const problems = keyedProblems(() => validateSearchConfig(dartsSearchConfig(s)), PHRASES);
+  if (s.imageSize > 0) {
+    problems.push(
+      ...keyedProblems(
+        () => checkInputSize(s.layers, s.imageSize, s.imageSize),
+        [['image size', 'imageSize']],
+      ),
+    );
+  }
+  const split = splitProblem(s.images, s.batchSize, PAPER_SEARCH_CONFIG.trainPortion);
+  if (split) problems.push(split);
+  return problems;
+}

@@ -1,0 +1,177 @@
+/**
+ * The convolutional retrain as a run kind, its pure half: the settings the command line and the
+ * lab offer (`cnn/train.py`'s arguments, the genotype, the data), their presets and checks. No
+ * tfjs here: the page imports it through the registry.
+ *
+ * Presets: `small` (the command line's default: C=8, 8 cells, 10 epochs, no auxiliary head, no
+ * cutout, on 256 training and 512 test images at 12×12), `paper` (`train.py --auxiliary
+ * --cutout`: C=36, 20 cells, 600 epochs, all images at their own size, the cutout of 32-pixel
+ * images scaled to theirs) and `demo` (the lab's quick retrain).
+ */
+import { MAX_GENOTYPE_TEXT_CHARS } from '../genotype/genotypeTextLimit';
+import { PUBLISHED_GENOTYPES } from '../genotype/publishedGenotypes';
+import {
+  batchSizeField,
+  channelsField,
+  countField,
+  DATASET_FIELD,
+  epochsField,
+  imagesField,
+  imageSizeField,
+  layersField,
+  LINK_MAX_IMAGES,
+  seedField,
+} from '../runKind/convFields';
+import type { RunKindInfo } from '../runKind/runKind';
+import type { SettingsOf } from '../runKind/settingsSchema';
+import { PAPER_RETRAIN_CONFIG, SMALL_RETRAIN_CONFIG } from './retrainConfig';
+import { retrainSettingsProblems } from './retrainSettings';
+
+const small = SMALL_RETRAIN_CONFIG;
+const paper = PAPER_RETRAIN_CONFIG;
+
+/** The genotypes a name selects (never read as a file by the command line). */
+export const PUBLISHED_GENOTYPE_NAMES: readonly string[] = Object.keys(PUBLISHED_GENOTYPES);
+
+export const RETRAIN_SCHEMA = {
+  presets: ['small', 'paper', 'demo'],
+  fields: [
+    {
+      key: 'genotype',
+      type: 'text',
+      maxLength: MAX_GENOTYPE_TEXT_CHARS,
+      file: { literals: PUBLISHED_GENOTYPE_NAMES },
+      default: 'DARTS_V2' as string,
+      group: 'network',
+      help:
+        `a published genotype (${PUBLISHED_GENOTYPE_NAMES.join(', ')}) or a genotype ` +
+        "file's text: genotype JSON, DARTS's Python repr (Genotype(...)) or NNI's exported JSON",
+      reference: 'train.py --arch',
+    },
+    epochsField(
+      'training epochs',
+      small.epochs,
+      { paper: paper.epochs, demo: 1 },
+      'train.py --epochs',
+    ),
+    batchSizeField(
+      'images per batch',
+      small.batchSize,
+      { paper: paper.batchSize, demo: 16 },
+      'train.py --batch_size',
+    ),
+    channelsField(
+      'initial channels C',
+      small.channels,
+      { paper: paper.channels, demo: 4 },
+      'train.py --init_channels',
+    ),
+    layersField(
+      'cells in the network',
+      small.layers,
+      { paper: paper.layers, demo: 3 },
+      'train.py --layers',
+    ),
+    {
+      key: 'lr',
+      type: 'number',
+      min: 0,
+      default: small.lr,
+      live: true,
+      group: 'optimizer',
+      help: 'learning rate: the cosine schedule starts here',
+      reference: 'train.py --learning_rate',
+    },
+    {
+      key: 'lrMin',
+      type: 'number',
+      min: 0,
+      default: small.lrMin,
+      group: 'optimizer',
+      help: 'the learning rate the cosine schedule ends at (DARTS anneals to 0)',
+      reference: 'train.py CosineAnnealingLR(optimizer, epochs)',
+      advanced: true,
+    },
+    {
+      key: 'auxiliary',
+      type: 'boolean',
+      default: small.auxiliary,
+      presets: { paper: paper.auxiliary },
+      group: 'network',
+      help: 'the auxiliary head',
+      reference: 'train.py --auxiliary',
+    },
+    {
+      key: 'auxWeight',
+      flag: 'auxiliary-weight',
+      type: 'number',
+      min: 0,
+      default: small.auxWeight,
+      group: 'method',
+      help: "the auxiliary head's loss weight",
+      reference: 'train.py --auxiliary_weight',
+    },
+    countField('cutout', {
+      group: 'method',
+      help: 'cutout square side in pixels (0: off)',
+      min: 0,
+      default: small.cutout,
+      presets: { paper: paper.cutout },
+      reference: 'train.py --cutout --cutout_length',
+    }),
+    {
+      key: 'scaleCutout',
+      type: 'boolean',
+      default: false,
+      presets: { paper: true },
+      group: 'method',
+      help: 'the cutout side is for 32-pixel images and scales with the image size (the paper preset: 16, so 8 at 16×16)',
+      advanced: true,
+    },
+    {
+      key: 'dropPathProb',
+      flag: 'drop-path',
+      type: 'number',
+      min: 0,
+      default: small.dropPathProb,
+      group: 'method',
+      help: 'maximum drop-path probability (reached linearly at the last epoch)',
+      reference: 'train.py --drop_path_prob',
+    },
+    seedField(small.seed, 'train.py --seed'),
+    DATASET_FIELD,
+    imagesField('train on the first N training images; 0: all', 256, { paper: 0, demo: 64 }),
+    countField('testImages', {
+      group: 'data',
+      help: 'test on the first N held-out images; 0: all',
+      min: 0,
+      linkMax: LINK_MAX_IMAGES,
+      default: 512,
+      presets: { paper: 0, demo: 64 },
+    }),
+    imageSizeField(12, { paper: 0, demo: 8 }),
+  ],
+  check: retrainSettingsProblems,
+} as const;
+
+export type RetrainSettings = SettingsOf<typeof RETRAIN_SCHEMA>;
+
+export const RETRAIN_INFO: RunKindInfo = {
+  id: 'retrain',
+  title: 'retrain',
+  summary: "trains a genotype's network from scratch and tests it (DARTS cnn/train.py)",
+  command: 'retrain',
+  select: { space: 'cnn' },
+  schema: RETRAIN_SCHEMA,
+  // The retrain checkpoint's format (retrainCheckpointManifest.ts), unchanged.
+  checkpointFormat: 'nas-lab.retrain-checkpoint',
+  metrics: [
+    { key: 'trainLoss', label: 'training loss', kind: 'loss', watch: true },
+    { key: 'trainAccuracy', label: 'training accuracy', kind: 'accuracy' },
+    { key: 'lr', label: 'learning rate', kind: 'rate' },
+    { key: 'dropPathProb', label: 'drop-path probability', kind: 'other' },
+    { key: 'testLoss', label: 'test loss', kind: 'loss' },
+    { key: 'testAccuracy', label: 'test accuracy', kind: 'accuracy' },
+  ],
+  throughputUnit: 'images/s',
+};
