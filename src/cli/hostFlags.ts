@@ -5,8 +5,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { RunKindInfo } from '../nas/runKind/runKind';
-import { checkpointEvery } from './checkpointFlags';
-import { nodeBackend } from './flagValues';
+import { nodeBackend, number } from './flagValues';
 import type { NodeBackendName } from './nodeBackend';
 
 export const HOST_OPTIONS = {
@@ -52,6 +51,15 @@ export function hostSettings(values: HostValues, info: RunKindInfo): HostSetting
     checkpointEvery: checkpointEvery(text(values['checkpoint-every'])),
     resume: text(values.resume),
   };
+}
+
+/** `--checkpoint-every`'s value: a whole number of steps of at least 1, or undefined. */
+function checkpointEvery(value: string | undefined): number | undefined {
+  const n = number('checkpoint-every', value);
+  if (n !== undefined && (!Number.isInteger(n) || n < 1)) {
+    throw new Error(`--checkpoint-every expects a whole number of steps of at least 1, got ${n}`);
+  }
+  return n;
 }
 
 export const defaultOutDir = (info: RunKindInfo): string => `out/${info.id}`;

@@ -73,11 +73,17 @@ export function flagProblem(field: FieldSpec, raw: string, problem: string): str
  * anywhere, a one-word key where it starts the message or a clause or stands in parentheses
  * (elsewhere it is the plain word: `a dropout rate`, `the 256 images`).
  */
-export function withFlags(info: RunKindInfo, message: string): string {
+export function withFlags(
+  info: RunKindInfo,
+  message: string,
+  files: Readonly<Record<string, string>> = {},
+): string {
   const fields = [...cliFields(info)].sort((a, b) => b.key.length - a.key.length);
   return fields.reduce((text, f) => {
     const where = /[A-Z]/.test(f.key) ? '(?<![\\w-])' : '(?<=^|; |\\()';
-    return text.replace(new RegExp(`${where}${f.key}(?![\\w-])`, 'g'), `--${fieldFlag(f)}`);
+    // A field read from a file is named with the file: `--genotype cells.py`.
+    const named = files[f.key] === undefined ? '' : ` ${files[f.key]}`;
+    return text.replace(new RegExp(`${where}${f.key}(?![\\w-])`, 'g'), `--${fieldFlag(f)}${named}`);
   }, message);
 }
 
@@ -131,13 +137,20 @@ export function settingsFromFlags(info: RunKindInfo, values: FlagValues): Settin
   const settings: Record<string, SettingValue> = {
     ...defaultSettings(info.schema, typeof preset === 'string' ? preset : undefined),
   };
+  const files: Record<string, string> = {};
   for (const field of cliFields(info)) {
     const value = flagValue(field, values);
-    if (value !== undefined) settings[field.key] = value;
+    if (value === undefined) continue;
+    settings[field.key] = value;
+    const raw = values[fieldFlag(field)];
+    if (field.type === 'text' && field.file && typeof raw === 'string' && raw !== value) {
+      files[field.key] = raw;
+    }
   }
   try {
     return validateSettings(info.schema, settings);
   } catch (e) {
-    throw new Error(withFlags(info, (e as Error).message.replace(/^invalid settings: /, '')));
+    const message = (e as Error).message.replace(/^invalid settings: /, '');
+    throw new Error(withFlags(info, message, files));
   }
 }

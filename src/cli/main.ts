@@ -8,14 +8,13 @@ import { EVALUATE_USAGE, parseEvaluateArgs } from './evaluateArgs';
 import { runEvaluateCommand } from './evaluateCommand';
 import type { KindLine } from './kindUsage';
 import { topUsage } from './kindUsage';
-import { legacyCommand, legacyKindLines } from './legacyCommands';
 import { parseRunArgs } from './runArgs';
 import type { CliIo } from './runCommand';
 import { PROCESS_IO, runCommand } from './runCommand';
 
 /** Every kind the usage texts list. */
 function kindLines(): readonly KindLine[] {
-  return [...runKinds().map((e) => e.info), ...legacyKindLines()];
+  return runKinds().map((e) => e.info);
 }
 
 /** `nas-lab search|retrain`: the kind's flags parsed, then its run, or its usage for --help. */
@@ -24,8 +23,6 @@ async function runKindCommand(
   argv: readonly string[],
   io: CliIo,
 ): Promise<number> {
-  const legacy = legacyCommand(command, argv);
-  if (legacy) return legacy();
   const parsed = parseRunArgs(command, argv, kindLines());
   if ('help' in parsed) {
     io.out(parsed.help);
