@@ -102,7 +102,10 @@ describe('nas-lab retrain --space rnn (CLI)', () => {
       [['--dropoutx', '1'], /^--dropoutx must be a dropout rate in \[0, 1\), got 1$/],
       [['--max-seq-len-delta', '1.5'], /^--max-seq-len-delta expects an integer, got "1.5"$/],
       [['--lr', '0'], /^--lr must be > 0, got 0$/],
-      [['--channels', '16'], /Unknown option '--channels'/],
+      [
+        ['--channels', '16'],
+        /^--channels is not a flag of Recurrent retrain \(--space rnn\): it is one of retrain \(--space cnn\)$/,
+      ],
       [['--order', '2'], /Unknown option '--order'/],
       [
         ['--genotype', '/nonexistent/g.py'],
@@ -114,7 +117,8 @@ describe('nas-lab retrain --space rnn (CLI)', () => {
     }
     const bad = join(tmp(), 'bad.py');
     writeFileSync(bad, 'X = Genotype(recurrent=[("gelu", 0)], concat=range(1, 2))\n');
-    expect(() => parse(['--genotype', bad])).toThrow(/^--genotype: .*"gelu"/);
+    // The file is named with the flag.
+    expect(() => parse(['--genotype', bad])).toThrow(new RegExp(`^--genotype ${bad}: .*"gelu"`));
   });
 
   it('exits with the message on a bad genotype or data', async () => {
