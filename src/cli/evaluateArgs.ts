@@ -1,14 +1,14 @@
 /** Parsing of `nas-lab evaluate` flags. */
 import { parseArgs } from 'node:util';
-import type { CliDataset } from './datasetImages';
-import { CLI_DATASETS } from './datasetImages';
+import type { ImageDatasetName } from '../nas/runKind/convFields';
+import { IMAGE_DATASETS } from '../nas/runKind/convFields';
 import { nodeBackend, oneOf, positiveInteger } from './flagValues';
 import type { NodeBackendName } from './nodeBackend';
 
 export interface EvaluateCommand {
   /** The trained-model file (model.nas of a retrain). */
   readonly model: string;
-  readonly dataset: CliDataset;
+  readonly dataset: ImageDatasetName;
   readonly dataDir: string | undefined;
   /** Test images (the first N of the held-out part); undefined: all. */
   readonly testImages: number | undefined;
@@ -51,7 +51,7 @@ export function parseEvaluateArgs(argv: readonly string[]): EvaluateCommand | 'h
   }
   return {
     model: values.model,
-    dataset: oneOf('dataset', values.dataset, CLI_DATASETS, 'default'),
+    dataset: oneOf('dataset', values.dataset, IMAGE_DATASETS, 'default'),
     dataDir: values['data-dir'],
     testImages: positiveInteger('test-images', values['test-images']),
     backend: nodeBackend(values.backend),

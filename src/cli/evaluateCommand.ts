@@ -14,7 +14,8 @@ import {
   disposeTrainedModel,
   restoreTrainedModel,
 } from '../nas/retrain/trainedModel';
-import { trainTestImages } from './datasetImages';
+import { trainTestImages } from '../nas/runKind/imageData';
+import { cliRunEnv } from './cliEnv';
 import type { EvaluateCommand } from './evaluateArgs';
 import { releaseNodeBackend, useNodeBackend } from './nodeBackend';
 import { formatTestResult } from './testResult';
@@ -81,11 +82,13 @@ export async function runEvaluateCommand(
   const { height, width } = decoded.data;
   await useNodeBackend(cmd.backend);
   try {
-    const images = await trainTestImages(cmd.dataset, cmd.dataDir, {
+    const images = await trainTestImages(cliRunEnv(cmd.dataDir), {
+      dataset: cmd.dataset,
       images: 1,
-      testImages: cmd.testImages,
-      // A square model's images were resized to its size (or were that size already).
-      imageSize: height === width ? height : undefined,
+      // 0: all of them.
+      testImages: cmd.testImages ?? 0,
+      // A square model's images were resized to its size (or were that size already); 0: own size.
+      imageSize: height === width ? height : 0,
     });
     checkImagesFit(decoded, images.test, cmd.dataset);
     const t = decoded.training;

@@ -1,12 +1,18 @@
-/** Dataset files from folders on disk (the CLI's FileSource). */
+/** Dataset and corpus files from folders on disk (the CLI's FileSource), and their homes. */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUILTIN_TEXT_FOLDER } from '../data/builtinText';
 import type { DatasetKind, FileSource } from '../data/catalog';
 
 /** Where the embedded default lives in this repository (and in the built app). */
 export const EMBEDDED_DIR = fileURLToPath(
   new URL('../../public/data/fashion-mnist/', import.meta.url),
+);
+
+/** Where the built-in text corpus lives in this repository (and in the built app). */
+export const BUILTIN_TEXT_DIR = fileURLToPath(
+  new URL(`../../public/data/${BUILTIN_TEXT_FOLDER}/`, import.meta.url),
 );
 
 /** Debian's `dataset-fashion-mnist` package. */

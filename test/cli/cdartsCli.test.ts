@@ -21,7 +21,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
   }
 }
 
-type LogRecord = Record<string, unknown> & { type: string; phase?: string; step?: number };
+type LogRecord = Record<string, unknown> & { type: string; step?: number; epoch?: number };
 
 const readLog = (dir: string): LogRecord[] =>
   readFileSync(join(dir, 'log.jsonl'), 'utf8')
@@ -29,8 +29,12 @@ const readLog = (dir: string): LogRecord[] =>
     .split('\n')
     .map((l) => JSON.parse(l) as LogRecord);
 
-/** The record's kind: `step:<phase>` for steps, the event type otherwise. */
-const kind = (r: LogRecord): string => (r.type === 'step' ? `step:${r.phase}` : r.type);
+type Detail = { phase?: string; cycle?: object; genotype?: unknown };
+const detail = (r: LogRecord | undefined): Detail => (r?.detail ?? {}) as Detail;
+
+/** The record's kind: `step:<phase>` for steps, `cycle` for a cycle's note, else its type. */
+const kind = (r: LogRecord): string =>
+  r.type === 'step' ? `step:${detail(r).phase}` : detail(r).cycle ? 'cycle' : r.type;
 
 /** Consecutive repeats collapsed: the order in which the kinds come. */
 function runsOf(kinds: readonly string[]): string[] {
@@ -75,22 +79,32 @@ describe('nas-lab search --algorithm cdarts (CLI)', () => {
       ...['--loss-t', '3', '--interactive-type', 'smoothl1', '--no-fix-head'],
       ...['--regularized-ops', 'nni', '--nasnet-lr', '0.05', '--seed', '7', '--out', out],
     ]);
-    expect(r.stderr).toMatch(/genotype written to/);
-    expect(r.code).toBe(0);
     expect(r.stderr).toMatch(
-      /CDARTS search on synthetic: 32 images of 8x8x3 \(16 for weights, 16 for alphas\), cpu backend, 6 steps/,
+      /wrote log\.jsonl, genotype\.json, nni\/epoch_0\.json, nni\/epoch_1\.json in /,
     );
-    expect(r.stderr).toMatch(/\] 6\/6 epoch 2 joint search [\d.]+ eval [\d.]+ distill [\d.]+ /);
-    expect(r.stderr).toMatch(/epoch 1: search val loss [\d.]+ .*\| eval not trained yet/);
-    expect(r.stderr).toMatch(/epoch 2: search val loss [\d.]+ val acc [\d.]+% \| eval val loss/);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^CDARTS search on the cpu backend$/m);
+    expect(r.stderr).toMatch(
+      /CDARTS search on synthetic: 32 images of 8x8x3 \(16 for weights, 16 for alphas\), 6 steps/,
+    );
+    expect(r.stderr).toMatch(
+      /\] 6\/6 epoch 2 search network training loss [\d.]+ search network validation loss [\d.]+ evaluation network loss [\d.]+ distillation loss [\d.]+ /,
+    );
+    // Before the first cycle the evaluation network is not trained: epoch 1 reports no figures of it.
+    expect(r.stderr).toMatch(
+      /\nepoch 1: search network validation loss [\d.]+ search network validation accuracy [\d.]+%\n/,
+    );
+    expect(r.stderr).toMatch(
+      /\nepoch 2: search network validation loss [\d.]+ .*% evaluation network loss [\d.]+ evaluation network accuracy [\d.]+%\n/,
+    );
 
     const log = readLog(out);
-    // The flags reached the configuration.
+    // The flags reached the settings.
     expect(log[0]).toMatchObject({
       type: 'config',
-      algorithm: 'cdarts',
+      kind: 'cdarts',
       backend: 'cpu',
-      config: {
+      settings: {
         lossT: 3,
         interactiveType: 'smoothl1',
         fixHead: false,
@@ -98,17 +112,21 @@ describe('nas-lab search --algorithm cdarts (CLI)', () => {
         regularizedOps: 'nni',
         nasnetLr: 0.05,
         seed: 7,
-        searchLayers: 3,
+        layers: 3,
         evalLayers: 3,
         nodes: 2,
-        multiplier: 2,
+        dataset: 'synthetic',
+        images: 32,
+        imageSize: 8,
       },
-      data: { dataset: 'synthetic', images: 32, size: [8, 8, 3] },
-      stepsPerEpoch: 2,
-      totalSteps: 6,
+    });
+    expect(log[1]).toMatchObject({
+      type: 'note',
+      detail: { data: { dataset: 'synthetic', trainImages: 16, valImages: 16, size: [8, 8, 3] } },
     });
     const events = log.slice(1);
     expect(runsOf(events.map(kind))).toEqual([
+      'note',
       'step:searchWarmup',
       'epoch',
       'cycle',
@@ -123,19 +141,22 @@ describe('nas-lab search --algorithm cdarts (CLI)', () => {
       ...['step:joint', 'step:joint'],
     ]);
     expect(steps.map((e) => e.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    // 2 steps an epoch: 16 weight images, batch 8.
+    expect(steps.map((e) => e.epoch)).toEqual([0, 0, 1, 1, 1, 1]);
+    expect(steps.every((e) => e.totalSteps === 6)).toBe(true);
 
     const epochs = events.filter((e) => e.type === 'epoch');
     expect(epochs.map((e) => e.epoch)).toEqual([0, 1]);
-    expect(epochs[0]?.eval).toBeNull();
-    expect(epochs[1]?.eval).toMatchObject({ valLoss: expect.any(Number) });
+    expect(epochs[0]?.metrics).not.toHaveProperty('evalLoss');
+    expect(epochs[1]?.metrics).toMatchObject({ evalLoss: expect.any(Number) });
     // Genotypes are logged in this project's JSON form.
-    expect(epochs[1]?.genotype).toMatchObject({ format: 'nas-lab.genotype', version: 1 });
+    expect(detail(epochs[1]).genotype).toMatchObject({ format: 'nas-lab.genotype', version: 1 });
 
     // genotype.json holds the search network's final genotype, that of the last joint step.
     const written = parseGenotype(readFileSync(join(out, 'genotype.json'), 'utf8'));
     const lastJoint = steps.at(-1) as LogRecord;
     expect(written).toEqual(genotypeFromJson(lastJoint.genotype));
-    expect(written).toEqual(genotypeFromJson(events.at(-1)?.genotype));
+    expect(written).toEqual(genotypeFromJson(detail(events.at(-1)).genotype));
     expect(written.normal).toHaveLength(4);
     expect(written.normalConcat).toEqual([2, 3]);
 
@@ -143,24 +164,33 @@ describe('nas-lab search --algorithm cdarts (CLI)', () => {
     for (const epoch of epochs) {
       const file = join(out, 'nni', `epoch_${String(epoch.epoch)}.json`);
       const fromNni = parseNniArchitecture(readFileSync(file, 'utf8'));
-      expect(sameArchitecture(fromNni)).toEqual(sameArchitecture(genotypeFromJson(epoch.genotype)));
+      expect(sameArchitecture(fromNni)).toEqual(
+        sameArchitecture(genotypeFromJson(detail(epoch).genotype)),
+      );
     }
     expect(existsSync(join(out, 'nni', 'epoch_2.json'))).toBe(false);
   }, 120_000);
 
   it('names the flag that is wrong', async () => {
     const cdarts = ['search', '--algorithm', 'cdarts'];
+    const dartsFlag = (flag: string) =>
+      new RegExp(
+        `--${flag} is not a flag of CDARTS search \\(--space cnn --algorithm cdarts\\): it is one of DARTS search \\(--space cnn --algorithm darts\\)`,
+      );
     const cases: [string[], RegExp][] = [
-      [[...cdarts, '--order', '2'], /--order is a DARTS flag, not one of --algorithm cdarts/],
-      [[...cdarts, '--layers', '8'], /--layers is a DARTS flag.*--search-layers and --eval-layers/],
+      [[...cdarts, '--order', '2'], dartsFlag('order')],
+      [[...cdarts, '--layers', '8'], dartsFlag('layers')],
       [
         [...cdarts, '--interactive-type', 'xyz'],
         /--interactive-type must be one of kl, smoothl1, got "xyz"/,
       ],
-      [[...cdarts, '--loss-t', '0'], /loss_T \(lossT\) must be a positive number, got 0/],
+      [[...cdarts, '--loss-t', '0'], /loss_T \(--loss-t\) must be a positive number, got 0/],
       [[...cdarts, '--fix-head', '--no-fix-head'], /--fix-head and --no-fix-head contradict/],
-      [[...cdarts, '--preset', 'paper'], /--preset must be one of small, nni, got "paper"/],
-      [['search', '--loss-t', '2'], /--loss-t is a CDARTS flag: add --algorithm cdarts/],
+      [[...cdarts, '--preset', 'paper'], /--preset must be one of small, nni, demo, got "paper"/],
+      [
+        ['search', '--loss-t', '2'],
+        /--loss-t is not a flag of DARTS search .*: it is one of CDARTS search \(--space cnn --algorithm cdarts\)/,
+      ],
       [['search', '--algorithm', 'enas'], /--algorithm must be one of darts, cdarts, got "enas"/],
     ];
     const results = await Promise.all(cases.map(([args]) => cli(args)));
@@ -171,7 +201,12 @@ describe('nas-lab search --algorithm cdarts (CLI)', () => {
     });
     const help = await cli([...cdarts, '--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/--loss-t X +\(loss_T\)/);
-    expect(help.stdout).toMatch(/--fix-head \| --no-fix-head +\(fix_head\)/);
+    // NNI's names of the settings, in brackets.
+    expect(help.stdout).toMatch(
+      /--loss-t X +distillation temperature .*\[CdartsTrainer\(loss_T\)\]/,
+    );
+    expect(help.stdout).toMatch(
+      /--fix-head, --no-fix-head\n +keep the distillation heads .*\n? *.*\[CdartsTrainer\(fix_head\)\]/,
+    );
   }, 120_000);
 });

@@ -1,23 +1,44 @@
-/** The CLI's memory check before a recurrent search (src/cli/rnnMemoryLimit.ts). */
-import { describe, expect, it } from 'vitest';
-import { checkRnnSearchFits } from '../../src/cli/rnnMemoryLimit';
-import { parseRnnSearchArgs } from '../../src/cli/rnnArgs';
+/**
+ * The memory check before a recurrent search, as the command line meets it: a search too big
+ * for the backend is refused before any tensor, naming the sizes and the batch that fits
+ * (src/nas/rnn/search/rnnSearchMemoryLimit.ts); one that fits is not.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main';
+import { useNodeBackend } from '../../src/cli/nodeBackend';
 import { SMALL_RNN_SEARCH_CONFIG } from '../../src/nas/rnn/search/rnnSearchConfig';
+import {
+  checkRnnSearchFits,
+  rnnSearchMemoryLimit,
+} from '../../src/nas/rnn/search/rnnSearchMemoryLimit';
+import * as tf from '../../src/nas/tensor/tf';
+
+afterAll(async () => {
+  await tf.setBackend('cpu');
+});
 
 describe('recurrent search memory check', () => {
-  it('refuses --preset paper on wasm before any tensor, naming sizes and what to lower', () => {
-    const cmd = parseRnnSearchArgs(['--preset', 'paper', '--backend', 'wasm']);
-    if (cmd === 'help') throw new Error('unexpected help');
-    expect(() => checkRnnSearchFits(cmd.config, 3000, cmd.backend)).toThrow(
-      /^--backend wasm: a search step needs at least \d+ GiB, more than the wasm backend's heap limit \(4\.0 GiB\): batch 256 × bptt 35 .*nhid 300.*lower the batch size to at most \d+/,
+  it('refuses --preset paper on wasm before any tensor, naming sizes and what to lower', async () => {
+    let err = '';
+    const out = mkdtempSync(join(tmpdir(), 'nas-lab-memory-'));
+    const code = await main(
+      ['search', '--space', 'rnn', '--preset', 'paper', '--backend', 'wasm', '--out', out],
+      { out: () => {}, err: (t) => (err += t) },
+    );
+    expect(code).toBe(1);
+    expect(err).toMatch(
+      /^nas-lab: --backend wasm: a search step needs at least \d+ GiB, more than the wasm backend's heap limit \(4\.0 GiB\): batch 256 × bptt 35 .*nhid 300.*lower the batch size to at most \d+/,
     );
   });
 
-  it('lets the small preset run on wasm and cpu, and does not guess for webgpu', () => {
+  it('lets the small preset run on wasm and cpu, and does not guess for webgpu', async () => {
     for (const backend of ['wasm', 'cpu'] as const) {
-      expect(() => checkRnnSearchFits(SMALL_RNN_SEARCH_CONFIG, 3000, backend)).not.toThrow();
+      await useNodeBackend(backend);
+      expect(() => checkRnnSearchFits(SMALL_RNN_SEARCH_CONFIG, 3000, 'cli')).not.toThrow();
     }
-    const huge = { ...SMALL_RNN_SEARCH_CONFIG, nhid: 4000, bptt: 400 };
-    expect(() => checkRnnSearchFits(huge, 3000, 'webgpu')).not.toThrow();
+    expect(rnnSearchMemoryLimit('cli', 'webgpu')).toBeNull();
   });
 });

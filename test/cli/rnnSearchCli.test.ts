@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseRnnSearchArgs } from '../../src/cli/rnnArgs';
-import { splitSearchSpace } from '../../src/cli/searchSpace';
-import { BUILTIN_TEXT_DIR } from '../../src/cli/textData';
-import { folderSource } from '../../src/cli/folderSource';
+import { parseRunArgs } from '../../src/cli/runArgs';
+import { BUILTIN_TEXT_DIR, folderSource } from '../../src/cli/folderSource';
 import { loadTextCorpus } from '../../src/data/textCorpus';
 import { parseRnnGenotype } from '../../src/nas/rnn/genotype/rnnGenotype';
 import { importRnnGenotypeText } from '../../src/nas/rnn/genotype/rnnGenotypeText';
 import { perplexity, tokenCrossEntropy } from '../../src/nas/rnn/model/rnnLoss';
 import type { RnnSearchConfig } from '../../src/nas/rnn/search/rnnSearchConfig';
+import { rnnSearchConfigOf } from '../../src/nas/rnn/search/rnnSearchKindInfo';
+import type { Settings } from '../../src/nas/runKind/settingsSchema';
 import {
   createRnnSearchState,
   disposeRnnSearchState,
@@ -120,51 +120,47 @@ describe('nas-lab search --space rnn (CLI)', () => {
     ]) {
       expect(r.stdout).toContain(flag);
     }
-    const top = await cli(['search', '--help']);
-    expect(top.stdout).toMatch(/--space cnn\|rnn/);
+    // The top-level usage says how to pick this kind.
+    const top = await cli(['--help']);
+    expect(top.stdout).toMatch(/\n {4}--space rnn +DARTS recurrent search: /);
   });
 
   it('names the bad flag', () => {
+    const parse = (args: readonly string[]): Settings => {
+      const parsed = parseRunArgs('search', ['--space', 'rnn', ...args], []);
+      if ('help' in parsed || !('settings' in parsed.start)) throw new Error('expected settings');
+      return parsed.start.settings;
+    };
     const cases: [string[], RegExp][] = [
-      [['--nhid', '0'], /^--nhid expects a positive integer, got "0"$/],
-      [
-        ['--emsize', '16', '--nhid', '32'],
-        /^--emsize 16 and --nhid 32 differ: the decoder is tied/,
-      ],
+      [['--nhid', '0'], /^--nhid is below 1, got "0"$/],
+      // One size: the decoder is tied to the embedding, so --emsize is --nhid and not a flag.
+      [['--emsize', '16', '--nhid', '32'], /Unknown option '--emsize'/],
       [['--level', 'byte'], /^--level must be one of word, char, got "byte"$/],
-      [['--vocabulary', '1'], /^--vocabulary must be at least 2 \(<eos> and <unk>\), got 1$/],
-      [['--dropouth', '1.5'], /^--dropouth expects a dropout rate in \[0, 1\), got "1\.5"$/],
       [
-        ['--order', '3'],
-        /^--order expects 1 \(first order\) or 2 \(unrolled, second order\), got "3"$/,
+        ['--vocabulary', '1'],
+        /^--vocabulary must be 0 .* or at least 2 \(<eos> and <unk>\), got 1$/,
       ],
+      [['--dropouth', '1.5'], /^--dropouth is above 1, got "1\.5"$/],
+      [['--order', '3'], /^--order must be one of 1, 2, got "3"$/],
       [['--lr', 'fast'], /^--lr expects a number, got "fast"$/],
-      [['--lr=-1'], /^lr must be > 0, got -1$/],
-      [['--batch-size', '1'], /^batchSize must be an integer ≥ 2/],
+      [['--lr=-1'], /^--lr is below 0, got "-1"$/],
+      [['--batch-size', '1'], /^--batch-size is below 2, got "1"$/],
       [['--backend', 'tpu'], /--backend/],
-      [
-        ['--dataset', 'cifar10'],
-        /^--dataset is not a flag of --space rnn \(give a text corpus with --data-dir\)$/,
-      ],
-      [['--algorithm', 'cdarts'], /^--algorithm is not a flag of --space rnn/],
+      [['--algorithm', 'cdarts'], /^nas-lab search --space rnn takes no --algorithm$/],
       [['--learning-rate', '1'], /Unknown option '--learning-rate'/],
     ];
     for (const [args, message] of cases) {
-      expect(() => parseRnnSearchArgs(args), args.join(' ')).toThrow(message);
+      expect(() => parse(args), args.join(' ')).toThrow(message);
     }
-    expect(parseRnnSearchArgs([])).toMatchObject({ config: { order: 1 } });
-    expect(parseRnnSearchArgs(['--order', '2', '--preset', 'paper'])).toMatchObject({
-      config: { order: 2, nhid: 300 },
-    });
-    expect(() => splitSearchSpace(['--space', 'lstm'])).toThrow(
+    expect(parse([])).toMatchObject({ order: 1, nhid: 32 });
+    expect(parse(['--order', '2', '--preset', 'paper'])).toMatchObject({ order: 2, nhid: 300 });
+    const alias = parseRunArgs('search', ['--epochs', '2', '--space=recurrent'], []);
+    expect('entry' in alias && alias.entry.info.id).toBe('rnn-search');
+    expect(() => parse(['--space', 'lstm'])).toThrow(/^--space is given more than once$/);
+    expect(() => parseRunArgs('search', ['--space', 'lstm'], [])).toThrow(
       /^--space must be one of cnn, rnn, got "lstm"$/,
     );
-    expect(() => splitSearchSpace(['--space'])).toThrow(/^--space expects one of cnn, rnn$/);
-    expect(splitSearchSpace(['--epochs', '2', '--space=rnn', '--quiet'])).toEqual({
-      space: 'rnn',
-      rest: ['--epochs', '2', '--quiet'],
-    });
-    expect(splitSearchSpace(['--space', 'cnn', '--epochs', '2']).rest).toEqual(['--epochs', '2']);
+    expect(() => parseRunArgs('search', ['--space'], [])).toThrow(/^--space expects a value$/);
   });
 
   it('exits with the message on bad data', async () => {
@@ -173,8 +169,8 @@ describe('nas-lab search --space rnn (CLI)', () => {
         ['--data-dir', '/nonexistent/ptb'],
         /^nas-lab: data folder \/nonexistent\/ptb does not exist$/m,
       ],
-      [['--train-tokens', '10'], /^nas-lab: 10 tokens cannot fill 2 rows of 16 columns/m],
-      [['--epochs', '0'], /^nas-lab: --epochs expects a positive integer, got "0"$/m],
+      [['--train-tokens', '10'], /^nas-lab: --train-tokens must be at least 48, got 10/m],
+      [['--epochs', '0'], /^nas-lab: --epochs is below 1, got "0"$/m],
     ];
     for (const [args, message] of cases) {
       const r = await cli(['search', '--space', 'rnn', ...args, '--out', tmp()]);
@@ -186,11 +182,15 @@ describe('nas-lab search --space rnn (CLI)', () => {
   it('a short search on the built-in corpus writes the genotype and lowers validation perplexity', async () => {
     const out = tmp();
     const r = await cli(['search', ...TINY, '--epochs', '2', '--seed', '5', '--out', out]);
+    expect(r.stderr).toMatch(/^DARTS recurrent search on the wasm backend\n/m);
     expect(r.stderr).toMatch(
-      /DARTS recurrent search on built-in austen-pride: word level, vocabulary 500, 2000 train and 800 valid tokens, wasm backend/,
+      /DARTS recurrent search on built-in austen-pride: word level, vocabulary 500, 2000 train and 800 valid tokens/,
     );
-    expect(r.stderr).toMatch(/\[#+\] \d+\/\d+ epoch 2 train ppl [\d.]+ .* tok\/s .*ETA/);
-    expect(r.stderr).toMatch(/epoch 2: valid perplexity [\d.]+/);
+    expect(r.stderr).toMatch(/\[#+\] \d+\/\d+ epoch 2 train loss [\d.]+ .* tokens\/s .*ETA/);
+    expect(r.stderr).toMatch(/epoch 2: validation loss [\d.]+ validation perplexity [\d.]+/);
+    expect(r.stdout).toMatch(
+      /^DARTS recurrent search done after \d+ steps: .*validation perplexity/,
+    );
     expect(r.code).toBe(0);
 
     const genotype = parseRnnGenotype(readFileSync(join(out, 'genotype.json'), 'utf8'));
@@ -201,25 +201,30 @@ describe('nas-lab search --space rnn (CLI)', () => {
     expect(repr.genotype).toEqual(genotype);
 
     const log = readLog(out);
-    const config = log[0] as LogRecord & { config: RnnSearchConfig; corpus: object };
+    const config = log[0] as LogRecord & { settings: Settings };
     expect(config).toMatchObject({
       type: 'config',
-      space: 'rnn',
+      kind: 'rnn-search',
       backend: 'wasm',
-      config: { nhid: 16, batchSize: 8, bptt: 10, epochs: 2, seed: 5 },
-      corpus: { level: 'word', vocabulary: 500, searched: { train: 2000, valid: 800 } },
+      settings: { nhid: 16, batchSize: 8, bptt: 10, epochs: 2, seed: 5 },
+    });
+    expect(log[1]).toMatchObject({
+      type: 'note',
+      detail: { level: 'word', vocabularySize: 500, trainTokens: 2000, validTokens: 800 },
     });
     const steps = log.filter((e) => e.type === 'step');
     // 2000 tokens in 8 columns: 250 rows, walked in segments of 10 (5 with probability 0.05).
     expect(steps.length).toBeGreaterThanOrEqual(2 * 25);
-    expect(steps.every((s) => (s.tokensPerSecond as number) > 0)).toBe(true);
+    expect(steps.every((s) => (s.throughput as number) > 0)).toBe(true);
     // The ETA's step count is the expected one: off by at most a few half-length segments.
-    expect(Math.abs((config.expectedSteps as number) - steps.length)).toBeLessThanOrEqual(3);
+    expect(Math.abs((steps[0]?.totalSteps as number) - steps.length)).toBeLessThanOrEqual(3);
     const epochs = log.filter((e) => e.type === 'epoch');
     expect(epochs.map((e) => e.epoch)).toEqual([0, 1]);
-    const done = log.at(-1) as LogRecord;
-    expect(done).toMatchObject({ type: 'done', steps: steps.length });
-    expect(done.genotype).toEqual(JSON.parse(readFileSync(join(out, 'genotype.json'), 'utf8')));
+    const done = log.at(-1) as LogRecord & { detail: { genotype: unknown } };
+    expect(done).toMatchObject({ type: 'done', step: steps.length });
+    expect(done.detail.genotype).toEqual(
+      JSON.parse(readFileSync(join(out, 'genotype.json'), 'utf8')),
+    );
 
     // The untrained model predicts about uniformly (perplexity ≈ the vocabulary); the search
     // must at least halve that.
@@ -227,9 +232,13 @@ describe('nas-lab search --space rnn (CLI)', () => {
       level: 'word',
       maxVocabulary: 500,
     });
-    const before = await untrainedPerplexity(config.config, 500, corpus.valid.subarray(0, 800));
+    const before = await untrainedPerplexity(
+      rnnSearchConfigOf(config.settings),
+      500,
+      corpus.valid.subarray(0, 800),
+    );
     expect(before).toBeGreaterThan(400);
-    const after = epochs.at(-1)?.valPerplexity as number;
+    const after = (epochs.at(-1)?.metrics as { valPerplexity: number }).valPerplexity;
     expect(Number.isFinite(after)).toBe(true);
     expect(after).toBeLessThan(before / 2);
     process.stdout.write(`untrained ${before.toFixed(1)} → searched ${after.toFixed(1)}\n`);
@@ -246,14 +255,15 @@ describe('nas-lab search --space rnn (CLI)', () => {
     const first = await cli(['search', ...args, '--out', firstOut]);
     const second = await cli(['search', ...args, '--order', '2', '--out', secondOut]);
     expect([first.code, second.code]).toEqual([0, 0]);
-    expect(readLog(secondOut)[0]).toMatchObject({ config: { order: 2 } });
+    expect(readLog(secondOut)[0]).toMatchObject({ settings: { order: 2 } });
     const steps = (dir: string) => readLog(dir).filter((e) => e.type === 'step');
     const [a, b] = [steps(firstOut), steps(secondOut)];
     expect(b).toHaveLength(2);
-    for (const s of b) expect(Number.isFinite(s.valLoss as number)).toBe(true);
+    const valLoss = (s: LogRecord) => (s.metrics as { valLoss: number }).valLoss;
+    for (const s of b) expect(Number.isFinite(valLoss(s))).toBe(true);
     // Same seed and data: the unrolled step scores the alphas at w' and moves them otherwise.
-    expect(b[0]!.valLoss).not.toBe(a[0]!.valLoss);
-    expect(b[1]!.alphaSoftmax).not.toEqual(a[1]!.alphaSoftmax);
+    expect(valLoss(b[0]!)).not.toBe(valLoss(a[0]!));
+    expect(b[1]!.alphas).not.toEqual(a[1]!.alphas);
   }, 120_000);
 
   it('searches a PTB-style folder at character level', async () => {
@@ -275,14 +285,12 @@ describe('nas-lab search --space rnn (CLI)', () => {
     expect(r.stderr).not.toMatch(/\[#/);
     expect(r.code).toBe(0);
     const log = readLog(out);
-    expect(log[0]).toMatchObject({
-      backend: 'cpu',
-      corpus: { source: data, level: 'char' },
-    });
+    expect(log[0]).toMatchObject({ backend: 'cpu', settings: { level: 'char' } });
+    expect(log[1]).toMatchObject({ type: 'note', detail: { source: data, level: 'char' } });
     // <eos>, <unk>, the space and the distinct characters of the training text.
     const chars = new Set(text(60, 0).replace(/\n/g, ''));
-    const corpus = (log[0] as LogRecord & { corpus: { vocabulary: number } }).corpus;
-    expect(corpus.vocabulary).toBe(chars.size + 2);
+    const corpus = (log[1] as LogRecord & { detail: { vocabularySize: number } }).detail;
+    expect(corpus.vocabularySize).toBe(chars.size + 2);
     expect(log.filter((e) => e.type === 'step').length).toBe(3);
     expect(
       parseRnnGenotype(readFileSync(join(out, 'genotype.json'), 'utf8')).recurrent.length,

@@ -23,11 +23,13 @@ describe('nas-lab search (CLI)', () => {
   it('runs one epoch of the small preset on the embedded default (wasm, the default backend), prints progress, writes a valid genotype', async () => {
     const out = mkdtempSync(join(tmpdir(), 'nas-lab-'));
     const r = await cli(['search', '--epochs', '1', '--out', out]);
+    expect(r.stderr).toMatch(/^DARTS search on the wasm backend\n/);
     expect(r.stderr).toMatch(
-      /searching on default: 256 images of 12x12x1 \(128 for weights, 128 for alphas\), wasm backend/,
+      /searching on default: 256 images of 12x12x1 \(128 for weights, 128 for alphas\)/,
     );
     expect(r.stderr).toMatch(/\[#+\] 8\/8 epoch 1 .* ETA 00:00/);
-    expect(r.stderr).toMatch(/epoch 1: val loss [\d.]+ val acc/);
+    expect(r.stderr).toMatch(/epoch 1: validation loss [\d.]+ validation accuracy [\d.]+%/);
+    expect(r.stdout).toMatch(/^DARTS search done after 8 steps: validation loss [\d.]+/);
     expect(r.code).toBe(0);
     const genotype = parseGenotype(readFileSync(join(out, 'genotype.json'), 'utf8'));
     expect(genotype.normal.length).toBe(8);
@@ -38,8 +40,12 @@ describe('nas-lab search (CLI)', () => {
       .map((l) => JSON.parse(l));
     expect(log[0]).toMatchObject({
       type: 'config',
+      kind: 'darts',
       backend: 'wasm',
-      data: { dataset: 'default', images: 256 },
+      settings: { dataset: 'default', images: 256, imageSize: 12 },
+    });
+    expect(log.find((e) => e.type === 'note')).toMatchObject({
+      detail: { data: { dataset: 'default', trainImages: 128, valImages: 128, size: [12, 12, 1] } },
     });
     expect(log.filter((e) => e.type === 'step').length).toBe(8);
     expect(log.at(-1).type).toBe('done');
@@ -47,11 +53,11 @@ describe('nas-lab search (CLI)', () => {
 
   it('names the problem on bad input', async () => {
     const cases: [string[], RegExp][] = [
-      [['search', '--ops', 'sep_conv_3x3,conv_9x9'], /unknown op "conv_9x9"/],
-      [['search', '--nodes', '0'], /node count \(nodes\) must be an integer of at least 1, got 0/],
+      [['search', '--ops', 'sep_conv_3x3,conv_9x9'], /--ops names conv_9x9, not among none,/],
+      [['search', '--nodes', '0'], /--nodes is below 1, got "0"/],
       [
         ['search', '--batch-size', '200'],
-        /batch size 200 is larger than the weight-training split \(128 images\)/,
+        /--batch-size 200 is larger than half of the 256 images \(each search split\)/,
       ],
       [['search', '--epochs', 'many'], /--epochs expects a number, got "many"/],
       [['search', '--order', '3'], /--order must be one of 1, 2/],

@@ -18,7 +18,12 @@ async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
   }
 }
 
-type LogEvent = { type: string; step?: number; trainLoss?: number; valLoss?: number };
+type LogEvent = {
+  type: string;
+  step?: number;
+  metrics?: { trainLoss?: number; valLoss?: number };
+  resumedFrom?: unknown;
+};
 
 const log = (dir: string): LogEvent[] =>
   readFileSync(join(dir, 'log.jsonl'), 'utf8')
@@ -46,12 +51,12 @@ describe('nas-lab search --checkpoint-every / --resume (CLI)', () => {
       resumed,
       '--quiet',
     ]);
-    expect(b.stderr).toMatch(/genotype written to/);
+    expect(b.stderr).toMatch(/wrote log\.jsonl, genotype\.json in /);
     expect(b.code).toBe(0);
     const after4 = (events: LogEvent[]) =>
       events
         .filter((e) => e.type === 'step' && (e.step ?? 0) > 4)
-        .map((e) => [e.step, e.trainLoss, e.valLoss]);
+        .map((e) => [e.step, e.metrics?.trainLoss, e.metrics?.valLoss]);
     const tail = after4(log(straight));
     expect(tail.map((t) => t[0])).toEqual([5, 6]);
     // Bitwise on the cpu backend: the same losses, the same final genotype.

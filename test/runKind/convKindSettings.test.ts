@@ -1,34 +1,46 @@
 /**
- * The convolutional kinds' settings against what the command line and the lab do today: each
- * preset makes the configuration and data the old parsers and the lab's presets make, every
- * flag is one the old parsers know, the keys are the lab's, only learning rates are live; the
- * settings survive the checkpoint's host table; a genotype setting reads every genotype format.
+ * The convolutional kinds' settings against what the command line and the lab did before run
+ * kinds: each preset makes the configuration and data the old parsers (their presets, written
+ * out below since the command line now runs the kinds themselves) and the lab's presets make,
+ * every flag of the old parsers is still a flag, the keys are the lab's, only learning rates are
+ * live; the settings survive the checkpoint's host table; a genotype setting reads every
+ * genotype format.
  */
 import { describe, expect, it } from 'vitest';
-import { parseSearchArgs } from '../../src/cli/args';
-import { parseCdartsArgs } from '../../src/cli/cdartsArgs';
-import { parseRetrainArgs } from '../../src/cli/retrainArgs';
+import { HOST_OPTIONS } from '../../src/cli/hostFlags';
+import { kindOptions } from '../../src/cli/kindFlags';
+import type { CdartsConfig } from '../../src/nas/cdarts/cdartsConfig';
+import {
+  NNI_CDARTS_CONFIG,
+  SMALL_CDARTS_CONFIG,
+  validateCdartsConfig,
+} from '../../src/nas/cdarts/cdartsConfig';
 import type { CdartsSettings } from '../../src/nas/cdarts/cdartsKindInfo';
 import { CDARTS_INFO, CDARTS_SCHEMA } from '../../src/nas/cdarts/cdartsKindInfo';
 import { cdartsConfigOf } from '../../src/nas/cdarts/cdartsSettings';
 import type { DartsSettings } from '../../src/nas/darts/dartsKindInfo';
 import { DARTS_INFO, DARTS_SCHEMA, dartsSearchConfig } from '../../src/nas/darts/dartsKindInfo';
-import { validateSearchConfig } from '../../src/nas/darts/searchConfig';
+import type { SearchConfig } from '../../src/nas/darts/searchConfig';
+import {
+  PAPER_SEARCH_CONFIG,
+  SMALL_SEARCH_CONFIG,
+  validateSearchConfig,
+} from '../../src/nas/darts/searchConfig';
 import { genotypesEqual } from '../../src/nas/genotype/genotype';
 import { formatGenotype } from '../../src/nas/genotype/genotypeFormats';
 import { DARTS_V2 } from '../../src/nas/genotype/publishedGenotypes';
 import type { RetrainSettings } from '../../src/nas/retrain/retrainKindInfo';
 import { RETRAIN_INFO, RETRAIN_SCHEMA } from '../../src/nas/retrain/retrainKindInfo';
+import {
+  PAPER_RETRAIN_CONFIG,
+  SMALL_RETRAIN_CONFIG,
+  validateRetrainConfig,
+} from '../../src/nas/retrain/retrainConfig';
 import { resolveGenotypeSetting, retrainConfigOf } from '../../src/nas/retrain/retrainSettings';
 import { settingsFromHost, settingsToHost } from '../../src/nas/runKind/hostSettings';
 import type { RunKindInfo } from '../../src/nas/runKind/runKind';
 import type { Settings } from '../../src/nas/runKind/settingsSchema';
-import {
-  defaultSettings,
-  fieldFlag,
-  fieldText,
-  validateSettings,
-} from '../../src/nas/runKind/settingsSchema';
+import { defaultSettings, validateSettings } from '../../src/nas/runKind/settingsSchema';
 import { PRESETS } from '../../src/ui/labPresets';
 import { QUICK_RETRAIN } from '../../src/ui/retrainSettings';
 import { cdartsConfigOf as labCdartsConfigOf } from '../../src/worker/labCdarts';
@@ -38,6 +50,39 @@ const data = (s: Settings) => ({ dataset: s.dataset, images: s.images, imageSize
 const darts = (preset: string) => defaultSettings(DARTS_SCHEMA, preset) as DartsSettings;
 const cdarts = (preset: string) => defaultSettings(CDARTS_SCHEMA, preset) as CdartsSettings;
 const retrain = (preset: string) => defaultSettings(RETRAIN_SCHEMA, preset) as RetrainSettings;
+
+/** The old parsers' configuration of a preset given no other flag (multiplier = nodes). */
+const oldSearch = (base: SearchConfig) => validateSearchConfig({ ...base, multiplier: base.nodes });
+const oldCdarts = (base: CdartsConfig) => validateCdartsConfig({ ...base, multiplier: base.nodes });
+
+/** The flags of the old parsers (src/cli/args.ts, cdartsArgs.ts, retrainArgs.ts before run kinds). */
+const OLD_FLAGS = {
+  darts: [
+    ...['algorithm', 'preset', 'order', 'epochs', 'batch-size', 'channels', 'layers', 'nodes'],
+    ...['ops', 'weight-lr', 'weight-lr-min', 'alpha-lr', 'seed', 'backend', 'dataset'],
+    ...['data-dir', 'images', 'image-size', 'out', 'quiet', 'checkpoint-every', 'resume', 'help'],
+  ],
+  cdarts: [
+    ...['algorithm', 'preset', 'epochs', 'warmup-epochs', 'eval-warmup-epochs'],
+    ...['steps-per-epoch', 'batch-size', 'channels', 'nodes', 'search-layers', 'eval-layers'],
+    ...['ops', 'weight-lr', 'nasnet-lr', 'alpha-lr', 'loss-alpha', 'loss-t', 'interactive-type'],
+    ...['regular-coeff', 'regular-ratio', 'regularized-ops', 'fix-head', 'no-fix-head'],
+    ...['share-module', 'no-share-module', 'seed', 'backend', 'dataset', 'data-dir', 'images'],
+    ...['image-size', 'out', 'checkpoint-every', 'resume', 'quiet', 'help'],
+  ],
+  retrain: [
+    ...['genotype', 'preset', 'epochs', 'batch-size', 'channels', 'layers', 'lr', 'lr-min'],
+    ...['auxiliary', 'no-auxiliary', 'auxiliary-weight', 'cutout', 'drop-path', 'seed'],
+    ...['backend', 'dataset', 'data-dir', 'images', 'test-images', 'image-size', 'out'],
+    ...['quiet', 'help'],
+  ],
+} as const;
+
+/** Every flag `nas-lab` takes for the kind: its settings' and the host's. */
+const flagsOf = (info: RunKindInfo): string[] => [
+  ...Object.keys(HOST_OPTIONS),
+  ...Object.keys(kindOptions(info, Object.keys(HOST_OPTIONS))),
+];
 
 describe('convolutional kinds: settings as the command line and the lab have them', () => {
   it('gives every preset valid defaults', () => {
@@ -52,15 +97,9 @@ describe('convolutional kinds: settings as the command line and the lab have the
 
   it('makes the DARTS search of the command line and the lab, preset by preset', () => {
     const config = (s: DartsSettings) => validateSearchConfig(dartsSearchConfig(s));
-    const small = parseSearchArgs([]);
-    if (small === 'help') throw new Error('help');
-    expect(config(darts('small'))).toEqual(small.config);
+    expect(config(darts('small'))).toEqual(oldSearch(SMALL_SEARCH_CONFIG));
     expect(data(darts('small'))).toEqual({ dataset: 'default', images: 256, imageSize: 12 });
-    expect([small.images, small.imageSize]).toEqual([256, 12]);
-    const paper = parseSearchArgs(['--preset', 'paper']);
-    if (paper === 'help') throw new Error('help');
-    expect(config(darts('paper'))).toEqual(paper.config);
-    expect([paper.images, paper.imageSize]).toEqual([undefined, undefined]);
+    expect(config(darts('paper'))).toEqual(oldSearch(PAPER_SEARCH_CONFIG));
     expect(data(darts('paper'))).toEqual({ dataset: 'default', images: 0, imageSize: 0 });
     const demo = PRESETS['quick demo'];
     expect(config(darts('demo'))).toEqual(demo.search);
@@ -68,12 +107,9 @@ describe('convolutional kinds: settings as the command line and the lab have the
   });
 
   it('makes the CDARTS search of the command line and the lab, preset by preset', () => {
-    const small = parseCdartsArgs(['--algorithm', 'cdarts']);
-    const nni = parseCdartsArgs(['--algorithm', 'cdarts', '--preset', 'nni']);
-    if (small === 'help' || nni === 'help') throw new Error('help');
-    expect(cdartsConfigOf(cdarts('small'))).toEqual(small.config);
+    expect(cdartsConfigOf(cdarts('small'))).toEqual(oldCdarts(SMALL_CDARTS_CONFIG));
     expect(data(cdarts('small'))).toEqual({ dataset: 'default', images: 256, imageSize: 12 });
-    expect(cdartsConfigOf(cdarts('nni'))).toEqual(nni.config);
+    expect(cdartsConfigOf(cdarts('nni'))).toEqual(oldCdarts(NNI_CDARTS_CONFIG));
     expect(data(cdarts('nni'))).toEqual({ dataset: 'default', images: 0, imageSize: 0 });
     const demo = { ...PRESETS['quick demo'], algorithm: 'cdarts' as const };
     expect(cdartsConfigOf(cdarts('demo'))).toEqual(labCdartsConfigOf(demo));
@@ -81,14 +117,11 @@ describe('convolutional kinds: settings as the command line and the lab have the
   });
 
   it('makes the retrain of the command line and the lab, preset by preset', () => {
-    const small = parseRetrainArgs(['--genotype', 'DARTS_V2']);
-    const paper = parseRetrainArgs(['--genotype', 'DARTS_V2', '--preset', 'paper']);
-    if (small === 'help' || paper === 'help') throw new Error('help');
     const s = retrain('small');
-    expect(retrainConfigOf(s, 12)).toEqual(small.config);
+    expect(retrainConfigOf(s, 12)).toEqual(validateRetrainConfig(SMALL_RETRAIN_CONFIG));
     expect([s.images, s.testImages, s.imageSize, s.scaleCutout]).toEqual([256, 512, 12, false]);
     const p = retrain('paper');
-    expect(retrainConfigOf(p, 32)).toEqual(paper.config);
+    expect(retrainConfigOf(p, 32)).toEqual(validateRetrainConfig(PAPER_RETRAIN_CONFIG));
     expect([p.images, p.testImages, p.imageSize, p.scaleCutout]).toEqual([0, 0, 0, true]);
     // The command line scales the preset's 16 pixels of 32 to the images' height.
     expect([28, 16].map((h) => retrainConfigOf(p, h).cutout)).toEqual([14, 8]);
@@ -101,43 +134,11 @@ describe('convolutional kinds: settings as the command line and the lab have the
     ]);
   });
 
-  it("takes every flag the old parsers take, and the lab's keys", () => {
-    let unknown = '';
-    try {
-      parseSearchArgs(['--head-conv1', '4']);
-    } catch (e) {
-      unknown = (e as Error).message;
-    }
-    expect(unknown).toMatch(/Unknown option/);
-    const accepted = (parse: (argv: string[]) => unknown, info: RunKindInfo, added: string[]) => {
-      for (const field of info.schema.fields) {
-        if (added.includes(field.key)) continue;
-        const flag = `--${fieldFlag(field)}`;
-        const given = fieldText(defaultSettings(info.schema)[field.key] ?? '');
-        // 0 for "the default" (stepsPerEpoch) is new: the old parser wants a count.
-        const value = given === '0' && field.key === 'stepsPerEpoch' ? '1' : given;
-        // Known to the parser (it may still refuse a combination, as --auxiliary-weight alone).
-        let problem = '';
-        try {
-          parse(field.type === 'boolean' ? [flag] : [flag, value]);
-        } catch (e) {
-          problem = (e as Error).message;
-        }
-        expect(problem, flag).not.toMatch(/Unknown option/);
-      }
-    };
-    accepted(parseSearchArgs, DARTS_INFO, []);
-    accepted((argv) => parseCdartsArgs(['--algorithm', 'cdarts', ...argv]), CDARTS_INFO, [
-      'headConv1',
-      'headConv2',
-      'alphaWeightDecay',
-    ]);
-    accepted(
-      (argv) =>
-        parseRetrainArgs(argv.includes('--genotype') ? argv : ['--genotype', 'DARTS_V2', ...argv]),
-      RETRAIN_INFO,
-      ['scaleCutout'],
-    );
+  it("takes every flag the old parsers took, and the lab's keys", () => {
+    expect(flagsOf(DARTS_INFO)).toEqual(expect.arrayContaining([...OLD_FLAGS.darts]));
+    expect(flagsOf(DARTS_INFO)).not.toContain('head-conv1');
+    expect(flagsOf(CDARTS_INFO)).toEqual(expect.arrayContaining([...OLD_FLAGS.cdarts]));
+    expect(flagsOf(RETRAIN_INFO)).toEqual(expect.arrayContaining([...OLD_FLAGS.retrain]));
     const keys = (info: RunKindInfo) => info.schema.fields.map((f) => f.key);
     const lab = ['nodes', 'layers', 'channels', 'batchSize', 'epochs', 'weightLr', 'alphaLr'];
     const labData = ['seed', 'ops', 'dataset', 'images', 'imageSize'];

@@ -1,25 +1,27 @@
 /**
  * The recurrent run kinds are a faithful port of the hosts' code before run kinds: for the same
  * settings and corpus, `rnn-search` and `rnn-retrain` report the numbers the lab's jobs
- * (src/worker/rnnSearchJob.ts, rnnRetrainJob.ts) streamed and the commands
- * (src/cli/rnnSearchCommand.ts, rnnRetrainCommand.ts) logged, bit for bit; and the presets hold
- * the defaults those hosts had. When the old jobs and commands are deleted, so is this file.
+ * (src/worker/rnnSearchJob.ts, rnnRetrainJob.ts) streamed, bit for bit; and the presets hold
+ * the defaults those hosts had (the command line's old parsers' configurations and token
+ * budgets, written out below since the command line now runs the kinds themselves). When the
+ * old jobs are deleted, so is this file.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseRnnSearchArgs } from '../../src/cli/rnnArgs';
-import { parseRnnRetrainArgs } from '../../src/cli/rnnRetrainArgs';
-import { runRnnRetrainCommand } from '../../src/cli/rnnRetrainCommand';
-import { runRnnSearchCommand } from '../../src/cli/rnnSearchCommand';
 import type { Run, RunEnv, RunReport, StepReport } from '../../src/nas/runKind/runKind';
 import { selectRunKind } from '../../src/nas/runKind/registry';
 import type { Settings } from '../../src/nas/runKind/settingsSchema';
 import { defaultSettings } from '../../src/nas/runKind/settingsSchema';
-import { rnnGenotypeToJson, stringifyRnnGenotype } from '../../src/nas/rnn/genotype/rnnGenotype';
+import { rnnGenotypeToJson } from '../../src/nas/rnn/genotype/rnnGenotype';
 import { RNN_ENAS } from '../../src/nas/rnn/genotype/rnnPublishedGenotypes';
+import {
+  PAPER_RNN_RETRAIN_CONFIG,
+  SMALL_RNN_RETRAIN_CONFIG,
+} from '../../src/nas/rnn/retrain/rnnRetrainConfig';
 import { RNN_RETRAIN_INFO, rnnRetrainConfigOf } from '../../src/nas/rnn/retrain/rnnRetrainKindInfo';
+import {
+  PAPER_RNN_SEARCH_CONFIG,
+  SMALL_RNN_SEARCH_CONFIG,
+} from '../../src/nas/rnn/search/rnnSearchConfig';
 import { RNN_SEARCH_INFO, rnnSearchConfigOf } from '../../src/nas/rnn/search/rnnSearchKindInfo';
 import * as tf from '../../src/nas/tensor/tf';
 import { PRESETS } from '../../src/ui/labPresets';
@@ -32,7 +34,7 @@ import { createRnnRetrainJob } from '../../src/worker/rnnRetrainJob';
 import { rnnRetrainConfigOf as labRetrainConfigOf } from '../../src/worker/rnnRetrainLabConfig';
 import { createRnnSearchJob } from '../../src/worker/rnnSearchJob';
 import { drain } from '../support/runHarness';
-import { textEnv, textFolder, textSource } from '../support/textSource';
+import { textEnv, textSource } from '../support/textSource';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -63,14 +65,17 @@ const stepsOf = (reports: readonly RunReport[]) =>
 const epochMetric = (reports: readonly RunReport[], key: string) =>
   reports.flatMap((r) => (r.type === 'epoch' ? [r.metrics[key]] : []));
 
-type LogRecord = Record<string, unknown> & { type: string };
-const readLog = (dir: string): LogRecord[] =>
-  readFileSync(join(dir, 'log.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as LogRecord);
-
-const FOLDER_ORIGIN = { builtin: false, name: 'a folder' };
+/** What the command line's parsers before run kinds made of each preset (0 tokens: all). */
+const OLD_CLI_PRESETS = {
+  small: {
+    search: { config: SMALL_RNN_SEARCH_CONFIG, tokens: [16_000, 4_000] },
+    retrain: { config: SMALL_RNN_RETRAIN_CONFIG, tokens: [20_000, 4_000, 4_000] },
+  },
+  paper: {
+    search: { config: PAPER_RNN_SEARCH_CONFIG, tokens: [0, 0] },
+    retrain: { config: PAPER_RNN_RETRAIN_CONFIG, tokens: [0, 0, 0] },
+  },
+} as const;
 
 describe('the recurrent kinds against the hosts before run kinds', () => {
   it('presets: the lab’s defaults and the command line’s small and paper presets', () => {
@@ -80,19 +85,14 @@ describe('the recurrent kinds against the hosts before run kinds', () => {
     const retrainLab = defaultSettings(RNN_RETRAIN_INFO.schema, 'demo');
     expect(retrainLab).toMatchObject(DEFAULT_LAB_RNN_RETRAIN);
     expect(rnnRetrainConfigOf(retrainLab)).toEqual(labRetrainConfigOf(DEFAULT_LAB_RNN_RETRAIN));
-    for (const preset of ['small', 'paper']) {
-      const cli = parseRnnSearchArgs(['--preset', preset]);
+    for (const preset of ['small', 'paper'] as const) {
+      const { search, retrain } = OLD_CLI_PRESETS[preset];
       const s = defaultSettings(RNN_SEARCH_INFO.schema, preset);
-      if (cli === 'help') throw new Error('help');
-      expect(rnnSearchConfigOf(s)).toEqual(cli.config);
-      expect([s.trainTokens, s.validTokens]).toEqual([cli.trainTokens ?? 0, cli.validTokens ?? 0]);
-      const retrain = parseRnnRetrainArgs(['--preset', preset, '--genotype', 'DARTS_V2']);
+      expect(rnnSearchConfigOf(s)).toEqual(search.config);
+      expect([s.trainTokens, s.validTokens]).toEqual(search.tokens);
       const r = defaultSettings(RNN_RETRAIN_INFO.schema, preset);
-      if (retrain === 'help') throw new Error('help');
       expect(rnnRetrainConfigOf(r)).toEqual(retrain.config);
-      expect([r.trainTokens, r.validTokens, r.testTokens]).toEqual(
-        [retrain.trainTokens, retrain.validTokens, retrain.testTokens].map((n) => n ?? 0),
-      );
+      expect([r.trainTokens, r.validTokens, r.testTokens]).toEqual(retrain.tokens);
     }
   });
 
@@ -123,32 +123,6 @@ describe('the recurrent kinds against the hosts before run kinds', () => {
     expect(epochMetric(reports, 'valLoss')).toEqual(epochs);
   });
 
-  it('rnn-search reports what `nas-lab search --space rnn` logged', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'nas-lab-rnn-port-'));
-    const flags = ['--nhid', '8', '--bptt', '5', '--batch-size', '4', '--epochs', '1'];
-    const data = ['--train-tokens', '120', '--valid-tokens', '100', '--order', '2'];
-    const cmd = parseRnnSearchArgs([
-      ...flags,
-      ...data,
-      ...['--backend', 'cpu', '--data-dir', textFolder(), '--out', out, '--quiet'],
-    ]);
-    if (cmd === 'help') throw new Error('help');
-    await runRnnSearchCommand(cmd, () => undefined);
-    const log = readLog(out);
-    const settings = { ...defaultSettings(RNN_SEARCH_INFO.schema), ...SIZES, epochs: 1, order: 2 };
-    const reports = await kindReports('search', settings, textEnv('cli', FOLDER_ORIGIN));
-    const logged = log.filter((r) => r.type === 'step');
-    expect(stepsOf(reports).map((r) => [r.metrics.trainLoss, r.metrics.valLoss])).toEqual(
-      logged.map((r) => [r.trainLoss, r.valLoss]),
-    );
-    expect(epochMetric(reports, 'valLoss')).toEqual(
-      log.filter((r) => r.type === 'epoch').map((r) => r.valLoss),
-    );
-    const files = reports.at(-1)?.type === 'done' ? reports.at(-1) : undefined;
-    const written = readFileSync(join(out, 'genotype.py'), 'utf8');
-    expect(files?.type === 'done' && files.files?.[1]?.data).toBe(written);
-  });
-
   it('rnn-retrain reports what the lab’s retrain job streamed', async () => {
     const lab = { ...DEFAULT_LAB_RNN_RETRAIN, ...RETRAIN_SIZES };
     const job = await createRnnRetrainJob(lab, rnnGenotypeToJson(RNN_ENAS), () => textSource());
@@ -175,43 +149,6 @@ describe('the recurrent kinds against the hosts before run kinds', () => {
     const done = reports.at(-1);
     expect(done?.type === 'done' && done.metrics.testPerplexity).toBe(
       result?.type === 'rnnRetrainDone' && result.result.testPerplexity,
-    );
-  });
-
-  it('rnn-retrain reports what `nas-lab retrain --space rnn` logged', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'nas-lab-rnn-port-'));
-    const genotypeFile = join(out, 'cell.json');
-    writeFileSync(genotypeFile, stringifyRnnGenotype(RNN_ENAS));
-    const cmd = parseRnnRetrainArgs([
-      ...['--genotype', genotypeFile, '--nhid', '8', '--bptt', '5', '--batch-size', '4'],
-      ...['--epochs', '3', '--nonmono', '1', '--train-tokens', '120', '--valid-tokens', '60'],
-      ...['--test-tokens', '60', '--backend', 'cpu', '--data-dir', textFolder()],
-      ...['--out', out, '--quiet'],
-    ]);
-    if (cmd === 'help') throw new Error('help');
-    await runRnnRetrainCommand(
-      cmd,
-      () => undefined,
-      () => undefined,
-    );
-    const log = readLog(out);
-    const settings = {
-      ...defaultSettings(RNN_RETRAIN_INFO.schema),
-      ...RETRAIN_SIZES,
-      genotype: readFileSync(genotypeFile, 'utf8'),
-    };
-    const reports = await kindReports('retrain', settings, textEnv('cli', FOLDER_ORIGIN));
-    expect(stepsOf(reports).map((r) => [r.metrics.trainLoss, r.metrics.lr])).toEqual(
-      log.filter((r) => r.type === 'step').map((r) => [r.trainLoss, r.lr]),
-    );
-    expect(epochMetric(reports, 'testLoss')).toEqual(
-      log.filter((r) => r.type === 'epoch').map((r) => r.testLoss),
-    );
-    const done = log.find((r) => r.type === 'done');
-    const last = reports.at(-1);
-    expect(last?.type === 'done' && last.metrics.testLoss).toBe(done?.testLoss);
-    expect(readFileSync(join(out, 'genotype.json'), 'utf8')).toBe(
-      last?.type === 'done' && last.files?.[0]?.data,
     );
   });
 });

@@ -7,7 +7,7 @@
  */
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
-import { parseSearchArgs } from '../../src/cli/args';
+import { parseRunArgs } from '../../src/cli/runArgs';
 import * as tf from '../../src/nas/tensor/tf';
 import { whyBackendCannotTrain } from '../../src/nas/backends/trainingBackends';
 import { registerWasmTrainingKernels } from '../../src/nas/backends/wasmKernels/index';
@@ -23,9 +23,9 @@ async function maxPoolGradient(backend: string): Promise<number[]> {
 }
 
 function backendFlag(args: string[]): string {
-  const command = parseSearchArgs(args);
-  if (command === 'help') throw new Error('parsed as a request for help');
-  return command.backend;
+  const command = parseRunArgs('search', args, []);
+  if ('help' in command) throw new Error('parsed as a request for help');
+  return command.host.backend;
 }
 
 function filterGradient(): tf.Tensor {
@@ -54,7 +54,7 @@ describe('wasm backend trap', () => {
     expect(whyBackendCannotTrain('wasm')).toBeNull();
     expect(backendFlag([])).toBe('wasm');
     expect(backendFlag(['--backend', 'cpu'])).toBe('cpu');
-    expect(() => parseSearchArgs(['--backend', 'tpu'])).toThrow(
+    expect(() => backendFlag(['--backend', 'tpu'])).toThrow(
       /--backend tpu: unknown backend "tpu"; training backends: cpu, wasm, webgpu, webgl/,
     );
   });
