@@ -27,6 +27,8 @@ import { useLab } from './useLab';
 import { useStaggeredValue } from './useStaggeredValue';
 import { DEFAULT_AUTOSAVE_EVERY } from '../worker/autosaveDefaults';
 import { labConfigProblem } from './validateLabConfig';
+import { findRunKind } from '../nas/runKind/registry';
+import type { LabRun } from './labRuns';
 import {
   kindReadsCheckpoint,
   labConfigOfRun,
@@ -89,6 +91,14 @@ export function App() {
     });
   }, [restoredRun]);
 
+  const restoredRnnRetrain = useMemo(
+    () =>
+      restoredRun && findRunKind(restoredRun.kind)?.info.select.space === 'rnn'
+        ? restoredRun.settings
+        : null,
+    [restoredRun],
+  );
+
   const { evaluateModel } = lab;
   const onEvaluate = useCallback(
     (bytes: ArrayBuffer, testImages: number) => evaluateModel(bytes, testImages, config.backend),
@@ -103,6 +113,10 @@ export function App() {
       else startRetrain(c, g, autosaveEvery);
     },
     [startRetrain, startRun, autosaveEvery],
+  );
+  const onStartRnnRetrain = useCallback(
+    (run: LabRun) => startRun(run.kind, run.settings, config.backend, autosaveEvery),
+    [startRun, config.backend, autosaveEvery],
   );
   const { loadCheckpoint, resumeRun } = lab;
   const onLoadCheckpoint = useCallback(
@@ -258,9 +272,8 @@ export function App() {
                 view={lab.recurrentRetrain}
                 disabled={lab.status === 'running' || lab.status === 'loading'}
                 smoothing={smoothing}
-                onStart={(settings, genotype) =>
-                  lab.startRnnRetrain(settings, genotype, config.backend)
-                }
+                restored={restoredRnnRetrain}
+                onStart={onStartRnnRetrain}
               />
             </>
           ) : (

@@ -9,14 +9,11 @@ import { frameBatcher } from './frameBatcher';
 import type { LabState } from './labReducer';
 import {
   INITIAL_LAB_STATE,
-  recurrentRetrainStarted,
   reduceLabBatch,
   retrainStarted,
   runStarting,
   searchStarted,
 } from './labReducer';
-import type { RnnGenotypeJson } from '../nas/rnn/genotype/rnnGenotype';
-import type { LabRnnRetrainSettings } from '../worker/recurrentRetrainProtocol';
 import type { Settings } from '../nas/runKind/settingsSchema';
 
 export type { LabState } from './labReducer';
@@ -33,12 +30,6 @@ export interface LabActions {
   resumeAutosave(id: string, backend: BackendChoice, autosaveEvery: number): void;
   discardAutosaves(): void;
   startRetrain(config: RetrainLabConfig, genotype: GenotypeJson, autosaveEvery?: number): void;
-  /** Retrains a recurrent genotype's language model on the built-in text. */
-  startRnnRetrain(
-    settings: LabRnnRetrainSettings,
-    genotype: RnnGenotypeJson,
-    backend: BackendChoice,
-  ): void;
   /** Resumes a search from a checkpoint file (it arrives paused). */
   loadCheckpoint(bytes: ArrayBuffer, backend: BackendChoice): void;
   /** Evaluates a trained-model file on the built-in held-out images. */
@@ -112,10 +103,6 @@ export function useLab(): Lab {
       startRetrain: (config, genotype, autosaveEvery) => {
         setState((s) => retrainStarted(s, genotype));
         send({ type: 'retrain', config, genotype, autosaveEvery, dataUrl: embeddedDataUrl() });
-      },
-      startRnnRetrain: (settings, genotype, backend) => {
-        setState(recurrentRetrainStarted);
-        send({ type: 'rnnRetrain', settings, genotype, backend, dataUrl: embeddedDataUrl() });
       },
       loadCheckpoint: (bytes, backend) => {
         setState(searchStarted());
