@@ -264,6 +264,7 @@ export function App() {
               <RecurrentResults
                 view={lab.recurrent}
                 status={lab.status}
+                resumedStep={lab.run?.step ?? 0}
                 smoothing={smoothing}
                 onSmoothingChange={setSmoothing}
               />
