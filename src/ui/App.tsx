@@ -29,13 +29,7 @@ import { DEFAULT_AUTOSAVE_EVERY } from '../worker/autosaveDefaults';
 import { labConfigProblem } from './validateLabConfig';
 import { findRunKind } from '../nas/runKind/registry';
 import type { LabRun } from './labRuns';
-import {
-  kindReadsCheckpoint,
-  labConfigOfRun,
-  liveValues,
-  runOfLabConfig,
-  runOfRetrain,
-} from './labRuns';
+import { labConfigOfRun, liveValues, runOfLabConfig, runOfRetrain } from './labRuns';
 
 const genes = (g: [string, number][]): Gene[] => g as unknown as Gene[];
 
@@ -58,23 +52,16 @@ export function App() {
     window.history.replaceState(null, '', query ? `?${query}` : window.location.pathname);
   }, [config]);
 
-  const { setRates, setLive } = lab;
-  const runningKind = lab.run !== null;
+  const { setLive } = lab;
+  const runningKind = lab.run?.kind ?? null;
   const onConfigChange = useCallback(
     (c: LabConfig) => {
-      const run = runningKind ? runOfLabConfig(c) : null;
-      if (busy && labConfigProblem(c) === null && run) {
-        setLive(liveValues(run));
-      } else if (busy && labConfigProblem(c) === null) {
-        setRates(
-          c.space === 'recurrent' && c.recurrent
-            ? { weightLr: c.recurrent.lr, alphaLr: c.recurrent.alphaLr }
-            : { weightLr: c.search.weightLr, alphaLr: c.search.alphaLr },
-        );
-      }
+      const run = busy && labConfigProblem(c) === null ? runOfLabConfig(c) : null;
+      // Only the running kind's live settings (a retrain's form is not this one).
+      if (run && run.kind === runningKind) setLive(liveValues(run));
       setState({ config: c, ignored: [] });
     },
-    [busy, setRates, setLive, runningKind],
+    [busy, setLive, runningKind],
   );
 
   // A search loaded from a checkpoint brings its settings with it.
@@ -105,26 +92,22 @@ export function App() {
     [evaluateModel, config.backend],
   );
 
-  const { startRetrain, startRun } = lab;
+  const { startRun } = lab;
   const onStartRetrain = useCallback(
     (c: RetrainLabConfig, g: GenotypeJson) => {
       const run = runOfRetrain(c, g);
       if (run) startRun(run.kind, run.settings, c.backend, autosaveEvery);
-      else startRetrain(c, g, autosaveEvery);
     },
-    [startRetrain, startRun, autosaveEvery],
+    [startRun, autosaveEvery],
   );
   const onStartRnnRetrain = useCallback(
     (run: LabRun) => startRun(run.kind, run.settings, config.backend, autosaveEvery),
     [startRun, config.backend, autosaveEvery],
   );
-  const { loadCheckpoint, resumeRun } = lab;
+  const { resumeRun } = lab;
   const onLoadCheckpoint = useCallback(
-    (bytes: ArrayBuffer, backend: LabConfig['backend']) =>
-      kindReadsCheckpoint(bytes)
-        ? resumeRun(bytes, backend, autosaveEvery)
-        : loadCheckpoint(bytes, backend),
-    [loadCheckpoint, resumeRun, autosaveEvery],
+    (bytes: ArrayBuffer, backend: LabConfig['backend']) => resumeRun(bytes, backend, autosaveEvery),
+    [resumeRun, autosaveEvery],
   );
 
   const last = lab.steps.at(-1);
@@ -188,7 +171,6 @@ export function App() {
                 setTimeline(null);
                 const run = runOfLabConfig(config);
                 if (run) lab.startRun(run.kind, run.settings, config.backend, autosaveEvery);
-                else lab.start(config, autosaveEvery);
               }}
             >
               Start
@@ -220,10 +202,7 @@ export function App() {
             </button>
           </div>
           <CheckpointButtons
-            canSave={
-              (lab.run !== null || (!recurrent && lab.mode === 'search')) &&
-              (lab.status === 'paused' || lab.status === 'running')
-            }
+            canSave={lab.run !== null && (lab.status === 'paused' || lab.status === 'running')}
             busy={busy}
             backend={config.backend}
             onSave={lab.save}

@@ -126,17 +126,6 @@ export function runStarting(state: LabState, kind: string): LabState {
   }
 }
 
-/** State when a retrain starts: the search's results stay, the retrain's charts start empty. */
-export function retrainStarted(state: LabState, genotype: GenotypeJson): LabState {
-  return {
-    ...state,
-    status: 'loading',
-    error: null,
-    mode: 'retrain',
-    retrain: { genotype, steps: [], epochs: [], final: null },
-  };
-}
-
 function updateRetrain(state: LabState, update: (r: RetrainView) => RetrainView): LabState {
   return state.retrain ? { ...state, retrain: update(state.retrain) } : state;
 }

@@ -8,7 +8,7 @@
 import type { GenotypeJson } from '../nas/genotype/genotype';
 import { genotypeFromJson, stringifyGenotype } from '../nas/genotype/genotype';
 import type { RunKindEntry } from '../nas/runKind/registry';
-import { checkpointFormatOf, findRunKind, runKinds, selectRunKind } from '../nas/runKind/registry';
+import { findRunKind, selectRunKind } from '../nas/runKind/registry';
 import type { RunKindInfo, RunSelector } from '../nas/runKind/runKind';
 import type { SettingValue, Settings } from '../nas/runKind/settingsSchema';
 import { fieldDefault, validateSettings } from '../nas/runKind/settingsSchema';
@@ -148,14 +148,4 @@ export function labConfigOfRun(run: LabRun, base: LabConfig): LabConfig | null {
       ? { algorithm: 'cdarts', cdarts: pick({ ...DEFAULT_LAB_CDARTS, ...base.cdarts }, s) }
       : { algorithm: 'darts' }),
   } as LabConfig;
-}
-
-/** Whether a registered kind reads these checkpoint bytes (else the per-kind jobs do). */
-export function kindReadsCheckpoint(bytes: ArrayBuffer): boolean {
-  try {
-    const format = checkpointFormatOf(new Uint8Array(bytes));
-    return runKinds().some((e) => e.info.checkpointFormat === format);
-  } catch {
-    return false;
-  }
 }
