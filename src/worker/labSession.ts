@@ -62,10 +62,6 @@ export class LabSession {
           driver.configure(message);
           await driver.begin(message.config.backend, () => legacyJob(message, this.host));
           break;
-        case 'rnnRetrain':
-          driver.configure({});
-          await driver.begin(message.backend, () => legacyJob(message, this.host));
-          break;
         case 'loadCheckpoint': {
           driver.configure({});
           const bytes = new Uint8Array(message.bytes);

@@ -97,6 +97,14 @@ describe.runIf(ENTRY)('a recurrent search run in the lab session (cpu, the built
       kind: INFO.id,
       step: pausedAt,
     });
+    // A resumed run saves at once, before its first step (the Save checkpoint button).
+    await after.session.handle({ type: 'save' });
+    expect(after.messages.filter((m) => m.type === 'error')).toEqual([]);
+    expect(after.messages.find((m) => m.type === 'file')).toMatchObject({
+      kind: 'checkpoint',
+      purpose: 'download',
+      name: `nas-lab-${INFO.id}-step-${pausedAt}.naslab`,
+    });
     await after.session.handle({ type: 'step' });
     await after.until(() => after.steps().length === 1);
     expect(after.steps()[0]?.step).toBe(pausedAt + 1);
