@@ -11,8 +11,6 @@ import type { Run, RunEnv, RunReport, StepReport } from '../../src/nas/runKind/r
 import { selectRunKind } from '../../src/nas/runKind/registry';
 import type { Settings } from '../../src/nas/runKind/settingsSchema';
 import { defaultSettings } from '../../src/nas/runKind/settingsSchema';
-import { rnnGenotypeToJson } from '../../src/nas/rnn/genotype/rnnGenotype';
-import { RNN_ENAS } from '../../src/nas/rnn/genotype/rnnPublishedGenotypes';
 import {
   PAPER_RNN_RETRAIN_CONFIG,
   SMALL_RNN_RETRAIN_CONFIG,

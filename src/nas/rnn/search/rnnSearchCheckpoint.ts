@@ -13,13 +13,7 @@ import type { StoredTensor } from '../../io/checkpointFormat';
 import { CHECKPOINT_MAGIC, decodeContainer, encodeContainer } from '../../io/checkpointFormat';
 import type { HostSettings, Json } from '../../io/manifestFields';
 import type { TensorSlot } from '../../io/tensorSlots';
-import {
-  assignStored,
-  checkFiniteTensors,
-  matchTensorSlots,
-  prefixed,
-  readTensors,
-} from '../../io/tensorSlots';
+import { assignStored, checkFiniteTensors, matchTensorSlots, prefixed } from '../../io/tensorSlots';
 import { ManifestReader, rngToJson } from '../../io/manifestFields';
 import type { RngSnapshot } from '../../tensor/random';
 import type { RnnSearchConfig } from './rnnSearchConfig';
