@@ -151,6 +151,10 @@ export class LabSession {
         const { job, run } = await resumeRunJob(bytes, labRunEnv(this.host.dataSource, dataUrl));
         const { settings, step } = run;
         this.host.post({ type: 'runStarted', kind: run.info.id, settings, step });
+        // Where it stands (alphas, genotype) before any step: the run arrives paused.
+        for (const report of run.takeOpening()) {
+          this.host.post({ type: 'report', kind: run.info.id, report });
+        }
         return { job, step, resumedFrom: bytes };
       },
       'paused',

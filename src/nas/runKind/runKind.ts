@@ -158,6 +158,12 @@ export interface Run {
   readonly step: number;
   /** The next report; null once the run has finished (after its 'done'). */
   next(): Promise<RunReport | null>;
+  /**
+   * The notes the run opens with (its data; for a resumed run, where it stands: alphas,
+   * genotype), handed over once: `next()` does not yield them again. A host posts them before
+   * the first step, so that a run resumed paused shows where it stands without stepping.
+   */
+  takeOpening(): readonly NoteReport[];
   /** The whole state as a checkpoint of the kind's format. Between reports only. */
   checkpoint(): Promise<Uint8Array>;
   /**
