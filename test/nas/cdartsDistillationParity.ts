@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { InteractiveType } from '../../src/nas/cdarts/cdartsConfig';
-import { distillHead, distillPoolWindow } from '../../src/nas/cdarts/distillHead';
+import { distillHead, distillPoolWindow } from '../../src/nas/cdarts/network/distillHead';
 import { distillationLoss, klDistillation } from '../../src/nas/cdarts/distillation';
-import { ensembleLogits } from '../../src/nas/cdarts/ensembleLogits';
+import { ensembleLogits } from '../../src/nas/cdarts/network/ensembleLogits';
 import type { TensorMap } from '../../src/nas/tensor/layer';
 import { updatingContext } from '../../src/nas/ops/runningStats';
 import * as tf from '../../src/nas/tensor/tf';

@@ -11,8 +11,11 @@ import {
   trainable,
 } from '../../src/nas/cdarts/cdartsState';
 import { evalWeightStep } from '../../src/nas/cdarts/cdartsStep';
-import type { EvalShape } from '../../src/nas/cdarts/followingEvalNetwork';
-import { createFollowingEvalNetwork, geneKeys } from '../../src/nas/cdarts/followingEvalNetwork';
+import type { EvalShape } from '../../src/nas/cdarts/network/followingEvalNetwork';
+import {
+  createFollowingEvalNetwork,
+  geneKeys,
+} from '../../src/nas/cdarts/network/followingEvalNetwork';
 import type { Genotype } from '../../src/nas/genotype/genotype';
 import { genotypesEqual } from '../../src/nas/genotype/genotype';
 import { Rng } from '../../src/nas/tensor/random';

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adamStep, createAdam, disposeAdam } from '../../src/nas/optim/adam';
 import { NNI_CDARTS_CONFIG, regularizationDecay } from '../../src/nas/cdarts/cdartsConfig';
-import { createCdartsVariables } from '../../src/nas/cdarts/cdartsModules';
-import type { Mixtures } from '../../src/nas/cdarts/cdartsSearchNetwork';
-import { cdartsSearchNetwork, edgeScales } from '../../src/nas/cdarts/cdartsSearchNetwork';
+import { createCdartsVariables } from '../../src/nas/cdarts/network/cdartsModules';
+import type { Mixtures } from '../../src/nas/cdarts/network/cdartsSearchNetwork';
+import { cdartsSearchNetwork, edgeScales } from '../../src/nas/cdarts/network/cdartsSearchNetwork';
 import type { OpName } from '../../src/nas/ops/primitives';
 import { Rng } from '../../src/nas/tensor/random';
 import {

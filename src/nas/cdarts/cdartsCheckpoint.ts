@@ -41,11 +41,11 @@ import {
   withinCdartsCheckpoint,
 } from './cdartsCheckpointManifest';
 import type { SamplerState } from './cyclicSampler';
-import type { PooledTensor } from './followingEvalNetwork';
-import { createFollowingEvalNetwork } from './followingEvalNetwork';
+import type { PooledTensor } from './network/followingEvalNetwork';
+import { createFollowingEvalNetwork } from './network/followingEvalNetwork';
 import { Rng } from '../tensor/random';
 import type { DataShape } from '../darts/searchState';
-import { isSharedModuleName } from './cdartsModules';
+import { isSharedModuleName } from './network/cdartsModules';
 
 export interface CdartsCheckpoint extends CdartsCheckpointManifest {
   readonly tensors: readonly StoredTensor[];

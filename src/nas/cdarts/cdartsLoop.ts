@@ -155,7 +155,7 @@ function cutCount(state: CdartsState): number {
 }
 
 /** Masked softmax of both cell types, read back in one transfer. */
-async function readProbabilities(state: CdartsState): Promise<AlphaProbabilities> {
+export async function readProbabilities(state: CdartsState): Promise<AlphaProbabilities> {
   const packed = tf.tidy(() =>
     tf.concat([
       tf.reshape(maskedSoftmax(state.alphas.normal, state.mutator.cut.normal), [-1]),

@@ -10,23 +10,28 @@
 import { genotypeToJson } from '../genotype/genotype';
 import { formatNniArchitecture } from '../genotype/nniArchitecture';
 import { checkSettingsMake } from '../runKind/configProblems';
+import {
+  explodeCellAlphas,
+  fillNaN,
+  genotypeDoneReport,
+  resumingText,
+  searchRunKind,
+} from '../runKind/convRun';
+import type { SearchStart } from '../runKind/convRun';
 import { legacyImageData } from '../runKind/convFields';
 import { settingsFromHost, settingsToHost } from '../runKind/hostSettings';
 import type { SearchSplits } from '../runKind/imageData';
-import { AUGMENT_RNG, onSearchData, searchDataSummary } from '../runKind/imageData';
-import type { Run, RunEnv, RunKind, RunReport } from '../runKind/runKind';
+import { AUGMENT_RNG, searchDataSummary } from '../runKind/imageData';
+import type { Run, RunKind, RunReport } from '../runKind/runKind';
 import type { LiveSettings } from '../runKind/runReports';
 import { cellAlphaGroups, EventRun, genotypeFile } from '../runKind/runReports';
-import type { Settings } from '../runKind/settingsSchema';
 import { validateSettings } from '../runKind/settingsSchema';
-import * as tf from '../tensor/tf';
-import { Rng } from '../tensor/random';
+import type { Rng } from '../tensor/random';
 import type { CdartsCheckpoint } from './cdartsCheckpoint';
 import {
   captureCdartsCheckpoint,
   decodeCdartsCheckpoint,
   encodeCdartsCheckpoint,
-  restoreCdartsHostRng,
   restoreCdartsState,
 } from './cdartsCheckpoint';
 import type { CdartsConfig } from './cdartsConfig';
@@ -34,9 +39,9 @@ import { validateCdartsConfig } from './cdartsConfig';
 import type { CdartsSettings } from './cdartsKindInfo';
 import { CDARTS_INFO, CDARTS_SCHEMA } from './cdartsKindInfo';
 import type { CdartsEvent, CdartsRun as CdartsLoopRun } from './cdartsLoop';
-import { cdartsStepsPerEpoch, runCdarts } from './cdartsLoop';
+import { cdartsStepsPerEpoch, readProbabilities, runCdarts } from './cdartsLoop';
 import { cdartsConfigOf, cdartsSettingsOf } from './cdartsSettings';
-import type { AlphaProbabilities, CdartsState } from './cdartsState';
+import type { CdartsState } from './cdartsState';
 import {
   cdartsGenotype,
   createCdartsState,
@@ -46,7 +51,6 @@ import {
 } from './cdartsState';
 import type { CdartsTracked } from './cdartsReports';
 import { cdartsStepReport, cycleNote, epochMetrics } from './cdartsReports';
-import { maskedSoftmax } from './regularizedMutator';
 
 /**
  * Steps of the whole search: `perEpoch` search-network steps in each warm-up epoch; in each
@@ -111,15 +115,7 @@ class CdartsRunOfKind extends EventRun<CdartsEvent, CdartsSettings> implements R
           },
         ];
       case 'done':
-        return [
-          {
-            type: 'done',
-            step: event.steps,
-            metrics: this.lastEpoch,
-            detail: { genotype: genotypeToJson(event.genotype) },
-            files: [genotypeFile(event.genotype)],
-          },
-        ];
+        return [genotypeDoneReport(event.steps, this.lastEpoch, event.genotype)];
     }
   }
 
@@ -132,16 +128,10 @@ class CdartsRunOfKind extends EventRun<CdartsEvent, CdartsSettings> implements R
   }
 
   injectFault(fault: 'nan' | 'explodeAlphas'): void {
+    // Both networks, so that the next step's loss is NaN whichever phase it is in.
     if (fault === 'nan') {
-      // Both networks, so that the next step's loss is NaN whichever phase it is in.
-      for (const v of Object.values({ ...searchWeights(this.state), ...evalWeights(this.state) })) {
-        tf.tidy(() => v.assign(tf.fill(v.shape, Number.NaN)));
-      }
-      return;
-    }
-    for (const a of [this.state.alphas.normal, this.state.alphas.reduce]) {
-      tf.tidy(() => a.assign(tf.mul(tf.sign(a), 1e6)));
-    }
+      fillNaN(Object.values({ ...searchWeights(this.state), ...evalWeights(this.state) }));
+    } else explodeCellAlphas(this.state.alphas);
   }
 
   protected release(): void {
@@ -150,81 +140,44 @@ class CdartsRunOfKind extends EventRun<CdartsEvent, CdartsSettings> implements R
   }
 }
 
-/** The alphas' masked softmax, read back once (as the loop reads it). */
-async function readProbabilities(state: CdartsState): Promise<AlphaProbabilities> {
-  const [rows, cols] = state.searchNet.alphaShape;
-  const packed = tf.tidy(() =>
-    tf.concat([
-      tf.reshape(maskedSoftmax(state.alphas.normal, state.mutator.cut.normal), [-1]),
-      tf.reshape(maskedSoftmax(state.alphas.reduce, state.mutator.cut.reduce), [-1]),
-    ]),
-  );
-  const values = (await packed.data()) as Float32Array;
-  packed.dispose();
-  const table = (start: number) =>
-    Array.from({ length: rows }, (_, r) =>
-      Array.from(values.subarray(start + r * cols, start + (r + 1) * cols)),
-    );
-  return { normal: table(0), reduce: table(rows * cols) };
-}
-
 /** Whether the evaluation network has followed a genotype at `p` (a cycle has begun). */
 function cycled(config: CdartsConfig, p: ReturnType<CdartsLoopRun['position']>): boolean {
   return p.epoch > config.warmupEpochs || (p.epoch === config.warmupEpochs && p.phase !== 'follow');
 }
 
-/** A run on the settings' images over the state `build` makes (new, or from a checkpoint). */
-function startRun(
-  settings: CdartsSettings,
-  config: CdartsConfig,
-  env: RunEnv,
-  augment: Rng,
-  build: (splits: SearchSplits) => CdartsState,
-  resumed: CdartsCheckpoint | null,
-): Promise<Run> {
-  return onSearchData(
-    env,
-    settings,
-    config,
-    augment,
-    build,
-    disposeCdartsState,
-    async (splits, state) => {
-      const live = { current: settings };
-      const loop = runCdarts(state, splits, {
-        rates: () => ({
-          weightLr: live.current.weightLr,
-          nasnetLr: live.current.nasnetLr,
-          alphaLr: live.current.alphaLr,
-        }),
-        ...(resumed ? { resume: resumed.position } : {}),
-      });
-      const softmax = await readProbabilities(state);
-      const tracked: CdartsTracked = {
-        softmax,
-        genotype: cdartsGenotype(state.config, softmax),
-        evalGenotype: cycled(state.config, loop.position()) ? state.evalNet.genotype : null,
-      };
-      const perEpoch = cdartsStepsPerEpoch(state.config, splits);
-      const totalSteps = cdartsTotalSteps(state.config, perEpoch);
-      const { data, text } = searchDataSummary(settings.dataset, splits);
-      const note: RunReport = {
-        type: 'note',
-        text:
-          `${resumed ? `resuming at step ${resumed.position.step}: ` : ''}` +
-          `CDARTS search on ${text}, ${totalSteps} steps`,
-        detail: {
-          data,
-          totalSteps,
-          resumedFrom: resumed ? resumed.position.step : null,
-          alphas: cellAlphaGroups(softmax, state.config.primitives),
-          genotype: genotypeToJson(tracked.genotype),
-          evalGenotype: tracked.evalGenotype && genotypeToJson(tracked.evalGenotype),
-        },
-      };
-      return new CdartsRunOfKind(live, state, splits, augment, loop, tracked, totalSteps, note);
+/** The search's loop on the split images, its rates read from the live settings. */
+async function beginRun(start: SearchStart<CdartsSettings, CdartsCheckpoint, CdartsState>) {
+  const { settings, live, splits, state, augment, resumed } = start;
+  const loop = runCdarts(state, splits, {
+    rates: () => ({
+      weightLr: live.current.weightLr,
+      nasnetLr: live.current.nasnetLr,
+      alphaLr: live.current.alphaLr,
+    }),
+    ...(resumed ? { resume: resumed.position } : {}),
+  });
+  const softmax = await readProbabilities(state);
+  const tracked: CdartsTracked = {
+    softmax,
+    genotype: cdartsGenotype(state.config, softmax),
+    evalGenotype: cycled(state.config, loop.position()) ? state.evalNet.genotype : null,
+  };
+  const perEpoch = cdartsStepsPerEpoch(state.config, splits);
+  const totalSteps = cdartsTotalSteps(state.config, perEpoch);
+  const { data, text } = searchDataSummary(settings.dataset, splits);
+  const note: RunReport = {
+    type: 'note',
+    text: `${resumingText(resumed?.position.step)}CDARTS search on ${text}, ${totalSteps} steps`,
+    detail: {
+      data,
+      totalSteps,
+      resumedFrom: resumed ? resumed.position.step : null,
+      alphas: cellAlphaGroups(softmax, state.config.primitives),
+      genotype: genotypeToJson(tracked.genotype),
+      evalGenotype: tracked.evalGenotype && genotypeToJson(tracked.evalGenotype),
     },
-  );
+  };
+  return new CdartsRunOfKind(live, state, splits, augment, loop, tracked, totalSteps, note);
 }
 
 /**
@@ -253,37 +206,14 @@ function checkpointSettings(checkpoint: CdartsCheckpoint): CdartsSettings {
   return settings;
 }
 
-export const CDARTS_RUN_KIND: RunKind = {
+export const CDARTS_RUN_KIND: RunKind = searchRunKind({
   info: CDARTS_INFO,
-
-  async create(raw: Settings, env: RunEnv): Promise<Run> {
-    const settings = validateSettings(CDARTS_SCHEMA, raw) as CdartsSettings;
-    const config = validateCdartsConfig(cdartsConfigOf(settings));
-    return startRun(
-      settings,
-      config,
-      env,
-      Rng.fromSeed(config.seed + 1),
-      (splits) => createCdartsState(config, splits.shape),
-      null,
-    );
-  },
-
-  async resume(bytes: Uint8Array, env: RunEnv): Promise<Run> {
-    const checkpoint = decodeCdartsCheckpoint(bytes);
-    const settings = checkpointSettings(checkpoint);
-    const config = checkpoint.config;
-    // Files of the lab before the run kinds hold none: it never augmented, so never drew.
-    const augment = Object.hasOwn(checkpoint.hostRngs ?? {}, AUGMENT_RNG)
-      ? restoreCdartsHostRng(checkpoint, AUGMENT_RNG)
-      : Rng.fromSeed(config.seed + 1);
-    return startRun(
-      settings,
-      config,
-      env,
-      augment,
-      (splits) => restoreCdartsState(checkpoint, splits.shape),
-      checkpoint,
-    );
-  },
-};
+  config: (settings: CdartsSettings) => validateCdartsConfig(cdartsConfigOf(settings)),
+  decode: decodeCdartsCheckpoint,
+  settings: checkpointSettings,
+  rngs: (checkpoint) => checkpoint.hostRngs,
+  create: createCdartsState,
+  restore: restoreCdartsState,
+  dispose: disposeCdartsState,
+  begin: beginRun,
+});

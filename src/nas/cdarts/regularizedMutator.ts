@@ -13,7 +13,7 @@
  */
 import * as tf from '../tensor/tf';
 import type { RegularizedOps } from './cdartsConfig';
-import type { CellMixture, Mixtures } from './cdartsSearchNetwork';
+import type { CellMixture, Mixtures } from './network/cdartsSearchNetwork';
 import { edgeList } from '../genotype/cellTopology';
 import type { OpName } from '../ops/primitives';
 

@@ -7,17 +7,24 @@
  */
 import { genotypeToJson } from '../genotype/genotype';
 import { checkSettingsMake } from '../runKind/configProblems';
+import {
+  explodeCellAlphas,
+  fillNaN,
+  genotypeDoneReport,
+  imageStepReport,
+  resumingText,
+  searchRunKind,
+} from '../runKind/convRun';
+import type { SearchStart } from '../runKind/convRun';
 import { settingsFromHost, settingsToHost } from '../runKind/hostSettings';
 import type { SearchSplits } from '../runKind/imageData';
-import { AUGMENT_RNG, onSearchData, searchDataSummary } from '../runKind/imageData';
+import { AUGMENT_RNG, searchDataSummary } from '../runKind/imageData';
 import { legacyImageData } from '../runKind/convFields';
-import type { Run, RunEnv, RunKind, RunReport } from '../runKind/runKind';
+import type { Run, RunKind, RunReport } from '../runKind/runKind';
 import type { LiveSettings } from '../runKind/runReports';
 import { cellAlphaGroups, EventRun, genotypeFile } from '../runKind/runReports';
-import type { Settings } from '../runKind/settingsSchema';
 import { validateSettings } from '../runKind/settingsSchema';
-import * as tf from '../tensor/tf';
-import { Rng } from '../tensor/random';
+import type { Rng } from '../tensor/random';
 import type { DartsSettings } from './dartsKindInfo';
 import { DARTS_INFO, DARTS_SCHEMA, dartsSearchConfig } from './dartsKindInfo';
 import type { SearchCheckpoint } from './searchCheckpoint';
@@ -25,10 +32,8 @@ import {
   captureCheckpoint,
   decodeCheckpoint,
   encodeCheckpoint,
-  restoreRng,
   restoreSearchState,
 } from './searchCheckpoint';
-import type { SearchConfig } from './searchConfig';
 import { validateSearchConfig } from './searchConfig';
 import type { AlphaSoftmax, SearchEvent, SearchRun } from './searchLoop';
 import { readAlphaSoftmax, runSearch } from './searchLoop';
@@ -59,24 +64,21 @@ class DartsRun extends EventRun<SearchEvent, DartsSettings> implements Run {
       case 'step':
         this.step = event.step;
         return [
-          {
-            type: 'step',
-            step: event.step,
-            epoch: event.epoch,
-            totalSteps: event.totalSteps,
-            elapsedMs: event.elapsedMs,
-            throughput: event.imagesPerSecond,
-            metrics: {
+          imageStepReport(
+            event,
+            {
               trainLoss: event.trainLoss,
               trainAccuracy: event.trainAccuracy,
               valLoss: event.valLoss,
               weightLr: event.weightLr,
             },
-            alphas: cellAlphaGroups(event.alphaSoftmax, ops),
-            alphaMaxAbs: event.alphaMaxAbs,
-            genotype: genotypeToJson(event.genotype),
-            files: [genotypeFile(event.genotype)],
-          },
+            {
+              alphas: cellAlphaGroups(event.alphaSoftmax, ops),
+              alphaMaxAbs: event.alphaMaxAbs,
+              genotype: genotypeToJson(event.genotype),
+              files: [genotypeFile(event.genotype)],
+            },
+          ),
         ];
       case 'epoch':
         this.lastEpoch = { valLoss: event.valLoss, valAccuracy: event.valAccuracy };
@@ -90,15 +92,7 @@ class DartsRun extends EventRun<SearchEvent, DartsSettings> implements Run {
           },
         ];
       case 'done':
-        return [
-          {
-            type: 'done',
-            step: event.steps,
-            metrics: this.lastEpoch,
-            detail: { genotype: genotypeToJson(event.genotype) },
-            files: [genotypeFile(event.genotype)],
-          },
-        ];
+        return [genotypeDoneReport(event.steps, this.lastEpoch, event.genotype)];
     }
   }
 
@@ -113,15 +107,8 @@ class DartsRun extends EventRun<SearchEvent, DartsSettings> implements Run {
   }
 
   injectFault(fault: 'nan' | 'explodeAlphas'): void {
-    if (fault === 'nan') {
-      const first = Object.values(this.state.weights)[0];
-      if (first) tf.tidy(() => first.assign(tf.fill(first.shape, Number.NaN)));
-      return;
-    }
-    // Finite but far beyond any search: the losses stay finite, only max |α| shows it.
-    for (const a of [this.state.alphas.normal, this.state.alphas.reduce]) {
-      tf.tidy(() => a.assign(tf.mul(tf.sign(a), 1e6)));
-    }
+    if (fault === 'nan') fillNaN(Object.values(this.state.weights).slice(0, 1));
+    else explodeCellAlphas(this.state.alphas);
   }
 
   protected release(): void {
@@ -143,7 +130,7 @@ function openingNote(
   const genotype = history.at(-1)?.genotype;
   return {
     type: 'note',
-    text: `${resumed ? `resuming at step ${resumed.position.step}: ` : ''}searching on ${text}`,
+    text: `${resumingText(resumed?.position.step)}searching on ${text}`,
     detail: {
       data,
       resumedFrom: resumed ? resumed.position.step : null,
@@ -155,37 +142,20 @@ function openingNote(
   };
 }
 
-/** A run on the settings' images over the state `build` makes (new, or from a checkpoint). */
-function startRun(
-  settings: DartsSettings,
-  config: SearchConfig,
-  env: RunEnv,
-  augment: Rng,
-  build: (splits: SearchSplits) => SearchState,
-  resumed: SearchCheckpoint | null,
-): Promise<Run> {
-  return onSearchData(
-    env,
-    settings,
-    config,
-    augment,
-    build,
-    disposeSearchState,
-    async (splits, state) => {
-      const live = { current: settings };
-      const loop = runSearch(
-        state,
-        { train: splits.train, val: splits.val },
-        {
-          rates: () => ({ weightLr: live.current.weightLr, alphaLr: live.current.alphaLr }),
-          ...(resumed ? { resume: resumed } : {}),
-        },
-      );
-      const softmax = await readAlphaSoftmax(state);
-      const note = openingNote(settings, splits, softmax, resumed, config.primitives);
-      return new DartsRun(live, state, splits, augment, loop, note);
+/** The search's loop on the split images, its rates read from the live settings. */
+async function beginRun(start: SearchStart<DartsSettings, SearchCheckpoint, SearchState>) {
+  const { settings, live, splits, state, augment, resumed } = start;
+  const loop = runSearch(
+    state,
+    { train: splits.train, val: splits.val },
+    {
+      rates: () => ({ weightLr: live.current.weightLr, alphaLr: live.current.alphaLr }),
+      ...(resumed ? { resume: resumed } : {}),
     },
   );
+  const softmax = await readAlphaSoftmax(state);
+  const note = openingNote(settings, splits, softmax, resumed, state.config.primitives);
+  return new DartsRun(live, state, splits, augment, loop, note);
 }
 
 /**
@@ -222,38 +192,14 @@ function checkpointSettings(checkpoint: SearchCheckpoint): DartsSettings {
   return settings;
 }
 
-export const DARTS_RUN_KIND: RunKind = {
+export const DARTS_RUN_KIND: RunKind = searchRunKind({
   info: DARTS_INFO,
-
-  async create(raw: Settings, env: RunEnv): Promise<Run> {
-    const settings = validateSettings(DARTS_SCHEMA, raw) as DartsSettings;
-    const config = validateSearchConfig(dartsSearchConfig(settings));
-    const augment = Rng.fromSeed(config.seed + 1);
-    return startRun(
-      settings,
-      config,
-      env,
-      augment,
-      (splits) => createSearchState(config, splits.shape),
-      null,
-    );
-  },
-
-  async resume(bytes: Uint8Array, env: RunEnv): Promise<Run> {
-    const checkpoint = decodeCheckpoint(bytes);
-    const settings = checkpointSettings(checkpoint);
-    const config = checkpoint.config;
-    // Files of the lab before the run kinds hold none: it never augmented, so never drew.
-    const augment = Object.hasOwn(checkpoint.rngs, AUGMENT_RNG)
-      ? restoreRng(checkpoint, AUGMENT_RNG)
-      : Rng.fromSeed(config.seed + 1);
-    return startRun(
-      settings,
-      config,
-      env,
-      augment,
-      (splits) => restoreSearchState(checkpoint, splits.shape),
-      checkpoint,
-    );
-  },
-};
+  config: (settings: DartsSettings) => validateSearchConfig(dartsSearchConfig(settings)),
+  decode: decodeCheckpoint,
+  settings: checkpointSettings,
+  rngs: (checkpoint) => checkpoint.rngs,
+  create: createSearchState,
+  restore: restoreSearchState,
+  dispose: disposeSearchState,
+  begin: beginRun,
+});

@@ -15,6 +15,13 @@ import type { DataShape } from '../darts/searchState';
 import type { Genotype } from '../genotype/genotype';
 import { genotypeToJson, genotypesEqual } from '../genotype/genotype';
 import { checkSettingsMake } from '../runKind/configProblems';
+import {
+  fillNaN,
+  imageStepReport,
+  newAugmentRng,
+  resumingText,
+  savedAugmentRng,
+} from '../runKind/convRun';
 import { legacyImageData } from '../runKind/convFields';
 import { settingsFromHost, settingsToHost } from '../runKind/hostSettings';
 import type { TrainTestImages } from '../runKind/imageData';
@@ -24,15 +31,13 @@ import type { LiveSettings } from '../runKind/runReports';
 import { EventRun, genotypeFile } from '../runKind/runReports';
 import type { Settings } from '../runKind/settingsSchema';
 import { validateSettings } from '../runKind/settingsSchema';
-import * as tf from '../tensor/tf';
-import { Rng } from '../tensor/random';
+import type { Rng } from '../tensor/random';
 import { countParameters } from './evalNetwork';
 import type { RetrainCheckpoint } from './retrainCheckpoint';
 import {
   captureRetrainCheckpoint,
   decodeRetrainCheckpoint,
   encodeRetrainCheckpoint,
-  restoreRetrainRng,
   restoreRetrainState,
 } from './retrainCheckpoint';
 import type { RetrainConfig } from './retrainConfig';
@@ -86,20 +91,12 @@ class RetrainRunOfKind extends EventRun<RetrainEvent, RetrainSettings> implement
       case 'step':
         this.step = event.step;
         return [
-          {
-            type: 'step',
-            step: event.step,
-            epoch: event.epoch,
-            totalSteps: event.totalSteps,
-            elapsedMs: event.elapsedMs,
-            throughput: event.imagesPerSecond,
-            metrics: {
-              trainLoss: event.trainLoss,
-              trainAccuracy: event.trainAccuracy,
-              lr: event.lr,
-              dropPathProb: event.dropPathProb,
-            },
-          },
+          imageStepReport(event, {
+            trainLoss: event.trainLoss,
+            trainAccuracy: event.trainAccuracy,
+            lr: event.lr,
+            dropPathProb: event.dropPathProb,
+          }),
         ];
       case 'epoch': {
         const summary = {
@@ -145,8 +142,7 @@ class RetrainRunOfKind extends EventRun<RetrainEvent, RetrainSettings> implement
 
   injectFault(fault: 'nan' | 'explodeAlphas'): void {
     if (fault === 'explodeAlphas') throw new Error('a retrain has no alphas to make explode');
-    const first = Object.values(this.prepared.state.weights)[0];
-    if (first) tf.tidy(() => first.assign(tf.fill(first.shape, Number.NaN)));
+    fillNaN(Object.values(this.prepared.state.weights).slice(0, 1));
   }
 
   protected release(): void {
@@ -216,7 +212,7 @@ async function startRun(
     const note: RunReport = {
       type: 'note',
       text:
-        `${resumed ? `resuming at step ${resumed.position.step}: ` : ''}retraining ` +
+        `${resumingText(resumed?.position.step)}retraining ` +
         `${chosen.label} on ${settings.dataset}: ${data.trainImages} training and ` +
         `${data.testImages} test images of ${data.size.join('x')}, augmentation ` +
         `${augmentationText(options)}, ${parameters.toLocaleString('en-US')} parameters ` +
@@ -306,7 +302,7 @@ export const RETRAIN_RUN_KIND: RunKind = {
     return startRun(
       settings,
       env,
-      Rng.fromSeed(settings.seed + 1),
+      newAugmentRng(settings.seed),
       (config, shape) => createRetrainState(config, genotype, shape),
       null,
     );
@@ -315,14 +311,10 @@ export const RETRAIN_RUN_KIND: RunKind = {
   async resume(bytes: Uint8Array, env: RunEnv): Promise<Run> {
     const checkpoint = decodeRetrainCheckpoint(bytes);
     const settings = checkpointSettings(checkpoint);
-    // Files of the lab before the run kinds hold none: it never augmented, so never drew.
-    const augment = Object.hasOwn(checkpoint.rngs, AUGMENT_RNG)
-      ? restoreRetrainRng(checkpoint, AUGMENT_RNG)
-      : Rng.fromSeed(checkpoint.config.seed + 1);
     return startRun(
       settings,
       env,
-      augment,
+      savedAugmentRng(checkpoint.rngs, checkpoint.config.seed),
       (config, shape) => restoredState(checkpoint, settings, config, shape),
       checkpoint,
     );

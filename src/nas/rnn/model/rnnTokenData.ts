@@ -21,6 +21,57 @@ export interface TokenSegment {
   readonly length: number;
 }
 
+/** Throws naming the first token id of the texts (by name) outside the vocabulary 0..ntoken − 1. */
+export function checkTokenIds<K extends string>(texts: TokenTexts<K>, ntoken: number): void {
+  for (const [name, ids] of Object.entries(texts) as [K, ArrayLike<number>][]) {
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i] as number;
+      if (!Number.isInteger(id) || id < 0 || id >= ntoken) {
+        throw new Error(`${name} token ${i} is ${id}, outside the vocabulary 0..${ntoken - 1}`);
+      }
+    }
+  }
+}
+
+/** Named token texts (ids into the vocabulary). */
+export type TokenTexts<K extends string> = Readonly<Record<K, ArrayLike<number>>>;
+
+/** Named texts in columns, as `batchifyTexts` lays them out. */
+export type TokenColumnSet<K extends string> = Readonly<Record<K, TokenColumns>>;
+
+/**
+ * The texts laid out as `layout` says: each entry names the text it takes, its column count and
+ * the rows it needs at the least (2, a segment's; 3 where an epoch of steps walks it). Checks the
+ * ids first; frees what it made when a later text fails.
+ */
+export function batchifyTexts<T extends string, K extends string>(
+  texts: TokenTexts<T>,
+  ntoken: number,
+  layout: Readonly<Record<K, readonly [text: T, batch: number, minRows?: number]>>,
+): TokenColumnSet<K> {
+  checkTokenIds(texts, ntoken);
+  const made: [K, TokenColumns][] = [];
+  try {
+    for (const [key, [text, batch, minRows = 2]] of Object.entries(layout) as [
+      K,
+      readonly [T, number, number?],
+    ][]) {
+      const cols = batchify(texts[text], batch);
+      made.push([key, cols]);
+      if (cols.rows < minRows) {
+        throw new Error(
+          `the ${text} text fills ${cols.rows} rows of ${batch} columns; an epoch needs at least ${minRows}`,
+        );
+      }
+    }
+  } catch (e) {
+    tf.dispose(made.map(([, cols]) => cols.data));
+    throw e;
+  }
+  return Object.fromEntries(made) as Record<K, TokenColumns>;
+}
+
+/** The stream in `batch` contiguous columns (the tail that does not fill a row dropped). */
 export function batchify(stream: ArrayLike<number>, batch: number): TokenColumns {
   if (!Number.isInteger(batch) || batch < 1) {
     throw new Error(`batch must be a positive integer, got ${batch}`);

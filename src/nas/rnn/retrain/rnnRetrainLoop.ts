@@ -10,6 +10,8 @@
 import * as tf from '../../tensor/tf';
 import { meanTokenNll } from '../model/rnnEvaluate';
 import { perplexity } from '../model/rnnLoss';
+import type { TextRun, TextStepEvent, TextWalk, TextWalkOptions } from '../model/rnnTextWalk';
+import { walkText } from '../model/rnnTextWalk';
 import type { RnnRetrainState } from './rnnRetrainState';
 import { evaluationWeights, shouldSwitchToAsgd, switchToAsgd } from './rnnRetrainState';
 import { rnnRetrainStep } from './rnnRetrainStep';
@@ -25,58 +27,24 @@ import {
   startRnnRetrainPosition,
 } from './rnnRetrainPosition';
 import { drawSegmentLength } from '../model/rnnSegmentLength';
-import type { TokenColumns } from '../model/rnnTokenData';
-import { batchify, disposeSegment, tokenSegment } from '../model/rnnTokenData';
+import type { TokenColumnSet, TokenTexts } from '../model/rnnTokenData';
+import { batchifyTexts, disposeSegment, tokenSegment } from '../model/rnnTokenData';
 
-export interface RnnRetrainCorpusIds {
-  readonly train: ArrayLike<number>;
-  readonly valid: ArrayLike<number>;
-  readonly test: ArrayLike<number>;
-}
+export type RnnRetrainCorpusIds = TokenTexts<'train' | 'valid' | 'test'>;
 
-export interface RnnRetrainData {
-  /** `batchSize` columns. */
-  readonly train: TokenColumns;
-  /** `evalBatchSize` columns. */
-  readonly valid: TokenColumns;
-  /** `testBatchSize` columns. */
-  readonly test: TokenColumns;
-}
+/** The texts on the device: train in `batchSize`, valid `evalBatchSize`, test `testBatchSize` columns. */
+export type RnnRetrainData = TokenColumnSet<'train' | 'valid' | 'test'>;
 
 export function prepareRnnRetrainData(
   state: RnnRetrainState,
   corpus: RnnRetrainCorpusIds,
 ): RnnRetrainData {
   const { batchSize, evalBatchSize, testBatchSize } = state.config;
-  for (const [name, ids] of Object.entries(corpus) as [string, ArrayLike<number>][]) {
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i] as number;
-      if (!Number.isInteger(id) || id < 0 || id >= state.ntoken) {
-        throw new Error(
-          `${name} token ${i} is ${id}, outside the vocabulary 0..${state.ntoken - 1}`,
-        );
-      }
-    }
-  }
-  const train = batchify(corpus.train, batchSize);
-  if (train.rows < 3) {
-    train.data.dispose();
-    throw new Error(
-      `the train text fills ${train.rows} rows of ${batchSize} columns; an epoch needs at least 3`,
-    );
-  }
-  try {
-    const valid = batchify(corpus.valid, evalBatchSize);
-    try {
-      return { train, valid, test: batchify(corpus.test, testBatchSize) };
-    } catch (e) {
-      valid.data.dispose();
-      throw e;
-    }
-  } catch (e) {
-    train.data.dispose();
-    throw e;
-  }
+  return batchifyTexts(corpus, state.ntoken, {
+    train: ['train', batchSize, 3],
+    valid: ['valid', evalBatchSize],
+    test: ['test', testBatchSize],
+  });
 }
 
 export function disposeRnnRetrainData(data: RnnRetrainData): void {
@@ -85,24 +53,13 @@ export function disposeRnnRetrainData(data: RnnRetrainData): void {
 
 export type RnnRetrainOptimizerName = 'sgd' | 'asgd';
 
-export interface RnnRetrainStepEvent {
-  readonly type: 'step';
-  /** 0-based. */
-  readonly epoch: number;
-  /** 0-based over the run. */
-  readonly step: number;
+/** A step: its train loss is the segment's NLL per token without AR/TAR. */
+export interface RnnRetrainStepEvent extends TextStepEvent {
   /** The drawn length (the learning rate scales with it). */
   readonly seqLen: number;
-  /** Rows the segment held (shorter than seqLen at the end of the text). */
-  readonly segmentLength: number;
   /** lr · seqLen / bptt. */
   readonly lr: number;
   readonly optimizer: RnnRetrainOptimizerName;
-  /** NLL per token of the segment (without AR/TAR). */
-  readonly trainLoss: number;
-  readonly trainPerplexity: number;
-  readonly tokensPerSecond: number;
-  readonly elapsedMs: number;
 }
 
 export interface RnnRetrainEpochEvent {
@@ -134,33 +91,20 @@ export interface RnnRetrainDoneEvent {
 
 export type RnnRetrainEvent = RnnRetrainStepEvent | RnnRetrainEpochEvent | RnnRetrainDoneEvent;
 
-export interface RnnRetrainLoopOptions {
-  readonly signal?: AbortSignal;
-  /** Stop after this many steps; the epoch in progress is not evaluated. */
-  readonly maxSteps?: number;
-  readonly now?: () => number;
-  /** Continue a retrain from a checkpoint's position (rnnRetrainPosition.ts) instead of beginning one. */
-  readonly resume?: RnnRetrainResume;
-  /**
-   * A non-finite loss: 'throw' (the default) stops the retrain with an error; 'report' yields the
-   * step as it is, for a host that watches the losses and rolls back (a run kind's session).
-   */
-  readonly onNonFinite?: 'throw' | 'report';
-}
+/** A retrain's options; a resume continues from a checkpoint's position (rnnRetrainPosition.ts). */
+export type RnnRetrainLoopOptions = TextWalkOptions<RnnRetrainResume>;
 
 /**
- * A run of the retrain. Between an event's delivery and the next call the state is consistent
- * with `position()` and `hidden()`, when a host may checkpoint it (rnnRetrainCheckpoint.ts).
+ * A run of the retrain (rnnTextWalk.ts): a host may checkpoint it between events
+ * (rnnRetrainCheckpoint.ts); `hidden()` gives the carried hidden state.
  */
-export interface RnnRetrainRun extends AsyncGenerator<RnnRetrainEvent, void, undefined> {
-  position(): RnnRetrainPosition;
-  /**
-   * The carried hidden state: the loop's own tensor once it has stepped; before a resumed run's
-   * first step, the host copy it resumes from (so that it can be checkpointed at once); null at
-   * row 0.
-   */
-  hidden(): RnnRetrainHidden | Float32Array | null;
-}
+/** Before a resumed run's first step, `hidden()` is the host copy it resumes from. */
+export type RnnRetrainRun = TextRun<
+  RnnRetrainPosition,
+  RnnRetrainHidden,
+  RnnRetrainEvent,
+  Float32Array
+>;
 
 function doneEvent(steps: number, best: RnnRetrainBest | null): RnnRetrainDoneEvent {
   const testLoss = best?.testLoss ?? NaN;
@@ -183,22 +127,58 @@ export function runRnnRetrain(
   data: RnnRetrainData,
   options: RnnRetrainLoopOptions = {},
 ): RnnRetrainRun {
-  const cursor: Cursor = {
-    position:
-      options.resume?.position ??
-      startRnnRetrainPosition(data.train.rows, data.valid.rows, data.test.rows),
-    hidden: options.resume && options.resume.position.row > 0 ? options.resume.hidden : null,
+  const { config } = state;
+  const walk: TextWalk<RnnRetrainPosition, RnnRetrainHidden, RnnRetrainEvent> = {
+    epochs: config.epochs,
+    trainRows: data.train.rows,
+    begin(from) {
+      checkRnnRetrainPosition(from, config.epochs);
+      if (options.resume) checkResume(state, data, options.resume);
+    },
+    startHidden(resumed) {
+      const saved = resumed ? options.resume?.hidden : null;
+      return saved && (options.resume?.position.row ?? 0) > 0
+        ? tf.tensor2d(saved, [data.train.batch, config.nhid])
+        : state.model.initHidden(data.train.batch);
+    },
+    async step(epoch, step, i, hidden) {
+      const seqLen = drawSegmentLength(state.rng, config);
+      const segment = tokenSegment(data.train, i, seqLen);
+      const optimizer: RnnRetrainOptimizerName = state.asgd ? 'asgd' : 'sgd';
+      const result = rnnRetrainStep(state, segment, hidden, seqLen);
+      hidden.dispose();
+      const loss = (await result.nll.data())[0] as number;
+      tf.dispose([result.nll, result.loss]);
+      disposeSegment(segment);
+      return {
+        hidden: result.hidden,
+        advance: seqLen,
+        tokens: segment.length * data.train.batch,
+        divergence: Number.isFinite(loss)
+          ? null
+          : `the recurrent retrain diverged at epoch ${epoch}, step ${step} (loss ${loss}); ` +
+            'lower lr or clip',
+        event: (elapsedMs, tokensPerSecond) => ({
+          type: 'step',
+          epoch,
+          step,
+          seqLen,
+          segmentLength: segment.length,
+          lr: (config.lr * seqLen) / config.bptt,
+          optimizer,
+          trainLoss: loss,
+          trainPerplexity: perplexity(loss),
+          tokensPerSecond,
+          elapsedMs,
+        }),
+      };
+    },
+    disposeHidden: (hidden) => hidden.dispose(),
+    evaluate: (epoch, position) => evaluateEpoch(state, data, epoch, position),
+    done: async (steps, position) => doneEvent(steps, position.best),
   };
-  const run = retrainEvents(state, data, options, cursor);
-  return Object.assign(run, {
-    position: (): RnnRetrainPosition => ({ ...cursor.position }),
-    hidden: (): RnnRetrainHidden | Float32Array | null => cursor.hidden,
-  });
-}
-
-interface Cursor {
-  position: RnnRetrainPosition;
-  hidden: RnnRetrainHidden | Float32Array | null;
+  const start = startRnnRetrainPosition(data.train.rows, data.valid.rows, data.test.rows);
+  return walkText(walk, start, options);
 }
 
 /** Refuses a resume on other data or with a state that does not agree with its position. */
@@ -225,118 +205,47 @@ function checkResume(state: RnnRetrainState, data: RnnRetrainData, resume: RnnRe
   }
 }
 
-async function* retrainEvents(
+/**
+ * The epoch's evaluation on the validation and test texts (with the averaged weights once ASGD
+ * runs), the best epoch so far, and an SGD epoch's validation loss fed to the switch rule.
+ */
+async function evaluateEpoch(
   state: RnnRetrainState,
   data: RnnRetrainData,
-  options: RnnRetrainLoopOptions,
-  cursor: Cursor,
-): AsyncGenerator<RnnRetrainEvent, void, undefined> {
+  epoch: number,
+  position: RnnRetrainPosition,
+): Promise<{ event: RnnRetrainEpochEvent; position: RnnRetrainPosition }> {
   const { config } = state;
-  const from = cursor.position;
-  checkRnnRetrainPosition(from, config.epochs);
-  if (options.resume) checkResume(state, data, options.resume);
-  const now = options.now ?? (() => performance.now());
-  const started = now() - from.elapsedMs;
-  let best = from.best;
-  let step = from.step;
-  let tokens = from.tokens;
-  for (let epoch = from.epoch; epoch < config.epochs; epoch++) {
-    const resumed = epoch === from.epoch && options.resume !== undefined;
-    const saved = resumed ? options.resume?.hidden : null;
-    let hidden =
-      saved && from.row > 0
-        ? tf.tensor2d(saved, [data.train.batch, state.config.nhid])
-        : state.model.initHidden(data.train.batch);
-    try {
-      for (let i = resumed ? from.row : 0; i < data.train.rows - 2;) {
-        if (options.signal?.aborted) return;
-        if (options.maxSteps !== undefined && step >= options.maxSteps) {
-          yield doneEvent(step, best);
-          return;
-        }
-        const seqLen = drawSegmentLength(state.rng, config);
-        const segment = tokenSegment(data.train, i, seqLen);
-        const optimizer: RnnRetrainOptimizerName = state.asgd ? 'asgd' : 'sgd';
-        const result = rnnRetrainStep(state, segment, hidden, seqLen);
-        hidden.dispose();
-        hidden = result.hidden;
-        const loss = (await result.nll.data())[0] as number;
-        tf.dispose([result.nll, result.loss]);
-        disposeSegment(segment);
-        if (!Number.isFinite(loss) && options.onNonFinite !== 'report') {
-          throw new Error(
-            `the recurrent retrain diverged at epoch ${epoch}, step ${step} (loss ${loss}); ` +
-              'lower lr or clip',
-          );
-        }
-        tokens += segment.length * data.train.batch;
-        const elapsedMs = now() - started;
-        cursor.position = {
-          ...cursor.position,
-          epoch,
-          row: i + seqLen,
-          step: step + 1,
-          tokens,
-          elapsedMs,
-        };
-        cursor.hidden = hidden;
-        yield {
-          type: 'step',
-          epoch,
-          step,
-          seqLen,
-          segmentLength: segment.length,
-          lr: (config.lr * seqLen) / config.bptt,
-          optimizer,
-          trainLoss: loss,
-          trainPerplexity: perplexity(loss),
-          tokensPerSecond: elapsedMs > 0 ? (tokens * 1000) / elapsedMs : 0,
-          elapsedMs,
-        };
-        step++;
-        i += seqLen;
-      }
-    } finally {
-      cursor.hidden = null;
-      hidden.dispose();
+  let { best } = position;
+  const averaged = state.asgd !== null;
+  const evaluation = {
+    model: state.model,
+    weights: evaluationWeights(state),
+    alpha: null,
+    buffers: {},
+  };
+  const valLoss = await meanTokenNll(evaluation, data.valid, config.bptt);
+  const testLoss = await meanTokenNll(evaluation, data.test, config.bptt);
+  if (valLoss < (best?.valLoss ?? Infinity)) best = { epoch, valLoss, testLoss };
+  let switched = false;
+  if (!averaged) {
+    if (shouldSwitchToAsgd(state.valHistory, valLoss, config.nonmono)) {
+      switchToAsgd(state);
+      switched = true;
     }
-    const averaged = state.asgd !== null;
-    const evaluation = {
-      model: state.model,
-      weights: evaluationWeights(state),
-      alpha: null,
-      buffers: {},
-    };
-    const valLoss = await meanTokenNll(evaluation, data.valid, config.bptt);
-    const testLoss = await meanTokenNll(evaluation, data.test, config.bptt);
-    if (valLoss < (best?.valLoss ?? Infinity)) best = { epoch, valLoss, testLoss };
-    let switched = false;
-    if (!averaged) {
-      if (shouldSwitchToAsgd(state.valHistory, valLoss, config.nonmono)) {
-        switchToAsgd(state);
-        switched = true;
-      }
-      state.valHistory.push(valLoss);
-    }
-    cursor.position = {
-      ...cursor.position,
-      epoch: epoch + 1,
-      row: 0,
-      elapsedMs: now() - started,
-      best,
-    };
-    yield {
-      type: 'epoch',
-      epoch,
-      evaluated: averaged ? 'averaged' : 'weights',
-      valLoss,
-      valPerplexity: perplexity(valLoss),
-      testLoss,
-      testPerplexity: perplexity(testLoss),
-      switchedToAsgd: switched,
-      bestValLoss: best?.valLoss ?? Infinity,
-      bestEpoch: best?.epoch ?? -1,
-    };
+    state.valHistory.push(valLoss);
   }
-  yield doneEvent(step, best);
+  const event: RnnRetrainEpochEvent = {
+    type: 'epoch',
+    epoch,
+    evaluated: averaged ? 'averaged' : 'weights',
+    valLoss,
+    valPerplexity: perplexity(valLoss),
+    testLoss,
+    testPerplexity: perplexity(testLoss),
+    switchedToAsgd: switched,
+    bestValLoss: best?.valLoss ?? Infinity,
+    bestEpoch: best?.epoch ?? -1,
+  };
+  return { event, position: { ...position, best } };
 }

@@ -8,6 +8,8 @@
  * state, and `checkRnnRetrainProgress` checks that it agrees with the position.
  */
 import type * as tf from '../../tensor/tf';
+import type { RnnTextPosition } from '../model/rnnTextPosition';
+import { checkCount, checkRnnTextPosition } from '../model/rnnTextPosition';
 import type { AsgdState } from './rnnAsgd';
 import { shouldSwitchToAsgd } from './rnnRetrainState';
 
@@ -18,24 +20,11 @@ export interface RnnRetrainBest {
   readonly testLoss: number;
 }
 
-export interface RnnRetrainPosition {
-  /** The epoch the next step belongs to; the configured epoch count once the retrain is over. */
-  readonly epoch: number;
-  /**
-   * The train text's row the next segment starts at; 0 before the epoch's first step. At or past
-   * train rows − 2 the epoch's steps are done and its evaluation is owed.
-   */
-  readonly row: number;
-  /** Steps taken since the retrain began. */
-  readonly step: number;
-  /** Train tokens seen (for the events' tokens per second). */
-  readonly tokens: number;
+export interface RnnRetrainPosition extends RnnTextPosition {
   /** Rows of the batchified texts, to check that a resume has the same data and batches. */
   readonly trainRows: number;
   readonly validRows: number;
   readonly testRows: number;
-  /** Time the retrain has run, in ms; events' `elapsedMs` continue from it. */
-  readonly elapsedMs: number;
   /** The best epoch so far; null before the first evaluation. */
   readonly best: RnnRetrainBest | null;
 }
@@ -67,28 +56,13 @@ export function startRnnRetrainPosition(
   };
 }
 
-function checkCount(value: number, what: string, min: number, max: number): void {
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new Error(`${what} must be an integer from ${min} to ${max}, got ${value}`);
-  }
-}
-
 /** Checks a position a retrain of `epochs` epochs can be in; throws naming the first fault. */
 export function checkRnnRetrainPosition(p: RnnRetrainPosition, epochs: number): void {
-  checkCount(p.trainRows, 'position: train rows', 3, 2 ** 31 - 1);
-  checkCount(p.validRows, 'position: validation rows', 1, 2 ** 31 - 1);
-  checkCount(p.testRows, 'position: test rows', 1, 2 ** 31 - 1);
-  checkCount(p.epoch, 'position: epoch', 0, epochs);
-  // The row advances by the drawn length, which may pass the text's end (the segment is clipped).
-  checkCount(p.row, 'position: row', 0, p.epoch === epochs ? 0 : 2 ** 31 - 1);
-  checkCount(p.step, 'position: step', 0, 2 ** 31 - 1);
-  checkCount(p.tokens, 'position: tokens', 0, Number.MAX_SAFE_INTEGER);
-  if (p.row > 0 && p.step === 0) {
-    throw new Error(`position: row ${p.row} is reached without a step`);
-  }
-  if (!(Number.isFinite(p.elapsedMs) && p.elapsedMs >= 0)) {
-    throw new Error(`position: elapsed time must be a non-negative number, got ${p.elapsedMs}`);
-  }
+  checkRnnTextPosition(p, epochs, [
+    ['train', p.trainRows, 3],
+    ['validation', p.validRows, 1],
+    ['test', p.testRows, 1],
+  ]);
   if (p.best === null) {
     if (p.epoch > 0) throw new Error(`position: ${p.epoch} epochs are evaluated but none is best`);
     return;

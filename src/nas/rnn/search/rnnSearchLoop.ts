@@ -10,60 +10,42 @@ import * as tf from '../../tensor/tf';
 import type { RnnGenotype } from '../genotype/rnnGenotype';
 import { deriveRecurrentGenes } from '../genotype/rnnGenotype';
 import { perplexity } from '../model/rnnLoss';
+import type { TextRun, TextStepEvent, TextWalk, TextWalkOptions } from '../model/rnnTextWalk';
+import { walkText } from '../model/rnnTextWalk';
 import type { RnnCarriedHidden, RnnSearchPosition, RnnSearchResume } from './rnnSearchPosition';
 import { checkRnnSearchPosition, startRnnSearchPosition } from './rnnSearchPosition';
 import type { RnnSearchState } from './rnnSearchState';
 import { evaluateRnnTokens, rnnSearchStep } from './rnnSearchStep';
-import type { TokenColumns } from '../model/rnnTokenData';
-import { batchify, disposeSegment, tokenSegment } from '../model/rnnTokenData';
+import type { TokenColumnSet, TokenTexts } from '../model/rnnTokenData';
+import { batchifyTexts, disposeSegment, tokenSegment } from '../model/rnnTokenData';
 
-export interface RnnCorpusIds {
-  /** Token ids of the training text (trains the weights). */
-  readonly train: ArrayLike<number>;
-  /** Token ids of the validation text: trains the alphas and is evaluated each epoch (DARTS). */
-  readonly valid: ArrayLike<number>;
-}
+/**
+ * Token ids of the training text (trains the weights) and of the validation text (trains the
+ * alphas and is evaluated each epoch, as in DARTS).
+ */
+export type RnnCorpusIds = TokenTexts<'train' | 'valid'>;
 
-export interface RnnSearchData {
-  /** The train text in `batchSize` columns. */
-  readonly train: TokenColumns;
-  /** The alpha text (DARTS: the validation text) in `batchSize` columns. */
-  readonly search: TokenColumns;
-  /** The validation text in `evalBatchSize` columns. */
-  readonly valid: TokenColumns;
-}
+/**
+ * The texts on the device: the train text and the alpha text (DARTS: the validation text) in
+ * `batchSize` columns, the validation text (`valid`) in `evalBatchSize` columns.
+ */
+export type RnnSearchData = TokenColumnSet<'train' | 'search' | 'valid'>;
 
 export function prepareRnnSearchData(state: RnnSearchState, corpus: RnnCorpusIds): RnnSearchData {
   const { batchSize, evalBatchSize } = state.config;
-  for (const [name, ids] of Object.entries(corpus) as [string, ArrayLike<number>][]) {
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i] as number;
-      if (!Number.isInteger(id) || id < 0 || id >= state.ntoken) {
-        throw new Error(
-          `${name} token ${i} is ${id}, outside the vocabulary 0..${state.ntoken - 1}`,
-        );
-      }
-    }
-  }
-  const train = batchify(corpus.train, batchSize);
-  const search = batchify(corpus.valid, batchSize);
-  const valid = batchify(corpus.valid, evalBatchSize);
-  return { train, search, valid };
+  return batchifyTexts(corpus, state.ntoken, {
+    train: ['train', batchSize],
+    search: ['valid', batchSize],
+    valid: ['valid', evalBatchSize],
+  });
 }
 
 export function disposeRnnSearchData(data: RnnSearchData): void {
   tf.dispose([data.train.data, data.search.data, data.valid.data]);
 }
 
-export interface RnnStepEvent {
-  readonly type: 'step';
-  /** 0-based. */
-  readonly epoch: number;
-  /** 0-based over the run. */
-  readonly step: number;
-  readonly segmentLength: number;
-  readonly trainLoss: number;
-  readonly trainPerplexity: number;
+/** A step: train tokens per second count both steps' work, train tokens counted. */
+export interface RnnStepEvent extends TextStepEvent {
   /**
    * The alpha objective: the NLL on the alpha segment at the alphas before the step (first
    * order: at the weights w; unrolled: at the virtual weights w').
@@ -72,9 +54,6 @@ export interface RnnStepEvent {
   readonly valPerplexity: number;
   readonly alphaSoftmax: number[][];
   readonly genotype: RnnGenotype;
-  /** Train tokens per second over the run so far (both steps' work, train tokens counted). */
-  readonly tokensPerSecond: number;
-  readonly elapsedMs: number;
 }
 
 export interface RnnEpochEvent {
@@ -94,34 +73,20 @@ export interface RnnDoneEvent {
 
 export type RnnSearchEvent = RnnStepEvent | RnnEpochEvent | RnnDoneEvent;
 
-export interface RnnSearchLoopOptions {
-  readonly signal?: AbortSignal;
-  /** Stop after this many steps (a budgeted run); the epoch in progress is not evaluated. */
-  readonly maxSteps?: number;
-  /** Clock in ms; injectable for tests. */
-  readonly now?: () => number;
-  /** Continue a search from a checkpoint's position (rnnSearchPosition.ts) instead of beginning one. */
-  readonly resume?: RnnSearchResume;
-  /**
-   * A non-finite loss: 'throw' (the default) stops the search with an error; 'report' yields the
-   * step as it is, for a host that watches the losses and rolls back (a run kind's session).
-   */
-  readonly onNonFinite?: 'throw' | 'report';
-}
+/** A search's options; a resume continues from a checkpoint's position (rnnSearchPosition.ts). */
+export type RnnSearchLoopOptions = TextWalkOptions<RnnSearchResume>;
 
 /**
- * A run of the search. Between an event's delivery and the next call the state is consistent
- * with `position()` and `hidden()`, when a host may checkpoint it (rnnSearchCheckpoint.ts).
+ * A run of the search (rnnTextWalk.ts): a host may checkpoint it between events
+ * (rnnSearchCheckpoint.ts); `hidden()` gives the carried states of train and alpha text.
  */
-export interface RnnSearchRun extends AsyncGenerator<RnnSearchEvent, void, undefined> {
-  position(): RnnSearchPosition;
-  /**
-   * The carried hidden states of train and alpha text: the loop's own tensors once it has
-   * stepped; before a resumed run's first step, the host copies it resumes from (so that it can
-   * be checkpointed at once); null at row 0.
-   */
-  hidden(): RnnCarriedHidden | RnnSearchResume['hidden'];
-}
+/** Before a resumed run's first step, `hidden()` is the host copies it resumes from. */
+export type RnnSearchRun = TextRun<
+  RnnSearchPosition,
+  RnnCarriedHidden,
+  RnnSearchEvent,
+  NonNullable<RnnSearchResume['hidden']>
+>;
 
 /** The alphas' softmax as rows (one readback) with two scalars packed in front. */
 async function readStep(
@@ -166,22 +131,70 @@ export function runRnnSearch(
   data: RnnSearchData,
   options: RnnSearchLoopOptions = {},
 ): RnnSearchRun {
-  const cursor: Cursor = {
-    position: options.resume?.position ?? startRnnSearchPosition(data.train.rows, data.search.rows),
-    hidden: options.resume && options.resume.position.row > 0 ? options.resume.hidden : null,
-  };
-  const run = searchEvents(state, data, options, cursor);
-  return Object.assign(run, {
-    position: (): RnnSearchPosition => ({ ...cursor.position }),
-    hidden: (): RnnCarriedHidden | RnnSearchResume['hidden'] => cursor.hidden,
+  const { config } = state;
+  const zeroHidden = (): RnnCarriedHidden => ({
+    train: state.model.initHidden(data.train.batch),
+    alpha: state.model.initHidden(data.search.batch),
   });
+  const halfLength = Math.floor(config.bptt / 2);
+  const walk: TextWalk<RnnSearchPosition, RnnCarriedHidden, RnnSearchEvent> = {
+    epochs: config.epochs,
+    trainRows: data.train.rows,
+    begin: (from) => checkRnnSearchPosition(from, config.epochs),
+    startHidden: (resumed) =>
+      resumed ? resumedHidden(state, data, options.resume as RnnSearchResume) : zeroHidden(),
+    async step(epoch, step, i, hidden) {
+      const length = state.rng.next() < config.halfSegmentProbability ? halfLength : config.bptt;
+      const train = tokenSegment(data.train, i, length);
+      const val = tokenSegment(data.search, i % (data.search.rows - 1), config.bptt);
+      const result = rnnSearchStep(state, train, val, hidden.train, hidden.alpha, length);
+      const read = await readStep(state, result.trainLoss, result.valLoss);
+      tf.dispose([result.trainLoss, result.valLoss]);
+      disposeSegment(val);
+      disposeSegment(train);
+      const finite = Number.isFinite(read.train) && Number.isFinite(read.val);
+      return {
+        hidden: { train: result.hiddenTrain, alpha: result.hiddenVal },
+        advance: length,
+        tokens: train.length * data.train.batch,
+        divergence: finite
+          ? null
+          : `the recurrent search diverged at step ${step} (loss ${read.train})`,
+        event: (elapsedMs, tokensPerSecond) => ({
+          type: 'step',
+          epoch,
+          step,
+          segmentLength: train.length,
+          trainLoss: read.train,
+          trainPerplexity: perplexity(read.train),
+          valLoss: read.val,
+          valPerplexity: perplexity(read.val),
+          alphaSoftmax: read.softmax,
+          genotype: genotypeOf(state, read.softmax),
+          tokensPerSecond,
+          elapsedMs,
+        }),
+      };
+    },
+    disposeHidden: (hidden) => tf.dispose([hidden.train, hidden.alpha]),
+    async evaluate(epoch, position) {
+      const valLoss = await evaluateRnnTokens(state, data.valid, config.bptt);
+      const event: RnnEpochEvent = {
+        type: 'epoch',
+        epoch,
+        valLoss,
+        valPerplexity: perplexity(valLoss),
+        genotype: await currentGenotype(state),
+      };
+      return { event, position };
+    },
+    done: async (steps) => ({ type: 'done', steps, genotype: await currentGenotype(state) }),
+  };
+  const start = startRnnSearchPosition(data.train.rows, data.search.rows);
+  return walkText(walk, start, options);
 }
 
-interface Cursor {
-  position: RnnSearchPosition;
-  hidden: RnnCarriedHidden | RnnSearchResume['hidden'];
-}
-
+/** The resumed carried states, once the data and the saved states agree with the position. */
 function resumedHidden(
   state: RnnSearchState,
   data: RnnSearchData,
@@ -214,94 +227,4 @@ function resumedHidden(
     train: tf.tensor2d(train, [data.train.batch, nhid]),
     alpha: tf.tensor2d(alpha, [data.search.batch, nhid]),
   };
-}
-
-async function* searchEvents(
-  state: RnnSearchState,
-  data: RnnSearchData,
-  options: RnnSearchLoopOptions,
-  cursor: Cursor,
-): AsyncGenerator<RnnSearchEvent, void, undefined> {
-  const { config } = state;
-  const from = cursor.position;
-  checkRnnSearchPosition(from, config.epochs);
-  const now = options.now ?? (() => performance.now());
-  const started = now() - from.elapsedMs;
-  const halfLength = Math.floor(config.bptt / 2);
-  let step = from.step;
-  let tokens = from.tokens;
-  for (let epoch = from.epoch; epoch < config.epochs; epoch++) {
-    const resumed = epoch === from.epoch && options.resume !== undefined;
-    const start = resumed
-      ? resumedHidden(state, data, options.resume as RnnSearchResume)
-      : {
-          train: state.model.initHidden(data.train.batch),
-          alpha: state.model.initHidden(data.search.batch),
-        };
-    let hiddenTrain = start.train;
-    let hiddenVal = start.alpha;
-    try {
-      for (let i = resumed ? from.row : 0; i < data.train.rows - 2;) {
-        if (options.signal?.aborted) return;
-        if (options.maxSteps !== undefined && step >= options.maxSteps) {
-          yield { type: 'done', steps: step, genotype: await currentGenotype(state) };
-          return;
-        }
-        const length = state.rng.next() < config.halfSegmentProbability ? halfLength : config.bptt;
-        const train = tokenSegment(data.train, i, length);
-        const val = tokenSegment(data.search, i % (data.search.rows - 1), config.bptt);
-        const result = rnnSearchStep(state, train, val, hiddenTrain, hiddenVal, length);
-        hiddenTrain = result.hiddenTrain;
-        hiddenVal = result.hiddenVal;
-        const read = await readStep(state, result.trainLoss, result.valLoss);
-        tf.dispose([result.trainLoss, result.valLoss]);
-        disposeSegment(val);
-        disposeSegment(train);
-        const finite = Number.isFinite(read.train) && Number.isFinite(read.val);
-        if (!finite && options.onNonFinite !== 'report') {
-          throw new Error(`the recurrent search diverged at step ${step} (loss ${read.train})`);
-        }
-        tokens += train.length * data.train.batch;
-        const elapsedMs = now() - started;
-        cursor.position = {
-          ...cursor.position,
-          epoch,
-          row: i + length,
-          step: step + 1,
-          tokens,
-          elapsedMs,
-        };
-        cursor.hidden = { train: hiddenTrain, alpha: hiddenVal };
-        yield {
-          type: 'step',
-          epoch,
-          step,
-          segmentLength: train.length,
-          trainLoss: read.train,
-          trainPerplexity: perplexity(read.train),
-          valLoss: read.val,
-          valPerplexity: perplexity(read.val),
-          alphaSoftmax: read.softmax,
-          genotype: genotypeOf(state, read.softmax),
-          tokensPerSecond: elapsedMs > 0 ? (tokens * 1000) / elapsedMs : 0,
-          elapsedMs,
-        };
-        step++;
-        i += length;
-      }
-    } finally {
-      cursor.hidden = null;
-      tf.dispose([hiddenTrain, hiddenVal]);
-    }
-    const valLoss = await evaluateRnnTokens(state, data.valid, config.bptt);
-    cursor.position = { ...cursor.position, epoch: epoch + 1, row: 0, elapsedMs: now() - started };
-    yield {
-      type: 'epoch',
-      epoch,
-      valLoss,
-      valPerplexity: perplexity(valLoss),
-      genotype: await currentGenotype(state),
-    };
-  }
-  yield { type: 'done', steps: step, genotype: await currentGenotype(state) };
 }

@@ -8,8 +8,8 @@
  * min(6, s − 1) and the stride min(2, s − kernel), so the pooled map has at least 2 pixels, as
  * the 2×2 conv needs; for s ≥ 8 it is the official pool. A 1-pixel map is refused.
  */
-import type { ClassifierHead, PoolWindow } from '../ops/classifierHead';
-import { classifierHead } from '../ops/classifierHead';
+import type { ClassifierHead, PoolWindow } from '../../ops/classifierHead';
+import { classifierHead } from '../../ops/classifierHead';
 
 export interface DistillHeadSpec {
   readonly prefix: string;

@@ -7,10 +7,10 @@
  *
  * Names: `stem.conv`, `stem.bn.*`, `heads.{0,1}.*` (see distillHead.ts), `ensemble`.
  */
-import type * as tf from '../tensor/tf';
-import type { ForwardContext, Layer, ParamSpec, TensorMap } from '../tensor/layer';
-import { lookup } from '../tensor/layer';
-import { convBnStem } from '../ops/cellStack';
+import type * as tf from '../../tensor/tf';
+import type { ForwardContext, Layer, ParamSpec, TensorMap } from '../../tensor/layer';
+import { lookup } from '../../tensor/layer';
+import { convBnStem } from '../../ops/cellStack';
 import type { DistillHead } from './distillHead';
 import { distillHead } from './distillHead';
 import {
@@ -19,8 +19,8 @@ import {
   ensembleLogits,
   initialEnsembleValues,
 } from './ensembleLogits';
-import { createVariables, initValues } from '../tensor/initParams';
-import type { Rng } from '../tensor/random';
+import { createVariables, initValues } from '../../tensor/initParams';
+import type { Rng } from '../../tensor/random';
 
 const STEM_PREFIX = 'stem';
 const HEADS_PREFIX = 'heads';

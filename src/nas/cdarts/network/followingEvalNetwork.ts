@@ -13,14 +13,14 @@
  * the cells' preprocessing, the heads and the classifier never change. Names the network does
  * not own (the shared modules under `share_module`) are left to the caller.
  */
-import * as tf from '../tensor/tf';
-import type { ParamSpec } from '../tensor/layer';
+import * as tf from '../../tensor/tf';
+import type { ParamSpec } from '../../tensor/layer';
 import type { CdartsEvalNetwork, CdartsEvalNetworkSpec } from './cdartsEvalNetwork';
 import { cdartsEvalNetwork } from './cdartsEvalNetwork';
 import { createCdartsVariables } from './cdartsModules';
-import type { Gene, Genotype } from '../genotype/genotype';
-import { genotypesEqual } from '../genotype/genotype';
-import type { Rng } from '../tensor/random';
+import type { Gene, Genotype } from '../../genotype/genotype';
+import { genotypesEqual } from '../../genotype/genotype';
+import type { Rng } from '../../tensor/random';
 
 export type EvalShape = Omit<CdartsEvalNetworkSpec, 'genotype'>;
 

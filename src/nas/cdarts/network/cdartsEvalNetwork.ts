@@ -6,15 +6,15 @@
  * evaluation cells with affine-free BatchNorm (`bn_affine=False` during the search) and pooling
  * without BatchNorm; drop path is off (p = 0 during the search).
  */
-import type * as tf from '../tensor/tf';
-import type { ForwardContext, TensorMap } from '../tensor/layer';
+import type * as tf from '../../tensor/tf';
+import type { ForwardContext, TensorMap } from '../../tensor/layer';
 import type { CdartsModules } from './cdartsModules';
 import type { CdartsBodyShape, NetworkOutput } from './cdartsBody';
 import { cdartsBody } from './cdartsBody';
-import type { EvalCell } from '../retrain/evalCell';
-import { evalCell } from '../retrain/evalCell';
-import type { Genotype } from '../genotype/genotype';
-import type { CellStackNetwork } from '../ops/cellStack';
+import type { EvalCell } from '../../retrain/evalCell';
+import { evalCell } from '../../retrain/evalCell';
+import type { Genotype } from '../../genotype/genotype';
+import type { CellStackNetwork } from '../../ops/cellStack';
 
 export interface CdartsEvalNetworkSpec extends CdartsBodyShape {
   readonly genotype: Genotype;

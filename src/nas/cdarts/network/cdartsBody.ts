@@ -5,10 +5,10 @@
  * lists in their fixed order, and the forward pass that collects the reduction cells' outputs
  * for the ensemble. Each network supplies how it builds and applies one cell.
  */
-import type * as tf from '../tensor/tf';
-import type { ForwardContext, ParamSpec, TensorMap } from '../tensor/layer';
-import type { CellSlot, CellStackNetwork } from '../ops/cellStack';
-import { buildCellStack, classifierParams, classify, runCellStack } from '../ops/cellStack';
+import type * as tf from '../../tensor/tf';
+import type { ForwardContext, ParamSpec, TensorMap } from '../../tensor/layer';
+import type { CellSlot, CellStackNetwork } from '../../ops/cellStack';
+import { buildCellStack, classifierParams, classify, runCellStack } from '../../ops/cellStack';
 import type { CdartsModules } from './cdartsModules';
 import { cdartsModules } from './cdartsModules';
 

@@ -12,18 +12,18 @@
  *
  * The cells are DARTS's search cells (`searchCell`, through its public API).
  */
-import * as tf from '../tensor/tf';
-import type { ForwardContext, TensorMap } from '../tensor/layer';
+import * as tf from '../../tensor/tf';
+import type { ForwardContext, TensorMap } from '../../tensor/layer';
 import type { CdartsBodyShape, NetworkOutput } from './cdartsBody';
 import { cdartsBody } from './cdartsBody';
 import type { CdartsModules } from './cdartsModules';
-import { edgeCount, edgeList } from '../genotype/cellTopology';
-import type { OpOptions } from '../ops/operations';
-import type { OpName } from '../ops/primitives';
-import type { SearchCell } from '../darts/searchCell';
-import { searchCell } from '../darts/searchCell';
-import { splitEdgeRows } from '../darts/supernet';
-import type { CellStackNetwork } from '../ops/cellStack';
+import { edgeCount, edgeList } from '../../genotype/cellTopology';
+import type { OpOptions } from '../../ops/operations';
+import type { OpName } from '../../ops/primitives';
+import type { SearchCell } from '../../darts/searchCell';
+import { searchCell } from '../../darts/searchCell';
+import { splitEdgeRows } from '../../darts/supernet';
+import type { CellStackNetwork } from '../../ops/cellStack';
 
 /** CDARTS search ops: affine-free BatchNorm, no BatchNorm after pooling. */
 const CDARTS_SEARCH_OP_OPTIONS: OpOptions = { affine: false, bnAfterPool: false };

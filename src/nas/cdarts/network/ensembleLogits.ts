@@ -5,8 +5,8 @@
  * (not summed): [3N, classes]. The ensemble weight is a learnable vector of length 3
  * initialised to U(0, 1)/3 (NNI; the official `--ensemble_param` draws 0.333·U(0, 1)).
  */
-import * as tf from '../tensor/tf';
-import type { Rng } from '../tensor/random';
+import * as tf from '../../tensor/tf';
+import type { Rng } from '../../tensor/random';
 
 /** Name of the ensemble weight vector in a network's weight map. */
 export const ENSEMBLE_PARAM = 'ensemble';

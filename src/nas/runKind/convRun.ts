@@ -1,0 +1,189 @@
+/**
+ * What the convolutional kinds' engines (DARTS, CDARTS, the retrain) do alike around their loops,
+ * written once: the augmentation's random state a new run starts with or a checkpoint restores,
+ * the faults a test injects (NaN weights, exploded alphas), the genotype's done report and the
+ * opening note's words for a resume, the step report, and a search kind's create and resume.
+ * The engines use tfjs; the descriptors never import this.
+ */
+import type { Genotype } from '../genotype/genotype';
+import { genotypeToJson } from '../genotype/genotype';
+import { rngFromSnapshots } from '../io/manifestFields';
+import type { RngSnapshot } from '../tensor/random';
+import { Rng } from '../tensor/random';
+import * as tf from '../tensor/tf';
+import type { DataShape } from '../darts/searchState';
+import type { ImageDataSettings, SearchSplits } from './imageData';
+import { AUGMENT_RNG, onSearchData } from './imageData';
+import type { Run, RunEnv, RunKind, RunKindInfo, RunReport, StepReport } from './runKind';
+import type { Settings } from './settingsSchema';
+import { validateSettings } from './settingsSchema';
+import type { LiveSettings } from './runReports';
+import { genotypeFile } from './runReports';
+
+/** The augmentation's random state of a new run of seed `seed`. */
+export function newAugmentRng(seed: number): Rng {
+  return Rng.fromSeed(seed + 1);
+}
+
+/**
+ * The augmentation's random state a checkpoint's host states hold; a file of the lab before the
+ * run kinds holds none: it never augmented, so never drew, and its run's state is a new one.
+ */
+export function savedAugmentRng(
+  rngs: Readonly<Record<string, RngSnapshot>> | undefined,
+  seed: number,
+): Rng {
+  return rngs && Object.hasOwn(rngs, AUGMENT_RNG)
+    ? rngFromSnapshots(rngs, AUGMENT_RNG)
+    : newAugmentRng(seed);
+}
+
+/** Fills the variables with NaN (a test's fault: the next step's loss is NaN). */
+export function fillNaN(variables: Iterable<tf.Variable>): void {
+  for (const v of variables) tf.tidy(() => v.assign(tf.fill(v.shape, Number.NaN)));
+}
+
+/** Both cell types' alphas made finite but far beyond any search: only max |α| shows it. */
+export function explodeCellAlphas(alphas: {
+  readonly normal: tf.Variable;
+  readonly reduce: tf.Variable;
+}): void {
+  for (const a of [alphas.normal, alphas.reduce]) {
+    tf.tidy(() => a.assign(tf.mul(tf.sign(a), 1e6)));
+  }
+}
+
+/** A search's done report: the last epoch's figures and the genotype found, with its file. */
+export function genotypeDoneReport(
+  steps: number,
+  metrics: Readonly<Record<string, number>>,
+  genotype: Genotype,
+): RunReport {
+  return {
+    type: 'done',
+    step: steps,
+    metrics,
+    detail: { genotype: genotypeToJson(genotype) },
+    files: [genotypeFile(genotype)],
+  };
+}
+
+/** How an opening note begins: where a resumed run resumes, nothing for a new one. */
+export function resumingText(resumedAt: number | undefined): string {
+  return resumedAt === undefined ? '' : `resuming at step ${resumedAt}: `;
+}
+
+/** What an image loop's step event tells of where it is and how fast it goes. */
+export interface ImageStepEvent {
+  readonly step: number;
+  readonly epoch: number;
+  readonly totalSteps: number;
+  readonly elapsedMs: number;
+  readonly imagesPerSecond: number;
+}
+
+/** An image loop's step as a report (throughput in images/s), with its metrics and the rest. */
+export function imageStepReport(
+  event: ImageStepEvent,
+  metrics: Readonly<Record<string, number>>,
+  rest: Omit<StepReport, keyof ImageStepEvent | 'type' | 'throughput' | 'metrics'> = {},
+): StepReport {
+  return {
+    type: 'step',
+    step: event.step,
+    epoch: event.epoch,
+    totalSteps: event.totalSteps,
+    elapsedMs: event.elapsedMs,
+    throughput: event.imagesPerSecond,
+    metrics,
+    ...rest,
+  };
+}
+
+/** What a search run begins with, once its images are split and its state is built. */
+export interface SearchStart<S extends Settings, K, T> {
+  readonly settings: S;
+  /** The settings as they change while it runs (its loop reads its rates from them). */
+  readonly live: LiveSettings<S>;
+  readonly splits: SearchSplits;
+  readonly state: T;
+  readonly augment: Rng;
+  /** The checkpoint it resumes; null for a new run. */
+  readonly resumed: K | null;
+}
+
+/**
+ * What a convolutional search kind's engine gives `searchRunKind`: `S` its settings, `C` its
+ * configuration, `K` its checkpoint (which holds its configuration), `T` its state.
+ */
+export interface SearchKindParts<
+  S extends Settings,
+  C extends SearchSeed,
+  K extends { readonly config: C },
+  T,
+> {
+  readonly info: RunKindInfo;
+  /** The checked configuration the settings make. */
+  config(settings: S): C;
+  decode(bytes: Uint8Array): K;
+  /** The checkpoint's settings, checked to make its configuration. */
+  settings(checkpoint: K): S;
+  /** The checkpoint's host random states (the augmentation's: `savedAugmentRng`). */
+  rngs(checkpoint: K): Readonly<Record<string, RngSnapshot>> | undefined;
+  /** A new state for the images' shape, or the checkpoint's, and how it is freed. */
+  create(config: C, shape: DataShape): T;
+  restore(checkpoint: K, shape: DataShape): T;
+  dispose(state: T): void;
+  /** The run on the split images and the built state (its loop, its opening note). */
+  begin(start: SearchStart<S, K, T>): Promise<Run>;
+}
+
+/** What a search's configuration says of its images: the seed and DARTS's split. */
+interface SearchSeed {
+  readonly seed: number;
+  readonly trainPortion: number;
+}
+
+/**
+ * A search kind: a new run on checked settings, or one resumed from a checkpoint's bytes, each
+ * on the settings' images (`onSearchData`) over the state it builds (new, or the checkpoint's).
+ */
+export function searchRunKind<
+  S extends Settings & ImageDataSettings,
+  C extends SearchSeed,
+  K extends { readonly config: C },
+  T,
+>(parts: SearchKindParts<S, C, K, T>): RunKind {
+  const start = (
+    env: RunEnv,
+    how: { settings: S; config: C; build: (splits: SearchSplits) => T; resumed: K | null },
+    augment: Rng,
+  ): Promise<Run> =>
+    onSearchData(
+      env,
+      how.settings,
+      how.config,
+      augment,
+      how.build,
+      parts.dispose,
+      (splits, state) =>
+        parts.begin({ ...how, live: { current: how.settings }, splits, state, augment }),
+    );
+  return {
+    info: parts.info,
+    async create(raw: Settings, env: RunEnv): Promise<Run> {
+      const settings = validateSettings(parts.info.schema, raw) as S;
+      const config = parts.config(settings);
+      const build = (splits: SearchSplits) => parts.create(config, splits.shape);
+      return start(env, { settings, config, build, resumed: null }, newAugmentRng(config.seed));
+    },
+    async resume(bytes: Uint8Array, env: RunEnv): Promise<Run> {
+      const checkpoint = parts.decode(bytes);
+      const settings = parts.settings(checkpoint);
+      const { config } = checkpoint;
+      const build = (splits: SearchSplits) => parts.restore(checkpoint, splits.shape);
+      const augment = savedAugmentRng(parts.rngs(checkpoint), config.seed);
+      return start(env, { settings, config, build, resumed: checkpoint }, augment);
+    },
+  };
+}
