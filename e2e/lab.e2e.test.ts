@@ -37,7 +37,7 @@ async function openLab(browser: Browser, query = TINY): Promise<Page> {
           super(...args);
           window.labWorkers.push(this);
           this.addEventListener('message', (e) => {
-            if (['step', 'autosaved', 'restored', 'recovered', 'backend'].includes(e.data.type)) window.workerMessages.push(e.data);
+            if (['report', 'runStarted', 'autosaved', 'recovered', 'backend'].includes(e.data.type)) window.workerMessages.push(e.data);
           });
         }
       };
@@ -227,19 +227,21 @@ describe('the lab in Chromium with WebGPU', () => {
     type Message = {
       type: string;
       step?: number;
-      point?: { step: number; alphaSoftmax: unknown };
-      alphaSoftmax?: unknown;
+      report?: { type: string; step?: number; alphas?: unknown; detail?: { alphas?: unknown } };
     };
+    const stepAt = (messages: Message[], step: number) =>
+      messages.find(
+        (m) => m.type === 'report' && m.report?.type === 'step' && m.report.step === step,
+      );
     const before = (await page.evaluate('window.workerMessages')) as Message[];
     const saved = before.filter((m) => m.type === 'autosaved').at(-1)?.step ?? -1;
-    const alphasAtSave = before.find((m) => m.type === 'step' && m.point?.step === saved)?.point
-      ?.alphaSoftmax;
+    const alphasAtSave = stepAt(before, saved)?.report?.alphas;
     expect(alphasAtSave).toBeDefined();
     await page.reload();
     // The offer names the newest autosave; the run may have autosaved again before the reload.
     await expect
       .poll(() => page.getByTestId('autosave-offer').textContent(), { timeout: 60_000 })
-      .toMatch(/A search was autosaved at step \d+/);
+      .toMatch(/A DARTS search was autosaved at step \d+/);
     const offered = Number(
       /step (\d+)/.exec((await page.getByTestId('autosave-offer').textContent()) ?? '')?.[1],
     );
@@ -250,14 +252,12 @@ describe('the lab in Chromium with WebGPU', () => {
       .toBe('paused');
     expect(await stepCount(page)).toBe(offered);
     const after = (await page.evaluate('window.workerMessages')) as Message[];
-    const restored = after.find((m) => m.type === 'restored');
-    expect(restored?.step).toBe(offered);
-    if (offered === saved) expect(restored?.alphaSoftmax).toEqual(alphasAtSave);
-    else {
-      const alphasAtOffer = before.find((m) => m.type === 'step' && m.point?.step === offered)
-        ?.point?.alphaSoftmax;
-      if (alphasAtOffer) expect(restored?.alphaSoftmax).toEqual(alphasAtOffer);
-    }
+    expect(after.find((m) => m.type === 'runStarted')?.step).toBe(offered);
+    // The resumed run opens with a note of where it stands: the alphas as they were saved.
+    const restored = after.find((m) => m.type === 'report' && m.report?.type === 'note');
+    const alphasAtOffer =
+      offered === saved ? alphasAtSave : stepAt(before, offered)?.report?.alphas;
+    if (alphasAtOffer) expect(restored?.report?.detail?.alphas).toEqual(alphasAtOffer);
     await page.getByTestId('resume').click();
     await waitForSteps(page, offered + 1);
     await page.getByTestId('stop').click();
@@ -327,7 +327,7 @@ describe('the lab in Chromium with WebGPU', () => {
     const messages = (await page.evaluate('window.workerMessages')) as {
       type: string;
       resumedAt?: number;
-      point?: { step: number };
+      report?: { type: string; step?: number };
     }[];
     const recovered = messages.find((m) => m.type === 'recovered');
     expect(recovered?.resumedAt).toBeGreaterThanOrEqual(0);
@@ -338,7 +338,7 @@ describe('the lab in Chromium with WebGPU', () => {
         async () =>
           ((await page.evaluate('window.workerMessages')) as typeof messages)
             .slice(messages.indexOf(recovered as (typeof messages)[number]))
-            .filter((m) => m.type === 'step').length,
+            .filter((m) => m.type === 'report' && m.report?.type === 'step').length,
         { timeout: 240_000 },
       )
       .toBeGreaterThanOrEqual(2);

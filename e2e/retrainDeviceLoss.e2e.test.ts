@@ -13,7 +13,7 @@ interface Message {
   readonly type: string;
   readonly step?: number;
   readonly resumedAt?: number;
-  readonly point?: { readonly step: number };
+  readonly report?: { readonly type: string; readonly step?: number };
 }
 
 const messages = (page: Page) => page.evaluate('window.workerMessages') as Promise<Message[]>;
@@ -31,7 +31,7 @@ describe('a retrain in the lab on WebGPU', () => {
             super(...args);
             window.labWorkers.push(this);
             this.addEventListener('message', (e) => {
-              if (['retrainStep', 'autosaved', 'recovered', 'backend'].includes(e.data.type))
+              if (['report', 'autosaved', 'recovered', 'backend'].includes(e.data.type))
                 window.workerMessages.push(e.data);
             });
           }
@@ -62,12 +62,12 @@ describe('a retrain in the lab on WebGPU', () => {
       const all = await messages(page);
       return all
         .slice(all.findIndex((m) => m.type === 'recovered'))
-        .filter((m) => m.type === 'retrainStep');
+        .filter((m) => m.type === 'report' && m.report?.type === 'step');
     };
     await expect
       .poll(async () => (await stepsAfter()).length, { timeout: 240_000 })
       .toBeGreaterThanOrEqual(2);
-    expect((await stepsAfter())[0]?.point?.step).toBe(resumedAt + 1);
+    expect((await stepsAfter())[0]?.report?.step).toBe(resumedAt + 1);
     expect(await page.getByTestId('status').textContent()).toBe('running');
     expect(await page.getByTestId('error').count()).toBe(0);
     await page.getByTestId('stop').click();

@@ -15,8 +15,12 @@ interface Message {
   readonly worker: number;
   readonly type: string;
   readonly step?: number;
-  readonly point?: { readonly step: number; readonly alphaSoftmax: unknown };
-  readonly alphaSoftmax?: unknown;
+  readonly report?: {
+    readonly type: string;
+    readonly step?: number;
+    readonly alphas?: unknown;
+    readonly detail?: { readonly alphas?: unknown };
+  };
 }
 
 describe('the lab when its worker dies', () => {
@@ -32,7 +36,7 @@ describe('the lab when its worker dies', () => {
             super(url, { ...options, name: ${JSON.stringify(TEST_HOOKS_WORKER_NAME)} });
             const worker = window.labWorkers.push(this) - 1;
             this.addEventListener('message', (e) => {
-              if (['step', 'autosaved', 'restored', 'backend'].includes(e.data.type))
+              if (['report', 'autosaved', 'runStarted', 'backend'].includes(e.data.type))
                 window.workerMessages.push({ worker, ...e.data });
             });
           }
@@ -58,7 +62,7 @@ describe('the lab when its worker dies', () => {
       .poll(
         async () =>
           ((await page.evaluate('window.workerMessages')) as Message[]).filter(
-            (m) => m.worker === 1 && m.type === 'step',
+            (m) => m.worker === 1 && m.type === 'report' && m.report?.type === 'step',
           ).length,
         { timeout: 240_000 },
       )
@@ -66,16 +70,19 @@ describe('the lab when its worker dies', () => {
     const messages = (await page.evaluate('window.workerMessages')) as Message[];
     const old = messages.filter((m) => m.worker === 0);
     const lastSaved = old.filter((m) => m.type === 'autosaved').at(-1)?.step ?? -1;
-    const restored = messages.find((m) => m.worker === 1 && m.type === 'restored');
+    const restored = messages.find((m) => m.worker === 1 && m.type === 'runStarted');
     const resumedAt = restored?.step ?? -2;
     expect(resumedAt).toBeGreaterThanOrEqual(lastSaved);
     expect(lastSaved).toBeGreaterThanOrEqual(2);
     const notice = (await page.getByTestId('notice').textContent()) ?? '';
     expect(notice).toContain(`(step ${resumedAt})`);
-    const atSave = old.find((m) => m.type === 'step' && m.point?.step === resumedAt);
-    expect(restored?.alphaSoftmax).toEqual(atSave?.point?.alphaSoftmax);
-    const resumedSteps = messages.filter((m) => m.worker === 1 && m.type === 'step');
-    expect(resumedSteps.map((m) => m.point?.step).slice(0, 2)).toEqual([
+    const isStep = (m: Message) => m.type === 'report' && m.report?.type === 'step';
+    const atSave = old.find((m) => isStep(m) && m.report?.step === resumedAt);
+    // The resumed run opens with a note of where it stands: the alphas as they were saved.
+    const note = messages.find((m) => m.worker === 1 && m.report?.type === 'note');
+    expect(note?.report?.detail?.alphas).toEqual(atSave?.report?.alphas);
+    const resumedSteps = messages.filter((m) => m.worker === 1 && isStep(m));
+    expect(resumedSteps.map((m) => m.report?.step).slice(0, 2)).toEqual([
       resumedAt + 1,
       resumedAt + 2,
     ]);
