@@ -10,8 +10,9 @@ const lab = useLab({ webgpu: false });
 
 interface Message {
   readonly type: string;
+  readonly kind?: string;
   readonly step?: number;
-  readonly point?: { readonly step: number };
+  readonly report?: { readonly type: string; readonly step?: number };
 }
 
 const messages = (page: Page) => page.evaluate('window.workerMessages') as Promise<Message[]>;
@@ -27,7 +28,7 @@ describe('a retrain in the lab', () => {
           constructor(...args) {
             super(...args);
             this.addEventListener('message', (e) => {
-              if (['retrainStep', 'autosaved', 'retrainRestored', 'autosaves'].includes(e.data.type))
+              if (['report', 'autosaved', 'runStarted', 'autosaves'].includes(e.data.type))
                 window.workerMessages.push(e.data);
             });
           }
@@ -56,23 +57,19 @@ describe('a retrain in the lab', () => {
     await expect
       .poll(() => page.getByTestId('status').textContent(), { timeout: 120_000 })
       .toBe('paused');
-    const restored = (await messages(page)).find((m) => m.type === 'retrainRestored');
-    expect(restored?.step).toBe(offered);
+    const restored = (await messages(page)).find((m) => m.type === 'runStarted');
+    expect(restored).toMatchObject({ kind: 'retrain', step: offered });
     // The retrain's panel shows the resumed genotype's cells again.
     await expect
       .poll(() => page.locator('[data-testid="retrain-cell-normal"] .cell-node').count())
       .toBe(7);
     await page.getByTestId('resume').click();
+    const steps = async () =>
+      (await messages(page)).filter((m) => m.type === 'report' && m.report?.type === 'step');
     await expect
-      .poll(
-        async () =>
-          (await messages(page)).filter((m) => m.type === 'retrainStep').map((m) => m.point?.step)
-            .length,
-        { timeout: 240_000 },
-      )
+      .poll(async () => (await steps()).length, { timeout: 240_000 })
       .toBeGreaterThanOrEqual(1);
-    const first = (await messages(page)).find((m) => m.type === 'retrainStep');
-    expect(first?.point?.step).toBe(offered + 1);
+    expect((await steps())[0]?.report?.step).toBe(offered + 1);
     expect(await page.getByTestId('error').count()).toBe(0);
     await page.getByTestId('stop').click();
     await page.close();
