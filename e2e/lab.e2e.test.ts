@@ -196,7 +196,7 @@ describe('the lab in Chromium with WebGPU', () => {
       page.waitForEvent('download'),
       page.getByTestId('save-checkpoint').click(),
     ]);
-    expect(download.suggestedFilename()).toBe(`nas-lab-search-step-${saved}.naslab`);
+    expect(download.suggestedFilename()).toBe(`nas-lab-darts-step-${saved}.naslab`);
     const file = await download.path();
     await page.reload();
     expect(await stepCount(page)).toBe(0);
@@ -398,7 +398,7 @@ describe('the lab in Chromium with WebGPU', () => {
       page.waitForEvent('download'),
       page.getByTestId('download-model').click(),
     ]);
-    expect(model.suggestedFilename()).toBe('nas-lab-model-epoch-1.nas');
+    expect(model.suggestedFilename()).toBe('nas-lab-retrain-model.nas');
     await page.locator('input[name="model-file"]').setInputFiles(await model.path());
     await expect
       .poll(() => page.getByTestId('evaluation-result').textContent(), { timeout: 120_000 })

@@ -268,7 +268,7 @@ export function App() {
               <Progress
                 status={lab.status}
                 last={(lab.mode === 'retrain' ? lab.retrain?.steps.at(-1) : last) ?? null}
-                resumedStep={lab.resumedFrom?.step ?? 0}
+                resumedStep={lab.run?.step ?? lab.resumedFrom?.step ?? 0}
               />
               <div className="charts">
                 <MetricChart

@@ -99,15 +99,18 @@ function searchEpoch(info: RunKindInfo, report: EpochReport): FromWorker {
   };
 }
 
-/** A finished run's model file (`.nas`), kept for download. */
-function modelFiles(report: Extract<RunReport, { type: 'done' }>): FromWorker[] {
+/**
+ * A finished run's model file (`.nas`), kept for download under a name that says what it is:
+ * `nas-lab-<kind>-<path>` (`nas-lab-retrain-model.nas`).
+ */
+function modelFiles(kind: string, report: Extract<RunReport, { type: 'done' }>): FromWorker[] {
   return (report.files ?? []).flatMap((f) =>
     f.path.endsWith('.nas') && typeof f.data !== 'string'
       ? [
           {
             type: 'file',
             kind: 'model',
-            name: f.path,
+            name: `nas-lab-${kind}-${f.path.replace(/\//g, '-')}`,
             bytes: f.data.slice().buffer,
             purpose: 'keep',
           } as const,
@@ -116,7 +119,7 @@ function modelFiles(report: Extract<RunReport, { type: 'done' }>): FromWorker[] 
   );
 }
 
-function retrainMessages(report: RunReport): FromWorker[] {
+function retrainMessages(kind: string, report: RunReport): FromWorker[] {
   switch (report.type) {
     case 'step':
       return [
@@ -154,7 +157,7 @@ function retrainMessages(report: RunReport): FromWorker[] {
           testLoss: metric(report, 'testLoss'),
           testAccuracy: metric(report, 'testAccuracy'),
         },
-        ...modelFiles(report),
+        ...modelFiles(kind, report),
       ];
     case 'note':
       return [];
@@ -233,7 +236,7 @@ export function reportMessages(info: RunKindInfo, report: RunReport): FromWorker
       if (report.type === 'epoch') return [searchEpoch(info, report)];
       return [];
     case 'retrain':
-      return retrainMessages(report);
+      return retrainMessages(info.id, report);
     case 'recurrent':
       return recurrentMessages(report);
     case 'recurrentRetrain':

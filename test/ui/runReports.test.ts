@@ -209,7 +209,7 @@ describe('views of runs of any kind', () => {
       ],
       epochs: [{ epoch: 0, step: 1, testLoss: 1.5, testAccuracy: 0.6 }],
       final: { testLoss: 1.5, testAccuracy: 0.6 },
-      model: { name: 'model.nas' },
+      model: { name: 'nas-lab-cellRetrain-model.nas' },
     });
     expect([...new Uint8Array(state.retrain?.model?.bytes ?? new ArrayBuffer(0))]).toEqual([
       9, 8, 7,
