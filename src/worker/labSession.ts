@@ -13,7 +13,7 @@ import type { StartedJob } from './job';
 import { JobDriver } from './jobDriver';
 import { legacyJob, legacyResume } from './legacyJobs';
 import type { BackendChoice, ToWorker } from './protocol';
-import { labRunEnv, resumeRunJob, startRunJob } from './runJob';
+import { labRunEnv, reportForPage, resumeRunJob, startRunJob } from './runJob';
 import type { SessionHost } from './sessionHost';
 
 export type { SessionHost } from './sessionHost';
@@ -155,6 +155,10 @@ export class LabSession {
         const { job, run } = await resumeRunJob(bytes, labRunEnv(this.host.dataSource, dataUrl));
         const { settings, step } = run;
         this.host.post({ type: 'runStarted', kind: run.info.id, settings, step });
+        // Paused, it shows where it stands (a search's alphas and genotype) before any step.
+        for (const report of run.takeReady?.() ?? []) {
+          this.host.post({ type: 'report', kind: run.info.id, report: reportForPage(report) });
+        }
         return { job, step, resumedFrom: bytes };
       },
       'paused',

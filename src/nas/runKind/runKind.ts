@@ -158,6 +158,12 @@ export interface Run {
   readonly step: number;
   /** The next report; null once the run has finished (after its 'done'). */
   next(): Promise<RunReport | null>;
+  /**
+   * The reports it has ready without running a step (what it opens with: its data, where a
+   * resumed run stands), taken: `next()` does not hand them out again. A host that holds a
+   * resumed run paused shows them at once. Absent: the run has none before it steps.
+   */
+  takeReady?(): RunReport[];
   /** The whole state as a checkpoint of the kind's format. Between reports only. */
   checkpoint(): Promise<Uint8Array>;
   /**

@@ -86,6 +86,10 @@ export abstract class EventRun<E, S extends Settings> {
   /** Frees the run's tensors (once, after its loop has stopped). */
   protected abstract release(): void;
 
+  takeReady(): RunReport[] {
+    return this.pending.splice(0);
+  }
+
   async next(): Promise<RunReport | null> {
     for (;;) {
       const queued = this.pending.shift();
