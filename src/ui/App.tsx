@@ -27,13 +27,9 @@ import { useLab } from './useLab';
 import { useStaggeredValue } from './useStaggeredValue';
 import { DEFAULT_AUTOSAVE_EVERY } from '../worker/autosaveDefaults';
 import { labConfigProblem } from './validateLabConfig';
-import {
-  kindReadsCheckpoint,
-  labConfigOfRun,
-  liveValues,
-  runOfLabConfig,
-  runOfRetrain,
-} from './labRuns';
+import { findRunKind } from '../nas/runKind/registry';
+import type { LabRun } from './labRuns';
+import { labConfigOfRun, liveValues, runOfLabConfig, runOfRetrain } from './labRuns';
 
 const genes = (g: [string, number][]): Gene[] => g as unknown as Gene[];
 
@@ -56,23 +52,16 @@ export function App() {
     window.history.replaceState(null, '', query ? `?${query}` : window.location.pathname);
   }, [config]);
 
-  const { setRates, setLive } = lab;
-  const runningKind = lab.run !== null;
+  const { setLive } = lab;
+  const runningKind = lab.run?.kind ?? null;
   const onConfigChange = useCallback(
     (c: LabConfig) => {
-      const run = runningKind ? runOfLabConfig(c) : null;
-      if (busy && labConfigProblem(c) === null && run) {
-        setLive(liveValues(run));
-      } else if (busy && labConfigProblem(c) === null) {
-        setRates(
-          c.space === 'recurrent' && c.recurrent
-            ? { weightLr: c.recurrent.lr, alphaLr: c.recurrent.alphaLr }
-            : { weightLr: c.search.weightLr, alphaLr: c.search.alphaLr },
-        );
-      }
+      const run = busy && labConfigProblem(c) === null ? runOfLabConfig(c) : null;
+      // Only the running kind's live settings (a retrain's form is not this one).
+      if (run && run.kind === runningKind) setLive(liveValues(run));
       setState({ config: c, ignored: [] });
     },
-    [busy, setRates, setLive, runningKind],
+    [busy, setLive, runningKind],
   );
 
   // A search loaded from a checkpoint brings its settings with it.
@@ -89,28 +78,36 @@ export function App() {
     });
   }, [restoredRun]);
 
+  const restoredRnnRetrain = useMemo(
+    () =>
+      restoredRun && findRunKind(restoredRun.kind)?.info.select.space === 'rnn'
+        ? restoredRun.settings
+        : null,
+    [restoredRun],
+  );
+
   const { evaluateModel } = lab;
   const onEvaluate = useCallback(
     (bytes: ArrayBuffer, testImages: number) => evaluateModel(bytes, testImages, config.backend),
     [evaluateModel, config.backend],
   );
 
-  const { startRetrain, startRun } = lab;
+  const { startRun } = lab;
   const onStartRetrain = useCallback(
     (c: RetrainLabConfig, g: GenotypeJson) => {
       const run = runOfRetrain(c, g);
       if (run) startRun(run.kind, run.settings, c.backend, autosaveEvery);
-      else startRetrain(c, g, autosaveEvery);
     },
-    [startRetrain, startRun, autosaveEvery],
+    [startRun, autosaveEvery],
   );
-  const { loadCheckpoint, resumeRun } = lab;
+  const onStartRnnRetrain = useCallback(
+    (run: LabRun) => startRun(run.kind, run.settings, config.backend, autosaveEvery),
+    [startRun, config.backend, autosaveEvery],
+  );
+  const { resumeRun } = lab;
   const onLoadCheckpoint = useCallback(
-    (bytes: ArrayBuffer, backend: LabConfig['backend']) =>
-      kindReadsCheckpoint(bytes)
-        ? resumeRun(bytes, backend, autosaveEvery)
-        : loadCheckpoint(bytes, backend),
-    [loadCheckpoint, resumeRun, autosaveEvery],
+    (bytes: ArrayBuffer, backend: LabConfig['backend']) => resumeRun(bytes, backend, autosaveEvery),
+    [resumeRun, autosaveEvery],
   );
 
   const last = lab.steps.at(-1);
@@ -174,7 +171,6 @@ export function App() {
                 setTimeline(null);
                 const run = runOfLabConfig(config);
                 if (run) lab.startRun(run.kind, run.settings, config.backend, autosaveEvery);
-                else lab.start(config, autosaveEvery);
               }}
             >
               Start
@@ -206,10 +202,7 @@ export function App() {
             </button>
           </div>
           <CheckpointButtons
-            canSave={
-              (lab.run !== null || (!recurrent && lab.mode === 'search')) &&
-              (lab.status === 'paused' || lab.status === 'running')
-            }
+            canSave={lab.run !== null && (lab.status === 'paused' || lab.status === 'running')}
             busy={busy}
             backend={config.backend}
             onSave={lab.save}
@@ -250,6 +243,7 @@ export function App() {
               <RecurrentResults
                 view={lab.recurrent}
                 status={lab.status}
+                resumedStep={lab.run?.step ?? 0}
                 smoothing={smoothing}
                 onSmoothingChange={setSmoothing}
               />
@@ -258,9 +252,8 @@ export function App() {
                 view={lab.recurrentRetrain}
                 disabled={lab.status === 'running' || lab.status === 'loading'}
                 smoothing={smoothing}
-                onStart={(settings, genotype) =>
-                  lab.startRnnRetrain(settings, genotype, config.backend)
-                }
+                restored={restoredRnnRetrain}
+                onStart={onStartRnnRetrain}
               />
             </>
           ) : (

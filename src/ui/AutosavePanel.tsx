@@ -25,9 +25,13 @@ const JOB_NAMES: Readonly<Record<string, string>> = {
   cdarts: 'CDARTS search',
 };
 
-/** An autosave's run as the offer names it: the per-kind job's name, else the kind's title. */
+/**
+ * An autosave's run as the offer names it: the per-kind job's name, else the kind's title (its
+ * first letter in lower case unless it opens an acronym: 'DARTS recurrent search').
+ */
 function kindName(kind = 'search'): string {
-  return JOB_NAMES[kind] ?? findRunKind(kind)?.info.title ?? kind;
+  const title = JOB_NAMES[kind] ?? findRunKind(kind)?.info.title ?? kind;
+  return /^[A-Z][a-z]/.test(title) ? `${title[0]?.toLowerCase()}${title.slice(1)}` : title;
 }
 
 export const AutosavePanel = memo(function AutosavePanel({

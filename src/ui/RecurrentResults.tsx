@@ -25,9 +25,12 @@ export function RecurrentResults({
   status,
   smoothing,
   onSmoothingChange,
+  resumedStep = 0,
 }: {
   view: RecurrentView | null;
   status: RunStatus;
+  /** The step a run loaded from a checkpoint resumes at, before its first new step. */
+  resumedStep?: number;
   smoothing: number;
   onSmoothingChange: (smoothing: number) => void;
 }) {
@@ -60,7 +63,7 @@ export function RecurrentResults({
 
   return (
     <>
-      <Progress status={status} last={progress} unit="tokens" />
+      <Progress status={status} last={progress} resumedStep={resumedStep} unit="tokens" />
       {corpus && (
         <p className="muted" data-testid="rnn-corpus">
           Built-in text at {corpus.level} level: vocabulary of {corpus.vocabularySize} tokens,{' '}

@@ -4,42 +4,91 @@
  * epochs; then the perplexity chart (train per step, validation and test per epoch), where ASGD
  * took over, and the final test perplexity.
  */
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { RnnGenotypeJson } from '../nas/rnn/genotype/rnnGenotype';
-import { rnnGenotypeToJson } from '../nas/rnn/genotype/rnnGenotype';
+import {
+  rnnGenotypeFromJson,
+  rnnGenotypeToJson,
+  stringifyRnnGenotype,
+} from '../nas/rnn/genotype/rnnGenotype';
 import { importRnnGenotypeText } from '../nas/rnn/genotype/rnnGenotypeText';
 import { RNN_PUBLISHED_GENOTYPES } from '../nas/rnn/genotype/rnnPublishedGenotypes';
-import { DEFAULT_LAB_RNN_RETRAIN } from '../worker/labRecurrentRetrain';
-import type { LabRnnRetrainSettings } from '../worker/recurrentRetrainProtocol';
+import { rnnPublishedName, rnnRetrainGenotypeOf } from '../nas/rnn/retrain/rnnRetrainKindInfo';
+import type { Settings } from '../nas/runKind/settingsSchema';
 import { MetricChart } from './charts/MetricChart';
+import type { LabRun } from './labRuns';
+import { recurrentRetrainRun, runProblem } from './labRuns';
 import { rnnRetrainPerplexitySeries } from './recurrentRetrainSeries';
 import type { RecurrentRetrainView } from './recurrentRetrainView';
 
 type Source = 'search' | keyof typeof RNN_PUBLISHED_GENOTYPES | 'file';
+
+/** The form's genotype choice for settings restored from a checkpoint. */
+function sourceOf(text: string): { source: Source; file: LoadedGenotype | null } {
+  const name = rnnPublishedName(text);
+  if (name !== null) return { source: name, file: null };
+  try {
+    const genotype = rnnGenotypeToJson(rnnRetrainGenotypeOf(text).genotype);
+    return { source: 'file', file: { name: 'the loaded checkpoint', genotype } };
+  } catch {
+    return { source: 'DARTS_V2', file: null };
+  }
+}
+
+interface LoadedGenotype {
+  readonly name: string;
+  readonly genotype: RnnGenotypeJson;
+}
 
 export function RecurrentRetrainPanel({
   searchGenotype,
   view,
   disabled,
   smoothing,
+  restored,
   onStart,
 }: {
   searchGenotype: RnnGenotypeJson | null;
   view: RecurrentRetrainView | null;
   disabled: boolean;
   smoothing: number;
-  onStart: (settings: LabRnnRetrainSettings, genotype: RnnGenotypeJson) => void;
+  /** The settings of a recurrent retrain loaded from a checkpoint: the form shows them. */
+  restored: Settings | null;
+  /** Starts the run (the recurrent retrain kind's id and every setting of its schema). */
+  onStart: (run: LabRun) => void;
 }) {
   const [source, setSource] = useState<Source>(searchGenotype ? 'search' : 'DARTS_V2');
-  const [file, setFile] = useState<{ name: string; genotype: RnnGenotypeJson } | null>(null);
+  const [file, setFile] = useState<LoadedGenotype | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
-  const [settings, setSettings] = useState<LabRnnRetrainSettings>(DEFAULT_LAB_RNN_RETRAIN);
+  const [base, setBase] = useState<LabRun | null>(() => recurrentRetrainRun());
+  useEffect(() => {
+    if (!restored) return;
+    setBase(recurrentRetrainRun(restored));
+    const restoredSource = sourceOf(String(restored.genotype));
+    setSource(restoredSource.source);
+    setFile(restoredSource.file);
+  }, [restored]);
+  const settings = base?.settings ?? {};
   const chosen: RnnGenotypeJson | null =
     source === 'search'
       ? searchGenotype
       : source === 'file'
         ? (file?.genotype ?? null)
         : rnnGenotypeToJson(RNN_PUBLISHED_GENOTYPES[source]);
+  const run: LabRun | null =
+    base && chosen
+      ? {
+          ...base,
+          settings: {
+            ...base.settings,
+            genotype:
+              source === 'search' || source === 'file'
+                ? stringifyRnnGenotype(rnnGenotypeFromJson(chosen))
+                : source,
+          },
+        }
+      : null;
+  const problem = base ? (run ? runProblem(run) : null) : 'no recurrent retrain kind is registered';
   const series = useMemo(() => (view ? rnnRetrainPerplexitySeries(view) : []), [view]);
   const last = view?.steps.at(-1);
   const result = view?.result;
@@ -96,28 +145,37 @@ export function RecurrentRetrainPanel({
               min={1}
               disabled={disabled}
               value={String(settings[key])}
-              onChange={(e) => setSettings({ ...settings, [key]: e.target.valueAsNumber })}
+              onChange={(e) =>
+                base &&
+                setBase({ ...base, settings: { ...settings, [key]: e.target.valueAsNumber } })
+              }
             />
           </label>
         ))}
         <button
           type="button"
-          disabled={disabled || chosen === null}
-          onClick={() => chosen && onStart(settings, chosen)}
+          disabled={disabled || run === null || problem !== null}
+          onClick={() => run && onStart(run)}
         >
           Retrain
         </button>
       </div>
+      {problem && chosen && (
+        <p className="problem" role="status">
+          {problem}
+        </p>
+      )}
       {fileError && (
         <p role="alert" className="error">
           {fileError}
         </p>
       )}
       <p className="muted">
-        On the built-in text: the first {settings.trainTokens} training, {settings.validTokens}{' '}
-        validation and {settings.testTokens} test tokens; SGD at lr {settings.lr}, then averaged SGD
-        once an epoch is worse than the best but the last {settings.nonmono}. The weights are not
-        offered for download (no recurrent model file format yet).
+        On the built-in text: the first {String(settings.trainTokens)} training,{' '}
+        {String(settings.validTokens)} validation and {String(settings.testTokens)} test tokens; SGD
+        at lr {String(settings.lr)}, then averaged SGD once an epoch is worse than the best but the
+        last {String(settings.nonmono)}. The weights are not offered for download (no recurrent
+        model file format yet).
       </p>
       {view && (
         <>

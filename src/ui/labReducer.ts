@@ -19,11 +19,16 @@ import { genotypeToJson } from '../nas/genotype/genotype';
 import { parseGenotypeAny } from '../nas/genotype/genotypeFormats';
 import { findRunKind } from '../nas/runKind/registry';
 import type { Settings } from '../nas/runKind/settingsSchema';
+import type { RunView } from './reportViews';
 import { reportMessages, restoredOf, viewOf } from './reportViews';
 import type { RecurrentView } from './recurrentView';
-import { reduceRecurrent } from './recurrentView';
+import { recurrentUpTo, reduceRecurrent } from './recurrentView';
 import type { RecurrentRetrainView } from './recurrentRetrainView';
-import { reduceRecurrentRetrain } from './recurrentRetrainView';
+import {
+  EMPTY_RECURRENT_RETRAIN_VIEW,
+  recurrentRetrainUpTo,
+  reduceRecurrentRetrain,
+} from './recurrentRetrainView';
 
 export interface RetrainView {
   /** The genotype being retrained. */
@@ -115,26 +120,10 @@ export function runStarting(state: LabState, kind: string): LabState {
     case 'retrain':
       return { ...state, status: 'loading', error: null, mode: 'retrain', retrain: null };
     case 'recurrentRetrain':
-      return recurrentRetrainStarted(state);
+      return { ...state, status: 'loading', error: null, recurrentRetrain: null };
     default:
       return searchStarted();
   }
-}
-
-/** State when a recurrent retrain starts: the search's results stay, its charts start empty. */
-export function recurrentRetrainStarted(state: LabState): LabState {
-  return { ...state, status: 'loading', error: null, recurrentRetrain: null };
-}
-
-/** State when a retrain starts: the search's results stay, the retrain's charts start empty. */
-export function retrainStarted(state: LabState, genotype: GenotypeJson): LabState {
-  return {
-    ...state,
-    status: 'loading',
-    error: null,
-    mode: 'retrain',
-    retrain: { genotype, steps: [], epochs: [], final: null },
-  };
 }
 
 function updateRetrain(state: LabState, update: (r: RetrainView) => RetrainView): LabState {
@@ -178,13 +167,56 @@ function runStarted(state: LabState, m: Extract<FromWorker, { type: 'runStarted'
     return { ...state, run, mode: 'retrain', error: null, retrain };
   }
   if (view === 'search') return { ...state, run, mode: 'search', steps: [], epochs: [] };
+  if (view === 'recurrentRetrain') {
+    const fresh = m.step > 0 || state.recurrentRetrain === null;
+    const recurrentRetrain = fresh ? EMPTY_RECURRENT_RETRAIN_VIEW : state.recurrentRetrain;
+    return { ...state, run, error: null, recurrentRetrain };
+  }
   return { ...state, run };
+}
+
+/** Which view the running (or last) run draws in. */
+function runningView(state: LabState): RunView {
+  const info = state.run ? findRunKind(state.run.kind)?.info : undefined;
+  if (info) return viewOf(info);
+  return state.mode === 'retrain' ? 'retrain' : 'search';
+}
+
+/** What notices call the run of a view. */
+const RUN_NAMES: Readonly<Record<RunView, string>> = {
+  search: 'search',
+  retrain: 'retrain',
+  recurrent: 'recurrent search',
+  recurrentRetrain: 'recurrent retrain',
+};
+
+/** The running run's view as it stood at `step` (a rollback or a recovery went back there). */
+function upTo(state: LabState, step: number): LabState {
+  const kept = <P extends { readonly step: number }>(points: readonly P[]) =>
+    points.filter((p) => p.step <= step);
+  switch (runningView(state)) {
+    case 'search':
+      return { ...state, steps: kept(state.steps), epochs: kept(state.epochs) };
+    case 'retrain':
+      return updateRetrain(state, (r) => ({ ...r, steps: kept(r.steps), epochs: kept(r.epochs) }));
+    case 'recurrent':
+      return state.recurrent
+        ? { ...state, recurrent: recurrentUpTo(state.recurrent, step) }
+        : state;
+    case 'recurrentRetrain':
+      return state.recurrentRetrain
+        ? { ...state, recurrentRetrain: recurrentRetrainUpTo(state.recurrentRetrain, step) }
+        : state;
+  }
 }
 
 /** A report of a run of a kind, through the views its kind feeds. */
 function reportOfRun(state: LabState, m: Extract<FromWorker, { type: 'report' }>): LabState {
   const info = findRunKind(m.kind)?.info;
   if (!info) return state;
+  if (viewOf(info) === 'recurrentRetrain') {
+    return { ...state, recurrentRetrain: reduceRecurrentRetrain(state.recurrentRetrain, m.report) };
+  }
   const restored = viewOf(info) === 'search' ? restoredOf(m.report) : null;
   const start = restored ? { ...state, resumedFrom: { ...restored, config: null } } : state;
   return reportMessages(info, m.report).reduce(reduceLab, start);
@@ -204,11 +236,6 @@ export function reduceLab(state: LabState, m: FromWorker): LabState {
     case 'rnnStep':
     case 'rnnEpoch':
       return { ...state, recurrent: reduceRecurrent(state.recurrent, m) };
-    case 'rnnRetrainCorpus':
-    case 'rnnRetrainStep':
-    case 'rnnRetrainEpoch':
-    case 'rnnRetrainDone':
-      return { ...state, recurrentRetrain: reduceRecurrentRetrain(state.recurrentRetrain, m) };
     case 'retrainStep':
       return updateRetrain(state, (r) => ({ ...r, steps: [...r.steps, m.point] }));
     case 'retrainEpoch':
@@ -238,21 +265,12 @@ export function reduceLab(state: LabState, m: FromWorker): LabState {
         error: null,
         retrain: { genotype: m.genotype, steps: [], epochs: [], final: null },
       };
-    case 'recovered': {
-      const kept = <P extends { readonly step: number }>(points: readonly P[]) =>
-        points.filter((p) => p.step <= m.resumedAt);
-      const what = state.mode === 'retrain' ? 'retrain' : 'search';
+    case 'recovered':
       return {
-        ...(state.mode === 'retrain'
-          ? updateRetrain(state, (r) => ({ ...r, steps: kept(r.steps), epochs: kept(r.epochs) }))
-          : { ...state, steps: kept(state.steps), epochs: kept(state.epochs) }),
-        notice: `${m.reason[0]?.toUpperCase() ?? ''}${m.reason.slice(1)}. The ${what} went back to its last checkpoint (step ${m.resumedAt}) and goes on, on ${m.backend}.`,
+        ...upTo(state, m.resumedAt),
+        notice: `${m.reason[0]?.toUpperCase() ?? ''}${m.reason.slice(1)}. The ${RUN_NAMES[runningView(state)]} went back to its last checkpoint (step ${m.resumedAt}) and goes on, on ${m.backend}.`,
       };
-    }
     case 'diverged': {
-      // The steps after the rollback point are gone; the charts continue from it.
-      const kept = <P extends { readonly step: number }>(points: readonly P[]) =>
-        points.filter((p) => p.step <= m.rolledBackTo);
       const retrain = state.mode === 'retrain';
       const rates = [
         ...(m.weightLr === undefined
@@ -263,10 +281,9 @@ export function reduceLab(state: LabState, m: FromWorker): LabState {
         ...Object.entries(m.live ?? {}).map(([key, value]) => `${value.toPrecision(3)} (${key})`),
       ].join(', ');
       return {
-        ...(retrain
-          ? updateRetrain(state, (r) => ({ ...r, steps: kept(r.steps), epochs: kept(r.epochs) }))
-          : { ...state, steps: kept(state.steps), epochs: kept(state.epochs) }),
-        notice: `The ${retrain ? 'retrain' : 'search'} diverged at step ${m.step} (${m.reason ?? 'a loss or an alpha was not a finite number'}). It went back to step ${m.rolledBackTo} and goes on with the learning rates lowered to ${rates}.`,
+        // The steps after the rollback point are gone; the charts continue from it.
+        ...upTo(state, m.rolledBackTo),
+        notice: `The ${RUN_NAMES[runningView(state)]} diverged at step ${m.step} (${m.reason ?? 'a loss or an alpha was not a finite number'}). It went back to step ${m.rolledBackTo} and goes on with the learning rates lowered to ${rates}.`,
       };
     }
     case 'autosaved':

@@ -8,10 +8,10 @@
 import type { GenotypeJson } from '../nas/genotype/genotype';
 import { genotypeFromJson, stringifyGenotype } from '../nas/genotype/genotype';
 import type { RunKindEntry } from '../nas/runKind/registry';
-import { checkpointFormatOf, findRunKind, runKinds, selectRunKind } from '../nas/runKind/registry';
+import { findRunKind, selectRunKind } from '../nas/runKind/registry';
 import type { RunKindInfo, RunSelector } from '../nas/runKind/runKind';
 import type { SettingValue, Settings } from '../nas/runKind/settingsSchema';
-import { fieldDefault } from '../nas/runKind/settingsSchema';
+import { fieldDefault, validateSettings } from '../nas/runKind/settingsSchema';
 import { DEFAULT_LAB_CDARTS } from '../worker/labCdarts';
 import { DEFAULT_LAB_RECURRENT } from '../worker/labRecurrent';
 import type { LabConfig, RetrainLabConfig } from '../worker/protocol';
@@ -76,6 +76,27 @@ export function runOfRetrain(config: RetrainLabConfig, genotype: GenotypeJson): 
   return { kind: entry.info.id, settings: labSettings(entry.info, values) };
 }
 
+/**
+ * The kind that retrains recurrent genotypes and its lab settings: the recurrent retrain form
+ * edits these by key; null while no such kind is registered.
+ */
+export function recurrentRetrainRun(values: Readonly<Record<string, unknown>> = {}): LabRun | null {
+  const entry = entryOf('retrain', { space: 'rnn' });
+  return entry ? { kind: entry.info.id, settings: labSettings(entry.info, values) } : null;
+}
+
+/** Why a run's settings cannot start it (the first problem its kind's schema names), or null. */
+export function runProblem(run: LabRun): string | null {
+  const info = findRunKind(run.kind)?.info;
+  if (!info) return `no run kind "${run.kind}" is registered`;
+  try {
+    validateSettings(info.schema, run.settings);
+    return null;
+  } catch (e) {
+    return (e as Error).message.replace(/^invalid settings: /, '');
+  }
+}
+
 /** The live values among a run's settings (what the page sends when its form changes them). */
 export function liveValues(run: LabRun): Record<string, number> {
   const info = findRunKind(run.kind)?.info;
@@ -95,12 +116,20 @@ function pick<T extends object>(base: T, settings: Settings): T {
 }
 
 /**
- * The search configuration a restored run of a kind had, over `base` (the form's), or null for
- * a kind the search form does not show (a retrain).
+ * The search configuration a restored run of a kind had, over `base` (the form's): for a retrain,
+ * `base` in the retrain's space (so that its view shows); null for an unknown kind.
  */
 export function labConfigOfRun(run: LabRun, base: LabConfig): LabConfig | null {
   const info = findRunKind(run.kind)?.info;
-  if (!info || info.command !== 'search') return null;
+  if (!info) return null;
+  if (info.command !== 'search') {
+    if (info.select.space === 'rnn') {
+      const recurrent = { ...DEFAULT_LAB_RECURRENT, order: 1, ...base.recurrent };
+      return { ...base, space: 'recurrent', recurrent } as LabConfig;
+    }
+    const { space: _space, ...cnn } = base;
+    return cnn;
+  }
   const s = run.settings;
   if (info.select.space === 'rnn') {
     const recurrent = pick({ ...DEFAULT_LAB_RECURRENT, order: 1, ...base.recurrent }, s);
@@ -119,14 +148,4 @@ export function labConfigOfRun(run: LabRun, base: LabConfig): LabConfig | null {
       ? { algorithm: 'cdarts', cdarts: pick({ ...DEFAULT_LAB_CDARTS, ...base.cdarts }, s) }
       : { algorithm: 'darts' }),
   } as LabConfig;
-}
-
-/** Whether a registered kind reads these checkpoint bytes (else the per-kind jobs do). */
-export function kindReadsCheckpoint(bytes: ArrayBuffer): boolean {
-  try {
-    const format = checkpointFormatOf(new Uint8Array(bytes));
-    return runKinds().some((e) => e.info.checkpointFormat === format);
-  } catch {
-    return false;
-  }
 }

@@ -36,3 +36,12 @@ export function reduceRecurrent(view: RecurrentView | null, m: RecurrentFromWork
       return { ...v, epochs: [...v.epochs, m.point] };
   }
 }
+
+/** The view as it stood at `step` (a rollback or a recovery went back there). */
+export function recurrentUpTo(view: RecurrentView, step: number): RecurrentView {
+  return {
+    ...view,
+    steps: view.steps.filter((p) => p.step <= step),
+    epochs: view.epochs.filter((e) => e.step <= step),
+  };
+}

@@ -2,21 +2,11 @@
 import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { LabClient } from '../worker/labClient';
 import { createLabClient } from '../worker/labClient';
-import type { GenotypeJson } from '../nas/genotype/genotype';
-import type { BackendChoice, FromWorker, LabConfig, RetrainLabConfig } from '../worker/protocol';
+import type { BackendChoice, FromWorker } from '../worker/protocol';
 import { downloadBytes } from './download';
 import { frameBatcher } from './frameBatcher';
 import type { LabState } from './labReducer';
-import {
-  INITIAL_LAB_STATE,
-  recurrentRetrainStarted,
-  reduceLabBatch,
-  retrainStarted,
-  runStarting,
-  searchStarted,
-} from './labReducer';
-import type { RnnGenotypeJson } from '../nas/rnn/genotype/rnnGenotype';
-import type { LabRnnRetrainSettings } from '../worker/recurrentRetrainProtocol';
+import { INITIAL_LAB_STATE, reduceLabBatch, runStarting, searchStarted } from './labReducer';
 import type { Settings } from '../nas/runKind/settingsSchema';
 
 export type { LabState } from './labReducer';
@@ -28,19 +18,9 @@ export interface LabActions {
   resumeRun(bytes: ArrayBuffer, backend: BackendChoice, autosaveEvery: number): void;
   /** Changes live settings (learning rates) of the running run, by key. */
   setLive(values: Readonly<Record<string, number>>): void;
-  start(config: LabConfig, autosaveEvery: number): void;
   /** Resumes a search from an autosave in the browser's storage (it arrives paused). */
   resumeAutosave(id: string, backend: BackendChoice, autosaveEvery: number): void;
   discardAutosaves(): void;
-  startRetrain(config: RetrainLabConfig, genotype: GenotypeJson, autosaveEvery?: number): void;
-  /** Retrains a recurrent genotype's language model on the built-in text. */
-  startRnnRetrain(
-    settings: LabRnnRetrainSettings,
-    genotype: RnnGenotypeJson,
-    backend: BackendChoice,
-  ): void;
-  /** Resumes a search from a checkpoint file (it arrives paused). */
-  loadCheckpoint(bytes: ArrayBuffer, backend: BackendChoice): void;
   /** Evaluates a trained-model file on the built-in held-out images. */
   evaluateModel(bytes: ArrayBuffer, testImages: number, backend: BackendChoice): void;
   /** Saves the running job: a search checkpoint or the retrained model, as a download. */
@@ -49,7 +29,6 @@ export interface LabActions {
   resume(): void;
   step(): void;
   stop(): void;
-  setRates(rates: { weightLr?: number; alphaLr?: number }): void;
   dismissError(): void;
 }
 
@@ -100,27 +79,11 @@ export function useLab(): Lab {
         send({ type: 'resumeRun', bytes, backend, autosaveEvery, dataUrl: embeddedDataUrl() });
       },
       setLive: (values) => send({ type: 'setLive', values }),
-      start: (config, autosaveEvery) => {
-        setState(searchStarted());
-        send({ type: 'start', config, autosaveEvery, dataUrl: embeddedDataUrl() });
-      },
       resumeAutosave: (id, backend, autosaveEvery) => {
         setState(searchStarted());
         send({ type: 'resumeAutosave', id, backend, autosaveEvery, dataUrl: embeddedDataUrl() });
       },
       discardAutosaves: () => send({ type: 'discardAutosaves' }),
-      startRetrain: (config, genotype, autosaveEvery) => {
-        setState((s) => retrainStarted(s, genotype));
-        send({ type: 'retrain', config, genotype, autosaveEvery, dataUrl: embeddedDataUrl() });
-      },
-      startRnnRetrain: (settings, genotype, backend) => {
-        setState(recurrentRetrainStarted);
-        send({ type: 'rnnRetrain', settings, genotype, backend, dataUrl: embeddedDataUrl() });
-      },
-      loadCheckpoint: (bytes, backend) => {
-        setState(searchStarted());
-        send({ type: 'loadCheckpoint', bytes, backend, dataUrl: embeddedDataUrl() });
-      },
       save: () => send({ type: 'save' }),
       evaluateModel: (bytes, testImages, backend) => {
         setState((s) => ({ ...s, status: 'loading', error: null, evaluation: null }));
@@ -130,7 +93,6 @@ export function useLab(): Lab {
       resume: () => send({ type: 'resume' }),
       step: () => send({ type: 'step' }),
       stop: () => send({ type: 'stop' }),
-      setRates: (rates) => send({ type: 'setRates', ...rates }),
       dismissError: () => setState((s) => ({ ...s, error: null })),
     }),
     [send],

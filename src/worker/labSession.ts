@@ -13,7 +13,7 @@ import type { StartedJob } from './job';
 import { JobDriver } from './jobDriver';
 import { legacyJob, legacyResume } from './legacyJobs';
 import type { BackendChoice, ToWorker } from './protocol';
-import { labRunEnv, reportForPage, resumeRunJob, startRunJob } from './runJob';
+import { labRunEnv, resumeRunJob, startRunJob } from './runJob';
 import type { SessionHost } from './sessionHost';
 
 export type { SessionHost } from './sessionHost';
@@ -61,10 +61,6 @@ export class LabSession {
         case 'retrain':
           driver.configure(message);
           await driver.begin(message.config.backend, () => legacyJob(message, this.host));
-          break;
-        case 'rnnRetrain':
-          driver.configure({});
-          await driver.begin(message.backend, () => legacyJob(message, this.host));
           break;
         case 'loadCheckpoint': {
           driver.configure({});
@@ -155,9 +151,9 @@ export class LabSession {
         const { job, run } = await resumeRunJob(bytes, labRunEnv(this.host.dataSource, dataUrl));
         const { settings, step } = run;
         this.host.post({ type: 'runStarted', kind: run.info.id, settings, step });
-        // Paused, it shows where it stands (a search's alphas and genotype) before any step.
-        for (const report of run.takeReady?.() ?? []) {
-          this.host.post({ type: 'report', kind: run.info.id, report: reportForPage(report) });
+        // Where it stands (alphas, genotype) before any step: the run arrives paused.
+        for (const report of run.takeOpening()) {
+          this.host.post({ type: 'report', kind: run.info.id, report });
         }
         return { job, step, resumedFrom: bytes };
       },

@@ -1,6 +1,6 @@
 /**
  * The per-kind jobs the page still starts with the older messages ('start', 'retrain',
- * 'rnnRetrain', 'loadCheckpoint', and autosaves those jobs wrote), until each kind runs through
+ * 'loadCheckpoint', and autosaves those jobs wrote), until each kind runs through
  * the registry ('startRun', 'resumeRun', runJob.ts): how each message becomes a job, how their
  * step points show divergence, and a finished retrain's model. This file goes with those jobs.
  */
@@ -18,12 +18,11 @@ import type { Job, StartedJob } from './job';
 import { builtinTextLoader, builtinTextUrl } from './labText';
 import type { BackendChoice, FromWorker, ToWorker } from './protocol';
 import { createRetrainJob, resumeRetrainJob } from './retrainJob';
-import { createRnnRetrainJob } from './rnnRetrainJob';
 import { createRnnSearchJob } from './rnnSearchJob';
 import { createSearchJob, resumeSearchJob } from './searchJob';
 import type { SessionHost } from './sessionHost';
 
-export type LegacyStart = Extract<ToWorker, { type: 'start' | 'retrain' | 'rnnRetrain' }>;
+export type LegacyStart = Extract<ToWorker, { type: 'start' | 'retrain' }>;
 
 /** The job an older start message asks for. */
 export async function legacyJob(message: LegacyStart, host: SessionHost): Promise<StartedJob> {
@@ -42,11 +41,6 @@ export async function legacyJob(message: LegacyStart, host: SessionHost): Promis
     }
     case 'retrain':
       return { job: await createRetrainJob(message.config, message.genotype, images), step: 0 };
-    case 'rnnRetrain':
-      return {
-        job: await createRnnRetrainJob(message.settings, message.genotype, text),
-        step: 0,
-      };
   }
 }
 

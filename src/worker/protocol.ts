@@ -4,14 +4,12 @@
  * friendly (plain data, no tensors).
  */
 import type { GenotypeJson } from '../nas/genotype/genotype';
-import type { RnnGenotypeJson } from '../nas/rnn/genotype/rnnGenotype';
 import type { RetrainConfig } from '../nas/retrain/retrainConfig';
 import type { SearchConfig } from '../nas/darts/searchConfig';
 import type { AlphaSoftmax } from '../nas/darts/searchLoop';
 import type { RunReport } from '../nas/runKind/runKind';
 import type { Settings } from '../nas/runKind/settingsSchema';
 import type { LabRecurrentSettings, RecurrentFromWorker, SearchSpace } from './recurrentProtocol';
-import type { LabRnnRetrainSettings, RecurrentRetrainFromWorker } from './recurrentRetrainProtocol';
 
 /** 'auto' tries the backends in BACKEND_ORDER (backendChoice.ts); the others force one. */
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm' | 'webgl' | 'cpu';
@@ -118,14 +116,6 @@ export type ToWorker =
       readonly autosaveEvery?: number;
       /** What a divergence multiplies the peak learning rate by (default 0.5). */
       readonly divergenceLrFactor?: number;
-    }
-  /** Retrain a recurrent genotype's language model on the built-in text (rnn/train.py). */
-  | {
-      readonly type: 'rnnRetrain';
-      readonly settings: LabRnnRetrainSettings;
-      readonly genotype: RnnGenotypeJson;
-      readonly backend: BackendChoice;
-      readonly dataUrl: string;
     }
   /** Resume a search from a checkpoint file; the run starts paused at the saved step. */
   | {
@@ -237,7 +227,6 @@ export interface AutosaveSummary {
 
 export type FromWorker =
   | RecurrentFromWorker
-  | RecurrentRetrainFromWorker
   | { readonly type: 'backend'; readonly backend: string; readonly reason: string }
   | { readonly type: 'status'; readonly status: RunStatus }
   | { readonly type: 'step'; readonly point: StepPoint }

@@ -1,18 +1,16 @@
 /**
  * The recurrent run kinds are a faithful port of the hosts' code before run kinds: for the same
  * settings and corpus, `rnn-search` and `rnn-retrain` report the numbers the lab's jobs
- * (src/worker/rnnSearchJob.ts, rnnRetrainJob.ts) streamed, bit for bit; and the presets hold
- * the defaults those hosts had (the command line's old parsers' configurations and token
- * budgets, written out below since the command line now runs the kinds themselves). When the
- * old jobs are deleted, so is this file.
+ * (src/worker/rnnSearchJob.ts; the retrain's, since deleted, as test/fixtures/rnnLabJobs.json
+ * recorded them) streamed, bit for bit; and the presets hold the defaults those hosts had (the
+ * command line's old parsers' configurations and token budgets, written out below since the
+ * command line now runs the kinds themselves).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Run, RunEnv, RunReport, StepReport } from '../../src/nas/runKind/runKind';
 import { selectRunKind } from '../../src/nas/runKind/registry';
 import type { Settings } from '../../src/nas/runKind/settingsSchema';
 import { defaultSettings } from '../../src/nas/runKind/settingsSchema';
-import { rnnGenotypeToJson } from '../../src/nas/rnn/genotype/rnnGenotype';
-import { RNN_ENAS } from '../../src/nas/rnn/genotype/rnnPublishedGenotypes';
 import {
   PAPER_RNN_RETRAIN_CONFIG,
   SMALL_RNN_RETRAIN_CONFIG,
@@ -28,10 +26,8 @@ import { PRESETS } from '../../src/ui/labPresets';
 import type { JobAdvance } from '../../src/worker/job';
 import type { LabConfig } from '../../src/worker/protocol';
 import { DEFAULT_LAB_RECURRENT, rnnConfigOf } from '../../src/worker/labRecurrent';
-import { DEFAULT_LAB_RNN_RETRAIN } from '../../src/worker/labRecurrentRetrain';
 import { builtinTextLoader } from '../../src/worker/labText';
-import { createRnnRetrainJob } from '../../src/worker/rnnRetrainJob';
-import { rnnRetrainConfigOf as labRetrainConfigOf } from '../../src/worker/rnnRetrainLabConfig';
+import RECORDED from '../fixtures/rnnLabJobs.json';
 import { createRnnSearchJob } from '../../src/worker/rnnSearchJob';
 import { drain } from '../support/runHarness';
 import { textEnv, textSource } from '../support/textSource';
@@ -65,6 +61,22 @@ const stepsOf = (reports: readonly RunReport[]) =>
 const epochMetric = (reports: readonly RunReport[], key: string) =>
   reports.flatMap((r) => (r.type === 'epoch' ? [r.metrics[key]] : []));
 
+/** The lab's recurrent retrain settings before run kinds (src/worker/labRecurrentRetrain.ts). */
+const OLD_LAB_RETRAIN = {
+  nhid: 16,
+  bptt: 10,
+  batchSize: 8,
+  epochs: 2,
+  lr: 20,
+  nonmono: 1,
+  level: 'word',
+  maxVocabulary: 3000,
+  trainTokens: 4000,
+  validTokens: 800,
+  testTokens: 800,
+  seed: 1267,
+};
+
 /** What the command line's parsers before run kinds made of each preset (0 tokens: all). */
 const OLD_CLI_PRESETS = {
   small: {
@@ -83,8 +95,15 @@ describe('the recurrent kinds against the hosts before run kinds', () => {
     expect(rnnSearchConfigOf(lab)).toEqual(rnnConfigOf(DEFAULT_LAB_RECURRENT));
     expect(lab).toMatchObject({ ...DEFAULT_LAB_RECURRENT, order: 1 });
     const retrainLab = defaultSettings(RNN_RETRAIN_INFO.schema, 'demo');
-    expect(retrainLab).toMatchObject(DEFAULT_LAB_RNN_RETRAIN);
-    expect(rnnRetrainConfigOf(retrainLab)).toEqual(labRetrainConfigOf(DEFAULT_LAB_RNN_RETRAIN));
+    expect(retrainLab).toMatchObject(OLD_LAB_RETRAIN);
+    // The old lab's configuration: the small preset with its settings, segments up to bptt + 5.
+    const { level: _level, maxVocabulary: _cap, ...oldConfig } = OLD_LAB_RETRAIN;
+    const { trainTokens: _t, validTokens: _v, testTokens: _u, ...oldLab } = oldConfig;
+    expect(rnnRetrainConfigOf(retrainLab)).toEqual({
+      ...SMALL_RNN_RETRAIN_CONFIG,
+      ...oldLab,
+      maxSeqLenDelta: 5,
+    });
     for (const preset of ['small', 'paper'] as const) {
       const { search, retrain } = OLD_CLI_PRESETS[preset];
       const s = defaultSettings(RNN_SEARCH_INFO.schema, preset);
@@ -123,32 +142,31 @@ describe('the recurrent kinds against the hosts before run kinds', () => {
     expect(epochMetric(reports, 'valLoss')).toEqual(epochs);
   });
 
-  it('rnn-retrain reports what the lab’s retrain job streamed', async () => {
-    const lab = { ...DEFAULT_LAB_RNN_RETRAIN, ...RETRAIN_SIZES };
-    const job = await createRnnRetrainJob(lab, rnnGenotypeToJson(RNN_ENAS), () => textSource());
-    const messages = await jobMessages(job);
+  it('rnn-retrain reports what the lab’s retrain job streamed (recorded)', async () => {
     const settings = {
       ...defaultSettings(RNN_RETRAIN_INFO.schema, 'demo'),
       ...RETRAIN_SIZES,
-      maxSeqLenDelta: labRetrainConfigOf(lab).maxSeqLenDelta,
+      // The old job's segments: up to bptt + ⌊bptt / 2⌋.
+      maxSeqLenDelta: 2,
       genotype: 'ENAS',
     };
     const reports = await kindReports('retrain', settings, textEnv('lab'));
-    const points = messages.flatMap((m) => (m.type === 'rnnRetrainStep' ? [m.point] : []));
-    expect(stepsOf(reports).map((r) => [r.metrics.trainLoss, r.metrics.lr, r.detail])).toEqual(
-      points.map((p) => [p.trainLoss, p.lr, expect.objectContaining({ optimizer: p.optimizer })]),
-    );
-    const epochs = messages.flatMap((m) => (m.type === 'rnnRetrainEpoch' ? [m.point] : []));
-    expect(epochMetric(reports, 'valPerplexity')).toEqual(epochs.map((e) => e.valPerplexity));
-    expect(reports.flatMap((r) => (r.type === 'epoch' ? [r.detail] : []))).toEqual(
-      epochs.map((e) =>
-        expect.objectContaining({ switchedToAsgd: e.switchedToAsgd, evaluated: e.evaluated }),
-      ),
-    );
-    const result = messages.find((m) => m.type === 'rnnRetrainDone');
+    const recorded = RECORDED.retrain;
+    expect(
+      stepsOf(reports).map((r) => [
+        r.metrics.trainLoss,
+        r.metrics.lr,
+        (r.detail as { optimizer: string }).optimizer,
+      ]),
+    ).toEqual(recorded.steps);
+    expect(
+      reports.flatMap((r) => {
+        if (r.type !== 'epoch') return [];
+        const d = r.detail as { switchedToAsgd: boolean; evaluated: string };
+        return [[r.metrics.valPerplexity, r.metrics.testPerplexity, d.switchedToAsgd, d.evaluated]];
+      }),
+    ).toEqual(recorded.epochs);
     const done = reports.at(-1);
-    expect(done?.type === 'done' && done.metrics.testPerplexity).toBe(
-      result?.type === 'rnnRetrainDone' && result.result.testPerplexity,
-    );
+    expect(done?.type === 'done' && done.metrics.testPerplexity).toBe(recorded.testPerplexity);
   });
 });

@@ -134,6 +134,9 @@ describe('rnn-retrain run kind', () => {
       expect(found.info.id).toBe('rnn-retrain');
       const resumed = await (await found.load()).resume(bytes, textEnv());
       expect(resumed.settings).toEqual(TINY);
+      // Saved again before its first step (the lab's Save right after a load): the same state
+      // (its manifest may list the settings in another order).
+      expect(decodeContainer(await resumed.checkpoint())).toEqual(decodeContainer(bytes));
       const replay = afterNote(await drain(resumed));
       // The resumed run offers genotype.json with its first step, as every run does.
       const expected = whole.slice(done).map(timeless);

@@ -4,7 +4,14 @@
  * line, the URL codec and the worker's session take a new kind without edits anywhere else.
  */
 import { decodeContainer, encodeContainer } from '../../src/nas/io/checkpointFormat';
-import type { Run, RunEnv, RunKind, RunKindInfo, RunReport } from '../../src/nas/runKind/runKind';
+import type {
+  NoteReport,
+  Run,
+  RunEnv,
+  RunKind,
+  RunKindInfo,
+  RunReport,
+} from '../../src/nas/runKind/runKind';
 import type { RunKindEntry } from '../../src/nas/runKind/registry';
 import type { Settings, SettingsOf } from '../../src/nas/runKind/settingsSchema';
 import { validateSettings } from '../../src/nas/runKind/settingsSchema';
@@ -89,6 +96,10 @@ class ToyRun implements Run {
     private loss: number,
   ) {
     this.rate = settings.rate;
+  }
+
+  takeOpening(): readonly NoteReport[] {
+    return [];
   }
 
   async next(): Promise<RunReport | null> {

@@ -97,6 +97,18 @@ describe.runIf(ENTRY)('a recurrent search run in the lab session (cpu, the built
       kind: INFO.id,
       step: pausedAt,
     });
+    // Before any step, the run says where it stands: its opening note follows runStarted.
+    const started = after.messages.findIndex((m) => m.type === 'runStarted');
+    const opening = after.messages.slice(started + 1).find((m) => m.type === 'report');
+    expect(opening).toMatchObject({ kind: INFO.id, report: { type: 'note' } });
+    // A resumed run saves at once, before its first step (the Save checkpoint button).
+    await after.session.handle({ type: 'save' });
+    expect(after.messages.filter((m) => m.type === 'error')).toEqual([]);
+    expect(after.messages.find((m) => m.type === 'file')).toMatchObject({
+      kind: 'checkpoint',
+      purpose: 'download',
+      name: `nas-lab-${INFO.id}-step-${pausedAt}.naslab`,
+    });
     await after.session.handle({ type: 'step' });
     await after.until(() => after.steps().length === 1);
     expect(after.steps()[0]?.step).toBe(pausedAt + 1);

@@ -159,11 +159,11 @@ export interface Run {
   /** The next report; null once the run has finished (after its 'done'). */
   next(): Promise<RunReport | null>;
   /**
-   * The reports it has ready without running a step (what it opens with: its data, where a
-   * resumed run stands), taken: `next()` does not hand them out again. A host that holds a
-   * resumed run paused shows them at once. Absent: the run has none before it steps.
+   * The notes the run opens with (its data; for a resumed run, where it stands: alphas,
+   * genotype), handed over once: `next()` does not yield them again. A host posts them before
+   * the first step, so that a run resumed paused shows where it stands without stepping.
    */
-  takeReady?(): RunReport[];
+  takeOpening(): readonly NoteReport[];
   /** The whole state as a checkpoint of the kind's format. Between reports only. */
   checkpoint(): Promise<Uint8Array>;
   /**

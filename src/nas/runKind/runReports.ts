@@ -5,7 +5,7 @@
  */
 import type { Genotype } from '../genotype/genotype';
 import { stringifyGenotype } from '../genotype/genotype';
-import type { AlphaGroup, RunFile, RunKindInfo, RunReport } from './runKind';
+import type { AlphaGroup, NoteReport, RunFile, RunKindInfo, RunReport } from './runKind';
 import type { Settings } from './settingsSchema';
 import { fieldProblem, findField } from './settingsSchema';
 
@@ -86,8 +86,10 @@ export abstract class EventRun<E, S extends Settings> {
   /** Frees the run's tensors (once, after its loop has stopped). */
   protected abstract release(): void;
 
-  takeReady(): RunReport[] {
-    return this.pending.splice(0);
+  takeOpening(): readonly NoteReport[] {
+    const notes: NoteReport[] = [];
+    while (this.pending[0]?.type === 'note') notes.push(this.pending.shift() as NoteReport);
+    return notes;
   }
 
   async next(): Promise<RunReport | null> {

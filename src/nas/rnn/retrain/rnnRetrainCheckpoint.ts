@@ -66,12 +66,18 @@ export async function captureRnnRetrainCheckpoint(
   checkRnnRetrainPosition(position, state.config.epochs);
   checkRnnRetrainProgress(position, state.valHistory, state.asgd, state.config.nonmono);
   const hidden = run.hidden();
-  const held: [string, tf.Tensor][] = [...stateTensors(state)];
+  // Tensors, or a host copy of [batch, nhid] (a resumed run before its first step).
+  const held: [string, tf.Tensor | Float32Array][] = [...stateTensors(state)];
   if (position.row > 0) {
     if (!hidden) throw new Error('the retrain is inside an epoch but holds no hidden state');
     held.push(['hidden', hidden]);
   }
-  const values = await Promise.all(held.map(([, t]) => t.data<'float32'>()));
+  const { nhid } = state.config;
+  const shapeOf = (t: tf.Tensor | Float32Array) =>
+    t instanceof Float32Array ? [t.length / nhid, nhid] : [...t.shape];
+  const values = await Promise.all(
+    held.map(([, t]) => (t instanceof Float32Array ? t : t.data<'float32'>())),
+  );
   const { asgd } = state;
   return {
     config: state.config,
@@ -85,7 +91,7 @@ export async function captureRnnRetrainCheckpoint(
     // Copies: on the cpu backend data() returns the backend's own array.
     tensors: held.map(([name, t], i) => ({
       name,
-      shape: [...t.shape],
+      shape: shapeOf(t),
       values: new Float32Array(values[i] as Float32Array),
     })),
   };

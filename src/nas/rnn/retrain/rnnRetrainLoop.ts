@@ -154,8 +154,12 @@ export interface RnnRetrainLoopOptions {
  */
 export interface RnnRetrainRun extends AsyncGenerator<RnnRetrainEvent, void, undefined> {
   position(): RnnRetrainPosition;
-  /** The carried hidden state (the loop's own tensor); null at row 0. */
-  hidden(): RnnRetrainHidden | null;
+  /**
+   * The carried hidden state: the loop's own tensor once it has stepped; before a resumed run's
+   * first step, the host copy it resumes from (so that it can be checkpointed at once); null at
+   * row 0.
+   */
+  hidden(): RnnRetrainHidden | Float32Array | null;
 }
 
 function doneEvent(steps: number, best: RnnRetrainBest | null): RnnRetrainDoneEvent {
@@ -183,18 +187,18 @@ export function runRnnRetrain(
     position:
       options.resume?.position ??
       startRnnRetrainPosition(data.train.rows, data.valid.rows, data.test.rows),
-    hidden: null,
+    hidden: options.resume && options.resume.position.row > 0 ? options.resume.hidden : null,
   };
   const run = retrainEvents(state, data, options, cursor);
   return Object.assign(run, {
     position: (): RnnRetrainPosition => ({ ...cursor.position }),
-    hidden: (): RnnRetrainHidden | null => cursor.hidden,
+    hidden: (): RnnRetrainHidden | Float32Array | null => cursor.hidden,
   });
 }
 
 interface Cursor {
   position: RnnRetrainPosition;
-  hidden: RnnRetrainHidden | null;
+  hidden: RnnRetrainHidden | Float32Array | null;
 }
 
 /** Refuses a resume on other data or with a state that does not agree with its position. */

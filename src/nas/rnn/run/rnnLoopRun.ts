@@ -5,7 +5,7 @@
  * turns its loop's events into reports and writes its checkpoints.
  */
 import type { HostSettings } from '../../darts/searchCheckpointManifest';
-import type { Run, RunKindInfo, RunReport, StepReport } from '../../runKind/runKind';
+import type { NoteReport, Run, RunKindInfo, RunReport, StepReport } from '../../runKind/runKind';
 import type { Settings, SettingsSchema } from '../../runKind/settingsSchema';
 import { defaultSettings, findField } from '../../runKind/settingsSchema';
 
@@ -43,6 +43,12 @@ export abstract class RnnLoopRun<E> implements Run {
 
   get settings(): Settings {
     return { ...this.base, ...this.rates };
+  }
+
+  takeOpening(): readonly NoteReport[] {
+    const notes: NoteReport[] = [];
+    while (this.pending[0]?.type === 'note') notes.push(this.pending.shift() as NoteReport);
+    return notes;
   }
 
   async next(): Promise<RunReport | null> {

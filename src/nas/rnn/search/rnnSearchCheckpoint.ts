@@ -13,13 +13,7 @@ import type { StoredTensor } from '../../io/checkpointFormat';
 import { CHECKPOINT_MAGIC, decodeContainer, encodeContainer } from '../../io/checkpointFormat';
 import type { HostSettings, Json } from '../../io/manifestFields';
 import type { TensorSlot } from '../../io/tensorSlots';
-import {
-  assignStored,
-  checkFiniteTensors,
-  matchTensorSlots,
-  prefixed,
-  readTensors,
-} from '../../io/tensorSlots';
+import { assignStored, checkFiniteTensors, matchTensorSlots, prefixed } from '../../io/tensorSlots';
 import { ManifestReader, rngToJson } from '../../io/manifestFields';
 import type { RngSnapshot } from '../../tensor/random';
 import type { RnnSearchConfig } from './rnnSearchConfig';
@@ -76,12 +70,18 @@ export async function captureRnnSearchCheckpoint(
   const position = run.position();
   checkRnnSearchPosition(position, state.config.epochs);
   const hidden = run.hidden();
-  const named: [string, tf.Tensor][] = [...stateTensors(state)];
+  // Tensors, or host copies of [batch, nhid] (a resumed run before its first step).
+  const named: [string, tf.Tensor | Float32Array][] = [...stateTensors(state)];
   if (position.row > 0) {
     if (!hidden) throw new Error('the search is inside an epoch but holds no hidden state');
     named.push(['hidden.train', hidden.train], ['hidden.alpha', hidden.alpha]);
   }
-  const tensors = await readTensors(named);
+  const { nhid } = state.config;
+  const shapeOf = (t: tf.Tensor | Float32Array) =>
+    t instanceof Float32Array ? [t.length / nhid, nhid] : [...t.shape];
+  const values = await Promise.all(
+    named.map(([, t]) => (t instanceof Float32Array ? t : t.data<'float32'>())),
+  );
   return {
     config: state.config,
     ntoken: state.ntoken,
@@ -89,7 +89,12 @@ export async function captureRnnSearchCheckpoint(
     alphaOptimizerStep: state.alphaOptimizer.step,
     rng: state.rng.snapshot(),
     ...(options.host ? { host: options.host } : {}),
-    tensors,
+    // Copies: on the cpu backend data() returns the backend's own array.
+    tensors: named.map(([name, t], i) => ({
+      name,
+      shape: shapeOf(t),
+      values: new Float32Array(values[i] as Float32Array),
+    })),
   };
 }
 

@@ -115,8 +115,12 @@ export interface RnnSearchLoopOptions {
  */
 export interface RnnSearchRun extends AsyncGenerator<RnnSearchEvent, void, undefined> {
   position(): RnnSearchPosition;
-  /** The carried hidden states of train and alpha text (the loop's own tensors); null at row 0. */
-  hidden(): RnnCarriedHidden | null;
+  /**
+   * The carried hidden states of train and alpha text: the loop's own tensors once it has
+   * stepped; before a resumed run's first step, the host copies it resumes from (so that it can
+   * be checkpointed at once); null at row 0.
+   */
+  hidden(): RnnCarriedHidden | RnnSearchResume['hidden'];
 }
 
 /** The alphas' softmax as rows (one readback) with two scalars packed in front. */
@@ -164,18 +168,18 @@ export function runRnnSearch(
 ): RnnSearchRun {
   const cursor: Cursor = {
     position: options.resume?.position ?? startRnnSearchPosition(data.train.rows, data.search.rows),
-    hidden: null,
+    hidden: options.resume && options.resume.position.row > 0 ? options.resume.hidden : null,
   };
   const run = searchEvents(state, data, options, cursor);
   return Object.assign(run, {
     position: (): RnnSearchPosition => ({ ...cursor.position }),
-    hidden: (): RnnCarriedHidden | null => cursor.hidden,
+    hidden: (): RnnCarriedHidden | RnnSearchResume['hidden'] => cursor.hidden,
   });
 }
 
 interface Cursor {
   position: RnnSearchPosition;
-  hidden: RnnCarriedHidden | null;
+  hidden: RnnCarriedHidden | RnnSearchResume['hidden'];
 }
 
 function resumedHidden(
