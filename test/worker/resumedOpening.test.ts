@@ -1,9 +1,9 @@
 /**
  * A run resumed from a checkpoint arrives paused, and the page must show where it stands before
- * it steps, as the per-kind jobs' 'restored' message did: the session posts the reports the run
- * opens with (`Run.takeOpening`, runKind.ts) with the resume. For a DARTS search that is its opening
- * note: the step it resumes at, the alphas and the genotype as saved. The first Step then brings
- * the next step, not the note again.
+ * it steps, as the per-kind jobs' 'restored' message did: the session posts the notes the run
+ * opens with (`Run.takeOpening`, runKind.ts) with the resume. For a DARTS search that is its
+ * opening note: the step it resumes at, the alphas and the genotype as saved. The first Step then
+ * brings the next step, not the note again.
  */
 import { describe, expect, it } from 'vitest';
 import type { FileSource } from '../../src/data/catalog';
