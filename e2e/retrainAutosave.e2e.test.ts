@@ -37,12 +37,21 @@ describe('a retrain in the lab', () => {
     await page.goto(`${lab.url}?backend=cpu`);
     await page.locator('input[name="autosave-every"]').fill('2');
     await page.locator('select[name="retrain-genotype"]').selectOption('DARTS_V2');
-    // Long enough to be running when the page reloads.
-    await page.locator('input[name="retrain-epochs"]').fill('20');
+    // Long enough to be running when the page reloads (4 steps an epoch, several a second on cpu).
+    await page.locator('input[name="retrain-epochs"]').fill('200');
     await page.getByTestId('retrain').click();
+    // The interval reached the worker: its first autosave is at step 2. Read from the worker's
+    // messages: the steps are quick, so the status may be past step 2 when it is looked at; it
+    // names one of the autosaved steps.
+    const autosaved = async () =>
+      (await messages(page)).filter((m) => m.type === 'autosaved').map((m) => m.step);
+    await expect.poll(autosaved, { timeout: 240_000 }).not.toEqual([]);
+    expect((await autosaved())[0]).toBe(2);
     await expect
-      .poll(() => page.getByTestId('autosave-status').textContent(), { timeout: 240_000 })
-      .toMatch(/^autosaved at step 2 /);
+      .poll(() => page.getByTestId('autosave-status').textContent(), { timeout: 30_000 })
+      .toMatch(/^autosaved at step \d+ /);
+    const status = (await page.getByTestId('autosave-status').textContent()) ?? '';
+    expect(await autosaved()).toContain(Number(/step (\d+)/.exec(status)?.[1]));
     const saved = (await messages(page)).filter((m) => m.type === 'autosaved').at(-1)?.step ?? -1;
 
     await page.reload();

@@ -45,9 +45,20 @@ describe('the lab when its worker dies', () => {
     await page.goto(`${lab.url}?epochs=40&backend=cpu`);
     await page.locator('input[name="autosave-every"]').fill('2');
     await page.getByTestId('start').click();
+    // The interval reached the worker: its first autosave is at step 2. Read from the worker's
+    // messages: the steps are quick, so the status may be past step 2 when it is looked at; it
+    // names one of the autosaved steps.
+    const autosaved = async () =>
+      ((await page.evaluate('window.workerMessages')) as Message[])
+        .filter((m) => m.worker === 0 && m.type === 'autosaved')
+        .map((m) => m.step);
+    await expect.poll(autosaved, { timeout: 240_000 }).not.toEqual([]);
+    expect((await autosaved())[0]).toBe(2);
     await expect
-      .poll(() => page.getByTestId('autosave-status').textContent(), { timeout: 240_000 })
-      .toMatch(/^autosaved at step 2 /);
+      .poll(() => page.getByTestId('autosave-status').textContent(), { timeout: 30_000 })
+      .toMatch(/^autosaved at step \d+ /);
+    const status = (await page.getByTestId('autosave-status').textContent()) ?? '';
+    expect(await autosaved()).toContain(Number(/step (\d+)/.exec(status)?.[1]));
 
     await page.evaluate("window.labWorkers[0].postMessage({ type: 'testCrash' })");
     await expect
@@ -80,6 +91,7 @@ describe('the lab when its worker dies', () => {
     const atSave = old.find((m) => isStep(m) && m.report?.step === resumedAt);
     // The resumed run opens with a note of where it stands: the alphas as they were saved.
     const note = messages.find((m) => m.worker === 1 && m.report?.type === 'note');
+    expect(atSave?.report?.alphas).toBeDefined();
     expect(note?.report?.detail?.alphas).toEqual(atSave?.report?.alphas);
     const resumedSteps = messages.filter((m) => m.worker === 1 && isStep(m));
     expect(resumedSteps.map((m) => m.report?.step).slice(0, 2)).toEqual([
