@@ -4,27 +4,24 @@
  * checkpoints inside a phase and at an epoch's end resume into the very reports of the
  * uninterrupted run (and a tampered random state does not); live rates survive a checkpoint;
  * checkpoints the lab and the command line wrote before the run kinds resume; bad settings are
- * refused by key; and the numbers are the lab job's.
+ * refused by key; and the numbers are the lab job's (as test/fixtures/convLabJobs.json recorded
+ * them, with the lab's bytes, before that job was deleted).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   decodeCdartsCheckpoint,
   encodeCdartsCheckpoint,
 } from '../../src/nas/cdarts/cdartsCheckpoint';
-import { validateCdartsConfig } from '../../src/nas/cdarts/cdartsConfig';
 import type { CdartsSettings } from '../../src/nas/cdarts/cdartsKindInfo';
 import { CDARTS_INFO, CDARTS_SCHEMA } from '../../src/nas/cdarts/cdartsKindInfo';
-import { cdartsConfigOf } from '../../src/nas/cdarts/cdartsSettings';
 import { runKindForCheckpoint, selectRunKind } from '../../src/nas/runKind/registry';
 import type { Run, RunReport, StepReport } from '../../src/nas/runKind/runKind';
 import type { Settings } from '../../src/nas/runKind/settingsSchema';
 import { defaultSettings } from '../../src/nas/runKind/settingsSchema';
 import { Rng } from '../../src/nas/tensor/random';
 import * as tf from '../../src/nas/tensor/tf';
-import { createCdartsJob } from '../../src/worker/cdartsJob';
-import { labConfigOfCdarts } from '../../src/worker/labCdarts';
-import type { FromWorker, LabConfig } from '../../src/worker/protocol';
-import { drain, finiteMetrics, indexOf, testEnv } from '../support/kindRuns';
+import RECORDED from '../fixtures/convLabJobs.json';
+import { drain, finiteMetrics, fromBase64, indexOf, testEnv } from '../support/kindRuns';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -83,15 +80,6 @@ async function resumedAfter(
   expect(reports[0]?.type).toBe('note');
   return { reports: reports.slice(1), step, settings };
 }
-
-function labConfig(): LabConfig {
-  const data = { dataset: 'synthetic', images: 32, imageSize: 8 } as const;
-  return labConfigOfCdarts(validateCdartsConfig(cdartsConfigOf(TINY)), data, 'cpu');
-}
-
-const noFiles = () => {
-  throw new Error('synthetic images need no files');
-};
 
 describe('CDARTS run kind (cpu)', () => {
   it('is the kind of its checkpoints, in the core format', async () => {
@@ -202,18 +190,14 @@ describe('CDARTS run kind (cpu)', () => {
 
   it('resumes a checkpoint the lab wrote before the run kinds', async () => {
     const full = await uninterrupted();
-    const job = await createCdartsJob(labConfig(), noFiles);
-    for (let i = 0; i < 3; i++) await job.next();
-    const saved = await job.save();
-    await job.dispose();
-    if (!saved) throw new Error('the lab job saved nothing');
-    const old = decodeCdartsCheckpoint(saved.bytes);
+    const saved = fromBase64(RECORDED.cdarts.checkpointAfterThreeAdvances);
+    const old = decodeCdartsCheckpoint(saved);
     expect([old.host, old.hostRngs]).toEqual([
       { dataset: 'synthetic', images: 32, imageSize: 8 },
       undefined,
     ]);
     expect(old.position.step).toBe(2);
-    const run = await resume(saved.bytes);
+    const run = await resume(saved);
     expect(run.settings).toEqual(TINY);
     const reports = await drain(run);
     await run.dispose();
@@ -254,31 +238,8 @@ describe('CDARTS run kind (cpu)', () => {
     }
   });
 
-  it('makes the numbers of the lab job it replaces', async () => {
-    const job = await createCdartsJob(labConfig(), noFiles);
-    const messages: FromWorker[] = [];
-    for (let a = await job.next(); a.kind !== 'done'; a = await job.next()) {
-      messages.push(...a.messages);
-    }
-    await job.dispose();
+  it('makes the numbers of the lab job it replaces (recorded)', async () => {
     const reports = await uninterrupted();
-    const old = messages.flatMap((m) => {
-      if (m.type === 'epoch') return [[m.point.valLoss, m.point.evalValLoss ?? null]];
-      if (m.type !== 'step') return [];
-      const p = m.point;
-      const joint = p.cdarts?.phase === 'joint';
-      return [
-        [
-          p.cdarts?.phase,
-          p.cdarts?.phase === 'evalWarmup' ? null : p.trainLoss,
-          p.cdarts?.phase === 'searchWarmup' ? null : p.cdarts?.evalLoss,
-          joint ? p.valLoss : null,
-          joint ? p.cdarts?.distillationLoss : null,
-          joint ? p.alphaSoftmax.normal : null,
-          joint ? p.genotype : null,
-        ],
-      ];
-    });
     const now = reports.flatMap((r) => {
       if (r.type === 'epoch') return [[r.metrics.valLoss, r.metrics.evalLoss ?? null]];
       if (r.type !== 'step') return [];
@@ -295,7 +256,7 @@ describe('CDARTS run kind (cpu)', () => {
       ];
     });
     expect(now.length).toBe(8);
-    expect(now).toEqual(old);
+    expect(now).toEqual(RECORDED.cdarts.numbers);
   });
 
   it('diverges on request in any phase', async () => {

@@ -3,15 +3,13 @@
  * steps, epochs and end in the uniform shape; a checkpoint taken mid-epoch or at an epoch's end
  * resumes into the very reports the uninterrupted run gives (and a tampered random state does
  * not); live rates survive a checkpoint; checkpoints the lab and the command line wrote before
- * the run kinds resume; bad settings are refused by key; and the numbers are the lab job's.
+ * the run kinds resume; bad settings are refused by key; and the numbers are the lab job's (as
+ * test/fixtures/convLabJobs.json recorded them, with the lab's bytes, before that job was deleted).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EMBEDDED_DIR, folderSource } from '../../src/cli/folderSource';
 import { DARTS_SCHEMA } from '../../src/nas/darts/dartsKindInfo';
 import type { DartsSettings } from '../../src/nas/darts/dartsKindInfo';
-import { dartsSearchConfig } from '../../src/nas/darts/dartsKindInfo';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/nas/darts/searchCheckpoint';
-import { validateSearchConfig } from '../../src/nas/darts/searchConfig';
 import { genotypeFromJson } from '../../src/nas/genotype/genotype';
 import { cosineLr } from '../../src/nas/optim/cosineSchedule';
 import { runKindForCheckpoint, selectRunKind } from '../../src/nas/runKind/registry';
@@ -20,9 +18,8 @@ import type { Settings } from '../../src/nas/runKind/settingsSchema';
 import { defaultSettings } from '../../src/nas/runKind/settingsSchema';
 import { Rng } from '../../src/nas/tensor/random';
 import * as tf from '../../src/nas/tensor/tf';
-import type { FromWorker, LabConfig } from '../../src/worker/protocol';
-import { createSearchJob } from '../../src/worker/searchJob';
-import { drain, finiteMetrics, indexOf, testEnv } from '../support/kindRuns';
+import RECORDED from '../fixtures/convLabJobs.json';
+import { drain, finiteMetrics, fromBase64, indexOf, testEnv } from '../support/kindRuns';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -80,16 +77,6 @@ async function resumedAfter(
   expect(reports[0]?.type).toBe('note');
   return { reports: reports.slice(1), step, settings };
 }
-
-function labConfig(settings: DartsSettings): LabConfig {
-  return {
-    search: validateSearchConfig(dartsSearchConfig(settings)),
-    data: { dataset: settings.dataset as 'synthetic', images: settings.images, imageSize: 8 },
-    backend: 'cpu',
-  };
-}
-
-const noFiles = () => folderSource(EMBEDDED_DIR);
 
 describe('DARTS run kind (cpu)', () => {
   it('is the cnn space default and the kind of its checkpoints', async () => {
@@ -184,18 +171,13 @@ describe('DARTS run kind (cpu)', () => {
 
   it('resumes a checkpoint the lab wrote before the run kinds (data settings only)', async () => {
     const full = await uninterrupted();
-    const job = await createSearchJob(labConfig(TINY), noFiles);
-    const advance = await job.next();
-    expect(advance.step).toBe(1);
-    const saved = await job.save();
-    await job.dispose();
-    if (!saved) throw new Error('the lab job saved nothing');
-    expect(decodeCheckpoint(saved.bytes).host).toEqual({
+    const saved = fromBase64(RECORDED.darts.checkpointAfterStep1);
+    expect(decodeCheckpoint(saved).host).toEqual({
       dataset: 'synthetic',
       images: 32,
       imageSize: 8,
     });
-    const run = await resume(saved.bytes);
+    const run = await resume(saved);
     expect(run.settings).toEqual(TINY);
     const reports = await drain(run);
     await run.dispose();
@@ -237,33 +219,13 @@ describe('DARTS run kind (cpu)', () => {
     }
   });
 
-  it('makes the numbers of the lab job it replaces, first and second order', async () => {
-    for (const settings of [TINY, { ...TINY, order: 2, epochs: 1 } as DartsSettings]) {
-      const job = await createSearchJob(labConfig(settings), noFiles);
-      const messages: FromWorker[] = [];
-      for (let a = await job.next(); a.kind !== 'done'; a = await job.next()) {
-        messages.push(...a.messages);
-      }
-      await job.dispose();
+  it('makes the numbers of the lab job it replaces, first and second order (recorded)', async () => {
+    const recorded = [RECORDED.darts.firstOrder, RECORDED.darts.secondOrder];
+    for (const [i, settings] of [
+      TINY,
+      { ...TINY, order: 2, epochs: 1 } as DartsSettings,
+    ].entries()) {
       const reports = settings === TINY ? await uninterrupted() : await whole(settings);
-      const old = messages.flatMap((m) =>
-        m.type === 'step'
-          ? [
-              [
-                m.point.trainLoss,
-                m.point.trainAccuracy,
-                m.point.valLoss,
-                m.point.weightLr,
-                m.point.alphaMaxAbs,
-                m.point.alphaSoftmax.normal,
-                m.point.alphaSoftmax.reduce,
-                m.point.genotype,
-              ],
-            ]
-          : m.type === 'epoch'
-            ? [[m.point.valLoss, m.point.valAccuracy]]
-            : [],
-      );
       const now = reports.flatMap((r) =>
         r.type === 'step'
           ? [
@@ -283,7 +245,7 @@ describe('DARTS run kind (cpu)', () => {
             : [],
       );
       expect(now.length).toBe(settings.epochs * 3);
-      expect(now).toEqual(old);
+      expect(now).toEqual(recorded[i]);
     }
   });
 
@@ -295,14 +257,8 @@ describe('DARTS run kind (cpu)', () => {
     await run.dispose();
     expect(env.requests).toEqual([{ dataset: 'default' }]);
     expect(note?.type === 'note' && note.text).toMatch(/32 images of 8x8x1 \(16 for weights/);
-    const job = await createSearchJob(
-      { ...labConfig(settings), data: { dataset: 'default', images: 32, imageSize: 8 } },
-      noFiles,
-    );
-    const first = (await job.next()).messages[0];
-    await job.dispose();
-    expect(first?.type === 'step' && first.point.trainLoss).toBe(
-      step?.type === 'step' && step.metrics.trainLoss,
+    expect(step?.type === 'step' && step.metrics.trainLoss).toBe(
+      RECORDED.darts.embeddedFirstTrainLoss,
     );
   });
 

@@ -4,10 +4,11 @@
  * checkpoints mid-epoch and at an epoch's end resume into the very reports of the uninterrupted
  * run (and a tampered random state does not); the live learning rate and a genotype text too
  * long for the checkpoint's settings survive a checkpoint; checkpoints the lab wrote before the
- * run kinds resume; bad settings are refused by key; and the numbers are the lab job's.
+ * run kinds resume; bad settings are refused by key; and the numbers are the lab job's (as
+ * test/fixtures/convLabJobs.json recorded them, with the lab's bytes, before that job was
+ * deleted).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EMBEDDED_DIR, folderSource } from '../../src/cli/folderSource';
 import { genotypeToJson, stringifyGenotype } from '../../src/nas/genotype/genotype';
 import { DARTS_V2 } from '../../src/nas/genotype/publishedGenotypes';
 import {
@@ -16,7 +17,6 @@ import {
 } from '../../src/nas/retrain/retrainCheckpoint';
 import type { RetrainSettings } from '../../src/nas/retrain/retrainKindInfo';
 import { RETRAIN_SCHEMA } from '../../src/nas/retrain/retrainKindInfo';
-import { retrainConfigOf } from '../../src/nas/retrain/retrainSettings';
 import { decodeTrainedModel } from '../../src/nas/retrain/trainedModel';
 import { runKindForCheckpoint, selectRunKind } from '../../src/nas/runKind/registry';
 import type { Run, RunReport, StepReport } from '../../src/nas/runKind/runKind';
@@ -24,9 +24,8 @@ import type { Settings } from '../../src/nas/runKind/settingsSchema';
 import { defaultSettings } from '../../src/nas/runKind/settingsSchema';
 import { Rng } from '../../src/nas/tensor/random';
 import * as tf from '../../src/nas/tensor/tf';
-import type { FromWorker, RetrainLabConfig } from '../../src/worker/protocol';
-import { createRetrainJob } from '../../src/worker/retrainJob';
-import { drain, finiteMetrics, indexOf, testEnv } from '../support/kindRuns';
+import RECORDED from '../fixtures/convLabJobs.json';
+import { drain, finiteMetrics, fromBase64, indexOf, testEnv } from '../support/kindRuns';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -86,17 +85,6 @@ async function resumedAfter(
 
 const tail = (full: readonly RunReport[], stop: (r: RunReport) => boolean) =>
   full.slice(indexOf(full, stop) + 1);
-
-function labConfig(): RetrainLabConfig {
-  return {
-    retrain: retrainConfigOf(TINY, 8),
-    data: { dataset: 'default', images: TINY.images, imageSize: TINY.imageSize },
-    testImages: TINY.testImages,
-    backend: 'cpu',
-  };
-}
-
-const embedded = () => folderSource(EMBEDDED_DIR);
 
 describe('retrain run kind (cpu)', () => {
   it('is the kind of its checkpoints, in the core format', async () => {
@@ -201,11 +189,7 @@ describe('retrain run kind (cpu)', () => {
 
   it('resumes an autosave the lab wrote before the run kinds', async () => {
     const full = await uninterrupted();
-    const job = await createRetrainJob(labConfig(), genotypeToJson(DARTS_V2), embedded);
-    await job.next();
-    const bytes = await job.checkpoint?.();
-    await job.dispose();
-    if (!bytes) throw new Error('the lab job wrote no checkpoint');
+    const bytes = fromBase64(RECORDED.retrain.autosaveAfterStep1);
     expect(decodeRetrainCheckpoint(bytes).host).toEqual({
       dataset: 'default',
       images: 16,
@@ -248,22 +232,7 @@ describe('retrain run kind (cpu)', () => {
     }
   });
 
-  it('makes the numbers of the lab job it replaces', async () => {
-    const job = await createRetrainJob(labConfig(), genotypeToJson(DARTS_V2), embedded);
-    const messages: FromWorker[] = [];
-    for (let done = false; !done;) {
-      const a = await job.next();
-      messages.push(...a.messages);
-      done = a.kind === 'done';
-    }
-    await job.dispose();
-    const old = messages.flatMap((m) =>
-      m.type === 'retrainStep'
-        ? [[m.point.trainLoss, m.point.trainAccuracy, m.point.lr, m.point.dropPathProb]]
-        : m.type === 'retrainEpoch' || m.type === 'retrainDone'
-          ? [[m.type === 'retrainDone' ? m.testLoss : m.point.testLoss]]
-          : [],
-    );
+  it('makes the numbers of the lab job it replaces (recorded)', async () => {
     const now = (await uninterrupted()).flatMap((r) =>
       r.type === 'step'
         ? [[r.metrics.trainLoss, r.metrics.trainAccuracy, r.metrics.lr, r.metrics.dropPathProb]]
@@ -272,7 +241,7 @@ describe('retrain run kind (cpu)', () => {
           : [],
     );
     expect(now.length).toBe(7);
-    expect(now).toEqual(old);
+    expect(now).toEqual(RECORDED.retrain.numbers);
   });
 
   it('diverges on request, and has no alphas to explode', async () => {

@@ -1,7 +1,8 @@
 /**
  * Helpers for the run-kind tests: an environment whose files are this repository's embedded
  * dataset (and which records what it was asked for), running a run to a report or to its end,
- * and reports without what depends on the clock, so that two runs compare bit for bit.
+ * reports without what depends on the clock, so that two runs compare bit for bit, and a
+ * fixture's base64 bytes.
  */
 import { EMBEDDED_DIR, folderSource } from '../../src/cli/folderSource';
 import type { DataRequest, Run, RunEnv, RunReport } from '../../src/nas/runKind/runKind';
@@ -49,4 +50,9 @@ export function indexOf(reports: readonly RunReport[], which: (r: RunReport) => 
 
 export function finiteMetrics(report: RunReport): boolean {
   return report.type === 'note' || Object.values(report.metrics).every((v) => Number.isFinite(v));
+}
+
+/** Bytes a fixture holds as base64 (the lab's checkpoints recorded before run kinds). */
+export function fromBase64(text: string): Uint8Array {
+  return new Uint8Array(Buffer.from(text, 'base64'));
 }
