@@ -15,10 +15,8 @@ import { createCdartsJob, resumeCdartsJob } from './cdartsJob';
 import type { Exclusive } from './checkpointKeeper';
 import { divergenceAt, retrainDivergenceAt } from './divergence';
 import type { Job, StartedJob } from './job';
-import { builtinTextLoader, builtinTextUrl } from './labText';
 import type { BackendChoice, FromWorker, ToWorker } from './protocol';
 import { createRetrainJob, resumeRetrainJob } from './retrainJob';
-import { createRnnSearchJob } from './rnnSearchJob';
 import { createSearchJob, resumeSearchJob } from './searchJob';
 import type { SessionHost } from './sessionHost';
 
@@ -27,16 +25,16 @@ export type LegacyStart = Extract<ToWorker, { type: 'start' | 'retrain' }>;
 /** The job an older start message asks for. */
 export async function legacyJob(message: LegacyStart, host: SessionHost): Promise<StartedJob> {
   const images = () => host.dataSource(message.dataUrl);
-  const text = () => host.dataSource(builtinTextUrl(message.dataUrl));
   switch (message.type) {
     case 'start': {
       const config = message.config;
+      if (config.space === 'recurrent') {
+        throw new Error('a recurrent search runs as its kind (startRun, rnn-search)');
+      }
       const job =
-        config.space === 'recurrent'
-          ? await createRnnSearchJob(config, builtinTextLoader(text))
-          : config.algorithm === 'cdarts'
-            ? await createCdartsJob(config, images)
-            : await createSearchJob(config, images);
+        config.algorithm === 'cdarts'
+          ? await createCdartsJob(config, images)
+          : await createSearchJob(config, images);
       return { job, step: 0 };
     }
     case 'retrain':

@@ -2,7 +2,8 @@
  * A recurrent search as a run of its kind in the lab's session (in-thread on cpu, the built-in
  * text): it gets autosave and divergence rollback through the one path every kind takes, with
  * no code of its own in the worker: its autosave resumes at the saved step, and a NaN injected
- * into its weights rolls back to the last good checkpoint with its live rates lowered.
+ * into its weights rolls back to the last good checkpoint with its live rates lowered; it runs
+ * at character level, and second order when its settings ask.
  */
 import { describe, expect, it } from 'vitest';
 import { folderSource } from '../../src/cli/folderSource';
@@ -138,5 +139,44 @@ describe.runIf(ENTRY)('a recurrent search run in the lab session (cpu, the built
     expect(after.every((r) => Number.isFinite(r.metrics.trainLoss))).toBe(true);
     expect(after[0]?.metrics.lr).toBeCloseTo((TINY.lr as number) * 0.5, 12);
     await h.session.handle({ type: 'stop' });
+  });
+
+  it('runs to done at character level through the built-in text, an epoch report per epoch', async () => {
+    const h = harness();
+    await h.session.handle(
+      start({ settings: { ...TINY, level: 'char', epochs: 1, trainTokens: 100 } }),
+    );
+    await h.until(() => h.messages.some((m) => m.type === 'status' && m.status === 'done'));
+    const reports = h.messages.flatMap((m) => (m.type === 'report' ? [m.report] : []));
+    const note = reports.find((r) => r.type === 'note');
+    expect(note?.type === 'note' && note.detail).toMatchObject({ note: 'corpus', level: 'char' });
+    // Letters, digits, punctuation, <eos>, <unk>: far fewer than the word vocabulary.
+    const vocabulary = (note?.type === 'note' && note.detail) as { vocabularySize?: number };
+    expect(vocabulary.vocabularySize).toBeLessThan(120);
+    const epochs = reports.filter((r) => r.type === 'epoch');
+    expect(epochs).toHaveLength(1);
+    expect(epochs[0]?.step).toBe(h.steps().length);
+  });
+
+  it('runs a second-order (unrolled) search when the settings ask for it', async () => {
+    const firstSteps = async (order: number) => {
+      const h = harness();
+      await h.session.handle(start({ settings: { ...TINY, epochs: 1, trainTokens: 100, order } }));
+      await h.until(() => h.steps().length >= 2);
+      await h.session.handle({ type: 'stop' });
+      return h.steps().slice(0, 2);
+    };
+    const first = await firstSteps(1);
+    const second = await firstSteps(2);
+    // Same seed and data: only the alpha gradient differs. The unrolled step scores the alpha
+    // segment at the virtual weights w' and moves the alphas by another gradient.
+    for (const r of second) expect(Number.isFinite(r.metrics.valLoss)).toBe(true);
+    expect(second[0]?.metrics.valLoss).not.toBeCloseTo(first[0]?.metrics.valLoss as number, 6);
+    expect(second[1]?.alphas?.[0]?.softmax.flat()).not.toEqual(
+      first[1]?.alphas?.[0]?.softmax.flat(),
+    );
+    // The same order twice gives the same steps (the difference is the order's, not noise).
+    const again = await firstSteps(2);
+    expect(again[1]?.alphas?.[0]?.softmax).toEqual(second[1]?.alphas?.[0]?.softmax);
   });
 });
