@@ -1,8 +1,7 @@
 /**
- * A job the lab's worker runs step by step: a run of a registered kind (runJob.ts), or one of
- * the per-kind jobs the page still starts with the older messages. The session owns the
- * pause/step/stop logic, autosave, rollback and recovery; a job only turns its loop's events
- * into messages for the page.
+ * A job the lab's worker runs step by step: a run of a registered kind (runJob.ts). The session
+ * owns the pause/step/stop logic, autosave, rollback and recovery; a job only turns its run's
+ * reports into messages for the page.
  */
 import type { FromWorker } from './protocol';
 
@@ -14,8 +13,7 @@ export interface JobAdvance {
   /** Steps done so far, after a 'step'. */
   readonly step?: number;
   /**
-   * A run of a kind: what diverged at this step (given the max |α| limit), or null. Absent: the
-   * session reads the per-kind jobs' step points.
+   * What diverged at this step (given the max |α| limit), or null. Absent: nothing is watched.
    */
   readonly divergence?: (alphaLimit: number) => string | null;
 }
@@ -49,16 +47,15 @@ export interface Job {
    */
   checkpoint?(): Promise<Uint8Array>;
   /**
-   * Which autosave `checkpoint` writes (its id and kind): a run kind's id, or the per-kind jobs'
-   * 'retrain' / 'cdarts'; absent: a DARTS search's.
+   * Which autosave `checkpoint` writes (its id and kind): the run kind's id.
    */
   readonly autosaveKind?: string;
   /**
-   * A run of a kind (runJob.ts): the kind's id. Its reports carry its files and its divergence;
-   * a rollback reports the lowered live settings by key. Absent: one of the per-kind jobs.
+   * The run's kind id (runJob.ts). Its reports carry its files and its divergence; a rollback
+   * reports the lowered live settings by key.
    */
   readonly runKind?: string;
-  /** What the page calls it in messages ('DARTS search'); absent: 'search' or 'retrain'. */
+  /** What the page calls it in messages ('DARTS search'); absent: 'run'. */
   readonly title?: string;
   /** Frees the job's tensors. */
   dispose(): Promise<void>;
@@ -87,39 +84,4 @@ export interface SavedFile {
   readonly kind: 'checkpoint' | 'model';
   readonly name: string;
   readonly bytes: Uint8Array;
-}
-
-/** Wraps a loop generator: each event becomes messages through `toMessages`. */
-export function generatorJob<E extends { readonly type: string }>(
-  generator: AsyncGenerator<E, void, undefined>,
-  toMessages: (event: E) => readonly FromWorker[],
-  dispose: () => void,
-  setRates: Job['setRates'] = () => undefined,
-  save: Job['save'] = async () => null,
-  extra: Pick<
-    Job,
-    'baseRates' | 'reopen' | 'injectNaN' | 'injectHugeAlphas' | 'checkpoint' | 'autosaveKind'
-  > = {},
-): Job {
-  return {
-    async next() {
-      const r = await generator.next();
-      if (r.done) return { messages: [], kind: 'done' };
-      const event = r.value;
-      const kind = event.type === 'step' ? 'step' : event.type === 'done' ? 'done' : 'other';
-      const step = (event as { readonly step?: unknown }).step;
-      return {
-        messages: toMessages(event),
-        kind,
-        ...(kind === 'step' && typeof step === 'number' ? { step } : {}),
-      };
-    },
-    ...extra,
-    setRates,
-    save,
-    async dispose() {
-      await generator.return(undefined);
-      dispose();
-    },
-  };
 }

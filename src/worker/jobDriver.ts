@@ -16,7 +16,6 @@ import {
 import { DEFAULT_AUTOSAVE_EVERY } from './autosaveDefaults';
 import { describeJobError, watchDeviceLoss } from './errorMessages';
 import type { Job, StartedJob } from './job';
-import { legacyWatch, offerFinishedModel } from './legacyJobs';
 import type { BackendChoice, RunStatus } from './protocol';
 import type { SessionHost } from './sessionHost';
 
@@ -210,8 +209,7 @@ export class JobDriver {
     await this.exclusive(() => job.dispose());
     this.job = await this.reopen(job, good.bytes);
     this.lastStep = good.step;
-    const rates = job.runKind === undefined ? lowered : { live: lowered };
-    this.host.post({ type: 'diverged', step, rolledBackTo: good.step, reason, ...rates });
+    this.host.post({ type: 'diverged', step, rolledBackTo: good.step, reason, live: lowered });
   }
 
   /** Pauses, autosaving first so that a reload finds the run where it stopped. */
@@ -279,7 +277,7 @@ export class JobDriver {
                 what: job.title ?? 'run',
                 reason: advance.divergence(alphaLimit),
               }
-            : legacyWatch(advance.messages, alphaLimit);
+            : null;
         const check = watched ? this.divergence.verdict(watched.reason) : { verdict: 'ok' };
         if (watched && check.verdict === 'rollback') {
           await this.rollBack(watched.step, watched.reason ?? '');
@@ -295,7 +293,6 @@ export class JobDriver {
           return;
         }
         if (advance.kind === 'done') {
-          if (job.runKind === undefined) await offerFinishedModel(job, this.host, this.exclusive);
           await this.stop('done');
           return;
         }

@@ -1,17 +1,14 @@
 /**
  * The lab's engine: the page's messages turned into one job at a time — a run of any registered
- * kind ('startRun', 'resumeRun', an autosave of a kind; runJob.ts), or one of the per-kind jobs
- * the older messages start (legacyJobs.ts) — driven by `JobDriver` (pause, resume, single step,
+ * kind ('startRun', 'resumeRun', an autosave; runJob.ts) — driven by `JobDriver` (pause, resume, single step,
  * stop, live rates, autosave, rollback, device-loss recovery, written once for every kind).
  * Independent of how messages travel, so the same session runs in the worker and, for tests,
  * in-thread.
  */
-import { checkpointFormatOf, runKinds } from '../nas/runKind/registry';
 import { DEFAULT_AUTOSAVE_EVERY } from './autosaveDefaults';
 import { evaluateModelFile } from './evaluateModel';
 import type { StartedJob } from './job';
 import { JobDriver } from './jobDriver';
-import { legacyJob, legacyResume } from './legacyJobs';
 import type { BackendChoice, ToWorker } from './protocol';
 import { labRunEnv, resumeRunJob, startRunJob } from './runJob';
 import type { SessionHost } from './sessionHost';
@@ -19,17 +16,6 @@ import type { SessionHost } from './sessionHost';
 export type { SessionHost } from './sessionHost';
 export { fetchDataSource } from './sessionHost';
 export { DEFAULT_AUTOSAVE_EVERY };
-
-/** Whether a registered kind reads checkpoints of the format these bytes declare. */
-function ofRegisteredKind(bytes: Uint8Array): boolean {
-  let format: string;
-  try {
-    format = checkpointFormatOf(bytes);
-  } catch {
-    return false;
-  }
-  return runKinds().some((e) => e.info.checkpointFormat === format);
-}
 
 export class LabSession {
   private readonly driver: JobDriver;
@@ -55,31 +41,15 @@ export class LabSession {
         }
         case 'resumeRun':
           driver.configure(message);
-          await this.resumeBytes(new Uint8Array(message.bytes), null, message);
+          await this.resumeBytes(new Uint8Array(message.bytes), message);
           break;
-        case 'start':
-        case 'retrain':
-          driver.configure(message);
-          await driver.begin(message.config.backend, () => legacyJob(message, this.host));
-          break;
-        case 'loadCheckpoint': {
-          driver.configure({});
-          const bytes = new Uint8Array(message.bytes);
-          const { backend, dataUrl } = message;
-          await driver.begin(
-            backend,
-            () => legacyResume(null, bytes, backend, dataUrl, this.host),
-            'paused',
-          );
-          break;
-        }
         case 'listAutosaves':
           this.host.post({ type: 'autosaves', items: await driver.keeper.list() });
           break;
         case 'resumeAutosave': {
           const entry = await driver.keeper.bytesOf(message.id);
           driver.configure(message);
-          await this.resumeBytes(entry.bytes, entry.kind, message);
+          await this.resumeBytes(entry.bytes, message);
           break;
         }
         case 'discardAutosaves':
@@ -110,14 +80,6 @@ export class LabSession {
         case 'setLive':
           driver.setLive(message.values);
           break;
-        case 'setRates': {
-          const { weightLr, alphaLr } = message;
-          driver.setLive({
-            ...(weightLr === undefined ? {} : { weightLr }),
-            ...(alphaLr === undefined ? {} : { alphaLr }),
-          });
-          break;
-        }
         case 'injectFault':
           await driver.injectFault(message.kind);
           break;
@@ -133,21 +95,18 @@ export class LabSession {
   }
 
   /**
-   * Resumes checkpoint bytes, paused at their step: through the registry when a kind reads
-   * their format (always for a file: `legacyKind` null), else as the per-kind jobs wrote them
-   * (`legacyKind`: the autosave's kind, 'search', 'retrain' or 'cdarts').
+   * Resumes checkpoint bytes, paused at their step, as a run of the kind their format names
+   * (an autosave the per-kind jobs wrote before run kinds, 'search', 'retrain' or 'cdarts', too:
+   * its bytes are in a format a kind reads).
    */
   private async resumeBytes(
     bytes: Uint8Array,
-    legacyKind: string | null,
     where: { readonly backend: BackendChoice; readonly dataUrl: string },
   ): Promise<void> {
     const { backend, dataUrl } = where;
-    const viaRegistry = legacyKind === null || ofRegisteredKind(bytes);
     await this.driver.begin(
       backend,
       async (): Promise<StartedJob> => {
-        if (!viaRegistry) return legacyResume(legacyKind, bytes, backend, dataUrl, this.host);
         const { job, run } = await resumeRunJob(bytes, labRunEnv(this.host.dataSource, dataUrl));
         const { settings, step } = run;
         this.host.post({ type: 'runStarted', kind: run.info.id, settings, step });

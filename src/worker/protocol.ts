@@ -95,35 +95,6 @@ export type ToWorker =
   | ResumeRunMessage
   /** Changes live settings (learning rates) of the running run from its next step on. */
   | { readonly type: 'setLive'; readonly values: Readonly<Record<string, number>> }
-  | {
-      readonly type: 'start';
-      readonly config: LabConfig;
-      /** Autosave every this many steps (and at pause); 0 turns autosave off. */
-      readonly autosaveEvery?: number;
-      /** On divergence, the learning rates are multiplied by this (default 0.5). */
-      readonly divergenceLrFactor?: number;
-      /** A max |α| above this counts as divergence (exploding alphas; default 100). */
-      readonly divergenceAlphaLimit?: number;
-      /** Absolute URL of the folder that serves the embedded dataset (from the page's base). */
-      readonly dataUrl: string;
-    }
-  | {
-      readonly type: 'retrain';
-      readonly config: RetrainLabConfig;
-      readonly genotype: GenotypeJson;
-      readonly dataUrl: string;
-      /** Autosave every this many steps (and at pause); 0 turns autosave off. */
-      readonly autosaveEvery?: number;
-      /** What a divergence multiplies the peak learning rate by (default 0.5). */
-      readonly divergenceLrFactor?: number;
-    }
-  /** Resume a search from a checkpoint file; the run starts paused at the saved step. */
-  | {
-      readonly type: 'loadCheckpoint';
-      readonly bytes: ArrayBuffer;
-      readonly backend: BackendChoice;
-      readonly dataUrl: string;
-    }
   /** The autosaves kept in the browser's storage, newest first (answered by 'autosaves'). */
   | { readonly type: 'listAutosaves' }
   | {
@@ -149,8 +120,7 @@ export type ToWorker =
   | { readonly type: 'pause' }
   | { readonly type: 'resume' }
   | { readonly type: 'step' }
-  | { readonly type: 'stop' }
-  | { readonly type: 'setRates'; readonly weightLr?: number; readonly alphaLr?: number };
+  | { readonly type: 'stop' };
 
 export type RunStatus = 'idle' | 'loading' | 'running' | 'paused' | 'stopped' | 'done' | 'failed';
 

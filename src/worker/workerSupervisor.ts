@@ -96,14 +96,6 @@ function runOf(message: ToWorker): RunToResume | null | undefined {
         dataUrl: message.dataUrl,
         ...(message.autosaveEvery !== undefined ? { autosaveEvery: message.autosaveEvery } : {}),
       };
-    case 'start':
-      return {
-        kind: message.config.algorithm === 'cdarts' ? 'cdarts' : 'search',
-        name: message.config.algorithm === 'cdarts' ? 'CDARTS search' : 'search',
-        backend: message.config.backend,
-        dataUrl: message.dataUrl,
-        ...(message.autosaveEvery !== undefined ? { autosaveEvery: message.autosaveEvery } : {}),
-      };
     case 'resumeAutosave':
       // An autosave's id is its kind (autosaveStore.ts).
       return {
@@ -111,16 +103,6 @@ function runOf(message: ToWorker): RunToResume | null | undefined {
         fromAutosave: message.id,
         name: nameOf(message.id),
         backend: message.backend,
-        dataUrl: message.dataUrl,
-        ...(message.autosaveEvery !== undefined ? { autosaveEvery: message.autosaveEvery } : {}),
-      };
-    case 'loadCheckpoint':
-      return { kind: 'search', name: 'search', backend: message.backend, dataUrl: message.dataUrl };
-    case 'retrain':
-      return {
-        kind: 'retrain',
-        name: 'retrain',
-        backend: message.config.backend,
         dataUrl: message.dataUrl,
         ...(message.autosaveEvery !== undefined ? { autosaveEvery: message.autosaveEvery } : {}),
       };
@@ -148,7 +130,6 @@ export function superviseLabWorker(options: SupervisorOptions): SupervisedClient
   let run: RunToResume | null = null;
   let lastAutosave: { readonly step: number; readonly savedAt: number } | null = null;
   let lastBackend = '';
-  let rates: Extract<ToWorker, { type: 'setRates' }> | null = null;
   /** Live settings the page changed: what a restarted run gets again. */
   let live: Record<string, number> = {};
   let recovery: Recovery | null = null;
@@ -225,16 +206,12 @@ export function superviseLabWorker(options: SupervisorOptions): SupervisedClient
       });
       return;
     }
-    if (
-      recovery &&
-      (m.type === 'restored' || m.type === 'retrainRestored' || m.type === 'runStarted')
-    ) {
+    if (recovery && m.type === 'runStarted') {
       // The charts keep what came before the autosave; the notice says what happened.
       const { reason, wasRunning } = recovery;
       recovery = null;
       resumedAt = m.step;
       emit({ type: 'recovered', reason, backend: lastBackend, resumedAt: m.step });
-      if (rates) worker.postMessage(rates);
       if (Object.keys(live).length > 0) worker.postMessage({ type: 'setLive', values: live });
       if (wasRunning) worker.postMessage({ type: 'resume' });
       return;
@@ -314,20 +291,12 @@ export function superviseLabWorker(options: SupervisorOptions): SupervisedClient
       if (next !== undefined) {
         run = next;
         lastAutosave = null;
-        rates = null;
         live = {};
         deathsWithoutProgress = 0;
         resumedAt = -1;
         recovery = null;
       }
       if (message.type === 'setLive') live = { ...live, ...message.values };
-      if (message.type === 'setRates') {
-        rates = {
-          type: 'setRates',
-          weightLr: message.weightLr ?? rates?.weightLr,
-          alphaLr: message.alphaLr ?? rates?.alphaLr,
-        };
-      }
       worker.postMessage(message);
     },
     dispose() {

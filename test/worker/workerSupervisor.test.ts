@@ -1,9 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { genotypeToJson } from '../../src/nas/genotype/genotype';
 import { DARTS_V2 } from '../../src/nas/genotype/publishedGenotypes';
-import { SMALL_RETRAIN_CONFIG } from '../../src/nas/retrain/retrainConfig';
-import { SMALL_SEARCH_CONFIG } from '../../src/nas/darts/searchConfig';
-import type { FromWorker, LabConfig, StepPoint, ToWorker } from '../../src/worker/protocol';
+import type { FromWorker, StepPoint, ToWorker } from '../../src/worker/protocol';
 import type { Pong, WorkerControl } from '../../src/worker/workerControl';
 import type { WorkerLike } from '../../src/worker/workerSupervisor';
 import { superviseLabWorker } from '../../src/worker/workerSupervisor';
@@ -35,12 +33,6 @@ class FakeWorker implements WorkerLike {
     return this.received.filter((m) => m.type === type);
   }
 }
-
-const CONFIG: LabConfig = {
-  search: SMALL_SEARCH_CONFIG,
-  data: { dataset: 'synthetic', images: 16, imageSize: 8 },
-  backend: 'cpu',
-};
 
 function step(n: number): FromWorker {
   const point: StepPoint = {
@@ -76,7 +68,14 @@ function harness(options: { silenceLimitMs?: number; pingEveryMs?: number } = {}
   const current = () => workers.at(-1) as FakeWorker;
   /** A search that runs, autosaves at step `saved` and goes on to `upTo`. */
   const runSearch = (saved: number, upTo: number) => {
-    client.send({ type: 'start', config: CONFIG, autosaveEvery: 2, dataUrl: 'http://lab/data/' });
+    client.send({
+      type: 'startRun',
+      kind: 'darts',
+      settings: {},
+      backend: 'cpu',
+      autosaveEvery: 2,
+      dataUrl: 'http://lab/data/',
+    });
     const w = current();
     w.say({ type: 'status', status: 'loading' });
     w.say({ type: 'backend', backend: 'cpu', reason: 'cpu was requested' });
@@ -90,17 +89,11 @@ function harness(options: { silenceLimitMs?: number; pingEveryMs?: number } = {}
   const answerRecovery = (w: FakeWorker, saved: number) => {
     w.say({
       type: 'autosaves',
-      items: [{ id: 'search', step: saved, savedAt: 1000 + saved, sizeBytes: 10 }],
+      items: [{ id: 'darts', kind: 'darts', step: saved, savedAt: 1000 + saved, sizeBytes: 10 }],
     });
     w.say({ type: 'status', status: 'loading' });
     w.say({ type: 'backend', backend: 'cpu', reason: 'cpu was requested' });
-    w.say({
-      type: 'restored',
-      config: CONFIG,
-      step: saved,
-      alphaSoftmax: { normal: [[1]], reduce: [[1]] },
-      genotypeHistory: [],
-    });
+    w.say({ type: 'runStarted', kind: 'darts', settings: {}, step: saved });
     w.say({ type: 'status', status: 'paused' });
   };
   return { workers, seen, client, current, runSearch, answerRecovery };
@@ -117,8 +110,8 @@ describe('worker supervisor (fake worker)', () => {
   it('restarts a worker that threw at its top level and resumes the run from its autosave', () => {
     const { workers, seen, client, current, runSearch, answerRecovery } = harness();
     runSearch(4, 5);
-    client.send({ type: 'setRates', weightLr: 0.01 });
-    client.send({ type: 'setRates', alphaLr: 0.002 });
+    client.send({ type: 'setLive', values: { weightLr: 0.01 } });
+    client.send({ type: 'setLive', values: { alphaLr: 0.002 } });
     const first = current();
     first.onerror?.({ message: 'Uncaught Error: boom' });
     expect(first.terminated).toBe(true);
@@ -130,7 +123,7 @@ describe('worker supervisor (fake worker)', () => {
     expect(second.sent('resumeAutosave')).toEqual([
       {
         type: 'resumeAutosave',
-        id: 'search',
+        id: 'darts',
         backend: 'cpu',
         dataUrl: 'http://lab/data/',
         autosaveEvery: 2,
@@ -138,7 +131,7 @@ describe('worker supervisor (fake worker)', () => {
     ]);
     // The rates the user set, then Resume, since the run was running.
     expect(second.received.slice(-2)).toEqual([
-      { type: 'setRates', weightLr: 0.01, alphaLr: 0.002 },
+      { type: 'setLive', values: { weightLr: 0.01, alphaLr: 0.002 } },
       { type: 'resume' },
     ]);
     const recovered = seen.find((m) => m.type === 'recovered');
@@ -150,7 +143,7 @@ describe('worker supervisor (fake worker)', () => {
       resumedAt: 4,
     });
     // The restore is the supervisor's business: the page's charts are kept, not reset.
-    expect(seen.some((m) => m.type === 'restored' || m.type === 'autosaves')).toBe(false);
+    expect(seen.some((m) => m.type === 'runStarted' || m.type === 'autosaves')).toBe(false);
     // A late message of the dead worker is ignored; the new one's go through.
     first.say(step(6));
     second.say(step(5));
@@ -210,7 +203,7 @@ describe('worker supervisor (fake worker)', () => {
       {
         type: 'error',
         message:
-          "the lab's worker stopped (an uncaught error: x) and was restarted; the search had not autosaved yet, so it cannot resume. Start it again.",
+          "the lab's worker stopped (an uncaught error: x) and was restarted; the DARTS search had not autosaved yet, so it cannot resume. Start it again.",
       },
       { type: 'status', status: 'failed' },
     ]);
@@ -228,7 +221,9 @@ describe('worker supervisor (fake worker)', () => {
     expect(workers.length).toBe(3);
     expect(seen.at(-2)).toMatchObject({
       type: 'error',
-      message: expect.stringMatching(/stopped again before the search went on; .* Reload the page/),
+      message: expect.stringMatching(
+        /stopped again before the DARTS search went on; .* Reload the page/,
+      ),
     });
     expect(current().sent('listAutosaves')).toEqual([]);
   });
@@ -246,7 +241,7 @@ describe('worker supervisor (fake worker)', () => {
     expect(current().sent('listAutosaves').length).toBe(1);
     current().say({
       type: 'autosaves',
-      items: [{ id: 'search', step: 4, savedAt: 2000, sizeBytes: 10 }],
+      items: [{ id: 'darts', kind: 'darts', step: 4, savedAt: 2000, sizeBytes: 10 }],
     });
     expect(current().sent('resumeAutosave').length).toBe(1);
   });
@@ -270,14 +265,10 @@ describe('worker supervisor (fake worker)', () => {
   it("resumes a retrain from the retrain's autosave, not the newer search one", () => {
     const { seen, client, current } = harness();
     client.send({
-      type: 'retrain',
-      config: {
-        retrain: SMALL_RETRAIN_CONFIG,
-        data: CONFIG.data,
-        testImages: 8,
-        backend: 'cpu',
-      },
-      genotype: genotypeToJson(DARTS_V2),
+      type: 'startRun',
+      kind: 'retrain',
+      settings: {},
+      backend: 'cpu',
       autosaveEvery: 3,
       dataUrl: 'http://lab/data/',
     });
@@ -300,13 +291,8 @@ describe('worker supervisor (fake worker)', () => {
         autosaveEvery: 3,
       },
     ]);
-    current().say({
-      type: 'retrainRestored',
-      config: { retrain: SMALL_RETRAIN_CONFIG, data: CONFIG.data, testImages: 8, backend: 'cpu' },
-      genotype: genotypeToJson(DARTS_V2),
-      step: 3,
-    });
-    expect(seen.some((m) => m.type === 'retrainRestored')).toBe(false);
+    current().say({ type: 'runStarted', kind: 'retrain', settings: {}, step: 3 });
+    expect(seen.some((m) => m.type === 'runStarted')).toBe(false);
     expect(seen.at(-1)).toMatchObject({ type: 'recovered', resumedAt: 3 });
     expect(current().received.at(-1)).toEqual({ type: 'resume' });
   });
@@ -346,8 +332,10 @@ describe('worker supervisor (fake worker)', () => {
       { type: 'status', status: 'idle' },
     ]);
     client.send({
-      type: 'start',
-      config: { ...CONFIG, algorithm: 'cdarts' },
+      type: 'startRun',
+      kind: 'cdarts',
+      settings: {},
+      backend: 'cpu',
       autosaveEvery: 2,
       dataUrl: '',
     });
@@ -357,8 +345,10 @@ describe('worker supervisor (fake worker)', () => {
       message: expect.stringMatching(/the CDARTS search had not autosaved yet/),
     });
     client.send({
-      type: 'start',
-      config: { ...CONFIG, algorithm: 'cdarts' },
+      type: 'startRun',
+      kind: 'cdarts',
+      settings: {},
+      backend: 'cpu',
       autosaveEvery: 2,
       dataUrl: '',
     });
