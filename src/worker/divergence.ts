@@ -5,7 +5,6 @@
  * `lrFactor`; a second divergence in the same run pauses it.
  */
 import type { RunKindInfo, StepReport } from '../nas/runKind/runKind';
-import type { RetrainStepPoint, StepPoint } from './protocol';
 
 export const DEFAULT_DIVERGENCE_LR_FACTOR = 0.5;
 
@@ -18,21 +17,6 @@ export const DEFAULT_DIVERGENCE_ALPHA_LIMIT = 100;
 
 function finiteRows(rows: readonly (readonly number[])[]): boolean {
   return rows.every((r) => r.every((v) => Number.isFinite(v)));
-}
-
-/** The losses a step has: CDARTS warm-up steps report NaN for figures they do not have. */
-function stepLosses(point: StepPoint): [string, number][] {
-  const phase = point.cdarts?.phase;
-  const evalLoss: [string, number] = [
-    "the evaluation network's loss",
-    point.cdarts?.evalLoss ?? Number.NaN,
-  ];
-  const train: [string, number] = ['the training loss', point.trainLoss];
-  const val: [string, number] = ['the validation loss', point.valLoss];
-  if (phase === undefined) return [train, val];
-  if (phase === 'searchWarmup') return [train];
-  if (phase === 'evalWarmup') return [evalLoss];
-  return [train, val, evalLoss];
 }
 
 /** Why max |α| counts as divergence, or null when it is within the limit. */
@@ -64,34 +48,6 @@ export function reportDivergenceAt(
   return alphaMaxProblem(report.alphaMaxAbs, alphaLimit);
 }
 
-/**
- * What diverged at a streamed step, or null if nothing did. Only the figures that exist are
- * checked: a loss is missing when the phase has none, never when it was computed; max |α| is
- * checked when the step reports it.
- */
-export function divergenceAt(
-  point: StepPoint,
-  alphaLimit = DEFAULT_DIVERGENCE_ALPHA_LIMIT,
-): string | null {
-  for (const [name, value] of stepLosses(point)) {
-    if (!Number.isFinite(value)) return `${name} is ${value}`;
-  }
-  if (!finiteRows(point.alphaSoftmax.normal) || !finiteRows(point.alphaSoftmax.reduce)) {
-    return 'an alpha is not a finite number';
-  }
-  return alphaMaxProblem(point.alphaMaxAbs, alphaLimit);
-}
-
-/** What diverged at a streamed retrain step (its training loss is all it reports), or null. */
-export function retrainDivergenceAt(point: RetrainStepPoint): string | null {
-  return Number.isFinite(point.trainLoss) ? null : `the training loss is ${point.trainLoss}`;
-}
-
-/** Whether a streamed step shows divergence (see `divergenceAt`). */
-export function divergedAt(point: StepPoint, alphaLimit = DEFAULT_DIVERGENCE_ALPHA_LIMIT): boolean {
-  return divergenceAt(point, alphaLimit) !== null;
-}
-
 export type DivergenceVerdict =
   { readonly verdict: 'ok' } | { readonly verdict: 'rollback' | 'pause'; readonly reason: string };
 
@@ -103,14 +59,6 @@ export class DivergenceWatch {
 
   reset(): void {
     this.count = 0;
-  }
-
-  check(point: StepPoint): DivergenceVerdict {
-    return this.verdict(divergenceAt(point, this.alphaLimit));
-  }
-
-  checkRetrain(point: RetrainStepPoint): DivergenceVerdict {
-    return this.verdict(retrainDivergenceAt(point));
   }
 
   /** The verdict on a step where `reason` says what diverged (null: nothing did). */

@@ -1,106 +1,105 @@
+/**
+ * The divergence watch on a run's step reports: a non-finite watched metric (only those the step
+ * reports: a CDARTS phase leaves out the figures it has none of), a non-finite alpha softmax, or
+ * max |α| above the limit; the first divergence asks for a rollback, later ones for a pause.
+ */
 import { describe, expect, it } from 'vitest';
-import { genotypeToJson } from '../../src/nas/genotype/genotype';
-import { DARTS_V2 } from '../../src/nas/genotype/publishedGenotypes';
+import { CDARTS_INFO } from '../../src/nas/cdarts/cdartsKindInfo';
+import { DARTS_INFO } from '../../src/nas/darts/dartsKindInfo';
+import type { StepReport } from '../../src/nas/runKind/runKind';
 import {
   DEFAULT_DIVERGENCE_ALPHA_LIMIT,
   DivergenceWatch,
-  divergedAt,
-  divergenceAt,
+  reportDivergenceAt,
 } from '../../src/worker/divergence';
-import type { StepPoint } from '../../src/worker/protocol';
 
-function point(extra: Partial<StepPoint> = {}): StepPoint {
+function report(
+  metrics: Readonly<Record<string, number>> = { trainLoss: 2, valLoss: 2, trainAccuracy: 0.1 },
+  extra: Partial<StepReport> = {},
+): StepReport {
   return {
+    type: 'step',
     step: 1,
     epoch: 0,
     totalSteps: 4,
-    trainLoss: 2,
-    trainAccuracy: 0.1,
-    valLoss: 2,
-    weightLr: 0.025,
-    imagesPerSecond: 1,
     elapsedMs: 1,
-    alphaSoftmax: { normal: [[0.5, 0.5]], reduce: [[0.5, 0.5]] },
-    genotype: genotypeToJson(DARTS_V2),
+    throughput: 1,
+    metrics,
+    alphas: [
+      { name: 'normal', ops: ['a', 'b'], softmax: [[0.5, 0.5]] },
+      { name: 'reduce', ops: ['a', 'b'], softmax: [[0.5, 0.5]] },
+    ],
     ...extra,
   };
 }
 
-const cdarts = (phase: 'searchWarmup' | 'evalWarmup' | 'joint', evalLoss: number) => ({
-  phase,
-  evalLoss,
-  evalAccuracy: 0.5,
-  distillationLoss: Number.NaN,
-  penalty: Number.NaN,
-  evalGenotype: null,
-});
+const darts = (r: StepReport, limit?: number) => reportDivergenceAt(DARTS_INFO, r, limit);
+const diverged = (r: StepReport, limit?: number) => darts(r, limit) !== null;
 
 describe('divergence watch', () => {
   it('sees a non-finite loss or alpha, and nothing else', () => {
-    expect(divergedAt(point())).toBe(false);
-    expect(divergedAt(point({ trainLoss: Number.NaN }))).toBe(true);
-    expect(divergedAt(point({ valLoss: Number.POSITIVE_INFINITY }))).toBe(true);
-    expect(divergedAt(point({ alphaSoftmax: { normal: [[Number.NaN, 1]], reduce: [[1]] } }))).toBe(
-      true,
-    );
+    expect(diverged(report())).toBe(false);
+    expect(diverged(report({ trainLoss: Number.NaN, valLoss: 2 }))).toBe(true);
+    expect(diverged(report({ trainLoss: 2, valLoss: Number.POSITIVE_INFINITY }))).toBe(true);
+    // Not watched: an accuracy is no loss.
+    expect(diverged(report({ trainLoss: 2, valLoss: 2, trainAccuracy: Number.NaN }))).toBe(false);
+    const nanAlpha = report(undefined, {
+      alphas: [{ name: 'normal', ops: ['a', 'b'], softmax: [[Number.NaN, 1]] }],
+    });
+    expect(diverged(nanAlpha)).toBe(true);
   });
 
   it('ignores the figures a CDARTS phase does not have', () => {
-    expect(
-      divergedAt(point({ valLoss: Number.NaN, cdarts: cdarts('searchWarmup', Number.NaN) })),
-    ).toBe(false);
-    expect(
-      divergedAt(
-        point({ trainLoss: Number.NaN, valLoss: Number.NaN, cdarts: cdarts('evalWarmup', 1) }),
-      ),
-    ).toBe(false);
-    expect(divergedAt(point({ cdarts: cdarts('evalWarmup', Number.NaN) }))).toBe(true);
-    expect(divergedAt(point({ cdarts: cdarts('joint', Number.NaN) }))).toBe(true);
+    const cdarts = (metrics: Record<string, number>) =>
+      reportDivergenceAt(CDARTS_INFO, report(metrics));
+    // Search warm-up: the search network's training loss only.
+    expect(cdarts({ trainLoss: 2 })).toBeNull();
+    // Evaluation warm-up: the evaluation network's loss only.
+    expect(cdarts({ evalLoss: 1 })).toBeNull();
+    expect(cdarts({ evalLoss: Number.NaN })).toBe('the evaluation network loss is NaN');
+    expect(cdarts({ trainLoss: 2, valLoss: 2, evalLoss: Number.NaN })).toBe(
+      'the evaluation network loss is NaN',
+    );
   });
 
   it('sees exploding alphas: a finite max |α| above the limit, not at it', () => {
     expect(DEFAULT_DIVERGENCE_ALPHA_LIMIT).toBe(100);
-    expect(divergedAt(point({ alphaMaxAbs: 3.2 }))).toBe(false);
-    expect(divergedAt(point({ alphaMaxAbs: 100 }))).toBe(false);
-    expect(divergenceAt(point({ alphaMaxAbs: 1.5e6 }))).toBe(
+    const maxAbs = (alphaMaxAbs: number) => report(undefined, { alphaMaxAbs });
+    expect(diverged(maxAbs(3.2))).toBe(false);
+    expect(diverged(maxAbs(100))).toBe(false);
+    expect(darts(maxAbs(1.5e6))).toBe(
       'the alphas exploded: max |α| = 1.50e+6, above the limit 100',
     );
-    expect(divergedAt(point({ alphaMaxAbs: 100.5 }))).toBe(true);
-    expect(divergedAt(point({ alphaMaxAbs: 50 }), 10)).toBe(true);
-    expect(divergedAt(point({ alphaMaxAbs: 50 }), 1e3)).toBe(false);
-    expect(divergenceAt(point({ alphaMaxAbs: Number.NaN }))).toBe(
-      'an alpha is not a finite number',
-    );
-    expect(divergenceAt(point({ alphaMaxAbs: Number.POSITIVE_INFINITY }))).toBe(
-      'an alpha is not a finite number',
-    );
+    expect(diverged(maxAbs(100.5))).toBe(true);
+    expect(diverged(maxAbs(50), 10)).toBe(true);
+    expect(diverged(maxAbs(50), 1e3)).toBe(false);
+    expect(darts(maxAbs(Number.NaN))).toBe('an alpha is not a finite number');
+    expect(darts(maxAbs(Number.POSITIVE_INFINITY))).toBe('an alpha is not a finite number');
   });
 
   it('names what diverged', () => {
-    expect(divergenceAt(point())).toBeNull();
-    expect(divergenceAt(point({ valLoss: Number.POSITIVE_INFINITY }))).toBe(
+    expect(darts(report())).toBeNull();
+    expect(darts(report({ trainLoss: 2, valLoss: Number.POSITIVE_INFINITY }))).toBe(
       'the validation loss is Infinity',
     );
-    expect(divergenceAt(point({ trainLoss: Number.NaN }))).toBe('the training loss is NaN');
-    expect(divergenceAt(point({ cdarts: cdarts('evalWarmup', Number.NaN) }))).toBe(
-      "the evaluation network's loss is NaN",
-    );
+    expect(darts(report({ trainLoss: Number.NaN, valLoss: 2 }))).toBe('the training loss is NaN');
   });
 
   it('asks for a rollback the first time and a pause after that, until reset', () => {
     const watch = new DivergenceWatch();
-    const verdict = (p: StepPoint) => watch.check(p).verdict;
-    expect(verdict(point())).toBe('ok');
-    expect(verdict(point({ trainLoss: Number.NaN }))).toBe('rollback');
-    expect(verdict(point())).toBe('ok');
-    expect(watch.check(point({ alphaMaxAbs: 1e9 }))).toEqual({
+    const check = (r: StepReport) => watch.verdict(darts(r, watch.alphaLimit));
+    expect(check(report()).verdict).toBe('ok');
+    expect(check(report({ trainLoss: Number.NaN, valLoss: 2 })).verdict).toBe('rollback');
+    expect(check(report()).verdict).toBe('ok');
+    expect(check(report(undefined, { alphaMaxAbs: 1e9 }))).toEqual({
       verdict: 'pause',
       reason: 'the alphas exploded: max |α| = 1.00e+9, above the limit 100',
     });
     watch.reset();
-    expect(verdict(point({ trainLoss: Number.NaN }))).toBe('rollback');
+    expect(check(report({ trainLoss: Number.NaN, valLoss: 2 })).verdict).toBe('rollback');
     const strict = new DivergenceWatch(1);
-    expect(verdict(point({ alphaMaxAbs: 2 }))).toBe('ok');
-    expect(strict.check(point({ alphaMaxAbs: 2 })).verdict).toBe('rollback');
+    const r = report(undefined, { alphaMaxAbs: 2 });
+    expect(check(r).verdict).toBe('ok');
+    expect(strict.verdict(darts(r, strict.alphaLimit)).verdict).toBe('rollback');
   });
 });
