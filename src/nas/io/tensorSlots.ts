@@ -22,11 +22,30 @@ export function prefixed<T extends tf.Tensor>(
   return Object.entries(variables).map(([name, v]) => [`${prefix}.${name}`, v]);
 }
 
-/** Host copies of named tensors, in order. Reads every tensor back with `await data()`. */
+/** Values already on the host (a resumed run's hidden state before its first step). */
+export interface HostTensor {
+  readonly shape: readonly number[];
+  readonly values: Float32Array;
+}
+
+/**
+ * A matrix as `readTensors` takes it: a tensor, or host values of [length / columns, columns]
+ * (a recurrent run resumed mid-epoch holds its carried hidden state so until its first step).
+ */
+export function tensorOrHost(t: tf.Tensor | Float32Array, columns: number): tf.Tensor | HostTensor {
+  return t instanceof Float32Array ? { shape: [t.length / columns, columns], values: t } : t;
+}
+
+/**
+ * Host copies of named tensors, in order. Reads every device tensor back with `await data()`;
+ * host values are copied as they are.
+ */
 export async function readTensors(
-  named: readonly (readonly [string, tf.Tensor])[],
+  named: readonly (readonly [string, tf.Tensor | HostTensor])[],
 ): Promise<StoredTensor[]> {
-  const values = await Promise.all(named.map(([, t]) => t.data<'float32'>()));
+  const values = await Promise.all(
+    named.map(([, t]) => (t instanceof tf.Tensor ? t.data<'float32'>() : t.values)),
+  );
   // Copies: on the cpu backend data() returns the backend's own array.
   return named.map(([name, t], i) => ({
     name,

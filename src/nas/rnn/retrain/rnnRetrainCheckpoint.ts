@@ -10,6 +10,8 @@
  * SGD has no momentum (train.py), so it holds no state.
  */
 import * as tf from '../../tensor/tf';
+import type { HostTensor } from '../../io/tensorSlots';
+import { readTensors, tensorOrHost } from '../../io/tensorSlots';
 import type { StoredTensor } from '../../io/checkpointFormat';
 import { CHECKPOINT_MAGIC, decodeContainer, encodeContainer } from '../../io/checkpointFormat';
 import type { HostSettings } from '../../darts/searchCheckpointManifest';
@@ -67,17 +69,12 @@ export async function captureRnnRetrainCheckpoint(
   checkRnnRetrainProgress(position, state.valHistory, state.asgd, state.config.nonmono);
   const hidden = run.hidden();
   // Tensors, or a host copy of [batch, nhid] (a resumed run before its first step).
-  const held: [string, tf.Tensor | Float32Array][] = [...stateTensors(state)];
+  const held: [string, tf.Tensor | HostTensor][] = [...stateTensors(state)];
   if (position.row > 0) {
     if (!hidden) throw new Error('the retrain is inside an epoch but holds no hidden state');
-    held.push(['hidden', hidden]);
+    held.push(['hidden', tensorOrHost(hidden, state.config.nhid)]);
   }
-  const { nhid } = state.config;
-  const shapeOf = (t: tf.Tensor | Float32Array) =>
-    t instanceof Float32Array ? [t.length / nhid, nhid] : [...t.shape];
-  const values = await Promise.all(
-    held.map(([, t]) => (t instanceof Float32Array ? t : t.data<'float32'>())),
-  );
+  const tensors = await readTensors(held);
   const { asgd } = state;
   return {
     config: state.config,
@@ -88,12 +85,7 @@ export async function captureRnnRetrainCheckpoint(
     asgd: asgd && { step: asgd.step, eta: asgd.eta, mu: asgd.mu },
     rng: state.rng.snapshot(),
     ...(options.host ? { host: options.host } : {}),
-    // Copies: on the cpu backend data() returns the backend's own array.
-    tensors: held.map(([name, t], i) => ({
-      name,
-      shape: shapeOf(t),
-      values: new Float32Array(values[i] as Float32Array),
-    })),
+    tensors,
   };
 }
 

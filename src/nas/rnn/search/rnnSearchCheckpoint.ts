@@ -12,8 +12,15 @@ import type * as tf from '../../tensor/tf';
 import type { StoredTensor } from '../../io/checkpointFormat';
 import { CHECKPOINT_MAGIC, decodeContainer, encodeContainer } from '../../io/checkpointFormat';
 import type { HostSettings, Json } from '../../io/manifestFields';
-import type { TensorSlot } from '../../io/tensorSlots';
-import { assignStored, checkFiniteTensors, matchTensorSlots, prefixed } from '../../io/tensorSlots';
+import type { HostTensor, TensorSlot } from '../../io/tensorSlots';
+import {
+  assignStored,
+  checkFiniteTensors,
+  matchTensorSlots,
+  prefixed,
+  readTensors,
+  tensorOrHost,
+} from '../../io/tensorSlots';
 import { ManifestReader, rngToJson } from '../../io/manifestFields';
 import type { RngSnapshot } from '../../tensor/random';
 import type { RnnSearchConfig } from './rnnSearchConfig';
@@ -71,17 +78,16 @@ export async function captureRnnSearchCheckpoint(
   checkRnnSearchPosition(position, state.config.epochs);
   const hidden = run.hidden();
   // Tensors, or host copies of [batch, nhid] (a resumed run before its first step).
-  const named: [string, tf.Tensor | Float32Array][] = [...stateTensors(state)];
+  const named: [string, tf.Tensor | HostTensor][] = [...stateTensors(state)];
   if (position.row > 0) {
     if (!hidden) throw new Error('the search is inside an epoch but holds no hidden state');
-    named.push(['hidden.train', hidden.train], ['hidden.alpha', hidden.alpha]);
+    const { nhid } = state.config;
+    named.push(
+      ['hidden.train', tensorOrHost(hidden.train, nhid)],
+      ['hidden.alpha', tensorOrHost(hidden.alpha, nhid)],
+    );
   }
-  const { nhid } = state.config;
-  const shapeOf = (t: tf.Tensor | Float32Array) =>
-    t instanceof Float32Array ? [t.length / nhid, nhid] : [...t.shape];
-  const values = await Promise.all(
-    named.map(([, t]) => (t instanceof Float32Array ? t : t.data<'float32'>())),
-  );
+  const tensors = await readTensors(named);
   return {
     config: state.config,
     ntoken: state.ntoken,
@@ -89,12 +95,7 @@ export async function captureRnnSearchCheckpoint(
     alphaOptimizerStep: state.alphaOptimizer.step,
     rng: state.rng.snapshot(),
     ...(options.host ? { host: options.host } : {}),
-    // Copies: on the cpu backend data() returns the backend's own array.
-    tensors: named.map(([name, t], i) => ({
-      name,
-      shape: shapeOf(t),
-      values: new Float32Array(values[i] as Float32Array),
-    })),
+    tensors,
   };
 }
 
