@@ -8,10 +8,10 @@
  */
 import * as tf from '../../tensor/tf';
 import type { CompositeInputs } from './compositeKernel';
-import { compositeKernel, input } from './compositeKernel';
+import { compositeKernel } from './compositeKernel';
+import { gradientInputs } from './convGradientInputs';
 import { placeSpatially } from './spatialLayout';
 import type { Conv2DInfo } from './windowGeometry';
-import { convGeometry, expectShape, shapeAttr } from './windowGeometry';
 
 const NAME = 'Conv2DBackpropFilter';
 
@@ -52,11 +52,8 @@ function isPointwise(geometry: Conv2DInfo): boolean {
 }
 
 function conv2DBackpropFilter(inputs: CompositeInputs, attrs: tf.NamedAttrMap): tf.Tensor {
-  const x = input(inputs, 'x', NAME) as tf.Tensor4D;
-  const dy = input(inputs, 'dy', NAME) as tf.Tensor4D;
-  const filterShape = shapeAttr(attrs, 'filterShape', NAME);
-  const geometry = convGeometry(NAME, x.shape, filterShape, attrs, false);
-  expectShape(dy, geometry.outShape, `${NAME}: dy`);
+  const g = gradientInputs(NAME, inputs, attrs, false, 'x');
+  const { given: x, dy, filterShape, geometry } = g;
   if (isPointwise(geometry)) {
     const [, , cIn, cOut] = filterShape;
     const pixels = x.size / cIn;

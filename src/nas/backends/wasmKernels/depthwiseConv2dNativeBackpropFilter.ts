@@ -14,35 +14,22 @@
  */
 import * as tf from '../../tensor/tf';
 import type { CompositeInputs } from './compositeKernel';
-import { compositeKernel, input } from './compositeKernel';
+import { compositeKernel } from './compositeKernel';
 import { tapCorrelations } from './conv2DBackpropFilter';
+import { channelIdentity, gradientInputs } from './convGradientInputs';
 import { placeSpatially } from './spatialLayout';
 import type { Conv2DInfo } from './windowGeometry';
-import { convGeometry, expectShape, shapeAttr } from './windowGeometry';
 
 const NAME = 'DepthwiseConv2dNativeBackpropFilter';
 
 /** Up to this many channels (multiplier 1), the diagonal form is the faster one. */
 const DIAGONAL_MAX_CHANNELS = 16;
 
-const diagonalCache = new Map<number, Float32Array>();
-
-/** The 0/1 mask [C, 1, C] that keeps out[c, ·, c]. */
-function diagonalMask(channels: number): tf.Tensor3D {
-  let mask = diagonalCache.get(channels);
-  if (!mask) {
-    mask = new Float32Array(channels * channels);
-    for (let i = 0; i < channels; i++) mask[i * channels + i] = 1;
-    diagonalCache.set(channels, mask);
-  }
-  return tf.tensor3d(mask, [channels, 1, channels]);
-}
-
 function diagonalGradient(x: tf.Tensor4D, dy: tf.Tensor4D, geometry: Conv2DInfo): tf.Tensor {
   const channels = x.shape[3];
   const taps = geometry.filterHeight * geometry.filterWidth;
   const all = tf.reshape(tapCorrelations(x, dy, geometry), [channels, taps, channels]);
-  return tf.sum(tf.mul(all, diagonalMask(channels)), 0);
+  return tf.sum(tf.mul(all, channelIdentity(channels)), 0);
 }
 
 function packedGradient(
@@ -80,11 +67,8 @@ function depthwiseConv2dNativeBackpropFilter(
   inputs: CompositeInputs,
   attrs: tf.NamedAttrMap,
 ): tf.Tensor {
-  const x = input(inputs, 'x', NAME) as tf.Tensor4D;
-  const dy = input(inputs, 'dy', NAME) as tf.Tensor4D;
-  const filterShape = shapeAttr(attrs, 'filterShape', NAME);
-  const geometry = convGeometry(NAME, x.shape, filterShape, attrs, true);
-  expectShape(dy, geometry.outShape, `${NAME}: dy`);
+  const g = gradientInputs(NAME, inputs, attrs, true, 'x');
+  const { given: x, dy, filterShape, geometry } = g;
   const [, , channels, multiplier] = filterShape;
   const gradient =
     multiplier === 1 && channels <= DIAGONAL_MAX_CHANNELS

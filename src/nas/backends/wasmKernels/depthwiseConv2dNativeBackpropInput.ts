@@ -9,10 +9,10 @@
  */
 import * as tf from '../../tensor/tf';
 import type { CompositeInputs } from './compositeKernel';
-import { compositeKernel, input } from './compositeKernel';
+import { compositeKernel } from './compositeKernel';
+import { channelIdentity, gradientInputs } from './convGradientInputs';
 import { transposedConvInput } from './spatialLayout';
 import type { Conv2DInfo } from './windowGeometry';
-import { convGeometry, expectShape, shapeAttr } from './windowGeometry';
 
 const NAME = 'DepthwiseConv2dNativeBackpropInput';
 
@@ -25,25 +25,12 @@ const BLOCK_MIN_TAPS = 26;
 /** …and from this channel multiplier up. */
 const BLOCK_MIN_MULTIPLIER = 8;
 
-const identityCache = new Map<number, Float32Array>();
-
-/** The identity [g, 1, g]: keeps block [c, ·, c]. */
-function blockIdentity(g: number): tf.Tensor3D {
-  let values = identityCache.get(g);
-  if (!values) {
-    values = new Float32Array(g * g);
-    for (let i = 0; i < g; i++) values[i * g + i] = 1;
-    identityCache.set(g, values);
-  }
-  return tf.tensor3d(values, [g, 1, g]);
-}
-
 /** Channels [first, first + g) of the flipped filter as a dense block-diagonal filter. */
 function blockDiagonal(flipped: tf.Tensor4D, first: number, g: number): tf.Tensor4D {
   const [kh, kw, channels, multiplier] = flipped.shape;
   const part =
     g === channels ? flipped : tf.slice(flipped, [0, 0, first, 0], [kh, kw, g, multiplier]);
-  const blocks = tf.mul(tf.reshape(part, [kh * kw, g, multiplier, 1]), blockIdentity(g));
+  const blocks = tf.mul(tf.reshape(part, [kh * kw, g, multiplier, 1]), channelIdentity(g));
   return tf.reshape(blocks, [kh, kw, g * multiplier, g]);
 }
 
@@ -80,11 +67,7 @@ function depthwiseConv2dNativeBackpropInput(
   inputs: CompositeInputs,
   attrs: tf.NamedAttrMap,
 ): tf.Tensor {
-  const dy = input(inputs, 'dy', NAME) as tf.Tensor4D;
-  const filter = input(inputs, 'filter', NAME) as tf.Tensor4D;
-  const inShape = shapeAttr(attrs, 'inputShape', NAME);
-  const geometry = convGeometry(NAME, inShape, filter.shape, attrs, true);
-  expectShape(dy, geometry.outShape, `${NAME}: dy`);
+  const { given: filter, dy, geometry } = gradientInputs(NAME, inputs, attrs, true, 'filter');
   return depthwiseInputGradient(dy, filter, geometry);
 }
 
