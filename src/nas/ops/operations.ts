@@ -84,37 +84,39 @@ export function factorizedReduce(
   };
 }
 
+/** The depthwise convolution's window of a DilConv or of one half of a SepConv. */
+interface DepthwiseWindow {
+  readonly k: number;
+  readonly stride: number;
+  readonly pad: number;
+  readonly dilation: number;
+}
+
+/**
+ * DARTS's DilConv with C channels in and out: ReLU → depthwise k×k → pointwise 1×1 → BN.
+ * `suffix` numbers the parameters of a SepConv's two halves.
+ */
 function dilConv(
   prefix: string,
-  cIn: number,
-  cOut: number,
-  k: number,
-  stride: number,
-  pad: number,
-  dilation: number,
+  c: number,
+  w: DepthwiseWindow,
   affine: boolean,
   suffix = '',
 ): Layer {
   return sequence([
     relu,
-    depthwiseConv2d(`${prefix}.dw${suffix}`, cIn, k, stride, pad, dilation),
-    conv2d(`${prefix}.pw${suffix}`, cIn, cOut, 1, 1, 0),
-    batchNorm(`${prefix}.bn${suffix}`, cOut, affine),
+    depthwiseConv2d(`${prefix}.dw${suffix}`, c, w.k, w.stride, w.pad, w.dilation),
+    conv2d(`${prefix}.pw${suffix}`, c, c, 1, 1, 0),
+    batchNorm(`${prefix}.bn${suffix}`, c, affine),
   ]);
 }
 
-function sepConv(
-  prefix: string,
-  cIn: number,
-  cOut: number,
-  k: number,
-  stride: number,
-  pad: number,
-  affine: boolean,
-): Layer {
+/** DARTS's SepConv with C channels in and out: two undilated DilConvs, the first strided. */
+function sepConv(prefix: string, c: number, k: number, stride: number, affine: boolean): Layer {
+  const pad = (k - 1) / 2;
   return sequence([
-    dilConv(prefix, cIn, cIn, k, stride, pad, 1, affine, '1'),
-    dilConv(prefix, cIn, cOut, k, 1, pad, 1, affine, '2'),
+    dilConv(prefix, c, { k, stride, pad, dilation: 1 }, affine, '1'),
+    dilConv(prefix, c, { k, stride: 1, pad, dilation: 1 }, affine, '2'),
   ]);
 }
 
@@ -183,15 +185,15 @@ export function buildOp(
     case 'skip_connect':
       return stride === 1 ? identity : factorizedReduce(prefix, c, c, affine);
     case 'sep_conv_3x3':
-      return sepConv(prefix, c, c, 3, stride, 1, affine);
+      return sepConv(prefix, c, 3, stride, affine);
     case 'sep_conv_5x5':
-      return sepConv(prefix, c, c, 5, stride, 2, affine);
+      return sepConv(prefix, c, 5, stride, affine);
     case 'sep_conv_7x7':
-      return sepConv(prefix, c, c, 7, stride, 3, affine);
+      return sepConv(prefix, c, 7, stride, affine);
     case 'dil_conv_3x3':
-      return dilConv(prefix, c, c, 3, stride, 2, 2, affine);
+      return dilConv(prefix, c, { k: 3, stride, pad: 2, dilation: 2 }, affine);
     case 'dil_conv_5x5':
-      return dilConv(prefix, c, c, 5, stride, 4, 2, affine);
+      return dilConv(prefix, c, { k: 5, stride, pad: 4, dilation: 2 }, affine);
     case 'conv_7x1_1x7':
       return conv7x1x1x7(prefix, c, stride, affine);
   }
