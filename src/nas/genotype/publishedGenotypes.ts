@@ -8,9 +8,17 @@ import type { Gene, Genotype } from './genotype';
 
 const genes = (...pairs: Gene[]): Gene[] => pairs;
 
+/**
+ * A genotype of DARTS's space: 4 nodes of two genes each, each cell's output concatenating all
+ * of them (`range(2, 6)`).
+ */
+function dartsSpace(normal: Gene[], reduce: Gene[]): Genotype {
+  return { normal, normalConcat: [2, 3, 4, 5], reduce, reduceConcat: [2, 3, 4, 5] };
+}
+
 /** First-order DARTS search result. */
-export const DARTS_V1: Genotype = {
-  normal: genes(
+export const DARTS_V1: Genotype = dartsSpace(
+  [
     ['sep_conv_3x3', 1],
     ['sep_conv_3x3', 0],
     ['skip_connect', 0],
@@ -19,9 +27,8 @@ export const DARTS_V1: Genotype = {
     ['sep_conv_3x3', 1],
     ['sep_conv_3x3', 0],
     ['skip_connect', 2],
-  ),
-  normalConcat: [2, 3, 4, 5],
-  reduce: genes(
+  ],
+  [
     ['max_pool_3x3', 0],
     ['max_pool_3x3', 1],
     ['skip_connect', 2],
@@ -30,13 +37,12 @@ export const DARTS_V1: Genotype = {
     ['skip_connect', 2],
     ['skip_connect', 2],
     ['avg_pool_3x3', 0],
-  ),
-  reduceConcat: [2, 3, 4, 5],
-};
+  ],
+);
 
 /** Second-order DARTS search result (`DARTS = DARTS_V2`). */
-export const DARTS_V2: Genotype = {
-  normal: genes(
+export const DARTS_V2: Genotype = dartsSpace(
+  [
     ['sep_conv_3x3', 0],
     ['sep_conv_3x3', 1],
     ['sep_conv_3x3', 0],
@@ -45,9 +51,8 @@ export const DARTS_V2: Genotype = {
     ['skip_connect', 0],
     ['skip_connect', 0],
     ['dil_conv_3x3', 2],
-  ),
-  normalConcat: [2, 3, 4, 5],
-  reduce: genes(
+  ],
+  [
     ['max_pool_3x3', 0],
     ['max_pool_3x3', 1],
     ['skip_connect', 2],
@@ -56,9 +61,8 @@ export const DARTS_V2: Genotype = {
     ['skip_connect', 2],
     ['skip_connect', 2],
     ['max_pool_3x3', 1],
-  ),
-  reduceConcat: [2, 3, 4, 5],
-};
+  ],
+);
 
 /** NASNet-A: 5 nodes; some nodes read one state twice. */
 export const NASNET: Genotype = {
@@ -121,8 +125,8 @@ export const AMOEBANET: Genotype = {
 };
 
 /** PC-DARTS searched on CIFAR-10 (`PC_DARTS_cifar`, also CDARTS's `pcdarts_cifar_genotype.json`). */
-const PC_DARTS_CIFAR: Genotype = {
-  normal: genes(
+const PC_DARTS_CIFAR: Genotype = dartsSpace(
+  [
     ['sep_conv_3x3', 1],
     ['skip_connect', 0],
     ['sep_conv_3x3', 0],
@@ -131,9 +135,8 @@ const PC_DARTS_CIFAR: Genotype = {
     ['sep_conv_3x3', 1],
     ['avg_pool_3x3', 0],
     ['dil_conv_3x3', 1],
-  ),
-  normalConcat: [2, 3, 4, 5],
-  reduce: genes(
+  ],
+  [
     ['sep_conv_5x5', 1],
     ['max_pool_3x3', 0],
     ['sep_conv_5x5', 1],
@@ -142,13 +145,12 @@ const PC_DARTS_CIFAR: Genotype = {
     ['sep_conv_3x3', 3],
     ['sep_conv_3x3', 1],
     ['sep_conv_3x3', 2],
-  ),
-  reduceConcat: [2, 3, 4, 5],
-};
+  ],
+);
 
 /** PC-DARTS searched on ImageNet (`PC_DARTS_image`). */
-const PC_DARTS_IMAGE: Genotype = {
-  normal: genes(
+const PC_DARTS_IMAGE: Genotype = dartsSpace(
+  [
     ['skip_connect', 1],
     ['sep_conv_3x3', 0],
     ['sep_conv_3x3', 0],
@@ -157,9 +159,8 @@ const PC_DARTS_IMAGE: Genotype = {
     ['sep_conv_3x3', 3],
     ['sep_conv_3x3', 1],
     ['dil_conv_5x5', 4],
-  ),
-  normalConcat: [2, 3, 4, 5],
-  reduce: genes(
+  ],
+  [
     ['sep_conv_3x3', 0],
     ['skip_connect', 1],
     ['dil_conv_5x5', 2],
@@ -168,13 +169,12 @@ const PC_DARTS_IMAGE: Genotype = {
     ['sep_conv_3x3', 1],
     ['sep_conv_5x5', 0],
     ['sep_conv_3x3', 3],
-  ),
-  reduceConcat: [2, 3, 4, 5],
-};
+  ],
+);
 
 /** P-DARTS (`chenxin061/pdarts`; also CDARTS's `pdarts_genotype.json`). */
-const PDARTS: Genotype = {
-  normal: genes(
+const PDARTS: Genotype = dartsSpace(
+  [
     ['skip_connect', 0],
     ['dil_conv_3x3', 1],
     ['skip_connect', 0],
@@ -183,9 +183,8 @@ const PDARTS: Genotype = {
     ['sep_conv_3x3', 3],
     ['sep_conv_3x3', 0],
     ['dil_conv_5x5', 4],
-  ),
-  normalConcat: [2, 3, 4, 5],
-  reduce: genes(
+  ],
+  [
     ['avg_pool_3x3', 0],
     ['sep_conv_5x5', 1],
     ['sep_conv_3x3', 0],
@@ -194,13 +193,12 @@ const PDARTS: Genotype = {
     ['dil_conv_3x3', 1],
     ['dil_conv_3x3', 1],
     ['dil_conv_5x5', 3],
-  ),
-  reduceConcat: [2, 3, 4, 5],
-};
+  ],
+);
 
 /** CDARTS's CIFAR cell (`CDARTS/cells/cifar_genotype.json`). */
-export const CDARTS_CIFAR: Genotype = {
-  normal: genes(
+export const CDARTS_CIFAR: Genotype = dartsSpace(
+  [
     ['sep_conv_3x3', 0],
     ['sep_conv_3x3', 1],
     ['sep_conv_3x3', 1],
@@ -209,9 +207,8 @@ export const CDARTS_CIFAR: Genotype = {
     ['sep_conv_3x3', 1],
     ['skip_connect', 0],
     ['skip_connect', 2],
-  ),
-  normalConcat: [2, 3, 4, 5],
-  reduce: genes(
+  ],
+  [
     ['sep_conv_5x5', 1],
     ['max_pool_3x3', 0],
     ['dil_conv_5x5', 2],
@@ -220,13 +217,12 @@ export const CDARTS_CIFAR: Genotype = {
     ['sep_conv_5x5', 1],
     ['sep_conv_3x3', 0],
     ['dil_conv_5x5', 2],
-  ),
-  reduceConcat: [2, 3, 4, 5],
-};
+  ],
+);
 
 /** CDARTS's ImageNet cell (`CDARTS/cells/imagenet_genotype.json`). */
-const CDARTS_IMAGENET: Genotype = {
-  normal: genes(
+const CDARTS_IMAGENET: Genotype = dartsSpace(
+  [
     ['sep_conv_3x3', 1],
     ['sep_conv_3x3', 0],
     ['sep_conv_3x3', 0],
@@ -235,9 +231,8 @@ const CDARTS_IMAGENET: Genotype = {
     ['sep_conv_3x3', 1],
     ['sep_conv_3x3', 1],
     ['sep_conv_5x5', 4],
-  ),
-  normalConcat: [2, 3, 4, 5],
-  reduce: genes(
+  ],
+  [
     ['sep_conv_5x5', 1],
     ['avg_pool_3x3', 0],
     ['max_pool_3x3', 1],
@@ -246,9 +241,8 @@ const CDARTS_IMAGENET: Genotype = {
     ['dil_conv_5x5', 2],
     ['sep_conv_3x3', 3],
     ['dil_conv_3x3', 4],
-  ),
-  reduceConcat: [2, 3, 4, 5],
-};
+  ],
+);
 
 /** Every published genotype by the name its source gives it (CDARTS's cells are unnamed). */
 export const PUBLISHED_GENOTYPES = {
