@@ -96,23 +96,39 @@ export function nodeCount(genes: readonly Gene[]): number {
 
 const GENOTYPE_FORMAT = 'nas-lab.genotype';
 
-export interface GenotypeJson {
-  format: typeof GENOTYPE_FORMAT;
+/** What every genotype file's JSON (convolutional or recurrent) opens with. */
+export interface GenotypeFileHeader<F extends string> {
+  format: F;
   version: 1;
-  normal: [string, number][];
+}
+
+/** The header of a genotype file of `format`. */
+export function genotypeFileHeader<F extends string>(format: F): GenotypeFileHeader<F> {
+  return { format, version: 1 };
+}
+
+/** Genes as the JSON files write them: [op, input] pairs. */
+export type GenePairsJson = [string, number][];
+
+/** A copy of `genes` as JSON pairs. */
+export function genePairsJson(genes: readonly (readonly [string, number])[]): GenePairsJson {
+  return genes.map(([op, input]) => [op, input]);
+}
+
+export interface GenotypeJson extends GenotypeFileHeader<typeof GENOTYPE_FORMAT> {
+  normal: GenePairsJson;
   normal_concat: number[];
-  reduce: [string, number][];
+  reduce: GenePairsJson;
   reduce_concat: number[];
 }
 
 /** The JSON form uses DARTS's field names (`cnn/genotypes.py`). */
 export function genotypeToJson(g: Genotype): GenotypeJson {
   return {
-    format: GENOTYPE_FORMAT,
-    version: 1,
-    normal: g.normal.map(([op, i]) => [op, i]),
+    ...genotypeFileHeader(GENOTYPE_FORMAT),
+    normal: genePairsJson(g.normal),
     normal_concat: [...g.normalConcat],
-    reduce: g.reduce.map(([op, i]) => [op, i]),
+    reduce: genePairsJson(g.reduce),
     reduce_concat: [...g.reduceConcat],
   };
 }

@@ -26,8 +26,6 @@ import type { TokenCursor } from './genotypeReprTokens';
 import { endOfElement, reprError, unexpected } from './genotypeReprTokens';
 import type { GenePair, NamedGenotypeOf } from './genotypeReprGrammar';
 import {
-  concatToRepr,
-  genesToRepr,
   parseConcat,
   parseGene,
   parseGenotypeStatement,
@@ -107,9 +105,11 @@ export function parseGenotypeRepr(text: string): Genotype {
 export function genotypeToRepr(genotype: Genotype, name?: string): string {
   return reprStatement(name, () => {
     const g = genotypeFromJson(genotypeToJson(genotype));
-    return (
-      `Genotype(normal=${genesToRepr(g.normal)}, normal_concat=${concatToRepr(g.normalConcat)}, ` +
-      `reduce=${genesToRepr(g.reduce)}, reduce_concat=${concatToRepr(g.reduceConcat)})`
-    );
+    return {
+      normal: { genes: g.normal },
+      normal_concat: { concat: g.normalConcat },
+      reduce: { genes: g.reduce },
+      reduce_concat: { concat: g.reduceConcat },
+    };
   });
 }

@@ -8,8 +8,8 @@
  *   gene      := '(' STRING ',' INT [','] ')'
  *   concat    := 'range' '(' INT [',' INT] [','] ')' | '[' [INT (',' INT)* [',']] ']'
  *
- * Each repr supplies its fields and how to read a field's value; the writer's side shares the
- * concat's form and the check of an assignment target's name.
+ * Each repr supplies its fields and how to read a field's value; the writer's side writes the
+ * whole `NAME = Genotype(...)` statement from the fields' genes and concats.
  */
 import type { TokenCursor } from './genotypeReprTokens';
 import { cursorOver, endOfElement, reprError, unexpected } from './genotypeReprTokens';
@@ -176,25 +176,37 @@ export function parseGenotypeStatement<Field extends string>(
 }
 
 /** Python's repr of a concat: `range(a, b)` for two or more consecutive states, else a list. */
-export function concatToRepr(concat: readonly number[]): string {
+function concatToRepr(concat: readonly number[]): string {
   const first = concat[0] as number;
   const contiguous = concat.length >= 2 && concat.every((v, i) => v === first + i);
   return contiguous ? `range(${first}, ${first + concat.length})` : `[${concat.join(', ')}]`;
 }
 
 /** The genes as Python prints a list of tuples. */
-export function genesToRepr(genes: readonly (readonly [string, number])[]): string {
+function genesToRepr(genes: readonly (readonly [string, number])[]): string {
   return `[${genes.map(([op, input]) => `('${op}', ${input})`).join(', ')}]`;
 }
 
+/** A field's value as a repr writes it: a list of genes or a concat. */
+export type ReprValue =
+  | { readonly genes: readonly (readonly [string, number])[] }
+  | { readonly concat: readonly number[] };
+
 /**
- * `Genotype(...)` as `call` writes it, or `NAME = Genotype(...)`; the name must be a plain
- * Python identifier (checked before `call` runs).
+ * `Genotype(field=value, ...)` with the fields `fields()` gives, in its order (the namedtuple's),
+ * or `NAME = Genotype(...)`; the name must be a plain Python identifier (checked before `fields`
+ * runs).
  */
-export function reprStatement(name: string | undefined, call: () => string): string {
-  if (name === undefined) return call();
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name) || name.includes('__')) {
+export function reprStatement(
+  name: string | undefined,
+  fields: () => Readonly<Record<string, ReprValue>>,
+): string {
+  if (name !== undefined && (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name) || name.includes('__'))) {
     throw new Error(`genotype name ${JSON.stringify(name)} is not a plain Python identifier`);
   }
-  return `${name} = ${call()}`;
+  const args = Object.entries(fields()).map(
+    ([field, v]) => `${field}=${'genes' in v ? genesToRepr(v.genes) : concatToRepr(v.concat)}`,
+  );
+  const call = `Genotype(${args.join(', ')})`;
+  return name === undefined ? call : `${name} = ${call}`;
 }

@@ -4,8 +4,11 @@
  * is the cell's output. The official derivation rule of `rnn/model_search.py` and the
  * JSON form of this project, with validation. Free of tfjs.
  */
+import type { GenePairsJson, GenotypeFileHeader } from '../../genotype/genotype';
 import {
   formatGenePairsJson,
+  genePairsJson,
+  genotypeFileHeader,
   parseConcatList,
   parseJsonText,
   softmaxRows,
@@ -91,24 +94,21 @@ export function deriveRnnGenotype(
 
 const RNN_GENOTYPE_FORMAT = 'nas-lab.rnn-genotype';
 
-export interface RnnGenotypeJson {
-  format: typeof RNN_GENOTYPE_FORMAT;
-  version: 1;
-  recurrent: [string, number][];
+export interface RnnGenotypeJson extends GenotypeFileHeader<typeof RNN_GENOTYPE_FORMAT> {
+  recurrent: GenePairsJson;
   concat: number[];
 }
 
-/** The JSON form uses DARTS's field names (`rnn/genotypes.py`). */
 /** Whether two recurrent genotypes are the same cell (same genes and concat). */
 export function rnnGenotypesEqual(a: RnnGenotype, b: RnnGenotype): boolean {
   return JSON.stringify(rnnGenotypeToJson(a)) === JSON.stringify(rnnGenotypeToJson(b));
 }
 
+/** The JSON form uses DARTS's field names (`rnn/genotypes.py`). */
 export function rnnGenotypeToJson(g: RnnGenotype): RnnGenotypeJson {
   return {
-    format: RNN_GENOTYPE_FORMAT,
-    version: 1,
-    recurrent: g.recurrent.map(([op, input]) => [op, input]),
+    ...genotypeFileHeader(RNN_GENOTYPE_FORMAT),
+    recurrent: genePairsJson(g.recurrent),
     concat: [...g.concat],
   };
 }

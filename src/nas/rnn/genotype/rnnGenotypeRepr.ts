@@ -21,8 +21,6 @@ import type { TokenCursor } from '../../genotype/genotypeReprTokens';
 import { endOfElement, reprError } from '../../genotype/genotypeReprTokens';
 import type { GenePair, NamedGenotypeOf } from '../../genotype/genotypeReprGrammar';
 import {
-  concatToRepr,
-  genesToRepr,
   parseConcat,
   parseGene,
   parseGenotypeStatement,
@@ -75,6 +73,6 @@ export function parseRnnGenotypeRepr(text: string): RnnGenotype {
 export function rnnGenotypeToRepr(genotype: RnnGenotype, name?: string): string {
   return reprStatement(name, () => {
     const g = rnnGenotypeFromJson({ recurrent: genotype.recurrent, concat: genotype.concat });
-    return `Genotype(recurrent=${genesToRepr(g.recurrent)}, concat=${concatToRepr(g.concat)})`;
+    return { recurrent: { genes: g.recurrent }, concat: { concat: g.concat } };
   });
 }
