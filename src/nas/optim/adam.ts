@@ -5,7 +5,8 @@
  */
 import * as tf from '../tensor/tf';
 import type { TensorMap } from '../tensor/layer';
-import { lookup } from '../tensor/layer';
+import type { Params } from './paramSlots';
+import { decayedGradient, disposeSlots, zeroSlots } from './paramSlots';
 
 export interface AdamOptions {
   readonly beta1: number;
@@ -16,33 +17,17 @@ export interface AdamOptions {
 
 export interface AdamState {
   readonly options: AdamOptions;
-  readonly m: Readonly<Record<string, tf.Variable>>;
-  readonly v: Readonly<Record<string, tf.Variable>>;
+  readonly m: Params;
+  readonly v: Params;
   /** Number of steps taken. */
   step: number;
 }
 
-export function createAdam(
-  params: Readonly<Record<string, tf.Variable>>,
-  options: AdamOptions,
-): AdamState {
-  const m: Record<string, tf.Variable> = {};
-  const v: Record<string, tf.Variable> = {};
-  for (const [name, p] of Object.entries(params)) {
-    const zeros = tf.zerosLike(p);
-    m[name] = tf.variable(zeros, false);
-    v[name] = tf.variable(zeros, false);
-    zeros.dispose();
-  }
-  return { options, m, v, step: 0 };
+export function createAdam(params: Params, options: AdamOptions): AdamState {
+  return { options, m: zeroSlots(params), v: zeroSlots(params), step: 0 };
 }
 
-export function adamStep(
-  state: AdamState,
-  params: Readonly<Record<string, tf.Variable>>,
-  grads: TensorMap,
-  lr: number,
-): void {
+export function adamStep(state: AdamState, params: Params, grads: TensorMap, lr: number): void {
   const { beta1, beta2, eps, weightDecay } = state.options;
   state.step += 1;
   const biasCorrection1 = 1 - beta1 ** state.step;
@@ -53,7 +38,7 @@ export function adamStep(
       const m = state.m[name];
       const v = state.v[name];
       if (!m || !v) throw new Error(`no Adam moments for "${name}"`);
-      const g = tf.add(lookup(grads, name), tf.mul(p, weightDecay));
+      const g = decayedGradient(grads, name, p, weightDecay);
       const mNext = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
       const vNext = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
       m.assign(mNext);
@@ -65,5 +50,5 @@ export function adamStep(
 }
 
 export function disposeAdam(state: AdamState): void {
-  for (const t of [...Object.values(state.m), ...Object.values(state.v)]) t.dispose();
+  disposeSlots(state.m, state.v);
 }

@@ -5,7 +5,8 @@
  */
 import * as tf from '../tensor/tf';
 import type { TensorMap } from '../tensor/layer';
-import { lookup } from '../tensor/layer';
+import type { Params } from './paramSlots';
+import { decayedGradient, disposeSlots, zeroSlots } from './paramSlots';
 
 export interface SgdOptions {
   readonly momentum: number;
@@ -15,35 +16,20 @@ export interface SgdOptions {
 export interface SgdState {
   readonly options: SgdOptions;
   /** Momentum buffer of every parameter, by parameter name. */
-  readonly buffers: Readonly<Record<string, tf.Variable>>;
+  readonly buffers: Params;
 }
 
-export function createSgd(
-  params: Readonly<Record<string, tf.Variable>>,
-  options: SgdOptions,
-): SgdState {
-  const buffers: Record<string, tf.Variable> = {};
-  for (const [name, p] of Object.entries(params)) {
-    const zeros = tf.zerosLike(p);
-    // Unnamed: tfjs names are global, and a search and a retrain may live side by side.
-    buffers[name] = tf.variable(zeros, false);
-    zeros.dispose();
-  }
-  return { options, buffers };
+export function createSgd(params: Params, options: SgdOptions): SgdState {
+  return { options, buffers: zeroSlots(params) };
 }
 
-export function sgdStep(
-  state: SgdState,
-  params: Readonly<Record<string, tf.Variable>>,
-  grads: TensorMap,
-  lr: number,
-): void {
+export function sgdStep(state: SgdState, params: Params, grads: TensorMap, lr: number): void {
   const { momentum, weightDecay } = state.options;
   tf.tidy(() => {
     for (const [name, p] of Object.entries(params)) {
       const buf = state.buffers[name];
       if (!buf) throw new Error(`no momentum buffer for "${name}"`);
-      const d = tf.add(lookup(grads, name), tf.mul(p, weightDecay));
+      const d = decayedGradient(grads, name, p, weightDecay);
       const next = tf.add(tf.mul(buf, momentum), d);
       buf.assign(next);
       p.assign(tf.sub(p, tf.mul(next, lr)));
@@ -52,5 +38,5 @@ export function sgdStep(
 }
 
 export function disposeSgd(state: SgdState): void {
-  for (const b of Object.values(state.buffers)) b.dispose();
+  disposeSlots(state.buffers);
 }

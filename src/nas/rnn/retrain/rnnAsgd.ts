@@ -12,7 +12,8 @@
  */
 import * as tf from '../../tensor/tf';
 import type { TensorMap } from '../../tensor/layer';
-import { lookup } from '../../tensor/layer';
+import type { Params } from '../../optim/paramSlots';
+import { decayedGradient, disposeSlots, zeroSlots } from '../../optim/paramSlots';
 
 export interface AsgdOptions {
   readonly weightDecay: number;
@@ -27,7 +28,7 @@ export interface AsgdOptions {
 export interface AsgdState {
   readonly options: AsgdOptions;
   /** The averaged weights, by parameter name. */
-  readonly ax: Readonly<Record<string, tf.Variable>>;
+  readonly ax: Params;
   /** Steps taken. */
   step: number;
   /** The learning rate of the next step (null before the first). */
@@ -35,25 +36,11 @@ export interface AsgdState {
   mu: number;
 }
 
-export function createAsgd(
-  params: Readonly<Record<string, tf.Variable>>,
-  options: AsgdOptions,
-): AsgdState {
-  const ax: Record<string, tf.Variable> = {};
-  for (const [name, p] of Object.entries(params)) {
-    const zeros = tf.zerosLike(p);
-    ax[name] = tf.variable(zeros, false);
-    zeros.dispose();
-  }
-  return { options, ax, step: 0, eta: null, mu: 1 };
+export function createAsgd(params: Params, options: AsgdOptions): AsgdState {
+  return { options, ax: zeroSlots(params), step: 0, eta: null, mu: 1 };
 }
 
-export function asgdStep(
-  state: AsgdState,
-  params: Readonly<Record<string, tf.Variable>>,
-  grads: TensorMap,
-  lr: number,
-): void {
+export function asgdStep(state: AsgdState, params: Params, grads: TensorMap, lr: number): void {
   const { weightDecay, lambd, t0, alpha } = state.options;
   const eta = state.eta ?? lr;
   const mu = state.mu;
@@ -62,7 +49,7 @@ export function asgdStep(
     for (const [name, p] of Object.entries(params)) {
       const ax = state.ax[name];
       if (!ax) throw new Error(`no averaged weights for "${name}"`);
-      const g = tf.add(lookup(grads, name), tf.mul(p, weightDecay));
+      const g = decayedGradient(grads, name, p, weightDecay);
       const decayed = lambd === 0 ? p : tf.mul(p, 1 - lambd * eta);
       const next = tf.sub(decayed, tf.mul(g, eta));
       p.assign(next);
@@ -74,5 +61,5 @@ export function asgdStep(
 }
 
 export function disposeAsgd(state: AsgdState): void {
-  for (const v of Object.values(state.ax)) v.dispose();
+  disposeSlots(state.ax);
 }
