@@ -28,16 +28,39 @@ function checkTemperature(temperature: number): void {
   }
 }
 
-/** The mean over all elements of `pointwise(student, teacher)`, times T². */
-function meanTimesT2(
+type Pointwise = (student: tf.Tensor2D, teacher: tf.Tensor2D, temperature: number) => tf.Tensor;
+
+/** Each loss's elementwise term; the loss is its mean over all elements, times T². */
+const POINTWISE: Readonly<Record<InteractiveType, Pointwise>> = {
+  /** KLDivLoss(log_softmax(student/T), softmax(teacher/T)): p·(log p − log q). */
+  kl: (student, teacher, temperature) => {
+    const logQ = tf.logSoftmax(tf.div(student, temperature));
+    const logP = tf.logSoftmax(tf.div(teacher, temperature));
+    return tf.mul(tf.exp(logP), tf.sub(logP, logQ));
+  },
+  /** SmoothL1Loss(student, teacher) with β = 1. */
+  smoothl1: (student, teacher) => {
+    // 0.5·d² for |d| < 1, |d| − 0.5 beyond: with q = min(|d|, 1), 0.5·q² + (|d| − q).
+    const diff = tf.abs(tf.sub(student, teacher));
+    const q = tf.minimum(diff, 1);
+    return tf.add(tf.mul(tf.square(q), 0.5), tf.sub(diff, q));
+  },
+};
+
+export function distillationLoss(
+  type: InteractiveType,
   student: tf.Tensor2D,
   teacher: tf.Tensor2D,
   temperature: number,
-  pointwise: () => tf.Tensor,
 ): tf.Scalar {
+  const pointwise = Object.hasOwn(POINTWISE, type) ? POINTWISE[type] : undefined;
+  if (!pointwise) {
+    throw new Error(`unknown interactive type ${JSON.stringify(type)}; known: kl, smoothl1`);
+  }
   checkPair(student, teacher);
   checkTemperature(temperature);
-  return tf.tidy(() => tf.mul(tf.mean(pointwise()), temperature * temperature) as tf.Scalar);
+  const t2 = temperature * temperature;
+  return tf.tidy(() => tf.mul(tf.mean(pointwise(student, teacher, temperature)), t2) as tf.Scalar);
 }
 
 /** KLDivLoss(log_softmax(student/T), softmax(teacher/T)), mean over all elements, × T². */
@@ -46,39 +69,5 @@ export function klDistillation(
   teacher: tf.Tensor2D,
   temperature: number,
 ): tf.Scalar {
-  return meanTimesT2(student, teacher, temperature, () => {
-    const logQ = tf.logSoftmax(tf.div(student, temperature));
-    const logP = tf.logSoftmax(tf.div(teacher, temperature));
-    return tf.mul(tf.exp(logP), tf.sub(logP, logQ));
-  });
-}
-
-/** SmoothL1Loss(student, teacher) with β = 1, mean over all elements, × T². */
-function smoothL1Distillation(
-  student: tf.Tensor2D,
-  teacher: tf.Tensor2D,
-  temperature: number,
-): tf.Scalar {
-  return meanTimesT2(student, teacher, temperature, () => {
-    // 0.5·d² for |d| < 1, |d| − 0.5 beyond: with q = min(|d|, 1), 0.5·q² + (|d| − q).
-    const diff = tf.abs(tf.sub(student, teacher));
-    const q = tf.minimum(diff, 1);
-    return tf.add(tf.mul(tf.square(q), 0.5), tf.sub(diff, q));
-  });
-}
-
-export function distillationLoss(
-  type: InteractiveType,
-  student: tf.Tensor2D,
-  teacher: tf.Tensor2D,
-  temperature: number,
-): tf.Scalar {
-  switch (type) {
-    case 'kl':
-      return klDistillation(student, teacher, temperature);
-    case 'smoothl1':
-      return smoothL1Distillation(student, teacher, temperature);
-    default:
-      throw new Error(`unknown interactive type ${JSON.stringify(type)}; known: kl, smoothl1`);
-  }
+  return distillationLoss('kl', student, teacher, temperature);
 }
