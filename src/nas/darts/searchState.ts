@@ -5,7 +5,8 @@
 import type * as tf from '../tensor/tf';
 import type { AdamState } from '../optim/adam';
 import { createAdam, disposeAdam } from '../optim/adam';
-import { createVariables, initAlpha } from '../tensor/initParams';
+import type { NetworkVariables } from '../tensor/initParams';
+import { createNetworkVariables, disposeNetworkVariables, initAlpha } from '../tensor/initParams';
 import { Rng } from '../tensor/random';
 import type { SearchConfig } from './searchConfig';
 import type { SgdState } from '../optim/sgd';
@@ -20,13 +21,11 @@ export interface AlphaVariables {
   readonly reduce: tf.Variable<tf.Rank.R2>;
 }
 
-export interface SearchState {
+export interface SearchState extends NetworkVariables {
   readonly config: SearchConfig;
   /** The images the network was built for. */
   readonly dataShape: DataShape;
   readonly net: Supernet;
-  readonly weights: Readonly<Record<string, tf.Variable>>;
-  readonly buffers: Readonly<Record<string, tf.Variable>>;
   readonly alphas: AlphaVariables;
   readonly weightOptimizer: SgdState;
   readonly alphaOptimizer: AdamState;
@@ -67,9 +66,7 @@ export function searchNetwork(
 }
 
 /** The variables a search trains or updates; the optimizers' states come with them. */
-export interface SearchVariables {
-  readonly weights: Readonly<Record<string, tf.Variable>>;
-  readonly buffers: Readonly<Record<string, tf.Variable>>;
+export interface SearchVariables extends NetworkVariables {
   readonly alphas: AlphaVariables;
 }
 
@@ -131,17 +128,16 @@ export function createSearchState(
 ): SearchState {
   const net = searchNetwork(config, data, options);
   const rng = Rng.fromSeed(config.seed);
-  const weights = createVariables(net.params, rng, true);
-  const buffers = createVariables(net.buffers, rng, false);
+  const variables = createNetworkVariables(net, rng);
   const alphas = {
     normal: initAlpha(net.alphaShape, rng) as tf.Variable<tf.Rank.R2>,
     reduce: initAlpha(net.alphaShape, rng) as tf.Variable<tf.Rank.R2>,
   };
-  return assembleSearchState(config, data, net, { weights, buffers, alphas }, rng);
+  return assembleSearchState(config, data, net, { ...variables, alphas }, rng);
 }
 
 export function disposeSearchState(state: SearchState): void {
-  for (const v of [...Object.values(state.weights), ...Object.values(state.buffers)]) v.dispose();
+  disposeNetworkVariables(state);
   state.alphas.normal.dispose();
   state.alphas.reduce.dispose();
   disposeSgd(state.weightOptimizer);

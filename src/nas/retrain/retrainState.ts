@@ -3,11 +3,11 @@
  * weights and BatchNorm buffers, the SGD state and the random source (initialisation, data
  * order, drop-path masks).
  */
-import type * as tf from '../tensor/tf';
 import type { EvalNetwork } from './evalNetwork';
 import { checkEvalInputSize, evalNetwork } from './evalNetwork';
 import type { Genotype } from '../genotype/genotype';
-import { createVariables } from '../tensor/initParams';
+import type { NetworkVariables } from '../tensor/initParams';
+import { createNetworkVariables, disposeNetworkVariables } from '../tensor/initParams';
 import { Rng } from '../tensor/random';
 import type { RetrainConfig } from './retrainConfig';
 import { validateRetrainConfig } from './retrainConfig';
@@ -15,12 +15,10 @@ import type { DataShape } from '../darts/searchState';
 import type { SgdState } from '../optim/sgd';
 import { createSgd, disposeSgd } from '../optim/sgd';
 
-export interface RetrainState {
+export interface RetrainState extends NetworkVariables {
   readonly config: RetrainConfig;
   readonly genotype: Genotype;
   readonly net: EvalNetwork;
-  readonly weights: Readonly<Record<string, tf.Variable>>;
-  readonly buffers: Readonly<Record<string, tf.Variable>>;
   readonly optimizer: SgdState;
   readonly rng: Rng;
   readonly data: DataShape;
@@ -43,21 +41,20 @@ export function createRetrainState(
   });
   checkEvalInputSize(net, data.height, data.width);
   const rng = Rng.fromSeed(config.seed);
-  const weights = createVariables(net.params, rng, true);
-  const buffers = createVariables(net.buffers, rng, false);
+  const variables = createNetworkVariables(net, rng);
+  const { momentum, weightDecay } = config;
   return {
     config,
     genotype,
     net,
-    weights,
-    buffers,
-    optimizer: createSgd(weights, { momentum: config.momentum, weightDecay: config.weightDecay }),
+    ...variables,
+    optimizer: createSgd(variables.weights, { momentum, weightDecay }),
     rng,
     data,
   };
 }
 
 export function disposeRetrainState(state: RetrainState): void {
-  for (const v of [...Object.values(state.weights), ...Object.values(state.buffers)]) v.dispose();
+  disposeNetworkVariables(state);
   disposeSgd(state.optimizer);
 }

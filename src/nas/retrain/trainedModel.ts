@@ -8,7 +8,6 @@
  * network the genotype and configuration build, in its parameter order. No optimizer state: a
  * model file is for evaluation, not for resuming.
  */
-import type * as tf from '../tensor/tf';
 import type { StoredTensor } from '../io/checkpointFormat';
 import { CHECKPOINT_MAGIC, decodeContainer, encodeContainer } from '../io/checkpointFormat';
 import type { TensorSlot } from '../io/tensorSlots';
@@ -19,6 +18,7 @@ import {
   readSlots,
   variablesUnder,
 } from '../io/tensorSlots';
+import type { NetworkVariables } from '../tensor/initParams';
 import type { EvalNetwork } from './evalNetwork';
 import { checkEvalInputSize, evalNetwork } from './evalNetwork';
 import type { RetrainState } from './retrainState';
@@ -45,10 +45,8 @@ export interface DecodedTrainedModel extends TrainedModelManifest {
 }
 
 /** A restored network, enough for `evaluateRetrainSplit` (retrainLoop.ts). */
-export interface TrainedModel extends TrainedModelManifest {
+export interface TrainedModel extends TrainedModelManifest, NetworkVariables {
   readonly net: EvalNetwork;
-  readonly weights: Readonly<Record<string, tf.Variable>>;
-  readonly buffers: Readonly<Record<string, tf.Variable>>;
 }
 
 /** The tensors a model file of `net` holds, in file order: `weights.<param>`, `buffers.<buffer>`. */

@@ -1,4 +1,7 @@
-/** Materialises parameter specs as tfjs variables, drawing random values from a seeded Rng. */
+/**
+ * Materialises parameter specs as tfjs variables, drawing random values from a seeded Rng: one
+ * spec list, a network's weights and BatchNorm buffers together, or DARTS's alphas.
+ */
 import * as tf from './tf';
 import type { Init, ParamSpec } from './layer';
 import type { Rng } from './random';
@@ -38,6 +41,26 @@ export function createVariables(
     values.dispose();
   }
   return out;
+}
+
+/** A network's variables by name: its trained weights and its BatchNorm running statistics. */
+export interface NetworkVariables {
+  readonly weights: Readonly<Record<string, tf.Variable>>;
+  readonly buffers: Readonly<Record<string, tf.Variable>>;
+}
+
+/** The weights, then the buffers, of a network's specs, values drawn in that order. */
+export function createNetworkVariables(
+  net: { readonly params: readonly ParamSpec[]; readonly buffers: readonly ParamSpec[] },
+  rng: Rng,
+): NetworkVariables {
+  const weights = createVariables(net.params, rng, true);
+  return { weights, buffers: createVariables(net.buffers, rng, false) };
+}
+
+/** Frees the weights and the buffers. */
+export function disposeNetworkVariables(v: NetworkVariables): void {
+  for (const t of [...Object.values(v.weights), ...Object.values(v.buffers)]) t.dispose();
 }
 
 /** DARTS's alpha init: 1e-3 · N(0, 1). */

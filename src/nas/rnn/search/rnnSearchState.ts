@@ -4,10 +4,15 @@
  * Variables are drawn from the seeded generator in the model's parameter order, then the alphas
  * (1e-3·N(0, 1)).
  */
-import * as tf from '../../tensor/tf';
+import type * as tf from '../../tensor/tf';
 import type { AdamState } from '../../optim/adam';
 import { createAdam, disposeAdam } from '../../optim/adam';
-import { createVariables, initAlpha } from '../../tensor/initParams';
+import type { NetworkVariables } from '../../tensor/initParams';
+import {
+  createNetworkVariables,
+  disposeNetworkVariables,
+  initAlpha,
+} from '../../tensor/initParams';
 import { Rng } from '../../tensor/random';
 import type { SgdState } from '../../optim/sgd';
 import { createSgd, disposeSgd } from '../../optim/sgd';
@@ -18,13 +23,11 @@ import { rnnSearchCell } from '../model/rnnSearchCell';
 import type { RnnSearchConfig } from './rnnSearchConfig';
 import { checkRnnSearchConfig } from './rnnSearchConfig';
 
-export interface RnnSearchState {
+export interface RnnSearchState extends NetworkVariables {
   readonly config: RnnSearchConfig;
   readonly ntoken: number;
   readonly cell: RnnSearchCell;
   readonly model: RnnLanguageModel;
-  readonly weights: Readonly<Record<string, tf.Variable>>;
-  readonly buffers: Readonly<Record<string, tf.Variable>>;
   readonly alpha: tf.Variable<tf.Rank.R2>;
   /** SGD without momentum (DARTS's), coupled weight decay. */
   readonly weightOptimizer: SgdState;
@@ -37,18 +40,16 @@ export function createRnnSearchState(config: RnnSearchConfig, ntoken: number): R
   const cell = rnnSearchCell({ ninp: config.nhid, nhid: config.nhid, steps: config.steps });
   const model = rnnLanguageModel({ ntoken, cell });
   const rng = Rng.fromSeed(config.seed);
-  const weights = createVariables(model.params, rng, true);
-  const buffers = createVariables(model.buffers, rng, false);
+  const variables = createNetworkVariables(model, rng);
   const alpha = initAlpha(cell.alphaShape as [number, number], rng) as tf.Variable<tf.Rank.R2>;
   return {
     config,
     ntoken,
     cell,
     model,
-    weights,
-    buffers,
+    ...variables,
     alpha,
-    weightOptimizer: createSgd(weights, { momentum: 0, weightDecay: config.weightDecay }),
+    weightOptimizer: createSgd(variables.weights, { momentum: 0, weightDecay: config.weightDecay }),
     alphaOptimizer: createAdam(
       { alpha },
       {
@@ -63,7 +64,8 @@ export function createRnnSearchState(config: RnnSearchConfig, ntoken: number): R
 }
 
 export function disposeRnnSearchState(state: RnnSearchState): void {
-  tf.dispose([...Object.values(state.weights), ...Object.values(state.buffers), state.alpha]);
+  disposeNetworkVariables(state);
+  state.alpha.dispose();
   disposeSgd(state.weightOptimizer);
   disposeAdam(state.alphaOptimizer);
 }
