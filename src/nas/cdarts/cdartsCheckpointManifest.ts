@@ -125,19 +125,9 @@ function parseCut(value: unknown, edges: number, ops: number): CutMasks {
 
 /** Checks every manifest field but the tensor table; errors name the field. */
 export function parseCdartsManifest(m: Readonly<Json>): CdartsCheckpointManifest {
-  F.formatAndVersion(m, CDARTS_CHECKPOINT_FORMAT, CDARTS_CHECKPOINT_VERSION);
-  const keys = [
-    'format',
-    'version',
-    'config',
-    'data',
-    'position',
-    'alphaOptimizer',
-    'rng',
-    'evalGenotype',
-    'cut',
-  ];
-  F.exactKeys(m, keys, 'the manifest', ['host', 'hostRngs']);
+  const head = { format: CDARTS_CHECKPOINT_FORMAT, version: CDARTS_CHECKPOINT_VERSION };
+  const keys = ['config', 'data', 'position', 'alphaOptimizer', 'rng', 'evalGenotype', 'cut'];
+  F.manifestKeys(m, head, keys, ['host', 'hostRngs']);
   const configJson = F.record(m.config, 'config', CONFIG_KEYS);
   const config = F.within(
     () => validateCdartsConfig(configJson as unknown as CdartsConfig),

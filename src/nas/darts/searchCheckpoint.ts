@@ -7,20 +7,20 @@
 import type * as tf from '../tensor/tf';
 import { edgeCount } from '../genotype/cellTopology';
 import type { StoredTensor } from '../io/checkpointFormat';
-import {
-  decodeContainer,
-  DEFAULT_MAX_CHECKPOINT_BYTES,
-  encodeContainer,
-} from '../io/checkpointFormat';
+import { decodeContainer, DEFAULT_MAX_CHECKPOINT_BYTES } from '../io/checkpointFormat';
+import { encodeCheckpointFile } from '../io/checkpointFile';
 import { imageShapeText, rngFromSnapshots, snapshotRngs } from '../io/manifestFields';
 import type { TensorSlot } from '../io/tensorSlots';
 import {
   assignStored,
-  checkFiniteTensors,
   matchTensorSlots,
+  networkSlots,
+  networkTensors,
+  networkVariablesFrom,
   prefixed,
   readSlots,
   shapeText,
+  slotsUnder,
   variablesUnder,
 } from '../io/tensorSlots';
 import type { CheckpointManifest } from './searchCheckpointManifest';
@@ -52,10 +52,9 @@ const ALPHA_KEYS = ['normal', 'reduce'] as const;
 function checkpointTensorSlots(net: Supernet): TensorSlot[] {
   const alpha = [...net.alphaShape];
   return [
-    ...net.params.map((p) => ({ name: `weights.${p.name}`, shape: p.shape })),
-    ...net.buffers.map((b) => ({ name: `buffers.${b.name}`, shape: b.shape })),
+    ...networkSlots(net),
     ...ALPHA_KEYS.map((k) => ({ name: `alphas.${k}`, shape: alpha })),
-    ...net.params.map((p) => ({ name: `sgd.momentum.${p.name}`, shape: p.shape })),
+    ...slotsUnder('sgd.momentum', net.params),
     ...ALPHA_KEYS.flatMap((k) => [
       { name: `adam.m.${k}`, shape: alpha },
       { name: `adam.v.${k}`, shape: alpha },
@@ -67,8 +66,7 @@ function checkpointTensorSlots(net: Supernet): TensorSlot[] {
 function stateVariables(state: SearchState): Map<string, tf.Variable> {
   const adam = state.alphaOptimizer;
   return new Map([
-    ...prefixed('weights', state.weights),
-    ...prefixed('buffers', state.buffers),
+    ...networkTensors(state),
     ...prefixed('alphas', { normal: state.alphas.normal, reduce: state.alphas.reduce }),
     ...prefixed('sgd.momentum', state.weightOptimizer.buffers),
     ...prefixed('adam.m', adam.m),
@@ -113,10 +111,10 @@ export function encodeCheckpoint(
 ): Uint8Array {
   const manifest = manifestToJson(checkpoint);
   parseManifest(manifest);
-  checkFiniteTensors(checkpoint.tensors, 'the checkpoint', 'the search has diverged');
-  return encodeContainer(
+  return encodeCheckpointFile(
     { manifest, tensors: checkpoint.tensors },
     limits.maxBytes ?? DEFAULT_MAX_CHECKPOINT_BYTES,
+    { what: 'the checkpoint', cause: 'the search has diverged' },
   );
 }
 
@@ -188,24 +186,13 @@ export function restoreSearchState(
     owner: 'the network',
     error: (message) => new Error(message),
   });
-  const weights = variablesUnder(
-    'weights',
-    net.params.map((p) => p.name),
-    byName,
-    true,
-  );
-  const buffers = variablesUnder(
-    'buffers',
-    net.buffers.map((b) => b.name),
-    byName,
-    false,
-  );
+  const variables = networkVariablesFrom(net, byName);
   const alphas = variablesUnder('alphas', ALPHA_KEYS, byName, true) as unknown as AlphaVariables;
   const state = assembleSearchState(
     checkpoint.config,
     dataShape,
     net,
-    { weights, buffers, alphas },
+    { ...variables, alphas },
     searchRng,
   );
   assignAll('sgd.momentum', state.weightOptimizer.buffers, byName);

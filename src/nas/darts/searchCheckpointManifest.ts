@@ -151,18 +151,9 @@ function parseHistory(value: unknown, config: SearchConfig, lastStep: number): G
 
 /** Checks every manifest field but the tensor table; errors name the field. */
 export function parseManifest(json: Readonly<Record<string, unknown>>): CheckpointManifest {
-  F.formatAndVersion(json, CHECKPOINT_FORMAT, CHECKPOINT_VERSION);
-  const keys = [
-    'format',
-    'version',
-    'config',
-    'data',
-    'position',
-    'alphaOptimizer',
-    'rngs',
-    'genotypeHistory',
-  ];
-  F.exactKeys(json, keys, 'the manifest', ['host']);
+  const head = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION };
+  const keys = ['config', 'data', 'position', 'alphaOptimizer', 'rngs', 'genotypeHistory'];
+  F.manifestKeys(json, head, keys, ['host']);
   const config = parseConfig(json.config);
   const position = parsePosition(json.position, config);
   const alphaOptimizer = F.record(json.alphaOptimizer, 'alphaOptimizer', ['step']);

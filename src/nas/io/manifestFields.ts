@@ -125,6 +125,20 @@ export class ManifestReader {
     }
   }
 
+  /**
+   * A manifest's format and version against this build's, and its top-level fields: `format`,
+   * `version` and exactly `keys`, and any of `optional`.
+   */
+  manifestKeys(
+    json: Json,
+    head: { readonly format: string; readonly version: number },
+    keys: readonly string[],
+    optional: readonly string[] = [],
+  ): void {
+    this.formatAndVersion(json, head.format, head.version);
+    this.exactKeys(json, ['format', 'version', ...keys], 'the manifest', optional);
+  }
+
   /** An image order (`position.order`): a list of indices, or null before an epoch's draw. */
   order(value: unknown, at: string): Int32Array | null {
     if (value === null) return null;

@@ -6,6 +6,7 @@
  * values back into variables.
  */
 import * as tf from '../tensor/tf';
+import type { NetworkVariables } from '../tensor/initParams';
 import type { StoredTensor } from './checkpointFormat';
 
 /** A tensor a file holds or a state needs: its name in the file and its shape. */
@@ -22,6 +23,24 @@ export function prefixed<T extends tf.Tensor>(
   return Object.entries(variables).map(([name, v]) => [`${prefix}.${name}`, v]);
 }
 
+/** Slots `prefix.<name>` of specs (a network's parameters or buffers). */
+export function slotsUnder(prefix: string, specs: readonly TensorSlot[]): TensorSlot[] {
+  return specs.map((s) => ({ name: `${prefix}.${s.name}`, shape: s.shape }));
+}
+
+/** A network's specs as a file holds them: `weights.<param>`, then `buffers.<buffer>`. */
+export function networkSlots(net: {
+  readonly params: readonly TensorSlot[];
+  readonly buffers: readonly TensorSlot[];
+}): TensorSlot[] {
+  return [...slotsUnder('weights', net.params), ...slotsUnder('buffers', net.buffers)];
+}
+
+/** A network's variables under the names `networkSlots` gives them. */
+export function networkTensors(v: NetworkVariables): [string, tf.Variable][] {
+  return [...prefixed('weights', v.weights), ...prefixed('buffers', v.buffers)];
+}
+
 /** Values already on the host (a resumed run's hidden state before its first step). */
 export interface HostTensor {
   readonly shape: readonly number[];
@@ -32,7 +51,7 @@ export interface HostTensor {
  * A matrix as `readTensors` takes it: a tensor, or host values of [length / columns, columns]
  * (a recurrent run resumed mid-epoch holds its carried hidden state so until its first step).
  */
-export function tensorOrHost(t: tf.Tensor | Float32Array, columns: number): tf.Tensor | HostTensor {
+function tensorOrHost(t: tf.Tensor | Float32Array, columns: number): tf.Tensor | HostTensor {
   return t instanceof Float32Array ? { shape: [t.length / columns, columns], values: t } : t;
 }
 
@@ -52,6 +71,26 @@ export async function readTensors(
     shape: [...t.shape],
     values: new Float32Array(values[i] as Float32Array),
   }));
+}
+
+/**
+ * Host copies of a recurrent run's tensors: its state's, then, once an epoch has begun (`row` >
+ * 0), the hidden states it carries by name (tensors, or host copies of [batch, `nhid`] where a
+ * resumed run has not stepped yet). `owner` names the run ("the search") when they are missing.
+ */
+export function readRunTensors(
+  state: readonly (readonly [string, tf.Tensor])[],
+  row: number,
+  hidden: Readonly<Record<string, tf.Tensor | Float32Array>> | null,
+  nhid: number,
+  owner: string,
+): Promise<StoredTensor[]> {
+  const held: (readonly [string, tf.Tensor | HostTensor])[] = [...state];
+  if (row > 0) {
+    if (!hidden) throw new Error(`${owner} is inside an epoch but holds no hidden state`);
+    for (const [name, t] of Object.entries(hidden)) held.push([name, tensorOrHost(t, nhid)]);
+  }
+  return readTensors(held);
 }
 
 /**
@@ -140,6 +179,18 @@ export function variableFrom(t: StoredTensor, trainable: boolean): tf.Variable {
 /** Sets `v` to a stored tensor's values (their shapes already matched). */
 export function assignStored(v: tf.Variable, t: StoredTensor): void {
   tf.tidy(() => v.assign(tf.tensor(t.values, [...t.shape], 'float32')));
+}
+
+/** A network's variables from the stored `networkSlots` (already matched). */
+export function networkVariablesFrom(
+  net: { readonly params: readonly TensorSlot[]; readonly buffers: readonly TensorSlot[] },
+  saved: ReadonlyMap<string, StoredTensor>,
+): NetworkVariables {
+  const names = (specs: readonly TensorSlot[]) => specs.map((s) => s.name);
+  return {
+    weights: variablesUnder('weights', names(net.params), saved, true),
+    buffers: variablesUnder('buffers', names(net.buffers), saved, false),
+  };
 }
 
 /** New variables `names`, each from the stored tensor `prefix.name` (already matched). */

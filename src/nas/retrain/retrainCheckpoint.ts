@@ -10,16 +10,22 @@
  */
 import type * as tf from '../tensor/tf';
 import type { StoredTensor } from '../io/checkpointFormat';
-import { CHECKPOINT_MAGIC, decodeContainer, encodeContainer } from '../io/checkpointFormat';
+import type { CheckpointReading } from '../io/checkpointFile';
+import {
+  decodeCheckpointFile,
+  encodeCheckpointFile,
+  matchCheckpointSlots,
+} from '../io/checkpointFile';
 import { imageShapeText, rngFromSnapshots, snapshotRngs } from '../io/manifestFields';
 import type { TensorSlot } from '../io/tensorSlots';
 import {
   assignStored,
-  checkFiniteTensors,
-  matchTensorSlots,
+  networkSlots,
+  networkTensors,
+  networkVariablesFrom,
   prefixed,
   readSlots,
-  variableFrom,
+  slotsUnder,
 } from '../io/tensorSlots';
 import type { EvalNetwork } from './evalNetwork';
 import type { Rng } from '../tensor/random';
@@ -35,7 +41,7 @@ import { checkRetrainPosition } from './retrainPosition';
 import type { RetrainState } from './retrainState';
 import type { DataShape } from '../darts/searchState';
 import { createSgd } from '../optim/sgd';
-import { trainedModelNetwork } from './trainedModel';
+import { checkedNetwork } from './trainedModel';
 
 export interface RetrainCheckpoint extends RetrainCheckpointManifest {
   /** Host copies of every tensor, in the order of `retrainCheckpointTensorSlots`. */
@@ -51,19 +57,11 @@ export interface RetrainCheckpointLimits {
 
 /** The tensors a checkpoint of a retrain of `net` holds, in file order. */
 function retrainCheckpointTensorSlots(net: EvalNetwork): TensorSlot[] {
-  return [
-    ...net.params.map((p) => ({ name: `weights.${p.name}`, shape: p.shape })),
-    ...net.buffers.map((b) => ({ name: `buffers.${b.name}`, shape: b.shape })),
-    ...net.params.map((p) => ({ name: `sgd.momentum.${p.name}`, shape: p.shape })),
-  ];
+  return [...networkSlots(net), ...slotsUnder('sgd.momentum', net.params)];
 }
 
 function stateVariables(state: RetrainState): Map<string, tf.Variable> {
-  return new Map([
-    ...prefixed('weights', state.weights),
-    ...prefixed('buffers', state.buffers),
-    ...prefixed('sgd.momentum', state.optimizer.buffers),
-  ]);
+  return new Map([...networkTensors(state), ...prefixed('sgd.momentum', state.optimizer.buffers)]);
 }
 
 /**
@@ -103,18 +101,14 @@ export function encodeRetrainCheckpoint(
   checkpoint: RetrainCheckpoint,
   limits: RetrainCheckpointLimits = {},
 ): Uint8Array {
-  const manifest = retrainManifestToJson(checkpoint);
-  try {
-    parseRetrainManifest(manifest);
-  } catch (e) {
-    throw new Error(
-      (e as Error).message.replace(/^invalid retrain checkpoint: /, 'cannot save the retrain: '),
-    );
-  }
-  checkFiniteTensors(checkpoint.tensors, 'the retrain', 'the training has diverged');
-  return encodeContainer(
-    { manifest, tensors: checkpoint.tensors },
+  return encodeCheckpointFile(
+    { manifest: retrainManifestToJson(checkpoint), tensors: checkpoint.tensors },
     limits.maxBytes ?? DEFAULT_MAX_RETRAIN_CHECKPOINT_BYTES,
+    {
+      what: 'the retrain',
+      cause: 'the training has diverged',
+      reread: READING,
+    },
   );
 }
 
@@ -127,48 +121,21 @@ export function decodeRetrainCheckpoint(
   bytes: Uint8Array,
   limits: RetrainCheckpointLimits = {},
 ): RetrainCheckpoint {
-  if (!(bytes instanceof Uint8Array)) throw retrainCheckpointError('expected the bytes of a file');
-  const magic = String.fromCharCode(...bytes.subarray(0, CHECKPOINT_MAGIC.length));
-  if (magic !== CHECKPOINT_MAGIC) {
-    throw retrainCheckpointError(
-      `not a NAS Lab file: it does not start with "${CHECKPOINT_MAGIC}"`,
-    );
-  }
-  let container: ReturnType<typeof decodeContainer>;
-  try {
-    container = decodeContainer(bytes, limits.maxBytes ?? DEFAULT_MAX_RETRAIN_CHECKPOINT_BYTES);
-  } catch (e) {
-    throw retrainCheckpointError((e as Error).message.replace(/^invalid search checkpoint: /, ''));
-  }
-  const manifest = parseRetrainManifest(container.manifest);
-  matchSlots(checkedNetwork(manifest, container.tensors.length), container.tensors);
-  return { ...manifest, tensors: container.tensors };
+  const maxBytes = limits.maxBytes ?? DEFAULT_MAX_RETRAIN_CHECKPOINT_BYTES;
+  return decodeCheckpointFile(bytes, maxBytes, READING);
 }
 
-function checkedNetwork(m: RetrainCheckpointManifest, tensorCount: number): EvalNetwork {
-  // Every cell has at least its two preprocessing convolutions.
-  if (m.config.layers > tensorCount) {
-    throw retrainCheckpointError(
-      `the configuration's ${m.config.layers} cells cannot fit the file's ${tensorCount} tensors`,
-    );
-  }
-  try {
-    return trainedModelNetwork({ ...m, normalization: null, training: nothingTrained });
-  } catch (e) {
-    throw retrainCheckpointError(`the network cannot be built: ${(e as Error).message}`);
-  }
-}
+const networkOf = (m: RetrainCheckpointManifest, tensorCount: number): EvalNetwork =>
+  checkedNetwork(m, tensorCount, retrainCheckpointError);
 
-const nothingTrained = { epochs: 0, testLoss: 0, testAccuracy: 0 };
-
-function matchSlots(net: EvalNetwork, tensors: readonly StoredTensor[]): void {
-  matchTensorSlots(retrainCheckpointTensorSlots(net), tensors, {
-    file: 'the file',
-    needer: 'the network of its genotype and configuration',
-    owner: 'the network',
-    error: retrainCheckpointError,
-  });
-}
+/** How the file is read, and which tensors its manifest's state has. */
+const READING: CheckpointReading<RetrainCheckpointManifest> = {
+  kind: 'retrain checkpoint',
+  parse: parseRetrainManifest,
+  slots: (m, tensorCount) => retrainCheckpointTensorSlots(networkOf(m, tensorCount)),
+  needer: 'the network of its genotype and configuration',
+  owner: 'the network',
+};
 
 /**
  * A RetrainState equal to the saved one: weights, BatchNorm buffers, momentum buffers and the
@@ -180,22 +147,13 @@ export function restoreRetrainState(checkpoint: RetrainCheckpoint, data: DataSha
       `the checkpoint was saved for ${imageShapeText(checkpoint.data)}; the data has ${imageShapeText(data)}`,
     );
   }
-  const net = checkedNetwork(checkpoint, checkpoint.tensors.length);
-  matchSlots(net, checkpoint.tensors);
+  matchCheckpointSlots(READING, checkpoint, checkpoint.tensors);
+  const net = networkOf(checkpoint, checkpoint.tensors.length);
   const saved = new Map(checkpoint.tensors.map((t) => [t.name, t]));
-  const variable = (name: string, trainable: boolean) =>
-    variableFrom(saved.get(name) as StoredTensor, trainable);
-  const weights = Object.fromEntries(
-    net.params.map((p) => [p.name, variable(`weights.${p.name}`, true)]),
-  );
-  const buffers = Object.fromEntries(
-    net.buffers.map((b) => [b.name, variable(`buffers.${b.name}`, false)]),
-  );
+  const variables = networkVariablesFrom(net, saved);
   const { config } = checkpoint;
-  const optimizer = createSgd(weights, {
-    momentum: config.momentum,
-    weightDecay: config.weightDecay,
-  });
+  const { momentum, weightDecay } = config;
+  const optimizer = createSgd(variables.weights, { momentum, weightDecay });
   for (const [name, buffer] of Object.entries(optimizer.buffers)) {
     assignStored(buffer, saved.get(`sgd.momentum.${name}`) as StoredTensor);
   }
@@ -203,8 +161,7 @@ export function restoreRetrainState(checkpoint: RetrainCheckpoint, data: DataSha
     config,
     genotype: checkpoint.genotype,
     net,
-    weights,
-    buffers,
+    ...variables,
     optimizer,
     rng: restoreRetrainRng(checkpoint, RETRAIN_RNG),
     data: checkpoint.data,

@@ -6,17 +6,16 @@
  * states, image order and host settings by the shared readers (io/manifestFields.ts).
  */
 import type { HostSettings, Json } from '../io/manifestFields';
-import { imageShapeToJson, ManifestReader, RNG_NAME, rngsToJson } from '../io/manifestFields';
+import { ManifestReader, RNG_NAME, rngsToJson } from '../io/manifestFields';
 import type { Genotype } from '../genotype/genotype';
-import { genotypeToJson } from '../genotype/genotype';
 import type { RngSnapshot } from '../tensor/random';
 import { EPOCH_POSITION_KEYS, readEpochPosition } from '../darts/searchCheckpointManifest';
 import type { RetrainConfig } from './retrainConfig';
-import { PAPER_RETRAIN_CONFIG } from './retrainConfig';
 import type { RetrainPosition } from './retrainPosition';
 import { checkRetrainPosition } from './retrainPosition';
 import type { DataShape } from '../darts/searchState';
 import {
+  networkFieldsToJson,
   parseConfig as parseRetrainConfig,
   parseData as parseDataShape,
   parseGenotypeField,
@@ -27,7 +26,6 @@ const RETRAIN_CHECKPOINT_FORMAT = 'nas-lab.retrain-checkpoint';
 const RETRAIN_CHECKPOINT_VERSION = 1;
 /** The name of the RetrainState's own random source among a checkpoint's random states. */
 export const RETRAIN_RNG = 'retrain';
-const CONFIG_KEYS = Object.keys(PAPER_RETRAIN_CONFIG) as (keyof RetrainConfig)[];
 const F = new ManifestReader('retrain checkpoint');
 
 export interface RetrainCheckpointManifest {
@@ -51,9 +49,7 @@ export function retrainManifestToJson(m: RetrainCheckpointManifest): Record<stri
   return {
     format: RETRAIN_CHECKPOINT_FORMAT,
     version: RETRAIN_CHECKPOINT_VERSION,
-    genotype: genotypeToJson(m.genotype),
-    config: Object.fromEntries(CONFIG_KEYS.map((key) => [key, m.config[key]])),
-    data: imageShapeToJson(m.data),
+    ...networkFieldsToJson(m),
     position: {
       ...position,
       order: order === null ? null : Array.from(order),
@@ -80,9 +76,8 @@ function parsePosition(value: unknown, config: RetrainConfig): RetrainPosition {
 
 /** Checks every manifest field but the tensor table; errors name the field. */
 export function parseRetrainManifest(json: Readonly<Json>): RetrainCheckpointManifest {
-  F.formatAndVersion(json, RETRAIN_CHECKPOINT_FORMAT, RETRAIN_CHECKPOINT_VERSION);
-  const keys = ['format', 'version', 'genotype', 'config', 'data', 'position', 'rngs'];
-  F.exactKeys(json, keys, 'the manifest', ['host']);
+  const head = { format: RETRAIN_CHECKPOINT_FORMAT, version: RETRAIN_CHECKPOINT_VERSION };
+  F.manifestKeys(json, head, ['genotype', 'config', 'data', 'position', 'rngs'], ['host']);
   const config = F.within(() => parseRetrainConfig(json.config));
   return {
     genotype: F.within(() => parseGenotypeField(json.genotype)),

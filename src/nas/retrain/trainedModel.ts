@@ -14,15 +14,22 @@ import type { TensorSlot } from '../io/tensorSlots';
 import {
   checkFiniteTensors,
   matchTensorSlots,
-  prefixed,
+  networkSlots,
+  networkTensors,
+  networkVariablesFrom,
   readSlots,
-  variablesUnder,
 } from '../io/tensorSlots';
 import type { NetworkVariables } from '../tensor/initParams';
+import { disposeNetworkVariables } from '../tensor/initParams';
 import type { EvalNetwork } from './evalNetwork';
 import { checkEvalInputSize, evalNetwork } from './evalNetwork';
 import type { RetrainState } from './retrainState';
-import type { Normalization, TrainedModelManifest, TrainingSummary } from './trainedModelManifest';
+import type {
+  NetworkFields,
+  Normalization,
+  TrainedModelManifest,
+  TrainingSummary,
+} from './trainedModelManifest';
 import {
   parseTrainedModelManifest,
   trainedModelError,
@@ -49,16 +56,8 @@ export interface TrainedModel extends TrainedModelManifest, NetworkVariables {
   readonly net: EvalNetwork;
 }
 
-/** The tensors a model file of `net` holds, in file order: `weights.<param>`, `buffers.<buffer>`. */
-function trainedModelTensorSlots(net: EvalNetwork): TensorSlot[] {
-  return [
-    ...net.params.map((p) => ({ name: `weights.${p.name}`, shape: p.shape })),
-    ...net.buffers.map((b) => ({ name: `buffers.${b.name}`, shape: b.shape })),
-  ];
-}
-
 /** The evaluation network the manifest's genotype and configuration build for its data. */
-export function trainedModelNetwork(m: TrainedModelManifest): EvalNetwork {
+function trainedModelNetwork(m: NetworkFields): EvalNetwork {
   const net = evalNetwork({
     genotype: m.genotype,
     c: m.config.channels,
@@ -101,8 +100,8 @@ export async function encodeTrainedModel(
     );
   }
   const tensors = await readSlots(
-    trainedModelTensorSlots(state.net),
-    new Map([...prefixed('weights', state.weights), ...prefixed('buffers', state.buffers)]),
+    networkSlots(state.net),
+    new Map(networkTensors(state)),
     'the retrain state',
   );
   checkFiniteTensors(tensors, 'the model', 'the training has diverged');
@@ -147,17 +146,25 @@ function matchSlots(slots: readonly TensorSlot[], tensors: readonly StoredTensor
 }
 
 /** The network, built only after cheap checks so that a hostile manifest cannot ask for a huge one. */
-function checkedNetwork(m: TrainedModelManifest, tensorCount: number): EvalNetwork {
+/**
+ * The network of a file's manifest (a model file's or a retrain checkpoint's), built only after
+ * cheap checks so that a hostile manifest cannot ask for a huge one; `error` words the refusal.
+ */
+export function checkedNetwork(
+  m: NetworkFields,
+  tensorCount: number,
+  error: (message: string) => Error = trainedModelError,
+): EvalNetwork {
   // Every cell has at least its two preprocessing convolutions.
   if (m.config.layers > tensorCount) {
-    throw trainedModelError(
+    throw error(
       `the configuration's ${m.config.layers} cells cannot fit the file's ${tensorCount} tensors`,
     );
   }
   try {
     return trainedModelNetwork(m);
   } catch (e) {
-    throw trainedModelError(`the network cannot be built: ${(e as Error).message}`);
+    throw error(`the network cannot be built: ${(e as Error).message}`);
   }
 }
 
@@ -175,14 +182,14 @@ export function decodeTrainedModel(
   const container = containerOf(bytes, limits.maxBytes ?? DEFAULT_MAX_TRAINED_MODEL_BYTES);
   const manifest = parseTrainedModelManifest(container.manifest);
   const net = checkedNetwork(manifest, container.tensors.length);
-  matchSlots(trainedModelTensorSlots(net), container.tensors);
+  matchSlots(networkSlots(net), container.tensors);
   return { ...manifest, tensors: container.tensors };
 }
 
 /** The decoded network on the current backend; dispose it with disposeTrainedModel. */
 export function restoreTrainedModel(decoded: DecodedTrainedModel): TrainedModel {
   const net = checkedNetwork(decoded, decoded.tensors.length);
-  matchSlots(trainedModelTensorSlots(net), decoded.tensors);
+  matchSlots(networkSlots(net), decoded.tensors);
   const saved = new Map(decoded.tensors.map((t) => [t.name, t]));
   const { genotype, config, data, normalization, training } = decoded;
   return {
@@ -192,21 +199,10 @@ export function restoreTrainedModel(decoded: DecodedTrainedModel): TrainedModel 
     normalization,
     training,
     net,
-    weights: variablesUnder(
-      'weights',
-      net.params.map((p) => p.name),
-      saved,
-      true,
-    ),
-    buffers: variablesUnder(
-      'buffers',
-      net.buffers.map((b) => b.name),
-      saved,
-      false,
-    ),
+    ...networkVariablesFrom(net, saved),
   };
 }
 
 export function disposeTrainedModel(model: TrainedModel): void {
-  for (const v of [...Object.values(model.weights), ...Object.values(model.buffers)]) v.dispose();
+  disposeNetworkVariables(model);
 }

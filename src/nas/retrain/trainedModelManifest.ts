@@ -48,13 +48,23 @@ export function trainedModelError(message: string): Error {
   return F.error(message);
 }
 
+/** The fields a network is built from: genotype, configuration, data (retrain checkpoints too). */
+export type NetworkFields = Pick<TrainedModelManifest, 'genotype' | 'config' | 'data'>;
+
+/** The network's fields as a manifest's JSON holds them (also written by retrain checkpoints). */
+export function networkFieldsToJson(m: NetworkFields): Json {
+  return {
+    genotype: genotypeToJson(m.genotype),
+    config: Object.fromEntries(CONFIG_KEYS.map((key) => [key, m.config[key]])),
+    data: imageShapeToJson(m.data),
+  };
+}
+
 export function trainedModelManifestToJson(m: TrainedModelManifest): Record<string, unknown> {
   return {
     format: TRAINED_MODEL_FORMAT,
     version: TRAINED_MODEL_VERSION,
-    genotype: genotypeToJson(m.genotype),
-    config: Object.fromEntries(CONFIG_KEYS.map((key) => [key, m.config[key]])),
-    data: imageShapeToJson(m.data),
+    ...networkFieldsToJson(m),
     normalization: m.normalization && {
       mean: [...m.normalization.mean],
       std: [...m.normalization.std],

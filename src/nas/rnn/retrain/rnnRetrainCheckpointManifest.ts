@@ -4,11 +4,12 @@
  * error naming the field before any tensor is made. Errors start with "invalid recurrent retrain
  * checkpoint:"; a file of another NAS Lab kind is refused by that kind's name.
  */
-import type { HostSettings } from '../../io/manifestFields';
+import type { HostSettings, Json } from '../../io/manifestFields';
 import { ManifestReader } from '../../io/manifestFields';
 import type { RngSnapshot } from '../../tensor/random';
 import type { RnnGenotype } from '../genotype/rnnGenotype';
 import { rnnGenotypeFromJson, rnnGenotypeToJson } from '../genotype/rnnGenotype';
+import { readRnnConfig } from '../run/rnnRunCheckpoint';
 import { RNN_SEARCH_CHECKPOINT_FORMAT } from '../search/rnnSearchCheckpoint';
 import type { RnnRetrainConfig } from './rnnRetrainConfig';
 import { checkRnnRetrainConfig, PAPER_RNN_RETRAIN_CONFIG } from './rnnRetrainConfig';
@@ -16,7 +17,7 @@ import type { AsgdCounters, RnnRetrainBest, RnnRetrainPosition } from './rnnRetr
 import { checkRnnRetrainPosition, checkRnnRetrainProgress } from './rnnRetrainPosition';
 
 export const RNN_RETRAIN_CHECKPOINT_FORMAT = 'nas-lab.rnn-retrain-checkpoint';
-export const RNN_RETRAIN_CHECKPOINT_VERSION = 1;
+const RNN_RETRAIN_CHECKPOINT_VERSION = 1;
 
 /** The container's other kinds, named when one is given where a recurrent retrain is expected. */
 const OTHER_KINDS: Readonly<Record<string, string>> = {
@@ -27,11 +28,9 @@ const OTHER_KINDS: Readonly<Record<string, string>> = {
   [RNN_SEARCH_CHECKPOINT_FORMAT]: 'recurrent search checkpoint',
 };
 
-/** The shared readers of random states and host settings (their errors are restated by `named`). */
-const FIELDS = new ManifestReader('recurrent retrain checkpoint');
+/** The readers of the manifest's fields, their errors this kind's. */
+const F = new ManifestReader('recurrent retrain checkpoint');
 
-const CONFIG_KEYS = Object.keys(PAPER_RNN_RETRAIN_CONFIG) as (keyof RnnRetrainConfig)[];
-const DROPOUT_KEYS = Object.keys(PAPER_RNN_RETRAIN_CONFIG.dropout);
 const POSITION_NUMBERS = [
   'epoch',
   'row',
@@ -71,8 +70,8 @@ export interface RnnRetrainCheckpointManifest {
 }
 
 /** Every error about a recurrent retrain checkpoint file starts with this. */
-export function rnnRetrainCheckpointError(message: string): Error {
-  return new Error(`invalid recurrent retrain checkpoint: ${message}`);
+function rnnRetrainCheckpointError(message: string): Error {
+  return F.error(message);
 }
 
 export function rnnRetrainManifestToJson(m: RnnRetrainCheckpointManifest): Record<string, unknown> {
@@ -94,40 +93,9 @@ export function rnnRetrainManifestToJson(m: RnnRetrainCheckpointManifest): Recor
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-type Json = Record<string, unknown>;
-
-function object(value: unknown, at: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw rnnRetrainCheckpointError(`${at} must be a JSON object`);
-  }
-  return value as Json;
-}
-
-function exactKeys(o: Json, keys: readonly string[], at: string): void {
-  for (const key of keys) {
-    if (!Object.hasOwn(o, key)) throw rnnRetrainCheckpointError(`${at} has no "${key}"`);
-  }
-  for (const key of Object.keys(o)) {
-    if (!keys.includes(key)) {
-      throw rnnRetrainCheckpointError(`${at} has an unknown field "${key}"`);
-    }
-  }
-}
-
-function number(value: unknown, at: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw rnnRetrainCheckpointError(`${at} must be a finite number, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-function count(value: unknown, at: string, min = 0): number {
-  const v = number(value, at);
-  if (!Number.isSafeInteger(v) || v < min) {
-    throw rnnRetrainCheckpointError(`${at} must be an integer of at least ${min}, got ${v}`);
-  }
-  return v;
-}
+/** A whole number of at least `min`; anything but a finite number is refused as a number. */
+const count = (value: unknown, at: string, min = 0): number =>
+  F.integer(F.number(value, at), at, min);
 
 /** Runs a check or shared parser; its error names this file's kind instead of its own. */
 export function named<T>(read: () => T, at = ''): T {
@@ -143,36 +111,25 @@ export function named<T>(read: () => T, at = ''): T {
 }
 
 function parseConfig(value: unknown): RnnRetrainConfig {
-  const o = object(value, 'config');
-  exactKeys(o, CONFIG_KEYS, 'config');
-  const d = object(o.dropout, 'config.dropout');
-  exactKeys(d, DROPOUT_KEYS, 'config.dropout');
-  const dropout = Object.fromEntries(
-    DROPOUT_KEYS.map((k) => [k, number(d[k], `config.dropout.${k}`)]),
-  ) as unknown as RnnRetrainConfig['dropout'];
-  const config = Object.fromEntries(
-    CONFIG_KEYS.map((k) => [k, k === 'dropout' ? dropout : number(o[k], `config.${k}`)]),
-  ) as unknown as RnnRetrainConfig;
+  const config = readRnnConfig(F, value, PAPER_RNN_RETRAIN_CONFIG);
   named(() => checkRnnRetrainConfig(config), 'config');
   return config;
 }
 
 function parseBest(value: unknown): RnnRetrainBest | null {
   if (value === null) return null;
-  const o = object(value, 'position.best');
-  exactKeys(o, BEST_KEYS, 'position.best');
+  const o = F.record(value, 'position.best', BEST_KEYS);
   return {
     epoch: count(o.epoch, 'position.best.epoch'),
-    valLoss: number(o.valLoss, 'position.best.valLoss'),
-    testLoss: number(o.testLoss, 'position.best.testLoss'),
+    valLoss: F.number(o.valLoss, 'position.best.valLoss'),
+    testLoss: F.number(o.testLoss, 'position.best.testLoss'),
   };
 }
 
 function parsePosition(value: unknown, config: RnnRetrainConfig): RnnRetrainPosition {
-  const o = object(value, 'position');
-  exactKeys(o, [...POSITION_NUMBERS, 'best'], 'position');
+  const o = F.record(value, 'position', [...POSITION_NUMBERS, 'best']);
   const numbers = Object.fromEntries(
-    POSITION_NUMBERS.map((k) => [k, number(o[k], `position.${k}`)]),
+    POSITION_NUMBERS.map((k) => [k, F.number(o[k], `position.${k}`)]),
   ) as Record<(typeof POSITION_NUMBERS)[number], number>;
   const position: RnnRetrainPosition = { ...numbers, best: parseBest(o.best) };
   named(() => checkRnnRetrainPosition(position, config.epochs));
@@ -183,17 +140,16 @@ function parseHistory(value: unknown): number[] {
   if (!Array.isArray(value)) {
     throw rnnRetrainCheckpointError('valHistory must be a list of validation losses');
   }
-  return value.map((v: unknown, i) => number(v, `valHistory[${i}]`));
+  return value.map((v: unknown, i) => F.number(v, `valHistory[${i}]`));
 }
 
 function parseAsgd(value: unknown): AsgdCounters | null {
   if (value === null) return null;
-  const o = object(value, 'asgd');
-  exactKeys(o, ASGD_KEYS, 'asgd');
+  const o = F.record(value, 'asgd', ASGD_KEYS);
   return {
     step: count(o.step, 'asgd.step'),
-    eta: o.eta === null ? null : number(o.eta, 'asgd.eta'),
-    mu: number(o.mu, 'asgd.mu'),
+    eta: o.eta === null ? null : F.number(o.eta, 'asgd.eta'),
+    mu: F.number(o.mu, 'asgd.mu'),
   };
 }
 
@@ -213,7 +169,7 @@ export function parseRnnRetrainManifest(json: Readonly<Json>): RnnRetrainCheckpo
     );
   }
   const hasHost = Object.hasOwn(json, 'host');
-  exactKeys(json, hasHost ? [...MANIFEST_KEYS, 'host'] : MANIFEST_KEYS, 'the manifest');
+  F.exactKeys(json, MANIFEST_KEYS, 'the manifest', ['host']);
   const config = parseConfig(json.config);
   const position = parsePosition(json.position, config);
   const valHistory = parseHistory(json.valHistory);
@@ -226,7 +182,7 @@ export function parseRnnRetrainManifest(json: Readonly<Json>): RnnRetrainCheckpo
     position,
     valHistory,
     asgd,
-    rng: named(() => FIELDS.rng(json.rng, 'rng')),
-    ...(hasHost ? { host: named(() => FIELDS.host(json.host)) } : {}),
+    rng: F.rng(json.rng, 'rng'),
+    ...(hasHost ? { host: F.host(json.host) } : {}),
   };
 }

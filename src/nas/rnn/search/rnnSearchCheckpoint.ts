@@ -10,35 +10,27 @@
  */
 import type * as tf from '../../tensor/tf';
 import type { StoredTensor } from '../../io/checkpointFormat';
-import { CHECKPOINT_MAGIC, decodeContainer, encodeContainer } from '../../io/checkpointFormat';
 import type { HostSettings, Json } from '../../io/manifestFields';
-import type { HostTensor, TensorSlot } from '../../io/tensorSlots';
-import {
-  assignStored,
-  checkFiniteTensors,
-  matchTensorSlots,
-  prefixed,
-  readTensors,
-  tensorOrHost,
-} from '../../io/tensorSlots';
+import type { TensorSlot } from '../../io/tensorSlots';
+import { networkTensors, prefixed } from '../../io/tensorSlots';
+import { readRnnConfig, rnnCheckpointCodec } from '../run/rnnRunCheckpoint';
 import { ManifestReader, rngToJson } from '../../io/manifestFields';
 import type { RngSnapshot } from '../../tensor/random';
 import type { RnnSearchConfig } from './rnnSearchConfig';
 import { checkRnnSearchConfig, PAPER_RNN_SEARCH_CONFIG } from './rnnSearchConfig';
 import type { RnnSearchRun } from './rnnSearchLoop';
-import type { RnnSearchPosition, RnnSearchResume } from './rnnSearchPosition';
+import type { RnnSearchPosition } from './rnnSearchPosition';
 import { checkRnnSearchPosition } from './rnnSearchPosition';
 import type { RnnSearchState } from './rnnSearchState';
 import { createRnnSearchState, disposeRnnSearchState } from './rnnSearchState';
 
 export const RNN_SEARCH_CHECKPOINT_FORMAT = 'nas-lab.rnn-search-checkpoint';
-export const RNN_SEARCH_CHECKPOINT_VERSION = 1;
+const RNN_SEARCH_CHECKPOINT_VERSION = 1;
 /** Files above this size are refused unless the caller raises the limit. */
-export const DEFAULT_MAX_RNN_SEARCH_CHECKPOINT_BYTES = 2 ** 28;
-const CONFIG_KEYS = Object.keys(PAPER_RNN_SEARCH_CONFIG) as (keyof RnnSearchConfig)[];
-const DROPOUT_KEYS = Object.keys(PAPER_RNN_SEARCH_CONFIG.dropout);
+const DEFAULT_MAX_RNN_SEARCH_CHECKPOINT_BYTES = 2 ** 28;
 const POSITION_KEYS = ['epoch', 'row', 'step', 'tokens', 'trainRows', 'alphaRows', 'elapsedMs'];
-const F = new ManifestReader('recurrent search checkpoint');
+const KIND = 'recurrent search checkpoint';
+const F = new ManifestReader(KIND);
 
 export interface RnnSearchCheckpoint {
   readonly config: RnnSearchConfig;
@@ -50,56 +42,18 @@ export interface RnnSearchCheckpoint {
   readonly tensors: readonly StoredTensor[];
 }
 
-/** Every error about a recurrent search checkpoint file starts with this. */
-export function rnnSearchCheckpointError(message: string): Error {
-  return F.error(message);
-}
+type Manifest = Omit<RnnSearchCheckpoint, 'tensors'>;
 
-function stateTensors(state: RnnSearchState): [string, tf.Tensor][] {
+function stateTensors(state: RnnSearchState): [string, tf.Variable][] {
   return [
-    ...prefixed<tf.Tensor>('weights', state.weights),
-    ...prefixed<tf.Tensor>('buffers', state.buffers),
+    ...networkTensors(state),
     ['alpha', state.alpha],
-    ...prefixed<tf.Tensor>('adam.m', state.alphaOptimizer.m),
-    ...prefixed<tf.Tensor>('adam.v', state.alphaOptimizer.v),
+    ...prefixed('adam.m', state.alphaOptimizer.m),
+    ...prefixed('adam.v', state.alphaOptimizer.v),
   ];
 }
 
-/**
- * A checkpoint of `state` where `run` stands. Call it between two events of the run and let it
- * resolve before the run goes on. Reads every tensor back with `await data()`.
- */
-export async function captureRnnSearchCheckpoint(
-  state: RnnSearchState,
-  run: Pick<RnnSearchRun, 'position' | 'hidden'>,
-  options: { readonly host?: HostSettings } = {},
-): Promise<RnnSearchCheckpoint> {
-  const position = run.position();
-  checkRnnSearchPosition(position, state.config.epochs);
-  const hidden = run.hidden();
-  // Tensors, or host copies of [batch, nhid] (a resumed run before its first step).
-  const named: [string, tf.Tensor | HostTensor][] = [...stateTensors(state)];
-  if (position.row > 0) {
-    if (!hidden) throw new Error('the search is inside an epoch but holds no hidden state');
-    const { nhid } = state.config;
-    named.push(
-      ['hidden.train', tensorOrHost(hidden.train, nhid)],
-      ['hidden.alpha', tensorOrHost(hidden.alpha, nhid)],
-    );
-  }
-  const tensors = await readTensors(named);
-  return {
-    config: state.config,
-    ntoken: state.ntoken,
-    position,
-    alphaOptimizerStep: state.alphaOptimizer.step,
-    rng: state.rng.snapshot(),
-    ...(options.host ? { host: options.host } : {}),
-    tensors,
-  };
-}
-
-function manifestToJson(c: RnnSearchCheckpoint): Record<string, unknown> {
+function manifestToJson(c: Manifest): Json {
   return {
     format: RNN_SEARCH_CHECKPOINT_FORMAT,
     version: RNN_SEARCH_CHECKPOINT_VERSION,
@@ -112,29 +66,11 @@ function manifestToJson(c: RnnSearchCheckpoint): Record<string, unknown> {
   };
 }
 
-export function encodeRnnSearchCheckpoint(
-  checkpoint: RnnSearchCheckpoint,
-  maxBytes = DEFAULT_MAX_RNN_SEARCH_CHECKPOINT_BYTES,
-): Uint8Array {
-  checkFiniteTensors(checkpoint.tensors, 'the recurrent search', 'the search has diverged');
-  return encodeContainer(
-    { manifest: manifestToJson(checkpoint), tensors: checkpoint.tensors },
-    maxBytes,
-  );
-}
-
 // ---------------------------------------------------------------------------------------------
 // Reading
 
 function parseConfig(value: unknown): RnnSearchConfig {
-  const o = F.record(value, 'config', CONFIG_KEYS);
-  const d = F.record(o.dropout, 'config.dropout', DROPOUT_KEYS);
-  const dropout = Object.fromEntries(
-    DROPOUT_KEYS.map((k) => [k, F.number(d[k], `config.dropout.${k}`)]),
-  ) as unknown as RnnSearchConfig['dropout'];
-  const config = Object.fromEntries(
-    CONFIG_KEYS.map((k) => [k, k === 'dropout' ? dropout : F.number(o[k], `config.${k}`)]),
-  ) as unknown as RnnSearchConfig;
+  const config = readRnnConfig(F, value, PAPER_RNN_SEARCH_CONFIG);
   F.within(() => checkRnnSearchConfig(config), 'config');
   return config;
 }
@@ -148,10 +84,10 @@ function parsePosition(value: unknown, config: RnnSearchConfig): RnnSearchPositi
   return position;
 }
 
-function parseManifest(json: Json): Omit<RnnSearchCheckpoint, 'tensors'> {
-  F.formatAndVersion(json, RNN_SEARCH_CHECKPOINT_FORMAT, RNN_SEARCH_CHECKPOINT_VERSION);
-  const keys = ['format', 'version', 'config', 'ntoken', 'position', 'alphaOptimizerStep', 'rng'];
-  F.exactKeys(json, keys, 'the manifest', ['host']);
+function parseManifest(json: Json): Manifest {
+  const head = { format: RNN_SEARCH_CHECKPOINT_FORMAT, version: RNN_SEARCH_CHECKPOINT_VERSION };
+  const keys = ['config', 'ntoken', 'position', 'alphaOptimizerStep', 'rng'];
+  F.manifestKeys(json, head, keys, ['host']);
   const config = parseConfig(json.config);
   return {
     config,
@@ -164,7 +100,7 @@ function parseManifest(json: Json): Omit<RnnSearchCheckpoint, 'tensors'> {
 }
 
 /** The tensors' names and shapes a checkpoint of this manifest must hold, in file order. */
-function expectedSlots(m: Omit<RnnSearchCheckpoint, 'tensors'>): TensorSlot[] {
+function expectedSlots(m: Manifest): TensorSlot[] {
   const state = createRnnSearchState(m.config, m.ntoken);
   try {
     const slots = stateTensors(state).map(([name, t]) => ({ name, shape: [...t.shape] }));
@@ -179,61 +115,43 @@ function expectedSlots(m: Omit<RnnSearchCheckpoint, 'tensors'>): TensorSlot[] {
   }
 }
 
-function matchSlots(slots: readonly TensorSlot[], tensors: readonly StoredTensor[]): void {
-  matchTensorSlots(slots, tensors, {
-    file: 'the file',
-    needer: 'the search of its configuration and position',
-    owner: 'the search',
-    error: rnnSearchCheckpointError,
-  });
-}
+/** The hidden states a run carries: tensors, or a resumed run's host copies before it steps. */
+type Hidden = NonNullable<ReturnType<RnnSearchRun['hidden']>>;
 
-/**
- * Reads a recurrent search checkpoint: the container, every manifest field, and the tensors
- * against the search its configuration builds. Errors start with "invalid recurrent search
- * checkpoint:" and name what is wrong.
- */
-export function decodeRnnSearchCheckpoint(
-  bytes: Uint8Array,
-  maxBytes = DEFAULT_MAX_RNN_SEARCH_CHECKPOINT_BYTES,
-): RnnSearchCheckpoint {
-  if (!(bytes instanceof Uint8Array))
-    throw rnnSearchCheckpointError('expected the bytes of a file');
-  const magic = String.fromCharCode(...bytes.subarray(0, CHECKPOINT_MAGIC.length));
-  if (magic !== CHECKPOINT_MAGIC) {
-    throw rnnSearchCheckpointError(
-      `not a NAS Lab file: it does not start with "${CHECKPOINT_MAGIC}"`,
-    );
-  }
-  const container = F.within(() => decodeContainer(bytes, maxBytes));
-  const manifest = parseManifest(container.manifest as Json);
-  matchSlots(expectedSlots(manifest), container.tensors);
-  return { ...manifest, tensors: container.tensors };
-}
+const CODEC = rnnCheckpointCodec({
+  kind: KIND,
+  parse: parseManifest,
+  slots: expectedSlots,
+  needer: 'the search of its configuration and position',
+  owner: 'the search',
+  maxBytes: DEFAULT_MAX_RNN_SEARCH_CHECKPOINT_BYTES,
+  save: { what: 'the recurrent search', cause: 'the search has diverged' },
+  toJson: manifestToJson,
+  check: (state: RnnSearchState, position: RnnSearchPosition) =>
+    checkRnnSearchPosition(position, state.config.epochs),
+  fields: (state) => ({
+    config: state.config,
+    ntoken: state.ntoken,
+    alphaOptimizerStep: state.alphaOptimizer.step,
+    rng: state.rng.snapshot(),
+  }),
+  tensors: stateTensors,
+  hidden: {
+    names: ['hidden.train', 'hidden.alpha'],
+    split: (h: Hidden) => [h.train, h.alpha],
+    join: ([train, alpha]) => ({ train: train as Float32Array, alpha: alpha as Float32Array }),
+  },
+  make: (m) => {
+    const state = createRnnSearchState(m.config, m.ntoken);
+    state.alphaOptimizer.step = m.alphaOptimizerStep;
+    return state;
+  },
+});
 
-/**
- * The saved search: a state equal to the one captured (weights, buffers, alphas, Adam moments and
- * step, random state) and what `runRnnSearch` needs to resume where it stood.
- */
-export function restoreRnnSearch(checkpoint: RnnSearchCheckpoint): {
-  state: RnnSearchState;
-  resume: RnnSearchResume;
-} {
-  matchSlots(expectedSlots(checkpoint), checkpoint.tensors);
-  const saved = new Map(checkpoint.tensors.map((t) => [t.name, t]));
-  const state = createRnnSearchState(checkpoint.config, checkpoint.ntoken);
-  for (const [name, t] of stateTensors(state)) {
-    assignStored(t as tf.Variable, saved.get(name) as StoredTensor);
-  }
-  state.alphaOptimizer.step = checkpoint.alphaOptimizerStep;
-  state.rng.load(checkpoint.rng);
-  const train = saved.get('hidden.train');
-  const alpha = saved.get('hidden.alpha');
-  return {
-    state,
-    resume: {
-      position: { ...checkpoint.position },
-      hidden: train && alpha ? { train: train.values, alpha: alpha.values } : null,
-    },
-  };
-}
+/** A checkpoint of the search where its run stands (between two events). */
+export const captureRnnSearchCheckpoint = CODEC.capture;
+export const encodeRnnSearchCheckpoint = CODEC.encode;
+/** Reads a file; errors start with "invalid recurrent search checkpoint:". */
+export const decodeRnnSearchCheckpoint = CODEC.decode;
+/** The saved search's state, and what `runRnnSearch` needs to resume where it stood. */
+export const restoreRnnSearch = CODEC.restore;
