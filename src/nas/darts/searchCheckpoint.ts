@@ -8,8 +8,8 @@ import type * as tf from '../tensor/tf';
 import { edgeCount } from '../genotype/cellTopology';
 import type { StoredTensor } from '../io/checkpointFormat';
 import { decodeContainer, DEFAULT_MAX_CHECKPOINT_BYTES } from '../io/checkpointFormat';
-import { encodeCheckpointFile } from '../io/checkpointFile';
-import { imageShapeText, rngFromSnapshots, snapshotRngs } from '../io/manifestFields';
+import { captureState, encodeCheckpointFile } from '../io/checkpointFile';
+import { imageShapeText, rngFromSnapshots } from '../io/manifestFields';
 import type { TensorSlot } from '../io/tensorSlots';
 import {
   assignStored,
@@ -18,7 +18,6 @@ import {
   networkTensors,
   networkVariablesFrom,
   prefixed,
-  readSlots,
   shapeText,
   slotsUnder,
   variablesUnder,
@@ -28,7 +27,7 @@ import { manifestToJson, parseManifest, SEARCH_RNG } from './searchCheckpointMan
 import type { GenotypeHistory } from '../genotype/genotypeHistory';
 import type { Rng } from '../tensor/random';
 import type { SearchPosition } from './searchPosition';
-import { checkSearchPosition } from './searchPosition';
+import { checkSearchPosition, copyEpochPosition } from './searchPosition';
 import type { AlphaVariables, DataShape, SearchState } from './searchState';
 import { assembleSearchState, searchNetwork } from './searchState';
 import type { Supernet } from './supernet';
@@ -86,17 +85,14 @@ export async function captureCheckpoint(
   history: GenotypeHistory,
   rngs: Readonly<Record<string, Rng>> = {},
 ): Promise<SearchCheckpoint> {
-  const snapshots = snapshotRngs(SEARCH_RNG, state.rng, rngs, 'SearchState');
   checkSearchPosition(position, state.config.epochs, state.config.batchSize);
-  const tensors = await readSlots(
-    checkpointTensorSlots(state.net),
-    stateVariables(state),
-    'the search state',
-  );
+  const slots = checkpointTensorSlots(state.net);
+  const captured = { name: SEARCH_RNG, rng: state.rng, slots, tensors: stateVariables(state) };
+  const { rngs: snapshots, tensors } = await captureState(captured, rngs);
   return {
     config: state.config,
     data: state.dataShape,
-    position: { ...position, order: position.order && position.order.slice() },
+    position: copyEpochPosition(position),
     alphaOptimizerStep: state.alphaOptimizer.step,
     rngs: snapshots,
     genotypeHistory: [...history],

@@ -67,6 +67,11 @@ export interface EpochPosition {
   readonly elapsedMs: number;
 }
 
+/** A copy of the position (its image order too). */
+export function copyEpochPosition<P extends EpochPosition>(p: P): P {
+  return { ...p, order: p.order && p.order.slice() };
+}
+
 /**
  * Checks the epoch, the steps and the image order of a loop of `epochs` epochs in batches of
  * `batchSize` over `p.trainCount` images; throws naming the first inconsistency.

@@ -3,14 +3,43 @@
  * the bytes, the magic and the container, with errors in the kind's words ("invalid retrain
  * checkpoint: …"), then the manifest and the tensors matched against the slots the state it
  * describes needs. Writing: the manifest read back as the kind's decoder reads it (a refusal
- * says "cannot save {what}: …") and every tensor finite, before any byte is made.
+ * says "cannot save {what}: …") and every tensor finite, before any byte is made. Capturing:
+ * a state's random states and host copies of its tensors.
  */
 import type { Container, StoredTensor } from './checkpointFormat';
 import { CHECKPOINT_MAGIC, decodeContainer, encodeContainer } from './checkpointFormat';
 import type { Json } from './manifestFields';
-import { ManifestReader } from './manifestFields';
+import { ManifestReader, snapshotRngs } from './manifestFields';
 import type { TensorSlot } from './tensorSlots';
-import { checkFiniteTensors, matchTensorSlots } from './tensorSlots';
+import { checkFiniteTensors, matchTensorSlots, readSlots } from './tensorSlots';
+import type { Rng, RngSnapshot } from '../tensor/random';
+import type * as tf from '../tensor/tf';
+
+/** A state to capture: its own random source and its tensors under their file names. */
+export interface CapturedState {
+  /**
+   * The own source's name among the file's random states, which also names the state in errors:
+   * "search" (the SearchState, "the search state").
+   */
+  readonly name: string;
+  readonly rng: Rng;
+  readonly slots: readonly TensorSlot[];
+  readonly tensors: ReadonlyMap<string, tf.Tensor>;
+}
+
+/**
+ * The random states a checkpoint holds (the state's own and the host's by name) and host copies
+ * of the state's tensors in slot order (read back with `await data()`).
+ */
+export async function captureState(
+  state: CapturedState,
+  hostRngs: Readonly<Record<string, Rng>>,
+): Promise<{ rngs: Record<string, RngSnapshot>; tensors: StoredTensor[] }> {
+  const { name } = state;
+  const owner = `${name.charAt(0).toUpperCase()}${name.slice(1)}State`;
+  const rngs = snapshotRngs(name, state.rng, hostRngs, owner);
+  return { rngs, tensors: await readSlots(state.slots, state.tensors, `the ${name} state`) };
+}
 
 /** The container of a file of `kind`, its errors that kind's (the container's own restated). */
 export function openCheckpointFile(bytes: Uint8Array, maxBytes: number, kind: string): Container {

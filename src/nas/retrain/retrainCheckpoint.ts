@@ -12,11 +12,12 @@ import type * as tf from '../tensor/tf';
 import type { StoredTensor } from '../io/checkpointFormat';
 import type { CheckpointReading } from '../io/checkpointFile';
 import {
+  captureState,
   decodeCheckpointFile,
   encodeCheckpointFile,
   matchCheckpointSlots,
 } from '../io/checkpointFile';
-import { imageShapeText, rngFromSnapshots, snapshotRngs } from '../io/manifestFields';
+import { imageShapeText, rngFromSnapshots } from '../io/manifestFields';
 import type { TensorSlot } from '../io/tensorSlots';
 import {
   assignStored,
@@ -24,7 +25,6 @@ import {
   networkTensors,
   networkVariablesFrom,
   prefixed,
-  readSlots,
   slotsUnder,
 } from '../io/tensorSlots';
 import type { EvalNetwork } from './evalNetwork';
@@ -38,6 +38,7 @@ import {
 } from './retrainCheckpointManifest';
 import type { RetrainPosition } from './retrainPosition';
 import { checkRetrainPosition } from './retrainPosition';
+import { copyEpochPosition } from '../darts/searchPosition';
 import type { RetrainState } from './retrainState';
 import type { DataShape } from '../darts/searchState';
 import { createSgd } from '../optim/sgd';
@@ -77,20 +78,22 @@ export async function captureRetrainCheckpoint(
     readonly host?: RetrainCheckpointManifest['host'];
   } = {},
 ): Promise<RetrainCheckpoint> {
-  const rngs = options.rngs ?? {};
-  const snapshots = snapshotRngs(RETRAIN_RNG, state.rng, rngs, 'RetrainState');
   checkRetrainPosition(position, state.config.epochs, state.config.batchSize);
-  const tensors = await readSlots(
-    retrainCheckpointTensorSlots(state.net),
-    stateVariables(state),
-    'the retrain state',
+  const { rngs, tensors } = await captureState(
+    {
+      name: RETRAIN_RNG,
+      rng: state.rng,
+      slots: retrainCheckpointTensorSlots(state.net),
+      tensors: stateVariables(state),
+    },
+    options.rngs ?? {},
   );
   return {
     genotype: state.genotype,
     config: state.config,
     data: state.data,
-    position: { ...position, order: position.order && position.order.slice() },
-    rngs: snapshots,
+    position: copyEpochPosition(position),
+    rngs,
     ...(options.host ? { host: options.host } : {}),
     tensors,
   };
