@@ -43,6 +43,8 @@ import { checkSearchData } from '../darts/searchLoop';
 import type { Batch } from '../darts/searchStep';
 import { evaluateSplit } from '../darts/evaluateSplit';
 import { alphaMaxAbs } from '../darts/alphaMaxAbs';
+import type { PositionCursor } from '../darts/epochWalk';
+import { loopRunner } from '../darts/epochWalk';
 
 interface StepEventBase {
   readonly type: 'step';
@@ -191,22 +193,21 @@ async function readScalars(scalars: readonly tf.Scalar[]): Promise<number[]> {
  * Runs a CDARTS search on `state`, or continues one from `options.resume`. Between the moment
  * `next()` resolves and the next call the state is consistent with `run.position()`.
  */
-export function runCdarts(
+export const runCdarts: (
   state: CdartsState,
   data: SearchData,
-  options: CdartsLoopOptions = {},
-): CdartsRun {
-  const cursor = { position: options.resume ?? startCdartsPosition(state.config) };
-  return Object.assign(cdartsEvents(state, data, options, cursor), {
-    position: () => copyPosition(cursor.position),
-  });
-}
+  options?: CdartsLoopOptions,
+) => CdartsRun = loopRunner(
+  cdartsEvents,
+  (state: CdartsState) => startCdartsPosition(state.config),
+  copyPosition,
+);
 
 async function* cdartsEvents(
   state: CdartsState,
   data: SearchData,
   options: CdartsLoopOptions,
-  cursor: { position: CdartsPosition },
+  cursor: PositionCursor<CdartsPosition>,
 ): AsyncGenerator<CdartsEvent, void, undefined> {
   const { config, rng } = state;
   checkSearchData(state, data);
@@ -265,18 +266,25 @@ async function* cdartsEvents(
     return { valLoss: r.loss, valAccuracy: r.accuracy };
   };
 
-  /** One warm-up step of one network on one half, its loss and accuracy read back. */
-  const warmupStep = async (which: 'train' | 'val', step: (batch: Batch) => LossAndAccuracy) => {
+  /**
+   * One warm-up step, its loss and accuracy read back: of the search network on the weight half,
+   * or of the evaluation network on the alpha half.
+   */
+  const warmupStep = async (
+    phase: 'searchWarmup' | 'evalWarmup',
+  ): Promise<SearchWarmupStepEvent | EvalWarmupStepEvent> => {
     const t0 = now();
-    const batch = batchFrom(which);
-    const r = step(batch);
+    const search = phase === 'searchWarmup';
+    const batch = batchFrom(search ? 'train' : 'val');
+    const r = search
+      ? searchWeightStep(state, batch, rates().weightLr)
+      : evalWeightStep(state, batch, rates().nasnetLr);
     tf.dispose([batch.x, batch.y]);
-    const [loss, accuracy] = await readScalars([r.loss, r.accuracy]);
-    return {
-      base: stepBase(t0, batch.x.shape[0]),
-      loss: loss as number,
-      accuracy: accuracy as number,
-    };
+    const [loss, accuracy] = (await readScalars([r.loss, r.accuracy])) as [number, number];
+    const base = stepBase(t0, batch.x.shape[0]);
+    return search
+      ? { ...base, phase: 'searchWarmup', trainLoss: loss, trainAccuracy: accuracy }
+      : { ...base, phase: 'evalWarmup', evalLoss: loss, evalAccuracy: accuracy };
   };
 
   let genotype = cdartsGenotype(config, await readProbabilities(state));
@@ -284,16 +292,9 @@ async function* cdartsEvents(
     if (options.signal?.aborted) return;
     const p = cursor.position;
     switch (p.phase) {
-      case 'searchWarmup': {
-        const r = await warmupStep('train', (batch) =>
-          searchWeightStep(state, batch, rates().weightLr),
-        );
-        const event: SearchWarmupStepEvent = {
-          ...r.base,
-          phase: 'searchWarmup',
-          trainLoss: r.loss,
-          trainAccuracy: r.accuracy,
-        };
+      case 'searchWarmup':
+      case 'evalWarmup': {
+        const event = await warmupStep(p.phase);
         advance(true);
         yield event;
         break;
@@ -305,20 +306,6 @@ async function* cdartsEvents(
         const result = followGenotype(state, genotype);
         advance(false);
         yield { type: 'cycle', epoch: p.epoch, genotype, cutNum, ...result };
-        break;
-      }
-      case 'evalWarmup': {
-        const r = await warmupStep('val', (batch) =>
-          evalWeightStep(state, batch, rates().nasnetLr),
-        );
-        const event: EvalWarmupStepEvent = {
-          ...r.base,
-          phase: 'evalWarmup',
-          evalLoss: r.loss,
-          evalAccuracy: r.accuracy,
-        };
-        advance(true);
-        yield event;
         break;
       }
       case 'joint': {

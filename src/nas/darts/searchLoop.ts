@@ -18,7 +18,9 @@ import { evaluateSplit } from './evaluateSplit';
 import { alphaMaxAbs } from './alphaMaxAbs';
 import type { SearchState } from './searchState';
 import type { SearchPosition } from './searchPosition';
-import { checkSearchPosition, startPosition, stepsPerEpoch } from './searchPosition';
+import { checkSearchPosition, copyEpochPosition, startPosition } from './searchPosition';
+import type { PositionCursor, WalkStepEvent } from './epochWalk';
+import { walkEpochs } from './epochWalk';
 
 export type { BatchSource };
 
@@ -34,13 +36,9 @@ export interface AlphaSoftmax {
   readonly reduce: number[][];
 }
 
-export interface StepEvent {
-  readonly type: 'step';
-  readonly epoch: number;
-  readonly step: number;
+export interface StepEvent extends WalkStepEvent {
+  /** Steps of the epoch done, this one included. */
   readonly stepInEpoch: number;
-  readonly stepsPerEpoch: number;
-  readonly totalSteps: number;
   readonly weightLr: number;
   readonly trainLoss: number;
   readonly trainAccuracy: number;
@@ -49,8 +47,6 @@ export interface StepEvent {
   /** max |α| over both cell types after the step: exploding alphas show here first. */
   readonly alphaMaxAbs: number;
   readonly genotype: Genotype;
-  readonly imagesPerSecond: number;
-  readonly elapsedMs: number;
 }
 
 export interface EpochEvent {
@@ -158,8 +154,7 @@ export interface SearchRun extends AsyncGenerator<SearchEvent, void, undefined> 
 }
 
 /** The loop's own state, shared between the generator and the run's accessors. */
-interface Cursor {
-  position: SearchPosition;
+interface Cursor extends PositionCursor<SearchPosition> {
   readonly history: GenotypeChange[];
 }
 
@@ -188,10 +183,7 @@ export function runSearch(
     history: [...(options.resume?.genotypeHistory ?? [])],
   };
   return Object.assign(searchEvents(state, data, options, cursor), {
-    position: (): SearchPosition => ({
-      ...cursor.position,
-      order: cursor.position.order && cursor.position.order.slice(),
-    }),
+    position: (): SearchPosition => copyEpochPosition(cursor.position),
     genotypeHistory: (): GenotypeHistory => [...cursor.history],
   });
 }
@@ -207,21 +199,24 @@ async function* searchEvents(
   if (options.resume) checkResume(state, data, from);
   const now = options.now ?? (() => performance.now());
   const { config, rng } = state;
-  const perEpoch = stepsPerEpoch(data.train.count, config.batchSize);
-  const totalSteps = perEpoch * config.epochs;
   const [rows, cols] = state.net.alphaShape;
   const started = now() - from.elapsedMs;
   const counts = { trainCount: data.train.count, valCount: data.val.count };
-  let step = from.step;
   let genotype = genotypeOf(state, await readAlphaSoftmax(state));
-  recordGenotype(cursor.history, step, genotype);
-  for (let epoch = from.epoch; epoch < config.epochs; epoch++) {
-    const resumed = epoch === from.epoch;
-    let order = resumed ? from.order : null;
-    for (let s = resumed ? from.stepInEpoch : 0; s < perEpoch; s++) {
-      if (options.signal?.aborted) return;
-      // Drawn after the abort check, so that a position without an order never follows a draw.
-      if (order === null) order = rng.permutation(data.train.count);
+  recordGenotype(cursor.history, from.step, genotype);
+  const steps = yield* walkEpochs({
+    epochs: config.epochs,
+    batchSize: config.batchSize,
+    trainCount: data.train.count,
+    rng,
+    from,
+    signal: options.signal,
+    now,
+    started,
+    place: (p) => {
+      cursor.position = { ...counts, ...p };
+    },
+    train: async (epoch, indices) => {
       const overrides = options.rates?.() ?? {};
       const weightLr = cosineLr(
         epoch,
@@ -231,9 +226,7 @@ async function* searchEvents(
       );
       const alphaLr = overrides.alphaLr ?? config.alphaLr;
       const t0 = now();
-      const train = data.train.batch(
-        order.subarray(s * config.batchSize, (s + 1) * config.batchSize),
-      );
+      const train = data.train.batch(indices);
       const val = data.val.batch(rng.sample(data.val.count, config.batchSize));
       const scalars = searchStep(state, train, val, { weightLr, alphaLr });
       const packed = tf.tidy(() =>
@@ -248,40 +241,27 @@ async function* searchEvents(
           tf.reshape(tf.softmax(state.alphas.reduce), [-1]),
         ]),
       );
-      tf.dispose([
-        train.x,
-        train.y,
-        val.x,
-        val.y,
-        scalars.trainLoss,
-        scalars.trainAccuracy,
-        scalars.valLoss,
-      ]);
+      const images = train.x.shape[0];
+      const { trainLoss, trainAccuracy, valLoss } = scalars;
+      tf.dispose([train.x, train.y, val.x, val.y, trainLoss, trainAccuracy, valLoss]);
       const values = (await packed.data()) as Float32Array;
       packed.dispose();
+      return { values, weightLr, t0, images };
+    },
+    stepEvent: ({ values, weightLr, t0, images }, at): StepEvent => {
       const alphaSoftmax = {
         normal: toRows(values, SCALARS, rows, cols),
         reduce: toRows(values, SCALARS + rows * cols, rows, cols),
       };
       genotype = genotypeOf(state, alphaSoftmax);
-      step += 1;
-      recordGenotype(cursor.history, step, genotype);
-      const t1 = now();
-      cursor.position = {
-        ...counts,
-        epoch,
-        stepInEpoch: s + 1,
-        step,
-        order,
-        elapsedMs: t1 - started,
-      };
-      yield {
+      recordGenotype(cursor.history, at.step, genotype);
+      return {
         type: 'step',
-        epoch,
-        step,
-        stepInEpoch: s + 1,
-        stepsPerEpoch: perEpoch,
-        totalSteps,
+        epoch: at.epoch,
+        step: at.step,
+        stepInEpoch: at.index + 1,
+        stepsPerEpoch: at.stepsPerEpoch,
+        totalSteps: at.totalSteps,
         weightLr,
         trainLoss: values[0] as number,
         trainAccuracy: values[1] as number,
@@ -289,28 +269,22 @@ async function* searchEvents(
         alphaSoftmax,
         alphaMaxAbs: values[3] as number,
         genotype,
-        imagesPerSecond: (train.x.shape[0] * 1000) / Math.max(t1 - t0, 1e-3),
-        elapsedMs: t1 - started,
+        imagesPerSecond: (images * 1000) / Math.max(at.t1 - t0, 1e-3),
+        elapsedMs: at.elapsedMs,
       };
-    }
-    const evaluation = await evaluateSplit(data.val, config.batchSize, (batch) =>
-      evaluate(state, batch),
-    );
-    cursor.position = {
-      ...counts,
-      epoch: epoch + 1,
-      stepInEpoch: 0,
-      step,
-      order: null,
-      elapsedMs: now() - started,
-    };
-    yield {
-      type: 'epoch',
-      epoch,
-      valLoss: evaluation.loss,
-      valAccuracy: evaluation.accuracy,
-      genotype,
-    };
-  }
-  yield { type: 'done', genotype, steps: step };
+    },
+    endEpoch: async (epoch): Promise<EpochEvent> => {
+      const evaluation = await evaluateSplit(data.val, config.batchSize, (batch) =>
+        evaluate(state, batch),
+      );
+      return {
+        type: 'epoch',
+        epoch,
+        valLoss: evaluation.loss,
+        valAccuracy: evaluation.accuracy,
+        genotype,
+      };
+    },
+  });
+  if (steps !== null) yield { type: 'done', genotype, steps };
 }

@@ -13,7 +13,9 @@ import type { EvaluableNetwork } from './retrainStep';
 import { evaluateRetrained, retrainStep } from './retrainStep';
 import type { BatchSource } from '../darts/evaluateSplit';
 import { evaluateSplit } from '../darts/evaluateSplit';
-import { stepsPerEpoch } from '../darts/searchPosition';
+import { copyEpochPosition } from '../darts/searchPosition';
+import type { PositionCursor, WalkStepEvent } from '../darts/epochWalk';
+import { loopRunner, walkEpochs } from '../darts/epochWalk';
 import type { RetrainPosition } from './retrainPosition';
 import { checkRetrainPosition, startRetrainPosition } from './retrainPosition';
 
@@ -22,20 +24,13 @@ export interface RetrainData {
   readonly test: BatchSource;
 }
 
-export interface RetrainStepEvent {
-  readonly type: 'step';
-  readonly epoch: number;
-  /** 1-based count of steps done. */
-  readonly step: number;
+export interface RetrainStepEvent extends WalkStepEvent {
+  /** The step's index in its epoch, from 0. */
   readonly stepInEpoch: number;
-  readonly stepsPerEpoch: number;
-  readonly totalSteps: number;
   readonly lr: number;
   readonly dropPathProb: number;
   readonly trainLoss: number;
   readonly trainAccuracy: number;
-  readonly imagesPerSecond: number;
-  readonly elapsedMs: number;
 }
 
 export interface RetrainEpochEvent {
@@ -95,21 +90,15 @@ function checkRetrainData(state: RetrainState, data: RetrainData): void {
  * Runs a retrain, or resumes one from `options.resume`: the resumed run emits the events the
  * uninterrupted one would from that point on (on the cpu backend, with the same values).
  */
-export function runRetrain(
+export const runRetrain: (
   state: RetrainState,
   data: RetrainData,
-  options: RetrainLoopOptions = {},
-): RetrainRun {
-  const cursor = {
-    position: options.resume ?? startRetrainPosition(data.train.count, data.test.count),
-  };
-  return Object.assign(retrainEvents(state, data, options, cursor), {
-    position: (): RetrainPosition => ({
-      ...cursor.position,
-      order: cursor.position.order && cursor.position.order.slice(),
-    }),
-  });
-}
+  options?: RetrainLoopOptions,
+) => RetrainRun = loopRunner(
+  retrainEvents,
+  (_, data: RetrainData) => startRetrainPosition(data.train.count, data.test.count),
+  copyEpochPosition,
+);
 
 function checkResume(state: RetrainState, data: RetrainData, p: RetrainPosition): void {
   if (p.trainCount !== data.train.count || p.testCount !== data.test.count) {
@@ -125,80 +114,61 @@ async function* retrainEvents(
   state: RetrainState,
   data: RetrainData,
   options: RetrainLoopOptions,
-  cursor: { position: RetrainPosition },
+  cursor: PositionCursor<RetrainPosition>,
 ): AsyncGenerator<RetrainEvent, void, undefined> {
   checkRetrainData(state, data);
   const from = cursor.position;
   if (options.resume) checkResume(state, data, from);
   const now = options.now ?? (() => performance.now());
-  const { config, rng } = state;
-  const perEpoch = stepsPerEpoch(data.train.count, config.batchSize);
-  const totalSteps = perEpoch * config.epochs;
-  const started = now() - from.elapsedMs;
+  const { config } = state;
   const counts = { trainCount: data.train.count, testCount: data.test.count };
-  let step = from.step;
   let summary = from.summary;
-  for (let epoch = from.epoch; epoch < config.epochs; epoch++) {
-    const resumed = epoch === from.epoch;
-    let order = resumed ? from.order : null;
-    const dropPathProb = dropPathProbAt(epoch, config.epochs, config.dropPathProb);
-    for (let s = resumed ? from.stepInEpoch : 0; s < perEpoch; s++) {
-      if (options.signal?.aborted) return;
-      // Drawn after the abort check, so that a position without an order never follows a draw.
-      if (order === null) order = rng.permutation(data.train.count);
+  const steps = yield* walkEpochs({
+    epochs: config.epochs,
+    batchSize: config.batchSize,
+    trainCount: data.train.count,
+    rng: state.rng,
+    from,
+    signal: options.signal,
+    now,
+    started: now() - from.elapsedMs,
+    place: (p) => {
+      cursor.position = { ...counts, ...p, summary };
+    },
+    train: async (epoch, indices) => {
+      const dropPathProb = dropPathProbAt(epoch, config.epochs, config.dropPathProb);
       const lr = cosineLr(epoch, config.epochs, options.lr?.() ?? config.lr, config.lrMin);
       const t0 = now();
-      const batch = data.train.batch(
-        order.subarray(s * config.batchSize, (s + 1) * config.batchSize),
-      );
+      const batch = data.train.batch(indices);
       const scalars = retrainStep(state, batch, { lr, dropPathProb });
       const packed = tf.tidy(() => tf.stack([scalars.loss, scalars.accuracy]));
       const images = batch.y.shape[0];
       tf.dispose([batch.x, batch.y, scalars.loss, scalars.accuracy]);
       const [trainLoss, trainAccuracy] = Array.from(await packed.data()) as [number, number];
       packed.dispose();
-      step++;
-      const t1 = now();
-      cursor.position = {
-        ...counts,
-        epoch,
-        stepInEpoch: s + 1,
-        step,
-        order,
-        elapsedMs: t1 - started,
-        summary,
-      };
-      yield {
-        type: 'step',
-        epoch,
-        step,
-        stepInEpoch: s,
-        stepsPerEpoch: perEpoch,
-        totalSteps,
-        lr,
-        dropPathProb,
-        trainLoss,
-        trainAccuracy,
-        imagesPerSecond: images / Math.max((t1 - t0) / 1000, 1e-9),
-        elapsedMs: t1 - started,
-      };
-    }
-    const test = await evaluateRetrainSplit(state, data.test);
-    summary = { epochs: epoch + 1, testLoss: test.loss, testAccuracy: test.accuracy };
-    cursor.position = {
-      ...counts,
-      epoch: epoch + 1,
-      stepInEpoch: 0,
-      step,
-      order: null,
-      elapsedMs: now() - started,
-      summary,
-    };
-    yield { type: 'epoch', epoch, step, testLoss: test.loss, testAccuracy: test.accuracy };
-  }
+      return { lr, dropPathProb, trainLoss, trainAccuracy, t0, images };
+    },
+    stepEvent: ({ t0, images, ...r }, at): RetrainStepEvent => ({
+      type: 'step',
+      epoch: at.epoch,
+      step: at.step,
+      stepInEpoch: at.index,
+      stepsPerEpoch: at.stepsPerEpoch,
+      totalSteps: at.totalSteps,
+      ...r,
+      imagesPerSecond: images / Math.max((at.t1 - t0) / 1000, 1e-9),
+      elapsedMs: at.elapsedMs,
+    }),
+    endEpoch: async (epoch, step): Promise<RetrainEpochEvent> => {
+      const test = await evaluateRetrainSplit(state, data.test);
+      summary = { epochs: epoch + 1, testLoss: test.loss, testAccuracy: test.accuracy };
+      return { type: 'epoch', epoch, step, testLoss: test.loss, testAccuracy: test.accuracy };
+    },
+  });
+  if (steps === null) return;
   yield {
     type: 'done',
-    steps: step,
+    steps,
     testLoss: summary?.testLoss ?? Number.NaN,
     testAccuracy: summary?.testAccuracy ?? Number.NaN,
   };
