@@ -88,6 +88,33 @@ export interface TextRun<P, H, E, S = never> extends AsyncGenerator<E, void, und
   hidden(): H | S | null;
 }
 
+/** What a loop resumes from: the position, and host copies `S` of its hidden states. */
+export interface TextResume<P, S> {
+  readonly position: P;
+  readonly hidden?: S | null;
+}
+
+/** The run of a loop that resumes from `R`, carries `H` and emits `E`. */
+export type TextRunOf<R extends TextResume<RnnTextPosition, unknown>, H, E> = TextRun<
+  R['position'],
+  H,
+  E,
+  NonNullable<R['hidden']>
+>;
+
+/**
+ * A loop's entry point `(state, data, options?)`: the walk `walk(state, data, options)` from
+ * `options.resume`'s position, else from `start(data)`; the run may be checkpointed between two
+ * events and resumed.
+ */
+export function textLoop<St, D, P extends RnnTextPosition, H, E, R extends TextResume<P, unknown>>(
+  start: (data: D) => P,
+  walk: (state: St, data: D, options: TextWalkOptions<R>) => TextWalk<P, H, E>,
+): (state: St, data: D, options?: TextWalkOptions<R>) => TextRunOf<R, H, E> {
+  return (state, data, options = {}) =>
+    walkText(walk(state, data, options), start(data), options) as TextRunOf<R, H, E>;
+}
+
 interface Cursor<P, H, S> {
   position: P;
   hidden: H | S | null;

@@ -10,8 +10,8 @@
 import * as tf from '../../tensor/tf';
 import { meanTokenNll } from '../model/rnnEvaluate';
 import { perplexity } from '../model/rnnLoss';
-import type { TextRun, TextStepEvent, TextWalk, TextWalkOptions } from '../model/rnnTextWalk';
-import { walkText } from '../model/rnnTextWalk';
+import type { TextRunOf, TextStepEvent, TextWalk, TextWalkOptions } from '../model/rnnTextWalk';
+import { textLoop } from '../model/rnnTextWalk';
 import type { RnnRetrainState } from './rnnRetrainState';
 import { evaluationWeights, shouldSwitchToAsgd, switchToAsgd } from './rnnRetrainState';
 import { rnnRetrainStep } from './rnnRetrainStep';
@@ -96,15 +96,10 @@ export type RnnRetrainLoopOptions = TextWalkOptions<RnnRetrainResume>;
 
 /**
  * A run of the retrain (rnnTextWalk.ts): a host may checkpoint it between events
- * (rnnRetrainCheckpoint.ts); `hidden()` gives the carried hidden state.
+ * (rnnRetrainCheckpoint.ts); `hidden()` gives the carried hidden state, or, before a resumed
+ * run's first step, the host copy it resumes from.
  */
-/** Before a resumed run's first step, `hidden()` is the host copy it resumes from. */
-export type RnnRetrainRun = TextRun<
-  RnnRetrainPosition,
-  RnnRetrainHidden,
-  RnnRetrainEvent,
-  Float32Array
->;
+export type RnnRetrainRun = TextRunOf<RnnRetrainResume, RnnRetrainHidden, RnnRetrainEvent>;
 
 function doneEvent(steps: number, best: RnnRetrainBest | null): RnnRetrainDoneEvent {
   const testLoss = best?.testLoss ?? NaN;
@@ -118,68 +113,68 @@ function doneEvent(steps: number, best: RnnRetrainBest | null): RnnRetrainDoneEv
   };
 }
 
+type RetrainWalk = TextWalk<RnnRetrainPosition, RnnRetrainHidden, RnnRetrainEvent>;
+
 /**
  * Runs a retrain, or resumes one from `options.resume`: the resumed run takes the steps and
  * emits the events the uninterrupted one would have after that position.
  */
-export function runRnnRetrain(
-  state: RnnRetrainState,
-  data: RnnRetrainData,
-  options: RnnRetrainLoopOptions = {},
-): RnnRetrainRun {
-  const { config } = state;
-  const walk: TextWalk<RnnRetrainPosition, RnnRetrainHidden, RnnRetrainEvent> = {
-    epochs: config.epochs,
-    trainRows: data.train.rows,
-    begin(from) {
-      checkRnnRetrainPosition(from, config.epochs);
-      if (options.resume) checkResume(state, data, options.resume);
-    },
-    startHidden(resumed) {
-      const saved = resumed ? options.resume?.hidden : null;
-      return saved && (options.resume?.position.row ?? 0) > 0
-        ? tf.tensor2d(saved, [data.train.batch, config.nhid])
-        : state.model.initHidden(data.train.batch);
-    },
-    async step(epoch, step, i, hidden) {
-      const seqLen = drawSegmentLength(state.rng, config);
-      const segment = tokenSegment(data.train, i, seqLen);
-      const optimizer: RnnRetrainOptimizerName = state.asgd ? 'asgd' : 'sgd';
-      const result = rnnRetrainStep(state, segment, hidden, seqLen);
-      hidden.dispose();
-      const loss = (await result.nll.data())[0] as number;
-      tf.dispose([result.nll, result.loss]);
-      disposeSegment(segment);
-      return {
-        hidden: result.hidden,
-        advance: seqLen,
-        tokens: segment.length * data.train.batch,
-        divergence: Number.isFinite(loss)
-          ? null
-          : `the recurrent retrain diverged at epoch ${epoch}, step ${step} (loss ${loss}); ` +
-            'lower lr or clip',
-        event: (elapsedMs, tokensPerSecond) => ({
-          type: 'step',
-          epoch,
-          step,
-          seqLen,
-          segmentLength: segment.length,
-          lr: (config.lr * seqLen) / config.bptt,
-          optimizer,
-          trainLoss: loss,
-          trainPerplexity: perplexity(loss),
-          tokensPerSecond,
-          elapsedMs,
-        }),
-      };
-    },
-    disposeHidden: (hidden) => hidden.dispose(),
-    evaluate: (epoch, position) => evaluateEpoch(state, data, epoch, position),
-    done: async (steps, position) => doneEvent(steps, position.best),
-  };
-  const start = startRnnRetrainPosition(data.train.rows, data.valid.rows, data.test.rows);
-  return walkText(walk, start, options);
-}
+export const runRnnRetrain = textLoop(
+  (data: RnnRetrainData) =>
+    startRnnRetrainPosition(data.train.rows, data.valid.rows, data.test.rows),
+  (state: RnnRetrainState, data: RnnRetrainData, options: RnnRetrainLoopOptions): RetrainWalk => {
+    const { config } = state;
+    return {
+      epochs: config.epochs,
+      trainRows: data.train.rows,
+      begin(from) {
+        checkRnnRetrainPosition(from, config.epochs);
+        if (options.resume) checkResume(state, data, options.resume);
+      },
+      startHidden(resumed) {
+        const saved = resumed ? options.resume?.hidden : null;
+        return saved && (options.resume?.position.row ?? 0) > 0
+          ? tf.tensor2d(saved, [data.train.batch, config.nhid])
+          : state.model.initHidden(data.train.batch);
+      },
+      async step(epoch, step, i, hidden) {
+        const seqLen = drawSegmentLength(state.rng, config);
+        const segment = tokenSegment(data.train, i, seqLen);
+        const optimizer: RnnRetrainOptimizerName = state.asgd ? 'asgd' : 'sgd';
+        const result = rnnRetrainStep(state, segment, hidden, seqLen);
+        hidden.dispose();
+        const loss = (await result.nll.data())[0] as number;
+        tf.dispose([result.nll, result.loss]);
+        disposeSegment(segment);
+        return {
+          hidden: result.hidden,
+          advance: seqLen,
+          tokens: segment.length * data.train.batch,
+          divergence: Number.isFinite(loss)
+            ? null
+            : `the recurrent retrain diverged at epoch ${epoch}, step ${step} (loss ${loss}); ` +
+              'lower lr or clip',
+          event: (elapsedMs, tokensPerSecond) => ({
+            type: 'step',
+            epoch,
+            step,
+            seqLen,
+            segmentLength: segment.length,
+            lr: (config.lr * seqLen) / config.bptt,
+            optimizer,
+            trainLoss: loss,
+            trainPerplexity: perplexity(loss),
+            tokensPerSecond,
+            elapsedMs,
+          }),
+        };
+      },
+      disposeHidden: (hidden) => hidden.dispose(),
+      evaluate: (epoch, position) => evaluateEpoch(state, data, epoch, position),
+      done: async (steps, position) => doneEvent(steps, position.best),
+    };
+  },
+);
 
 /** Refuses a resume on other data or with a state that does not agree with its position. */
 function checkResume(state: RnnRetrainState, data: RnnRetrainData, resume: RnnRetrainResume): void {

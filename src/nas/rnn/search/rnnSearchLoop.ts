@@ -10,8 +10,8 @@ import * as tf from '../../tensor/tf';
 import type { RnnGenotype } from '../genotype/rnnGenotype';
 import { deriveRecurrentGenes } from '../genotype/rnnGenotype';
 import { perplexity } from '../model/rnnLoss';
-import type { TextRun, TextStepEvent, TextWalk, TextWalkOptions } from '../model/rnnTextWalk';
-import { walkText } from '../model/rnnTextWalk';
+import type { TextRunOf, TextStepEvent, TextWalk, TextWalkOptions } from '../model/rnnTextWalk';
+import { textLoop } from '../model/rnnTextWalk';
 import type { RnnCarriedHidden, RnnSearchPosition, RnnSearchResume } from './rnnSearchPosition';
 import { checkRnnSearchPosition, startRnnSearchPosition } from './rnnSearchPosition';
 import type { RnnSearchState } from './rnnSearchState';
@@ -78,15 +78,10 @@ export type RnnSearchLoopOptions = TextWalkOptions<RnnSearchResume>;
 
 /**
  * A run of the search (rnnTextWalk.ts): a host may checkpoint it between events
- * (rnnSearchCheckpoint.ts); `hidden()` gives the carried states of train and alpha text.
+ * (rnnSearchCheckpoint.ts); `hidden()` gives the carried states of train and alpha text, or,
+ * before a resumed run's first step, the host copies it resumes from.
  */
-/** Before a resumed run's first step, `hidden()` is the host copies it resumes from. */
-export type RnnSearchRun = TextRun<
-  RnnSearchPosition,
-  RnnCarriedHidden,
-  RnnSearchEvent,
-  NonNullable<RnnSearchResume['hidden']>
->;
+export type RnnSearchRun = TextRunOf<RnnSearchResume, RnnCarriedHidden, RnnSearchEvent>;
 
 /** The alphas' softmax as rows (one readback) with two scalars packed in front. */
 async function readStep(
@@ -122,77 +117,76 @@ async function currentGenotype(state: RnnSearchState): Promise<RnnGenotype> {
   return genotypeOf(state, rows);
 }
 
+type SearchWalk = TextWalk<RnnSearchPosition, RnnCarriedHidden, RnnSearchEvent>;
+
 /**
  * Runs a search, or resumes one from `options.resume`: the resumed run takes the steps and emits
  * the events the uninterrupted one would have after that position.
  */
-export function runRnnSearch(
-  state: RnnSearchState,
-  data: RnnSearchData,
-  options: RnnSearchLoopOptions = {},
-): RnnSearchRun {
-  const { config } = state;
-  const zeroHidden = (): RnnCarriedHidden => ({
-    train: state.model.initHidden(data.train.batch),
-    alpha: state.model.initHidden(data.search.batch),
-  });
-  const halfLength = Math.floor(config.bptt / 2);
-  const walk: TextWalk<RnnSearchPosition, RnnCarriedHidden, RnnSearchEvent> = {
-    epochs: config.epochs,
-    trainRows: data.train.rows,
-    begin: (from) => checkRnnSearchPosition(from, config.epochs),
-    startHidden: (resumed) =>
-      resumed ? resumedHidden(state, data, options.resume as RnnSearchResume) : zeroHidden(),
-    async step(epoch, step, i, hidden) {
-      const length = state.rng.next() < config.halfSegmentProbability ? halfLength : config.bptt;
-      const train = tokenSegment(data.train, i, length);
-      const val = tokenSegment(data.search, i % (data.search.rows - 1), config.bptt);
-      const result = rnnSearchStep(state, train, val, hidden.train, hidden.alpha, length);
-      const read = await readStep(state, result.trainLoss, result.valLoss);
-      tf.dispose([result.trainLoss, result.valLoss]);
-      disposeSegment(val);
-      disposeSegment(train);
-      const finite = Number.isFinite(read.train) && Number.isFinite(read.val);
-      return {
-        hidden: { train: result.hiddenTrain, alpha: result.hiddenVal },
-        advance: length,
-        tokens: train.length * data.train.batch,
-        divergence: finite
-          ? null
-          : `the recurrent search diverged at step ${step} (loss ${read.train})`,
-        event: (elapsedMs, tokensPerSecond) => ({
-          type: 'step',
+export const runRnnSearch = textLoop(
+  (data: RnnSearchData) => startRnnSearchPosition(data.train.rows, data.search.rows),
+  (state: RnnSearchState, data: RnnSearchData, options: RnnSearchLoopOptions): SearchWalk => {
+    const { config } = state;
+    const zeroHidden = (): RnnCarriedHidden => ({
+      train: state.model.initHidden(data.train.batch),
+      alpha: state.model.initHidden(data.search.batch),
+    });
+    const halfLength = Math.floor(config.bptt / 2);
+    return {
+      epochs: config.epochs,
+      trainRows: data.train.rows,
+      begin: (from) => checkRnnSearchPosition(from, config.epochs),
+      startHidden: (resumed) =>
+        resumed ? resumedHidden(state, data, options.resume as RnnSearchResume) : zeroHidden(),
+      async step(epoch, step, i, hidden) {
+        const length = state.rng.next() < config.halfSegmentProbability ? halfLength : config.bptt;
+        const train = tokenSegment(data.train, i, length);
+        const val = tokenSegment(data.search, i % (data.search.rows - 1), config.bptt);
+        const result = rnnSearchStep(state, train, val, hidden.train, hidden.alpha, length);
+        const read = await readStep(state, result.trainLoss, result.valLoss);
+        tf.dispose([result.trainLoss, result.valLoss]);
+        disposeSegment(val);
+        disposeSegment(train);
+        const finite = Number.isFinite(read.train) && Number.isFinite(read.val);
+        return {
+          hidden: { train: result.hiddenTrain, alpha: result.hiddenVal },
+          advance: length,
+          tokens: train.length * data.train.batch,
+          divergence: finite
+            ? null
+            : `the recurrent search diverged at step ${step} (loss ${read.train})`,
+          event: (elapsedMs, tokensPerSecond) => ({
+            type: 'step',
+            epoch,
+            step,
+            segmentLength: train.length,
+            trainLoss: read.train,
+            trainPerplexity: perplexity(read.train),
+            valLoss: read.val,
+            valPerplexity: perplexity(read.val),
+            alphaSoftmax: read.softmax,
+            genotype: genotypeOf(state, read.softmax),
+            tokensPerSecond,
+            elapsedMs,
+          }),
+        };
+      },
+      disposeHidden: (hidden) => tf.dispose([hidden.train, hidden.alpha]),
+      async evaluate(epoch, position) {
+        const valLoss = await evaluateRnnTokens(state, data.valid, config.bptt);
+        const event: RnnEpochEvent = {
+          type: 'epoch',
           epoch,
-          step,
-          segmentLength: train.length,
-          trainLoss: read.train,
-          trainPerplexity: perplexity(read.train),
-          valLoss: read.val,
-          valPerplexity: perplexity(read.val),
-          alphaSoftmax: read.softmax,
-          genotype: genotypeOf(state, read.softmax),
-          tokensPerSecond,
-          elapsedMs,
-        }),
-      };
-    },
-    disposeHidden: (hidden) => tf.dispose([hidden.train, hidden.alpha]),
-    async evaluate(epoch, position) {
-      const valLoss = await evaluateRnnTokens(state, data.valid, config.bptt);
-      const event: RnnEpochEvent = {
-        type: 'epoch',
-        epoch,
-        valLoss,
-        valPerplexity: perplexity(valLoss),
-        genotype: await currentGenotype(state),
-      };
-      return { event, position };
-    },
-    done: async (steps) => ({ type: 'done', steps, genotype: await currentGenotype(state) }),
-  };
-  const start = startRnnSearchPosition(data.train.rows, data.search.rows);
-  return walkText(walk, start, options);
-}
+          valLoss,
+          valPerplexity: perplexity(valLoss),
+          genotype: await currentGenotype(state),
+        };
+        return { event, position };
+      },
+      done: async (steps) => ({ type: 'done', steps, genotype: await currentGenotype(state) }),
+    };
+  },
+);
 
 /** The resumed carried states, once the data and the saved states agree with the position. */
 function resumedHidden(
