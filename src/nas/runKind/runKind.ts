@@ -98,24 +98,24 @@ export interface StepReport {
   readonly files?: readonly RunFile[];
 }
 
-/** At an epoch's end, after its evaluation. */
-export interface EpochReport {
-  readonly type: 'epoch';
-  readonly epoch: number;
-  /** Steps done at the epoch's end. */
+/** What an epoch's and the end's reports hold: results after `step` steps. */
+interface ResultReport {
+  /** Steps done. */
   readonly step: number;
   readonly metrics: Readonly<Record<string, number>>;
   readonly detail?: unknown;
   readonly files?: readonly RunFile[];
 }
 
+/** At an epoch's end, after its evaluation. */
+export interface EpochReport extends ResultReport {
+  readonly type: 'epoch';
+  readonly epoch: number;
+}
+
 /** The run finished; `metrics` holds its final figures (a test accuracy or perplexity). */
-export interface DoneReport {
+export interface DoneReport extends ResultReport {
   readonly type: 'done';
-  readonly step: number;
-  readonly metrics: Readonly<Record<string, number>>;
-  readonly detail?: unknown;
-  readonly files?: readonly RunFile[];
 }
 
 /** Anything else worth saying between steps (the corpus summary, a phase change). */
