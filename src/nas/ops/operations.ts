@@ -56,6 +56,29 @@ export function reluConvBn(
   ]);
 }
 
+/** Where a cell's two inputs come from: the two cells before it (`cnn/model.py` Cell). */
+export interface CellInputs {
+  readonly prefix: string;
+  /** Channels of s0 (cell k−2's output) and s1 (cell k−1's output). */
+  readonly cPrevPrev: number;
+  readonly cPrev: number;
+  /** The cell before reduced: s0 is twice as large as s1 and is reduced to its size. */
+  readonly reductionPrev: boolean;
+}
+
+/**
+ * A cell's preprocessing of its inputs to C channels (search and evaluation cells alike): s0 by a
+ * FactorizedReduce after a reduction cell, else by ReLU → 1×1 conv → BN; s1 by ReLU → 1×1 conv →
+ * BN. Parameters under `{prefix}.pre0` and `{prefix}.pre1`.
+ */
+export function cellPreprocess(cell: CellInputs, c: number, affine: boolean): [Layer, Layer] {
+  const { prefix } = cell;
+  const pre0 = cell.reductionPrev
+    ? factorizedReduce(`${prefix}.pre0`, cell.cPrevPrev, c, affine)
+    : reluConvBn(`${prefix}.pre0`, cell.cPrevPrev, c, 1, 1, 0, affine);
+  return [pre0, reluConvBn(`${prefix}.pre1`, cell.cPrev, c, 1, 1, 0, affine)];
+}
+
 /**
  * ReLU → two 1×1 stride-2 convs, the second on the input shifted by one pixel → concat → BN.
  * The shift uses tf.slice (stridedSlice has no gradient in tfjs 4.22).

@@ -5,31 +5,21 @@
  * unless the op is the identity, output = channel concat of the genotype's concat list.
  */
 import * as tf from '../tensor/tf';
-import type { ForwardContext, Layer, ParamSpec, TensorMap } from '../tensor/layer';
+import type { ForwardContext, Layer, TensorMap } from '../tensor/layer';
 import type { DropPath } from '../ops/dropPath';
 import { dropPath } from '../ops/dropPath';
 import type { Gene } from '../genotype/genotype';
-import {
-  buildOp,
-  EVAL_OP_OPTIONS,
-  factorizedReduce,
-  identity,
-  reluConvBn,
-} from '../ops/operations';
+import type { CellInputs } from '../ops/operations';
+import { buildOp, cellPreprocess, EVAL_OP_OPTIONS, identity } from '../ops/operations';
 
-export interface EvalCellSpec {
-  readonly prefix: string;
+export interface EvalCellSpec extends CellInputs {
   /** Two genes per intermediate node: [op, input state index]. */
   readonly genes: readonly Gene[];
   /** State indices concatenated as the output (0, 1 = the preprocessed inputs). */
   readonly concat: readonly number[];
-  /** Channels of s0 (cell k−2's output) and s1 (cell k−1's output). */
-  readonly cPrevPrev: number;
-  readonly cPrev: number;
   /** Channels of the cell's nodes. */
   readonly c: number;
   readonly reduction: boolean;
-  readonly reductionPrev: boolean;
   /**
    * BatchNorms with scale and shift (DARTS's retrain, the default) or without (CDARTS's
    * evaluation network during the search, `bn_affine=False`).
@@ -37,10 +27,8 @@ export interface EvalCellSpec {
   readonly affine?: boolean;
 }
 
-export interface EvalCell {
+export interface EvalCell extends Pick<Layer, 'params' | 'buffers'> {
   readonly spec: EvalCellSpec;
-  readonly params: readonly ParamSpec[];
-  readonly buffers: readonly ParamSpec[];
   /** concat.length · C. */
   readonly outChannels: number;
   /** Op outputs drop path applies to (every op but the identity), in draw order. */
@@ -89,10 +77,7 @@ export function evalCell(spec: EvalCellSpec): EvalCell {
   const { prefix, genes, concat, c } = spec;
   const affine = spec.affine ?? EVAL_OP_OPTIONS.affine;
   const opOptions = { ...EVAL_OP_OPTIONS, affine };
-  const pre0 = spec.reductionPrev
-    ? factorizedReduce(`${prefix}.pre0`, spec.cPrevPrev, c, affine)
-    : reluConvBn(`${prefix}.pre0`, spec.cPrevPrev, c, 1, 1, 0, affine);
-  const pre1 = reluConvBn(`${prefix}.pre1`, spec.cPrev, c, 1, 1, 0, affine);
+  const [pre0, pre1] = cellPreprocess(spec, c, affine);
   const ops: Layer[] = genes.map(([name, input], j) =>
     buildOp(name, `${prefix}.ops.${j}.${name}`, c, spec.reduction && input < 2 ? 2 : 1, opOptions),
   );
