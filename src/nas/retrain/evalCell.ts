@@ -5,7 +5,7 @@
  * unless the op is the identity, output = channel concat of the genotype's concat list.
  */
 import * as tf from '../tensor/tf';
-import type { ForwardContext, Layer, TensorMap } from '../tensor/layer';
+import type { ForwardContext, Layer, ParamSet, TensorMap } from '../tensor/layer';
 import type { DropPath } from '../ops/dropPath';
 import { dropPath } from '../ops/dropPath';
 import type { Gene } from '../genotype/genotype';
@@ -27,7 +27,7 @@ export interface EvalCellSpec extends CellInputs {
   readonly affine?: boolean;
 }
 
-export interface EvalCell extends Pick<Layer, 'params' | 'buffers'> {
+export interface EvalCell extends ParamSet {
   readonly spec: EvalCellSpec;
   /** concat.length · C. */
   readonly outChannels: number;

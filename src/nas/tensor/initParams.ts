@@ -3,7 +3,7 @@
  * spec list, a network's weights and BatchNorm buffers together, or DARTS's alphas.
  */
 import * as tf from './tf';
-import type { Init, ParamSpec } from './layer';
+import type { Init, ParamSet, ParamSpec } from './layer';
 import type { Rng } from './random';
 
 export function initValues(shape: readonly number[], init: Init, rng: Rng): Float32Array {
@@ -50,10 +50,7 @@ export interface NetworkVariables {
 }
 
 /** The weights, then the buffers, of a network's specs, values drawn in that order. */
-export function createNetworkVariables(
-  net: { readonly params: readonly ParamSpec[]; readonly buffers: readonly ParamSpec[] },
-  rng: Rng,
-): NetworkVariables {
+export function createNetworkVariables(net: ParamSet, rng: Rng): NetworkVariables {
   const weights = createVariables(net.params, rng, true);
   return { weights, buffers: createVariables(net.buffers, rng, false) };
 }

@@ -38,9 +38,13 @@ export interface ForwardContext {
   readonly onBatchStats?: (stats: BatchStats) => void;
 }
 
-export interface Layer {
+/** The named tensors a layer or a network holds: trained parameters and BatchNorm buffers. */
+export interface ParamSet {
   readonly params: readonly ParamSpec[];
   readonly buffers: readonly ParamSpec[];
+}
+
+export interface Layer extends ParamSet {
   apply(x: tf.Tensor4D, weights: TensorMap, ctx: ForwardContext): tf.Tensor4D;
 }
 

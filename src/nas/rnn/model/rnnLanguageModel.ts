@@ -8,7 +8,7 @@
  * it), which detaches it.
  */
 import * as tf from '../../tensor/tf';
-import type { ForwardContext, ParamSpec, TensorMap } from '../../tensor/layer';
+import type { ForwardContext, ParamSet, ParamSpec, TensorMap } from '../../tensor/layer';
 import { lookup } from '../../tensor/layer';
 import type { RecurrentCell, RnnDropoutMasks } from './rnnCell';
 import { RNN_INIT_RANGE } from './rnnPrimitives';
@@ -31,13 +31,11 @@ export interface RnnForwardResult {
   readonly dropped: tf.Tensor2D;
 }
 
-export interface RnnLanguageModel {
+export interface RnnLanguageModel extends ParamSet {
   readonly ntoken: number;
   readonly ninp: number;
   readonly nhid: number;
   readonly cell: RecurrentCell;
-  readonly params: readonly ParamSpec[];
-  readonly buffers: readonly ParamSpec[];
   /** Zeros [batch, nhid] (`init_hidden`). */
   initHidden(batch: number): tf.Tensor2D;
   /**
