@@ -15,18 +15,16 @@ import {
   fillNaN,
   genotypeDoneReport,
   resumingText,
+  SearchKindRun,
   searchRunKind,
 } from '../runKind/convRun';
 import type { SearchStart } from '../runKind/convRun';
 import { legacyImageData } from '../runKind/convFields';
 import { settingsFromHost, settingsToHost } from '../runKind/hostSettings';
-import type { SearchSplits } from '../runKind/imageData';
 import { AUGMENT_RNG, searchDataSummary } from '../runKind/imageData';
 import type { Run, RunKind, RunReport } from '../runKind/runKind';
-import type { LiveSettings } from '../runKind/runReports';
-import { cellAlphaGroups, EventRun, genotypeFile } from '../runKind/runReports';
+import { cellAlphaGroups, genotypeFile } from '../runKind/runReports';
 import { validateSettings } from '../runKind/settingsSchema';
-import type { Rng } from '../tensor/random';
 import type { CdartsCheckpoint } from './cdartsCheckpoint';
 import {
   captureCdartsCheckpoint,
@@ -61,23 +59,22 @@ export function cdartsTotalSteps(config: CdartsConfig, perEpoch: number): number
   return config.warmupEpochs * perEpoch + cycles * (config.evalWarmupEpochs + 1) * perEpoch;
 }
 
-class CdartsRunOfKind extends EventRun<CdartsEvent, CdartsSettings> implements Run {
+type CdartsStart = SearchStart<CdartsSettings, CdartsCheckpoint, CdartsState>;
+
+class CdartsRunOfKind
+  extends SearchKindRun<CdartsEvent, CdartsSettings, CdartsCheckpoint, CdartsState, CdartsLoopRun>
+  implements Run
+{
   readonly info = CDARTS_INFO;
-  step: number;
-  private lastEpoch: Readonly<Record<string, number>> = {};
 
   constructor(
-    live: LiveSettings<CdartsSettings>,
-    private readonly state: CdartsState,
-    private readonly splits: SearchSplits,
-    private readonly augment: Rng,
-    private readonly loop: CdartsLoopRun,
+    start: CdartsStart,
+    loop: CdartsLoopRun,
+    opening: RunReport,
     private readonly tracked: CdartsTracked,
     private readonly totalSteps: number,
-    opening: RunReport,
   ) {
-    super(loop, [opening], live);
-    this.step = loop.position().step;
+    super(start, loop, opening);
   }
 
   protected reports(event: CdartsEvent): RunReport[] {
@@ -133,11 +130,6 @@ class CdartsRunOfKind extends EventRun<CdartsEvent, CdartsSettings> implements R
       fillNaN(Object.values({ ...searchWeights(this.state), ...evalWeights(this.state) }));
     } else explodeCellAlphas(this.state.alphas);
   }
-
-  protected release(): void {
-    this.splits.dispose();
-    disposeCdartsState(this.state);
-  }
 }
 
 /** Whether the evaluation network has followed a genotype at `p` (a cycle has begun). */
@@ -146,8 +138,8 @@ function cycled(config: CdartsConfig, p: ReturnType<CdartsLoopRun['position']>):
 }
 
 /** The search's loop on the split images, its rates read from the live settings. */
-async function beginRun(start: SearchStart<CdartsSettings, CdartsCheckpoint, CdartsState>) {
-  const { settings, live, splits, state, augment, resumed } = start;
+async function beginRun(start: CdartsStart) {
+  const { settings, live, splits, state, resumed } = start;
   const loop = runCdarts(state, splits, {
     rates: () => ({
       weightLr: live.current.weightLr,
@@ -177,7 +169,7 @@ async function beginRun(start: SearchStart<CdartsSettings, CdartsCheckpoint, Cda
       evalGenotype: tracked.evalGenotype && genotypeToJson(tracked.evalGenotype),
     },
   };
-  return new CdartsRunOfKind(live, state, splits, augment, loop, tracked, totalSteps, note);
+  return new CdartsRunOfKind(start, loop, note, tracked, totalSteps);
 }
 
 /**

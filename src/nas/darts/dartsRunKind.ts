@@ -13,6 +13,7 @@ import {
   genotypeDoneReport,
   imageStepReport,
   resumingText,
+  SearchKindRun,
   searchRunKind,
 } from '../runKind/convRun';
 import type { SearchStart } from '../runKind/convRun';
@@ -21,10 +22,8 @@ import type { SearchSplits } from '../runKind/imageData';
 import { AUGMENT_RNG, searchDataSummary } from '../runKind/imageData';
 import { legacyImageData } from '../runKind/convFields';
 import type { Run, RunKind, RunReport } from '../runKind/runKind';
-import type { LiveSettings } from '../runKind/runReports';
-import { cellAlphaGroups, EventRun, genotypeFile } from '../runKind/runReports';
+import { cellAlphaGroups, genotypeFile } from '../runKind/runReports';
 import { validateSettings } from '../runKind/settingsSchema';
-import type { Rng } from '../tensor/random';
 import type { DartsSettings } from './dartsKindInfo';
 import { DARTS_INFO, DARTS_SCHEMA, dartsSearchConfig } from './dartsKindInfo';
 import type { SearchCheckpoint } from './searchCheckpoint';
@@ -40,22 +39,16 @@ import { readAlphaSoftmax, runSearch } from './searchLoop';
 import type { SearchState } from './searchState';
 import { createSearchState, disposeSearchState } from './searchState';
 
-class DartsRun extends EventRun<SearchEvent, DartsSettings> implements Run {
-  readonly info = DARTS_INFO;
-  step: number;
-  /** The last epoch's figures: the done report's. */
-  private lastEpoch: Readonly<Record<string, number>> = {};
+type DartsStart = SearchStart<DartsSettings, SearchCheckpoint, SearchState>;
 
-  constructor(
-    live: LiveSettings<DartsSettings>,
-    private readonly state: SearchState,
-    private readonly splits: SearchSplits,
-    private readonly augment: Rng,
-    private readonly loop: SearchRun,
-    opening: RunReport,
-  ) {
-    super(loop, [opening], live);
-    this.step = loop.position().step;
+class DartsRun
+  extends SearchKindRun<SearchEvent, DartsSettings, SearchCheckpoint, SearchState, SearchRun>
+  implements Run
+{
+  readonly info = DARTS_INFO;
+
+  constructor(start: DartsStart, loop: SearchRun, opening: RunReport) {
+    super(start, loop, opening);
   }
 
   protected reports(event: SearchEvent): RunReport[] {
@@ -110,11 +103,6 @@ class DartsRun extends EventRun<SearchEvent, DartsSettings> implements Run {
     if (fault === 'nan') fillNaN(Object.values(this.state.weights).slice(0, 1));
     else explodeCellAlphas(this.state.alphas);
   }
-
-  protected release(): void {
-    this.splits.dispose();
-    disposeSearchState(this.state);
-  }
 }
 
 /** The note a run opens with: its data, and where it starts (alphas, genotype, history). */
@@ -143,8 +131,8 @@ function openingNote(
 }
 
 /** The search's loop on the split images, its rates read from the live settings. */
-async function beginRun(start: SearchStart<DartsSettings, SearchCheckpoint, SearchState>) {
-  const { settings, live, splits, state, augment, resumed } = start;
+async function beginRun(start: DartsStart) {
+  const { settings, live, splits, state, resumed } = start;
   const loop = runSearch(
     state,
     { train: splits.train, val: splits.val },
@@ -155,7 +143,7 @@ async function beginRun(start: SearchStart<DartsSettings, SearchCheckpoint, Sear
   );
   const softmax = await readAlphaSoftmax(state);
   const note = openingNote(settings, splits, softmax, resumed, state.config.primitives);
-  return new DartsRun(live, state, splits, augment, loop, note);
+  return new DartsRun(start, loop, note);
 }
 
 /**

@@ -2,7 +2,8 @@
  * What the convolutional kinds' engines (DARTS, CDARTS, the retrain) do alike around their loops,
  * written once: the augmentation's random state a new run starts with or a checkpoint restores,
  * the faults a test injects (NaN weights, exploded alphas), the genotype's done report and the
- * opening note's words for a resume, the step report, and a search kind's create and resume.
+ * opening note's words for a resume, the step report, and a search kind's create, resume and
+ * run.
  * The engines use tfjs; the descriptors never import this.
  */
 import type { Genotype } from '../genotype/genotype';
@@ -18,7 +19,7 @@ import type { Run, RunEnv, RunKind, RunKindInfo, RunReport, StepReport } from '.
 import type { Settings } from './settingsSchema';
 import { validateSettings } from './settingsSchema';
 import type { LiveSettings } from './runReports';
-import { genotypeFile } from './runReports';
+import { EventRun, genotypeFile } from './runReports';
 
 /** The augmentation's random state of a new run of seed `seed`. */
 export function newAugmentRng(seed: number): Rng {
@@ -110,6 +111,42 @@ export interface SearchStart<S extends Settings, K, T> {
   readonly augment: Rng;
   /** The checkpoint it resumes; null for a new run. */
   readonly resumed: K | null;
+  /** Frees the split images and the state. */
+  release(): void;
+}
+
+/**
+ * A convolutional search's run (DARTS, CDARTS) on what `start` built: its loop's events become
+ * reports; it counts the steps done and keeps the last epoch's figures (the done report's), and
+ * frees the images and the state when it is disposed.
+ */
+export abstract class SearchKindRun<
+  E,
+  S extends Settings,
+  K,
+  T,
+  L extends AsyncGenerator<E, void, undefined> & { position(): { readonly step: number } },
+> extends EventRun<E, S> {
+  step: number;
+  /** The last epoch's figures: the done report's. */
+  protected lastEpoch: Readonly<Record<string, number>> = {};
+  protected readonly state: T;
+  protected readonly augment: Rng;
+
+  protected constructor(
+    private readonly start: SearchStart<S, K, T>,
+    protected readonly loop: L,
+    opening: RunReport,
+  ) {
+    super(loop, [opening], start.live);
+    this.state = start.state;
+    this.augment = start.augment;
+    this.step = loop.position().step;
+  }
+
+  protected release(): void {
+    this.start.release();
+  }
 }
 
 /**
@@ -167,7 +204,17 @@ export function searchRunKind<
       how.build,
       parts.dispose,
       (splits, state) =>
-        parts.begin({ ...how, live: { current: how.settings }, splits, state, augment }),
+        parts.begin({
+          ...how,
+          live: { current: how.settings },
+          splits,
+          state,
+          augment,
+          release: () => {
+            splits.dispose();
+            parts.dispose(state);
+          },
+        }),
     );
   return {
     info: parts.info,
