@@ -9,7 +9,6 @@
  */
 import { genotypeToJson } from '../genotype/genotype';
 import { formatNniArchitecture } from '../genotype/nniArchitecture';
-import { checkSettingsMake } from '../runKind/configProblems';
 import {
   explodeCellAlphas,
   fillNaN,
@@ -20,11 +19,10 @@ import {
 } from '../runKind/convRun';
 import type { SearchStart } from '../runKind/convRun';
 import { legacyImageData } from '../runKind/convFields';
-import { settingsFromHost, settingsToHost } from '../runKind/hostSettings';
+import { settingsToHost } from '../runKind/hostSettings';
 import { AUGMENT_RNG, searchDataSummary } from '../runKind/imageData';
 import type { Run, RunKind, RunReport } from '../runKind/runKind';
 import { cellAlphaGroups, genotypeFile } from '../runKind/runReports';
-import { validateSettings } from '../runKind/settingsSchema';
 import type { CdartsCheckpoint } from './cdartsCheckpoint';
 import {
   captureCdartsCheckpoint,
@@ -35,7 +33,7 @@ import {
 import type { CdartsConfig } from './cdartsConfig';
 import { validateCdartsConfig } from './cdartsConfig';
 import type { CdartsSettings } from './cdartsKindInfo';
-import { CDARTS_INFO, CDARTS_SCHEMA } from './cdartsKindInfo';
+import { CDARTS_INFO } from './cdartsKindInfo';
 import type { CdartsEvent, CdartsRun as CdartsLoopRun } from './cdartsLoop';
 import { cdartsStepsPerEpoch, readProbabilities, runCdarts } from './cdartsLoop';
 import { cdartsConfigOf, cdartsSettingsOf } from './cdartsSettings';
@@ -182,27 +180,14 @@ function savedImages(checkpoint: CdartsCheckpoint) {
   return { ...checkpoint.data, count: known ? train.order.length + val.order.length : 0 };
 }
 
-/**
- * The settings of a checkpoint: those it stores, or, in a file written before the run kinds,
- * its configuration and data settings. Throws where they do not describe its configuration.
- */
-function checkpointSettings(checkpoint: CdartsCheckpoint): CdartsSettings {
-  const c = checkpoint.config;
-  const settings = (settingsFromHost(CDARTS_INFO, checkpoint.host) ??
-    validateSettings(
-      CDARTS_SCHEMA,
-      cdartsSettingsOf(c, legacyImageData(checkpoint.host, savedImages(checkpoint))),
-      "checkpoint's settings",
-    )) as CdartsSettings;
-  checkSettingsMake(CDARTS_INFO, settings, c, (s) => cdartsConfigOf(s as CdartsSettings));
-  return settings;
-}
-
 export const CDARTS_RUN_KIND: RunKind = searchRunKind({
   info: CDARTS_INFO,
-  config: (settings: CdartsSettings) => validateCdartsConfig(cdartsConfigOf(settings)),
+  configOf: cdartsConfigOf,
+  validate: validateCdartsConfig,
+  /** A checkpoint written before the run kinds: its configuration and data. */
+  legacySettings: (checkpoint) =>
+    cdartsSettingsOf(checkpoint.config, legacyImageData(checkpoint.host, savedImages(checkpoint))),
   decode: decodeCdartsCheckpoint,
-  settings: checkpointSettings,
   rngs: (checkpoint) => checkpoint.hostRngs,
   create: createCdartsState,
   restore: restoreCdartsState,

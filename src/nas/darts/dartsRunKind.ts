@@ -6,7 +6,6 @@
  * written before the run kinds (host settings `{ dataset, images, imageSize }`) resume too.
  */
 import { genotypeToJson } from '../genotype/genotype';
-import { checkSettingsMake } from '../runKind/configProblems';
 import {
   explodeCellAlphas,
   fillNaN,
@@ -17,15 +16,14 @@ import {
   searchRunKind,
 } from '../runKind/convRun';
 import type { SearchStart } from '../runKind/convRun';
-import { settingsFromHost, settingsToHost } from '../runKind/hostSettings';
+import { settingsToHost } from '../runKind/hostSettings';
 import type { SearchSplits } from '../runKind/imageData';
 import { AUGMENT_RNG, searchDataSummary } from '../runKind/imageData';
 import { legacyImageData } from '../runKind/convFields';
 import type { Run, RunKind, RunReport } from '../runKind/runKind';
 import { cellAlphaGroups, genotypeFile } from '../runKind/runReports';
-import { validateSettings } from '../runKind/settingsSchema';
 import type { DartsSettings } from './dartsKindInfo';
-import { DARTS_INFO, DARTS_SCHEMA, dartsSearchConfig } from './dartsKindInfo';
+import { DARTS_INFO, dartsSearchConfig } from './dartsKindInfo';
 import type { SearchCheckpoint } from './searchCheckpoint';
 import {
   captureCheckpoint,
@@ -146,45 +144,34 @@ async function beginRun(start: DartsStart) {
   return new DartsRun(start, loop, note);
 }
 
-/**
- * The settings of a checkpoint: those it stores, or, in a file written before the run kinds,
- * its configuration and data settings. Throws where they do not describe its configuration.
- */
-function checkpointSettings(checkpoint: SearchCheckpoint): DartsSettings {
+/** The settings of a checkpoint written before the run kinds: its configuration and data. */
+function legacySettings(checkpoint: SearchCheckpoint) {
   const c = checkpoint.config;
-  const stored = settingsFromHost(DARTS_INFO, checkpoint.host) as DartsSettings | null;
-  const settings =
-    stored ??
-    (validateSettings(
-      DARTS_SCHEMA,
-      {
-        order: c.order,
-        epochs: c.epochs,
-        batchSize: c.batchSize,
-        channels: c.channels,
-        layers: c.layers,
-        nodes: c.nodes,
-        ops: [...c.primitives],
-        weightLr: c.weightLr,
-        weightLrMin: c.weightLrMin,
-        alphaLr: c.alphaLr,
-        seed: c.seed,
-        ...legacyImageData(checkpoint.host, {
-          ...checkpoint.data,
-          count: checkpoint.position.trainCount + checkpoint.position.valCount,
-        }),
-      },
-      "checkpoint's settings",
-    ) as DartsSettings);
-  checkSettingsMake(DARTS_INFO, settings, c, (s) => dartsSearchConfig(s as DartsSettings));
-  return settings;
+  return {
+    order: c.order,
+    epochs: c.epochs,
+    batchSize: c.batchSize,
+    channels: c.channels,
+    layers: c.layers,
+    nodes: c.nodes,
+    ops: [...c.primitives],
+    weightLr: c.weightLr,
+    weightLrMin: c.weightLrMin,
+    alphaLr: c.alphaLr,
+    seed: c.seed,
+    ...legacyImageData(checkpoint.host, {
+      ...checkpoint.data,
+      count: checkpoint.position.trainCount + checkpoint.position.valCount,
+    }),
+  };
 }
 
 export const DARTS_RUN_KIND: RunKind = searchRunKind({
   info: DARTS_INFO,
-  config: (settings: DartsSettings) => validateSearchConfig(dartsSearchConfig(settings)),
+  configOf: dartsSearchConfig,
+  validate: validateSearchConfig,
+  legacySettings,
   decode: decodeCheckpoint,
-  settings: checkpointSettings,
   rngs: (checkpoint) => checkpoint.rngs,
   create: createSearchState,
   restore: restoreSearchState,

@@ -16,6 +16,9 @@ import type { DataShape } from '../darts/searchState';
 import type { ImageDataSettings, SearchSplits } from './imageData';
 import { AUGMENT_RNG, onSearchData } from './imageData';
 import type { Run, RunEnv, RunKind, RunKindInfo, RunReport, StepReport } from './runKind';
+import { checkSettingsMake } from './configProblems';
+import type { HostSettings } from '../io/manifestFields';
+import { settingsFromHost } from './hostSettings';
 import type { Settings } from './settingsSchema';
 import { validateSettings } from './settingsSchema';
 import type { LiveSettings } from './runReports';
@@ -156,15 +159,20 @@ export abstract class SearchKindRun<
 export interface SearchKindParts<
   S extends Settings,
   C extends SearchSeed,
-  K extends { readonly config: C },
+  K extends SavedSearch<C>,
   T,
 > {
   readonly info: RunKindInfo;
-  /** The checked configuration the settings make. */
-  config(settings: S): C;
+  /** The configuration the settings make (unchecked). */
+  configOf(settings: S): C;
+  /** Throws naming what is wrong with a configuration. */
+  validate(config: C): C;
+  /**
+   * The settings of a checkpoint written before the run kinds, from its configuration and its
+   * data (unchecked); a later checkpoint stores its settings in its host settings.
+   */
+  legacySettings(checkpoint: K): Readonly<Record<string, unknown>>;
   decode(bytes: Uint8Array): K;
-  /** The checkpoint's settings, checked to make its configuration. */
-  settings(checkpoint: K): S;
   /** The checkpoint's host random states (the augmentation's: `savedAugmentRng`). */
   rngs(checkpoint: K): Readonly<Record<string, RngSnapshot>> | undefined;
   /** A new state for the images' shape, or the checkpoint's, and how it is freed. */
@@ -181,6 +189,12 @@ interface SearchSeed {
   readonly trainPortion: number;
 }
 
+/** What a search checkpoint holds that resuming reads beside the kind's own. */
+interface SavedSearch<C> {
+  readonly config: C;
+  readonly host?: HostSettings;
+}
+
 /**
  * A search kind: a new run on checked settings, or one resumed from a checkpoint's bytes, each
  * on the settings' images (`onSearchData`) over the state it builds (new, or the checkpoint's).
@@ -188,9 +202,21 @@ interface SearchSeed {
 export function searchRunKind<
   S extends Settings & ImageDataSettings,
   C extends SearchSeed,
-  K extends { readonly config: C },
+  K extends SavedSearch<C>,
   T,
 >(parts: SearchKindParts<S, C, K, T>): RunKind {
+  const { info } = parts;
+  /** The checkpoint's settings (stored, or its legacy ones), checked to make its configuration. */
+  const checkpointSettings = (checkpoint: K): S => {
+    const settings = (settingsFromHost(info, checkpoint.host) ??
+      validateSettings(
+        info.schema,
+        parts.legacySettings(checkpoint),
+        "checkpoint's settings",
+      )) as S;
+    checkSettingsMake(info, settings, checkpoint.config, (s) => parts.configOf(s as S));
+    return settings;
+  };
   const start = (
     env: RunEnv,
     how: { settings: S; config: C; build: (splits: SearchSplits) => T; resumed: K | null },
@@ -217,16 +243,16 @@ export function searchRunKind<
         }),
     );
   return {
-    info: parts.info,
+    info,
     async create(raw: Settings, env: RunEnv): Promise<Run> {
-      const settings = validateSettings(parts.info.schema, raw) as S;
-      const config = parts.config(settings);
+      const settings = validateSettings(info.schema, raw) as S;
+      const config = parts.validate(parts.configOf(settings));
       const build = (splits: SearchSplits) => parts.create(config, splits.shape);
       return start(env, { settings, config, build, resumed: null }, newAugmentRng(config.seed));
     },
     async resume(bytes: Uint8Array, env: RunEnv): Promise<Run> {
       const checkpoint = parts.decode(bytes);
-      const settings = parts.settings(checkpoint);
+      const settings = checkpointSettings(checkpoint);
       const { config } = checkpoint;
       const build = (splits: SearchSplits) => parts.restore(checkpoint, splits.shape);
       const augment = savedAugmentRng(parts.rngs(checkpoint), config.seed);
