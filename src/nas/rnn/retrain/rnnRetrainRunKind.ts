@@ -18,14 +18,7 @@ import {
   stringifyRnnGenotype,
 } from '../genotype/rnnGenotype';
 import { perplexity } from '../model/rnnLoss';
-import {
-  checkResumedVocabulary,
-  loopOptions,
-  maxStepsOf,
-  orFree,
-  RnnLoopRun,
-  settingsFromHost,
-} from '../run/rnnLoopRun';
+import { checkResumedVocabulary, orFree, RnnLoopRun, settingsFromHost } from '../run/rnnLoopRun';
 import { corpusNote, firstTokens, loadRunTextCorpus } from '../run/rnnRunCorpus';
 import type { RnnRetrainCheckpoint } from './rnnRetrainCheckpoint';
 import {
@@ -85,10 +78,11 @@ class RnnRetrainKindRun extends RnnLoopRun<RnnRetrainEvent> {
     resume?: RnnRetrainResume,
   ) {
     const rates = { lr: state.config.lr };
-    const total = expectedRnnRetrainSteps(state.config, data.train.rows, maxStepsOf(base));
+    const total = (max: number | undefined) =>
+      expectedRnnRetrainSteps(state.config, data.train.rows, max);
     super(base, rates, 'recurrent retrain', note, resume?.position.step ?? 0, total);
     this.state = withLiveLr(state, rates);
-    this.loop = runRnnRetrain(this.state, data, loopOptions(base, resume));
+    this.loop = runRnnRetrain(this.state, data, this.loopOptions(resume));
   }
 
   /** genotype.json with the run's first step report (and its end). */

@@ -22,12 +22,14 @@ export abstract class RnnLoopRun<E> implements Run {
   step: number;
   protected abstract readonly loop: AsyncGenerator<E, void, undefined>;
   private readonly pending: RunReport[];
+  private readonly totalSteps: number;
   private finished = false;
   private disposed = false;
 
   /**
    * `rates`: the live settings (learning rates) as the loop reads them; `what` names the run in
-   * errors; `step`: steps done before (a resume).
+   * errors; `step`: steps done before (a resume); `expectedSteps`: the run's steps under the
+   * settings' step budget (`maxSteps`; undefined: none).
    */
   constructor(
     private readonly base: Settings,
@@ -35,10 +37,21 @@ export abstract class RnnLoopRun<E> implements Run {
     private readonly what: string,
     note: RunReport,
     step: number,
-    private readonly totalSteps: number,
+    expectedSteps: (maxSteps: number | undefined) => number,
   ) {
     this.pending = [note];
     this.step = step;
+    this.totalSteps = expectedSteps(maxStepsOf(base));
+  }
+
+  /** The core loop's options: a divergence reported, the step budget, the resume. */
+  protected loopOptions<R>(resume: R | undefined) {
+    const maxSteps = maxStepsOf(this.base);
+    return {
+      onNonFinite: 'report' as const,
+      ...(maxSteps === undefined ? {} : { maxSteps }),
+      ...(resume === undefined ? {} : { resume }),
+    };
   }
 
   get settings(): Settings {
@@ -115,19 +128,9 @@ export abstract class RnnLoopRun<E> implements Run {
 }
 
 /** The step budget of settings (`maxSteps`; 0: none). */
-export function maxStepsOf(settings: Settings): number | undefined {
+function maxStepsOf(settings: Settings): number | undefined {
   const max = settings.maxSteps as number;
   return max > 0 ? max : undefined;
-}
-
-/** A kind's options for its core loop: a divergence reported, the step budget, the resume. */
-export function loopOptions<R>(settings: Settings, resume: R | undefined) {
-  const maxSteps = maxStepsOf(settings);
-  return {
-    onNonFinite: 'report' as const,
-    ...(maxSteps === undefined ? {} : { maxSteps }),
-    ...(resume === undefined ? {} : { resume }),
-  };
 }
 
 /** `make()`, or `free()` and the error when it throws (data that does not fit the state). */

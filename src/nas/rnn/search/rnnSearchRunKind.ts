@@ -16,14 +16,7 @@ import type { RnnGenotype } from '../genotype/rnnGenotype';
 import { rnnGenotypeToJson, stringifyRnnGenotype } from '../genotype/rnnGenotype';
 import { formatRnnGenotype } from '../genotype/rnnGenotypeText';
 import { RNN_PRIMITIVES } from '../model/rnnPrimitives';
-import {
-  checkResumedVocabulary,
-  loopOptions,
-  maxStepsOf,
-  orFree,
-  RnnLoopRun,
-  settingsFromHost,
-} from '../run/rnnLoopRun';
+import { checkResumedVocabulary, orFree, RnnLoopRun, settingsFromHost } from '../run/rnnLoopRun';
 import { corpusNote, firstTokens, loadRunTextCorpus } from '../run/rnnRunCorpus';
 import {
   captureRnnSearchCheckpoint,
@@ -91,10 +84,11 @@ class RnnSearchKindRun extends RnnLoopRun<RnnSearchEvent> {
     resume?: RnnSearchResume,
   ) {
     const rates = { lr: state.config.lr, alphaLr: state.config.alphaLr };
-    const total = expectedRnnSearchSteps(state.config, data.train.rows, maxStepsOf(base));
+    const total = (max: number | undefined) =>
+      expectedRnnSearchSteps(state.config, data.train.rows, max);
     super(base, rates, 'recurrent search', note, resume?.position.step ?? 0, total);
     this.live = withLiveRates(state, rates);
-    this.loop = runRnnSearch(this.live, data, loopOptions(base, resume));
+    this.loop = runRnnSearch(this.live, data, this.loopOptions(resume));
   }
 
   protected async report(event: RnnSearchEvent): Promise<RunReport> {
