@@ -12,15 +12,10 @@ import type { OpName } from '../ops/primitives';
 import type { KeyPhrase } from '../runKind/configProblems';
 import { keyedProblems } from '../runKind/configProblems';
 import {
-  batchSizeField,
-  channelsField,
-  DATASET_FIELD,
-  epochsField,
-  imagesField,
-  imageSizeField,
-  layersField,
+  imageDataFields,
   nodesField,
   OPS_FIELD,
+  scriptSizeFields,
   seedField,
   splitProblem,
 } from '../runKind/convFields';
@@ -45,29 +40,10 @@ export const DARTS_SCHEMA = {
       help: 'first-order (1) or unrolled, second-order (2) alpha gradient',
       reference: 'train_search.py --unrolled',
     },
-    epochsField(
-      'search epochs',
-      small.epochs,
-      { paper: paper.epochs, demo: 2 },
-      'train_search.py --epochs',
-    ),
-    batchSizeField(
-      'images per batch (of each half)',
-      small.batchSize,
-      { paper: paper.batchSize, demo: 4 },
-      'train_search.py --batch_size',
-    ),
-    channelsField(
-      'initial channels C',
-      small.channels,
-      { paper: paper.channels, demo: 2 },
-      'train_search.py --init_channels',
-    ),
-    layersField(
-      'cells in the network',
-      small.layers,
-      { paper: paper.layers, demo: 3 },
-      'train_search.py --layers',
+    ...scriptSizeFields(
+      'train_search.py',
+      { epochs: 'search epochs', batchSize: 'images per batch (of each half)' },
+      { small, paper, demo: { epochs: 2, batchSize: 4, channels: 2, layers: 3 } },
     ),
     nodesField(
       'intermediate nodes per cell (the cell output concatenates them all)',
@@ -108,12 +84,11 @@ export const DARTS_SCHEMA = {
       reference: 'train_search.py --arch_learning_rate',
     },
     seedField(small.seed, 'train_search.py --seed'),
-    DATASET_FIELD,
-    imagesField('use the first N training images, split in half as DARTS does; 0: all', 256, {
-      paper: 0,
-      demo: 32,
-    }),
-    imageSizeField(12, { paper: 0, demo: 8 }),
+    ...imageDataFields(
+      'use the first N training images, split in half as DARTS does; 0: all',
+      'paper',
+      32,
+    ),
   ],
   check: dartsSettingsProblems,
 } as const;

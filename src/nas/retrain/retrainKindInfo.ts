@@ -11,15 +11,10 @@
 import { MAX_GENOTYPE_TEXT_CHARS } from '../genotype/genotypeTextLimit';
 import { PUBLISHED_GENOTYPES } from '../genotype/publishedGenotypes';
 import {
-  batchSizeField,
-  channelsField,
   countField,
-  DATASET_FIELD,
-  epochsField,
-  imagesField,
-  imageSizeField,
-  layersField,
+  imageDataFields,
   LINK_MAX_IMAGES,
+  scriptSizeFields,
   seedField,
 } from '../runKind/convFields';
 import type { RunKindInfo } from '../runKind/runKind';
@@ -48,29 +43,10 @@ export const RETRAIN_SCHEMA = {
         "file's text: genotype JSON, DARTS's Python repr (Genotype(...)) or NNI's exported JSON",
       reference: 'train.py --arch',
     },
-    epochsField(
-      'training epochs',
-      small.epochs,
-      { paper: paper.epochs, demo: 1 },
-      'train.py --epochs',
-    ),
-    batchSizeField(
-      'images per batch',
-      small.batchSize,
-      { paper: paper.batchSize, demo: 16 },
-      'train.py --batch_size',
-    ),
-    channelsField(
-      'initial channels C',
-      small.channels,
-      { paper: paper.channels, demo: 4 },
-      'train.py --init_channels',
-    ),
-    layersField(
-      'cells in the network',
-      small.layers,
-      { paper: paper.layers, demo: 3 },
-      'train.py --layers',
+    ...scriptSizeFields(
+      'train.py',
+      { epochs: 'training epochs', batchSize: 'images per batch' },
+      { small, paper, demo: { epochs: 1, batchSize: 16, channels: 4, layers: 3 } },
     ),
     {
       key: 'lr',
@@ -139,17 +115,19 @@ export const RETRAIN_SCHEMA = {
       reference: 'train.py --drop_path_prob',
     },
     seedField(small.seed, 'train.py --seed'),
-    DATASET_FIELD,
-    imagesField('train on the first N training images; 0: all', 256, { paper: 0, demo: 64 }),
-    countField('testImages', {
-      group: 'data',
-      help: 'test on the first N held-out images; 0: all',
-      min: 0,
-      linkMax: LINK_MAX_IMAGES,
-      default: 512,
-      presets: { paper: 0, demo: 64 },
-    }),
-    imageSizeField(12, { paper: 0, demo: 8 }),
+    ...imageDataFields(
+      'train on the first N training images; 0: all',
+      'paper',
+      64,
+      countField('testImages', {
+        group: 'data',
+        help: 'test on the first N held-out images; 0: all',
+        min: 0,
+        linkMax: LINK_MAX_IMAGES,
+        default: 512,
+        presets: { paper: 0, demo: 64 },
+      }),
+    ),
   ],
   check: retrainSettingsProblems,
 } as const;

@@ -1,12 +1,13 @@
 /**
  * The settings fields the convolutional kinds (DARTS, CDARTS, retrain) share, written once: the
  * image data they train on (which dataset, how many of its images, the size they are resized
- * to), the candidate ops, and the whole numbers that size a network or a run. Each kind gives
- * its own defaults per preset. No tfjs here: the kinds' descriptors use them.
+ * to), the candidate ops, the whole numbers that size a network or a run (the four DARTS's
+ * scripts take alike as one block), and the seed. Each kind gives its own defaults per preset.
+ * No tfjs here: the kinds' descriptors use them.
  */
 import { DATASET_KINDS } from '../../data/catalog';
 import { DARTS_PRIMITIVES } from '../ops/primitives';
-import type { FieldGroup } from './settingsSchema';
+import type { FieldGroup, FieldSpec } from './settingsSchema';
 
 /**
  * `ops`: the candidate operations of a search, in alpha-column order. Defaults are widened
@@ -68,8 +69,36 @@ function sizeField<K extends string>(key: K, group: FieldGroup, min: number, lin
 export const epochsField = sizeField('epochs', 'optimizer', 1, 1000);
 export const batchSizeField = sizeField('batchSize', 'optimizer', 1, 1024);
 export const channelsField = sizeField('channels', 'network', 1, 256);
-export const layersField = sizeField('layers', 'network', 3, 50);
+const layersField = sizeField('layers', 'network', 3, 50);
 export const nodesField = sizeField('nodes', 'network', 1, 10);
+
+/** A preset's sizes of a network and its run, as DARTS's scripts take them. */
+export interface ScriptSizes {
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly channels: number;
+  readonly layers: number;
+}
+
+/**
+ * The sizes DARTS's scripts take as arguments, `--epochs`, `--batch_size`, `--init_channels` and
+ * `--layers` of `script` (`train_search.py`, `train.py`), with the kind's help of the first two
+ * and its presets' sizes: `small` (the default), `paper` and `demo`.
+ */
+export function scriptSizeFields(
+  script: string,
+  help: { readonly epochs: string; readonly batchSize: string },
+  sizes: { readonly small: ScriptSizes; readonly paper: ScriptSizes; readonly demo: ScriptSizes },
+) {
+  const of = (key: keyof ScriptSizes) =>
+    [sizes.small[key], { paper: sizes.paper[key], demo: sizes.demo[key] }] as const;
+  return [
+    epochsField(help.epochs, ...of('epochs'), `${script} --epochs`),
+    batchSizeField(help.batchSize, ...of('batchSize'), `${script} --batch_size`),
+    channelsField('initial channels C', ...of('channels'), `${script} --init_channels`),
+    layersField('cells in the network', ...of('layers'), `${script} --layers`),
+  ] as const;
+}
 
 /** `seed`: every random draw of a run follows from it. */
 export function seedField(defaultValue: number, reference?: string) {
@@ -94,7 +123,7 @@ export type ImageDatasetName = (typeof IMAGE_DATASETS)[number];
 export const LINK_MAX_IMAGES = 60000;
 export const LINK_MAX_IMAGE_SIZE = 256;
 
-export const DATASET_FIELD = {
+const DATASET_FIELD = {
   key: 'dataset',
   type: 'choice',
   choices: IMAGE_DATASETS,
@@ -106,7 +135,7 @@ export const DATASET_FIELD = {
 } as const;
 
 /** `images`: the first N training images; 0: all of them (synthetic: 128). */
-export function imagesField(
+function imagesField(
   help: string,
   defaultValue: number,
   presets: Readonly<Record<string, number>>,
@@ -124,7 +153,7 @@ export function imagesField(
 }
 
 /** `imageSize`: images are resized to N×N; 0: their own size (synthetic: 8). */
-export function imageSizeField(defaultValue: number, presets: Readonly<Record<string, number>>) {
+function imageSizeField(defaultValue: number, presets: Readonly<Record<string, number>>) {
   return {
     key: 'imageSize',
     type: 'int',
@@ -135,6 +164,26 @@ export function imageSizeField(defaultValue: number, presets: Readonly<Record<st
     group: 'data',
     help: 'resize images to N×N (a multiple of 4); 0: their own size',
   } as const;
+}
+
+/**
+ * The image data's fields, in the settings' order: `dataset`, `images` (`imagesHelp`), the kind's
+ * own (`between`: the retrain's test images), `imageSize`. By preset: 256 images at 12×12
+ * (`small`), all of them at their own size (`fullPreset`: `paper`, CDARTS's `nni`), and
+ * `demoImages` images at 8×8 (`demo`).
+ */
+export function imageDataFields<const B extends readonly FieldSpec[]>(
+  imagesHelp: string,
+  fullPreset: string,
+  demoImages: number,
+  ...between: B
+) {
+  return [
+    DATASET_FIELD,
+    imagesField(imagesHelp, 256, { [fullPreset]: 0, demo: demoImages }),
+    ...between,
+    imageSizeField(12, { [fullPreset]: 0, demo: 8 }),
+  ] as const;
 }
 
 /**
