@@ -21,6 +21,7 @@ import {
   OPS_FIELD,
   seedField,
 } from '../runKind/convFields';
+import { lossAndAccuracy } from '../runKind/metricPairs';
 import type { RunKindInfo } from '../runKind/runKind';
 import type { SettingsOf } from '../runKind/settingsSchema';
 
@@ -254,12 +255,9 @@ export const CDARTS_INFO: RunKindInfo = {
   // The CDARTS checkpoint's format (cdartsCheckpoint.ts), unchanged.
   checkpointFormat: 'nas-lab.cdarts-checkpoint',
   metrics: [
-    { key: 'trainLoss', label: 'search network training loss', kind: 'loss', watch: true },
-    { key: 'trainAccuracy', label: 'search network training accuracy', kind: 'accuracy' },
-    { key: 'valLoss', label: 'search network validation loss', kind: 'loss', watch: true },
-    { key: 'valAccuracy', label: 'search network validation accuracy', kind: 'accuracy' },
-    { key: 'evalLoss', label: 'evaluation network loss', kind: 'loss', watch: true },
-    { key: 'evalAccuracy', label: 'evaluation network accuracy', kind: 'accuracy' },
+    ...lossAndAccuracy('train', 'search network training', true),
+    ...lossAndAccuracy('val', 'search network validation', true),
+    ...lossAndAccuracy('eval', 'evaluation network', true),
     { key: 'distillationLoss', label: 'distillation loss', kind: 'loss', watch: true },
     { key: 'penalty', label: 'alpha L1 penalty', kind: 'other' },
     { key: 'alphaObjective', label: 'alpha objective', kind: 'loss', watch: true },

@@ -19,6 +19,7 @@ import {
   seedField,
   splitProblem,
 } from '../runKind/convFields';
+import { lossAndAccuracy } from '../runKind/metricPairs';
 import type { RunKindInfo } from '../runKind/runKind';
 import type { Settings, SettingsOf } from '../runKind/settingsSchema';
 import type { SearchConfig } from './searchConfig';
@@ -105,10 +106,8 @@ export const DARTS_INFO: RunKindInfo = {
   // The search checkpoint's format (searchCheckpointManifest.ts), unchanged.
   checkpointFormat: 'nas-lab.search-checkpoint',
   metrics: [
-    { key: 'trainLoss', label: 'training loss', kind: 'loss', watch: true },
-    { key: 'trainAccuracy', label: 'training accuracy', kind: 'accuracy' },
-    { key: 'valLoss', label: 'validation loss', kind: 'loss', watch: true },
-    { key: 'valAccuracy', label: 'validation accuracy', kind: 'accuracy' },
+    ...lossAndAccuracy('train', 'training', true),
+    ...lossAndAccuracy('val', 'validation', true),
     { key: 'weightLr', label: 'weight learning rate', kind: 'rate' },
   ],
   throughputUnit: 'images/s',

@@ -17,6 +17,7 @@ import {
   scriptSizeFields,
   seedField,
 } from '../runKind/convFields';
+import { lossAndAccuracy } from '../runKind/metricPairs';
 import type { RunKindInfo } from '../runKind/runKind';
 import type { SettingsOf } from '../runKind/settingsSchema';
 import { PAPER_RETRAIN_CONFIG, SMALL_RETRAIN_CONFIG } from './retrainConfig';
@@ -144,12 +145,10 @@ export const RETRAIN_INFO: RunKindInfo = {
   // The retrain checkpoint's format (retrainCheckpointManifest.ts), unchanged.
   checkpointFormat: 'nas-lab.retrain-checkpoint',
   metrics: [
-    { key: 'trainLoss', label: 'training loss', kind: 'loss', watch: true },
-    { key: 'trainAccuracy', label: 'training accuracy', kind: 'accuracy' },
+    ...lossAndAccuracy('train', 'training', true),
     { key: 'lr', label: 'learning rate', kind: 'rate' },
     { key: 'dropPathProb', label: 'drop-path probability', kind: 'other' },
-    { key: 'testLoss', label: 'test loss', kind: 'loss' },
-    { key: 'testAccuracy', label: 'test accuracy', kind: 'accuracy' },
+    ...lossAndAccuracy('test', 'test', false),
   ],
   throughputUnit: 'images/s',
 };

@@ -8,6 +8,7 @@
  */
 import { BUILTIN_TEXT_OPTIONS } from '../../../data/builtinText';
 import { MAX_GENOTYPE_TEXT_CHARS } from '../../genotype/genotypeTextLimit';
+import { lossAndPerplexity } from '../../runKind/metricPairs';
 import type { RunKindInfo } from '../../runKind/runKind';
 import type { FieldSpec, Settings, SettingsSchema } from '../../runKind/settingsSchema';
 import type { RnnGenotype } from '../genotype/rnnGenotype';
@@ -319,14 +320,11 @@ export const RNN_RETRAIN_INFO: RunKindInfo = {
   schema: RNN_RETRAIN_SCHEMA,
   checkpointFormat: RNN_RETRAIN_CHECKPOINT_FORMAT_ID,
   metrics: [
-    { key: 'trainLoss', label: 'train loss', kind: 'loss', watch: true },
-    { key: 'trainPerplexity', label: 'train perplexity', kind: 'perplexity' },
+    ...lossAndPerplexity('train', 'train', true),
     { key: 'lr', label: "the step's learning rate (lr × length / bptt)", kind: 'rate' },
     { key: 'segmentLength', label: 'segment length', kind: 'other' },
-    { key: 'valLoss', label: 'validation loss', kind: 'loss' },
-    { key: 'valPerplexity', label: 'validation perplexity', kind: 'perplexity' },
-    { key: 'testLoss', label: 'test loss', kind: 'loss' },
-    { key: 'testPerplexity', label: 'test perplexity', kind: 'perplexity' },
+    ...lossAndPerplexity('val', 'validation', false),
+    ...lossAndPerplexity('test', 'test', false),
     { key: 'bestValPerplexity', label: 'best validation perplexity', kind: 'perplexity' },
   ],
   throughputUnit: 'tokens/s',

@@ -7,6 +7,7 @@
  * imports it through the registry.
  */
 import { BUILTIN_TEXT_OPTIONS } from '../../../data/builtinText';
+import { lossAndPerplexity } from '../../runKind/metricPairs';
 import type { RunKindInfo } from '../../runKind/runKind';
 import type { Settings, SettingsSchema } from '../../runKind/settingsSchema';
 import type {
@@ -230,8 +231,7 @@ export const RNN_SEARCH_INFO: RunKindInfo = {
   schema: RNN_SEARCH_SCHEMA,
   checkpointFormat: RNN_SEARCH_CHECKPOINT_FORMAT_ID,
   metrics: [
-    { key: 'trainLoss', label: 'train loss', kind: 'loss', watch: true },
-    { key: 'trainPerplexity', label: 'train perplexity', kind: 'perplexity' },
+    ...lossAndPerplexity('train', 'train', true),
     {
       key: 'valLoss',
       label: 'validation loss (a step: the alpha segment; an epoch: the whole text)',

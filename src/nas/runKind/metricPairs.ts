@@ -1,0 +1,30 @@
+/**
+ * The metrics kinds report in pairs, written once: a loss and its accuracy (the image kinds'
+ * training, validation, test and evaluation network) or its perplexity (the recurrent kinds'
+ * train, validation and test text), labelled alike. No tfjs here: the descriptors use them.
+ */
+import type { MetricSpec } from './runKind';
+
+/** `{prefix}Loss` ("{label} loss") and `{prefix}{Second}` ("{label} {second}"). */
+function pair(
+  prefix: string,
+  label: string,
+  watch: boolean,
+  second: 'accuracy' | 'perplexity',
+): [MetricSpec, MetricSpec] {
+  const Second = second.charAt(0).toUpperCase() + second.slice(1);
+  return [
+    { key: `${prefix}Loss`, label: `${label} loss`, kind: 'loss', ...(watch ? { watch } : {}) },
+    { key: `${prefix}${Second}`, label: `${label} ${second}`, kind: second },
+  ];
+}
+
+/** A loss and its accuracy; `watch`: a non-finite loss is divergence. */
+export function lossAndAccuracy(prefix: string, label: string, watch: boolean): MetricSpec[] {
+  return pair(prefix, label, watch, 'accuracy');
+}
+
+/** A loss and its perplexity; `watch`: a non-finite loss is divergence. */
+export function lossAndPerplexity(prefix: string, label: string, watch: boolean): MetricSpec[] {
+  return pair(prefix, label, watch, 'perplexity');
+}
