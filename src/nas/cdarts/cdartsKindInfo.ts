@@ -21,7 +21,7 @@ import {
   OPS_FIELD,
   seedField,
 } from '../runKind/convFields';
-import { lossAndAccuracy } from '../runKind/metricPairs';
+import { lossAndAccuracy, trainAndValidation } from '../runKind/metricPairs';
 import type { RunKindInfo } from '../runKind/runKind';
 import type { SettingsOf } from '../runKind/settingsSchema';
 
@@ -242,8 +242,6 @@ export const CDARTS_SCHEMA = {
   check: cdartsSettingsProblems,
 } as const;
 
-export type CdartsSettings = SettingsOf<typeof CDARTS_SCHEMA>;
-
 export const CDARTS_INFO: RunKindInfo = {
   id: 'cdarts',
   title: 'CDARTS search',
@@ -255,8 +253,7 @@ export const CDARTS_INFO: RunKindInfo = {
   // The CDARTS checkpoint's format (cdartsCheckpoint.ts), unchanged.
   checkpointFormat: 'nas-lab.cdarts-checkpoint',
   metrics: [
-    ...lossAndAccuracy('train', 'search network training', true),
-    ...lossAndAccuracy('val', 'search network validation', true),
+    ...trainAndValidation('search network '),
     ...lossAndAccuracy('eval', 'evaluation network', true),
     { key: 'distillationLoss', label: 'distillation loss', kind: 'loss', watch: true },
     { key: 'penalty', label: 'alpha L1 penalty', kind: 'other' },
@@ -264,3 +261,6 @@ export const CDARTS_INFO: RunKindInfo = {
   ],
   throughputUnit: 'images/s',
 };
+
+/** The kind's settings, typed by its schema. */
+export type CdartsSettings = SettingsOf<typeof CDARTS_SCHEMA>;

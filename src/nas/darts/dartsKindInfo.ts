@@ -19,7 +19,7 @@ import {
   seedField,
   splitProblem,
 } from '../runKind/convFields';
-import { lossAndAccuracy } from '../runKind/metricPairs';
+import { trainAndValidation } from '../runKind/metricPairs';
 import type { RunKindInfo } from '../runKind/runKind';
 import type { Settings, SettingsOf } from '../runKind/settingsSchema';
 import type { SearchConfig } from './searchConfig';
@@ -94,8 +94,6 @@ export const DARTS_SCHEMA = {
   check: dartsSettingsProblems,
 } as const;
 
-export type DartsSettings = SettingsOf<typeof DARTS_SCHEMA>;
-
 export const DARTS_INFO: RunKindInfo = {
   id: 'darts',
   title: 'DARTS search',
@@ -106,12 +104,14 @@ export const DARTS_INFO: RunKindInfo = {
   // The search checkpoint's format (searchCheckpointManifest.ts), unchanged.
   checkpointFormat: 'nas-lab.search-checkpoint',
   metrics: [
-    ...lossAndAccuracy('train', 'training', true),
-    ...lossAndAccuracy('val', 'validation', true),
+    ...trainAndValidation(),
     { key: 'weightLr', label: 'weight learning rate', kind: 'rate' },
   ],
   throughputUnit: 'images/s',
 };
+
+/** The kind's settings, typed by its schema. */
+export type DartsSettings = SettingsOf<typeof DARTS_SCHEMA>;
 
 /** The search configuration the settings describe (unchecked: `validateSearchConfig` checks). */
 export function dartsSearchConfig(s: DartsSettings): SearchConfig {

@@ -133,8 +133,6 @@ export const RETRAIN_SCHEMA = {
   check: retrainSettingsProblems,
 } as const;
 
-export type RetrainSettings = SettingsOf<typeof RETRAIN_SCHEMA>;
-
 export const RETRAIN_INFO: RunKindInfo = {
   id: 'retrain',
   title: 'retrain',
@@ -152,3 +150,6 @@ export const RETRAIN_INFO: RunKindInfo = {
   ],
   throughputUnit: 'images/s',
 };
+
+/** The kind's settings, typed by its schema. */
+export type RetrainSettings = SettingsOf<typeof RETRAIN_SCHEMA>;

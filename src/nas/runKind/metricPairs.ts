@@ -24,6 +24,18 @@ export function lossAndAccuracy(prefix: string, label: string, watch: boolean): 
   return pair(prefix, label, watch, 'accuracy');
 }
 
+/**
+ * A search network's figures on both halves: the weights' (training) and the alphas'
+ * (validation) loss and accuracy, both watched; `labelPrefix` names the network ("search
+ * network ", CDARTS's).
+ */
+export function trainAndValidation(labelPrefix = ''): MetricSpec[] {
+  return [
+    ...lossAndAccuracy('train', `${labelPrefix}training`, true),
+    ...lossAndAccuracy('val', `${labelPrefix}validation`, true),
+  ];
+}
+
 /** A loss and its perplexity; `watch`: a non-finite loss is divergence. */
 export function lossAndPerplexity(prefix: string, label: string, watch: boolean): MetricSpec[] {
   return pair(prefix, label, watch, 'perplexity');
