@@ -2,40 +2,27 @@
  * Configuration of retraining a recurrent genotype (`rnn/train.py`), its presets and
  * validation. Free of tfjs. The embedding size equals `nhid` (the decoder is tied).
  */
-import type { RnnDropoutRates } from '../model/rnnDropoutRates';
+import type { RnnCommonConfig } from '../model/rnnConfigChecks';
+import * as check from '../model/rnnConfigChecks';
 import { checkDropoutRates } from '../model/rnnDropoutRates';
 
-export interface RnnRetrainConfig {
-  /** Hidden (= embedding) size: DARTS's emsize = nhid = nhidlast. */
-  readonly nhid: number;
-  readonly batchSize: number;
+/** The retrain's learning rate is SGD's, then ASGD's once train.py switches. */
+export interface RnnRetrainConfig extends RnnCommonConfig {
   /** Batch of the per-epoch evaluation on the validation text. */
   readonly evalBatchSize: number;
   /** Batch of the evaluation on the test text (DARTS: 1). */
   readonly testBatchSize: number;
-  /** Mean segment length of truncated backpropagation through time. */
-  readonly bptt: number;
   /** Segments are at most bptt + maxSeqLenDelta long. */
   readonly maxSeqLenDelta: number;
   /** Probability of centring the segment length on bptt/2 instead of bptt. */
   readonly halfSegmentProbability: number;
-  readonly epochs: number;
-  /** SGD (then ASGD) learning rate, scaled per segment by its drawn length / bptt. */
-  readonly lr: number;
-  /** Global gradient-norm clip. */
-  readonly clip: number;
-  readonly weightDecay: number;
   /** α of the activation regularisation α·mean(dropped output²) (DARTS: 0, off). */
   readonly arAlpha: number;
-  /** β of the temporal activation regularisation β·mean((h_{t+1} − h_t)²). */
-  readonly tarBeta: number;
-  readonly dropout: RnnDropoutRates;
   /**
    * SGD switches to averaged SGD when an epoch's validation loss is worse than the best of all
    * epochs but the last `nonmono`.
    */
   readonly nonmono: number;
-  readonly seed: number;
 }
 
 /** `rnn/train.py`'s defaults (PTB). */
@@ -74,44 +61,24 @@ export const SMALL_RNN_RETRAIN_CONFIG: RnnRetrainConfig = {
   nonmono: 2,
 };
 
-function positiveInteger(name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1)
-    throw new Error(`${name} must be a positive integer, got ${v}`);
-}
-
-function nonNegative(name: string, v: number): void {
-  if (!(Number.isFinite(v) && v >= 0)) throw new Error(`${name} must be ≥ 0, got ${v}`);
-}
-
 /** Throws a message naming the first invalid setting. */
 export function checkRnnRetrainConfig(c: RnnRetrainConfig): void {
-  for (const [name, v] of [
-    ['nhid', c.nhid],
-    ['batchSize', c.batchSize],
-    ['evalBatchSize', c.evalBatchSize],
-    ['testBatchSize', c.testBatchSize],
-    ['bptt', c.bptt],
-    ['epochs', c.epochs],
+  check.positiveIntegers(c, [
+    'nhid',
+    'batchSize',
+    'evalBatchSize',
+    'testBatchSize',
+    'bptt',
+    'epochs',
     // best_val_loss[:-nonmono] is empty (and min() of it fails) for nonmono = 0.
-    ['nonmono', c.nonmono],
-  ] as const) {
-    positiveInteger(name, v);
-  }
+    'nonmono',
+  ]);
   if (!Number.isInteger(c.maxSeqLenDelta) || c.maxSeqLenDelta < 0) {
     throw new Error(`maxSeqLenDelta must be an integer ≥ 0, got ${c.maxSeqLenDelta}`);
   }
-  if (!(c.halfSegmentProbability >= 0 && c.halfSegmentProbability <= 1)) {
-    throw new Error(`halfSegmentProbability must be in [0, 1], got ${c.halfSegmentProbability}`);
-  }
-  for (const [name, v] of [
-    ['lr', c.lr],
-    ['clip', c.clip],
-  ] as const) {
-    if (!(Number.isFinite(v) && v > 0)) throw new Error(`${name} must be > 0, got ${v}`);
-  }
-  nonNegative('weightDecay', c.weightDecay);
-  nonNegative('arAlpha', c.arAlpha);
-  nonNegative('tarBeta', c.tarBeta);
+  check.halfSegmentProbability(c.halfSegmentProbability);
+  check.positive(c, ['lr', 'clip']);
+  check.nonNegative(c, ['weightDecay', 'arAlpha', 'tarBeta']);
   checkDropoutRates(c.dropout);
-  if (!Number.isInteger(c.seed)) throw new Error(`seed must be an integer, got ${c.seed}`);
+  check.seed(c.seed);
 }

@@ -6,6 +6,7 @@
  * text) and `demo` (the lab's first look in a browser). No tfjs here: the page imports it.
  */
 import type { FieldSpec, NumberField, SettingValue } from '../../runKind/settingsSchema';
+import type { RnnCommonConfig } from '../model/rnnConfigChecks';
 import type { RnnDropoutRates } from '../model/rnnDropoutRates';
 
 /** The recurrent kinds' presets, the first the default. */
@@ -32,20 +33,6 @@ export function byPreset<T extends SettingValue>(
 /** The values of every preset: `pick` applied to each preset's source. */
 export function perPreset<S, T>(sources: PresetValues<S>, pick: (s: S) => T): PresetValues<T> {
   return { small: pick(sources.small), paper: pick(sources.paper), demo: pick(sources.demo) };
-}
-
-/** The part of the core's configurations both scripts share. */
-export interface RnnCommonConfig {
-  readonly nhid: number;
-  readonly batchSize: number;
-  readonly bptt: number;
-  readonly epochs: number;
-  readonly lr: number;
-  readonly clip: number;
-  readonly weightDecay: number;
-  readonly tarBeta: number;
-  readonly dropout: RnnDropoutRates;
-  readonly seed: number;
 }
 
 /** What a kind's preset gives the shared fields: its configuration and how much text. */
