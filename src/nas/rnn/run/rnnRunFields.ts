@@ -137,8 +137,13 @@ export function rnnCommonFields(
   values: PresetValues<RnnCommonValues>,
   words: RnnFieldWords,
 ): { data: FieldSpec[]; sizes: NumberField[]; training: NumberField[] } {
-  const field = (spec: NumberSpec, pick: (v: RnnCommonValues) => number) =>
-    presetNumber({ reference: `${words.script} --${spec.key}`, ...spec }, values, pick);
+  /** A field of the script's flag `--{flag ?? key}`, its value by preset the key's (or `pick`'s). */
+  const field = (spec: NumberSpec, pick?: (v: RnnCommonValues) => number) =>
+    presetNumber(
+      { reference: `${words.script} --${spec.flag ?? spec.key}`, ...spec },
+      values,
+      pick ?? ((v) => v[spec.key as ScalarKey]),
+    );
   const data: FieldSpec[] = [
     {
       key: 'level',
@@ -175,39 +180,34 @@ export function rnnCommonFields(
     ),
   ];
   const sizes: NumberField[] = [
-    field(
-      {
-        key: 'nhid',
-        type: 'int',
-        min: 1,
-        linkMax: 2048,
-        group: 'network',
-        reference: `${words.script} --emsize = --nhid = --nhidlast`,
-        help: 'embedding = hidden size (--emsize; the decoder is tied to the embedding, so they are one number)',
-      },
-      (v) => v.nhid,
-    ),
-    field(
-      {
-        key: 'batchSize',
-        flag: 'batch-size',
-        type: 'int',
-        min: words.minBatch,
-        linkMax: 1024,
-        group: 'optimizer',
-        reference: `${words.script} --batch_size`,
-        help: 'batch size (columns of the train text)',
-      },
-      (v) => v.batchSize,
-    ),
-    field(
-      { key: 'bptt', type: 'int', min: 1, linkMax: 1000, group: 'method', help: words.bpttHelp },
-      (v) => v.bptt,
-    ),
-    field(
-      { key: 'epochs', type: 'int', min: 1, linkMax: 1000, group: 'run', help: 'epochs' },
-      (v) => v.epochs,
-    ),
+    field({
+      key: 'nhid',
+      type: 'int',
+      min: 1,
+      linkMax: 2048,
+      group: 'network',
+      reference: `${words.script} --emsize = --nhid = --nhidlast`,
+      help: 'embedding = hidden size (--emsize; the decoder is tied to the embedding, so they are one number)',
+    }),
+    field({
+      key: 'batchSize',
+      flag: 'batch-size',
+      type: 'int',
+      min: words.minBatch,
+      linkMax: 1024,
+      group: 'optimizer',
+      reference: `${words.script} --batch_size`,
+      help: 'batch size (columns of the train text)',
+    }),
+    field({
+      key: 'bptt',
+      type: 'int',
+      min: 1,
+      linkMax: 1000,
+      group: 'method',
+      help: words.bpttHelp,
+    }),
+    field({ key: 'epochs', type: 'int', min: 1, linkMax: 1000, group: 'run', help: 'epochs' }),
     {
       key: 'maxSteps',
       flag: 'max-steps',
@@ -221,48 +221,43 @@ export function rnnCommonFields(
   ];
   const advanced = { type: 'number', min: 0, advanced: true } as const;
   const training: NumberField[] = [
-    field(
-      { key: 'lr', type: 'number', min: 0, live: true, group: 'optimizer', help: words.lrHelp },
-      (v) => v.lr,
-    ),
-    field(
-      { key: 'clip', ...advanced, group: 'optimizer', help: 'gradient-norm clip' },
-      (v) => v.clip,
-    ),
-    field(
-      {
-        key: 'weightDecay',
-        flag: 'wdecay',
-        ...advanced,
-        group: 'optimizer',
-        reference: `${words.script} --wdecay`,
-        help: 'weight decay',
-      },
-      (v) => v.weightDecay,
-    ),
-    field(
-      {
-        key: 'tarBeta',
-        flag: 'beta',
-        ...advanced,
-        group: 'method',
-        reference: `${words.script} --beta`,
-        help: 'temporal activation regularisation (TAR) weight',
-      },
-      (v) => v.tarBeta,
-    ),
+    field({
+      key: 'lr',
+      type: 'number',
+      min: 0,
+      live: true,
+      group: 'optimizer',
+      help: words.lrHelp,
+    }),
+    field({ key: 'clip', ...advanced, group: 'optimizer', help: 'gradient-norm clip' }),
+    field({
+      key: 'weightDecay',
+      flag: 'wdecay',
+      ...advanced,
+      group: 'optimizer',
+      help: 'weight decay',
+    }),
+    field({
+      key: 'tarBeta',
+      flag: 'beta',
+      ...advanced,
+      group: 'method',
+      help: 'temporal activation regularisation (TAR) weight',
+    }),
     ...RNN_DROPOUT_KEYS.map(([key, rate, help]) =>
       field(
         { key, ...advanced, max: 1, group: 'network', help: `dropout ${help}, a rate in [0, 1)` },
         (v) => v.dropout[rate],
       ),
     ),
-    field({ key: 'seed', type: 'int', group: 'run', help: 'random seed' }, (v) => v.seed),
+    field({ key: 'seed', type: 'int', group: 'run', help: 'random seed' }),
   ];
   return { data, sizes, training };
 }
 
 /** The shared settings whose keys are the configurations' keys too. */
+type ScalarKey = (typeof SCALAR_KEYS)[number];
+
 const SCALAR_KEYS = [
   'nhid',
   'batchSize',
