@@ -40,3 +40,6 @@ export function trainAndValidation(labelPrefix = ''): MetricSpec[] {
 export function lossAndPerplexity(prefix: string, label: string, watch: boolean): MetricSpec[] {
   return pair(prefix, label, watch, 'perplexity');
 }
+
+/** The recurrent kinds' figures of a train segment: its loss (watched) and its perplexity. */
+export const TRAIN_TEXT_METRICS: readonly MetricSpec[] = lossAndPerplexity('train', 'train', true);

@@ -8,33 +8,14 @@
  */
 import { BUILTIN_TEXT_OPTIONS } from '../../../data/builtinText';
 import { MAX_GENOTYPE_TEXT_CHARS } from '../../genotype/genotypeTextLimit';
-import { lossAndPerplexity } from '../../runKind/metricPairs';
+import { lossAndPerplexity, TRAIN_TEXT_METRICS } from '../../runKind/metricPairs';
 import type { RunKindInfo } from '../../runKind/runKind';
 import type { FieldSpec, Settings, SettingsSchema } from '../../runKind/settingsSchema';
 import type { RnnGenotype } from '../genotype/rnnGenotype';
 import { importRnnGenotypeText } from '../genotype/rnnGenotypeText';
 import type { RnnPublishedGenotypeName } from '../genotype/rnnPublishedGenotypes';
 import { RNN_PUBLISHED_GENOTYPES } from '../genotype/rnnPublishedGenotypes';
-import type {
-  PresetValues,
-  RnnCommonSettings,
-  RnnFieldWords,
-  RnnPresetData,
-} from '../run/rnnRunFields';
-import {
-  commonPresetValues,
-  countOrAll,
-  pickNumbers,
-  perPreset,
-  presetNumber,
-  RNN_PRESETS,
-  rnnCommonConfigOf,
-  rnnCommonFields,
-  rnnCommonProblems,
-  rnnCommonSettingsOf,
-  tokenProblem,
-  tokensField,
-} from '../run/rnnRunFields';
+import * as shared from '../run/rnnRunFields';
 import type { RnnRetrainConfig } from './rnnRetrainConfig';
 import {
   checkRnnRetrainConfig,
@@ -46,7 +27,7 @@ import {
 export const RNN_RETRAIN_CHECKPOINT_FORMAT_ID = 'nas-lab.rnn-retrain-checkpoint';
 
 /** A recurrent retrain's settings, as its schema types them. */
-export interface RnnRetrainSettings extends RnnCommonSettings {
+export interface RnnRetrainSettings extends shared.RnnCommonSettings {
   /** A published name or a genotype file's text (JSON or DARTS's repr). */
   readonly genotype: string;
   /** 0: the whole text. */
@@ -72,18 +53,18 @@ const LAB_CONFIG: RnnRetrainConfig = {
   nonmono: 1,
 };
 
-const CONFIGS: PresetValues<RnnRetrainConfig> = {
+const CONFIGS: shared.PresetValues<RnnRetrainConfig> = {
   small: SMALL_RNN_RETRAIN_CONFIG,
   paper: PAPER_RNN_RETRAIN_CONFIG,
   demo: LAB_CONFIG,
 };
 
 /** Data of each preset. small: an epoch of about 60 steps; paper: the whole text; demo: 4,000. */
-type RetrainData = RnnPresetData & {
+type RetrainData = shared.RnnPresetData & {
   readonly testTokens: number;
 };
 
-const DATA: PresetValues<RetrainData> = {
+const DATA: shared.PresetValues<RetrainData> = {
   small: { trainTokens: 20_000, validTokens: 4_000, testTokens: 4_000, maxVocabulary: 0 },
   paper: { trainTokens: 0, validTokens: 0, testTokens: 0, maxVocabulary: 0 },
   demo: {
@@ -94,9 +75,7 @@ const DATA: PresetValues<RetrainData> = {
   },
 };
 
-const COMMON = commonPresetValues(CONFIGS, DATA);
-
-const WORDS: RnnFieldWords = {
+const WORDS: shared.RnnFieldWords = {
   script: 'train.py',
   minBatch: 1,
   bpttHelp: 'mean segment length of truncated backpropagation through time',
@@ -107,7 +86,7 @@ const WORDS: RnnFieldWords = {
   validTokensHelp: 'evaluate on the first N tokens of the validation text; 0: all of it',
 };
 
-const { data, sizes, training } = rnnCommonFields(COMMON, WORDS);
+const { data, sizes, training } = shared.rnnCommonFields(CONFIGS, DATA, WORDS);
 
 /** The names `rnn/genotypes.py` gives the published genotypes, and the spellings also read. */
 export const RNN_GENOTYPE_LITERALS = [
@@ -178,21 +157,21 @@ const countField = (
   help: string,
   pick: (c: RnnRetrainConfig) => number,
 ) =>
-  presetNumber(
+  shared.presetNumber(
     { key, flag, type: 'int', min, group: 'optimizer', advanced: true, help },
     CONFIGS,
     pick,
   );
 
 export const RNN_RETRAIN_SCHEMA: SettingsSchema = {
-  presets: RNN_PRESETS,
+  presets: shared.RNN_PRESETS,
   fields: [
     GENOTYPE,
     ...data,
-    tokensField(
+    shared.tokensField(
       'testTokens',
       'test on the first N tokens of the test text; 0: all of it',
-      perPreset(DATA, (d) => d.testTokens),
+      shared.perPreset(DATA, (d) => d.testTokens),
     ),
     ...sizes,
     {
@@ -227,7 +206,7 @@ export const RNN_RETRAIN_SCHEMA: SettingsSchema = {
       reference: 'train.py --test_batch_size',
     },
     ...training,
-    presetNumber(
+    shared.presetNumber(
       {
         key: 'arAlpha',
         flag: 'alpha',
@@ -256,19 +235,19 @@ export const RNN_RETRAIN_SCHEMA: SettingsSchema = {
   check: rnnRetrainProblems,
 };
 
-/** The retrain's own settings, named as its configuration names them. */
-const OWN_KEYS = ['evalBatchSize', 'testBatchSize', 'maxSeqLenDelta', 'arAlpha', 'nonmono'];
-
-/** The core's configuration: the small preset's fixed values with the settings on top. */
-export function rnnRetrainConfigOf(settings: Settings): RnnRetrainConfig {
-  const own = pickNumbers(settings, OWN_KEYS);
-  return { ...SMALL_RNN_RETRAIN_CONFIG, ...rnnCommonConfigOf(settings), ...own };
-}
-
-/** The settings a configuration holds, over `base` (for what it does not hold). */
-export function rnnRetrainSettingsOf(config: RnnRetrainConfig, base: Settings): Settings {
-  return { ...base, ...rnnCommonSettingsOf(config), ...pickNumbers(config, OWN_KEYS) };
-}
+/**
+ * The core's configuration of settings (the small preset's fixed values with the settings on
+ * top), and the settings a configuration holds over a base (for what it does not hold): the
+ * retrain's own settings are the configuration's keys.
+ */
+export const { configOf: rnnRetrainConfigOf, settingsOf: rnnRetrainSettingsOf } =
+  shared.rnnConfigMapping(SMALL_RNN_RETRAIN_CONFIG, [
+    'evalBatchSize',
+    'testBatchSize',
+    'maxSeqLenDelta',
+    'arAlpha',
+    'nonmono',
+  ]);
 
 /** What the token counts need, or null: 3 train rows, 2 rows of each evaluation batch. */
 export function rnnRetrainTokenProblem(
@@ -276,7 +255,7 @@ export function rnnRetrainTokenProblem(
   tokens: { readonly train: number; readonly valid: number; readonly test: number },
 ): string | null {
   const { batchSize, evalBatchSize, testBatchSize } = config;
-  return tokenProblem(
+  return shared.tokenProblem(
     [
       ['trainTokens', tokens.train, 3 * batchSize],
       ['validTokens', tokens.valid, 2 * evalBatchSize],
@@ -288,7 +267,7 @@ export function rnnRetrainTokenProblem(
 
 /** The cross-field checks: the genotype, the core's configuration rules, enough tokens. */
 function rnnRetrainProblems(settings: Settings): string[] {
-  const problems = rnnCommonProblems(settings);
+  const problems = shared.rnnCommonProblems(settings);
   try {
     rnnRetrainGenotypeOf(settings.genotype as string);
   } catch (e) {
@@ -303,9 +282,9 @@ function rnnRetrainProblems(settings: Settings): string[] {
   }
   const s = settings as unknown as RnnRetrainSettings;
   const tokens = rnnRetrainTokenProblem(config, {
-    train: countOrAll(s.trainTokens),
-    valid: countOrAll(s.validTokens),
-    test: countOrAll(s.testTokens),
+    train: shared.countOrAll(s.trainTokens),
+    valid: shared.countOrAll(s.validTokens),
+    test: shared.countOrAll(s.testTokens),
   });
   return tokens ? [tokens] : [];
 }
@@ -320,7 +299,7 @@ export const RNN_RETRAIN_INFO: RunKindInfo = {
   schema: RNN_RETRAIN_SCHEMA,
   checkpointFormat: RNN_RETRAIN_CHECKPOINT_FORMAT_ID,
   metrics: [
-    ...lossAndPerplexity('train', 'train', true),
+    ...TRAIN_TEXT_METRICS,
     { key: 'lr', label: "the step's learning rate (lr × length / bptt)", kind: 'rate' },
     { key: 'segmentLength', label: 'segment length', kind: 'other' },
     ...lossAndPerplexity('val', 'validation', false),

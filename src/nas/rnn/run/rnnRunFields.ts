@@ -48,7 +48,7 @@ export interface RnnCommonValues extends RnnCommonConfig {
 export type RnnPresetData = Pick<RnnCommonValues, 'trainTokens' | 'validTokens' | 'maxVocabulary'>;
 
 /** The shared fields' values of each preset: its configuration and its data. */
-export function commonPresetValues(
+function commonPresetValues(
   configs: PresetValues<RnnCommonConfig>,
   data: PresetValues<RnnPresetData>,
 ): PresetValues<RnnCommonValues> {
@@ -131,12 +131,15 @@ export function tokensField(key: string, help: string, values: PresetValues<numb
 /**
  * The shared fields in three groups the kinds place among their own: the text (level,
  * vocabulary cap, tokens), the sizes and length (nhid, batch, bptt, epochs, max steps), and the
- * training (SGD, clip, weight decay, TAR, the dropouts, the seed).
+ * training (SGD, clip, weight decay, TAR, the dropouts, the seed). Their defaults by preset are
+ * the preset's configuration's and data's.
  */
 export function rnnCommonFields(
-  values: PresetValues<RnnCommonValues>,
+  configs: PresetValues<RnnCommonConfig>,
+  presetData: PresetValues<RnnPresetData>,
   words: RnnFieldWords,
 ): { data: FieldSpec[]; sizes: NumberField[]; training: NumberField[] } {
+  const values = commonPresetValues(configs, presetData);
   /** A field of the script's flag `--{flag ?? key}`, its value by preset the key's (or `pick`'s). */
   const field = (spec: NumberSpec, pick?: (v: RnnCommonValues) => number) =>
     presetNumber(
@@ -271,13 +274,13 @@ const SCALAR_KEYS = [
 ] as const;
 
 /** The values of `keys` in `from` (settings or a configuration; they share these keys). */
-export function pickNumbers(from: object, keys: readonly string[]): Record<string, number> {
+function pickNumbers(from: object, keys: readonly string[]): Record<string, number> {
   const record = from as Readonly<Record<string, number>>;
   return Object.fromEntries(keys.map((k) => [k, record[k] as number]));
 }
 
 /** The shared part of the core's configuration, from settings. */
-export function rnnCommonConfigOf(settings: Readonly<Record<string, unknown>>): RnnCommonConfig {
+function rnnCommonConfigOf(settings: Readonly<Record<string, unknown>>): RnnCommonConfig {
   const dropout = Object.fromEntries(
     RNN_DROPOUT_KEYS.map(([key, rate]) => [rate, settings[key] as number]),
   ) as unknown as RnnDropoutRates;
@@ -285,9 +288,35 @@ export function rnnCommonConfigOf(settings: Readonly<Record<string, unknown>>): 
 }
 
 /** The shared settings a configuration holds. */
-export function rnnCommonSettingsOf(c: RnnCommonConfig): Record<string, number> {
+function rnnCommonSettingsOf(c: RnnCommonConfig): Record<string, number> {
   const rates = RNN_DROPOUT_KEYS.map(([key, rate]) => [key, c.dropout[rate]]);
   return { ...pickNumbers(c, SCALAR_KEYS), ...Object.fromEntries(rates) };
+}
+
+/**
+ * How a kind's settings and its core configuration map onto each other: the shared settings, and
+ * the kind's own, each a setting of the configuration's key of the same name, or a [setting,
+ * configuration key] pair; the configuration's other values are `small`'s.
+ */
+export function rnnConfigMapping<C extends RnnCommonConfig>(
+  small: C,
+  own: readonly (string | readonly [string, keyof C & string])[],
+) {
+  const pairs = own.map((k) => (typeof k === 'string' ? [k, k] : k));
+  return {
+    /** The core's configuration: `small`'s fixed values with the settings on top. */
+    configOf: (settings: Readonly<Record<string, unknown>>): C => ({
+      ...small,
+      ...rnnCommonConfigOf(settings),
+      ...Object.fromEntries(pairs.map(([s, c]) => [c, settings[s]])),
+    }),
+    /** The settings a configuration holds, over `base` (for what it does not hold). */
+    settingsOf: <S extends Readonly<Record<string, unknown>>>(config: C, base: S): S => ({
+      ...base,
+      ...rnnCommonSettingsOf(config),
+      ...Object.fromEntries(pairs.map(([s, c]) => [s, config[c as keyof C]])),
+    }),
+  };
 }
 
 /** Cross-field problems of the shared fields: dropout rates below 1, a usable vocabulary cap. */

@@ -7,26 +7,10 @@
  * imports it through the registry.
  */
 import { BUILTIN_TEXT_OPTIONS } from '../../../data/builtinText';
-import { lossAndPerplexity } from '../../runKind/metricPairs';
+import { TRAIN_TEXT_METRICS } from '../../runKind/metricPairs';
 import type { RunKindInfo } from '../../runKind/runKind';
 import type { Settings, SettingsSchema } from '../../runKind/settingsSchema';
-import type {
-  PresetValues,
-  RnnCommonSettings,
-  RnnFieldWords,
-  RnnPresetData,
-} from '../run/rnnRunFields';
-import {
-  commonPresetValues,
-  countOrAll,
-  presetNumber,
-  RNN_PRESETS,
-  rnnCommonConfigOf,
-  rnnCommonFields,
-  rnnCommonProblems,
-  rnnCommonSettingsOf,
-  tokenProblem,
-} from '../run/rnnRunFields';
+import * as shared from '../run/rnnRunFields';
 import type { RnnSearchConfig } from './rnnSearchConfig';
 import {
   checkRnnSearchConfig,
@@ -37,7 +21,7 @@ import {
 export const RNN_SEARCH_CHECKPOINT_FORMAT_ID = 'nas-lab.rnn-search-checkpoint';
 
 /** A recurrent search's settings, as its schema types them. */
-export interface RnnSearchSettings extends RnnCommonSettings {
+export interface RnnSearchSettings extends shared.RnnCommonSettings {
   readonly nodes: number;
   /** 1: first order; 2: unrolled. */
   readonly order: number;
@@ -58,7 +42,7 @@ const LAB_CONFIG: RnnSearchConfig = {
   epochs: 1,
 };
 
-const CONFIGS: PresetValues<RnnSearchConfig> = {
+const CONFIGS: shared.PresetValues<RnnSearchConfig> = {
   small: SMALL_RNN_SEARCH_CONFIG,
   paper: PAPER_RNN_SEARCH_CONFIG,
   demo: LAB_CONFIG,
@@ -68,15 +52,13 @@ const CONFIGS: PresetValues<RnnSearchConfig> = {
  * Data of each preset. small: an epoch of about 50 steps, a minute or two on the wasm backend;
  * paper: the whole text; demo: the lab's 4,000 and 800 tokens.
  */
-const DATA: PresetValues<RnnPresetData> = {
+const DATA: shared.PresetValues<shared.RnnPresetData> = {
   small: { trainTokens: 16_000, validTokens: 4_000, maxVocabulary: 0 },
   paper: { trainTokens: 0, validTokens: 0, maxVocabulary: 0 },
   demo: { trainTokens: 4000, validTokens: 800, maxVocabulary: BUILTIN_TEXT_OPTIONS.maxVocabulary },
 };
 
-const COMMON = commonPresetValues(CONFIGS, DATA);
-
-const WORDS: RnnFieldWords = {
+const WORDS: shared.RnnFieldWords = {
   script: 'train_search.py',
   minBatch: 2,
   bpttHelp: 'segment length of truncated backpropagation through time',
@@ -88,16 +70,16 @@ const WORDS: RnnFieldWords = {
     'and the first N of the validation text, which trains the alphas (as in DARTS); 0: all of it',
 };
 
-const { data, sizes, training } = rnnCommonFields(COMMON, WORDS);
+const { data, sizes, training } = shared.rnnCommonFields(CONFIGS, DATA, WORDS);
 
 /** A field whose default per preset is its configuration's. */
 const configField = (
-  spec: Parameters<typeof presetNumber>[0],
+  spec: Parameters<typeof shared.presetNumber>[0],
   pick: (c: RnnSearchConfig) => number,
-) => presetNumber(spec, CONFIGS, pick);
+) => shared.presetNumber(spec, CONFIGS, pick);
 
 export const RNN_SEARCH_SCHEMA: SettingsSchema = {
-  presets: RNN_PRESETS,
+  presets: shared.RNN_PRESETS,
   fields: [
     ...data,
     ...sizes.slice(0, 1),
@@ -158,30 +140,18 @@ export const RNN_SEARCH_SCHEMA: SettingsSchema = {
   check: rnnSearchProblems,
 };
 
-/** The core's configuration: the small preset's fixed values with the settings on top. */
-export function rnnSearchConfigOf(settings: Settings): RnnSearchConfig {
-  const s = settings as unknown as RnnSearchSettings;
-  return {
-    ...SMALL_RNN_SEARCH_CONFIG,
-    ...rnnCommonConfigOf(settings),
-    steps: s.nodes,
-    order: s.order as 1 | 2,
-    alphaLr: s.alphaLr,
-    alphaWeightDecay: s.alphaWeightDecay,
-  };
-}
-
-/** The settings a configuration holds, over `base` (for the corpus settings it does not hold). */
-export function rnnSearchSettingsOf(config: RnnSearchConfig, base: Settings): Settings {
-  return {
-    ...base,
-    ...rnnCommonSettingsOf(config),
-    nodes: config.steps,
-    order: config.order,
-    alphaLr: config.alphaLr,
-    alphaWeightDecay: config.alphaWeightDecay,
-  };
-}
+/**
+ * The core's configuration of settings (the small preset's fixed values with the settings on
+ * top), and the settings a configuration holds over a base (for what it does not hold): the
+ * search's own settings are the configuration's keys (`nodes` is DARTS's `steps`).
+ */
+export const { configOf: rnnSearchConfigOf, settingsOf: rnnSearchSettingsOf } =
+  shared.rnnConfigMapping(SMALL_RNN_SEARCH_CONFIG, [
+    ['nodes', 'steps'],
+    'order',
+    'alphaLr',
+    'alphaWeightDecay',
+  ]);
 
 /**
  * What the token counts need, or null: the training text at least 3 rows of `batchSize` columns
@@ -194,7 +164,7 @@ export function rnnSearchTokenProblem(
   validTokens: number,
 ): string | null {
   const { batchSize, evalBatchSize } = config;
-  return tokenProblem(
+  return shared.tokenProblem(
     [
       ['trainTokens', trainTokens, 3 * batchSize],
       ['validTokens', validTokens, 2 * Math.max(batchSize, evalBatchSize)],
@@ -205,7 +175,7 @@ export function rnnSearchTokenProblem(
 
 /** The cross-field checks: the core's configuration rules, rates, enough tokens. */
 function rnnSearchProblems(settings: Settings): string[] {
-  const problems = rnnCommonProblems(settings);
+  const problems = shared.rnnCommonProblems(settings);
   const config = rnnSearchConfigOf(settings);
   try {
     checkRnnSearchConfig(config);
@@ -215,8 +185,8 @@ function rnnSearchProblems(settings: Settings): string[] {
   const s = settings as unknown as RnnSearchSettings;
   const tokens = rnnSearchTokenProblem(
     config,
-    countOrAll(s.trainTokens),
-    countOrAll(s.validTokens),
+    shared.countOrAll(s.trainTokens),
+    shared.countOrAll(s.validTokens),
   );
   return tokens ? [...problems, tokens] : problems;
 }
@@ -231,7 +201,7 @@ export const RNN_SEARCH_INFO: RunKindInfo = {
   schema: RNN_SEARCH_SCHEMA,
   checkpointFormat: RNN_SEARCH_CHECKPOINT_FORMAT_ID,
   metrics: [
-    ...lossAndPerplexity('train', 'train', true),
+    ...TRAIN_TEXT_METRICS,
     {
       key: 'valLoss',
       label: 'validation loss (a step: the alpha segment; an epoch: the whole text)',
