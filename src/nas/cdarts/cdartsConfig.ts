@@ -14,8 +14,10 @@ import type { OpName } from '../ops/primitives';
 import { DARTS_PRIMITIVES, parseOpSet } from '../ops/primitives';
 import { checkAdamBetas, checkIntegerAtLeast, checkPositiveNumber } from '../optim/settingChecks';
 
-/** The distillation ("interactive") loss between the two networks' ensemble logits. */
-export type InteractiveType = 'kl' | 'smoothl1';
+/** The distillation ("interactive") losses between the two networks' ensemble logits. */
+export const INTERACTIVE_TYPES = ['kl', 'smoothl1'] as const;
+
+export type InteractiveType = (typeof INTERACTIVE_TYPES)[number];
 
 /**
  * Which ops the L1 penalty on the alphas covers. `official` (Cream's search_function):
@@ -23,7 +25,9 @@ export type InteractiveType = 'kl' | 'smoothl1';
  * module class name): both pools, skip_connect where it is the identity (stride-1 edges) and
  * both dilated convs.
  */
-export type RegularizedOps = 'official' | 'nni';
+export const REGULARIZED_OPS = ['official', 'nni'] as const;
+
+export type RegularizedOps = (typeof REGULARIZED_OPS)[number];
 
 /** From `epoch` on (at its start), `cutNum` choices of every edge are cut (cumulative). */
 export interface CutPoint {
@@ -226,14 +230,14 @@ export function validateCdartsConfig(config: CdartsConfig): CdartsConfig {
   checkAdamBetas(config.alphaBeta1, config.alphaBeta2);
   checkPositiveNumber(config.lossAlpha, 'loss_alpha (lossAlpha)', false);
   checkPositiveNumber(config.lossT, 'loss_T (lossT)', false);
-  if (config.interactiveType !== 'kl' && config.interactiveType !== 'smoothl1') {
+  if (!INTERACTIVE_TYPES.includes(config.interactiveType)) {
     throw new Error(
       `interactive type must be "kl" or "smoothl1", got ${JSON.stringify(config.interactiveType)}`,
     );
   }
   checkPositiveNumber(config.regularCoeff, 'regular_coeff (regularCoeff)', true);
   checkPositiveNumber(config.regularRatio, 'regular_ratio (regularRatio)', false);
-  if (config.regularizedOps !== 'official' && config.regularizedOps !== 'nni') {
+  if (!REGULARIZED_OPS.includes(config.regularizedOps)) {
     throw new Error(
       `regularized ops must be "official" or "nni", got ${JSON.stringify(config.regularizedOps)}`,
     );

@@ -9,7 +9,12 @@
  * defaults on NNI's example networks, all images) and `demo` (the lab's quick demo). The `layers`
  * key is the search network's cells, as in the lab's links; its flag is `--search-layers`.
  */
-import { NNI_CDARTS_CONFIG, SMALL_CDARTS_CONFIG } from './cdartsConfig';
+import {
+  INTERACTIVE_TYPES,
+  NNI_CDARTS_CONFIG as nni,
+  REGULARIZED_OPS,
+  SMALL_CDARTS_CONFIG as small,
+} from './cdartsConfig';
 import { cdartsSettingsProblems } from './cdartsSettings';
 import {
   batchSizeField,
@@ -25,8 +30,23 @@ import { lossAndAccuracy, trainAndValidation } from '../runKind/metricPairs';
 import type { RunKindInfo } from '../runKind/runKind';
 import type { SettingsOf } from '../runKind/settingsSchema';
 
-const small = SMALL_CDARTS_CONFIG;
-const nni = NNI_CDARTS_CONFIG;
+/**
+ * `headConv1`, `headConv2`: the width of the distillation heads' `i`-th convolution (`conv`, the
+ * official DistillHeadCIFAR's `width` channels).
+ */
+function headWidthField<K extends string>(key: K, i: 0 | 1, conv: string, width: number) {
+  return {
+    key,
+    type: 'int',
+    min: 1,
+    default: small.headWidths[i],
+    presets: { nni: nni.headWidths[i] },
+    group: 'network',
+    help: `channels of the distillation heads' ${conv} convolution`,
+    reference: `DistillHeadCIFAR: ${width}`,
+    advanced: true,
+  } as const;
+}
 
 export const CDARTS_SCHEMA = {
   presets: ['small', 'nni', 'demo'],
@@ -95,28 +115,8 @@ export const CDARTS_SCHEMA = {
       reference: "NNI's CDARTS example: Model(dataset, 20)",
     }),
     OPS_FIELD,
-    {
-      key: 'headConv1',
-      type: 'int',
-      min: 1,
-      default: small.headWidths[0],
-      presets: { nni: nni.headWidths[0] },
-      group: 'network',
-      help: "channels of the distillation heads' 1×1 convolution",
-      reference: 'DistillHeadCIFAR: 128',
-      advanced: true,
-    },
-    {
-      key: 'headConv2',
-      type: 'int',
-      min: 1,
-      default: small.headWidths[1],
-      presets: { nni: nni.headWidths[1] },
-      group: 'network',
-      help: "channels of the distillation heads' 2×2 convolution",
-      reference: 'DistillHeadCIFAR: 768',
-      advanced: true,
-    },
+    headWidthField('headConv1', 0, '1×1', 128),
+    headWidthField('headConv2', 1, '2×2', 768),
     {
       key: 'weightLr',
       type: 'number',
@@ -183,7 +183,7 @@ export const CDARTS_SCHEMA = {
     {
       key: 'interactiveType',
       type: 'choice',
-      choices: ['kl', 'smoothl1'],
+      choices: INTERACTIVE_TYPES,
       default: small.interactiveType as string,
       group: 'method',
       help: 'the distillation loss',
@@ -211,7 +211,7 @@ export const CDARTS_SCHEMA = {
     {
       key: 'regularizedOps',
       type: 'choice',
-      choices: ['official', 'nni'],
+      choices: REGULARIZED_OPS,
       default: small.regularizedOps as string,
       group: 'method',
       help: "the alphas the penalty covers: official (pools and skip_connect) or NNI's (pools, identity skip_connect, dilated convs)",
