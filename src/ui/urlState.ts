@@ -12,7 +12,7 @@ import { recurrentFromQuery, recurrentToQuery } from './recurrentUrlState';
 import { recurrentSettingsOf } from '../worker/labRecurrent';
 
 type NumericSearchKey = {
-  [K in keyof SearchConfig]: SearchConfig[K] extends number ? K : never;
+  [K in keyof SearchConfig]-?: SearchConfig[K] extends number ? K : never;
 }[keyof SearchConfig];
 
 const SEARCH_NUMBERS: readonly NumericSearchKey[] = [
