@@ -48,14 +48,11 @@ export async function differingTensors(
 }
 
 /** Tensor bytes alive at the peak while `f` runs, over what was alive before; and its result. */
-export async function peakBytesOf<T extends tf.TensorContainer>(
-  f: () => T,
-): Promise<{ peak: number; result: T }> {
+export async function peakBytesOf<T>(f: () => T): Promise<{ peak: number; result: T }> {
   let result: T | undefined;
   const before = tf.memory().numBytes;
   const info = await tf.profile(() => {
     result = f();
-    return result;
   });
   return { peak: info.peakBytes - before, result: result as T };
 }
