@@ -23,6 +23,7 @@ import {
   OPS_FIELD,
   seedField,
 } from '../runKind/convFields';
+import { CHECKPOINT_CELLS_FIELD } from '../recompute/checkpointCellsSetting';
 import type { RunKindInfo } from '../runKind/runKind';
 import type { SettingsOf } from '../runKind/settingsSchema';
 
@@ -244,6 +245,7 @@ export const CDARTS_SCHEMA = {
       demo: 32,
     }),
     imageSizeField(12, { nni: 0, demo: 8 }),
+    CHECKPOINT_CELLS_FIELD,
   ],
   check: cdartsSettingsProblems,
 } as const;

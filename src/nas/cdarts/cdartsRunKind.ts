@@ -20,6 +20,7 @@ import {
 import type { SearchStart } from '../runKind/convRun';
 import { legacyImageData } from '../runKind/convFields';
 import { settingsFromHost, settingsToHost } from '../runKind/hostSettings';
+import { CHECKPOINT_CELLS_FILL, withCheckpointCells } from '../recompute/checkpointCellsSetting';
 import type { SearchSplits } from '../runKind/imageData';
 import { AUGMENT_RNG, searchDataSummary } from '../runKind/imageData';
 import type { Run, RunKind, RunReport } from '../runKind/runKind';
@@ -196,10 +197,13 @@ function savedImages(checkpoint: CdartsCheckpoint) {
  */
 function checkpointSettings(checkpoint: CdartsCheckpoint): CdartsSettings {
   const c = checkpoint.config;
-  const settings = (settingsFromHost(CDARTS_INFO, checkpoint.host) ??
+  const settings = (settingsFromHost(CDARTS_INFO, checkpoint.host, CHECKPOINT_CELLS_FILL) ??
     validateSettings(
       CDARTS_SCHEMA,
-      cdartsSettingsOf(c, legacyImageData(checkpoint.host, savedImages(checkpoint))),
+      {
+        ...cdartsSettingsOf(c, legacyImageData(checkpoint.host, savedImages(checkpoint))),
+        ...CHECKPOINT_CELLS_FILL,
+      },
       "checkpoint's settings",
     )) as CdartsSettings;
   checkSettingsMake(CDARTS_INFO, settings, c, (s) => cdartsConfigOf(s as CdartsSettings));
@@ -209,7 +213,11 @@ function checkpointSettings(checkpoint: CdartsCheckpoint): CdartsSettings {
 export const CDARTS_RUN_KIND: RunKind = searchRunKind({
   info: CDARTS_INFO,
   config: (settings: CdartsSettings) => validateCdartsConfig(cdartsConfigOf(settings)),
-  decode: decodeCdartsCheckpoint,
+  // The configuration a checkpoint stores lacks the memory setting: its settings give it.
+  decode: (bytes) => {
+    const checkpoint = decodeCdartsCheckpoint(bytes);
+    return withCheckpointCells(checkpoint, checkpointSettings(checkpoint));
+  },
   settings: checkpointSettings,
   rngs: (checkpoint) => checkpoint.hostRngs,
   create: createCdartsState,

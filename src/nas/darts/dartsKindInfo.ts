@@ -24,6 +24,7 @@ import {
   seedField,
   splitProblem,
 } from '../runKind/convFields';
+import { CHECKPOINT_CELLS_FIELD, checkpointCellsConfig } from '../recompute/checkpointCellsSetting';
 import type { RunKindInfo } from '../runKind/runKind';
 import type { Settings, SettingsOf } from '../runKind/settingsSchema';
 import type { SearchConfig } from './searchConfig';
@@ -114,6 +115,7 @@ export const DARTS_SCHEMA = {
       demo: 32,
     }),
     imageSizeField(12, { paper: 0, demo: 8 }),
+    CHECKPOINT_CELLS_FIELD,
   ],
   check: dartsSettingsProblems,
 } as const;
@@ -156,6 +158,7 @@ export function dartsSearchConfig(s: DartsSettings): SearchConfig {
     weightLrMin: s.weightLrMin,
     alphaLr: s.alphaLr,
     seed: s.seed,
+    ...checkpointCellsConfig(s.checkpointCells),
   };
 }
 

@@ -17,6 +17,7 @@ import {
 } from '../runKind/convRun';
 import type { SearchStart } from '../runKind/convRun';
 import { settingsFromHost, settingsToHost } from '../runKind/hostSettings';
+import { CHECKPOINT_CELLS_FILL, withCheckpointCells } from '../recompute/checkpointCellsSetting';
 import type { SearchSplits } from '../runKind/imageData';
 import { AUGMENT_RNG, searchDataSummary } from '../runKind/imageData';
 import { legacyImageData } from '../runKind/convFields';
@@ -164,7 +165,11 @@ async function beginRun(start: SearchStart<DartsSettings, SearchCheckpoint, Sear
  */
 function checkpointSettings(checkpoint: SearchCheckpoint): DartsSettings {
   const c = checkpoint.config;
-  const stored = settingsFromHost(DARTS_INFO, checkpoint.host) as DartsSettings | null;
+  const stored = settingsFromHost(
+    DARTS_INFO,
+    checkpoint.host,
+    CHECKPOINT_CELLS_FILL,
+  ) as DartsSettings | null;
   const settings =
     stored ??
     (validateSettings(
@@ -181,6 +186,7 @@ function checkpointSettings(checkpoint: SearchCheckpoint): DartsSettings {
         weightLrMin: c.weightLrMin,
         alphaLr: c.alphaLr,
         seed: c.seed,
+        ...CHECKPOINT_CELLS_FILL,
         ...legacyImageData(checkpoint.host, {
           ...checkpoint.data,
           count: checkpoint.position.trainCount + checkpoint.position.valCount,
@@ -195,7 +201,11 @@ function checkpointSettings(checkpoint: SearchCheckpoint): DartsSettings {
 export const DARTS_RUN_KIND: RunKind = searchRunKind({
   info: DARTS_INFO,
   config: (settings: DartsSettings) => validateSearchConfig(dartsSearchConfig(settings)),
-  decode: decodeCheckpoint,
+  // The configuration a checkpoint stores lacks the memory setting: its settings give it.
+  decode: (bytes) => {
+    const checkpoint = decodeCheckpoint(bytes);
+    return withCheckpointCells(checkpoint, checkpointSettings(checkpoint));
+  },
   settings: checkpointSettings,
   rngs: (checkpoint) => checkpoint.rngs,
   create: createSearchState,

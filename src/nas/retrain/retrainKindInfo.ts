@@ -22,6 +22,7 @@ import {
   LINK_MAX_IMAGES,
   seedField,
 } from '../runKind/convFields';
+import { CHECKPOINT_CELLS_FIELD } from '../recompute/checkpointCellsSetting';
 import type { RunKindInfo } from '../runKind/runKind';
 import type { SettingsOf } from '../runKind/settingsSchema';
 import { PAPER_RETRAIN_CONFIG, SMALL_RETRAIN_CONFIG } from './retrainConfig';
@@ -150,6 +151,7 @@ export const RETRAIN_SCHEMA = {
       presets: { paper: 0, demo: 64 },
     }),
     imageSizeField(12, { paper: 0, demo: 8 }),
+    CHECKPOINT_CELLS_FIELD,
   ],
   check: retrainSettingsProblems,
 } as const;
