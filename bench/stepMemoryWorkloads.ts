@@ -2,7 +2,9 @@
  * The steps `stepMemory.ts` measures, each built with its cells checkpointed or plain, on
  * synthetic images of the configuration's shape (the same fixed batches every time):
  * `search1` a first-order search step (alpha step, then weight step: `searchStep`), `weight` the
- * weight step alone, `alpha2` the unrolled alpha step.
+ * weight step alone, `alpha2` the unrolled alpha step, `retrain` a retrain step (drop path at its
+ * largest), `cdarts` a CDARTS joint step (alpha step over both networks, then the search
+ * network's weight step) with the search network's sizes and an 8-cell evaluation network.
  */
 import { toDevice } from '../src/data/deviceSplit';
 import { syntheticDataset } from '../src/data/synthetic';
@@ -12,9 +14,14 @@ import type { Batch } from '../src/nas/darts/searchStep';
 import { archStep, searchStep, weightStep } from '../src/nas/darts/searchStep';
 import * as tf from '../src/nas/tensor/tf';
 import type { BenchConfig } from './benchConfigs';
+import { SMALL_CDARTS_CONFIG } from '../src/nas/cdarts/cdartsConfig';
+import { createCdartsState, disposeCdartsState } from '../src/nas/cdarts/cdartsState';
+import { jointStep } from '../src/nas/cdarts/cdartsStep';
+import { createRetrainState, disposeRetrainState } from '../src/nas/retrain/retrainState';
+import { retrainStep } from '../src/nas/retrain/retrainStep';
 import type { StepRunner } from './workloads';
 
-export const MEMORY_WORKLOADS = ['search1', 'weight', 'alpha2'] as const;
+export const MEMORY_WORKLOADS = ['search1', 'weight', 'alpha2', 'retrain', 'cdarts'] as const;
 export type MemoryWorkload = (typeof MEMORY_WORKLOADS)[number];
 
 const DATA_SEED = 11;
@@ -61,6 +68,53 @@ function searchRunner(
   };
 }
 
+function retrainRunner(config: BenchConfig, checkpointCells: boolean): StepRunner {
+  const retrain = { ...config.retrain, checkpointCells };
+  const state = createRetrainState(retrain, config.genotype, dataShape(config));
+  const [train] = benchBatches(config, retrain.batchSize, 1) as [Batch];
+  const rates = { lr: retrain.lr, dropPathProb: retrain.dropPathProb };
+  return {
+    imagesPerStep: retrain.batchSize,
+    step() {
+      const out = retrainStep(state, train, rates);
+      out.accuracy.dispose();
+      return out.loss;
+    },
+    dispose() {
+      disposeRetrainState(state);
+      tf.dispose([train.x, train.y]);
+    },
+  };
+}
+
+function cdartsRunner(config: BenchConfig, checkpointCells: boolean): StepRunner {
+  const { search } = config;
+  const cdarts = {
+    ...SMALL_CDARTS_CONFIG,
+    channels: search.channels,
+    searchLayers: search.layers,
+    evalLayers: 8,
+    batchSize: search.batchSize,
+    checkpointCells,
+  };
+  const state = createCdartsState(cdarts, dataShape(config));
+  const [train, val] = benchBatches(config, cdarts.batchSize, 2) as [Batch, Batch];
+  const rates = { weightLr: cdarts.weightLr, nasnetLr: cdarts.nasnetLr, alphaLr: cdarts.alphaLr };
+  return {
+    imagesPerStep: cdarts.batchSize,
+    step() {
+      const out = jointStep(state, train, val, cdarts.regularCoeff, rates);
+      const { alphaObjective, ...rest } = out;
+      tf.dispose(rest as unknown as tf.TensorContainer);
+      return alphaObjective;
+    },
+    dispose() {
+      disposeCdartsState(state);
+      tf.dispose([train.x, train.y, val.x, val.y]);
+    },
+  };
+}
+
 /** The step of `workload`, its cells checkpointed or not. */
 export function memoryRunner(
   config: BenchConfig,
@@ -85,5 +139,9 @@ export function memoryRunner(
       return searchRunner(config, 2, checkpointCells, (state, train, val) =>
         archStep(state, train, val, rates),
       );
+    case 'retrain':
+      return retrainRunner(config, checkpointCells);
+    case 'cdarts':
+      return cdartsRunner(config, checkpointCells);
   }
 }
