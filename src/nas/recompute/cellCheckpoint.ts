@@ -9,9 +9,11 @@
  *
  * tfjs cannot nest gradient computations (a custom gradient whose gradient calls `tf.grads`
  * clears the active tape), so the backward is driven here, stage by stage, each stage one
- * `gradients` call whose tensors are freed before the next: the objective (head and loss) on the
- * saved states; each cell, last first; then each stack's start (its stem and the tensors every
- * cell shares, e.g. the softmax of the alphas). A state's gradient is the sum of what its readers
+ * gradient computation whose tensors are freed before the next: the objective (head and loss) on
+ * the saved states; each cell, last first; then each stack's start (its stem and the tensors every
+ * cell shares, e.g. the softmax of the alphas). Each stage runs `tapeBackward.ts`, tfjs's backward
+ * pass freeing every gradient and saved tensor once it is done with, so that a stage's peak is
+ * about its forward's saved tensors, not twice that. A state's gradient is the sum of what its readers
  * give it (state k feeds cell k − 1 as s1 and cell k − 2 as s0); the parameters' gradients are
  * summed over the stages.
  *
@@ -22,6 +24,7 @@
  */
 import * as tf from '../tensor/tf';
 import type { ForwardContext } from '../tensor/layer';
+import { freeingGradients } from './tapeBackward';
 
 /** Which run of a cell this is: the step's own forward, or its replay in the backward. */
 export type Pass = 'forward' | 'recompute';
@@ -94,7 +97,7 @@ export function lastState(states: readonly tf.Tensor4D[]): tf.Tensor4D {
   return last;
 }
 
-/** tfjs's gradient computation; unreached tensors get null instead of an error. */
+/** tfjs's own gradient computation; unreached tensors get null instead of an error. */
 function gradientsOf(
   f: () => tf.Tensor,
   xs: readonly tf.Tensor[],
@@ -190,7 +193,7 @@ function backwardCells(
       const s0 = states[i] as tf.Tensor4D;
       const s1 = states[i + 1] as tf.Tensor4D;
       const inputs = distinct([s0, s1, ...start.shared]);
-      const r = gradientsOf(
+      const r = freeingGradients(
         () => stack.cell(i, s0, s1, start.shared, 'recompute'),
         [...inputs, ...wrt],
         dy,
@@ -221,7 +224,7 @@ function backwardStart(
     if (dy) pairs.push({ position: outputs.indexOf(t), dy });
   });
   if (pairs.length > 0) {
-    const r = gradientsOf(() => {
+    const r = freeingGradients(() => {
       const again = stack.start('recompute');
       const flat = [...again.states, ...again.shared];
       const terms = pairs.map(({ position, dy }) =>
@@ -255,7 +258,10 @@ export function checkpointedValueAndGrads(
   if (saved.some((s) => [...s.states, ...s.start.shared].some((t) => requested.has(t)))) {
     throw new Error('checkpointed gradients: a state or shared tensor is also requested');
   }
-  const head = gradientsOf(() => o.objective(saved.map((s) => s.states)), [...allStates, ...wrt]);
+  const head = freeingGradients(
+    () => o.objective(saved.map((s) => s.states)),
+    [...allStates, ...wrt],
+  );
   sums.addAll([...allStates, ...wrt], head.grads);
   o.stacks.forEach((stack, k) => {
     const s = saved[k] as SavedStack;
