@@ -29,7 +29,8 @@ function probe(op: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, a: tf.Tensor, b: t
 describe('shape operations without saved tensors', () => {
   const a = tf.randomNormal([2, 3, 4, 5], 0, 1, 'float32', 1);
   const b = tf.randomNormal([2, 3, 4, 2], 0, 1, 'float32', 2);
-  const cases: [string, (x: tf.Tensor, y: tf.Tensor) => tf.Tensor, (typeof cases)[0][1]][] = [];
+  type Op = (x: tf.Tensor, y: tf.Tensor) => tf.Tensor;
+  const cases: [string, Op, Op][] = [];
   cases.push(
     [
       'concat',
