@@ -39,6 +39,7 @@ export const CDARTS_SCHEMA = {
       'CdartsTrainer(epochs)',
     ),
     countField('warmupEpochs', {
+      label: 'Warm-up epochs',
       group: 'method',
       help: 'epochs that train the search network alone before the cycles begin',
       min: 0,
@@ -48,6 +49,7 @@ export const CDARTS_SCHEMA = {
       reference: 'CdartsTrainer(warmup_epochs)',
     }),
     countField('evalWarmupEpochs', {
+      label: 'Evaluation warm-up epochs',
       group: 'method',
       help: 'epochs the evaluation network trains alone at the start of every cycle',
       min: 0,
@@ -77,6 +79,7 @@ export const CDARTS_SCHEMA = {
       demo: 2,
     }),
     countField('layers', {
+      label: 'Search cells',
       flag: 'search-layers',
       group: 'network',
       help: "cells of the search network (NNI's example: 8)",
@@ -87,6 +90,7 @@ export const CDARTS_SCHEMA = {
       reference: "NNI's CDARTS example: Model(dataset, 8)",
     }),
     countField('evalLayers', {
+      label: 'Evaluation cells',
       group: 'network',
       help: "cells of the evaluation network (NNI's example: 20)",
       min: 3,
@@ -98,6 +102,7 @@ export const CDARTS_SCHEMA = {
     OPS_FIELD,
     {
       key: 'headConv1',
+      label: 'Head 1×1 channels',
       type: 'int',
       min: 1,
       default: small.headWidths[0],
@@ -109,6 +114,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'headConv2',
+      label: 'Head 2×2 channels',
       type: 'int',
       min: 1,
       default: small.headWidths[1],
@@ -120,6 +126,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'weightLr',
+      label: 'Weight learning rate',
       type: 'number',
       min: 0,
       default: small.weightLr,
@@ -131,6 +138,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'nasnetLr',
+      label: 'Evaluation learning rate',
       type: 'number',
       min: 0,
       default: small.nasnetLr,
@@ -142,6 +150,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'alphaLr',
+      label: 'Alpha learning rate',
       type: 'number',
       min: 0,
       default: small.alphaLr,
@@ -164,6 +173,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'lossAlpha',
+      label: 'Distillation weight',
       type: 'number',
       min: 0,
       default: small.lossAlpha,
@@ -174,6 +184,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'lossT',
+      label: 'Temperature',
       type: 'number',
       min: 0,
       default: small.lossT,
@@ -183,6 +194,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'interactiveType',
+      label: 'Distillation loss',
       type: 'choice',
       choices: ['kl', 'smoothl1'],
       default: small.interactiveType as string,
@@ -192,6 +204,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'regularCoeff',
+      label: 'Regularization',
       type: 'number',
       min: 0,
       default: small.regularCoeff,
@@ -201,6 +214,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'regularRatio',
+      label: 'Regularization decay',
       type: 'number',
       min: 0,
       default: small.regularRatio,
@@ -221,6 +235,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'fixHead',
+      label: 'Fixed heads',
       type: 'boolean',
       default: small.fixHead,
       group: 'method',
@@ -230,6 +245,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'shareModule',
+      label: 'Shared modules',
       type: 'boolean',
       default: small.shareModule,
       group: 'method',

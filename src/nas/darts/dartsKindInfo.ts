@@ -37,6 +37,7 @@ export const DARTS_SCHEMA = {
   fields: [
     {
       key: 'order',
+      label: 'Alpha gradient order',
       type: 'int',
       min: 1,
       max: 2,
@@ -78,6 +79,7 @@ export const DARTS_SCHEMA = {
     OPS_FIELD,
     {
       key: 'weightLr',
+      label: 'Weight learning rate',
       type: 'number',
       min: 0,
       default: small.weightLr,
@@ -88,6 +90,7 @@ export const DARTS_SCHEMA = {
     },
     {
       key: 'weightLrMin',
+      label: 'Minimum weight learning rate',
       type: 'number',
       min: 0,
       default: small.weightLrMin,
@@ -98,6 +101,7 @@ export const DARTS_SCHEMA = {
     },
     {
       key: 'alphaLr',
+      label: 'Alpha learning rate',
       type: 'number',
       min: 0,
       default: small.alphaLr,

@@ -74,6 +74,7 @@ export const RETRAIN_SCHEMA = {
     ),
     {
       key: 'lr',
+      label: 'Learning rate',
       type: 'number',
       min: 0,
       default: small.lr,
@@ -84,6 +85,7 @@ export const RETRAIN_SCHEMA = {
     },
     {
       key: 'lrMin',
+      label: 'Minimum learning rate',
       type: 'number',
       min: 0,
       default: small.lrMin,
@@ -94,6 +96,7 @@ export const RETRAIN_SCHEMA = {
     },
     {
       key: 'auxiliary',
+      label: 'Auxiliary head',
       type: 'boolean',
       default: small.auxiliary,
       presets: { paper: paper.auxiliary },
@@ -103,6 +106,7 @@ export const RETRAIN_SCHEMA = {
     },
     {
       key: 'auxWeight',
+      label: 'Auxiliary weight',
       flag: 'auxiliary-weight',
       type: 'number',
       min: 0,
@@ -130,6 +134,7 @@ export const RETRAIN_SCHEMA = {
     },
     {
       key: 'dropPathProb',
+      label: 'Drop path',
       flag: 'drop-path',
       type: 'number',
       min: 0,

@@ -119,6 +119,20 @@ export const RNN_DROPOUT_KEYS = [
 
 type NumberSpec = Omit<NumberField, 'default' | 'presets'>;
 
+/** What the settings form calls the shared numbers whose keys are the scripts' terse names. */
+const RNN_LABELS: Readonly<Record<string, string>> = {
+  nhid: 'Hidden size',
+  bptt: 'Segment length',
+  lr: 'Learning rate',
+  clip: 'Gradient clip',
+  tarBeta: 'TAR weight',
+  dropout: 'Output dropout',
+  dropouth: 'Hidden-state dropout',
+  dropoutx: 'Input dropout',
+  dropouti: 'Embedding dropout',
+  dropoute: 'Word dropout',
+};
+
 /** A number field of the kinds' presets, its default picked off each preset's values. */
 export function presetNumber<S>(
   spec: NumberSpec,
@@ -151,10 +165,15 @@ export function rnnCommonFields(
   words: RnnFieldWords,
 ): { data: FieldSpec[]; sizes: NumberField[]; training: NumberField[] } {
   const field = (spec: NumberSpec, pick: (v: RnnCommonValues) => number) =>
-    presetNumber({ reference: `${words.script} --${spec.key}`, ...spec }, values, pick);
+    presetNumber(
+      { reference: `${words.script} --${spec.key}`, label: RNN_LABELS[spec.key], ...spec },
+      values,
+      pick,
+    );
   const data: FieldSpec[] = [
     {
       key: 'level',
+      label: 'Tokens',
       type: 'choice',
       choices: ['word', 'char'],
       default: 'word',
@@ -164,6 +183,7 @@ export function rnnCommonFields(
     presetNumber(
       {
         key: 'maxVocabulary',
+        label: 'Vocabulary cap',
         flag: 'vocabulary',
         type: 'int',
         min: 0,

@@ -116,6 +116,7 @@ export const RNN_SEARCH_SCHEMA: SettingsSchema = {
     configField(
       {
         key: 'order',
+        label: 'Alpha gradient order',
         type: 'int',
         min: 1,
         max: 2,
@@ -130,6 +131,7 @@ export const RNN_SEARCH_SCHEMA: SettingsSchema = {
     configField(
       {
         key: 'alphaLr',
+        label: 'Alpha learning rate',
         flag: 'arch-lr',
         type: 'number',
         min: 0,
