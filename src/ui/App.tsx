@@ -1,10 +1,10 @@
 /**
- * NAS Lab: one screen. Settings on the left; progress, live charts, the derived cells and the
- * genotype on the right. The search runs in a worker; this thread only draws.
+ * NAS Lab: one screen. Settings on the left (the search kind's form, generated from its schema,
+ * in the address bar as a link); progress, live charts, the derived cells, the genotype and the
+ * retrains' forms on the right. The runs go on in a worker; this thread only draws.
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Gene, GenotypeJson } from '../nas/genotype/genotype';
-import type { LabConfig, RetrainLabConfig } from '../worker/protocol';
 import { CellGraph } from './cellGraph/CellGraph';
 import { OpLegend } from './cellGraph/OpLegend';
 import { AlphaSmallMultiples } from './charts/AlphaSmallMultiples';
@@ -12,7 +12,6 @@ import { MetricChart } from './charts/MetricChart';
 import { SmoothingSlider } from './charts/SmoothingSlider';
 import { AutosavePanel } from './AutosavePanel';
 import { CheckpointButtons } from './CheckpointButtons';
-import { ControlPanel } from './ControlPanel';
 import { GenotypePanel } from './GenotypePanel';
 import { Progress } from './Progress';
 import {
@@ -22,91 +21,73 @@ import {
 import { RetrainPanel } from './RetrainPanel';
 import { RecurrentResults } from './RecurrentResults';
 import { RecurrentRetrainPanel } from './RecurrentRetrainPanel';
-import { configFromQuery, configToQuery } from './urlState';
 import { useLab } from './useLab';
 import { useStaggeredValue } from './useStaggeredValue';
 import { DEFAULT_AUTOSAVE_EVERY } from '../worker/autosaveDefaults';
-import { labConfigProblem } from './validateLabConfig';
-import { findRunKind } from '../nas/runKind/registry';
-import type { LabRun } from './labRuns';
-import { labConfigOfRun, liveValues, runOfLabConfig, runOfRetrain } from './labRuns';
+import { selectRunKind } from '../nas/runKind/registry';
+import type { Settings } from '../nas/runKind/settingsSchema';
+import type { BackendChoice } from '../worker/protocol';
+import { knownOpColor } from './opColors';
+import { settingsProblems } from './settings/labSettings';
+import { SearchSetup } from './settings/SearchSetup';
+import { SettingsForm } from './settings/SettingsForm';
+import { useKindForm } from './settings/useKindForm';
+import { useLabSettings } from './settings/useLabSettings';
 
 const genes = (g: [string, number][]): Gene[] => g as unknown as Gene[];
 
-function initialConfig(): { config: LabConfig; ignored: string[] } {
-  return configFromQuery(window.location.search);
-}
+/** The retrain kinds of each space: their forms sit beside the space's results. */
+const RETRAIN_CNN = selectRunKind('retrain', { space: 'cnn' }).info.id;
+const RETRAIN_RNN = selectRunKind('retrain', { space: 'rnn' }).info.id;
 
 export function App() {
-  const [{ config, ignored }, setState] = useState(initialConfig);
+  const settings = useLabSettings();
+  const { backend, ignored } = settings;
   const [smoothing, setSmoothing] = useState(0.6);
   const [timeline, setTimeline] = useState<number | null>(null);
   const [autosaveEvery, setAutosaveEvery] = useState(DEFAULT_AUTOSAVE_EVERY);
   const lab = useLab();
-  const problem = labConfigProblem(config);
   const busy = lab.status === 'loading' || lab.status === 'running' || lab.status === 'paused';
-  const recurrent = config.space === 'recurrent';
-
-  useEffect(() => {
-    const query = configToQuery(config);
-    window.history.replaceState(null, '', query ? `?${query}` : window.location.pathname);
-  }, [config]);
-
-  const { setLive } = lab;
-  const runningKind = lab.run?.kind ?? null;
-  const onConfigChange = useCallback(
-    (c: LabConfig) => {
-      const run = busy && labConfigProblem(c) === null ? runOfLabConfig(c) : null;
-      // Only the running kind's live settings (a retrain's form is not this one).
-      if (run && run.kind === runningKind) setLive(liveValues(run));
-      setState({ config: c, ignored: [] });
-    },
-    [busy, setLive, runningKind],
+  const worker = { busy, runningKind: lab.run?.kind ?? null, setLive: lab.setLive };
+  const search = useKindForm(settings.searchKind, settings, worker);
+  const retrain = useKindForm(RETRAIN_CNN, settings, worker);
+  const rnnRetrain = useKindForm(RETRAIN_RNN, settings, worker);
+  const problems = useMemo(
+    () => settingsProblems(search.info, search.settings),
+    [search.info, search.settings],
   );
+  const problem = problems.all[0] ?? null;
+  const recurrent = search.info.select.space === 'rnn';
 
-  // A search loaded from a checkpoint brings its settings with it.
-  useEffect(() => {
-    const restored = lab.resumedFrom?.config;
-    if (restored) setState({ config: restored, ignored: [] });
-  }, [lab.resumedFrom]);
+  // A run loaded from a checkpoint or an autosave brings its settings into its form.
   const restoredRun = lab.run && lab.run.step > 0 ? lab.run : null;
+  const { restore } = settings;
   useEffect(() => {
-    if (!restoredRun) return;
-    setState((s) => {
-      const restored = labConfigOfRun(restoredRun, s.config);
-      return restored ? { config: { ...restored, backend: s.config.backend }, ignored: [] } : s;
-    });
-  }, [restoredRun]);
-
+    if (restoredRun) restore(restoredRun.kind, restoredRun.settings);
+  }, [restoredRun, restore]);
   const restoredRnnRetrain = useMemo(
-    () =>
-      restoredRun && findRunKind(restoredRun.kind)?.info.select.space === 'rnn'
-        ? restoredRun.settings
-        : null,
+    () => (restoredRun?.kind === RETRAIN_RNN ? restoredRun.settings : null),
     [restoredRun],
   );
 
   const { evaluateModel } = lab;
   const onEvaluate = useCallback(
-    (bytes: ArrayBuffer, testImages: number) => evaluateModel(bytes, testImages, config.backend),
-    [evaluateModel, config.backend],
+    (bytes: ArrayBuffer, testImages: number) => evaluateModel(bytes, testImages, backend),
+    [evaluateModel, backend],
   );
 
   const { startRun } = lab;
   const onStartRetrain = useCallback(
-    (c: RetrainLabConfig, g: GenotypeJson) => {
-      const run = runOfRetrain(c, g);
-      if (run) startRun(run.kind, run.settings, c.backend, autosaveEvery);
-    },
-    [startRun, autosaveEvery],
+    (s: Settings) => startRun(RETRAIN_CNN, s, backend, autosaveEvery),
+    [startRun, backend, autosaveEvery],
   );
   const onStartRnnRetrain = useCallback(
-    (run: LabRun) => startRun(run.kind, run.settings, config.backend, autosaveEvery),
-    [startRun, config.backend, autosaveEvery],
+    (s: Settings) => startRun(RETRAIN_RNN, s, backend, autosaveEvery),
+    [startRun, backend, autosaveEvery],
   );
   const { resumeRun } = lab;
   const onLoadCheckpoint = useCallback(
-    (bytes: ArrayBuffer, backend: LabConfig['backend']) => resumeRun(bytes, backend, autosaveEvery),
+    (bytes: ArrayBuffer, b: BackendChoice) => resumeRun(bytes, b, autosaveEvery),
     [resumeRun, autosaveEvery],
   );
 
@@ -115,7 +96,8 @@ export function App() {
     timeline === null ? lab.steps.length - 1 : Math.min(timeline, lab.steps.length - 1);
   const shown = lab.steps[shownIndex];
   const genotype: GenotypeJson | null = shown?.genotype ?? lab.resumedFrom?.genotype ?? null;
-  const nodes = config.search.nodes;
+  const nodes = typeof search.settings.nodes === 'number' ? search.settings.nodes : 0;
+  const primitives = Array.isArray(search.settings.ops) ? search.settings.ops : [];
   const evalGenotype = shown?.cdarts?.evalGenotype ?? null;
 
   const lossSeries = useMemo(() => searchLossSeries(lab.steps), [lab.steps]);
@@ -167,10 +149,10 @@ export function App() {
               type="button"
               data-testid="start"
               disabled={busy || problem !== null}
+              title={problem ?? ''}
               onClick={() => {
                 setTimeline(null);
-                const run = runOfLabConfig(config);
-                if (run) lab.startRun(run.kind, run.settings, config.backend, autosaveEvery);
+                lab.startRun(search.info.id, search.settings, backend, autosaveEvery);
               }}
             >
               Start
@@ -204,7 +186,7 @@ export function App() {
           <CheckpointButtons
             canSave={lab.run !== null && (lab.status === 'paused' || lab.status === 'running')}
             busy={busy}
-            backend={config.backend}
+            backend={backend}
             onSave={lab.save}
             onLoad={onLoadCheckpoint}
           />
@@ -214,15 +196,33 @@ export function App() {
             status={lab.status}
             last={lab.lastAutosave}
             stored={lab.autosaves}
-            onResume={(id) => lab.resumeAutosave(id, config.backend, autosaveEvery)}
+            onResume={(id) => lab.resumeAutosave(id, backend, autosaveEvery)}
             onDiscard={lab.discardAutosaves}
           />
-          <ControlPanel
-            config={config}
-            disabled={busy}
-            problem={problem}
-            onChange={onConfigChange}
-          />
+          {problem && (
+            <p role="alert" className="problem" data-testid="config-problem">
+              {problem}
+            </p>
+          )}
+          <form
+            className="controls"
+            aria-label="Search settings"
+            onSubmit={(e) => e.preventDefault()}
+          >
+            <SearchSetup
+              kind={search.info.id}
+              backend={backend}
+              disabled={busy}
+              onKind={settings.pickSearch}
+              onBackend={settings.setBackend}
+            />
+            <SettingsForm
+              {...search}
+              problems={problems}
+              namePrefix=""
+              choiceColor={knownOpColor}
+            />
+          </form>
         </aside>
         <section className="results">
           {lab.error && (
@@ -252,6 +252,7 @@ export function App() {
                 view={lab.recurrentRetrain}
                 disabled={lab.status === 'running' || lab.status === 'loading'}
                 smoothing={smoothing}
+                form={rnnRetrain}
                 restored={restoredRnnRetrain}
                 onStart={onStartRnnRetrain}
               />
@@ -348,6 +349,7 @@ export function App() {
                 busy={busy}
                 view={lab.retrain}
                 smoothing={smoothing}
+                form={retrain}
                 onStart={onStartRetrain}
                 status={lab.status}
                 onSave={lab.save}
@@ -357,14 +359,14 @@ export function App() {
               <h2>Architecture weights (softmax of alpha per edge)</h2>
               <AlphaSmallMultiples
                 title="Normal cell"
-                primitives={config.search.primitives}
+                primitives={primitives}
                 history={normalShown}
                 steps={nodes}
                 testId="alphas-normal"
               />
               <AlphaSmallMultiples
                 title="Reduction cell"
-                primitives={config.search.primitives}
+                primitives={primitives}
                 history={reduceShown}
                 steps={nodes}
                 testId="alphas-reduce"

@@ -1,7 +1,7 @@
 /**
  * Retrain a recurrent cell (DARTS `rnn/train.py`) on the built-in text: the search's current
- * cell, a published one (DARTS_V1, DARTS_V2, ENAS) or a loaded JSON / repr file; hidden size and
- * epochs; then the perplexity chart (train per step, validation and test per epoch), where ASGD
+ * cell, a published one (DARTS_V1, DARTS_V2, ENAS) or a loaded JSON / repr file; the kind's
+ * settings in the generated form; then the perplexity chart (train per step, validation and test per epoch), where ASGD
  * took over, and the final test perplexity.
  */
 import { useEffect, useMemo, useState } from 'react';
@@ -16,10 +16,11 @@ import { RNN_PUBLISHED_GENOTYPES } from '../nas/rnn/genotype/rnnPublishedGenotyp
 import { rnnPublishedName, rnnRetrainGenotypeOf } from '../nas/rnn/retrain/rnnRetrainKindInfo';
 import type { Settings } from '../nas/runKind/settingsSchema';
 import { MetricChart } from './charts/MetricChart';
-import type { LabRun } from './labRuns';
-import { recurrentRetrainRun, runProblem } from './labRuns';
 import { rnnRetrainPerplexitySeries } from './recurrentRetrainSeries';
 import type { RecurrentRetrainView } from './recurrentRetrainView';
+import { settingsProblems } from './settings/labSettings';
+import { SettingsForm } from './settings/SettingsForm';
+import type { KindForm } from './settings/useKindForm';
 
 type Source = 'search' | keyof typeof RNN_PUBLISHED_GENOTYPES | 'file';
 
@@ -45,6 +46,7 @@ export function RecurrentRetrainPanel({
   view,
   disabled,
   smoothing,
+  form,
   restored,
   onStart,
 }: {
@@ -52,43 +54,42 @@ export function RecurrentRetrainPanel({
   view: RecurrentRetrainView | null;
   disabled: boolean;
   smoothing: number;
-  /** The settings of a recurrent retrain loaded from a checkpoint: the form shows them. */
+  /** The recurrent retrain kind's settings form; its genotype is chosen here. */
+  form: KindForm;
+  /** The settings of a recurrent retrain loaded from a checkpoint: the cell choice shows its. */
   restored: Settings | null;
-  /** Starts the run (the recurrent retrain kind's id and every setting of its schema). */
-  onStart: (run: LabRun) => void;
+  /** Starts the run with every setting of the kind's schema, the genotype included. */
+  onStart: (settings: Settings) => void;
 }) {
   const [source, setSource] = useState<Source>(searchGenotype ? 'search' : 'DARTS_V2');
   const [file, setFile] = useState<LoadedGenotype | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
-  const [base, setBase] = useState<LabRun | null>(() => recurrentRetrainRun());
   useEffect(() => {
     if (!restored) return;
-    setBase(recurrentRetrainRun(restored));
     const restoredSource = sourceOf(String(restored.genotype));
     setSource(restoredSource.source);
     setFile(restoredSource.file);
   }, [restored]);
-  const settings = base?.settings ?? {};
-  const chosen: RnnGenotypeJson | null =
-    source === 'search'
-      ? searchGenotype
-      : source === 'file'
-        ? (file?.genotype ?? null)
-        : rnnGenotypeToJson(RNN_PUBLISHED_GENOTYPES[source]);
-  const run: LabRun | null =
-    base && chosen
-      ? {
-          ...base,
-          settings: {
-            ...base.settings,
-            genotype:
-              source === 'search' || source === 'file'
-                ? stringifyRnnGenotype(rnnGenotypeFromJson(chosen))
-                : source,
-          },
-        }
-      : null;
-  const problem = base ? (run ? runProblem(run) : null) : 'no recurrent retrain kind is registered';
+  const chosen: RnnGenotypeJson | null = useMemo(
+    () =>
+      source === 'search'
+        ? searchGenotype
+        : source === 'file'
+          ? (file?.genotype ?? null)
+          : rnnGenotypeToJson(RNN_PUBLISHED_GENOTYPES[source]),
+    [source, searchGenotype, file],
+  );
+  // The kind's genotype setting: a published name, or the chosen cell's text.
+  const settings = useMemo(() => {
+    if (!chosen) return form.settings;
+    const text =
+      source === 'search' || source === 'file'
+        ? stringifyRnnGenotype(rnnGenotypeFromJson(chosen))
+        : source;
+    return { ...form.settings, genotype: text };
+  }, [form.settings, chosen, source]);
+  const problems = useMemo(() => settingsProblems(form.info, settings), [form.info, settings]);
+  const problem = problems.all[0] ?? null;
   const series = useMemo(() => (view ? rnnRetrainPerplexitySeries(view) : []), [view]);
   const last = view?.steps.at(-1);
   const result = view?.result;
@@ -136,30 +137,21 @@ export function RecurrentRetrainPanel({
             }}
           />
         )}
-        {(['nhid', 'epochs'] as const).map((key) => (
-          <label key={key} className="field">
-            <span>{key === 'nhid' ? 'Hidden size (nhid)' : 'Epochs'}</span>
-            <input
-              type="number"
-              name={`rnn-retrain-${key}`}
-              min={1}
-              disabled={disabled}
-              value={String(settings[key])}
-              onChange={(e) =>
-                base &&
-                setBase({ ...base, settings: { ...settings, [key]: e.target.valueAsNumber } })
-              }
-            />
-          </label>
-        ))}
         <button
           type="button"
-          disabled={disabled || run === null || problem !== null}
-          onClick={() => run && onStart(run)}
+          disabled={disabled || chosen === null || problem !== null}
+          title={problem ?? ''}
+          onClick={() => chosen && onStart(settings)}
         >
           Retrain
         </button>
       </div>
+      <SettingsForm
+        {...form}
+        problems={problems}
+        namePrefix={`${form.info.id}-`}
+        omit={['genotype']}
+      />
       {problem && chosen && (
         <p className="problem" role="status">
           {problem}

@@ -5,18 +5,20 @@
  */
 import { memo, useMemo, useState } from 'react';
 import type { Gene, Genotype, GenotypeJson } from '../nas/genotype/genotype';
-import { genotypeToJson } from '../nas/genotype/genotype';
+import { genotypeFromJson, genotypeToJson, stringifyGenotype } from '../nas/genotype/genotype';
 import { CHECKPOINT_MAGIC } from '../nas/io/checkpointFormat';
 import { peekSearchCheckpoint } from '../nas/darts/searchCheckpointManifest';
 import { parseGenotypeAny } from '../nas/genotype/genotypeFormats';
 import { PUBLISHED_GENOTYPES } from '../nas/genotype/publishedGenotypes';
-import type { RetrainConfig } from '../nas/retrain/retrainConfig';
-import type { RetrainLabConfig, RunStatus } from '../worker/protocol';
+import type { Settings } from '../nas/runKind/settingsSchema';
+import type { RunStatus } from '../worker/protocol';
 import { CellGraph } from './cellGraph/CellGraph';
 import { MetricChart } from './charts/MetricChart';
 import { downloadBytes } from './download';
 import type { ModelEvaluation, RetrainView } from './labReducer';
-import { QUICK_RETRAIN, retrainConfigProblem } from './retrainSettings';
+import { settingsProblems } from './settings/labSettings';
+import { SettingsForm } from './settings/SettingsForm';
+import type { KindForm } from './settings/useKindForm';
 
 /** Genotype files are small; anything bigger is refused before it is read. */
 const MAX_GENOTYPE_FILE_BYTES = 64 * 1024;
@@ -27,7 +29,10 @@ interface Props {
   readonly busy: boolean;
   readonly view: RetrainView | null;
   readonly smoothing: number;
-  readonly onStart: (config: RetrainLabConfig, genotype: GenotypeJson) => void;
+  /** The retrain kind's settings form; its genotype is chosen here. */
+  readonly form: KindForm;
+  /** Starts a retrain with every setting, the genotype's text included. */
+  readonly onStart: (settings: Settings) => void;
   /** The lab's run status (a retrain's model can be saved while it runs or is paused). */
   readonly status: RunStatus;
   readonly onSave: () => void;
@@ -42,39 +47,46 @@ function publishedJson(name: string): GenotypeJson | null {
 
 type Choice = { kind: 'current' } | { kind: 'published'; name: string } | { kind: 'file' };
 
-const FIELDS: readonly { key: keyof RetrainConfig; label: string; step?: number }[] = [
-  { key: 'channels', label: 'Channels (C)' },
-  { key: 'layers', label: 'Cells' },
-  { key: 'batchSize', label: 'Batch size' },
-  { key: 'epochs', label: 'Epochs' },
-  { key: 'lr', label: 'Learning rate', step: 0.001 },
-  { key: 'dropPathProb', label: 'Drop path', step: 0.05 },
-  { key: 'seed', label: 'Seed' },
-];
-
 export const RetrainPanel = memo(function RetrainPanel({
   current,
   busy,
   view,
   smoothing,
+  form,
   onStart,
   status,
   onSave,
   onEvaluate,
   evaluation,
 }: Props) {
-  const [config, setConfig] = useState<RetrainLabConfig>(QUICK_RETRAIN);
   const [choice, setChoice] = useState<Choice>({ kind: 'published', name: 'DARTS_V2' });
   const [fromFile, setFromFile] = useState<{ name: string; genotype: GenotypeJson } | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
 
-  const chosen: GenotypeJson | null =
-    choice.kind === 'current'
-      ? current
-      : choice.kind === 'file'
-        ? (fromFile?.genotype ?? null)
-        : publishedJson(choice.name);
-  const problem = chosen ? retrainConfigProblem(config) : 'choose a genotype to retrain';
+  const chosen: GenotypeJson | null = useMemo(
+    () =>
+      choice.kind === 'current'
+        ? current
+        : choice.kind === 'file'
+          ? (fromFile?.genotype ?? null)
+          : publishedJson(choice.name),
+    [choice, current, fromFile],
+  );
+  // The kind's genotype setting: the chosen genotype's text.
+  const settings = useMemo(
+    () =>
+      chosen
+        ? { ...form.settings, genotype: stringifyGenotype(genotypeFromJson(chosen)) }
+        : form.settings,
+    [form.settings, chosen],
+  );
+  const problems = useMemo(() => settingsProblems(form.info, settings), [form.info, settings]);
+  const problem = chosen ? (problems.all[0] ?? null) : 'choose a genotype to retrain';
+  // The retrain's test images evaluate a model file too (0: all of them).
+  const testImages =
+    typeof settings.testImages === 'number' && settings.testImages > 0
+      ? settings.testImages
+      : Number.MAX_SAFE_INTEGER;
   const shown = view?.genotype ?? chosen;
 
   const loadFile = async (file: File) => {
@@ -103,9 +115,6 @@ export const RetrainPanel = memo(function RetrainPanel({
       setFileError((e as Error).message);
     }
   };
-
-  const setRetrain = (key: keyof RetrainConfig, value: number | boolean) =>
-    setConfig((c) => ({ ...c, retrain: { ...c.retrain, [key]: value } }));
 
   const series = useMemo(() => {
     const steps = view?.steps ?? [];
@@ -193,69 +202,12 @@ export const RetrainPanel = memo(function RetrainPanel({
             {fileError}
           </p>
         )}
-        <div className="field-grid">
-          {FIELDS.map((f) => (
-            <label key={f.key} className="field">
-              <span>{f.label}</span>
-              <input
-                type="number"
-                name={`retrain-${f.key}`}
-                step={f.step ?? 1}
-                disabled={busy}
-                value={String(config.retrain[f.key])}
-                onChange={(e) => setRetrain(f.key, e.target.valueAsNumber)}
-              />
-            </label>
-          ))}
-          <label className="field">
-            <span>Training images</span>
-            <input
-              type="number"
-              name="retrain-images"
-              disabled={busy}
-              value={config.data.images}
-              onChange={(e) =>
-                setConfig((c) => ({ ...c, data: { ...c.data, images: e.target.valueAsNumber } }))
-              }
-            />
-          </label>
-          <label className="field">
-            <span>Test images</span>
-            <input
-              type="number"
-              name="retrain-test-images"
-              disabled={busy}
-              value={config.testImages}
-              onChange={(e) => setConfig((c) => ({ ...c, testImages: e.target.valueAsNumber }))}
-            />
-          </label>
-          <label className="field">
-            <span>Image size</span>
-            <input
-              type="number"
-              name="retrain-image-size"
-              step={4}
-              disabled={busy}
-              value={config.data.imageSize}
-              onChange={(e) =>
-                setConfig((c) => ({
-                  ...c,
-                  data: { ...c.data, imageSize: e.target.valueAsNumber },
-                }))
-              }
-            />
-          </label>
-          <label className="field checkbox">
-            <input
-              type="checkbox"
-              name="retrain-auxiliary"
-              disabled={busy}
-              checked={config.retrain.auxiliary}
-              onChange={(e) => setRetrain('auxiliary', e.target.checked)}
-            />
-            <span>Auxiliary head (weight {config.retrain.auxWeight})</span>
-          </label>
-        </div>
+        <SettingsForm
+          {...form}
+          problems={problems}
+          namePrefix={`${form.info.id}-`}
+          omit={['genotype']}
+        />
         {problem && chosen && (
           <p className="problem" data-testid="retrain-problem">
             {problem}
@@ -265,7 +217,8 @@ export const RetrainPanel = memo(function RetrainPanel({
           type="button"
           data-testid="retrain"
           disabled={busy || problem !== null || !chosen}
-          onClick={() => chosen && onStart(config, chosen)}
+          title={problem ?? ''}
+          onClick={() => chosen && onStart(settings)}
         >
           Retrain
         </button>
@@ -317,7 +270,7 @@ export const RetrainPanel = memo(function RetrainPanel({
             onChange={(e) => {
               const file = e.target.files?.[0];
               e.target.value = '';
-              if (file) void file.arrayBuffer().then((b) => onEvaluate(b, config.testImages));
+              if (file) void file.arrayBuffer().then((b) => onEvaluate(b, testImages));
             }}
           />
         </label>

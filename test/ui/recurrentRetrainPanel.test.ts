@@ -7,7 +7,9 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { rnnGenotypeToJson } from '../../src/nas/rnn/genotype/rnnGenotype';
 import { RNN_DARTS_V1 } from '../../src/nas/rnn/genotype/rnnPublishedGenotypes';
+import { RNN_RETRAIN_INFO } from '../../src/nas/rnn/retrain/rnnRetrainKindInfo';
 import { RecurrentRetrainPanel } from '../../src/ui/RecurrentRetrainPanel';
+import { labDefaults } from '../../src/ui/settings/labSettings';
 import { rnnRetrainPerplexitySeries } from '../../src/ui/recurrentRetrainSeries';
 import type { RecurrentRetrainView } from '../../src/ui/recurrentRetrainView';
 import { recurrentRetrainUpTo, reduceRecurrentRetrain } from '../../src/ui/recurrentRetrainView';
@@ -121,6 +123,14 @@ describe('recurrent retrain view', () => {
         view: view(MESSAGES),
         disabled: false,
         smoothing: 0,
+        form: {
+          info: RNN_RETRAIN_INFO,
+          settings: labDefaults(RNN_RETRAIN_INFO),
+          running: false,
+          disabled: false,
+          onChange: () => undefined,
+          onPreset: () => undefined,
+        },
         restored: null,
         onStart: () => undefined,
       }),
@@ -134,6 +144,8 @@ describe('recurrent retrain view', () => {
     // The form shows the kind's lab preset: the first 4000 training tokens, train.py's lr 20.
     expect(html).toContain('the first 4000 training');
     expect(html).toContain('SGD at lr 20');
+    expect(html).toMatch(/<input [^>]*name="rnn-retrain-trainTokens"[^>]*value="4000"/);
+    expect(html).toMatch(/<input [^>]*name="rnn-retrain-lr"[^>]*value="20"/);
   });
 
   it('goes back to the step a rollback returned to, the ASGD switch with it', () => {

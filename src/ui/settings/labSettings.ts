@@ -20,9 +20,15 @@ export function labPreset(info: RunKindInfo): string {
   return LAB_PRESETS.find((p) => info.schema.presets.includes(p)) ?? info.schema.presets[0] ?? '';
 }
 
-/** Every setting of `info` at the lab's preset. */
+const defaultsOf = new WeakMap<RunKindInfo, Settings>();
+
+/** Every setting of `info` at the lab's preset (one object per kind: views may compare it). */
 export function labDefaults(info: RunKindInfo): Settings {
-  return defaultSettings(info.schema, labPreset(info));
+  const known = defaultsOf.get(info);
+  if (known) return known;
+  const settings = Object.freeze(defaultSettings(info.schema, labPreset(info)));
+  defaultsOf.set(info, settings);
+  return settings;
 }
 
 /** A kind and its settings: what the page edits and starts. */
