@@ -7,24 +7,22 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { FileSource } from '../../src/data/catalog';
-import { SMALL_SEARCH_CONFIG } from '../../src/nas/darts/searchConfig';
+import type { DartsSettings } from '../../src/nas/darts/dartsKindInfo';
+import { DARTS_SCHEMA } from '../../src/nas/darts/dartsKindInfo';
+import { defaultSettings } from '../../src/nas/runKind/settingsSchema';
 import type { RunReport } from '../../src/nas/runKind/runKind';
-import { runOfLabConfig } from '../../src/ui/labRuns';
 import { LabSession } from '../../src/worker/labSession';
-import type { FromWorker, LabConfig } from '../../src/worker/protocol';
+import type { FromWorker } from '../../src/worker/protocol';
 
-const CONFIG: LabConfig = {
-  search: {
-    ...SMALL_SEARCH_CONFIG,
-    layers: 3,
-    channels: 2,
-    nodes: 2,
-    multiplier: 2,
-    batchSize: 4,
+/** The lab's quick search (the DARTS kind's demo preset) on 16 generated images, 50 epochs. */
+const RUN: { readonly kind: string; readonly settings: DartsSettings } = {
+  kind: 'darts',
+  settings: {
+    ...(defaultSettings(DARTS_SCHEMA, 'demo') as DartsSettings),
     epochs: 50,
+    dataset: 'synthetic',
+    images: 16,
   },
-  data: { dataset: 'synthetic', images: 16, imageSize: 8 },
-  backend: 'cpu',
 };
 
 const noFiles: () => FileSource = () => ({
@@ -51,12 +49,10 @@ function harness() {
 
 describe('a run resumed paused', () => {
   it('shows where it stands before it steps: the opening note comes with the resume', async () => {
-    const run = runOfLabConfig(CONFIG);
-    if (!run) throw new Error('DARTS is not a registered kind');
     const h = harness();
     await h.session.handle({
       type: 'startRun',
-      ...run,
+      ...RUN,
       backend: 'cpu',
       dataUrl: '',
       autosaveEvery: 0,
