@@ -1,6 +1,6 @@
 /**
- * The configurations every workload runs in. 'small' is what the lab runs by default (its
- * "quick demo" search preset and quick retrain, on 8×8 Fashion-MNIST-shaped images), so its
+ * The configurations every workload runs in. 'small' is what the lab runs by default (the DARTS
+ * and retrain kinds' demo presets, on 8×8 Fashion-MNIST-shaped images), so its
  * figures say what a visitor's first search costs; it is also the largest network on which
  * SwiftShader's software WebGPU finishes a step in seconds. 'paper' is the official DARTS
  * CIFAR-10 search network (C 16, 8 cells, batch 64, 32×32×3) and DARTS's retrain network
@@ -11,10 +11,14 @@ import type { Genotype } from '../src/nas/genotype/genotype';
 import { DARTS_V2 } from '../src/nas/genotype/publishedGenotypes';
 import type { RetrainConfig } from '../src/nas/retrain/retrainConfig';
 import { PAPER_RETRAIN_CONFIG } from '../src/nas/retrain/retrainConfig';
+import type { DartsSettings } from '../src/nas/darts/dartsKindInfo';
+import { DARTS_SCHEMA, dartsSearchConfig } from '../src/nas/darts/dartsKindInfo';
 import type { SearchConfig } from '../src/nas/darts/searchConfig';
 import { PAPER_SEARCH_CONFIG, SMALL_SEARCH_CONFIG } from '../src/nas/darts/searchConfig';
-import { PRESETS } from '../src/ui/labPresets';
-import { QUICK_RETRAIN } from '../src/ui/retrainSettings';
+import type { RetrainSettings } from '../src/nas/retrain/retrainKindInfo';
+import { RETRAIN_SCHEMA } from '../src/nas/retrain/retrainKindInfo';
+import { retrainConfigOf } from '../src/nas/retrain/retrainSettings';
+import { defaultSettings } from '../src/nas/runKind/settingsSchema';
 import type { ConfigName } from './benchTypes';
 
 export interface ImageShape {
@@ -34,7 +38,14 @@ export interface BenchConfig {
   readonly image: ImageShape;
 }
 
-const QUICK_DEMO = PRESETS['quick demo'];
+/** The lab's defaults: the DARTS and retrain kinds' demo presets. */
+const DEMO_SEARCH = defaultSettings(DARTS_SCHEMA, 'demo') as DartsSettings;
+const DEMO_RETRAIN = defaultSettings(RETRAIN_SCHEMA, 'demo') as RetrainSettings;
+const QUICK_DEMO = {
+  search: dartsSearchConfig(DEMO_SEARCH),
+  data: { imageSize: DEMO_SEARCH.imageSize },
+};
+const QUICK_RETRAIN = { retrain: retrainConfigOf(DEMO_RETRAIN, DEMO_RETRAIN.imageSize) };
 
 export const BENCH_CONFIGS: Readonly<Record<ConfigName, BenchConfig>> = {
   small: {
