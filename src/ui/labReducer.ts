@@ -9,7 +9,6 @@ import type {
   AutosaveSummary,
   EpochPoint,
   FromWorker,
-  LabConfig,
   RetrainEpochPoint,
   RetrainStepPoint,
   RunStatus,
@@ -75,8 +74,6 @@ export interface LabState {
   } | null;
   /** Where a search loaded from a checkpoint stood when it was saved. */
   readonly resumedFrom: {
-    /** Its settings as a per-kind job restored them; null for a run of a kind (see `run`). */
-    readonly config: LabConfig | null;
     readonly step: number;
     readonly alphaSoftmax: AlphaSoftmax;
     readonly genotype: GenotypeJson | null;
@@ -218,7 +215,7 @@ function reportOfRun(state: LabState, m: Extract<FromWorker, { type: 'report' }>
     return { ...state, recurrentRetrain: reduceRecurrentRetrain(state.recurrentRetrain, m.report) };
   }
   const restored = viewOf(info) === 'search' ? restoredOf(m.report) : null;
-  const start = restored ? { ...state, resumedFrom: { ...restored, config: null } } : state;
+  const start = restored ? { ...state, resumedFrom: restored } : state;
   return reportMessages(info, m.report).reduce(reduceLab, start);
 }
 
@@ -252,7 +249,6 @@ export function reduceLab(state: LabState, m: FromWorker): LabState {
         steps: [],
         epochs: [],
         resumedFrom: {
-          config: m.config,
           step: m.step,
           alphaSoftmax: m.alphaSoftmax,
           genotype: m.genotypeHistory.at(-1)?.genotype ?? null,

@@ -4,12 +4,10 @@
  * friendly (plain data, no tensors).
  */
 import type { GenotypeJson } from '../nas/genotype/genotype';
-import type { RetrainConfig } from '../nas/retrain/retrainConfig';
-import type { SearchConfig } from '../nas/darts/searchConfig';
 import type { AlphaSoftmax } from '../nas/darts/searchLoop';
 import type { RunReport } from '../nas/runKind/runKind';
 import type { Settings } from '../nas/runKind/settingsSchema';
-import type { LabRecurrentSettings, RecurrentFromWorker, SearchSpace } from './recurrentProtocol';
+import type { RecurrentFromWorker } from './recurrentProtocol';
 
 /** 'auto' tries the backends in BACKEND_ORDER (backendChoice.ts); the others force one. */
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm' | 'webgl' | 'cpu';
@@ -20,44 +18,6 @@ export interface LabDataConfig {
   readonly images: number;
   /** Images are resized to size × size. */
   readonly imageSize: number;
-}
-
-/** The CDARTS settings the lab exposes beyond the DARTS ones it shares. */
-export interface LabCdartsSettings {
-  /** Cells of the evaluation network. */
-  readonly evalLayers: number;
-  readonly warmupEpochs: number;
-  readonly evalWarmupEpochs: number;
-  readonly nasnetLr: number;
-  readonly lossT: number;
-  readonly lossAlpha: number;
-  readonly interactiveType: 'kl' | 'smoothl1';
-  readonly regularCoeff: number;
-  readonly regularRatio: number;
-}
-
-export interface LabConfig {
-  /** 'darts' unless given (DARTS's first or second order is `search.order`). */
-  readonly algorithm?: 'darts' | 'cdarts';
-  /** The search settings; for CDARTS, `layers` is the search network's cell count. */
-  readonly search: SearchConfig;
-  readonly data: LabDataConfig;
-  readonly backend: BackendChoice;
-  /** CDARTS's own settings (used when `algorithm` is 'cdarts'). */
-  readonly cdarts?: LabCdartsSettings;
-  /** 'convolutional' unless given; 'recurrent' searches DARTS's RNN cell on text. */
-  readonly space?: SearchSpace;
-  /** The recurrent search's settings (used when `space` is 'recurrent'). */
-  readonly recurrent?: LabRecurrentSettings;
-}
-
-/** A retrain of a genotype from scratch on the lab's data. */
-export interface RetrainLabConfig {
-  readonly retrain: RetrainConfig;
-  readonly data: LabDataConfig;
-  /** Held-out images the retrained network is tested on. */
-  readonly testImages: number;
-  readonly backend: BackendChoice;
 }
 
 /** Starts a run of any registered kind (runKind/registry.ts) from its settings. */
@@ -260,17 +220,15 @@ export type FromWorker =
       readonly live?: Readonly<Record<string, number>>;
     }
   | { readonly type: 'autosaves'; readonly items: readonly AutosaveSummary[] }
-  /** A retrain was restored from its autosave, paused: its settings, genotype and step. */
+  /** A retrain was restored from its autosave, paused: its genotype and step. */
   | {
       readonly type: 'retrainRestored';
-      readonly config: RetrainLabConfig;
       readonly genotype: GenotypeJson;
       readonly step: number;
     }
-  /** A search was restored from a checkpoint: its settings, and where it stands. */
+  /** A search was restored from a checkpoint: where it stands. */
   | {
       readonly type: 'restored';
-      readonly config: LabConfig;
       readonly step: number;
       /** The alphas' softmax as restored. */
       readonly alphaSoftmax: AlphaSoftmax;

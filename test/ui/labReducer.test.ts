@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { genotypeToJson } from '../../src/nas/genotype/genotype';
 import { DARTS_V1, DARTS_V2 } from '../../src/nas/genotype/publishedGenotypes';
-import { SMALL_RETRAIN_CONFIG } from '../../src/nas/retrain/retrainConfig';
 import { frameBatcher } from '../../src/ui/frameBatcher';
 import { INITIAL_LAB_STATE, reduceLab, reduceLabBatch } from '../../src/ui/labReducer';
 import type { FromWorker, StepPoint } from '../../src/worker/protocol';
@@ -58,12 +57,6 @@ describe('lab reducer', () => {
       step(1),
       {
         type: 'retrainRestored',
-        config: {
-          retrain: SMALL_RETRAIN_CONFIG,
-          data: { dataset: 'default', images: 16, imageSize: 8 },
-          testImages: 8,
-          backend: 'cpu',
-        },
         genotype: genotypeToJson(DARTS_V1),
         step: 4,
       },
@@ -101,12 +94,6 @@ describe('lab reducer', () => {
       step(1),
       {
         type: 'retrainRestored',
-        config: {
-          retrain: SMALL_RETRAIN_CONFIG,
-          data: { dataset: 'default', images: 16, imageSize: 8 },
-          testImages: 8,
-          backend: 'cpu',
-        },
         genotype: genotypeToJson(DARTS_V1),
         step: 0,
       },

@@ -147,7 +147,6 @@ describe('views of runs of any kind', () => {
       }),
     ]);
     expect(state.resumedFrom).toEqual({
-      config: null,
       step: 7,
       alphaSoftmax: { normal: softmax(0.25), reduce: softmax(1) },
       genotype,
