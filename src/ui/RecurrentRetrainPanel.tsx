@@ -18,8 +18,8 @@ import type { Settings } from '../nas/runKind/settingsSchema';
 import { MetricChart } from './charts/MetricChart';
 import { rnnRetrainPerplexitySeries } from './recurrentRetrainSeries';
 import type { RecurrentRetrainView } from './recurrentRetrainView';
-import { settingsProblems } from './settings/labSettings';
-import { SettingsForm } from './settings/SettingsForm';
+import { FileInput, LabelledSelect } from './inputs';
+import { RetrainSettingsForm, useRetrainSettings } from './settings/RetrainSettings';
 import type { KindForm } from './settings/useKindForm';
 
 type Source = 'search' | keyof typeof RNN_PUBLISHED_GENOTYPES | 'file';
@@ -35,6 +35,12 @@ function sourceOf(text: string): { source: Source; file: LoadedGenotype | null }
     return { source: 'DARTS_V2', file: null };
   }
 }
+
+const GENOTYPE_FILE = {
+  label: 'Recurrent genotype file',
+  name: 'rnn-retrain-genotype-file',
+  accept: '.json,.py,.txt',
+};
 
 interface LoadedGenotype {
   readonly name: string;
@@ -80,16 +86,24 @@ export function RecurrentRetrainPanel({
     [source, searchGenotype, file],
   );
   // The kind's genotype setting: a published name, or the chosen cell's text.
-  const settings = useMemo(() => {
-    if (!chosen) return form.settings;
-    const text =
-      source === 'search' || source === 'file'
-        ? stringifyRnnGenotype(rnnGenotypeFromJson(chosen))
-        : source;
-    return { ...form.settings, genotype: text };
-  }, [form.settings, chosen, source]);
-  const problems = useMemo(() => settingsProblems(form.info, settings), [form.info, settings]);
-  const problem = problems.all[0] ?? null;
+  const text = useMemo(() => {
+    if (!chosen) return null;
+    return source === 'search' || source === 'file'
+      ? stringifyRnnGenotype(rnnGenotypeFromJson(chosen))
+      : source;
+  }, [chosen, source]);
+  const retrain = useRetrainSettings(form, text);
+  const { settings, problem } = retrain;
+  const loadFile = async (f: File) => {
+    try {
+      const imported = importRnnGenotypeText(await f.text(), f.name);
+      setFile({ name: f.name, genotype: rnnGenotypeToJson(imported.genotype) });
+      setFileError(null);
+    } catch (err) {
+      setFile(null);
+      setFileError((err as Error).message);
+    }
+  };
   const series = useMemo(() => (view ? rnnRetrainPerplexitySeries(view) : []), [view]);
   const last = view?.steps.at(-1);
   const result = view?.result;
@@ -98,65 +112,34 @@ export function RecurrentRetrainPanel({
     <section className="recurrent-retrain" data-testid="rnn-retrain">
       <h2>Retrain a recurrent cell (rnn/train.py)</h2>
       <div className="fields">
-        <label className="field">
-          <span>Cell</span>
-          <select
-            name="rnn-retrain-genotype"
-            value={source}
-            disabled={disabled}
-            onChange={(e) => setSource(e.target.value as Source)}
-          >
-            <option value="search" disabled={!searchGenotype}>
-              the search&apos;s current cell
-            </option>
-            {Object.keys(RNN_PUBLISHED_GENOTYPES).map((name) => (
-              <option key={name} value={name}>
-                {name} (published)
-              </option>
-            ))}
-            <option value="file">from a file (JSON or repr)</option>
-          </select>
-        </label>
+        <LabelledSelect
+          label="Cell"
+          name="rnn-retrain-genotype"
+          value={source}
+          disabled={disabled}
+          options={[
+            { value: 'search', label: "the search's current cell", disabled: !searchGenotype },
+            ...Object.keys(RNN_PUBLISHED_GENOTYPES).map((name) => ({
+              value: name,
+              label: `${name} (published)`,
+            })),
+            { value: 'file', label: 'from a file (JSON or repr)' },
+          ]}
+          onChange={(v) => setSource(v as Source)}
+        />
         {source === 'file' && (
-          <input
-            type="file"
-            aria-label="Recurrent genotype file"
-            accept=".json,.py,.txt"
-            disabled={disabled}
-            onChange={async (e) => {
-              const f = e.target.files?.[0];
-              if (!f) return;
-              try {
-                const imported = importRnnGenotypeText(await f.text(), f.name);
-                setFile({ name: f.name, genotype: rnnGenotypeToJson(imported.genotype) });
-                setFileError(null);
-              } catch (err) {
-                setFile(null);
-                setFileError((err as Error).message);
-              }
-            }}
-          />
+          <FileInput {...GENOTYPE_FILE} disabled={disabled} onFile={loadFile} />
         )}
         <button
           type="button"
-          disabled={disabled || chosen === null || problem !== null}
+          disabled={disabled || problem !== null}
           title={problem ?? ''}
           onClick={() => chosen && onStart(settings)}
         >
           Retrain
         </button>
       </div>
-      <SettingsForm
-        {...form}
-        problems={problems}
-        namePrefix={`${form.info.id}-`}
-        omit={['genotype']}
-      />
-      {problem && chosen && (
-        <p className="problem" role="status">
-          {problem}
-        </p>
-      )}
+      <RetrainSettingsForm form={form} retrain={retrain} testId="rnn-retrain-problem" />
       {fileError && (
         <p role="alert" className="error">
           {fileError}

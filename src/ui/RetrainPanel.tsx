@@ -16,8 +16,8 @@ import { CellGraph } from './cellGraph/CellGraph';
 import { MetricChart } from './charts/MetricChart';
 import { downloadBytes } from './download';
 import type { ModelEvaluation, RetrainView } from './labReducer';
-import { settingsProblems } from './settings/labSettings';
-import { SettingsForm } from './settings/SettingsForm';
+import { FileInput, LabelledSelect } from './inputs';
+import { RetrainSettingsForm, useRetrainSettings } from './settings/RetrainSettings';
 import type { KindForm } from './settings/useKindForm';
 
 /** Genotype files are small; anything bigger is refused before it is read. */
@@ -47,6 +47,12 @@ function publishedJson(name: string): GenotypeJson | null {
 
 type Choice = { kind: 'current' } | { kind: 'published'; name: string } | { kind: 'file' };
 
+const GENOTYPE_FILE = {
+  label: 'Load a genotype (JSON, DARTS repr, NNI) or a search checkpoint',
+  name: 'genotype-file',
+  accept: '.json,.txt,.py,.naslab',
+};
+
 export const RetrainPanel = memo(function RetrainPanel({
   current,
   busy,
@@ -73,15 +79,12 @@ export const RetrainPanel = memo(function RetrainPanel({
     [choice, current, fromFile],
   );
   // The kind's genotype setting: the chosen genotype's text.
-  const settings = useMemo(
-    () =>
-      chosen
-        ? { ...form.settings, genotype: stringifyGenotype(genotypeFromJson(chosen)) }
-        : form.settings,
-    [form.settings, chosen],
+  const text = useMemo(
+    () => (chosen ? stringifyGenotype(genotypeFromJson(chosen)) : null),
+    [chosen],
   );
-  const problems = useMemo(() => settingsProblems(form.info, settings), [form.info, settings]);
-  const problem = chosen ? (problems.all[0] ?? null) : 'choose a genotype to retrain';
+  const retrain = useRetrainSettings(form, text);
+  const { settings, problem } = retrain;
   // The retrain's test images evaluate a model file too (0: all of them).
   const testImages =
     typeof settings.testImages === 'number' && settings.testImages > 0
@@ -157,62 +160,33 @@ export const RetrainPanel = memo(function RetrainPanel({
   return (
     <div className="retrain" data-testid="retrain-panel">
       <form className="controls" aria-label="Retrain settings" onSubmit={(e) => e.preventDefault()}>
-        <label className="field">
-          <span>Genotype</span>
-          <select
-            name="retrain-genotype"
-            disabled={busy}
-            value={choice.kind === 'published' ? choice.name : choice.kind}
-            onChange={(e) => {
-              const v = e.target.value;
-              setChoice(
-                v === 'current' || v === 'file' ? { kind: v } : { kind: 'published', name: v },
-              );
-            }}
-          >
-            <option value="current" disabled={!current}>
-              the search&apos;s current genotype
-            </option>
-            {Object.keys(PUBLISHED_GENOTYPES).map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-            <option value="file" disabled={!fromFile}>
-              {fromFile ? `file: ${fromFile.name}` : 'file (load one below)'}
-            </option>
-          </select>
-        </label>
-        <label className="field">
-          <span>Load a genotype (JSON, DARTS repr, NNI) or a search checkpoint</span>
-          <input
-            type="file"
-            name="genotype-file"
-            accept=".json,.txt,.py,.naslab"
-            disabled={busy}
-            onChange={(e) => {
-              const file = e.target.files?.[0];
-              if (file) void loadFile(file);
-              e.target.value = '';
-            }}
-          />
-        </label>
+        <LabelledSelect
+          label="Genotype"
+          name="retrain-genotype"
+          disabled={busy}
+          value={choice.kind === 'published' ? choice.name : choice.kind}
+          options={[
+            { value: 'current', label: "the search's current genotype", disabled: !current },
+            ...Object.keys(PUBLISHED_GENOTYPES).map((name) => ({ value: name, label: name })),
+            {
+              value: 'file',
+              label: fromFile ? `file: ${fromFile.name}` : 'file (load one below)',
+              disabled: !fromFile,
+            },
+          ]}
+          onChange={(v) =>
+            setChoice(
+              v === 'current' || v === 'file' ? { kind: v } : { kind: 'published', name: v },
+            )
+          }
+        />
+        <FileInput {...GENOTYPE_FILE} disabled={busy} onFile={loadFile} />
         {fileError && (
           <p className="problem" role="alert" data-testid="genotype-file-error">
             {fileError}
           </p>
         )}
-        <SettingsForm
-          {...form}
-          problems={problems}
-          namePrefix={`${form.info.id}-`}
-          omit={['genotype']}
-        />
-        {problem && chosen && (
-          <p className="problem" data-testid="retrain-problem">
-            {problem}
-          </p>
-        )}
+        <RetrainSettingsForm form={form} retrain={retrain} testId="retrain-problem" />
         <button
           type="button"
           data-testid="retrain"
@@ -260,20 +234,14 @@ export const RetrainPanel = memo(function RetrainPanel({
             Download trained model
           </button>
         )}
-        <label className="file-button">
-          <span>Evaluate a trained model (.nas) on the built-in test images</span>
-          <input
-            type="file"
-            name="model-file"
-            accept=".nas"
-            disabled={busy}
-            onChange={(e) => {
-              const file = e.target.files?.[0];
-              e.target.value = '';
-              if (file) void file.arrayBuffer().then((b) => onEvaluate(b, testImages));
-            }}
-          />
-        </label>
+        <FileInput
+          label="Evaluate a trained model (.nas) on the built-in test images"
+          name="model-file"
+          accept=".nas"
+          className="file-button"
+          disabled={busy}
+          onFile={(file) => void file.arrayBuffer().then((b) => onEvaluate(b, testImages))}
+        />
       </div>
       {evaluation && (
         <p data-testid="evaluation-result">

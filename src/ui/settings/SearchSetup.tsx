@@ -7,6 +7,7 @@ import { memo } from 'react';
 import { runKindById, runKinds, selectRunKind } from '../../nas/runKind/registry';
 import type { RunSelector } from '../../nas/runKind/runKind';
 import type { BackendChoice } from '../../worker/protocol';
+import { LabelledSelect } from '../inputs';
 import { BACKEND_CHOICES } from '../runUrlState';
 
 /** The spaces as the page names them. */
@@ -50,62 +51,42 @@ export const SearchSetup = memo(function SearchSetup({
   );
   return (
     <>
-      <label className="field">
-        <span>Search space</span>
-        <select
-          name="space"
-          disabled={disabled}
-          value={info.select.space}
-          onChange={(e) => {
-            const space = spaces.find((s) => s === e.target.value);
-            if (space) onKind(selectRunKind('search', { space }).info.id);
-          }}
-        >
-          {spaces.map((s) => (
-            <option key={s} value={s}>
-              {SPACE_LABELS[s]}
-            </option>
-          ))}
-        </select>
-      </label>
+      <LabelledSelect
+        label="Search space"
+        name="space"
+        value={info.select.space}
+        options={spaces.map((s) => ({ value: s, label: SPACE_LABELS[s] }))}
+        disabled={disabled}
+        onChange={(v) => {
+          const space = spaces.find((s) => s === v);
+          if (space) onKind(selectRunKind('search', { space }).info.id);
+        }}
+      />
       {algorithms.length > 1 && (
-        <label className="field" title={info.summary}>
-          <span>Algorithm</span>
-          <select
-            name="algorithm"
-            disabled={disabled}
-            value={info.select.algorithm}
-            onChange={(e) => {
-              const chosen = algorithms.find((i) => i.select.algorithm === e.target.value);
-              if (chosen) onKind(chosen.id);
-            }}
-          >
-            {algorithms.map((i) => (
-              <option key={i.id} value={i.select.algorithm}>
-                {i.title}
-              </option>
-            ))}
-          </select>
-        </label>
-      )}
-      <label className="field">
-        <span>Backend</span>
-        <select
-          name="backend"
+        <LabelledSelect
+          label="Algorithm"
+          name="algorithm"
+          title={info.summary}
+          value={info.select.algorithm ?? ''}
+          options={algorithms.map((i) => ({ value: i.select.algorithm ?? '', label: i.title }))}
           disabled={disabled}
-          value={backend}
-          onChange={(e) => {
-            const choice = BACKEND_CHOICES.find((b) => b === e.target.value);
-            if (choice) onBackend(choice);
+          onChange={(v) => {
+            const chosen = algorithms.find((i) => i.select.algorithm === v);
+            if (chosen) onKind(chosen.id);
           }}
-        >
-          {BACKEND_CHOICES.map((b) => (
-            <option key={b} value={b}>
-              {BACKEND_LABELS[b]}
-            </option>
-          ))}
-        </select>
-      </label>
+        />
+      )}
+      <LabelledSelect
+        label="Backend"
+        name="backend"
+        value={backend}
+        options={BACKEND_CHOICES.map((b) => ({ value: b, label: BACKEND_LABELS[b] }))}
+        disabled={disabled}
+        onChange={(v) => {
+          const choice = BACKEND_CHOICES.find((b) => b === v);
+          if (choice) onBackend(choice);
+        }}
+      />
     </>
   );
 });

@@ -5,10 +5,9 @@
  * running run. Nothing here names a kind, so a new kind gets all of it from its descriptor.
  */
 import { findRunKind } from '../../nas/runKind/registry';
-import type { RunCommand, RunKindInfo } from '../../nas/runKind/runKind';
+import type { RunKindInfo } from '../../nas/runKind/runKind';
 import type { FieldSpec, SettingValue, Settings } from '../../nas/runKind/settingsSchema';
 import { defaultSettings, fieldProblem } from '../../nas/runKind/settingsSchema';
-import type { BackendChoice } from '../../worker/protocol';
 import type { LinkOptions, ParsedRunLink, RunLink } from '../runUrlState';
 import { runLinkFromQuery, runLinkToQuery } from '../runUrlState';
 
@@ -37,28 +36,17 @@ export interface KindSettings {
   readonly settings: Settings;
 }
 
-const linkOptions = (command: RunCommand, backend: BackendChoice): LinkOptions => ({
-  command,
-  backend,
-  base: labDefaults,
-});
+/** The page's link: a search, written against the lab's defaults. */
+const LAB_LINK: LinkOptions = { command: 'search', base: labDefaults };
 
-/** The link of the page's address bar, read against the lab's defaults (never throws). */
-export function readLabLink(
-  query: string,
-  command: RunCommand = 'search',
-  backend: BackendChoice = 'auto',
-): ParsedRunLink {
-  return runLinkFromQuery(query, linkOptions(command, backend));
+/** The search the page's address bar sets up (never throws). */
+export function readLabLink(query: string): ParsedRunLink {
+  return runLinkFromQuery(query, LAB_LINK);
 }
 
-/** The query string of a link: only what differs from the lab's defaults. */
-export function writeLabLink(
-  link: RunLink,
-  command: RunCommand = 'search',
-  backend: BackendChoice = 'auto',
-): string {
-  return runLinkToQuery(link, linkOptions(command, backend));
+/** The query string of a search: only what differs from the lab's defaults. */
+export function writeLabLink(link: RunLink): string {
+  return runLinkToQuery(link, LAB_LINK);
 }
 
 /** What is wrong with settings, by the field each problem names. */
