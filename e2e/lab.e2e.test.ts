@@ -451,7 +451,9 @@ describe('the lab in Chromium with WebGPU', () => {
     await page.locator('input[name="nodes"]').fill('0');
     await expect
       .poll(() => page.getByTestId('config-problem').textContent())
-      .toMatch(/node count \(nodes\) must be an integer of at least 1, got 0/);
+      .toBe('nodes is below 1');
+    // The problem is shown next to the field too.
+    expect(await page.getByTestId('nodes-problem').textContent()).toBe('nodes is below 1');
     expect(await page.getByTestId('start').isDisabled()).toBe(true);
     await page.locator('input[name="nodes"]').fill('2');
     expect(await page.getByTestId('start').isDisabled()).toBe(false);

@@ -170,7 +170,7 @@ describe('the generated settings form, for a kind only a test registers', () => 
     });
     const markup = html({ settings: bad, problems });
     expect(markup).toContain(
-      '<p class="problem field-problem" id="toy-steps-problem" data-testid="problem-toy-steps-problem">steps must not be 13</p>',
+      '<p class="problem field-problem" id="toy-steps-problem" data-testid="toy-steps-problem">steps must not be 13</p>',
     );
     expect(tagNamed(markup, 'toy-steps')).toMatch(/aria-invalid="true"/);
     const range = settingsProblems(toy, { ...bad, rate: 2, shapes: [] });

@@ -38,7 +38,7 @@ export interface FieldControlProps {
 
 function Problems({ id, problems }: { id: string; problems: readonly string[] }) {
   return problems.length === 0 ? null : (
-    <p className="problem field-problem" id={id} data-testid={`problem-${id}`}>
+    <p className="problem field-problem" id={id} data-testid={id}>
       {problems.join('; ')}
     </p>
   );
