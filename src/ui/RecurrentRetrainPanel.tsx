@@ -130,16 +130,16 @@ export function RecurrentRetrainPanel({
         {source === 'file' && (
           <FileInput {...GENOTYPE_FILE} disabled={disabled} onFile={loadFile} />
         )}
-        <button
-          type="button"
-          disabled={disabled || problem !== null}
-          title={problem ?? ''}
-          onClick={() => chosen && onStart(settings)}
-        >
-          Retrain
-        </button>
       </div>
       <RetrainSettingsForm form={form} retrain={retrain} testId="rnn-retrain-problem" />
+      <button
+        type="button"
+        disabled={disabled || problem !== null}
+        title={problem ?? ''}
+        onClick={() => chosen && onStart(settings)}
+      >
+        Retrain
+      </button>
       {fileError && (
         <p role="alert" className="error">
           {fileError}
