@@ -123,6 +123,12 @@ export function experimentSvg(cells: readonly PlotCell[], axis: PlotAxis): strin
       parts.push(
         `<circle cx="${px(cx)}" cy="${px(y(cell.mean))}" r="4.5" fill="${COLORS[kind]}">${title}</circle>`,
       );
+      // Controls are few and named: their name beside the dot.
+      if (kind === 'control') {
+        parts.push(
+          `<text x="${px(cx + 10)}" y="${px(y(cell.mean))}" dominant-baseline="middle" font-size="10" fill="${COLORS[kind]}">${escapeXml(cell.id.replace(/^control-/, ''))}</text>`,
+        );
+      }
     });
   });
   parts.push('</svg>', '');

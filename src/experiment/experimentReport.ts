@@ -145,8 +145,8 @@ export function metricText(metric: ReportMetric, v: number | null): string {
   return metric.percent ? `${(v * 100).toFixed(2)}%` : v.toFixed(2);
 }
 
-/** A difference of the metric: points of accuracy, or perplexity. */
-function differenceText(metric: ReportMetric, v: number): string {
+/** A difference of the metric, signed: points of accuracy, or perplexity. */
+export function differenceText(metric: ReportMetric, v: number): string {
   const sign = v > 0 ? '+' : v < 0 ? '−' : '±';
   const size = Math.abs(v);
   return metric.percent ? `${sign}${(size * 100).toFixed(2)} points` : `${sign}${size.toFixed(2)}`;

@@ -72,6 +72,12 @@ export const EXPERIMENT_SCHEMA = {
 
 export type ExperimentSettings = SettingsOf<typeof EXPERIMENT_SCHEMA>;
 
+/** Settings of the kinds the experiment sets itself for each run (a cell's genotype). */
+export const SET_BY_EXPERIMENT: Readonly<Record<'search' | 'retrain', readonly string[]>> = {
+  search: [],
+  retrain: ['genotype'],
+};
+
 /** Everything an experiment runs, as its folder's state records it. */
 export interface ExperimentConfig {
   readonly space: RunSelector['space'];
