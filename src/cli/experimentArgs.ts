@@ -25,6 +25,7 @@ import {
   experimentUsage,
 } from './experimentUsage';
 import { nodeBackend, positiveInteger } from './flagValues';
+import { HOST_OPTIONS as SEARCH_HOST_OPTIONS } from './hostFlags';
 import type { FlagValues } from './kindFlags';
 import { cliFields, flagProblem, flagsOf, kindOptions, settingsFromFlags } from './kindFlags';
 import { readSelection, selectorFlags } from './kindSelection';
@@ -49,19 +50,12 @@ export interface ExperimentRequest {
 const PREFIXES = ['search', 'retrain'] as const;
 type Prefix = (typeof PREFIXES)[number];
 
-const HOST_OPTIONS = {
-  space: { type: 'string' },
-  algorithm: { type: 'string' },
-  preset: { type: 'string' },
-  backend: { type: 'string' },
-  'data-dir': { type: 'string' },
-  out: { type: 'string' },
-  'checkpoint-every': { type: 'string' },
-  quiet: { type: 'boolean' },
-  help: { type: 'boolean' },
-} as const;
-
 type Options = Record<string, { readonly type: 'string' | 'boolean' }>;
+
+/** The host flags of `nas-lab search|retrain` but --resume: an experiment resumes by its folder. */
+const HOST_OPTIONS: Options = Object.fromEntries(
+  Object.entries(SEARCH_HOST_OPTIONS).filter(([flag]) => flag !== 'resume'),
+);
 
 /** A kind's flags behind its prefix, and `--PREFIX.preset`. */
 function prefixedOptions(prefix: Prefix, info: RunKindInfo): Options {

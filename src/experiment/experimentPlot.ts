@@ -30,12 +30,8 @@ const COLORS: Readonly<Record<CellKind, string>> = {
   control: '#c0392b',
 };
 
-const W = 640;
-const H = 360;
-const LEFT = 70;
-const RIGHT = 20;
-const TOP = 30;
-const BOTTOM = 50;
+/** The picture's size and the plot's margins in it, in pixels. */
+const BOX = { width: 640, height: 360, left: 70, right: 20, top: 30, bottom: 50 } as const;
 
 const escapeXml = (text: string): string =>
   text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -72,6 +68,7 @@ export function experimentSvg(cells: readonly PlotCell[], axis: PlotAxis): strin
   const pad = (hi - lo) * 0.08;
   lo -= pad;
   hi += pad;
+  const { width: W, height: H, left: LEFT, right: RIGHT, top: TOP, bottom: BOTTOM } = BOX;
   const plotW = W - LEFT - RIGHT;
   const plotH = H - TOP - BOTTOM;
   const y = (v: number) => TOP + plotH * (1 - (v - lo) / (hi - lo));

@@ -74,51 +74,61 @@ function detailGenotype(detail: unknown, kindTitle: string): unknown {
 const pairs = (genes: readonly (readonly [string, number])[]): string =>
   genes.map(([op, input]) => `${op}←${input}`).join(' ');
 
-const CONV: CellSpaceOf = {
+/** What differs between the spaces; the rest of `CellSpaceOf` is the same for both. */
+interface SpaceParts {
+  readonly space: RunSelector['space'];
+  /** A drawer of random cells of the space the search settings describe. */
+  readonly drawer: (search: Settings) => (rng: Rng) => CellGenotype;
+  readonly poor: (nodes: number) => CellGenotype;
+  /** The published DARTS_V2 cell of the space. */
+  readonly dartsV2: CellGenotype;
+  /** The space's genotype JSON, validated. */
+  readonly parse: (value: unknown) => CellGenotype;
+  readonly describe: (cell: CellGenotype) => string;
+}
+
+function cellSpace(parts: SpaceParts): CellSpaceOf {
+  return {
+    space: parts.space,
+    randomCells(search, seed, count) {
+      const draw = parts.drawer(search);
+      const rng = Rng.fromSeed(seed);
+      return Array.from({ length: count }, () => draw(rng));
+    },
+    control: (name, search) => (name === 'DARTS_V2' ? parts.dartsV2 : parts.poor(nodesOf(search))),
+    searched: (detail, kindTitle) => parts.parse(detailGenotype(detail, kindTitle)),
+    // The published cell by its name, which the retrain kinds know: their logs then name it.
+    setting: (cell, control) => (control === 'DARTS_V2' ? control : JSON.stringify(cell)),
+    describe: parts.describe,
+  };
+}
+
+const CONV = cellSpace({
   space: 'cnn',
-  randomCells(search, seed, count) {
+  drawer: (search) => {
     const space = { nodes: nodesOf(search), ops: opsOf(search) };
-    const rng = Rng.fromSeed(seed);
-    return Array.from({ length: count }, () => drawConvCell(space, rng));
+    return (rng) => drawConvCell(space, rng);
   },
-  control(name, search) {
-    return name === 'DARTS_V2' ? genotypeToJson(DARTS_V2) : poorConvCell(nodesOf(search));
-  },
-  searched(detail, kindTitle) {
-    return genotypeToJson(genotypeFromJson(detailGenotype(detail, kindTitle)));
-  },
-  setting(cell, control) {
-    return control === 'DARTS_V2' ? control : JSON.stringify(cell);
-  },
-  describe(cell) {
+  poor: poorConvCell,
+  dartsV2: genotypeToJson(DARTS_V2),
+  parse: (value) => genotypeToJson(genotypeFromJson(value)),
+  describe: (cell) => {
     const g = cell as GenotypeJson;
     return `normal ${pairs(g.normal)}; reduce ${pairs(g.reduce)}`;
   },
-};
+});
 
-const RECURRENT: CellSpaceOf = {
+const RECURRENT = cellSpace({
   space: 'rnn',
-  randomCells(search, seed, count) {
+  drawer: (search) => {
     const space = { nodes: nodesOf(search), activations: RNN_ACTIVATIONS };
-    const rng = Rng.fromSeed(seed);
-    return Array.from({ length: count }, () => drawRecurrentCell(space, rng));
+    return (rng) => drawRecurrentCell(space, rng);
   },
-  control(name, search) {
-    return name === 'DARTS_V2'
-      ? rnnGenotypeToJson(RNN_DARTS_V2)
-      : poorRecurrentCell(nodesOf(search));
-  },
-  searched(detail, kindTitle) {
-    return rnnGenotypeToJson(rnnGenotypeFromJson(detailGenotype(detail, kindTitle)));
-  },
-  setting(cell, control) {
-    return control === 'DARTS_V2' ? control : JSON.stringify(cell);
-  },
-  describe(cell) {
-    const g = cell as RnnGenotypeJson;
-    return `recurrent ${pairs(g.recurrent)}`;
-  },
-};
+  poor: poorRecurrentCell,
+  dartsV2: rnnGenotypeToJson(RNN_DARTS_V2),
+  parse: (value) => rnnGenotypeToJson(rnnGenotypeFromJson(value)),
+  describe: (cell) => `recurrent ${pairs((cell as RnnGenotypeJson).recurrent)}`,
+});
 
 /** The space of a search kind's selector. */
 export function cellSpaceOf(space: RunSelector['space']): CellSpaceOf {
