@@ -68,6 +68,8 @@ export interface ExperimentReport {
   readonly cells: readonly CellSummary[];
   /** mean(searched cells) − mean(random cells), with its interval; null until both have one. */
   readonly searchedMinusRandom: BootstrapInterval | null;
+  /** How many cells of each group the interval compares (those with a retrained seed). */
+  readonly compared: { readonly searched: number; readonly random: number };
   readonly method: string;
   readonly runs: readonly RunRecord[];
 }
@@ -129,6 +131,7 @@ export function buildReport(
     metric,
     cells: summaries,
     searchedMinusRandom: interval,
+    compared: { searched: searched.length, random: random.length },
     method: BOOTSTRAP_METHOD,
     runs: records,
   };
@@ -153,7 +156,11 @@ export function differenceText(metric: ReportMetric, v: number): string {
 }
 
 /** What the interval says, in one sentence. */
-function verdict(metric: ReportMetric, b: BootstrapInterval): string {
+function verdict(report: ExperimentReport, b: BootstrapInterval): string {
+  const { metric, compared } = report;
+  if (compared.searched < 2 || compared.random < 2) {
+    return "With a single cell in a group, the bootstrap cannot see that group's spread: the interval says little; run more searches or random cells.";
+  }
   // In the direction of "better": positive favours the searched cells.
   const sign = metric.better === 'higher' ? 1 : -1;
   const lo = Math.min(sign * b.low, sign * b.high);
@@ -202,7 +209,7 @@ export function reportMarkdown(report: ExperimentReport): string {
           `[${differenceText(metric, b.low)}, ${differenceText(metric, b.high)}] ` +
           `(${b.resamples} resamples, seed ${b.seed}).`,
         '',
-        verdict(metric, b),
+        verdict(report, b),
         '',
         `Method: ${report.method}.`,
       ]
