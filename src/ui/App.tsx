@@ -21,6 +21,20 @@ import { findRunKind } from '../nas/runKind/registry';
 import type { LabRun } from './labRuns';
 import { labConfigOfRun, liveValues, runOfLabConfig, runOfRetrain } from './labRuns';
 
+/** A button of the run's controls (its test id is `id`). */
+function RunButton(props: { id: string; label: string; onClick: () => void; disabled?: boolean }) {
+  return (
+    <button
+      type="button"
+      data-testid={props.id}
+      disabled={props.disabled ?? false}
+      onClick={props.onClick}
+    >
+      {props.label}
+    </button>
+  );
+}
+
 function initialConfig(): { config: LabConfig; ignored: string[] } {
   return configFromQuery(window.location.search);
 }
@@ -132,30 +146,22 @@ export function App() {
               Start
             </button>
             {lab.status === 'paused' ? (
-              <button type="button" data-testid="resume" onClick={lab.resume}>
-                Resume
-              </button>
+              <RunButton id="resume" label="Resume" onClick={lab.resume} />
             ) : (
-              <button
-                type="button"
-                data-testid="pause"
-                disabled={lab.status !== 'running'}
+              <RunButton
+                id="pause"
+                label="Pause"
                 onClick={lab.pause}
-              >
-                Pause
-              </button>
+                disabled={lab.status !== 'running'}
+              />
             )}
-            <button
-              type="button"
-              data-testid="step"
-              disabled={lab.status !== 'paused'}
+            <RunButton
+              id="step"
+              label="Step"
               onClick={lab.step}
-            >
-              Step
-            </button>
-            <button type="button" data-testid="stop" disabled={!busy} onClick={lab.stop}>
-              Stop
-            </button>
+              disabled={lab.status !== 'paused'}
+            />
+            <RunButton id="stop" label="Stop" onClick={lab.stop} disabled={!busy} />
           </div>
           <CheckpointButtons
             canSave={lab.run !== null && (lab.status === 'paused' || lab.status === 'running')}

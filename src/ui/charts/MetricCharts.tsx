@@ -52,9 +52,8 @@ function TraceChart({
 }
 
 export function MetricCharts({
-  trace,
   charts,
-  smoothing,
+  ...shared
 }: {
   readonly trace: RunTrace | null;
   readonly charts: readonly ChartSpec[];
@@ -63,13 +62,7 @@ export function MetricCharts({
   return (
     <div className="charts">
       {charts.map((spec, i) => (
-        <TraceChart
-          key={spec.testId}
-          trace={trace}
-          spec={spec}
-          smoothing={smoothing}
-          slot={i + 1}
-        />
+        <TraceChart key={spec.testId} {...shared} spec={spec} slot={i + 1} />
       ))}
     </div>
   );
