@@ -359,6 +359,45 @@ describe('the lab in Chromium with WebGPU', () => {
     await page.close();
   }, 600_000);
 
+  it('stops with one clear message when the device is lost again at the step it went back to', async () => {
+    const page = await openLab(chromium.browser);
+    await page.getByTestId('start').click();
+    await waitForSteps(page, 2);
+    await page.getByTestId('pause').click();
+    await expect
+      .poll(() => page.getByTestId('status').textContent(), { timeout: 120_000 })
+      .toBe('paused');
+    const lose = () =>
+      page.evaluate(
+        "window.labWorkers[0].postMessage({ type: 'injectFault', kind: 'deviceLoss' })",
+      );
+    // The first loss recovers as before ...
+    await lose();
+    await expect
+      .poll(() => page.getByTestId('notice').textContent(), { timeout: 120_000 })
+      .toMatch(/went back to its last checkpoint \(step \d+\) and goes on/);
+    // ... the same loss again before a step is taken does not: one message, the run stopped.
+    await lose();
+    await expect
+      .poll(() => page.getByTestId('error').textContent(), { timeout: 120_000 })
+      .toMatch(
+        /^The DARTS search stopped: the GPU device was lost again at step \d+, right after .* went back to its checkpoint there .*smaller batch/,
+      );
+    expect(await page.getByTestId('notice').count()).toBe(0);
+    expect(await page.getByTestId('status').textContent()).toBe('failed');
+    const messages = (await page.evaluate('window.workerMessages')) as { type: string }[];
+    expect(messages.filter((m) => m.type === 'recovered').length).toBe(1);
+    // The page stays usable: a new search starts and steps.
+    await page.getByRole('button', { name: 'Dismiss' }).click();
+    await page.getByTestId('start').click();
+    await expect
+      .poll(() => page.getByTestId('status').textContent(), { timeout: 120_000 })
+      .toBe('running');
+    await waitForSteps(page, 1);
+    await page.getByTestId('stop').click();
+    await page.close();
+  }, 600_000);
+
   it('retrains DARTS_V2 from scratch: cells, live charts, a test accuracy; loads genotype files', async () => {
     const page = await openLab(chromium.browser);
     // A hostile genotype file is refused with a message; the page keeps working.

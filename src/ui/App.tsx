@@ -189,7 +189,7 @@ export function App() {
         <section className="results">
           {lab.error && (
             <div role="alert" className="error" data-testid="error">
-              <strong>The search stopped:</strong> {lab.error}
+              {lab.error}
               <button type="button" onClick={lab.dismissError}>
                 Dismiss
               </button>

@@ -152,7 +152,8 @@ export function reduceLab(state: LabState, m: FromWorker): LabState {
         },
       };
     case 'error':
-      return { ...state, error: m.message, status: 'failed' };
+      // The error supersedes a notice that the run goes on (a recovery that failed after all).
+      return { ...state, error: m.message, status: 'failed', notice: null };
     case 'runStarted':
       return runStarted(state, m);
     case 'report':

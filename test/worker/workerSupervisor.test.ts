@@ -201,7 +201,7 @@ describe('worker supervisor (fake worker)', () => {
       {
         type: 'error',
         message:
-          "the lab's worker stopped (an uncaught error: x) and was restarted; the DARTS search had not autosaved yet, so it cannot resume. Start it again.",
+          "The lab's worker stopped (an uncaught error: x) and was restarted; the DARTS search had not autosaved yet, so it cannot resume. Start it again.",
       },
       { type: 'status', status: 'failed' },
     ]);
@@ -306,7 +306,7 @@ describe('worker supervisor (fake worker)', () => {
       {
         type: 'error',
         message:
-          "the lab's worker cannot start (an uncaught error: blocked by policy); reload the page.",
+          "The lab's worker cannot start (an uncaught error: blocked by policy); reload the page.",
       },
       { type: 'status', status: 'failed' },
     ]);
@@ -324,7 +324,7 @@ describe('worker supervisor (fake worker)', () => {
       {
         type: 'error',
         message:
-          "the lab's worker stopped (an uncaught error: x) and was restarted; nothing was running.",
+          "The lab's worker stopped (an uncaught error: x) and was restarted; nothing was running.",
       },
       { type: 'status', status: 'failed' },
       { type: 'status', status: 'idle' },
