@@ -297,11 +297,11 @@ describe('the lab in Chromium with WebGPU', () => {
         const accuracy = await counts('accuracy-chart');
         return (
           [
-            loss['search network train loss'] ?? 0,
+            loss['search network training loss'] ?? 0,
             loss['evaluation network loss'] ?? 0,
             loss['distillation loss'] ?? 0,
             accuracy['evaluation network accuracy'] ?? 0,
-          ].every((n) => n > 0) && accuracy['evaluation network validation accuracy (epoch end)']
+          ].every((n) => n > 0) && accuracy['evaluation network accuracy (epoch end)']
         );
       })
       .toBe(1);

@@ -3,35 +3,37 @@
  * genotype on the right. The search runs in a worker; this thread only draws.
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { Gene, GenotypeJson } from '../nas/genotype/genotype';
+import type { GenotypeJson } from '../nas/genotype/genotype';
 import type { LabConfig, RetrainLabConfig } from '../worker/protocol';
-import { CellGraph } from './cellGraph/CellGraph';
-import { OpLegend } from './cellGraph/OpLegend';
-import { AlphaSmallMultiples } from './charts/AlphaSmallMultiples';
-import { MetricChart } from './charts/MetricChart';
-import { SmoothingSlider } from './charts/SmoothingSlider';
 import { AutosavePanel } from './AutosavePanel';
 import { CheckpointButtons } from './CheckpointButtons';
 import { ControlPanel } from './ControlPanel';
-import { GenotypePanel } from './GenotypePanel';
-import { Progress } from './Progress';
-import {
-  accuracySeries as searchAccuracySeries,
-  lossSeries as searchLossSeries,
-} from './searchSeries';
 import { RetrainPanel } from './RetrainPanel';
-import { RecurrentResults } from './RecurrentResults';
 import { RecurrentRetrainPanel } from './RecurrentRetrainPanel';
+import { isCellGenotype, isRnnGenotype } from './reportDetails';
+import { latestGenotype } from './runTrace';
+import { SearchResults } from './SearchResults';
 import { configFromQuery, configToQuery } from './urlState';
 import { useLab } from './useLab';
-import { useStaggeredValue } from './useStaggeredValue';
 import { DEFAULT_AUTOSAVE_EVERY } from '../worker/autosaveDefaults';
 import { labConfigProblem } from './validateLabConfig';
 import { findRunKind } from '../nas/runKind/registry';
 import type { LabRun } from './labRuns';
 import { labConfigOfRun, liveValues, runOfLabConfig, runOfRetrain } from './labRuns';
 
-const genes = (g: [string, number][]): Gene[] => g as unknown as Gene[];
+/** A button of the run's controls (its test id is `id`). */
+function RunButton(props: { id: string; label: string; onClick: () => void; disabled?: boolean }) {
+  return (
+    <button
+      type="button"
+      data-testid={props.id}
+      disabled={props.disabled ?? false}
+      onClick={props.onClick}
+    >
+      {props.label}
+    </button>
+  );
+}
 
 function initialConfig(): { config: LabConfig; ignored: string[] } {
   return configFromQuery(window.location.search);
@@ -40,7 +42,6 @@ function initialConfig(): { config: LabConfig; ignored: string[] } {
 export function App() {
   const [{ config, ignored }, setState] = useState(initialConfig);
   const [smoothing, setSmoothing] = useState(0.6);
-  const [timeline, setTimeline] = useState<number | null>(null);
   const [autosaveEvery, setAutosaveEvery] = useState(DEFAULT_AUTOSAVE_EVERY);
   const lab = useLab();
   const problem = labConfigProblem(config);
@@ -64,11 +65,7 @@ export function App() {
     [busy, setLive, runningKind],
   );
 
-  // A search loaded from a checkpoint brings its settings with it.
-  useEffect(() => {
-    const restored = lab.resumedFrom?.config;
-    if (restored) setState({ config: restored, ignored: [] });
-  }, [lab.resumedFrom]);
+  // A run loaded from a checkpoint brings its settings with it.
   const restoredRun = lab.run && lab.run.step > 0 ? lab.run : null;
   useEffect(() => {
     if (!restoredRun) return;
@@ -110,36 +107,10 @@ export function App() {
     [resumeRun, autosaveEvery],
   );
 
-  const last = lab.steps.at(-1);
-  const shownIndex =
-    timeline === null ? lab.steps.length - 1 : Math.min(timeline, lab.steps.length - 1);
-  const shown = lab.steps[shownIndex];
-  const genotype: GenotypeJson | null = shown?.genotype ?? lab.resumedFrom?.genotype ?? null;
-  const nodes = config.search.nodes;
-  const evalGenotype = shown?.cdarts?.evalGenotype ?? null;
-
-  const lossSeries = useMemo(() => searchLossSeries(lab.steps), [lab.steps]);
-  const accuracySeries = useMemo(
-    () => searchAccuracySeries(lab.steps, lab.epochs),
-    [lab.steps, lab.epochs],
-  );
-  const history = useMemo(() => {
-    // A resumed search starts its alpha history at the restored alphas.
-    const start = lab.resumedFrom
-      ? [{ step: lab.resumedFrom.step, alphaSoftmax: lab.resumedFrom.alphaSoftmax }]
-      : [];
-    const points = [...start, ...lab.steps];
-    return {
-      normal: points.map((p) => ({ step: p.step, softmax: p.alphaSoftmax.normal })),
-      reduce: points.map((p) => ({ step: p.step, softmax: p.alphaSoftmax.reduce })),
-    };
-  }, [lab.steps, lab.resumedFrom]);
-
-  // One frame apart each, so that a step's redraw is several short tasks, not one long one.
-  const lossShown = useStaggeredValue(lossSeries, 1);
-  const accuracyShown = useStaggeredValue(accuracySeries, 2);
-  const normalShown = useStaggeredValue(history.normal, 3);
-  const reduceShown = useStaggeredValue(history.reduce, 4);
+  const cnnSearch = lab.runs['cnn:search'] ?? null;
+  const rnnSearch = lab.runs['rnn:search'] ?? null;
+  const cnnGenotype = latestGenotype(cnnSearch);
+  const rnnGenotype = latestGenotype(rnnSearch);
 
   return (
     <div className="lab">
@@ -168,7 +139,6 @@ export function App() {
               data-testid="start"
               disabled={busy || problem !== null}
               onClick={() => {
-                setTimeline(null);
                 const run = runOfLabConfig(config);
                 if (run) lab.startRun(run.kind, run.settings, config.backend, autosaveEvery);
               }}
@@ -176,30 +146,22 @@ export function App() {
               Start
             </button>
             {lab.status === 'paused' ? (
-              <button type="button" data-testid="resume" onClick={lab.resume}>
-                Resume
-              </button>
+              <RunButton id="resume" label="Resume" onClick={lab.resume} />
             ) : (
-              <button
-                type="button"
-                data-testid="pause"
-                disabled={lab.status !== 'running'}
+              <RunButton
+                id="pause"
+                label="Pause"
                 onClick={lab.pause}
-              >
-                Pause
-              </button>
+                disabled={lab.status !== 'running'}
+              />
             )}
-            <button
-              type="button"
-              data-testid="step"
-              disabled={lab.status !== 'paused'}
+            <RunButton
+              id="step"
+              label="Step"
               onClick={lab.step}
-            >
-              Step
-            </button>
-            <button type="button" data-testid="stop" disabled={!busy} onClick={lab.stop}>
-              Stop
-            </button>
+              disabled={lab.status !== 'paused'}
+            />
+            <RunButton id="stop" label="Stop" onClick={lab.stop} disabled={!busy} />
           </div>
           <CheckpointButtons
             canSave={lab.run !== null && (lab.status === 'paused' || lab.status === 'running')}
@@ -240,16 +202,16 @@ export function App() {
           )}
           {recurrent ? (
             <>
-              <RecurrentResults
-                view={lab.recurrent}
+              <SearchResults
+                space="rnn"
+                trace={rnnSearch}
                 status={lab.status}
-                resumedStep={lab.run?.step ?? 0}
                 smoothing={smoothing}
                 onSmoothingChange={setSmoothing}
               />
               <RecurrentRetrainPanel
-                searchGenotype={lab.recurrent?.steps.at(-1)?.genotype ?? null}
-                view={lab.recurrentRetrain}
+                searchGenotype={isRnnGenotype(rnnGenotype) ? rnnGenotype : null}
+                view={lab.runs['rnn:retrain'] ?? null}
                 disabled={lab.status === 'running' || lab.status === 'loading'}
                 smoothing={smoothing}
                 restored={restoredRnnRetrain}
@@ -258,116 +220,25 @@ export function App() {
             </>
           ) : (
             <>
-              <Progress
+              <SearchResults
+                space="cnn"
+                trace={cnnSearch}
+                progress={lab.active === 'cnn:retrain' ? (lab.runs['cnn:retrain'] ?? null) : null}
                 status={lab.status}
-                last={(lab.mode === 'retrain' ? lab.retrain?.steps.at(-1) : last) ?? null}
-                resumedStep={lab.run?.step ?? lab.resumedFrom?.step ?? 0}
+                smoothing={smoothing}
+                onSmoothingChange={setSmoothing}
               />
-              <div className="charts">
-                <MetricChart
-                  title="Loss"
-                  series={lossShown}
-                  smoothing={smoothing}
-                  testId="loss-chart"
-                />
-                <MetricChart
-                  title="Accuracy"
-                  series={accuracyShown}
-                  smoothing={smoothing}
-                  testId="accuracy-chart"
-                  yDomain={[0, 1]}
-                />
-              </div>
-              <SmoothingSlider value={smoothing} onChange={setSmoothing} />
-              <h2>Derived cells</h2>
-              {genotype ? (
-                <>
-                  <label className="timeline">
-                    <span>
-                      Step {shown?.step ?? 0} of {last?.step ?? 0}
-                    </span>
-                    <input
-                      type="range"
-                      aria-label="Timeline"
-                      min={0}
-                      max={Math.max(lab.steps.length - 1, 0)}
-                      value={shownIndex}
-                      onChange={(e) => {
-                        const v = e.target.valueAsNumber;
-                        setTimeline(v >= lab.steps.length - 1 ? null : v);
-                      }}
-                    />
-                  </label>
-                  <div className="cells">
-                    <CellGraph
-                      title="Normal cell"
-                      genes={genes(genotype.normal)}
-                      concat={genotype.normal_concat}
-                      testId="cell-normal"
-                    />
-                    <CellGraph
-                      title="Reduction cell"
-                      genes={genes(genotype.reduce)}
-                      concat={genotype.reduce_concat}
-                      testId="cell-reduce"
-                    />
-                  </div>
-                  {evalGenotype && (
-                    <>
-                      <h3>
-                        Evaluation network cells (CDARTS: they follow the search at each cycle)
-                      </h3>
-                      <div className="cells">
-                        <CellGraph
-                          title="Evaluation network, normal cell"
-                          genes={genes(evalGenotype.normal)}
-                          concat={evalGenotype.normal_concat}
-                          testId="eval-cell-normal"
-                        />
-                        <CellGraph
-                          title="Evaluation network, reduction cell"
-                          genes={genes(evalGenotype.reduce)}
-                          concat={evalGenotype.reduce_concat}
-                          testId="eval-cell-reduce"
-                        />
-                      </div>
-                    </>
-                  )}
-                  <OpLegend />
-                </>
-              ) : (
-                <p className="muted">
-                  Press Start: the cells are derived from the alphas after every step.
-                </p>
-              )}
-              <h2>Genotype</h2>
-              <GenotypePanel genotype={genotype} step={shown?.step ?? 0} />
               <h2>Retrain a genotype from scratch</h2>
               <RetrainPanel
-                current={lab.steps.at(-1)?.genotype ?? null}
+                current={isCellGenotype(cnnGenotype) ? cnnGenotype : null}
                 busy={busy}
-                view={lab.retrain}
+                view={lab.runs['cnn:retrain'] ?? null}
                 smoothing={smoothing}
                 onStart={onStartRetrain}
                 status={lab.status}
                 onSave={lab.save}
                 onEvaluate={onEvaluate}
                 evaluation={lab.evaluation}
-              />
-              <h2>Architecture weights (softmax of alpha per edge)</h2>
-              <AlphaSmallMultiples
-                title="Normal cell"
-                primitives={config.search.primitives}
-                history={normalShown}
-                steps={nodes}
-                testId="alphas-normal"
-              />
-              <AlphaSmallMultiples
-                title="Reduction cell"
-                primitives={config.search.primitives}
-                history={reduceShown}
-                steps={nodes}
-                testId="alphas-reduce"
               />
             </>
           )}

@@ -126,7 +126,7 @@ export class JobDriver {
     const file = await this.exclusive(() => job.save());
     if (!file) throw new Error('this job has nothing to save');
     const bytes = file.bytes.slice().buffer;
-    this.host.post({ type: 'file', kind: file.kind, name: file.name, bytes, purpose: 'download' });
+    this.host.post({ type: 'file', kind: file.kind, name: file.name, bytes });
   }
 
   setLive(values: Readonly<Record<string, number>>): void {

@@ -165,10 +165,6 @@ export function superviseLabWorker(options: SupervisorOptions): SupervisedClient
       case 'autosaved':
         lastAutosave = { step: m.step, savedAt: m.savedAt };
         break;
-      case 'step':
-      case 'retrainStep':
-        if (m.point.step > resumedAt) deathsWithoutProgress = 0;
-        break;
       case 'report':
         if (m.report.type === 'step' && m.report.step > resumedAt) deathsWithoutProgress = 0;
         break;
