@@ -28,15 +28,18 @@ export interface ReportMetric {
   readonly percent: boolean;
 }
 
+/** A metric's label without the qualifier in parentheses some labels end with. */
+const plain = (label: string): string => label.replace(/ \(.*\)$/, '');
+
 /** The retrain kind's held-out test metric: its test accuracy, else its test perplexity. */
 export function testMetric(info: RunKindInfo): ReportMetric {
   const test = info.metrics.filter((m) => m.key.startsWith('test'));
   const accuracy = test.find((m) => m.kind === 'accuracy');
   if (accuracy)
-    return { key: accuracy.key, label: accuracy.label, better: 'higher', percent: true };
+    return { key: accuracy.key, label: plain(accuracy.label), better: 'higher', percent: true };
   const perplexity = test.find((m) => m.kind === 'perplexity');
   if (perplexity) {
-    return { key: perplexity.key, label: perplexity.label, better: 'lower', percent: false };
+    return { key: perplexity.key, label: plain(perplexity.label), better: 'lower', percent: false };
   }
   throw new Error(`the ${info.title} reports no test accuracy or perplexity to compare cells by`);
 }
