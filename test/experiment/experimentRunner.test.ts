@@ -3,9 +3,11 @@
  * and their settings (seeds, genotypes), the state written after each finished run, a stop
  * between runs and a second session that runs only what is left, counts that grow keeping the
  * finished runs, the refusal of a folder of another experiment before anything runs, and the
- * report's rows, ranks and interval.
+ * report's rows, ranks and interval; and a search kind registered later (as PC-DARTS will be)
+ * taken without a change.
  */
 import { describe, expect, it } from 'vitest';
+import { parseExperimentArgs } from '../../src/cli/experimentArgs';
 import type { PlannedRun } from '../../src/experiment/experimentPlan';
 import type { ExperimentHost } from '../../src/experiment/experimentRunner';
 import { ExperimentStopped, runExperiment } from '../../src/experiment/experimentRunner';
@@ -13,10 +15,13 @@ import type { ExperimentConfig } from '../../src/experiment/experimentSettings';
 import { EXPERIMENT_SCHEMA } from '../../src/experiment/experimentSettings';
 import type { ExperimentState, RunOutcome } from '../../src/experiment/experimentState';
 import { DARTS_INFO } from '../../src/nas/darts/dartsKindInfo';
+import type { GenotypeJson } from '../../src/nas/genotype/genotype';
 import { genotypeToJson } from '../../src/nas/genotype/genotype';
 import { DARTS_V1 } from '../../src/nas/genotype/publishedGenotypes';
 import { RETRAIN_INFO } from '../../src/nas/retrain/retrainKindInfo';
-import type { RunFile } from '../../src/nas/runKind/runKind';
+import { OPS_FIELD } from '../../src/nas/runKind/convFields';
+import { registerRunKind } from '../../src/nas/runKind/registry';
+import type { RunFile, RunKindInfo } from '../../src/nas/runKind/runKind';
 import type { Settings } from '../../src/nas/runKind/settingsSchema';
 import { defaultSettings } from '../../src/nas/runKind/settingsSchema';
 
@@ -226,5 +231,68 @@ describe('the experiment runner', () => {
     await expect(runExperiment(bad, host)).rejects.toThrow(/retrain settings: layers is below 3/);
     expect(host.ran).toHaveLength(0);
     expect(host.state).toBeNull();
+  });
+});
+
+/** A search kind registered later, as PC-DARTS will be: its own settings, the DARTS space. */
+const PC_DARTS_TOY: RunKindInfo = {
+  ...DARTS_INFO,
+  id: 'pc-darts-toy',
+  title: 'PC-DARTS search',
+  select: { space: 'cnn', algorithm: 'pc-darts' },
+  checkpointFormat: 'nas-lab.pc-darts-toy-checkpoint',
+  schema: {
+    presets: ['small'],
+    fields: [
+      { key: 'nodes', type: 'int', min: 1, default: 3, group: 'network', help: 'nodes' },
+      { ...OPS_FIELD, default: ['none', 'max_pool_3x3', 'sep_conv_3x3'] },
+      { key: 'partialChannels', type: 'int', min: 1, default: 4, group: 'method', help: 'K' },
+      { key: 'seed', type: 'int', default: 0, group: 'run', help: 'seed' },
+    ],
+  },
+};
+
+describe('a search kind registered later (the PC-DARTS seam)', () => {
+  it('is taken by the flags and the runner without a change to the experiment', async () => {
+    const remove = registerRunKind({
+      info: PC_DARTS_TOY,
+      load: () => Promise.reject(new Error('a descriptor only')),
+    });
+    try {
+      const parsed = parseExperimentArgs([
+        ...['--algorithm', 'pc-darts', '--search.partial-channels', '2', '--searches', '1'],
+        ...['--random', '4', '--seeds', '1', '--controls', 'poor', '--preset', 'demo'],
+        ...['--search.preset', 'small'],
+      ]);
+      if ('help' in parsed) throw new Error('usage');
+      const { config } = parsed;
+      expect(config).toMatchObject({ searchKind: 'pc-darts-toy', retrainKind: 'retrain' });
+      expect(config.search).toEqual({
+        nodes: 3,
+        ops: ['none', 'max_pool_3x3', 'sep_conv_3x3'],
+        partialChannels: 2,
+        seed: 0,
+      });
+      const host = new FakeHost();
+      const report = await runExperiment(config, host);
+      expect(host.ran[0]).toMatchObject({ id: 'search/seed-0', kindId: 'pc-darts-toy' });
+      expect(report.complete).toBe(true);
+      // The random cells are of its space: 3 nodes, its ops but none.
+      for (const cell of report.cells.filter((c) => c.kind === 'random')) {
+        const g = cell.genotype as GenotypeJson;
+        expect(g.normal).toHaveLength(6);
+        expect(new Set([...g.normal, ...g.reduce].map(([op]) => op)).size).toBeLessThanOrEqual(2);
+        expect(
+          [...g.normal, ...g.reduce].every(
+            ([op]) => op === 'max_pool_3x3' || op === 'sep_conv_3x3',
+          ),
+        ).toBe(true);
+      }
+      expect(report.cells.find((c) => c.id === 'control-poor')?.genotype).toMatchObject({
+        normal_concat: [2, 3, 4],
+      });
+    } finally {
+      remove();
+    }
   });
 });
