@@ -18,7 +18,13 @@ import { MetricCharts } from './charts/MetricCharts';
 import { SmoothingSlider } from './charts/SmoothingSlider';
 import { CELL_GENOTYPE_FORMATS, GenotypePanel, RNN_GENOTYPE_FORMATS } from './GenotypePanel';
 import { Progress } from './Progress';
-import { corpusOf, evalGenotypeOf, isCellGenotype, isRnnGenotype } from './reportDetails';
+import {
+  corpusOf,
+  evalGenotypeOf,
+  isCellGenotype,
+  isRnnGenotype,
+  searchOps,
+} from './reportDetails';
 import type { RunTrace } from './runTrace';
 
 type Space = 'cnn' | 'rnn';
@@ -43,8 +49,22 @@ const EMPTY: Readonly<Record<Space, string>> = {
 const isGenotypeOf = (space: Space, genotype: unknown) =>
   space === 'rnn' ? isRnnGenotype(genotype) : isCellGenotype(genotype);
 
-/** The cells of a genotype at a step, as its space draws them; null where it is not one. */
-function Cells({ space, genotype, step }: { space: Space; genotype: unknown; step?: StepReport }) {
+/**
+ * The cells of a genotype at a step, as its space draws them, with a legend of the search's own
+ * ops (`ops`; the space's full list only while the search has reported none); null where the
+ * genotype is not one.
+ */
+function Cells({
+  space,
+  genotype,
+  step,
+  ops,
+}: {
+  space: Space;
+  genotype: unknown;
+  step?: StepReport;
+  ops: readonly string[] | null;
+}) {
   if (space === 'rnn') {
     if (!isRnnGenotype(genotype)) return null;
     return (
@@ -57,7 +77,7 @@ function Cells({ space, genotype, step }: { space: Space; genotype: unknown; ste
             testId="cell-recurrent"
           />
         </div>
-        <OpLegend ops={RNN_ACTIVATIONS} />
+        <OpLegend ops={ops ?? RNN_ACTIVATIONS} />
       </>
     );
   }
@@ -76,7 +96,7 @@ function Cells({ space, genotype, step }: { space: Space; genotype: unknown; ste
           />
         </>
       )}
-      <OpLegend />
+      <OpLegend {...(ops ? { ops } : {})} />
     </>
   );
 }
@@ -129,7 +149,14 @@ export function SearchResults({
   const genotype = shown ? shown.genotype : trace?.opening.genotype;
   const shownStep = shown?.step ?? trace?.opening.step ?? 0;
   const corpus = corpusOf(trace);
-  const cells = <Cells space={space} genotype={genotype} {...(shown ? { step: shown } : {})} />;
+  const cells = (
+    <Cells
+      space={space}
+      genotype={genotype}
+      ops={searchOps(trace)}
+      {...(shown ? { step: shown } : {})}
+    />
+  );
 
   return (
     <>

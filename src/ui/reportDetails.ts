@@ -7,7 +7,7 @@
  */
 import type { GenotypeJson } from '../nas/genotype/genotype';
 import type { RnnGenotypeJson } from '../nas/rnn/genotype/rnnGenotype';
-import type { DoneReport, StepReport } from '../nas/runKind/runKind';
+import type { AlphaGroup, DoneReport, StepReport } from '../nas/runKind/runKind';
 import type { RunTrace } from './runTrace';
 import { detailOf } from './runTrace';
 
@@ -75,4 +75,16 @@ export function asgdFromStep(trace: RunTrace | null): number | null {
 export function bestEpochOf(done: DoneReport): number {
   const best = detailOf(done).bestEpoch;
   return typeof best === 'number' ? best : -1;
+}
+
+/**
+ * The candidate ops of the run's search, in the order its alpha groups name them, without
+ * `none` (never drawn): what a legend of its cells lists. From the latest step that reports
+ * alphas, else from where the run opened; null when the run reports none yet.
+ */
+export function searchOps(trace: RunTrace | null): readonly string[] | null {
+  const latest = [...(trace?.steps ?? [])].reverse().find((s) => s.alphas !== undefined)?.alphas;
+  const groups: readonly AlphaGroup[] | null | undefined = latest ?? trace?.opening.alphas;
+  if (!groups || groups.length === 0) return null;
+  return [...new Set(groups.flatMap((g) => g.ops))].filter((op) => op !== 'none');
 }

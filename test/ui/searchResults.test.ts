@@ -145,6 +145,32 @@ describe('a convolutional search on the page', () => {
     expect(html).toContain('node 3 ← c_{k-2}');
   });
 
+  it("lists the search's own ops under its cells: none of the space's others, never none", () => {
+    const legendOps = (html: string) =>
+      [
+        ...(/data-testid="op-legend"[^]*?<\/ul>/.exec(html)?.[0] ?? '').matchAll(
+          /data-op="([^"]+)"/g,
+        ),
+      ].map((m) => m[1]);
+    const ops = ['none', 'max_pool_3x3', 'skip_connect', 'sep_conv_3x3'];
+    const step: StepReport = {
+      type: 'step',
+      step: 1,
+      epoch: 0,
+      totalSteps: 2,
+      elapsedMs: 1,
+      throughput: 3,
+      metrics: { trainLoss: 2 },
+      alphas: ['normal', 'reduce'].map((name) => ({ name, ops, softmax: uniform(14, 4) })),
+      genotype: genotypeToJson(DARTS_V2),
+    };
+    const html = render('cnn', traceReport(newTrace('darts', 0), step));
+    expect(legendOps(html)).toEqual(['max_pool_3x3', 'skip_connect', 'sep_conv_3x3']);
+    // A recurrent search's legend: its activations, without none.
+    const rnnHtml = render('rnn', traceReport(newTrace('rnn-search', 0), rnnStep(1)));
+    expect(legendOps(rnnHtml)).toEqual(RNN_PRIMITIVES.filter((op) => op !== 'none'));
+  });
+
   it("draws a CDARTS step's evaluation network cells, and nothing of a genotype that is no cell", () => {
     const step: StepReport = {
       type: 'step',
