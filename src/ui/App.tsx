@@ -4,47 +4,47 @@
  * retrains' forms on the right. The runs go on in a worker; this thread only draws.
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { Gene, GenotypeJson } from '../nas/genotype/genotype';
-import { CellGraph } from './cellGraph/CellGraph';
-import { OpLegend } from './cellGraph/OpLegend';
-import { AlphaSmallMultiples } from './charts/AlphaSmallMultiples';
-import { MetricChart } from './charts/MetricChart';
-import { SmoothingSlider } from './charts/SmoothingSlider';
-import { AutosavePanel } from './AutosavePanel';
-import { CheckpointButtons } from './CheckpointButtons';
-import { GenotypePanel } from './GenotypePanel';
-import { Progress } from './Progress';
-import {
-  accuracySeries as searchAccuracySeries,
-  lossSeries as searchLossSeries,
-} from './searchSeries';
-import { RetrainPanel } from './RetrainPanel';
-import { RecurrentResults } from './RecurrentResults';
-import { RecurrentRetrainPanel } from './RecurrentRetrainPanel';
-import { useLab } from './useLab';
-import { useStaggeredValue } from './useStaggeredValue';
-import { DEFAULT_AUTOSAVE_EVERY } from '../worker/autosaveDefaults';
 import { selectRunKind } from '../nas/runKind/registry';
 import type { Settings } from '../nas/runKind/settingsSchema';
 import type { BackendChoice } from '../worker/protocol';
+import { AutosavePanel } from './AutosavePanel';
+import { CheckpointButtons } from './CheckpointButtons';
 import { knownOpColor } from './opColors';
+import { RetrainPanel } from './RetrainPanel';
+import { RecurrentRetrainPanel } from './RecurrentRetrainPanel';
+import { isCellGenotype, isRnnGenotype } from './reportDetails';
+import { latestGenotype } from './runTrace';
+import { SearchResults } from './SearchResults';
 import { settingsProblems } from './settings/labSettings';
 import { SearchSetup } from './settings/SearchSetup';
 import { SettingsForm } from './settings/SettingsForm';
 import { useKindForm } from './settings/useKindForm';
 import { useLabSettings } from './settings/useLabSettings';
-
-const genes = (g: [string, number][]): Gene[] => g as unknown as Gene[];
+import { useLab } from './useLab';
+import { DEFAULT_AUTOSAVE_EVERY } from '../worker/autosaveDefaults';
 
 /** The retrain kinds of each space: their forms sit beside the space's results. */
 const RETRAIN_CNN = selectRunKind('retrain', { space: 'cnn' }).info.id;
 const RETRAIN_RNN = selectRunKind('retrain', { space: 'rnn' }).info.id;
 
+/** A button of the run's controls (its test id is `id`). */
+function RunButton(props: { id: string; label: string; onClick: () => void; disabled?: boolean }) {
+  return (
+    <button
+      type="button"
+      data-testid={props.id}
+      disabled={props.disabled ?? false}
+      onClick={props.onClick}
+    >
+      {props.label}
+    </button>
+  );
+}
+
 export function App() {
   const settings = useLabSettings();
   const { backend, ignored } = settings;
   const [smoothing, setSmoothing] = useState(0.6);
-  const [timeline, setTimeline] = useState<number | null>(null);
   const [autosaveEvery, setAutosaveEvery] = useState(DEFAULT_AUTOSAVE_EVERY);
   const lab = useLab();
   const busy = lab.status === 'loading' || lab.status === 'running' || lab.status === 'paused';
@@ -91,37 +91,10 @@ export function App() {
     [resumeRun, autosaveEvery],
   );
 
-  const last = lab.steps.at(-1);
-  const shownIndex =
-    timeline === null ? lab.steps.length - 1 : Math.min(timeline, lab.steps.length - 1);
-  const shown = lab.steps[shownIndex];
-  const genotype: GenotypeJson | null = shown?.genotype ?? lab.resumedFrom?.genotype ?? null;
-  const nodes = typeof search.settings.nodes === 'number' ? search.settings.nodes : 0;
-  const primitives = Array.isArray(search.settings.ops) ? search.settings.ops : [];
-  const evalGenotype = shown?.cdarts?.evalGenotype ?? null;
-
-  const lossSeries = useMemo(() => searchLossSeries(lab.steps), [lab.steps]);
-  const accuracySeries = useMemo(
-    () => searchAccuracySeries(lab.steps, lab.epochs),
-    [lab.steps, lab.epochs],
-  );
-  const history = useMemo(() => {
-    // A resumed search starts its alpha history at the restored alphas.
-    const start = lab.resumedFrom
-      ? [{ step: lab.resumedFrom.step, alphaSoftmax: lab.resumedFrom.alphaSoftmax }]
-      : [];
-    const points = [...start, ...lab.steps];
-    return {
-      normal: points.map((p) => ({ step: p.step, softmax: p.alphaSoftmax.normal })),
-      reduce: points.map((p) => ({ step: p.step, softmax: p.alphaSoftmax.reduce })),
-    };
-  }, [lab.steps, lab.resumedFrom]);
-
-  // One frame apart each, so that a step's redraw is several short tasks, not one long one.
-  const lossShown = useStaggeredValue(lossSeries, 1);
-  const accuracyShown = useStaggeredValue(accuracySeries, 2);
-  const normalShown = useStaggeredValue(history.normal, 3);
-  const reduceShown = useStaggeredValue(history.reduce, 4);
+  const cnnSearch = lab.runs['cnn:search'] ?? null;
+  const rnnSearch = lab.runs['rnn:search'] ?? null;
+  const cnnGenotype = latestGenotype(cnnSearch);
+  const rnnGenotype = latestGenotype(rnnSearch);
 
   return (
     <div className="lab">
@@ -150,38 +123,27 @@ export function App() {
               data-testid="start"
               disabled={busy || problem !== null}
               title={problem ?? ''}
-              onClick={() => {
-                setTimeline(null);
-                lab.startRun(search.info.id, search.settings, backend, autosaveEvery);
-              }}
+              onClick={() => lab.startRun(search.info.id, search.settings, backend, autosaveEvery)}
             >
               Start
             </button>
             {lab.status === 'paused' ? (
-              <button type="button" data-testid="resume" onClick={lab.resume}>
-                Resume
-              </button>
+              <RunButton id="resume" label="Resume" onClick={lab.resume} />
             ) : (
-              <button
-                type="button"
-                data-testid="pause"
-                disabled={lab.status !== 'running'}
+              <RunButton
+                id="pause"
+                label="Pause"
                 onClick={lab.pause}
-              >
-                Pause
-              </button>
+                disabled={lab.status !== 'running'}
+              />
             )}
-            <button
-              type="button"
-              data-testid="step"
-              disabled={lab.status !== 'paused'}
+            <RunButton
+              id="step"
+              label="Step"
               onClick={lab.step}
-            >
-              Step
-            </button>
-            <button type="button" data-testid="stop" disabled={!busy} onClick={lab.stop}>
-              Stop
-            </button>
+              disabled={lab.status !== 'paused'}
+            />
+            <RunButton id="stop" label="Stop" onClick={lab.stop} disabled={!busy} />
           </div>
           <CheckpointButtons
             canSave={lab.run !== null && (lab.status === 'paused' || lab.status === 'running')}
@@ -227,7 +189,7 @@ export function App() {
         <section className="results">
           {lab.error && (
             <div role="alert" className="error" data-testid="error">
-              <strong>The search stopped:</strong> {lab.error}
+              {lab.error}
               <button type="button" onClick={lab.dismissError}>
                 Dismiss
               </button>
@@ -240,16 +202,16 @@ export function App() {
           )}
           {recurrent ? (
             <>
-              <RecurrentResults
-                view={lab.recurrent}
+              <SearchResults
+                space="rnn"
+                trace={rnnSearch}
                 status={lab.status}
-                resumedStep={lab.run?.step ?? 0}
                 smoothing={smoothing}
                 onSmoothingChange={setSmoothing}
               />
               <RecurrentRetrainPanel
-                searchGenotype={lab.recurrent?.steps.at(-1)?.genotype ?? null}
-                view={lab.recurrentRetrain}
+                searchGenotype={isRnnGenotype(rnnGenotype) ? rnnGenotype : null}
+                view={lab.runs['rnn:retrain'] ?? null}
                 disabled={lab.status === 'running' || lab.status === 'loading'}
                 smoothing={smoothing}
                 form={rnnRetrain}
@@ -259,95 +221,19 @@ export function App() {
             </>
           ) : (
             <>
-              <Progress
+              <SearchResults
+                space="cnn"
+                trace={cnnSearch}
+                progress={lab.active === 'cnn:retrain' ? (lab.runs['cnn:retrain'] ?? null) : null}
                 status={lab.status}
-                last={(lab.mode === 'retrain' ? lab.retrain?.steps.at(-1) : last) ?? null}
-                resumedStep={lab.run?.step ?? lab.resumedFrom?.step ?? 0}
+                smoothing={smoothing}
+                onSmoothingChange={setSmoothing}
               />
-              <div className="charts">
-                <MetricChart
-                  title="Loss"
-                  series={lossShown}
-                  smoothing={smoothing}
-                  testId="loss-chart"
-                />
-                <MetricChart
-                  title="Accuracy"
-                  series={accuracyShown}
-                  smoothing={smoothing}
-                  testId="accuracy-chart"
-                  yDomain={[0, 1]}
-                />
-              </div>
-              <SmoothingSlider value={smoothing} onChange={setSmoothing} />
-              <h2>Derived cells</h2>
-              {genotype ? (
-                <>
-                  <label className="timeline">
-                    <span>
-                      Step {shown?.step ?? 0} of {last?.step ?? 0}
-                    </span>
-                    <input
-                      type="range"
-                      aria-label="Timeline"
-                      min={0}
-                      max={Math.max(lab.steps.length - 1, 0)}
-                      value={shownIndex}
-                      onChange={(e) => {
-                        const v = e.target.valueAsNumber;
-                        setTimeline(v >= lab.steps.length - 1 ? null : v);
-                      }}
-                    />
-                  </label>
-                  <div className="cells">
-                    <CellGraph
-                      title="Normal cell"
-                      genes={genes(genotype.normal)}
-                      concat={genotype.normal_concat}
-                      testId="cell-normal"
-                    />
-                    <CellGraph
-                      title="Reduction cell"
-                      genes={genes(genotype.reduce)}
-                      concat={genotype.reduce_concat}
-                      testId="cell-reduce"
-                    />
-                  </div>
-                  {evalGenotype && (
-                    <>
-                      <h3>
-                        Evaluation network cells (CDARTS: they follow the search at each cycle)
-                      </h3>
-                      <div className="cells">
-                        <CellGraph
-                          title="Evaluation network, normal cell"
-                          genes={genes(evalGenotype.normal)}
-                          concat={evalGenotype.normal_concat}
-                          testId="eval-cell-normal"
-                        />
-                        <CellGraph
-                          title="Evaluation network, reduction cell"
-                          genes={genes(evalGenotype.reduce)}
-                          concat={evalGenotype.reduce_concat}
-                          testId="eval-cell-reduce"
-                        />
-                      </div>
-                    </>
-                  )}
-                  <OpLegend />
-                </>
-              ) : (
-                <p className="muted">
-                  Press Start: the cells are derived from the alphas after every step.
-                </p>
-              )}
-              <h2>Genotype</h2>
-              <GenotypePanel genotype={genotype} step={shown?.step ?? 0} />
               <h2>Retrain a genotype from scratch</h2>
               <RetrainPanel
-                current={lab.steps.at(-1)?.genotype ?? null}
+                current={isCellGenotype(cnnGenotype) ? cnnGenotype : null}
                 busy={busy}
-                view={lab.retrain}
+                view={lab.runs['cnn:retrain'] ?? null}
                 smoothing={smoothing}
                 form={retrain}
                 onStart={onStartRetrain}
@@ -355,21 +241,6 @@ export function App() {
                 onSave={lab.save}
                 onEvaluate={onEvaluate}
                 evaluation={lab.evaluation}
-              />
-              <h2>Architecture weights (softmax of alpha per edge)</h2>
-              <AlphaSmallMultiples
-                title="Normal cell"
-                primitives={primitives}
-                history={normalShown}
-                steps={nodes}
-                testId="alphas-normal"
-              />
-              <AlphaSmallMultiples
-                title="Reduction cell"
-                primitives={primitives}
-                history={reduceShown}
-                steps={nodes}
-                testId="alphas-reduce"
               />
             </>
           )}

@@ -1,8 +1,8 @@
 /**
  * Retrain a recurrent cell (DARTS `rnn/train.py`) on the built-in text: the search's current
  * cell, a published one (DARTS_V1, DARTS_V2, ENAS) or a loaded JSON / repr file; the kind's
- * settings in the generated form; then the perplexity chart (train per step, validation and test per epoch), where ASGD
- * took over, and the final test perplexity.
+ * settings in the generated form; then the perplexity chart (train per step, validation and
+ * test per epoch), where ASGD took over, and the final test perplexity.
  */
 import { useEffect, useMemo, useState } from 'react';
 import type { RnnGenotypeJson } from '../nas/rnn/genotype/rnnGenotype';
@@ -15,12 +15,42 @@ import { importRnnGenotypeText } from '../nas/rnn/genotype/rnnGenotypeText';
 import { RNN_PUBLISHED_GENOTYPES } from '../nas/rnn/genotype/rnnPublishedGenotypes';
 import { rnnPublishedName, rnnRetrainGenotypeOf } from '../nas/rnn/retrain/rnnRetrainKindInfo';
 import type { Settings } from '../nas/runKind/settingsSchema';
-import { MetricChart } from './charts/MetricChart';
-import { rnnRetrainPerplexitySeries } from './recurrentRetrainSeries';
-import type { RecurrentRetrainView } from './recurrentRetrainView';
+import type { ChartSpec } from './charts/MetricCharts';
+import { MetricCharts } from './charts/MetricCharts';
 import { FileInput, LabelledSelect } from './inputs';
+import { asgdFromStep, bestEpochOf, optimizerOf } from './reportDetails';
+import type { RunTrace } from './runTrace';
+import { metricOf } from './runTrace';
 import { RetrainSettingsForm, useRetrainSettings } from './settings/RetrainSettings';
 import type { KindForm } from './settings/useKindForm';
+
+/** The retrain's chart: train perplexity per step, validation and test at each epoch's end. */
+const CHARTS: readonly ChartSpec[] = [
+  { title: 'Retrain perplexity', metric: 'perplexity', testId: 'rnn-retrain-chart' },
+];
+
+/** Where the retrain is: its step, epoch, optimizer, speed, and where ASGD took over. */
+function progressText(view: RunTrace): string | null {
+  const last = view.steps.at(-1);
+  if (!last) return null;
+  const asgd = asgdFromStep(view);
+  return (
+    `Step ${last.step} of ~${last.totalSteps}, epoch ${last.epoch + 1}, ` +
+    `${optimizerOf(last) ?? 'sgd'}, ${last.throughput.toFixed(0)} tokens/s` +
+    (asgd === null ? '' : ` — ASGD from step ${asgd}`)
+  );
+}
+
+/** train.py's final report: the best validation epoch's test perplexity. */
+function resultText(view: RunTrace): string | null {
+  const { done } = view;
+  if (!done) return null;
+  const best = bestEpochOf(done);
+  if (best < 0) return `Stopped after ${done.step} steps, before an epoch ended.`;
+  const test = metricOf(done, 'testPerplexity').toFixed(2);
+  const valid = metricOf(done, 'bestValPerplexity').toFixed(2);
+  return `Test perplexity ${test} (epoch ${best + 1}, best validation perplexity ${valid}).`;
+}
 
 type Source = 'search' | keyof typeof RNN_PUBLISHED_GENOTYPES | 'file';
 
@@ -57,7 +87,8 @@ export function RecurrentRetrainPanel({
   onStart,
 }: {
   searchGenotype: RnnGenotypeJson | null;
-  view: RecurrentRetrainView | null;
+  /** The latest recurrent retrain's reports (null before one ran). */
+  view: RunTrace | null;
   disabled: boolean;
   smoothing: number;
   /** The recurrent retrain kind's settings form; its genotype is chosen here. */
@@ -104,9 +135,8 @@ export function RecurrentRetrainPanel({
       setFileError((err as Error).message);
     }
   };
-  const series = useMemo(() => (view ? rnnRetrainPerplexitySeries(view) : []), [view]);
-  const last = view?.steps.at(-1);
-  const result = view?.result;
+  const progress = view && progressText(view);
+  const result = view && resultText(view);
 
   return (
     <section className="recurrent-retrain" data-testid="rnn-retrain">
@@ -154,26 +184,9 @@ export function RecurrentRetrainPanel({
       </p>
       {view && (
         <>
-          {last && (
-            <p data-testid="rnn-retrain-progress">
-              Step {last.step} of ~{last.totalSteps}, epoch {last.epoch + 1}, {last.optimizer},{' '}
-              {last.tokensPerSecond.toFixed(0)} tokens/s
-              {view.asgdFromStep !== null && ` — ASGD from step ${view.asgdFromStep}`}
-            </p>
-          )}
-          <MetricChart
-            title="Retrain perplexity"
-            series={series}
-            smoothing={smoothing}
-            testId="rnn-retrain-chart"
-          />
-          {result && (
-            <p data-testid="rnn-retrain-result">
-              {result.bestEpoch < 0
-                ? `Stopped after ${result.steps} steps, before an epoch ended.`
-                : `Test perplexity ${result.testPerplexity.toFixed(2)} (epoch ${result.bestEpoch + 1}, best validation perplexity ${result.bestValPerplexity.toFixed(2)}).`}
-            </p>
-          )}
+          {progress && <p data-testid="rnn-retrain-progress">{progress}</p>}
+          <MetricCharts trace={view} charts={CHARTS} smoothing={smoothing} />
+          {result && <p data-testid="rnn-retrain-result">{result}</p>}
         </>
       )}
     </section>

@@ -4,7 +4,7 @@
  * cells, live loss, accuracy and learning-rate charts, and the test accuracy at the end.
  */
 import { memo, useMemo, useState } from 'react';
-import type { Gene, Genotype, GenotypeJson } from '../nas/genotype/genotype';
+import type { Genotype, GenotypeJson } from '../nas/genotype/genotype';
 import { genotypeFromJson, genotypeToJson, stringifyGenotype } from '../nas/genotype/genotype';
 import { CHECKPOINT_MAGIC } from '../nas/io/checkpointFormat';
 import { peekSearchCheckpoint } from '../nas/darts/searchCheckpointManifest';
@@ -12,10 +12,14 @@ import { parseGenotypeAny } from '../nas/genotype/genotypeFormats';
 import { PUBLISHED_GENOTYPES } from '../nas/genotype/publishedGenotypes';
 import type { Settings } from '../nas/runKind/settingsSchema';
 import type { RunStatus } from '../worker/protocol';
-import { CellGraph } from './cellGraph/CellGraph';
-import { MetricChart } from './charts/MetricChart';
+import { CellPair } from './cellGraph/CellPair';
+import type { ChartSpec } from './charts/MetricCharts';
+import { MetricCharts } from './charts/MetricCharts';
 import { downloadBytes } from './download';
-import type { ModelEvaluation, RetrainView } from './labReducer';
+import type { ModelEvaluation } from './labReducer';
+import { isCellGenotype } from './reportDetails';
+import type { RunTrace } from './runTrace';
+import { latestGenotype, metricOf } from './runTrace';
 import { FileInput, LabelledSelect } from './inputs';
 import { RetrainSettingsForm, useRetrainSettings } from './settings/RetrainSettings';
 import type { KindForm } from './settings/useKindForm';
@@ -27,7 +31,8 @@ interface Props {
   /** The search's latest genotype, if a search has run. */
   readonly current: GenotypeJson | null;
   readonly busy: boolean;
-  readonly view: RetrainView | null;
+  /** The latest retrain's reports (null before one ran). */
+  readonly view: RunTrace | null;
   readonly smoothing: number;
   /** The retrain kind's settings form; its genotype is chosen here. */
   readonly form: KindForm;
@@ -43,6 +48,29 @@ interface Props {
 function publishedJson(name: string): GenotypeJson | null {
   const g = (PUBLISHED_GENOTYPES as Readonly<Record<string, Genotype>>)[name];
   return g ? genotypeToJson(g) : null;
+}
+
+/** A retrain's charts: the kind's losses, accuracies and learning rate. */
+const CHARTS: readonly ChartSpec[] = [
+  { title: 'Retrain loss', metric: 'loss', testId: 'retrain-loss-chart' },
+  {
+    title: 'Retrain accuracy',
+    metric: 'accuracy',
+    testId: 'retrain-accuracy-chart',
+    yDomain: [0, 1],
+  },
+  { title: 'Learning rate', metric: 'rate', testId: 'retrain-lr-chart', raw: true },
+];
+
+/** What the retrain reached: its test figures once done, else how far it is. */
+function resultText(view: RunTrace): string {
+  const { done } = view;
+  if (done) {
+    const accuracy = metricOf(done, 'testAccuracy') * 100;
+    return `Test accuracy ${accuracy.toFixed(1)}% (loss ${metricOf(done, 'testLoss').toFixed(3)})`;
+  }
+  const last = view.steps.at(-1);
+  return `Retraining: step ${last?.step ?? 0} of ${last?.totalSteps ?? '…'}`;
 }
 
 type Choice = { kind: 'current' } | { kind: 'published'; name: string } | { kind: 'file' };
@@ -90,7 +118,8 @@ export const RetrainPanel = memo(function RetrainPanel({
     typeof settings.testImages === 'number' && settings.testImages > 0
       ? settings.testImages
       : Number.MAX_SAFE_INTEGER;
-  const shown = view?.genotype ?? chosen;
+  const retrained = latestGenotype(view);
+  const shown = isCellGenotype(retrained) ? retrained : chosen;
 
   const loadFile = async (file: File) => {
     setFileError(null);
@@ -118,44 +147,6 @@ export const RetrainPanel = memo(function RetrainPanel({
       setFileError((e as Error).message);
     }
   };
-
-  const series = useMemo(() => {
-    const steps = view?.steps ?? [];
-    const epochs = view?.epochs ?? [];
-    return {
-      loss: [
-        {
-          name: 'train loss',
-          color: '#d62728',
-          points: steps.map((p) => ({ step: p.step, value: p.trainLoss })),
-        },
-        {
-          name: 'test loss (epoch end)',
-          color: '#1f77b4',
-          points: epochs.map((p) => ({ step: p.step, value: p.testLoss })),
-        },
-      ],
-      accuracy: [
-        {
-          name: 'train accuracy',
-          color: '#d62728',
-          points: steps.map((p) => ({ step: p.step, value: p.trainAccuracy })),
-        },
-        {
-          name: 'test accuracy (epoch end)',
-          color: '#1f77b4',
-          points: epochs.map((p) => ({ step: p.step, value: p.testAccuracy })),
-        },
-      ],
-      lr: [
-        {
-          name: 'learning rate',
-          color: '#2ca02c',
-          points: steps.map((p) => ({ step: p.step, value: p.lr })),
-        },
-      ],
-    };
-  }, [view]);
 
   return (
     <div className="retrain" data-testid="retrain-panel">
@@ -198,20 +189,11 @@ export const RetrainPanel = memo(function RetrainPanel({
         </button>
       </form>
       {shown && (
-        <div className="cells">
-          <CellGraph
-            title="Normal cell (retrain)"
-            genes={shown.normal as unknown as Gene[]}
-            concat={shown.normal_concat}
-            testId="retrain-cell-normal"
-          />
-          <CellGraph
-            title="Reduction cell (retrain)"
-            genes={shown.reduce as unknown as Gene[]}
-            concat={shown.reduce_concat}
-            testId="retrain-cell-reduce"
-          />
-        </div>
+        <CellPair
+          genotype={shown}
+          titles={['Normal cell (retrain)', 'Reduction cell (retrain)']}
+          prefix="retrain-"
+        />
       )}
       <div className="model-buttons">
         {view && (status === 'running' || status === 'paused') && (
@@ -252,32 +234,8 @@ export const RetrainPanel = memo(function RetrainPanel({
       )}
       {view && (
         <>
-          <p data-testid="retrain-result">
-            {view.final
-              ? `Test accuracy ${(view.final.testAccuracy * 100).toFixed(1)}% (loss ${view.final.testLoss.toFixed(3)})`
-              : `Retraining: step ${view.steps.at(-1)?.step ?? 0} of ${view.steps.at(-1)?.totalSteps ?? '…'}`}
-          </p>
-          <div className="charts">
-            <MetricChart
-              title="Retrain loss"
-              series={series.loss}
-              smoothing={smoothing}
-              testId="retrain-loss-chart"
-            />
-            <MetricChart
-              title="Retrain accuracy"
-              series={series.accuracy}
-              smoothing={smoothing}
-              testId="retrain-accuracy-chart"
-              yDomain={[0, 1]}
-            />
-            <MetricChart
-              title="Learning rate"
-              series={series.lr}
-              smoothing={0}
-              testId="retrain-lr-chart"
-            />
-          </div>
+          <p data-testid="retrain-result">{resultText(view)}</p>
+          <MetricCharts trace={view} charts={CHARTS} smoothing={smoothing} />
         </>
       )}
     </div>

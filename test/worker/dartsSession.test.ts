@@ -239,5 +239,34 @@ describe('a finished retrain in the lab session (in-thread on cpu)', () => {
     expect(evaluated.testAccuracy).toBe(done?.metrics.testAccuracy);
     expect(evaluated.testLoss).toBeCloseTo(done?.metrics.testLoss as number, 5);
     expect(h.messages.at(-1)).toMatchObject({ type: 'status', status: 'done' });
+
+    // Files that are not what the action takes are refused in words for that action, while
+    // nothing runs: no "search stopped" where no search ran.
+    const errorAfter = async (message: Parameters<typeof h.session.handle>[0]) => {
+      const from = h.messages.length;
+      await h.session.handle(message);
+      return h.messages.slice(from).flatMap((m) => (m.type === 'error' ? [m.message] : []));
+    };
+    expect(
+      await errorAfter({
+        type: 'evaluateModel',
+        bytes: new Uint8Array([1, 2, 3, 4]).buffer,
+        testImages: 8,
+        backend: 'cpu',
+        dataUrl: '',
+      }),
+    ).toEqual([expect.stringMatching(/^This file is not a NAS Lab trained model: \S/)]);
+    expect(
+      await errorAfter({
+        type: 'resumeRun',
+        bytes: model.data.slice().buffer,
+        backend: 'cpu',
+        dataUrl: '',
+      }),
+    ).toEqual([
+      expect.stringMatching(
+        /^The checkpoint could not be loaded: this file is a "nas-lab.trained-model", not a checkpoint/,
+      ),
+    ]);
   });
 });

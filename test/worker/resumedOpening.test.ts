@@ -2,8 +2,9 @@
  * A run resumed from a checkpoint arrives paused, and the page must show where it stands before
  * it steps, as the per-kind jobs' 'restored' message did: the session posts the notes the run
  * opens with (`Run.takeOpening`, runKind.ts) with the resume. For a DARTS search that is its
- * opening note: the step it resumes at, the alphas and the genotype as saved. The first Step then
- * brings the next step, not the note again.
+ * opening note: the step it resumes at, the alphas and the genotype as saved, which the page's
+ * reduction takes as where the search stands. The first Step then brings the next step, not the
+ * note again.
  */
 import { describe, expect, it } from 'vitest';
 import type { FileSource } from '../../src/data/catalog';
@@ -11,6 +12,7 @@ import type { DartsSettings } from '../../src/nas/darts/dartsKindInfo';
 import { DARTS_SCHEMA } from '../../src/nas/darts/dartsKindInfo';
 import { defaultSettings } from '../../src/nas/runKind/settingsSchema';
 import type { RunReport } from '../../src/nas/runKind/runKind';
+import { searchStarted, reduceLabBatch } from '../../src/ui/labReducer';
 import { LabSession } from '../../src/worker/labSession';
 import type { FromWorker } from '../../src/worker/protocol';
 
@@ -82,6 +84,14 @@ describe('a run resumed paused', () => {
     expect(opening.map((r) => r.type)).toEqual(['note']);
     expect(opening[0]?.detail).toMatchObject({
       resumedFrom: atSave.step,
+      alphas: atSave.alphas,
+      genotype: atSave.genotype,
+    });
+    // The page draws the search from there: its step, alphas and genotype before it steps.
+    const page = reduceLabBatch(searchStarted(), after.messages).runs['cnn:search'];
+    expect(page?.from).toBe(atSave.step);
+    expect(page?.opening).toEqual({
+      step: atSave.step,
       alphas: atSave.alphas,
       genotype: atSave.genotype,
     });
