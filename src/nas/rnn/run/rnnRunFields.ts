@@ -131,6 +131,8 @@ const RNN_LABELS: Readonly<Record<string, string>> = {
   dropoutx: 'Input dropout',
   dropouti: 'Embedding dropout',
   dropoute: 'Word dropout',
+  trainTokens: 'Training tokens',
+  validTokens: 'Validation tokens',
 };
 
 /** A number field of the kinds' presets, its default picked off each preset's values. */
@@ -146,6 +148,7 @@ export function presetNumber<S>(
 export function tokensField(key: string, help: string, values: PresetValues<number>): NumberField {
   const spec: NumberSpec = {
     key,
+    label: RNN_LABELS[key],
     type: 'int',
     min: 0,
     linkMax: MAX_LINK_TOKENS,
