@@ -40,6 +40,7 @@ export const CDARTS_SCHEMA = {
       'CdartsTrainer(epochs)',
     ),
     countField('warmupEpochs', {
+      label: 'Warm-up epochs',
       group: 'method',
       help: 'epochs that train the search network alone before the cycles begin',
       min: 0,
@@ -49,6 +50,7 @@ export const CDARTS_SCHEMA = {
       reference: 'CdartsTrainer(warmup_epochs)',
     }),
     countField('evalWarmupEpochs', {
+      label: 'Evaluation warm-up epochs',
       group: 'method',
       help: 'epochs the evaluation network trains alone at the start of every cycle',
       min: 0,
@@ -78,6 +80,7 @@ export const CDARTS_SCHEMA = {
       demo: 2,
     }),
     countField('layers', {
+      label: 'Search cells',
       flag: 'search-layers',
       group: 'network',
       help: "cells of the search network (NNI's example: 8)",
@@ -88,6 +91,7 @@ export const CDARTS_SCHEMA = {
       reference: "NNI's CDARTS example: Model(dataset, 8)",
     }),
     countField('evalLayers', {
+      label: 'Evaluation cells',
       group: 'network',
       help: "cells of the evaluation network (NNI's example: 20)",
       min: 3,
@@ -99,6 +103,7 @@ export const CDARTS_SCHEMA = {
     OPS_FIELD,
     {
       key: 'headConv1',
+      label: 'Head 1×1 channels',
       type: 'int',
       min: 1,
       default: small.headWidths[0],
@@ -110,6 +115,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'headConv2',
+      label: 'Head 2×2 channels',
       type: 'int',
       min: 1,
       default: small.headWidths[1],
@@ -121,6 +127,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'weightLr',
+      label: 'Weight learning rate',
       type: 'number',
       min: 0,
       default: small.weightLr,
@@ -132,6 +139,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'nasnetLr',
+      label: 'Evaluation learning rate',
       type: 'number',
       min: 0,
       default: small.nasnetLr,
@@ -143,6 +151,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'alphaLr',
+      label: 'Alpha learning rate',
       type: 'number',
       min: 0,
       default: small.alphaLr,
@@ -165,6 +174,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'lossAlpha',
+      label: 'Distillation weight',
       type: 'number',
       min: 0,
       default: small.lossAlpha,
@@ -175,6 +185,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'lossT',
+      label: 'Temperature',
       type: 'number',
       min: 0,
       default: small.lossT,
@@ -184,6 +195,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'interactiveType',
+      label: 'Distillation loss',
       type: 'choice',
       choices: ['kl', 'smoothl1'],
       default: small.interactiveType as string,
@@ -193,6 +205,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'regularCoeff',
+      label: 'Regularization',
       type: 'number',
       min: 0,
       default: small.regularCoeff,
@@ -202,6 +215,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'regularRatio',
+      label: 'Regularization decay',
       type: 'number',
       min: 0,
       default: small.regularRatio,
@@ -222,6 +236,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'fixHead',
+      label: 'Fixed heads',
       type: 'boolean',
       default: small.fixHead,
       group: 'method',
@@ -231,6 +246,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'shareModule',
+      label: 'Shared modules',
       type: 'boolean',
       default: small.shareModule,
       group: 'method',

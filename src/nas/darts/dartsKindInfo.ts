@@ -38,6 +38,7 @@ export const DARTS_SCHEMA = {
   fields: [
     {
       key: 'order',
+      label: 'Alpha gradient order',
       type: 'int',
       min: 1,
       max: 2,
@@ -79,6 +80,7 @@ export const DARTS_SCHEMA = {
     OPS_FIELD,
     {
       key: 'weightLr',
+      label: 'Weight learning rate',
       type: 'number',
       min: 0,
       default: small.weightLr,
@@ -89,6 +91,7 @@ export const DARTS_SCHEMA = {
     },
     {
       key: 'weightLrMin',
+      label: 'Minimum weight learning rate',
       type: 'number',
       min: 0,
       default: small.weightLrMin,
@@ -99,6 +102,7 @@ export const DARTS_SCHEMA = {
     },
     {
       key: 'alphaLr',
+      label: 'Alpha learning rate',
       type: 'number',
       min: 0,
       default: small.alphaLr,

@@ -75,6 +75,7 @@ export const RETRAIN_SCHEMA = {
     ),
     {
       key: 'lr',
+      label: 'Learning rate',
       type: 'number',
       min: 0,
       default: small.lr,
@@ -85,6 +86,7 @@ export const RETRAIN_SCHEMA = {
     },
     {
       key: 'lrMin',
+      label: 'Minimum learning rate',
       type: 'number',
       min: 0,
       default: small.lrMin,
@@ -95,6 +97,7 @@ export const RETRAIN_SCHEMA = {
     },
     {
       key: 'auxiliary',
+      label: 'Auxiliary head',
       type: 'boolean',
       default: small.auxiliary,
       presets: { paper: paper.auxiliary },
@@ -104,6 +107,7 @@ export const RETRAIN_SCHEMA = {
     },
     {
       key: 'auxWeight',
+      label: 'Auxiliary weight',
       flag: 'auxiliary-weight',
       type: 'number',
       min: 0,
@@ -131,6 +135,7 @@ export const RETRAIN_SCHEMA = {
     },
     {
       key: 'dropPathProb',
+      label: 'Drop path',
       flag: 'drop-path',
       type: 'number',
       min: 0,

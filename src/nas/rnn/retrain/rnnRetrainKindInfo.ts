@@ -202,6 +202,7 @@ export const RNN_RETRAIN_SCHEMA: SettingsSchema = {
         'segments are at most bptt + N long',
         (c) => c.maxSeqLenDelta,
       ),
+      label: 'Segment length spread',
       group: 'method',
       reference: 'train.py --max_seq_len_delta',
     },
@@ -213,6 +214,7 @@ export const RNN_RETRAIN_SCHEMA: SettingsSchema = {
         'batch of the validation pass',
         (c) => c.evalBatchSize,
       ),
+      label: 'Evaluation batch size',
       reference: 'train.py --eval_batch_size',
     },
     {
@@ -229,6 +231,7 @@ export const RNN_RETRAIN_SCHEMA: SettingsSchema = {
     presetNumber(
       {
         key: 'arAlpha',
+        label: 'AR weight',
         flag: 'alpha',
         type: 'number',
         min: 0,
@@ -248,6 +251,7 @@ export const RNN_RETRAIN_SCHEMA: SettingsSchema = {
         'switch to ASGD when an epoch is worse than the best but the last N',
         (c) => c.nonmono,
       ),
+      label: 'Non-monotone interval',
       reference: 'train.py --nonmono',
       advanced: false,
     },

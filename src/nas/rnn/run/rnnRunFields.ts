@@ -119,6 +119,22 @@ export const RNN_DROPOUT_KEYS = [
 
 type NumberSpec = Omit<NumberField, 'default' | 'presets'>;
 
+/** What the settings form calls the shared numbers whose keys are the scripts' terse names. */
+const RNN_LABELS: Readonly<Record<string, string>> = {
+  nhid: 'Hidden size',
+  bptt: 'Segment length',
+  lr: 'Learning rate',
+  clip: 'Gradient clip',
+  tarBeta: 'TAR weight',
+  dropout: 'Output dropout',
+  dropouth: 'Hidden-state dropout',
+  dropoutx: 'Input dropout',
+  dropouti: 'Embedding dropout',
+  dropoute: 'Word dropout',
+  trainTokens: 'Training tokens',
+  validTokens: 'Validation tokens',
+};
+
 /** A number field of the kinds' presets, its default picked off each preset's values. */
 export function presetNumber<S>(
   spec: NumberSpec,
@@ -132,6 +148,7 @@ export function presetNumber<S>(
 export function tokensField(key: string, help: string, values: PresetValues<number>): NumberField {
   const spec: NumberSpec = {
     key,
+    label: RNN_LABELS[key],
     type: 'int',
     min: 0,
     linkMax: MAX_LINK_TOKENS,
@@ -151,10 +168,15 @@ export function rnnCommonFields(
   words: RnnFieldWords,
 ): { data: FieldSpec[]; sizes: NumberField[]; training: NumberField[] } {
   const field = (spec: NumberSpec, pick: (v: RnnCommonValues) => number) =>
-    presetNumber({ reference: `${words.script} --${spec.key}`, ...spec }, values, pick);
+    presetNumber(
+      { reference: `${words.script} --${spec.key}`, label: RNN_LABELS[spec.key], ...spec },
+      values,
+      pick,
+    );
   const data: FieldSpec[] = [
     {
       key: 'level',
+      label: 'Tokens',
       type: 'choice',
       choices: ['word', 'char'],
       default: 'word',
@@ -164,6 +186,7 @@ export function rnnCommonFields(
     presetNumber(
       {
         key: 'maxVocabulary',
+        label: 'Vocabulary cap',
         flag: 'vocabulary',
         type: 'int',
         min: 0,
