@@ -32,6 +32,14 @@ export interface NetworkOutput {
   readonly ensemble: tf.Tensor2D | null;
 }
 
+/** The logits and, when asked for, the ensemble logits from a network stack's states. */
+export type NetworkHead = (
+  states: readonly tf.Tensor4D[],
+  weights: TensorMap,
+  ctx: ForwardContext,
+  withEnsemble: boolean,
+) => NetworkOutput;
+
 /** The cells a CDARTS network stacks: DARTS's search or evaluation cells. */
 interface StackedCell {
   readonly spec: { readonly reduction: boolean };
@@ -63,12 +71,7 @@ export interface CdartsBody<Cell extends StackedCell> extends CellStackNetwork<C
     applyCell: ApplyCell<Cell>,
   ): RecomputableStack;
   /** The logits and, when asked for, the ensemble logits from the stack's states. */
-  output(
-    states: readonly tf.Tensor4D[],
-    weights: TensorMap,
-    ctx: ForwardContext,
-    withEnsemble: boolean,
-  ): NetworkOutput;
+  readonly output: NetworkHead;
 }
 
 export function cdartsBody<Cell extends StackedCell>(

@@ -9,7 +9,7 @@
 import type * as tf from '../../tensor/tf';
 import type { ForwardContext, TensorMap } from '../../tensor/layer';
 import type { CdartsModules } from './cdartsModules';
-import type { CdartsBodyShape, NetworkOutput } from './cdartsBody';
+import type { CdartsBodyShape, NetworkHead, NetworkOutput } from './cdartsBody';
 import { cdartsBody, runBody } from './cdartsBody';
 import type { RecomputableStack } from '../../recompute/cellCheckpoint';
 import type { EvalCell } from '../../retrain/evalCell';
@@ -33,12 +33,7 @@ export interface CdartsEvalNetwork extends CellStackNetwork<EvalCell> {
   /** The forward's cells as a stack (the stem, then one cell each). */
   stack(x: tf.Tensor4D, weights: TensorMap, ctx: ForwardContext): RecomputableStack;
   /** The logits and, when asked for, the ensemble logits from the stack's states. */
-  output(
-    states: readonly tf.Tensor4D[],
-    weights: TensorMap,
-    ctx: ForwardContext,
-    withEnsemble: boolean,
-  ): NetworkOutput;
+  readonly output: NetworkHead;
 }
 
 export function cdartsEvalNetwork(spec: CdartsEvalNetworkSpec): CdartsEvalNetwork {

@@ -16,7 +16,7 @@
  */
 import * as tf from '../../tensor/tf';
 import type { ForwardContext, TensorMap } from '../../tensor/layer';
-import type { CdartsBodyShape, NetworkOutput } from './cdartsBody';
+import type { CdartsBodyShape, NetworkHead, NetworkOutput } from './cdartsBody';
 import { cdartsBody, runBody } from './cdartsBody';
 import type { RecomputableStack } from '../../recompute/cellCheckpoint';
 import type { CdartsModules } from './cdartsModules';
@@ -73,12 +73,7 @@ export interface CdartsSearchNetwork extends CellStackNetwork<SearchCell> {
     ctx: ForwardContext,
   ): RecomputableStack;
   /** The logits and, when asked for, the ensemble logits from the stack's states. */
-  output(
-    states: readonly tf.Tensor4D[],
-    weights: TensorMap,
-    ctx: ForwardContext,
-    withEnsemble: boolean,
-  ): NetworkOutput;
+  readonly output: NetworkHead;
 }
 
 /** 1/(node + 2) for every edge, as a column [edges, 1]. */
