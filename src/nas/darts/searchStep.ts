@@ -44,7 +44,7 @@ function trainingContext(state: SearchState): ForwardContext {
 }
 
 /** Whether the steps checkpoint the supernet's cells: unless the configuration says not to. */
-export function checkpointsCells(state: SearchState): boolean {
+function checkpointsCells(state: SearchState): boolean {
   return state.config.checkpointCells ?? true;
 }
 
