@@ -1,16 +1,10 @@
 /** The cells a run measures: every workload of every requested configuration, in running order. */
 import type { CellSpec, ConfigName, Implementation, Workload } from './benchTypes';
-import {
-  IMPLEMENTATIONS,
-  SUPERNET_WORKLOADS,
-  UNIMPLEMENTED_WORKLOADS,
-  WORKLOADS,
-} from './benchTypes';
+import { IMPLEMENTATIONS, SUPERNET_WORKLOADS, WORKLOADS } from './benchTypes';
 
 /**
  * The supernet workloads in both implementations (reference first), the others in the
- * reference one; workloads the core does not implement are left to the table's placeholders.
- * `workloads` and `only` (implementations) narrow the list.
+ * reference one. `workloads` and `only` (implementations) narrow the list.
  */
 export function benchCells(
   configs: readonly ConfigName[],
@@ -20,7 +14,7 @@ export function benchCells(
   const cells: CellSpec[] = [];
   for (const config of configs) {
     for (const workload of WORKLOADS) {
-      if (UNIMPLEMENTED_WORKLOADS.includes(workload) || !workloads.includes(workload)) continue;
+      if (!workloads.includes(workload)) continue;
       const implementations = (
         SUPERNET_WORKLOADS.includes(workload) ? IMPLEMENTATIONS : ['reference' as const]
       ).filter((i) => only.includes(i));

@@ -3,7 +3,6 @@
  * shared by the Node runner and the benchmark page.
  */
 import type { BackendName, CellResult, CellSpec, RunnerEvent, TimingOptions } from './benchTypes';
-import { UNIMPLEMENTED_WORKLOADS } from './benchTypes';
 import { measureCell } from './workloads';
 
 export type EventSink = (event: RunnerEvent) => void | Promise<void>;
@@ -21,14 +20,10 @@ export async function runCells(
   for (const cell of cells) {
     await emit({ type: 'start', backend, cell });
     let result: CellResult;
-    if (UNIMPLEMENTED_WORKLOADS.includes(cell.workload)) {
-      result = { ...cell, backend, status: 'not implemented' };
-    } else {
-      try {
-        result = { ...cell, backend, status: 'ok', measurement: await measureCell(cell, timing) };
-      } catch (e) {
-        result = { ...cell, backend, status: 'failed', note: errorText(e) };
-      }
+    try {
+      result = { ...cell, backend, status: 'ok', measurement: await measureCell(cell, timing) };
+    } catch (e) {
+      result = { ...cell, backend, status: 'failed', note: errorText(e) };
     }
     await emit({ type: 'result', result });
   }

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the training-step workloads (supernet weight step, first- and second-order
- * alpha steps, the CDARTS cycle placeholder, the retrain step) on every available backend —
+ * alpha steps, the CDARTS joint step, the retrain step) on every available backend —
  * WebGPU, WebGL and wasm in headless Chromium, WebGPU in Node through the `webgpu` package,
  * tfjs's wasm and cpu backends in Node — and the same steps in PyTorch on the CPU as the reference; the
  * supernet in both its reference and fused implementations. Prints one table, writes the JSON
@@ -193,7 +193,7 @@ async function main(): Promise<void> {
     configs,
     devices: collected.devices,
     results: collected.results,
-    rows: summarise(collected.results, options.configs),
+    rows: summarise(collected.results),
   };
   console.log(`\n${renderText(run.rows)}\n`);
   const jsonPath = options.jsonPath ?? defaultJsonPath(run.date);

@@ -1,7 +1,7 @@
 /**
  * From measured cells to the rows of the table: medians, throughput, and each figure's ratio to
  * the PyTorch reference row, its speed-up over tfjs's cpu backend and, for the fused supernet, to the reference implementation on
- * the same backend. Placeholder rows say which workloads the core does not implement yet.
+ * the same backend.
  */
 import type {
   BackendName,
@@ -11,21 +11,14 @@ import type {
   Implementation,
   Workload,
 } from './benchTypes';
-import {
-  BACKENDS,
-  CONFIG_NAMES,
-  IMPLEMENTATIONS,
-  UNIMPLEMENTED_WORKLOADS,
-  WORKLOADS,
-} from './benchTypes';
+import { BACKENDS, CONFIG_NAMES, IMPLEMENTATIONS, WORKLOADS } from './benchTypes';
 import { median } from './stats';
 
 export interface SummaryRow {
   readonly config: ConfigName;
   readonly workload: Workload;
   readonly implementation: Implementation;
-  /** A backend, or 'all' for a placeholder row. */
-  readonly backend: BackendName | 'all';
+  readonly backend: BackendName;
   readonly status: CellStatus;
   readonly note: string | null;
   readonly medianMs: number | null;
@@ -50,11 +43,10 @@ export interface SummaryRow {
 const order = <T>(list: readonly T[], value: T): number => list.indexOf(value);
 
 function compareRows(a: SummaryRow, b: SummaryRow): number {
-  const backends: readonly (BackendName | 'all')[] = [...BACKENDS, 'all'];
   return (
     order(CONFIG_NAMES, a.config) - order(CONFIG_NAMES, b.config) ||
     order(WORKLOADS, a.workload) - order(WORKLOADS, b.workload) ||
-    order(backends, a.backend) - order(backends, b.backend) ||
+    order(BACKENDS, a.backend) - order(BACKENDS, b.backend) ||
     order(IMPLEMENTATIONS, a.implementation) - order(IMPLEMENTATIONS, b.implementation)
   );
 }
@@ -117,42 +109,7 @@ function rowOf(result: CellResult, all: readonly CellResult[]): SummaryRow {
   };
 }
 
-function placeholder(config: ConfigName, workload: Workload): SummaryRow {
-  return {
-    config,
-    workload,
-    implementation: 'reference',
-    backend: 'all',
-    status: 'not implemented',
-    note: 'placeholder: the core has no CDARTS cycle yet; this row will be measured once it does',
-    medianMs: null,
-    timedSteps: 0,
-    imagesPerSecond: null,
-    vsTorch: null,
-    cpuSpeedup: null,
-    vsReference: null,
-    kernels: null,
-    gpuPrograms: null,
-    gflops: null,
-    peakTensorBytes: null,
-    gpuPoolBytes: null,
-    tensorsAlive: null,
-    tensorGrowth: null,
-  };
-}
-
-/** The table's rows for `results`, with a placeholder per unimplemented workload and config. */
-export function summarise(
-  results: readonly CellResult[],
-  configs: readonly ConfigName[],
-): SummaryRow[] {
-  const rows = results.map((r) => rowOf(r, results));
-  for (const config of configs) {
-    for (const workload of UNIMPLEMENTED_WORKLOADS) {
-      if (!results.some((r) => r.config === config && r.workload === workload)) {
-        rows.push(placeholder(config, workload));
-      }
-    }
-  }
-  return rows.sort(compareRows);
+/** The table's rows for `results`, in the table's order. */
+export function summarise(results: readonly CellResult[]): SummaryRow[] {
+  return results.map((r) => rowOf(r, results)).sort(compareRows);
 }

@@ -36,7 +36,14 @@ function torchSpec(): string {
   const spec = Object.fromEntries(
     Object.values(BENCH_CONFIGS).map((c) => [
       c.name,
-      { search: c.search, retrain: c.retrain, image: c.image, genotype: c.genotype },
+      {
+        search: c.search,
+        retrain: c.retrain,
+        image: c.image,
+        genotype: c.genotype,
+        cdarts: c.cdarts,
+        cdartsGenotype: c.cdartsGenotype,
+      },
     ]),
   );
   return JSON.stringify(spec);

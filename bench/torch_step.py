@@ -2,13 +2,20 @@
 """The reference rows of `npm run bench`: the same training steps in PyTorch on the CPU.
 
 The networks are the PyTorch references the parity tests use (scripts/fixtures/darts_ref.py,
-architect_ref.py, eval_network_ref.py), in float32, on random images of the configuration's shape:
+architect_ref.py, eval_network_ref.py, cdarts_ref.py; CDARTS's two networks are stacked from them in
+bench/torch_cdarts.py), in float32, on random images of the configuration's shape:
 
 * weight:  CE on the train batch, backward to the weights only, clip to the global norm, SGD
            (momentum, weight decay), as src/nas/darts/searchStep.ts weightStep.
 * alpha1:  the alpha gradient of L_val(w, alpha) (weights not differentiated), one Adam step.
 * alpha2:  the unrolled alpha gradient of the official cnn/architect.py (architect_ref.unrolled),
            one Adam step.
+* cdarts:  one CDARTS joint step (NNI's CdartsTrainer._joint_train, src/nas/cdarts/cdartsStep.ts
+           jointStep) on a search network and an evaluation network sharing stem, distillation heads
+           and ensemble weight (bench/torch_cdarts.py): both networks' CE on the validation batch with
+           the KL distillation of their ensemble logits and the alphas' L1 penalty, SGD on the
+           evaluation network and Adam on the alphas; then the search network's CE on the train batch,
+           SGD. The cell's note gives both networks' parameter counts (structure check).
 * retrain: cnn/train.py's iteration on the DARTS evaluation network (drop path, auxiliary head
            when the configuration has one, clip, SGD).
 
@@ -34,6 +41,7 @@ sys.path.insert(0, os.path.join(ROOT, "scripts", "fixtures"))
 import architect_ref  # noqa: E402
 import darts_ref  # noqa: E402
 import eval_network_ref as enr  # noqa: E402  (its import of make_fixtures sets float64)
+import torch_cdarts  # noqa: E402
 
 torch.set_default_dtype(torch.float32)
 
@@ -121,6 +129,19 @@ def retrain_runner(spec):
     return step, retrain["batchSize"]
 
 
+def cdarts_runner(spec):
+    cd, image = spec["cdarts"], spec["image"]
+    pair = torch_cdarts.CdartsPair(cd, image, spec["cdartsGenotype"])
+    trn, val = images(image, cd["batchSize"]), images(image, cd["batchSize"])
+    # reg_decay of the first cycle (its largest), as bench/workloads.ts takes it.
+    reg_decay = torch_cdarts.regularization_decay(cd, cd["warmupEpochs"])
+
+    def step():
+        return float(pair.joint_step(trn, val, reg_decay))
+    note = "parameters: search network %d, evaluation network %d" % tuple(pair.parameter_counts())
+    return step, cd["batchSize"], note
+
+
 def timed(step):
     t0 = time.perf_counter()
     step()
@@ -129,7 +150,13 @@ def timed(step):
 
 def measure(spec, workload, steps, soft_budget_ms):
     t0 = time.perf_counter()
-    step, images_per_step = retrain_runner(spec) if workload == "retrain" else search_runner(spec, workload)
+    note = None
+    if workload == "cdarts":
+        step, images_per_step, note = cdarts_runner(spec)
+    elif workload == "retrain":
+        step, images_per_step = retrain_runner(spec)
+    else:
+        step, images_per_step = search_runner(spec, workload)
     setup_ms = (time.perf_counter() - t0) * 1000.0
     warmup_ms = timed(step)
     step_ms = []
@@ -137,12 +164,13 @@ def measure(spec, workload, steps, soft_budget_ms):
         step_ms.append(timed(step))
     return {"stepMs": step_ms, "warmupMs": warmup_ms, "setupMs": setup_ms, "imagesPerStep": images_per_step,
             "kernelsPerStep": None, "gpuProgramsPerStep": None, "macsPerStep": None, "peakTensorBytes": None,
-            "gpuPoolBytes": None, "tensorsAlive": None, "tensorGrowth": None}
+            "gpuPoolBytes": None, "tensorsAlive": None, "tensorGrowth": None}, note
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--spec", required=True, help="JSON: {configName: {search, retrain, genotype, image}}")
+    parser.add_argument("--spec", required=True,
+                        help="JSON: {configName: {search, retrain, genotype, cdarts, cdartsGenotype, image}}")
     parser.add_argument("--cells", required=True)
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--soft-budget-ms", type=float, default=15000.0)
@@ -157,7 +185,10 @@ def main():
         emit({"type": "start", "backend": BACKEND, "cell": cell})
         result = dict(cell, backend=BACKEND)
         try:
-            result.update(status="ok", measurement=measure(specs[config], workload, args.steps, args.soft_budget_ms))
+            measurement, note = measure(specs[config], workload, args.steps, args.soft_budget_ms)
+            result.update(status="ok", measurement=measurement)
+            if note:
+                result["note"] = note
         except Exception as e:  # reported as the cell's failure, the next cells still run
             result.update(status="failed", note="%s: %s" % (type(e).__name__, e))
         emit({"type": "result", "result": result})

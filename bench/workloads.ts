@@ -3,6 +3,13 @@
  * the same code runs in Node and in a page: build the state for one cell on synthetic images,
  * run one counted warm-up step, then time steps that each end with a scalar read back.
  */
+import { regularizationDecay } from '../src/nas/cdarts/cdartsConfig';
+import {
+  createCdartsState,
+  disposeCdartsState,
+  followGenotype,
+} from '../src/nas/cdarts/cdartsState';
+import { jointStep } from '../src/nas/cdarts/cdartsStep';
 import { toDevice } from '../src/data/deviceSplit';
 import { syntheticDataset } from '../src/data/synthetic';
 import { createRetrainState, disposeRetrainState } from '../src/nas/retrain/retrainState';
@@ -15,6 +22,7 @@ import * as tf from '../src/nas/tensor/tf';
 import type { BenchConfig } from './benchConfigs';
 import { BENCH_CONFIGS } from './benchConfigs';
 import type { CellMeasurement, CellSpec, Implementation, TimingOptions } from './benchTypes';
+import { WORKLOAD_LABELS } from './benchTypes';
 import { profileStep } from './stepProfile';
 
 /** A built workload: one call of `step` is one training step. */
@@ -92,7 +100,39 @@ function retrainRunner(config: BenchConfig): StepRunner {
   };
 }
 
-/** Builds the workload of a cell; throws for workloads the core does not implement. */
+/**
+ * One CDARTS joint step (both networks on the validation batch with the distillation loss and the
+ * alphas' penalty at the first cycle's weight, then the search network's weight step), the
+ * evaluation network built of the configuration's CDARTS genotype.
+ */
+function cdartsRunner(config: BenchConfig): StepRunner {
+  const cdarts = config.cdarts;
+  const state = createCdartsState(cdarts, dataShape(config));
+  try {
+    followGenotype(state, config.cdartsGenotype);
+  } catch (e) {
+    disposeCdartsState(state);
+    throw e;
+  }
+  const [train, val] = fixedBatches(config, cdarts.batchSize, 2) as [Batch, Batch];
+  const regDecay = regularizationDecay(cdarts, cdarts.warmupEpochs);
+  const rates = { weightLr: cdarts.weightLr, nasnetLr: cdarts.nasnetLr, alphaLr: cdarts.alphaLr };
+  return {
+    imagesPerStep: cdarts.batchSize,
+    step() {
+      const out = jointStep(state, train, val, regDecay, rates);
+      const { searchTrain, ...alphaHalf } = out;
+      tf.dispose([alphaHalf, searchTrain.accuracy]);
+      return searchTrain.loss;
+    },
+    dispose() {
+      disposeCdartsState(state);
+      disposeBatches(train, val);
+    },
+  };
+}
+
+/** Builds the workload of a cell; throws for an implementation the workload does not have. */
 export function createRunner(cell: CellSpec): StepRunner {
   const config = BENCH_CONFIGS[cell.config];
   const rates = { weightLr: config.search.weightLr, alphaLr: config.search.alphaLr };
@@ -112,12 +152,13 @@ export function createRunner(cell: CellSpec): StepRunner {
         archStep(state, train, val, rates),
       );
     case 'retrain':
-      if (cell.implementation !== 'reference') {
-        throw new Error('the retrain step has one implementation only ("reference")');
-      }
-      return retrainRunner(config);
     case 'cdarts':
-      throw new Error('the CDARTS cycle step is not implemented yet');
+      if (cell.implementation !== 'reference') {
+        throw new Error(
+          `the ${WORKLOAD_LABELS[cell.workload]} has one implementation only ("reference")`,
+        );
+      }
+      return cell.workload === 'retrain' ? retrainRunner(config) : cdartsRunner(config);
   }
 }
 

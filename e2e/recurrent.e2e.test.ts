@@ -17,13 +17,13 @@ const SHOTS = join(__dirname, 'screenshots');
 
 /** Seconds per step on SwiftShader: a small softmax, short segments, small batches. */
 const TINY: Readonly<Record<string, string>> = {
-  'rnn-nhid': '8',
-  'rnn-bptt': '5',
-  'rnn-batchSize': '4',
-  'rnn-epochs': '20',
-  'rnn-maxVocabulary': '300',
-  'rnn-trainTokens': '2000',
-  'rnn-validTokens': '200',
+  nhid: '8',
+  bptt: '5',
+  batchSize: '4',
+  epochs: '20',
+  maxVocabulary: '300',
+  trainTokens: '2000',
+  validTokens: '200',
 };
 
 const lab = useLab({ webgpu: true });
@@ -71,14 +71,14 @@ async function expectCellShowsGenotype(page: Page) {
 describe('the recurrent search space in Chromium with WebGPU', () => {
   it('searches a recurrent cell: perplexity charts, the cell with 8 labelled edges, genotype downloads', async () => {
     const { page, foreign, errors } = await openLab();
-    await page.locator('select[name="space"]').selectOption('recurrent');
+    await page.locator('select[name="space"]').selectOption('rnn');
     for (const [name, value] of Object.entries(TINY)) {
       await page.locator(`input[name="${name}"]`).fill(value);
     }
     // The choice and the settings are in the link.
-    await expect.poll(() => page.url()).toContain('space=recurrent');
+    await expect.poll(() => page.url()).toContain('space=rnn');
     expect(page.url()).toContain('trainTokens=2000');
-    expect(page.url()).toContain('vocabulary=300');
+    expect(page.url()).toContain('maxVocabulary=300');
     await expect.poll(() => page.getByTestId('config-problem').count()).toBe(0);
     await page.waitForLoadState('networkidle');
     const recorder = await recordMainThreadTasks(page);

@@ -13,13 +13,13 @@ const lab = useLab({ webgpu: false });
 
 /** A small softmax, short segments, small batches; enough epochs to be running at the reload. */
 const TINY: Readonly<Record<string, string>> = {
-  'rnn-nhid': '8',
-  'rnn-bptt': '5',
-  'rnn-batchSize': '4',
-  'rnn-epochs': '20',
-  'rnn-maxVocabulary': '300',
-  'rnn-trainTokens': '2000',
-  'rnn-validTokens': '200',
+  nhid: '8',
+  bptt: '5',
+  batchSize: '4',
+  epochs: '20',
+  maxVocabulary: '300',
+  trainTokens: '2000',
+  validTokens: '200',
 };
 
 interface Message {
@@ -55,7 +55,7 @@ describe('a recurrent search in the lab', () => {
         };`,
     });
     await page.goto(`${lab.url}?space=recurrent&backend=cpu`);
-    expect(await page.locator('select[name="space"]').inputValue()).toBe('recurrent');
+    expect(await page.locator('select[name="space"]').inputValue()).toBe('rnn');
     await page.locator('input[name="autosave-every"]').fill('2');
     for (const [name, value] of Object.entries(TINY)) {
       await page.locator(`input[name="${name}"]`).fill(value);
@@ -78,7 +78,7 @@ describe('a recurrent search in the lab', () => {
 
     // A plain link: the space and settings come back from the autosave, not from the address.
     await page.goto(`${lab.url}?backend=cpu`);
-    expect(await page.locator('select[name="space"]').inputValue()).toBe('convolutional');
+    expect(await page.locator('select[name="space"]').inputValue()).toBe('cnn');
     await expect
       .poll(() => page.getByTestId('autosave-offer').textContent(), { timeout: 60_000 })
       .toMatch(/A DARTS recurrent search was autosaved at step \d+/);
@@ -92,9 +92,9 @@ describe('a recurrent search in the lab', () => {
       .toBe('paused');
     const started = (await messages(page)).find((m) => m.type === 'runStarted');
     expect(started).toMatchObject({ kind: 'rnn-search', step: offered });
-    expect(await page.locator('select[name="space"]').inputValue()).toBe('recurrent');
-    expect(await page.locator('input[name="rnn-nhid"]').inputValue()).toBe('8');
-    expect(await page.locator('input[name="rnn-trainTokens"]').inputValue()).toBe('2000');
+    expect(await page.locator('select[name="space"]').inputValue()).toBe('rnn');
+    expect(await page.locator('input[name="nhid"]').inputValue()).toBe('8');
+    expect(await page.locator('input[name="trainTokens"]').inputValue()).toBe('2000');
     expect(await page.getByTestId('step-count').textContent()).toBe(String(offered));
 
     // Save checkpoint at once (before a step), and load the file back.

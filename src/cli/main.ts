@@ -5,6 +5,8 @@
 import { runKinds } from '../nas/runKind/registry';
 import type { RunCommand } from '../nas/runKind/runKind';
 import { EVALUATE_USAGE, parseEvaluateArgs } from './evaluateArgs';
+import { experimentMain } from './experimentCommand';
+import { EXPERIMENT_COMMAND_LINE } from './experimentUsage';
 import { runEvaluateCommand } from './evaluateCommand';
 import type { KindLine } from './kindUsage';
 import { topUsage } from './kindUsage';
@@ -39,6 +41,8 @@ export async function main(argv: readonly string[], io: CliIo = PROCESS_IO): Pro
       case 'search':
       case 'retrain':
         return await runKindCommand(command, rest, io);
+      case 'experiment':
+        return await experimentMain(rest, io);
       case 'evaluate': {
         const parsed = parseEvaluateArgs(rest);
         if (parsed === 'help') io.out(EVALUATE_USAGE);
@@ -48,10 +52,12 @@ export async function main(argv: readonly string[], io: CliIo = PROCESS_IO): Pro
       case undefined:
       case '--help':
       case 'help':
-        io.out(topUsage(kindLines()));
+        io.out(topUsage(kindLines()) + EXPERIMENT_COMMAND_LINE);
         return command === undefined ? 1 : 0;
       default:
-        io.err(`nas-lab: unknown command "${command}"\n${topUsage(kindLines())}`);
+        io.err(
+          `nas-lab: unknown command "${command}"\n${topUsage(kindLines())}${EXPERIMENT_COMMAND_LINE}`,
+        );
         return 1;
     }
   } catch (e) {

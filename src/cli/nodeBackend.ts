@@ -31,9 +31,31 @@ interface GpuLike {
 }
 
 let webgpuRegistered = false;
+/**
+ * What `releaseNodeBackend` takes away and a later `useNodeBackend('webgpu')` in the same process
+ * (the next run of an experiment) puts back: the adapter source on `navigator.gpu` and the
+ * backend's factory, which tfjs's backend registers only when its module is first imported.
+ */
+let webgpuGpu: GpuLike | null = null;
+let webgpuFactory: ReturnType<typeof tf.findBackendFactory> | null = null;
+
+function exposeGpu(gpu: GpuLike): void {
+  const nav = (globalThis as unknown as { navigator?: object }).navigator;
+  if (nav) {
+    Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
+  } else {
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
+  }
+}
 
 async function registerWebgpu(): Promise<void> {
-  if (webgpuRegistered) return;
+  if (webgpuRegistered) {
+    if (webgpuGpu) exposeGpu(webgpuGpu);
+    if (webgpuFactory && !tf.findBackendFactory('webgpu')) {
+      tf.registerBackend('webgpu', webgpuFactory);
+    }
+    return;
+  }
   if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) {
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   }
@@ -49,12 +71,8 @@ async function registerWebgpu(): Promise<void> {
   // SwiftShader is only offered as a fallback adapter; a real GPU is preferred when present.
   gpu.requestAdapter = async (options = {}) =>
     (await request(options)) ?? (await request({ ...options, forceFallbackAdapter: true }));
-  const nav = (globalThis as unknown as { navigator?: object }).navigator;
-  if (nav) {
-    Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
-  } else {
-    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
-  }
+  exposeGpu(gpu);
+  webgpuGpu = gpu;
   // The backend registers itself at import time only if navigator.gpu exists.
   await import('@tensorflow/tfjs-backend-webgpu');
   webgpuRegistered = true;
@@ -77,7 +95,10 @@ export async function useNodeBackend(name: NodeBackendName): Promise<void> {
 
 /** Releases the WebGPU device so that Node can exit. */
 export function releaseNodeBackend(): void {
-  if (tf.getBackend() === 'webgpu') tf.removeBackend('webgpu');
+  if (tf.getBackend() === 'webgpu') {
+    webgpuFactory = tf.findBackendFactory('webgpu') ?? webgpuFactory;
+    tf.removeBackend('webgpu');
+  }
   const nav = (globalThis as unknown as { navigator?: { gpu?: unknown } }).navigator;
   if (nav && 'gpu' in nav) delete nav.gpu;
 }

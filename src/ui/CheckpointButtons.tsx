@@ -1,6 +1,7 @@
 /** Save the running search as a checkpoint file, or load one to resume it. */
 import { memo, useState } from 'react';
 import type { BackendChoice } from '../worker/protocol';
+import { FileInput } from './inputs';
 
 /** The largest checkpoint the page reads (the paper-size search is about 15 MB). */
 const MAX_CHECKPOINT_BYTES = 1024 * 1024 * 1024;
@@ -34,20 +35,14 @@ export const CheckpointButtons = memo(function CheckpointButtons({
       <button type="button" data-testid="save-checkpoint" disabled={!canSave} onClick={onSave}>
         Save checkpoint
       </button>
-      <label className="file-button">
-        <span>Load checkpoint</span>
-        <input
-          type="file"
-          name="checkpoint-file"
-          accept=".naslab"
-          disabled={busy && !canSave}
-          onChange={(e) => {
-            const file = e.target.files?.[0];
-            if (file) void load(file);
-            e.target.value = '';
-          }}
-        />
-      </label>
+      <FileInput
+        label="Load checkpoint"
+        name="checkpoint-file"
+        accept=".naslab"
+        className="file-button"
+        disabled={busy && !canSave}
+        onFile={(file) => void load(file)}
+      />
       {problem && (
         <p className="problem" role="alert">
           {problem}

@@ -1,70 +1,94 @@
 /**
- * The current genotype as this project's JSON, with download and copy in any of the three
- * formats: this JSON, DARTS's Python repr (genotypes.py) or NNI's exported architecture JSON.
+ * A search's genotype as this project's JSON, with download and copy in the formats of its space:
+ * a convolutional genotype as this JSON, DARTS's Python repr (`cnn/genotypes.py`) or NNI's
+ * exported architecture JSON; a recurrent one as this JSON or DARTS's `rnn/genotypes.py` repr
+ * (`genotype = Genotype(recurrent=[...], concat=range(1, 9))`).
  */
 import { memo, useState } from 'react';
 import type { GenotypeJson } from '../nas/genotype/genotype';
 import { formatGenotypeJson, genotypeFromJson } from '../nas/genotype/genotype';
-import type { GenotypeTextFormat } from '../nas/genotype/genotypeFormats';
 import { formatGenotype } from '../nas/genotype/genotypeFormats';
+import type { RnnGenotypeJson } from '../nas/rnn/genotype/rnnGenotype';
+import { rnnGenotypeFromJson } from '../nas/rnn/genotype/rnnGenotype';
+import { formatRnnGenotype } from '../nas/rnn/genotype/rnnGenotypeText';
 import { downloadBytes } from './download';
 
-const FORMATS: readonly TextFormatOption<GenotypeTextFormat>[] = [
-  { value: 'json', label: 'NAS Lab JSON', extension: 'json' },
-  { value: 'repr', label: "DARTS's genotypes.py", extension: 'py' },
-  { value: 'nni', label: "NNI's epoch_N.json", extension: 'nni.json' },
+/** A text format a genotype panel offers; `write` throws where the genotype has no such text. */
+export interface GenotypeFormat<G> {
+  readonly value: string;
+  readonly label: string;
+  readonly extension: string;
+  readonly write: (genotype: G) => string;
+}
+
+export const CELL_GENOTYPE_FORMATS: readonly GenotypeFormat<GenotypeJson>[] = [
+  { value: 'json', label: 'NAS Lab JSON', extension: 'json', write: formatGenotypeJson },
+  {
+    value: 'repr',
+    label: "DARTS's genotypes.py",
+    extension: 'py',
+    write: (g) => formatGenotype(genotypeFromJson(g), 'repr'),
+  },
+  {
+    value: 'nni',
+    label: "NNI's epoch_N.json",
+    extension: 'nni.json',
+    write: (g) => formatGenotype(genotypeFromJson(g), 'nni'),
+  },
+];
+
+/** The recurrent repr's assignment target: a name rnn/genotypes.py can hold. */
+export const REPR_NAME = 'genotype';
+
+export const RNN_GENOTYPE_FORMATS: readonly GenotypeFormat<RnnGenotypeJson>[] = [
+  {
+    value: 'json',
+    label: 'NAS Lab JSON',
+    extension: 'json',
+    write: (g) => formatRnnGenotype(rnnGenotypeFromJson(g), 'json'),
+  },
+  {
+    value: 'repr',
+    label: "DARTS's rnn/genotypes.py",
+    extension: 'py',
+    write: (g) => formatRnnGenotype(rnnGenotypeFromJson(g), 'repr', REPR_NAME),
+  },
 ];
 
 /** The genotype in a format, or the reason it cannot be written in it. */
-function formatted(
-  genotype: GenotypeJson,
-  format: GenotypeTextFormat,
+function written<G>(
+  genotype: G,
+  format: GenotypeFormat<G>,
 ): { text: string } | { problem: string } {
   try {
-    return {
-      text:
-        format === 'json'
-          ? formatGenotypeJson(genotype)
-          : formatGenotype(genotypeFromJson(genotype), format),
-    };
+    return { text: format.write(genotype) };
   } catch (e) {
     return { problem: (e as Error).message };
   }
 }
 
-/** A text format a genotype panel offers: its value, menu label and file extension. */
-export interface TextFormatOption<F extends string> {
-  readonly value: F;
-  readonly label: string;
-  readonly extension: string;
+interface GenotypePanelProps<G> {
+  readonly genotype: G | null;
+  /** The step it was derived at (the downloaded file's name says it). */
+  readonly step: number;
+  /** The formats offered; the first is the JSON shown. */
+  readonly formats: readonly GenotypeFormat<G>[];
+  /** Before the panel's test ids, file names and field names: '' or 'rnn-'. */
+  readonly prefix: string;
 }
 
-/**
- * The format menu and the download and copy buttons of a genotype panel (either kind of
- * genotype). `text` is the genotype in the chosen format, or null when it cannot be written in it.
- */
-export function GenotypeTextButtons<F extends string>({
-  formats,
-  format,
-  onFormat,
-  text,
-  fileStem,
-  selectName,
-  downloadTestId,
-}: {
-  readonly formats: readonly TextFormatOption<F>[];
-  readonly format: F;
-  readonly onFormat: (format: F) => void;
-  readonly text: string | null;
-  /** The downloaded file's name before its extension. */
-  readonly fileStem: string;
-  readonly selectName: string;
-  readonly downloadTestId?: string;
-}) {
+function GenotypePanelOf<G>({ genotype, step, formats, prefix }: GenotypePanelProps<G>) {
+  const [format, setFormat] = useState(formats[0]?.value ?? 'json');
   const [copied, setCopied] = useState(false);
-  const extension = formats.find((f) => f.value === format)?.extension ?? 'txt';
+  const json = formats[0];
+  if (!genotype || !json)
+    return <p className="muted">The genotype appears after the first step.</p>;
+  const option = formats.find((f) => f.value === format) ?? json;
+  const chosen = written(genotype, option);
+  const text = 'text' in chosen ? chosen.text : null;
   const download = () => {
-    if (text !== null) downloadBytes(text, `${fileStem}.${extension}`, 'text/plain');
+    if (text !== null)
+      downloadBytes(text, `${prefix}genotype-step-${step}.${option.extension}`, 'text/plain');
   };
   const copy = async () => {
     if (text === null) return;
@@ -72,65 +96,48 @@ export function GenotypeTextButtons<F extends string>({
     setCopied(true);
     setTimeout(() => setCopied(false), 1500);
   };
-  return (
-    <div className="buttons">
-      <select
-        name={selectName}
-        aria-label="Genotype format"
-        value={format}
-        onChange={(e) => onFormat(formats.find((f) => f.value === e.target.value)?.value ?? format)}
-      >
-        {formats.map((f) => (
-          <option key={f.value} value={f.value}>
-            {f.label}
-          </option>
-        ))}
-      </select>
-      <button
-        type="button"
-        data-testid={downloadTestId}
-        onClick={download}
-        disabled={text === null}
-      >
-        Download genotype
-      </button>
-      <button type="button" onClick={() => void copy()} disabled={text === null}>
-        {copied ? 'Copied' : 'Copy'}
-      </button>
-    </div>
-  );
-}
-
-export const GenotypePanel = memo(function GenotypePanel({
-  genotype,
-  step,
-}: {
-  genotype: GenotypeJson | null;
-  step: number;
-}) {
-  const [format, setFormat] = useState<GenotypeTextFormat>('json');
-  if (!genotype) return <p className="muted">The genotype appears after the first step.</p>;
-  const json = formatGenotypeJson(genotype);
-  const chosen = formatted(genotype, format);
+  const shown = written(genotype, json);
   return (
     <div className="genotype">
-      <GenotypeTextButtons
-        formats={FORMATS}
-        format={format}
-        onFormat={setFormat}
-        text={'text' in chosen ? chosen.text : null}
-        fileStem={`genotype-step-${step}`}
-        selectName="genotype-format"
-      />
-      <pre data-testid="genotype-json">{json}</pre>
-      {format !== 'json' &&
+      <div className="buttons">
+        <select
+          name={`${prefix}genotype-format`}
+          aria-label="Genotype format"
+          value={format}
+          onChange={(e) => setFormat(e.target.value)}
+        >
+          {formats.map((f) => (
+            <option key={f.value} value={f.value}>
+              {f.label}
+            </option>
+          ))}
+        </select>
+        <button
+          type="button"
+          data-testid={`${prefix}genotype-download`}
+          onClick={download}
+          disabled={text === null}
+        >
+          Download genotype
+        </button>
+        <button type="button" onClick={() => void copy()} disabled={text === null}>
+          {copied ? 'Copied' : 'Copy'}
+        </button>
+      </div>
+      <pre data-testid={`${prefix}genotype-json`}>
+        {'text' in shown ? shown.text : shown.problem}
+      </pre>
+      {option !== json &&
         ('text' in chosen ? (
-          <pre data-testid="genotype-text">{chosen.text}</pre>
+          <pre data-testid={`${prefix}genotype-text`}>{chosen.text}</pre>
         ) : (
-          <p className="problem" data-testid="genotype-format-problem">
+          <p className="problem" data-testid={`${prefix}genotype-format-problem`}>
             {chosen.problem}
           </p>
         ))}
     </div>
   );
-});
+}
+
+/** Memoised: the genotype object stays the same while the architecture does not change. */
+export const GenotypePanel = memo(GenotypePanelOf) as typeof GenotypePanelOf;

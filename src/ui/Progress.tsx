@@ -1,11 +1,7 @@
-/** Step counter, progress bar, ETA and throughput. */
-import type { RunStatus, StepPoint } from '../worker/protocol';
-
-/** What the progress line needs of a search or retrain step. */
-export type ProgressPoint = Pick<
-  StepPoint,
-  'step' | 'epoch' | 'totalSteps' | 'elapsedMs' | 'imagesPerSecond'
->;
+/** Step counter, progress bar, ETA and throughput of a run, from its latest step report. */
+import { findRunKind } from '../nas/runKind/registry';
+import type { RunStatus } from '../worker/protocol';
+import type { RunTrace } from './runTrace';
 
 function duration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '–';
@@ -14,22 +10,13 @@ function duration(ms: number): string {
   return m > 0 ? `${m} min ${s % 60} s` : `${s} s`;
 }
 
-export function Progress({
-  status,
-  last,
-  resumedStep = 0,
-  unit = 'images',
-}: {
-  status: RunStatus;
-  last: ProgressPoint | null;
-  /** The step a search loaded from a checkpoint resumes at, before its first new step. */
-  resumedStep?: number;
-  /** What the throughput counts (`imagesPerSecond` holds tokens/s for a recurrent search). */
-  unit?: 'images' | 'tokens';
-}) {
-  const done = last?.step ?? resumedStep;
+export function Progress({ status, trace }: { status: RunStatus; trace: RunTrace | null }) {
+  const last = trace?.steps.at(-1);
+  // A run loaded from a checkpoint stands at its step before it steps again.
+  const done = last?.step ?? trace?.from ?? 0;
   const total = last?.totalSteps ?? 0;
   const eta = last && done > 0 ? (last.elapsedMs / done) * (total - done) : Number.NaN;
+  const unit = trace ? (findRunKind(trace.kind)?.info.throughputUnit ?? '') : '';
   return (
     <div className="progress">
       <span data-testid="status">{status}</span>
@@ -39,7 +26,7 @@ export function Progress({
       </span>
       <progress max={Math.max(total, 1)} value={done} />
       <span>ETA {duration(eta)}</span>
-      <span>{last ? `${last.imagesPerSecond.toFixed(1)} ${unit}/s` : ''}</span>
+      <span>{last ? `${last.throughput.toFixed(1)} ${unit}` : ''}</span>
     </div>
   );
 }

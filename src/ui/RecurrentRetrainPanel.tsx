@@ -1,8 +1,8 @@
 /**
  * Retrain a recurrent cell (DARTS `rnn/train.py`) on the built-in text: the search's current
- * cell, a published one (DARTS_V1, DARTS_V2, ENAS) or a loaded JSON / repr file; hidden size and
- * epochs; then the perplexity chart (train per step, validation and test per epoch), where ASGD
- * took over, and the final test perplexity.
+ * cell, a published one (DARTS_V1, DARTS_V2, ENAS) or a loaded JSON / repr file; the kind's
+ * settings in the generated form; then the perplexity chart (train per step, validation and
+ * test per epoch), where ASGD took over, and the final test perplexity.
  */
 import { useEffect, useMemo, useState } from 'react';
 import type { RnnGenotypeJson } from '../nas/rnn/genotype/rnnGenotype';
@@ -15,11 +15,42 @@ import { importRnnGenotypeText } from '../nas/rnn/genotype/rnnGenotypeText';
 import { RNN_PUBLISHED_GENOTYPES } from '../nas/rnn/genotype/rnnPublishedGenotypes';
 import { rnnPublishedName, rnnRetrainGenotypeOf } from '../nas/rnn/retrain/rnnRetrainKindInfo';
 import type { Settings } from '../nas/runKind/settingsSchema';
-import { MetricChart } from './charts/MetricChart';
-import type { LabRun } from './labRuns';
-import { recurrentRetrainRun, runProblem } from './labRuns';
-import { rnnRetrainPerplexitySeries } from './recurrentRetrainSeries';
-import type { RecurrentRetrainView } from './recurrentRetrainView';
+import type { ChartSpec } from './charts/MetricCharts';
+import { MetricCharts } from './charts/MetricCharts';
+import { FileInput, LabelledSelect } from './inputs';
+import { asgdFromStep, bestEpochOf, optimizerOf } from './reportDetails';
+import type { RunTrace } from './runTrace';
+import { metricOf } from './runTrace';
+import { RetrainSettingsForm, useRetrainSettings } from './settings/RetrainSettings';
+import type { KindForm } from './settings/useKindForm';
+
+/** The retrain's chart: train perplexity per step, validation and test at each epoch's end. */
+const CHARTS: readonly ChartSpec[] = [
+  { title: 'Retrain perplexity', metric: 'perplexity', testId: 'rnn-retrain-chart' },
+];
+
+/** Where the retrain is: its step, epoch, optimizer, speed, and where ASGD took over. */
+function progressText(view: RunTrace): string | null {
+  const last = view.steps.at(-1);
+  if (!last) return null;
+  const asgd = asgdFromStep(view);
+  return (
+    `Step ${last.step} of ~${last.totalSteps}, epoch ${last.epoch + 1}, ` +
+    `${optimizerOf(last) ?? 'sgd'}, ${last.throughput.toFixed(0)} tokens/s` +
+    (asgd === null ? '' : ` — ASGD from step ${asgd}`)
+  );
+}
+
+/** train.py's final report: the best validation epoch's test perplexity. */
+function resultText(view: RunTrace): string | null {
+  const { done } = view;
+  if (!done) return null;
+  const best = bestEpochOf(done);
+  if (best < 0) return `Stopped after ${done.step} steps, before an epoch ended.`;
+  const test = metricOf(done, 'testPerplexity').toFixed(2);
+  const valid = metricOf(done, 'bestValPerplexity').toFixed(2);
+  return `Test perplexity ${test} (epoch ${best + 1}, best validation perplexity ${valid}).`;
+}
 
 type Source = 'search' | keyof typeof RNN_PUBLISHED_GENOTYPES | 'file';
 
@@ -35,6 +66,12 @@ function sourceOf(text: string): { source: Source; file: LoadedGenotype | null }
   }
 }
 
+const GENOTYPE_FILE = {
+  label: 'Recurrent genotype file',
+  name: 'rnn-retrain-genotype-file',
+  accept: '.json,.py,.txt',
+};
+
 interface LoadedGenotype {
   readonly name: string;
   readonly genotype: RnnGenotypeJson;
@@ -45,126 +82,94 @@ export function RecurrentRetrainPanel({
   view,
   disabled,
   smoothing,
+  form,
   restored,
   onStart,
 }: {
   searchGenotype: RnnGenotypeJson | null;
-  view: RecurrentRetrainView | null;
+  /** The latest recurrent retrain's reports (null before one ran). */
+  view: RunTrace | null;
   disabled: boolean;
   smoothing: number;
-  /** The settings of a recurrent retrain loaded from a checkpoint: the form shows them. */
+  /** The recurrent retrain kind's settings form; its genotype is chosen here. */
+  form: KindForm;
+  /** The settings of a recurrent retrain loaded from a checkpoint: the cell choice shows its. */
   restored: Settings | null;
-  /** Starts the run (the recurrent retrain kind's id and every setting of its schema). */
-  onStart: (run: LabRun) => void;
+  /** Starts the run with every setting of the kind's schema, the genotype included. */
+  onStart: (settings: Settings) => void;
 }) {
   const [source, setSource] = useState<Source>(searchGenotype ? 'search' : 'DARTS_V2');
   const [file, setFile] = useState<LoadedGenotype | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
-  const [base, setBase] = useState<LabRun | null>(() => recurrentRetrainRun());
   useEffect(() => {
     if (!restored) return;
-    setBase(recurrentRetrainRun(restored));
     const restoredSource = sourceOf(String(restored.genotype));
     setSource(restoredSource.source);
     setFile(restoredSource.file);
   }, [restored]);
-  const settings = base?.settings ?? {};
-  const chosen: RnnGenotypeJson | null =
-    source === 'search'
-      ? searchGenotype
-      : source === 'file'
-        ? (file?.genotype ?? null)
-        : rnnGenotypeToJson(RNN_PUBLISHED_GENOTYPES[source]);
-  const run: LabRun | null =
-    base && chosen
-      ? {
-          ...base,
-          settings: {
-            ...base.settings,
-            genotype:
-              source === 'search' || source === 'file'
-                ? stringifyRnnGenotype(rnnGenotypeFromJson(chosen))
-                : source,
-          },
-        }
-      : null;
-  const problem = base ? (run ? runProblem(run) : null) : 'no recurrent retrain kind is registered';
-  const series = useMemo(() => (view ? rnnRetrainPerplexitySeries(view) : []), [view]);
-  const last = view?.steps.at(-1);
-  const result = view?.result;
+  const chosen: RnnGenotypeJson | null = useMemo(
+    () =>
+      source === 'search'
+        ? searchGenotype
+        : source === 'file'
+          ? (file?.genotype ?? null)
+          : rnnGenotypeToJson(RNN_PUBLISHED_GENOTYPES[source]),
+    [source, searchGenotype, file],
+  );
+  // The kind's genotype setting: a published name, or the chosen cell's text.
+  const text = useMemo(() => {
+    if (!chosen) return null;
+    return source === 'search' || source === 'file'
+      ? stringifyRnnGenotype(rnnGenotypeFromJson(chosen))
+      : source;
+  }, [chosen, source]);
+  const retrain = useRetrainSettings(form, text);
+  const { settings, problem } = retrain;
+  const loadFile = async (f: File) => {
+    try {
+      const imported = importRnnGenotypeText(await f.text(), f.name);
+      setFile({ name: f.name, genotype: rnnGenotypeToJson(imported.genotype) });
+      setFileError(null);
+    } catch (err) {
+      setFile(null);
+      setFileError((err as Error).message);
+    }
+  };
+  const progress = view && progressText(view);
+  const result = view && resultText(view);
 
   return (
     <section className="recurrent-retrain" data-testid="rnn-retrain">
       <h2>Retrain a recurrent cell (rnn/train.py)</h2>
       <div className="fields">
-        <label className="field">
-          <span>Cell</span>
-          <select
-            name="rnn-retrain-genotype"
-            value={source}
-            disabled={disabled}
-            onChange={(e) => setSource(e.target.value as Source)}
-          >
-            <option value="search" disabled={!searchGenotype}>
-              the search&apos;s current cell
-            </option>
-            {Object.keys(RNN_PUBLISHED_GENOTYPES).map((name) => (
-              <option key={name} value={name}>
-                {name} (published)
-              </option>
-            ))}
-            <option value="file">from a file (JSON or repr)</option>
-          </select>
-        </label>
+        <LabelledSelect
+          label="Cell"
+          name="rnn-retrain-genotype"
+          value={source}
+          disabled={disabled}
+          options={[
+            { value: 'search', label: "the search's current cell", disabled: !searchGenotype },
+            ...Object.keys(RNN_PUBLISHED_GENOTYPES).map((name) => ({
+              value: name,
+              label: `${name} (published)`,
+            })),
+            { value: 'file', label: 'from a file (JSON or repr)' },
+          ]}
+          onChange={(v) => setSource(v as Source)}
+        />
         {source === 'file' && (
-          <input
-            type="file"
-            aria-label="Recurrent genotype file"
-            accept=".json,.py,.txt"
-            disabled={disabled}
-            onChange={async (e) => {
-              const f = e.target.files?.[0];
-              if (!f) return;
-              try {
-                const imported = importRnnGenotypeText(await f.text(), f.name);
-                setFile({ name: f.name, genotype: rnnGenotypeToJson(imported.genotype) });
-                setFileError(null);
-              } catch (err) {
-                setFile(null);
-                setFileError((err as Error).message);
-              }
-            }}
-          />
+          <FileInput {...GENOTYPE_FILE} disabled={disabled} onFile={loadFile} />
         )}
-        {(['nhid', 'epochs'] as const).map((key) => (
-          <label key={key} className="field">
-            <span>{key === 'nhid' ? 'Hidden size (nhid)' : 'Epochs'}</span>
-            <input
-              type="number"
-              name={`rnn-retrain-${key}`}
-              min={1}
-              disabled={disabled}
-              value={String(settings[key])}
-              onChange={(e) =>
-                base &&
-                setBase({ ...base, settings: { ...settings, [key]: e.target.valueAsNumber } })
-              }
-            />
-          </label>
-        ))}
-        <button
-          type="button"
-          disabled={disabled || run === null || problem !== null}
-          onClick={() => run && onStart(run)}
-        >
-          Retrain
-        </button>
       </div>
-      {problem && chosen && (
-        <p className="problem" role="status">
-          {problem}
-        </p>
-      )}
+      <RetrainSettingsForm form={form} retrain={retrain} testId="rnn-retrain-problem" />
+      <button
+        type="button"
+        disabled={disabled || problem !== null}
+        title={problem ?? ''}
+        onClick={() => chosen && onStart(settings)}
+      >
+        Retrain
+      </button>
       {fileError && (
         <p role="alert" className="error">
           {fileError}
@@ -179,26 +184,9 @@ export function RecurrentRetrainPanel({
       </p>
       {view && (
         <>
-          {last && (
-            <p data-testid="rnn-retrain-progress">
-              Step {last.step} of ~{last.totalSteps}, epoch {last.epoch + 1}, {last.optimizer},{' '}
-              {last.tokensPerSecond.toFixed(0)} tokens/s
-              {view.asgdFromStep !== null && ` — ASGD from step ${view.asgdFromStep}`}
-            </p>
-          )}
-          <MetricChart
-            title="Retrain perplexity"
-            series={series}
-            smoothing={smoothing}
-            testId="rnn-retrain-chart"
-          />
-          {result && (
-            <p data-testid="rnn-retrain-result">
-              {result.bestEpoch < 0
-                ? `Stopped after ${result.steps} steps, before an epoch ended.`
-                : `Test perplexity ${result.testPerplexity.toFixed(2)} (epoch ${result.bestEpoch + 1}, best validation perplexity ${result.bestValPerplexity.toFixed(2)}).`}
-            </p>
-          )}
+          {progress && <p data-testid="rnn-retrain-progress">{progress}</p>}
+          <MetricCharts trace={view} charts={CHARTS} smoothing={smoothing} />
+          {result && <p data-testid="rnn-retrain-result">{result}</p>}
         </>
       )}
     </section>

@@ -4,19 +4,25 @@
  * cells, live loss, accuracy and learning-rate charts, and the test accuracy at the end.
  */
 import { memo, useMemo, useState } from 'react';
-import type { Gene, Genotype, GenotypeJson } from '../nas/genotype/genotype';
-import { genotypeToJson } from '../nas/genotype/genotype';
+import type { Genotype, GenotypeJson } from '../nas/genotype/genotype';
+import { genotypeFromJson, genotypeToJson, stringifyGenotype } from '../nas/genotype/genotype';
 import { CHECKPOINT_MAGIC } from '../nas/io/checkpointFormat';
 import { peekSearchCheckpoint } from '../nas/darts/searchCheckpointManifest';
 import { parseGenotypeAny } from '../nas/genotype/genotypeFormats';
 import { PUBLISHED_GENOTYPES } from '../nas/genotype/publishedGenotypes';
-import type { RetrainConfig } from '../nas/retrain/retrainConfig';
-import type { RetrainLabConfig, RunStatus } from '../worker/protocol';
-import { CellGraph } from './cellGraph/CellGraph';
-import { MetricChart } from './charts/MetricChart';
+import type { Settings } from '../nas/runKind/settingsSchema';
+import type { RunStatus } from '../worker/protocol';
+import { CellPair } from './cellGraph/CellPair';
+import type { ChartSpec } from './charts/MetricCharts';
+import { MetricCharts } from './charts/MetricCharts';
 import { downloadBytes } from './download';
-import type { ModelEvaluation, RetrainView } from './labReducer';
-import { QUICK_RETRAIN, retrainConfigProblem } from './retrainSettings';
+import type { ModelEvaluation } from './labReducer';
+import { isCellGenotype } from './reportDetails';
+import type { RunTrace } from './runTrace';
+import { latestGenotype, metricOf } from './runTrace';
+import { FileInput, LabelledSelect } from './inputs';
+import { RetrainSettingsForm, useRetrainSettings } from './settings/RetrainSettings';
+import type { KindForm } from './settings/useKindForm';
 
 /** Genotype files are small; anything bigger is refused before it is read. */
 const MAX_GENOTYPE_FILE_BYTES = 64 * 1024;
@@ -25,9 +31,13 @@ interface Props {
   /** The search's latest genotype, if a search has run. */
   readonly current: GenotypeJson | null;
   readonly busy: boolean;
-  readonly view: RetrainView | null;
+  /** The latest retrain's reports (null before one ran). */
+  readonly view: RunTrace | null;
   readonly smoothing: number;
-  readonly onStart: (config: RetrainLabConfig, genotype: GenotypeJson) => void;
+  /** The retrain kind's settings form; its genotype is chosen here. */
+  readonly form: KindForm;
+  /** Starts a retrain with every setting, the genotype's text included. */
+  readonly onStart: (settings: Settings) => void;
   /** The lab's run status (a retrain's model can be saved while it runs or is paused). */
   readonly status: RunStatus;
   readonly onSave: () => void;
@@ -40,42 +50,76 @@ function publishedJson(name: string): GenotypeJson | null {
   return g ? genotypeToJson(g) : null;
 }
 
+/** A retrain's charts: the kind's losses, accuracies and learning rate. */
+const CHARTS: readonly ChartSpec[] = [
+  { title: 'Retrain loss', metric: 'loss', testId: 'retrain-loss-chart' },
+  {
+    title: 'Retrain accuracy',
+    metric: 'accuracy',
+    testId: 'retrain-accuracy-chart',
+    yDomain: [0, 1],
+  },
+  { title: 'Learning rate', metric: 'rate', testId: 'retrain-lr-chart', raw: true },
+];
+
+/** What the retrain reached: its test figures once done, else how far it is. */
+function resultText(view: RunTrace): string {
+  const { done } = view;
+  if (done) {
+    const accuracy = metricOf(done, 'testAccuracy') * 100;
+    return `Test accuracy ${accuracy.toFixed(1)}% (loss ${metricOf(done, 'testLoss').toFixed(3)})`;
+  }
+  const last = view.steps.at(-1);
+  return `Retraining: step ${last?.step ?? 0} of ${last?.totalSteps ?? '…'}`;
+}
+
 type Choice = { kind: 'current' } | { kind: 'published'; name: string } | { kind: 'file' };
 
-const FIELDS: readonly { key: keyof RetrainConfig; label: string; step?: number }[] = [
-  { key: 'channels', label: 'Channels (C)' },
-  { key: 'layers', label: 'Cells' },
-  { key: 'batchSize', label: 'Batch size' },
-  { key: 'epochs', label: 'Epochs' },
-  { key: 'lr', label: 'Learning rate', step: 0.001 },
-  { key: 'dropPathProb', label: 'Drop path', step: 0.05 },
-  { key: 'seed', label: 'Seed' },
-];
+const GENOTYPE_FILE = {
+  label: 'Load a genotype (JSON, DARTS repr, NNI) or a search checkpoint',
+  name: 'genotype-file',
+  accept: '.json,.txt,.py,.naslab',
+};
 
 export const RetrainPanel = memo(function RetrainPanel({
   current,
   busy,
   view,
   smoothing,
+  form,
   onStart,
   status,
   onSave,
   onEvaluate,
   evaluation,
 }: Props) {
-  const [config, setConfig] = useState<RetrainLabConfig>(QUICK_RETRAIN);
   const [choice, setChoice] = useState<Choice>({ kind: 'published', name: 'DARTS_V2' });
   const [fromFile, setFromFile] = useState<{ name: string; genotype: GenotypeJson } | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
 
-  const chosen: GenotypeJson | null =
-    choice.kind === 'current'
-      ? current
-      : choice.kind === 'file'
-        ? (fromFile?.genotype ?? null)
-        : publishedJson(choice.name);
-  const problem = chosen ? retrainConfigProblem(config) : 'choose a genotype to retrain';
-  const shown = view?.genotype ?? chosen;
+  const chosen: GenotypeJson | null = useMemo(
+    () =>
+      choice.kind === 'current'
+        ? current
+        : choice.kind === 'file'
+          ? (fromFile?.genotype ?? null)
+          : publishedJson(choice.name),
+    [choice, current, fromFile],
+  );
+  // The kind's genotype setting: the chosen genotype's text.
+  const text = useMemo(
+    () => (chosen ? stringifyGenotype(genotypeFromJson(chosen)) : null),
+    [chosen],
+  );
+  const retrain = useRetrainSettings(form, text);
+  const { settings, problem } = retrain;
+  // The retrain's test images evaluate a model file too (0: all of them).
+  const testImages =
+    typeof settings.testImages === 'number' && settings.testImages > 0
+      ? settings.testImages
+      : Number.MAX_SAFE_INTEGER;
+  const retrained = latestGenotype(view);
+  const shown = isCellGenotype(retrained) ? retrained : chosen;
 
   const loadFile = async (file: File) => {
     setFileError(null);
@@ -104,187 +148,52 @@ export const RetrainPanel = memo(function RetrainPanel({
     }
   };
 
-  const setRetrain = (key: keyof RetrainConfig, value: number | boolean) =>
-    setConfig((c) => ({ ...c, retrain: { ...c.retrain, [key]: value } }));
-
-  const series = useMemo(() => {
-    const steps = view?.steps ?? [];
-    const epochs = view?.epochs ?? [];
-    return {
-      loss: [
-        {
-          name: 'train loss',
-          color: '#d62728',
-          points: steps.map((p) => ({ step: p.step, value: p.trainLoss })),
-        },
-        {
-          name: 'test loss (epoch end)',
-          color: '#1f77b4',
-          points: epochs.map((p) => ({ step: p.step, value: p.testLoss })),
-        },
-      ],
-      accuracy: [
-        {
-          name: 'train accuracy',
-          color: '#d62728',
-          points: steps.map((p) => ({ step: p.step, value: p.trainAccuracy })),
-        },
-        {
-          name: 'test accuracy (epoch end)',
-          color: '#1f77b4',
-          points: epochs.map((p) => ({ step: p.step, value: p.testAccuracy })),
-        },
-      ],
-      lr: [
-        {
-          name: 'learning rate',
-          color: '#2ca02c',
-          points: steps.map((p) => ({ step: p.step, value: p.lr })),
-        },
-      ],
-    };
-  }, [view]);
-
   return (
     <div className="retrain" data-testid="retrain-panel">
       <form className="controls" aria-label="Retrain settings" onSubmit={(e) => e.preventDefault()}>
-        <label className="field">
-          <span>Genotype</span>
-          <select
-            name="retrain-genotype"
-            disabled={busy}
-            value={choice.kind === 'published' ? choice.name : choice.kind}
-            onChange={(e) => {
-              const v = e.target.value;
-              setChoice(
-                v === 'current' || v === 'file' ? { kind: v } : { kind: 'published', name: v },
-              );
-            }}
-          >
-            <option value="current" disabled={!current}>
-              the search&apos;s current genotype
-            </option>
-            {Object.keys(PUBLISHED_GENOTYPES).map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-            <option value="file" disabled={!fromFile}>
-              {fromFile ? `file: ${fromFile.name}` : 'file (load one below)'}
-            </option>
-          </select>
-        </label>
-        <label className="field">
-          <span>Load a genotype (JSON, DARTS repr, NNI) or a search checkpoint</span>
-          <input
-            type="file"
-            name="genotype-file"
-            accept=".json,.txt,.py,.naslab"
-            disabled={busy}
-            onChange={(e) => {
-              const file = e.target.files?.[0];
-              if (file) void loadFile(file);
-              e.target.value = '';
-            }}
-          />
-        </label>
+        <LabelledSelect
+          label="Genotype"
+          name="retrain-genotype"
+          disabled={busy}
+          value={choice.kind === 'published' ? choice.name : choice.kind}
+          options={[
+            { value: 'current', label: "the search's current genotype", disabled: !current },
+            ...Object.keys(PUBLISHED_GENOTYPES).map((name) => ({ value: name, label: name })),
+            {
+              value: 'file',
+              label: fromFile ? `file: ${fromFile.name}` : 'file (load one below)',
+              disabled: !fromFile,
+            },
+          ]}
+          onChange={(v) =>
+            setChoice(
+              v === 'current' || v === 'file' ? { kind: v } : { kind: 'published', name: v },
+            )
+          }
+        />
+        <FileInput {...GENOTYPE_FILE} disabled={busy} onFile={loadFile} />
         {fileError && (
           <p className="problem" role="alert" data-testid="genotype-file-error">
             {fileError}
           </p>
         )}
-        <div className="field-grid">
-          {FIELDS.map((f) => (
-            <label key={f.key} className="field">
-              <span>{f.label}</span>
-              <input
-                type="number"
-                name={`retrain-${f.key}`}
-                step={f.step ?? 1}
-                disabled={busy}
-                value={String(config.retrain[f.key])}
-                onChange={(e) => setRetrain(f.key, e.target.valueAsNumber)}
-              />
-            </label>
-          ))}
-          <label className="field">
-            <span>Training images</span>
-            <input
-              type="number"
-              name="retrain-images"
-              disabled={busy}
-              value={config.data.images}
-              onChange={(e) =>
-                setConfig((c) => ({ ...c, data: { ...c.data, images: e.target.valueAsNumber } }))
-              }
-            />
-          </label>
-          <label className="field">
-            <span>Test images</span>
-            <input
-              type="number"
-              name="retrain-test-images"
-              disabled={busy}
-              value={config.testImages}
-              onChange={(e) => setConfig((c) => ({ ...c, testImages: e.target.valueAsNumber }))}
-            />
-          </label>
-          <label className="field">
-            <span>Image size</span>
-            <input
-              type="number"
-              name="retrain-image-size"
-              step={4}
-              disabled={busy}
-              value={config.data.imageSize}
-              onChange={(e) =>
-                setConfig((c) => ({
-                  ...c,
-                  data: { ...c.data, imageSize: e.target.valueAsNumber },
-                }))
-              }
-            />
-          </label>
-          <label className="field checkbox">
-            <input
-              type="checkbox"
-              name="retrain-auxiliary"
-              disabled={busy}
-              checked={config.retrain.auxiliary}
-              onChange={(e) => setRetrain('auxiliary', e.target.checked)}
-            />
-            <span>Auxiliary head (weight {config.retrain.auxWeight})</span>
-          </label>
-        </div>
-        {problem && chosen && (
-          <p className="problem" data-testid="retrain-problem">
-            {problem}
-          </p>
-        )}
+        <RetrainSettingsForm form={form} retrain={retrain} testId="retrain-problem" />
         <button
           type="button"
           data-testid="retrain"
           disabled={busy || problem !== null || !chosen}
-          onClick={() => chosen && onStart(config, chosen)}
+          title={problem ?? ''}
+          onClick={() => chosen && onStart(settings)}
         >
           Retrain
         </button>
       </form>
       {shown && (
-        <div className="cells">
-          <CellGraph
-            title="Normal cell (retrain)"
-            genes={shown.normal as unknown as Gene[]}
-            concat={shown.normal_concat}
-            testId="retrain-cell-normal"
-          />
-          <CellGraph
-            title="Reduction cell (retrain)"
-            genes={shown.reduce as unknown as Gene[]}
-            concat={shown.reduce_concat}
-            testId="retrain-cell-reduce"
-          />
-        </div>
+        <CellPair
+          genotype={shown}
+          titles={['Normal cell (retrain)', 'Reduction cell (retrain)']}
+          prefix="retrain-"
+        />
       )}
       <div className="model-buttons">
         {view && (status === 'running' || status === 'paused') && (
@@ -307,20 +216,14 @@ export const RetrainPanel = memo(function RetrainPanel({
             Download trained model
           </button>
         )}
-        <label className="file-button">
-          <span>Evaluate a trained model (.nas) on the built-in test images</span>
-          <input
-            type="file"
-            name="model-file"
-            accept=".nas"
-            disabled={busy}
-            onChange={(e) => {
-              const file = e.target.files?.[0];
-              e.target.value = '';
-              if (file) void file.arrayBuffer().then((b) => onEvaluate(b, config.testImages));
-            }}
-          />
-        </label>
+        <FileInput
+          label="Evaluate a trained model (.nas) on the built-in test images"
+          name="model-file"
+          accept=".nas"
+          className="file-button"
+          disabled={busy}
+          onFile={(file) => void file.arrayBuffer().then((b) => onEvaluate(b, testImages))}
+        />
       </div>
       {evaluation && (
         <p data-testid="evaluation-result">
@@ -331,32 +234,8 @@ export const RetrainPanel = memo(function RetrainPanel({
       )}
       {view && (
         <>
-          <p data-testid="retrain-result">
-            {view.final
-              ? `Test accuracy ${(view.final.testAccuracy * 100).toFixed(1)}% (loss ${view.final.testLoss.toFixed(3)})`
-              : `Retraining: step ${view.steps.at(-1)?.step ?? 0} of ${view.steps.at(-1)?.totalSteps ?? '…'}`}
-          </p>
-          <div className="charts">
-            <MetricChart
-              title="Retrain loss"
-              series={series.loss}
-              smoothing={smoothing}
-              testId="retrain-loss-chart"
-            />
-            <MetricChart
-              title="Retrain accuracy"
-              series={series.accuracy}
-              smoothing={smoothing}
-              testId="retrain-accuracy-chart"
-              yDomain={[0, 1]}
-            />
-            <MetricChart
-              title="Learning rate"
-              series={series.lr}
-              smoothing={0}
-              testId="retrain-lr-chart"
-            />
-          </div>
+          <p data-testid="retrain-result">{resultText(view)}</p>
+          <MetricCharts trace={view} charts={CHARTS} smoothing={smoothing} />
         </>
       )}
     </div>

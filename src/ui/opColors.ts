@@ -28,3 +28,8 @@ const ALL_COLORS: Readonly<Record<string, string>> = { ...OP_COLORS, ...RNN_OP_C
 export function opColor(op: string): string {
   return Object.hasOwn(ALL_COLORS, op) ? (ALL_COLORS[op] as string) : '#333333';
 }
+
+/** The colour of a known op (a settings form's swatch), else undefined. */
+export function knownOpColor(op: string): string | undefined {
+  return Object.hasOwn(ALL_COLORS, op) ? ALL_COLORS[op] : undefined;
+}

@@ -1,12 +1,19 @@
 /**
  * A run's setup in the URL's query string, generated from the run kinds' settings schemas, so
  * that a link reproduces it: `space` and `algorithm` pick the kind (as `--space` and
- * `--algorithm` do on the command line; old links' `space=recurrent` and `algorithm=cdarts` keep
- * working), each setting is written under its key only where it differs from the lab's default
- * for the kind, and `backend` names the backend. Reading never throws: a value it cannot use is
- * left at the default and listed in `ignored` with the reason; a link cannot ask for more than
- * a field's `linkMax`. The result may still be one the kind's cross-field check refuses: the
- * lab's validation reports that.
+ * `--algorithm` do on the command line), each setting is written under its key only where it
+ * differs from the lab's default for the kind, and `backend` names the backend. A setting is read
+ * under its key or its command-line flag. Reading never throws: a value it cannot use is left at
+ * the default and listed in `ignored` with the reason; a link cannot ask for more than a field's
+ * `linkMax`. The result may still be one the kind's cross-field check refuses: the lab's
+ * validation reports that.
+ *
+ * Links written before the run kinds keep loading: their parameters were the settings' keys, and
+ * `algorithm=cdarts` picked CDARTS; a recurrent search was `space=recurrent`, with the
+ * convolutional settings beside its own and the recurrent ones that share a key with them
+ * prefixed (`rnnBatchSize`, `rnnOrder`). Under that old spelling a setting is read as
+ * `rnn<Key>`, and under its key or flag only where no kind of the other space has that key, so
+ * that the convolutional `order=2` of an old recurrent link stays out of the recurrent search.
  */
 import { runKinds, selectRunKind } from '../nas/runKind/registry';
 import type { RunCommand, RunKindInfo, RunSelector } from '../nas/runKind/runKind';
@@ -25,14 +32,23 @@ export const MAX_QUERY_LENGTH = 4096;
 
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'webgpu', 'wasm', 'webgl', 'cpu'];
 
-/** Spaces as links before the run kinds named them. */
 /** Spaces in the order messages list them, whatever order the kinds were registered in. */
 const SPACE_ORDER: readonly RunSelector['space'][] = ['cnn', 'rnn'];
 
-const SPACE_ALIASES: Readonly<Record<string, RunSelector['space']>> = {
-  convolutional: 'cnn',
-  recurrent: 'rnn',
+/**
+ * Spaces as links before the run kinds named them, and the prefix those links gave the settings
+ * that share a key with the other space's (see the file's comment).
+ */
+const SPACE_ALIASES: Readonly<Record<string, { space: RunSelector['space']; prefix?: string }>> = {
+  convolutional: { space: 'cnn' },
+  recurrent: { space: 'rnn', prefix: 'rnn' },
 };
+
+/** How an old link names settings: the prefix, and the keys only the prefixed name reads. */
+interface LegacyNames {
+  readonly prefix: string;
+  readonly shared: ReadonlySet<string>;
+}
 
 /** What a link sets up: the kind, its settings, the backend. */
 export interface RunLink {
@@ -75,10 +91,16 @@ function linkFields(info: RunKindInfo): readonly FieldSpec[] {
   return info.schema.fields.filter((f) => f.scope !== 'cli');
 }
 
-/** The parameter names a link may use for a field: its key, then its command-line flag. */
-function paramNames(field: FieldSpec): readonly string[] {
+/**
+ * The parameter names a link may use for a field: its key, then its command-line flag; in an old
+ * link, first its prefixed name, and only that where the other space has the key too.
+ */
+function paramNames(field: FieldSpec, legacy: LegacyNames | null): readonly string[] {
   const flag = fieldFlag(field);
-  return flag === field.key ? [field.key] : [field.key, flag];
+  const own = flag === field.key ? [field.key] : [field.key, flag];
+  if (!legacy) return own;
+  const prefixed = `${legacy.prefix}${field.key.charAt(0).toUpperCase()}${field.key.slice(1)}`;
+  return legacy.shared.has(field.key) ? [prefixed] : [prefixed, ...own];
 }
 
 /** The kinds a link may pick, for the command. */
@@ -128,19 +150,45 @@ export function runLinkToQuery(link: RunLink, options: LinkOptions = {}): string
   return q.toString();
 }
 
+/** The names an old link's `prefix` gives the settings of `info` (see the file's comment). */
+function legacyNames(info: RunKindInfo, command: RunCommand, prefix: string): LegacyNames {
+  const others = commandKinds(command).filter((i) => i.select.space !== info.select.space);
+  return { prefix, shared: new Set(others.flatMap((i) => i.schema.fields.map((f) => f.key))) };
+}
+
+interface LinkKind {
+  readonly info: RunKindInfo;
+  /** The old spelling's prefix, where the link used it. */
+  readonly prefix?: string;
+}
+
 /** The kind a link's `space` and `algorithm` pick, or the default with the reason ignored. */
-function kindOf(q: URLSearchParams, command: RunCommand, ignored: string[]): RunKindInfo {
+function kindOf(q: URLSearchParams, command: RunCommand, ignored: string[]): LinkKind {
   const kinds = commandKinds(command);
   const rawSpace = q.get('space');
+  const alias =
+    rawSpace !== null && Object.hasOwn(SPACE_ALIASES, rawSpace) ? SPACE_ALIASES[rawSpace] : null;
   let space: RunSelector['space'] | undefined;
   if (rawSpace !== null) {
-    const named = SPACE_ALIASES[rawSpace] ?? rawSpace;
+    const named = alias?.space ?? rawSpace;
     const registeredSpaces = new Set(kinds.map((i) => i.select.space));
     const spaces = SPACE_ORDER.filter((s) => registeredSpaces.has(s));
     if ((spaces as readonly string[]).includes(named)) space = named as RunSelector['space'];
     else ignored.push(`${shown('space', rawSpace)} (use ${either(spaces)})`);
   }
-  const fallback = selectRunKind(command, space === undefined ? {} : { space }).info;
+  const info = algorithmOf(q, kinds, selectRunKind(command, space ? { space } : {}).info, ignored);
+  return alias?.prefix !== undefined && info.select.space === alias.space
+    ? { info, prefix: alias.prefix }
+    : { info };
+}
+
+/** The kind of the link's `algorithm` in `fallback`'s space, else `fallback`. */
+function algorithmOf(
+  q: URLSearchParams,
+  kinds: readonly RunKindInfo[],
+  fallback: RunKindInfo,
+  ignored: string[],
+): RunKindInfo {
   const algorithm = q.get('algorithm');
   if (algorithm === null) return fallback;
   const inSpace = kinds.filter((i) => i.select.space === fallback.select.space);
@@ -177,11 +225,12 @@ export function runLinkFromQuery(query: string, options: LinkOptions = {}): Pars
   }
   const q = new URLSearchParams(query);
   const ignored: string[] = [];
-  const info = kindOf(q, command, ignored);
+  const { info, prefix } = kindOf(q, command, ignored);
+  const legacy = prefix === undefined ? null : legacyNames(info, command, prefix);
   const values: [string, SettingValue][] = Object.entries(baseOf(info));
   const settings = new Map(values);
   for (const field of linkFields(info)) {
-    const name = paramNames(field).find((n) => q.has(n));
+    const name = paramNames(field, legacy).find((n) => q.has(n));
     if (name === undefined) continue;
     const raw = q.get(name) ?? '';
     const parsed = parseFieldText(field, raw, 'link');

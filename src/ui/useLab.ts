@@ -47,7 +47,7 @@ export function useLab(): Lab {
       startTransition(() => setState((s) => reduceLabBatch(s, messages))),
     );
     const c = createLabClient((m) => {
-      if (m.type === 'file' && m.purpose === 'download') downloadBytes(m.bytes, m.name);
+      if (m.type === 'file') downloadBytes(m.bytes, m.name);
       else batcher.push(m);
     });
     client.current = c;

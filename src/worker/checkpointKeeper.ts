@@ -65,7 +65,7 @@ export class CheckpointKeeper {
     } catch (e) {
       this.host.post({
         type: 'error',
-        message: `autosave skipped: ${describeJobError(e, backend)}`,
+        message: `The autosave at step ${step} was skipped (the run goes on): ${describeJobError(e, backend)}`,
       });
       return;
     }
@@ -77,7 +77,10 @@ export class CheckpointKeeper {
         await saveAndPrune(store, { id: kind, kind, step, savedAt, bytes });
         this.host.post({ type: 'autosaved', step, savedAt });
       } catch (e) {
-        this.host.post({ type: 'error', message: describeJobError(e, backend) });
+        this.host.post({
+          type: 'error',
+          message: `The autosave at step ${step} could not be written to the browser's storage (the run goes on): ${describeJobError(e, backend)}`,
+        });
       }
     });
   }

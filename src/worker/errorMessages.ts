@@ -1,6 +1,8 @@
 /**
- * What the user reads when a job fails: out-of-memory and device-loss errors from the backends
- * are worded as what happened and what to do; everything else passes through unchanged.
+ * What the user reads when something the page asked for fails: one sentence that names the
+ * action that failed ("The DARTS search stopped: …", "This file is not a NAS Lab trained model:
+ * …"), with out-of-memory and device-loss errors from the backends worded as what happened and
+ * what to do; any other cause passes through unchanged after the action.
  */
 
 const OUT_OF_MEMORY =
@@ -40,4 +42,20 @@ export function watchDeviceLoss(backend: unknown, onLost: (message: string) => v
     if (info.reason === 'destroyed') return; // our own teardown
     onLost(`the GPU device was lost: ${info.message || info.reason || 'no reason given'}`);
   });
+}
+
+/** An error whose message is already the whole sentence the user reads, action included. */
+export class LabFailure extends Error {
+  override readonly name = 'LabFailure';
+}
+
+/** The sentence for `error` when the action worded by `lead` ("The retrain stopped") failed. */
+export function describeFailure(lead: string, error: unknown, backend: string | null): string {
+  if (error instanceof LabFailure) return error.message;
+  return `${lead}: ${describeJobError(error, backend)}`;
+}
+
+/** `text` with its first letter upper-case, for a title or a cause at the start of a sentence. */
+export function sentenceCase(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }

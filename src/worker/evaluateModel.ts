@@ -12,6 +12,7 @@ import {
 } from '../nas/retrain/trainedModel';
 import type { BackendSelection } from './backendChoice';
 import { selectBackend } from './backendChoice';
+import { LabFailure } from './errorMessages';
 import { loadEmbeddedTestImages } from './labData';
 import type { ToWorker } from './protocol';
 import type { SessionHost } from './sessionHost';
@@ -25,7 +26,16 @@ export async function evaluateModelFile(
   host: SessionHost,
   onBackend: (selection: BackendSelection) => void,
 ): Promise<void> {
-  const decoded = decodeTrainedModel(new Uint8Array(message.bytes));
+  let decoded: ReturnType<typeof decodeTrainedModel>;
+  try {
+    decoded = decodeTrainedModel(new Uint8Array(message.bytes));
+  } catch (e) {
+    const reason = (e instanceof Error ? e.message : String(e)).replace(
+      /^invalid trained model: /,
+      '',
+    );
+    throw new LabFailure(`This file is not a NAS Lab trained model: ${reason}`);
+  }
   const selection = await selectBackend(message.backend);
   onBackend(selection);
   host.post({ type: 'backend', backend: selection.backend, reason: selection.reason });

@@ -5,7 +5,7 @@
  * device is lost. The session (labSession.ts) turns the page's messages into these calls.
  */
 import * as tf from '../nas/tensor/tf';
-import { backendAfterLoss } from './backendRecovery';
+import { backendAfterLoss, recreateBackend } from './backendRecovery';
 import { selectBackend } from './backendChoice';
 import { CheckpointKeeper } from './checkpointKeeper';
 import {
@@ -14,7 +14,7 @@ import {
   DivergenceWatch,
 } from './divergence';
 import { DEFAULT_AUTOSAVE_EVERY } from './autosaveDefaults';
-import { describeJobError, watchDeviceLoss } from './errorMessages';
+import { describeFailure, LabFailure, watchDeviceLoss } from './errorMessages';
 import type { Job, StartedJob } from './job';
 import type { BackendChoice, RunStatus } from './protocol';
 import type { SessionHost } from './sessionHost';
@@ -37,6 +37,11 @@ export interface DriverOptions {
   readonly divergenceAlphaLimit?: number;
 }
 
+/** Errors that say the GPU device is gone. */
+const DEVICE_GONE = /device (was |is )?lost|Device is lost|destroyed/i;
+/** Errors of WebGPU calls on a device or instance that is gone (mapAsync on a lost buffer…). */
+const GPU_FAILURE = /GPUBuffer|GPUDevice|mapAsync|Instance reference|device/i;
+
 export class JobDriver {
   private status: RunStatus = 'idle';
   private job: Job | null = null;
@@ -56,6 +61,15 @@ export class JobDriver {
   private rates: Record<string, number> = {};
   /** A device-loss recovery is under way (a second signal of the same loss is ignored). */
   private recovering = false;
+  /**
+   * The step a device-loss recovery went back to, until a step is taken after it: a loss (or a
+   * failure of the reopened run) before then is the same loss again, and is not retried.
+   */
+  private recoveredAt: number | null = null;
+  /** What the current run is called in messages ("DARTS search"). */
+  private title = 'run';
+  /** A backend whose device was lost without a recovery: the next run gets a new instance. */
+  private lostBackend: string | null = null;
   /** Backends whose device loss is already watched. */
   private readonly watched = new WeakSet<object>();
   /** Serialises work on the job: a save never overlaps a step. */
@@ -65,6 +79,11 @@ export class JobDriver {
     this.lock = result.catch(() => undefined);
     return result;
   };
+
+  /** What the current run is called in messages ("DARTS search"; "run" before one starts). */
+  get runTitle(): string {
+    return this.title;
+  }
 
   constructor(private readonly host: SessionHost) {
     this.keeper = new CheckpointKeeper(host);
@@ -107,7 +126,7 @@ export class JobDriver {
     const file = await this.exclusive(() => job.save());
     if (!file) throw new Error('this job has nothing to save');
     const bytes = file.bytes.slice().buffer;
-    this.host.post({ type: 'file', kind: file.kind, name: file.name, bytes, purpose: 'download' });
+    this.host.post({ type: 'file', kind: file.kind, name: file.name, bytes });
   }
 
   setLive(values: Readonly<Record<string, number>>): void {
@@ -138,7 +157,10 @@ export class JobDriver {
     const running = tf.backend();
     if (!this.watched.has(running)) {
       this.watched.add(running);
-      watchDeviceLoss(running, (message) => void this.recoverFromDeviceLoss(message));
+      watchDeviceLoss(running, (message) => {
+        // A late signal of a loss already recovered from names a backend instance replaced since.
+        if (tf.backend() === running) void this.recoverFromDeviceLoss(message);
+      });
     }
   }
 
@@ -150,8 +172,15 @@ export class JobDriver {
   private async recoverFromDeviceLoss(reason: string): Promise<void> {
     const good = this.keeper.lastGood;
     const job = this.job;
-    if (!good || !job?.reopen || this.recovering) {
-      if (!this.recovering) await this.fail(new Error(reason));
+    if (this.recovering) return;
+    if (this.recoveredAt !== null && this.lastStep === this.recoveredAt) {
+      this.lostBackend = this.backend;
+      await this.fail(new LabFailure(this.lostAgain(reason)));
+      return;
+    }
+    if (!good || !job?.reopen) {
+      this.lostBackend = this.backend;
+      await this.fail(new Error(reason));
       return;
     }
     this.recovering = true;
@@ -170,6 +199,7 @@ export class JobDriver {
       this.watchBackend();
       this.job = await this.reopen(job, good.bytes);
       this.lastStep = good.step;
+      this.recoveredAt = good.step;
       this.host.post({
         type: 'recovered',
         reason,
@@ -183,6 +213,17 @@ export class JobDriver {
     }
     // After the interrupted pump has wound down.
     if (this.job && this.status === 'running') setTimeout(() => void this.pump(), 0);
+  }
+
+  /** The one message for a device lost again before the recovered run took a step. */
+  private lostAgain(reason: string): string {
+    return (
+      `The ${this.title} stopped: the GPU device was lost again at step ${this.lastStep}, ` +
+      `right after the ${this.title} went back to its checkpoint there (${reason}), so it does ` +
+      'not go on. The configuration probably needs more GPU memory than this device has: ' +
+      'choose a smaller batch, fewer cells or channels, or the wasm or cpu backend, and start ' +
+      'again (or resume the last autosave on another backend).'
+    );
   }
 
   /** A fresh job of `job`'s kind from `bytes`, with the live rates set so far. */
@@ -237,12 +278,19 @@ export class JobDriver {
     this.rates = {};
     this.divergence.reset();
     this.setStatus('loading');
+    if (this.lostBackend !== null) {
+      // tfjs keeps one instance per backend name, bound to the device that is gone.
+      await recreateBackend(this.lostBackend);
+      this.lostBackend = null;
+    }
     const selection = await selectBackend(backend);
     this.host.post({ type: 'backend', backend: selection.backend, reason: selection.reason });
     this.watchBackend();
     this.backend = selection.backend;
     const { job, step, resumedFrom } = await create();
     this.job = job;
+    this.title = job.title ?? 'run';
+    this.recoveredAt = null;
     this.lastStep = step;
     if (step > 0) this.keeper.reset(step);
     // A first good state to roll back to, should the run diverge before its first autosave:
@@ -298,6 +346,7 @@ export class JobDriver {
         }
         if (advance.kind === 'step' && stepping) this.pendingSteps -= 1;
         if (advance.step !== undefined) {
+          if (this.recoveredAt !== null && advance.step > this.recoveredAt) this.recoveredAt = null;
           this.lastStep = advance.step;
           if (this.keeper.due(advance.step)) {
             await this.keeper.autosave(job, advance.step, this.exclusive, this.backend);
@@ -308,9 +357,12 @@ export class JobDriver {
       }
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
+      // A failure of the run just reopened after a loss, before its first step, is that loss
+      // again (a buffer of the lost device, an instance that no longer exists).
+      const afterLoss = this.recoveredAt !== null && this.lastStep === this.recoveredAt;
       if (
-        this.keeper.lastGood &&
-        /device (was |is )?lost|Device is lost|destroyed/i.test(message)
+        (this.keeper.lastGood && DEVICE_GONE.test(message)) ||
+        (afterLoss && GPU_FAILURE.test(message))
       ) {
         void this.recoverFromDeviceLoss(`the GPU device was lost: ${message}`);
       } else {
@@ -334,8 +386,12 @@ export class JobDriver {
     if (status !== 'idle' || this.status !== 'idle') this.setStatus(status);
   }
 
-  async fail(e: unknown): Promise<void> {
-    const message = describeJobError(e, this.backend);
+  /**
+   * Stops the job and says why: `lead` words the action that failed (the session's, for a
+   * message that could not be carried out); by default, the run stopped.
+   */
+  async fail(e: unknown, lead = `The ${this.title} stopped`): Promise<void> {
+    const message = describeFailure(lead, e, this.backend);
     try {
       await this.stop('failed');
     } catch {

@@ -11,11 +11,45 @@ import type { StartedJob } from './job';
 import { JobDriver } from './jobDriver';
 import type { BackendChoice, ToWorker } from './protocol';
 import { labRunEnv, resumeRunJob, startRunJob } from './runJob';
+import { findRunKind } from '../nas/runKind/registry';
 import type { SessionHost } from './sessionHost';
 
 export type { SessionHost } from './sessionHost';
 export { fetchDataSource } from './sessionHost';
 export { DEFAULT_AUTOSAVE_EVERY };
+
+/**
+ * The action `message` asked for, as the start of the sentence that says it failed: the user
+ * reads what failed ("The trained model could not be evaluated: …"), not that a search stopped
+ * when none ran.
+ */
+function failureLead(message: ToWorker, runTitle: string): string {
+  switch (message.type) {
+    case 'startRun':
+      return `The ${findRunKind(message.kind)?.info.title ?? 'run'} could not start`;
+    case 'resumeRun':
+      return 'The checkpoint could not be loaded';
+    case 'resumeAutosave':
+      return 'The autosave could not be resumed';
+    case 'listAutosaves':
+      return "The browser's autosaves could not be read";
+    case 'discardAutosaves':
+      return "The browser's autosaves could not be discarded";
+    case 'evaluateModel':
+      return 'The trained model could not be evaluated';
+    case 'save':
+      return 'The checkpoint could not be saved';
+    case 'setLive':
+      return 'The setting did not change';
+    case 'injectFault':
+      return 'The fault could not be injected';
+    case 'pause':
+    case 'resume':
+    case 'step':
+    case 'stop':
+      return `The ${runTitle} stopped`;
+  }
+}
 
 export class LabSession {
   private readonly driver: JobDriver;
@@ -85,7 +119,7 @@ export class LabSession {
           break;
       }
     } catch (e) {
-      await driver.fail(e);
+      await driver.fail(e, failureLead(message, driver.runTitle));
     }
   }
 

@@ -4,12 +4,8 @@
  * friendly (plain data, no tensors).
  */
 import type { GenotypeJson } from '../nas/genotype/genotype';
-import type { RetrainConfig } from '../nas/retrain/retrainConfig';
-import type { SearchConfig } from '../nas/darts/searchConfig';
-import type { AlphaSoftmax } from '../nas/darts/searchLoop';
 import type { RunReport } from '../nas/runKind/runKind';
 import type { Settings } from '../nas/runKind/settingsSchema';
-import type { LabRecurrentSettings, RecurrentFromWorker, SearchSpace } from './recurrentProtocol';
 
 /** 'auto' tries the backends in BACKEND_ORDER (backendChoice.ts); the others force one. */
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm' | 'webgl' | 'cpu';
@@ -20,44 +16,6 @@ export interface LabDataConfig {
   readonly images: number;
   /** Images are resized to size × size. */
   readonly imageSize: number;
-}
-
-/** The CDARTS settings the lab exposes beyond the DARTS ones it shares. */
-export interface LabCdartsSettings {
-  /** Cells of the evaluation network. */
-  readonly evalLayers: number;
-  readonly warmupEpochs: number;
-  readonly evalWarmupEpochs: number;
-  readonly nasnetLr: number;
-  readonly lossT: number;
-  readonly lossAlpha: number;
-  readonly interactiveType: 'kl' | 'smoothl1';
-  readonly regularCoeff: number;
-  readonly regularRatio: number;
-}
-
-export interface LabConfig {
-  /** 'darts' unless given (DARTS's first or second order is `search.order`). */
-  readonly algorithm?: 'darts' | 'cdarts';
-  /** The search settings; for CDARTS, `layers` is the search network's cell count. */
-  readonly search: SearchConfig;
-  readonly data: LabDataConfig;
-  readonly backend: BackendChoice;
-  /** CDARTS's own settings (used when `algorithm` is 'cdarts'). */
-  readonly cdarts?: LabCdartsSettings;
-  /** 'convolutional' unless given; 'recurrent' searches DARTS's RNN cell on text. */
-  readonly space?: SearchSpace;
-  /** The recurrent search's settings (used when `space` is 'recurrent'). */
-  readonly recurrent?: LabRecurrentSettings;
-}
-
-/** A retrain of a genotype from scratch on the lab's data. */
-export interface RetrainLabConfig {
-  readonly retrain: RetrainConfig;
-  readonly data: LabDataConfig;
-  /** Held-out images the retrained network is tested on. */
-  readonly testImages: number;
-  readonly backend: BackendChoice;
 }
 
 /** Starts a run of any registered kind (runKind/registry.ts) from its settings. */
@@ -124,64 +82,6 @@ export type ToWorker =
 
 export type RunStatus = 'idle' | 'loading' | 'running' | 'paused' | 'stopped' | 'done' | 'failed';
 
-export interface StepPoint {
-  readonly step: number;
-  readonly epoch: number;
-  readonly totalSteps: number;
-  readonly trainLoss: number;
-  readonly trainAccuracy: number;
-  readonly valLoss: number;
-  readonly weightLr: number;
-  readonly imagesPerSecond: number;
-  readonly elapsedMs: number;
-  readonly alphaSoftmax: AlphaSoftmax;
-  /** max |α| after the step (absent where the step moved no alpha: CDARTS warm-up). */
-  readonly alphaMaxAbs?: number;
-  readonly genotype: GenotypeJson;
-  /** CDARTS only: the phase and the evaluation network's figures (NaN where none this step). */
-  readonly cdarts?: CdartsStepDetail;
-}
-
-export interface CdartsStepDetail {
-  readonly phase: 'searchWarmup' | 'evalWarmup' | 'joint';
-  readonly evalLoss: number;
-  readonly evalAccuracy: number;
-  readonly distillationLoss: number;
-  readonly penalty: number;
-  /** The genotype the evaluation network follows (since the last cycle began). */
-  readonly evalGenotype: GenotypeJson | null;
-}
-
-export interface EpochPoint {
-  readonly epoch: number;
-  /** Step count at the end of the epoch. */
-  readonly step: number;
-  readonly valLoss: number;
-  readonly valAccuracy: number;
-  /** CDARTS: the evaluation network's, once it trains (null in the warm-up epochs). */
-  readonly evalValLoss?: number | null;
-  readonly evalValAccuracy?: number | null;
-}
-
-export interface RetrainStepPoint {
-  readonly step: number;
-  readonly epoch: number;
-  readonly totalSteps: number;
-  readonly trainLoss: number;
-  readonly trainAccuracy: number;
-  readonly lr: number;
-  readonly dropPathProb: number;
-  readonly imagesPerSecond: number;
-  readonly elapsedMs: number;
-}
-
-export interface RetrainEpochPoint {
-  readonly epoch: number;
-  readonly step: number;
-  readonly testLoss: number;
-  readonly testAccuracy: number;
-}
-
 export interface AutosaveSummary {
   readonly id: string;
   /**
@@ -196,14 +96,8 @@ export interface AutosaveSummary {
 }
 
 export type FromWorker =
-  | RecurrentFromWorker
   | { readonly type: 'backend'; readonly backend: string; readonly reason: string }
   | { readonly type: 'status'; readonly status: RunStatus }
-  | { readonly type: 'step'; readonly point: StepPoint }
-  | { readonly type: 'epoch'; readonly point: EpochPoint }
-  | { readonly type: 'retrainStep'; readonly point: RetrainStepPoint }
-  | { readonly type: 'retrainEpoch'; readonly point: RetrainEpochPoint }
-  | { readonly type: 'retrainDone'; readonly testLoss: number; readonly testAccuracy: number }
   | { readonly type: 'error'; readonly message: string }
   /**
    * A run of any kind reported. Files travel only with 'done' reports (as bytes the worker
@@ -217,13 +111,12 @@ export type FromWorker =
       readonly settings: Settings;
       readonly step: number;
     }
+  /** A file the user asked for ('save'), downloaded at once. */
   | {
       readonly type: 'file';
       readonly kind: 'checkpoint' | 'model';
       readonly name: string;
       readonly bytes: ArrayBuffer;
-      /** 'download': the user asked for it now; 'keep': offered for download (a finished retrain). */
-      readonly purpose: 'download' | 'keep';
     }
   | {
       readonly type: 'evaluated';
@@ -249,33 +142,7 @@ export type FromWorker =
       readonly rolledBackTo: number;
       /** What diverged, e.g. "the validation loss is NaN". */
       readonly reason?: string;
-      /**
-       * The per-kind jobs' lowered rates (a retrain has only `weightLr`; CDARTS also
-       * `nasnetLr`); absent for a run of a kind, which reports `live`.
-       */
-      readonly weightLr?: number;
-      readonly alphaLr?: number;
-      readonly nasnetLr?: number;
-      /** A run of a kind: every live setting as lowered, by key. */
-      readonly live?: Readonly<Record<string, number>>;
+      /** Every live setting of the run as lowered, by key. */
+      readonly live: Readonly<Record<string, number>>;
     }
-  | { readonly type: 'autosaves'; readonly items: readonly AutosaveSummary[] }
-  /** A retrain was restored from its autosave, paused: its settings, genotype and step. */
-  | {
-      readonly type: 'retrainRestored';
-      readonly config: RetrainLabConfig;
-      readonly genotype: GenotypeJson;
-      readonly step: number;
-    }
-  /** A search was restored from a checkpoint: its settings, and where it stands. */
-  | {
-      readonly type: 'restored';
-      readonly config: LabConfig;
-      readonly step: number;
-      /** The alphas' softmax as restored. */
-      readonly alphaSoftmax: AlphaSoftmax;
-      readonly genotypeHistory: readonly {
-        readonly step: number;
-        readonly genotype: GenotypeJson;
-      }[];
-    };
+  | { readonly type: 'autosaves'; readonly items: readonly AutosaveSummary[] };

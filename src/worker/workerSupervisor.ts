@@ -6,6 +6,7 @@
  * through a 'recovered' message, or an error when there is nothing to resume from.
  */
 import { findRunKind } from '../nas/runKind/registry';
+import { sentenceCase } from './errorMessages';
 import type { FromWorker, RunStatus, ToWorker } from './protocol';
 import type { Pong, WorkerControl } from './workerControl';
 
@@ -143,7 +144,7 @@ export function superviseLabWorker(options: SupervisorOptions): SupervisedClient
 
   const fail = (message: string) => {
     recovery = null;
-    emit({ type: 'error', message });
+    emit({ type: 'error', message: sentenceCase(message) });
     emit({ type: 'status', status: 'failed' });
   };
 
@@ -163,10 +164,6 @@ export function superviseLabWorker(options: SupervisorOptions): SupervisedClient
         break;
       case 'autosaved':
         lastAutosave = { step: m.step, savedAt: m.savedAt };
-        break;
-      case 'step':
-      case 'retrainStep':
-        if (m.point.step > resumedAt) deathsWithoutProgress = 0;
         break;
       case 'report':
         if (m.report.type === 'step' && m.report.step > resumedAt) deathsWithoutProgress = 0;

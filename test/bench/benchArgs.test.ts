@@ -138,11 +138,11 @@ describe('benchCells', () => {
   it('runs the supernet workloads in both implementations and the rest in the reference one', () => {
     expect(encodeCells(benchCells(['small']))).toBe(
       'small:weight:reference,small:weight:fused,small:alpha1:reference,small:alpha1:fused,' +
-        'small:alpha2:reference,small:alpha2:fused,small:retrain:reference',
+        'small:alpha2:reference,small:alpha2:fused,small:cdarts:reference,small:retrain:reference',
     );
     expect(benchCells(['small', 'paper']).map((c) => c.config)).toEqual([
-      ...Array<string>(7).fill('small'),
-      ...Array<string>(7).fill('paper'),
+      ...Array<string>(8).fill('small'),
+      ...Array<string>(8).fill('paper'),
     ]);
   });
 
@@ -152,5 +152,6 @@ describe('benchCells', () => {
       'small:alpha1:reference,small:retrain:reference',
     );
     expect(benchCells(['small'], ['retrain'], ['fused'])).toEqual([]);
+    expect(encodeCells(benchCells(['small'], ['cdarts']))).toBe('small:cdarts:reference');
   });
 });

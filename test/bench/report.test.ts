@@ -99,7 +99,7 @@ describe('a run', () => {
     configs: { small: BENCH_CONFIGS.small },
     devices: { 'cpu-node': 'tfjs cpu backend (plain JavaScript, one thread)' },
     results,
-    rows: summarise(results, ['small']),
+    rows: summarise(results),
   };
 
   it('writes JSON that reads back to the same run', () => {
@@ -122,8 +122,6 @@ describe('a run', () => {
     expect(md).toMatch(
       /\| small \| supernet weight step \| reference \| cpu-node \| 250 \| 3 \| 16\.0 \|/,
     );
-    expect(md).toMatch(
-      /\| small \| CDARTS cycle step \| reference \| all \| n\/a \(not implemented\) \|/,
-    );
+    expect(md).not.toContain('not implemented');
   });
 });

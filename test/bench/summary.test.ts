@@ -60,6 +60,11 @@ describe('summarise', () => {
     cell('weight', 'fused', 'wasm-node', measured([4, 5, 6], { gpuProgramsPerStep: null })),
     cell('alpha1', 'reference', 'cpu-node', measured([30])),
     cell('alpha1', 'fused', 'cpu-node', measured([20], { tensorGrowth: 3 })),
+    cell('cdarts', 'reference', 'wasm-node', measured([90, 70, 80])),
+    {
+      ...cell('cdarts', 'reference', 'torch-cpu', measured([20], { kernelsPerStep: null })),
+      note: 'parameters: search network 1, evaluation network 2',
+    },
     {
       config: 'small',
       workload: 'retrain',
@@ -69,7 +74,7 @@ describe('summarise', () => {
       note: 'device lost',
     },
   ];
-  const rows = summarise(results, ['small']);
+  const rows = summarise(results);
   const find = (w: Workload, i: Implementation, b: string) =>
     rows.find((r) => r.workload === w && r.implementation === i && r.backend === b);
 
@@ -81,7 +86,8 @@ describe('summarise', () => {
       'weight/torch-cpu/reference',
       'alpha1/cpu-node/reference',
       'alpha1/cpu-node/fused',
-      'cdarts/all/reference',
+      'cdarts/wasm-node/reference',
+      'cdarts/torch-cpu/reference',
       'retrain/webgpu-node/reference',
     ]);
   });
@@ -116,10 +122,14 @@ describe('summarise', () => {
     expect(find('weight', 'fused', 'cpu-node')?.note).toBeNull();
   });
 
-  it('adds a labelled placeholder row for the CDARTS cycle and keeps failures with their reason', () => {
-    const cdarts = find('cdarts', 'reference', 'all');
-    expect(cdarts?.status).toBe('not implemented');
-    expect(cdarts?.medianMs).toBeNull();
+  it('measures the CDARTS joint step against PyTorch and keeps failures with their reason', () => {
+    const cdarts = find('cdarts', 'reference', 'wasm-node');
+    expect(cdarts?.status).toBe('ok');
+    expect(cdarts?.medianMs).toBe(80);
+    expect(cdarts?.vsTorch).toBe(4);
+    expect(find('cdarts', 'reference', 'torch-cpu')?.note).toBe(
+      'parameters: search network 1, evaluation network 2',
+    );
     const failed = find('retrain', 'reference', 'webgpu-node');
     expect(failed?.status).toBe('failed');
     expect(failed?.note).toBe('device lost');
@@ -136,7 +146,9 @@ describe('summarise', () => {
     expect(fusedLine).toMatch(
       /cpu-node\s+50\.0\s+3\s+80\.0\s+5\.00×\s+1\.00×\s+0\.250×\s+400\s+600\s+0\.200\s+3\.00\s+2\.00\s+696 \(\+0\)$/,
     );
-    expect(text.find((l) => l.includes('CDARTS'))).toMatch(/n\/a \(not implemented\).*placeholder/);
+    expect(text.find((l) => l.includes('CDARTS') && l.includes('wasm-node'))).toMatch(
+      /CDARTS joint step\s+reference\s+wasm-node\s+80\.0\s+3\s+50\.0\s+4\.00×/,
+    );
     const md = renderMarkdown(rows).split('\n');
     expect(md).toHaveLength(rows.length + 2);
     expect(md[0]).toBe(`| ${TABLE_HEADER.join(' | ')} |`);

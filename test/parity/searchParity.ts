@@ -54,6 +54,8 @@ interface SearchFixture {
   gradAlphasFirstOrder: { normal: TensorJson; reduce: TensorJson };
   unrolled: UnrolledJson;
   unrolledNoMomentum: UnrolledJson;
+  largeWeightDecay: number;
+  unrolledLargeDecay: UnrolledJson;
 }
 
 export function describeSearchParity(
@@ -123,10 +125,20 @@ export function describeSearchParity(
       );
     });
 
-    for (const withMomentum of [true, false]) {
-      it(`unrolled alpha gradient ${withMomentum ? 'with momentum buffers' : 'on the first iteration (no momentum)'}`, async () => {
+    const cases = [
+      { name: 'with momentum buffers', expected: fx.unrolled, momentum: true },
+      { name: 'on the first iteration (no momentum)', expected: fx.unrolledNoMomentum },
+      // Large enough that the virtual step without its weight-decay term fails the comparison.
+      {
+        name: `with momentum buffers and weight decay ${fx.largeWeightDecay}`,
+        expected: fx.unrolledLargeDecay,
+        momentum: true,
+        weightDecay: fx.largeWeightDecay,
+      },
+    ];
+    for (const { name, expected, momentum: withMomentum, weightDecay } of cases) {
+      it(`unrolled alpha gradient ${name}`, async () => {
         const { weights, alphas, lossTrain, lossVal } = setup();
-        const expected = withMomentum ? fx.unrolled : fx.unrolledNoMomentum;
         const r = unrolledArchGrad({
           lossTrain,
           lossVal,
@@ -136,7 +148,7 @@ export function describeSearchParity(
           ...(withMomentum ? { momentumBuffers: toTensorMap(fx.momentumBuffers) } : {}),
           lr: fx.lr,
           momentum: fx.momentum,
-          weightDecay: fx.weightDecay,
+          weightDecay: weightDecay ?? fx.weightDecay,
         });
         const eps = (await r.epsilon.data())[0]!;
         expect(Math.abs(eps - expected.epsilon) / expected.epsilon).toBeLessThan(unrolledTolerance);

@@ -1,7 +1,7 @@
 /**
  * The convolutional kinds' settings against what the command line and the lab did before run
- * kinds: each preset makes the configuration and data the old parsers (their presets, written
- * out below since the command line now runs the kinds themselves) and the lab's presets make,
+ * kinds: each preset makes the configuration and data the old parsers and the lab's presets
+ * made (both written out below, since the command line and the lab now run the kinds themselves),
  * every flag of the old parsers is still a flag, the keys are the lab's, only learning rates are
  * live; the settings survive the checkpoint's host table; a genotype setting reads every
  * genotype format.
@@ -41,15 +41,49 @@ import { settingsFromHost, settingsToHost } from '../../src/nas/runKind/hostSett
 import type { RunKindInfo } from '../../src/nas/runKind/runKind';
 import type { Settings } from '../../src/nas/runKind/settingsSchema';
 import { defaultSettings, validateSettings } from '../../src/nas/runKind/settingsSchema';
-import { PRESETS } from '../../src/ui/labPresets';
-import { QUICK_RETRAIN } from '../../src/ui/retrainSettings';
-import { cdartsConfigOf as labCdartsConfigOf } from '../../src/worker/labCdarts';
 
 const KINDS: readonly RunKindInfo[] = [DARTS_INFO, CDARTS_INFO, RETRAIN_INFO];
 const data = (s: Settings) => ({ dataset: s.dataset, images: s.images, imageSize: s.imageSize });
 const darts = (preset: string) => defaultSettings(DARTS_SCHEMA, preset) as DartsSettings;
 const cdarts = (preset: string) => defaultSettings(CDARTS_SCHEMA, preset) as CdartsSettings;
 const retrain = (preset: string) => defaultSettings(RETRAIN_SCHEMA, preset) as RetrainSettings;
+
+/**
+ * The lab's defaults before run kinds (src/ui/labPresets.ts's quick demo, retrainSettings.ts's
+ * quick retrain, src/worker/labCdarts.ts's CDARTS settings over the quick demo), written out.
+ */
+const OLD_LAB_SEARCH = {
+  ...SMALL_SEARCH_CONFIG,
+  layers: 3,
+  channels: 2,
+  nodes: 2,
+  multiplier: 2,
+  batchSize: 4,
+  epochs: 2,
+};
+const OLD_LAB = {
+  search: OLD_LAB_SEARCH,
+  data: { dataset: 'default', images: 32, imageSize: 8 },
+  cdarts: validateCdartsConfig({
+    ...SMALL_CDARTS_CONFIG,
+    primitives: OLD_LAB_SEARCH.primitives,
+    nodes: 2,
+    multiplier: 2,
+    searchLayers: 3,
+    channels: 2,
+    batchSize: 4,
+    epochs: 2,
+    weightLr: OLD_LAB_SEARCH.weightLr,
+    alphaLr: OLD_LAB_SEARCH.alphaLr,
+    trainPortion: OLD_LAB_SEARCH.trainPortion,
+    seed: OLD_LAB_SEARCH.seed,
+    evalLayers: 3,
+    warmupEpochs: 1,
+    evalWarmupEpochs: 1,
+  }),
+  retrain: { ...SMALL_RETRAIN_CONFIG, channels: 4, layers: 3, batchSize: 16, epochs: 1 },
+  retrainData: { images: 64, imageSize: 8, testImages: 64 },
+};
 
 /** The old parsers' configuration of a preset given no other flag (multiplier = nodes). */
 const oldSearch = (base: SearchConfig) => validateSearchConfig({ ...base, multiplier: base.nodes });
@@ -101,9 +135,8 @@ describe('convolutional kinds: settings as the command line and the lab have the
     expect(data(darts('small'))).toEqual({ dataset: 'default', images: 256, imageSize: 12 });
     expect(config(darts('paper'))).toEqual(oldSearch(PAPER_SEARCH_CONFIG));
     expect(data(darts('paper'))).toEqual({ dataset: 'default', images: 0, imageSize: 0 });
-    const demo = PRESETS['quick demo'];
-    expect(config(darts('demo'))).toEqual(demo.search);
-    expect(data(darts('demo'))).toEqual(demo.data);
+    expect(config(darts('demo'))).toEqual(OLD_LAB.search);
+    expect(data(darts('demo'))).toEqual(OLD_LAB.data);
   });
 
   it('makes the CDARTS search of the command line and the lab, preset by preset', () => {
@@ -111,9 +144,8 @@ describe('convolutional kinds: settings as the command line and the lab have the
     expect(data(cdarts('small'))).toEqual({ dataset: 'default', images: 256, imageSize: 12 });
     expect(cdartsConfigOf(cdarts('nni'))).toEqual(oldCdarts(NNI_CDARTS_CONFIG));
     expect(data(cdarts('nni'))).toEqual({ dataset: 'default', images: 0, imageSize: 0 });
-    const demo = { ...PRESETS['quick demo'], algorithm: 'cdarts' as const };
-    expect(cdartsConfigOf(cdarts('demo'))).toEqual(labCdartsConfigOf(demo));
-    expect(data(cdarts('demo'))).toEqual(demo.data);
+    expect(cdartsConfigOf(cdarts('demo'))).toEqual(OLD_LAB.cdarts);
+    expect(data(cdarts('demo'))).toEqual(OLD_LAB.data);
   });
 
   it('makes the retrain of the command line and the lab, preset by preset', () => {
@@ -126,12 +158,10 @@ describe('convolutional kinds: settings as the command line and the lab have the
     // The command line scales the preset's 16 pixels of 32 to the images' height.
     expect([28, 16].map((h) => retrainConfigOf(p, h).cutout)).toEqual([14, 8]);
     const d = retrain('demo');
-    expect(retrainConfigOf(d, 8)).toEqual(QUICK_RETRAIN.retrain);
-    expect([d.images, d.imageSize, d.testImages]).toEqual([
-      QUICK_RETRAIN.data.images,
-      QUICK_RETRAIN.data.imageSize,
-      QUICK_RETRAIN.testImages,
-    ]);
+    expect(retrainConfigOf(d, 8)).toEqual(OLD_LAB.retrain);
+    expect({ images: d.images, imageSize: d.imageSize, testImages: d.testImages }).toEqual(
+      OLD_LAB.retrainData,
+    );
   });
 
   it("takes every flag the old parsers took, and the lab's keys", () => {

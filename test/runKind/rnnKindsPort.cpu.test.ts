@@ -23,7 +23,6 @@ import {
 } from '../../src/nas/rnn/search/rnnSearchConfig';
 import { RNN_SEARCH_INFO, rnnSearchConfigOf } from '../../src/nas/rnn/search/rnnSearchKindInfo';
 import * as tf from '../../src/nas/tensor/tf';
-import { DEFAULT_LAB_RECURRENT, rnnConfigOf } from '../../src/worker/labRecurrent';
 import RECORDED from '../fixtures/rnnLabJobs.json';
 import { drain } from '../support/runHarness';
 import { textEnv } from '../support/textSource';
@@ -53,6 +52,22 @@ const stepsOf = (reports: readonly RunReport[]) =>
   reports.filter((r): r is StepReport => r.type === 'step');
 const epochMetric = (reports: readonly RunReport[], key: string) =>
   reports.flatMap((r) => (r.type === 'epoch' ? [r.metrics[key]] : []));
+
+/** The lab's recurrent search settings before run kinds (src/worker/labRecurrent.ts). */
+const OLD_LAB_SEARCH = {
+  nhid: 16,
+  bptt: 10,
+  batchSize: 8,
+  epochs: 1,
+  lr: 20,
+  alphaLr: 0.003,
+  order: 1,
+  level: 'word',
+  maxVocabulary: 3000,
+  trainTokens: 4000,
+  validTokens: 800,
+  seed: 2,
+};
 
 /** The lab's recurrent retrain settings before run kinds (src/worker/labRecurrentRetrain.ts). */
 const OLD_LAB_RETRAIN = {
@@ -85,8 +100,16 @@ const OLD_CLI_PRESETS = {
 describe('the recurrent kinds against the hosts before run kinds', () => {
   it('presets: the lab’s defaults and the command line’s small and paper presets', () => {
     const lab = defaultSettings(RNN_SEARCH_INFO.schema, 'demo');
-    expect(rnnSearchConfigOf(lab)).toEqual(rnnConfigOf(DEFAULT_LAB_RECURRENT));
-    expect(lab).toMatchObject({ ...DEFAULT_LAB_RECURRENT, order: 1 });
+    expect(lab).toMatchObject(OLD_LAB_SEARCH);
+    // The old lab's configuration: the small preset with its settings.
+    const {
+      level: _sl,
+      maxVocabulary: _sm,
+      trainTokens: _st,
+      validTokens: _sv,
+      ...oldSearch
+    } = OLD_LAB_SEARCH;
+    expect(rnnSearchConfigOf(lab)).toEqual({ ...SMALL_RNN_SEARCH_CONFIG, ...oldSearch });
     const retrainLab = defaultSettings(RNN_RETRAIN_INFO.schema, 'demo');
     expect(retrainLab).toMatchObject(OLD_LAB_RETRAIN);
     // The old lab's configuration: the small preset with its settings, segments up to bptt + 5.

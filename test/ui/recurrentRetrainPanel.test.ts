@@ -1,17 +1,31 @@
 /**
- * The recurrent retrain's view on the page: the reducer over the rnn-retrain kind's reports (by
- * metric key and detail), its chart series, the panel's markup, and a rollback cutting the view.
+ * The recurrent retrain's view on the page: the rnn-retrain kind's reports read by metric key and
+ * detail (the corpus and genotype, the ASGD switch, the result), its chart series, the panel's
+ * markup, and a rollback cutting the view.
  */
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { rnnGenotypeToJson } from '../../src/nas/rnn/genotype/rnnGenotype';
 import { RNN_DARTS_V1 } from '../../src/nas/rnn/genotype/rnnPublishedGenotypes';
-import { RecurrentRetrainPanel } from '../../src/ui/RecurrentRetrainPanel';
-import { rnnRetrainPerplexitySeries } from '../../src/ui/recurrentRetrainSeries';
-import type { RecurrentRetrainView } from '../../src/ui/recurrentRetrainView';
-import { recurrentRetrainUpTo, reduceRecurrentRetrain } from '../../src/ui/recurrentRetrainView';
+import { RNN_RETRAIN_INFO } from '../../src/nas/rnn/retrain/rnnRetrainKindInfo';
+import { labDefaults } from '../../src/ui/settings/labSettings';
 import type { RunReport } from '../../src/nas/runKind/runKind';
+import { RecurrentRetrainPanel } from '../../src/ui/RecurrentRetrainPanel';
+import { asgdFromStep, bestEpochOf, corpusOf, optimizerOf } from '../../src/ui/reportDetails';
+import type { RunTrace } from '../../src/ui/runTrace';
+import { latestGenotype, metricOf, newTrace, traceReport, traceUpTo } from '../../src/ui/runTrace';
+import { metricSeries } from '../../src/ui/traceSeries';
+
+/** The recurrent retrain kind's form at the lab's defaults, idle. */
+const FORM = {
+  info: RNN_RETRAIN_INFO,
+  settings: labDefaults(RNN_RETRAIN_INFO),
+  running: false,
+  disabled: false,
+  onChange: () => undefined,
+  onPreset: () => undefined,
+};
 
 /** A step report as the rnn-retrain kind writes it (NaN perplexity at step 2: a gap). */
 const step = (n: number, optimizer: 'sgd' | 'asgd'): RunReport => ({
@@ -56,6 +70,7 @@ const MESSAGES: RunReport[] = [
     text: 'Retraining recurrent genotype DARTS_V1 on built-in text',
     detail: {
       note: 'corpus',
+      level: 'word',
       vocabularySize: 300,
       trainTokens: 200,
       validTokens: 100,
@@ -77,31 +92,35 @@ const MESSAGES: RunReport[] = [
   },
 ];
 
-const view = (messages: RunReport[]): RecurrentRetrainView =>
-  messages.reduce<RecurrentRetrainView | null>(reduceRecurrentRetrain, null)!;
+const view = (messages: RunReport[]): RunTrace =>
+  messages.reduce(traceReport, newTrace(RNN_RETRAIN_INFO.id, 0));
 
 describe('recurrent retrain view', () => {
   it('keeps every point, the step ASGD started at, and the result', () => {
     const v = view(MESSAGES);
-    expect(v.vocabularySize).toBe(300);
-    expect(v.genotype).toEqual(rnnGenotypeToJson(RNN_DARTS_V1));
-    expect(v.steps.map((p) => p.optimizer)).toEqual(['sgd', 'sgd', 'asgd', 'asgd']);
-    expect(v.epochs.map((e) => e.evaluated)).toEqual(['weights', 'averaged']);
-    expect(v.result).toEqual({
-      steps: 4,
-      bestEpoch: 1,
-      bestValPerplexity: 80,
-      testPerplexity: 85.123,
-    });
+    expect(corpusOf(v)?.vocabularySize).toBe(300);
+    expect(latestGenotype(v)).toEqual(rnnGenotypeToJson(RNN_DARTS_V1));
+    expect(v.steps.map(optimizerOf)).toEqual(['sgd', 'sgd', 'asgd', 'asgd']);
     expect(v.steps.map((p) => p.step)).toEqual([1, 2, 3, 4]);
     expect(v.epochs).toHaveLength(2);
-    expect(v.asgdFromStep).toBe(3);
-    expect(v.result?.testPerplexity).toBe(85.123);
-    expect(view(MESSAGES.slice(0, 3)).asgdFromStep).toBeNull();
+    expect(asgdFromStep(v)).toBe(3);
+    expect(asgdFromStep(view(MESSAGES.slice(0, 3)))).toBeNull();
+    const done = v.done;
+    if (!done) throw new Error('no result');
+    expect(bestEpochOf(done)).toBe(1);
+    expect(metricOf(done, 'testPerplexity')).toBe(85.123);
+    expect(metricOf(done, 'bestValPerplexity')).toBe(80);
+    expect(bestEpochOf({ ...done, detail: {} })).toBe(-1);
   });
 
   it('charts train perplexity per step and validation/test per epoch, leaving gaps for NaN', () => {
-    const [train, valid, test] = rnnRetrainPerplexitySeries(view(MESSAGES));
+    const series = metricSeries(RNN_RETRAIN_INFO, view(MESSAGES), 'perplexity');
+    expect(series.map((s) => s.name)).toEqual([
+      'train perplexity',
+      'validation perplexity (epoch end)',
+      'test perplexity (epoch end)',
+    ]);
+    const [train, valid, test] = series;
     expect(train!.points).toEqual([
       { step: 1, value: 101 },
       { step: 3, value: 103 },
@@ -121,6 +140,7 @@ describe('recurrent retrain view', () => {
         view: view(MESSAGES),
         disabled: false,
         smoothing: 0,
+        form: FORM,
         restored: null,
         onStart: () => undefined,
       }),
@@ -134,16 +154,38 @@ describe('recurrent retrain view', () => {
     // The form shows the kind's lab preset: the first 4000 training tokens, train.py's lr 20.
     expect(html).toContain('the first 4000 training');
     expect(html).toContain('SGD at lr 20');
+    expect(html).toMatch(/<input [^>]*name="rnn-retrain-trainTokens"[^>]*value="4000"/);
+    expect(html).toMatch(/<input [^>]*name="rnn-retrain-lr"[^>]*value="20"/);
   });
 
   it('goes back to the step a rollback returned to, the ASGD switch with it', () => {
-    const v = recurrentRetrainUpTo(view(MESSAGES), 2);
+    const v = traceUpTo(view(MESSAGES), 2);
     expect(v.steps.map((p) => p.step)).toEqual([1, 2]);
     expect(v.epochs).toHaveLength(1);
-    expect(v.asgdFromStep).toBe(3);
-    expect(recurrentRetrainUpTo(view(MESSAGES), 1)).toMatchObject({
-      epochs: [],
-      asgdFromStep: null,
-    });
+    expect(v.done).toBeNull();
+    expect(asgdFromStep(v)).toBe(3);
+    const early = traceUpTo(view(MESSAGES), 1);
+    expect(early.epochs).toEqual([]);
+    expect(asgdFromStep(early)).toBeNull();
+  });
+
+  it('says a retrain stopped before an epoch ended', () => {
+    const stopped = view([
+      ...MESSAGES.slice(0, 2),
+      { type: 'done', step: 1, metrics: {}, detail: { bestEpoch: -1 } },
+    ]);
+    const html = renderToStaticMarkup(
+      createElement(RecurrentRetrainPanel, {
+        searchGenotype: null,
+        view: stopped,
+        disabled: false,
+        smoothing: 0,
+        form: FORM,
+        restored: null,
+        onStart: () => undefined,
+      }),
+    );
+    expect(html).toContain('Stopped after 1 steps, before an epoch ended.');
+    expect(html).toContain('Step 1 of ~4, epoch 1, sgd, 321 tokens/s<');
   });
 });

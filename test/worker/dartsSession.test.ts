@@ -11,38 +11,33 @@
 import { describe, expect, it } from 'vitest';
 import { EMBEDDED_DIR, folderSource } from '../../src/cli/folderSource';
 import type { FileSource } from '../../src/data/catalog';
-import { SMALL_SEARCH_CONFIG } from '../../src/nas/darts/searchConfig';
+import type { DartsSettings } from '../../src/nas/darts/dartsKindInfo';
+import { DARTS_SCHEMA } from '../../src/nas/darts/dartsKindInfo';
 import { genotypeToJson } from '../../src/nas/genotype/genotype';
 import { DARTS_V2 } from '../../src/nas/genotype/publishedGenotypes';
 import { RETRAIN_SCHEMA } from '../../src/nas/retrain/retrainKindInfo';
 import type { AlphaGroup, RunReport, StepReport } from '../../src/nas/runKind/runKind';
 import { defaultSettings } from '../../src/nas/runKind/settingsSchema';
-import { runOfLabConfig } from '../../src/ui/labRuns';
 import type { AutosaveStore } from '../../src/worker/autosaveStore';
 import { memoryAutosaveStore, saveAndPrune } from '../../src/worker/autosaveStore';
 import { LabSession } from '../../src/worker/labSession';
-import type { FromWorker, LabConfig, StartRunMessage } from '../../src/worker/protocol';
+import type { FromWorker, StartRunMessage } from '../../src/worker/protocol';
 import RECORDED from '../fixtures/convLabJobs.json';
 import { fromBase64 } from '../support/kindRuns';
 
-const CONFIG: LabConfig = {
-  search: {
-    ...SMALL_SEARCH_CONFIG,
-    layers: 3,
-    channels: 2,
-    nodes: 2,
-    multiplier: 2,
-    batchSize: 4,
+/** The lab's quick search (the DARTS kind's demo preset) on 16 generated images, 50 epochs. */
+const RUN: { readonly kind: string; readonly settings: DartsSettings } = {
+  kind: 'darts',
+  settings: {
+    ...(defaultSettings(DARTS_SCHEMA, 'demo') as DartsSettings),
     epochs: 50,
+    dataset: 'synthetic',
+    images: 16,
   },
-  data: { dataset: 'synthetic', images: 16, imageSize: 8 },
-  backend: 'cpu',
 };
 
 function start(extra: Partial<StartRunMessage> = {}): StartRunMessage {
-  const run = runOfLabConfig(CONFIG);
-  if (!run) throw new Error('DARTS is not a registered kind');
-  return { type: 'startRun', ...run, backend: 'cpu', dataUrl: '', ...extra };
+  return { type: 'startRun', ...RUN, backend: 'cpu', dataUrl: '', ...extra };
 }
 
 /** The embedded images, as the page serves them (synthetic images need none). */
@@ -168,8 +163,8 @@ describe('a DARTS search in the lab session (in-thread on cpu)', () => {
       if (diverged?.type !== 'diverged') throw new Error('no divergence');
       expect(diverged.rolledBackTo % 2).toBe(0);
       expect(diverged.rolledBackTo).toBeLessThan(diverged.step);
-      expect(diverged.live?.weightLr).toBeCloseTo(CONFIG.search.weightLr * 0.5, 12);
-      expect(diverged.live?.alphaLr).toBeCloseTo(CONFIG.search.alphaLr * 0.5, 12);
+      expect(diverged.live?.weightLr).toBeCloseTo(RUN.settings.weightLr * 0.5, 12);
+      expect(diverged.live?.alphaLr).toBeCloseTo(RUN.settings.alphaLr * 0.5, 12);
       const bad = h.steps().find((r) => r.step === diverged.step);
       if (fault === 'nan') {
         expect(diverged.reason).toMatch(/NaN/);
@@ -191,7 +186,7 @@ describe('a DARTS search in the lab session (in-thread on cpu)', () => {
         expect([r.metrics.trainLoss, r.metrics.valLoss].every(Number.isFinite)).toBe(true);
         expect(r.alphaMaxAbs).toBeLessThan(1);
       }
-      expect(after[0]?.metrics.weightLr).toBeLessThanOrEqual(CONFIG.search.weightLr * 0.5);
+      expect(after[0]?.metrics.weightLr).toBeLessThanOrEqual(RUN.settings.weightLr * 0.5);
       // A second divergence pauses the run with a message.
       await h.session.handle({ type: 'injectFault', kind: fault });
       await h.until(() => h.status('paused'));
@@ -244,5 +239,34 @@ describe('a finished retrain in the lab session (in-thread on cpu)', () => {
     expect(evaluated.testAccuracy).toBe(done?.metrics.testAccuracy);
     expect(evaluated.testLoss).toBeCloseTo(done?.metrics.testLoss as number, 5);
     expect(h.messages.at(-1)).toMatchObject({ type: 'status', status: 'done' });
+
+    // Files that are not what the action takes are refused in words for that action, while
+    // nothing runs: no "search stopped" where no search ran.
+    const errorAfter = async (message: Parameters<typeof h.session.handle>[0]) => {
+      const from = h.messages.length;
+      await h.session.handle(message);
+      return h.messages.slice(from).flatMap((m) => (m.type === 'error' ? [m.message] : []));
+    };
+    expect(
+      await errorAfter({
+        type: 'evaluateModel',
+        bytes: new Uint8Array([1, 2, 3, 4]).buffer,
+        testImages: 8,
+        backend: 'cpu',
+        dataUrl: '',
+      }),
+    ).toEqual([expect.stringMatching(/^This file is not a NAS Lab trained model: \S/)]);
+    expect(
+      await errorAfter({
+        type: 'resumeRun',
+        bytes: model.data.slice().buffer,
+        backend: 'cpu',
+        dataUrl: '',
+      }),
+    ).toEqual([
+      expect.stringMatching(
+        /^The checkpoint could not be loaded: this file is a "nas-lab.trained-model", not a checkpoint/,
+      ),
+    ]);
   });
 });

@@ -2,29 +2,29 @@
  * A run resumed from a checkpoint arrives paused, and the page must show where it stands before
  * it steps, as the per-kind jobs' 'restored' message did: the session posts the notes the run
  * opens with (`Run.takeOpening`, runKind.ts) with the resume. For a DARTS search that is its
- * opening note: the step it resumes at, the alphas and the genotype as saved. The first Step then
- * brings the next step, not the note again.
+ * opening note: the step it resumes at, the alphas and the genotype as saved, which the page's
+ * reduction takes as where the search stands. The first Step then brings the next step, not the
+ * note again.
  */
 import { describe, expect, it } from 'vitest';
 import type { FileSource } from '../../src/data/catalog';
-import { SMALL_SEARCH_CONFIG } from '../../src/nas/darts/searchConfig';
+import type { DartsSettings } from '../../src/nas/darts/dartsKindInfo';
+import { DARTS_SCHEMA } from '../../src/nas/darts/dartsKindInfo';
+import { defaultSettings } from '../../src/nas/runKind/settingsSchema';
 import type { RunReport } from '../../src/nas/runKind/runKind';
-import { runOfLabConfig } from '../../src/ui/labRuns';
+import { searchStarted, reduceLabBatch } from '../../src/ui/labReducer';
 import { LabSession } from '../../src/worker/labSession';
-import type { FromWorker, LabConfig } from '../../src/worker/protocol';
+import type { FromWorker } from '../../src/worker/protocol';
 
-const CONFIG: LabConfig = {
-  search: {
-    ...SMALL_SEARCH_CONFIG,
-    layers: 3,
-    channels: 2,
-    nodes: 2,
-    multiplier: 2,
-    batchSize: 4,
+/** The lab's quick search (the DARTS kind's demo preset) on 16 generated images, 50 epochs. */
+const RUN: { readonly kind: string; readonly settings: DartsSettings } = {
+  kind: 'darts',
+  settings: {
+    ...(defaultSettings(DARTS_SCHEMA, 'demo') as DartsSettings),
     epochs: 50,
+    dataset: 'synthetic',
+    images: 16,
   },
-  data: { dataset: 'synthetic', images: 16, imageSize: 8 },
-  backend: 'cpu',
 };
 
 const noFiles: () => FileSource = () => ({
@@ -51,12 +51,10 @@ function harness() {
 
 describe('a run resumed paused', () => {
   it('shows where it stands before it steps: the opening note comes with the resume', async () => {
-    const run = runOfLabConfig(CONFIG);
-    if (!run) throw new Error('DARTS is not a registered kind');
     const h = harness();
     await h.session.handle({
       type: 'startRun',
-      ...run,
+      ...RUN,
       backend: 'cpu',
       dataUrl: '',
       autosaveEvery: 0,
@@ -86,6 +84,14 @@ describe('a run resumed paused', () => {
     expect(opening.map((r) => r.type)).toEqual(['note']);
     expect(opening[0]?.detail).toMatchObject({
       resumedFrom: atSave.step,
+      alphas: atSave.alphas,
+      genotype: atSave.genotype,
+    });
+    // The page draws the search from there: its step, alphas and genotype before it steps.
+    const page = reduceLabBatch(searchStarted(), after.messages).runs['cnn:search'];
+    expect(page?.from).toBe(atSave.step);
+    expect(page?.opening).toEqual({
+      step: atSave.step,
       alphas: atSave.alphas,
       genotype: atSave.genotype,
     });

@@ -16,6 +16,8 @@ import type { RunReport } from '../../src/nas/runKind/runKind';
 import type { Settings } from '../../src/nas/runKind/settingsSchema';
 import { defaultSettings } from '../../src/nas/runKind/settingsSchema';
 import { INITIAL_LAB_STATE, reduceLabBatch } from '../../src/ui/labReducer';
+import { asgdFromStep, bestEpochOf, corpusOf } from '../../src/ui/reportDetails';
+import { latestGenotype } from '../../src/ui/runTrace';
 import type { AutosaveStore } from '../../src/worker/autosaveStore';
 import { memoryAutosaveStore } from '../../src/worker/autosaveStore';
 import { LabSession } from '../../src/worker/labSession';
@@ -134,18 +136,14 @@ describe('recurrent retrain run in the lab session (in-thread on cpu, the built-
     expect(done.metrics.bestValPerplexity).toBeCloseTo(best.metrics.valPerplexity ?? NaN, 6);
 
     // The page's view of it: the genotype, every point, the ASGD switch placed, the result.
-    const view = reduceLabBatch(INITIAL_LAB_STATE, messages).recurrentRetrain;
-    expect(view?.genotype).toEqual(rnnGenotypeToJson(RNN_DARTS_V2));
-    expect(view?.vocabularySize).toBe(300);
+    const view = reduceLabBatch(INITIAL_LAB_STATE, messages).runs['rnn:retrain'] ?? null;
+    expect(latestGenotype(view)).toEqual(rnnGenotypeToJson(RNN_DARTS_V2));
+    expect(corpusOf(view)?.vocabularySize).toBe(300);
     expect(view?.steps).toHaveLength(stepped.length);
     expect(view?.epochs).toHaveLength(4);
-    expect(view?.asgdFromStep).toBe(switchStep + 1);
-    expect(view?.result).toEqual({
-      steps: stepped.length,
-      bestEpoch: best.epoch,
-      bestValPerplexity: done.metrics.bestValPerplexity,
-      testPerplexity: best.metrics.testPerplexity,
-    });
+    expect(asgdFromStep(view)).toBe(switchStep + 1);
+    expect(view?.done?.step).toBe(stepped.length);
+    expect(view?.done && bestEpochOf(view.done)).toBe(best.epoch);
   }, 120_000);
 
   it('stops between steps on request', async () => {
@@ -189,7 +187,7 @@ describe('recurrent retrain run in the lab session (in-thread on cpu, the built-
     // A resumed run saves at once, before its first step (the Save checkpoint button).
     await after.session.handle({ type: 'save' });
     const file = after.messages.find((m) => m.type === 'file');
-    expect(file).toMatchObject({ kind: 'checkpoint', purpose: 'download' });
+    expect(file).toMatchObject({ kind: 'checkpoint' });
     await after.session.handle({ type: 'step' });
     await after.until(() => after.steps().length === 1);
     expect(after.steps()[0]?.step).toBe(pausedAt + 1);
@@ -220,7 +218,7 @@ describe('recurrent retrain run in the lab session (in-thread on cpu, the built-
     const first = after[0]!;
     expect(first.metrics.lr).toBeCloseTo((10 * (detail(first).seqLen as number)) / 5, 12);
     // The page's view goes back to the rollback's step and continues from it.
-    const view = reduceLabBatch(INITIAL_LAB_STATE, h.messages).recurrentRetrain;
+    const view = reduceLabBatch(INITIAL_LAB_STATE, h.messages).runs['rnn:retrain'];
     expect(view?.steps.map((p) => p.step)).toEqual(view?.steps.map((_, i) => i + 1));
     await h.session.handle({ type: 'stop' });
   }, 120_000);

@@ -107,7 +107,6 @@ describe.runIf(ENTRY)('a recurrent search run in the lab session (cpu, the built
     expect(after.messages.filter((m) => m.type === 'error')).toEqual([]);
     expect(after.messages.find((m) => m.type === 'file')).toMatchObject({
       kind: 'checkpoint',
-      purpose: 'download',
       name: `nas-lab-${INFO.id}-step-${pausedAt}.naslab`,
     });
     await after.session.handle({ type: 'step' });

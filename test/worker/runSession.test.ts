@@ -103,12 +103,12 @@ describe('the lab session runs a registered kind (the toy)', () => {
     await h.session.handle(start({ steps: 13 }));
     await h.session.handle({ ...start({}), kind: 'nope' });
     expect(errors()).toEqual([
-      'invalid Toy run settings: steps is above 1000',
-      'invalid Toy run settings: rate is not a number; flavour is not one of plain, spicy',
-      'invalid Toy run settings: startLoss is missing; rate is missing; flavour is missing; shapes is missing; loud is missing',
-      'invalid Toy run settings: colour is not a setting of this kind',
-      'invalid Toy run settings: steps must not be 13',
-      expect.stringMatching(/^unknown run kind "nope": use .*toy/),
+      'The Toy run could not start: invalid Toy run settings: steps is above 1000',
+      'The Toy run could not start: invalid Toy run settings: rate is not a number; flavour is not one of plain, spicy',
+      'The Toy run could not start: invalid Toy run settings: startLoss is missing; rate is missing; flavour is missing; shapes is missing; loud is missing',
+      'The Toy run could not start: invalid Toy run settings: colour is not a setting of this kind',
+      'The Toy run could not start: invalid Toy run settings: steps must not be 13',
+      expect.stringMatching(/^The run could not start: unknown run kind "nope": use .*toy/),
     ]);
     expect(h.reports()).toEqual([]);
     await h.session.handle(start({ steps: 2 }));
@@ -153,7 +153,7 @@ describe('the lab session runs a registered kind (the toy)', () => {
     await h.session.handle({ type: 'setLive', values: { steps: 5 } });
     expect(h.messages.at(-1)).toEqual({
       type: 'error',
-      message: 'steps cannot change while a Toy run runs',
+      message: 'The setting did not change: steps cannot change while a Toy run runs',
     });
   });
 
@@ -171,7 +171,6 @@ describe('the lab session runs a registered kind (the toy)', () => {
     expect(file).toMatchObject({
       kind: 'checkpoint',
       name: `nas-lab-toy-step-${saved}.naslab`,
-      purpose: 'download',
     });
     await h.session.handle({ type: 'stop' });
 
@@ -204,7 +203,9 @@ describe('the lab session runs a registered kind (the toy)', () => {
     });
     expect(after.messages.at(-1)).toMatchObject({
       type: 'error',
-      message: expect.stringMatching(/this file is a "nas-lab.trained-model", not a checkpoint/),
+      message: expect.stringMatching(
+        /^The checkpoint could not be loaded: this file is a "nas-lab.trained-model", not a checkpoint/,
+      ),
     });
   });
 
@@ -217,7 +218,6 @@ describe('the lab session runs a registered kind (the toy)', () => {
     const diverged = h.messages.find((m) => m.type === 'diverged');
     if (diverged?.type !== 'diverged') throw new Error('no divergence');
     expect(diverged).toMatchObject({ reason: 'the loss is NaN', live: { rate: 0.25 } });
-    expect(diverged.weightLr).toBeUndefined();
     expect(diverged.rolledBackTo % 4).toBe(0);
     expect(diverged.rolledBackTo).toBeLessThan(diverged.step);
     const nan = h.steps().find(([step]) => step === diverged.step);

@@ -1,7 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { genotypeToJson } from '../../src/nas/genotype/genotype';
-import { DARTS_V2 } from '../../src/nas/genotype/publishedGenotypes';
-import type { FromWorker, StepPoint, ToWorker } from '../../src/worker/protocol';
+import type { FromWorker, ToWorker } from '../../src/worker/protocol';
 import type { Pong, WorkerControl } from '../../src/worker/workerControl';
 import type { WorkerLike } from '../../src/worker/workerSupervisor';
 import { superviseLabWorker } from '../../src/worker/workerSupervisor';
@@ -34,21 +32,21 @@ class FakeWorker implements WorkerLike {
   }
 }
 
+/** A DARTS search's step report, as the worker posts it. */
 function step(n: number): FromWorker {
-  const point: StepPoint = {
-    step: n,
-    epoch: 0,
-    totalSteps: 100,
-    trainLoss: 2,
-    trainAccuracy: 0.1,
-    valLoss: 2,
-    weightLr: 0.025,
-    imagesPerSecond: 1,
-    elapsedMs: 1,
-    alphaSoftmax: { normal: [[1]], reduce: [[1]] },
-    genotype: genotypeToJson(DARTS_V2),
+  return {
+    type: 'report',
+    kind: 'darts',
+    report: {
+      type: 'step',
+      step: n,
+      epoch: 0,
+      totalSteps: 100,
+      elapsedMs: 1,
+      throughput: 1,
+      metrics: { trainLoss: 2, trainAccuracy: 0.1, valLoss: 2, weightLr: 0.025 },
+    },
   };
-  return { type: 'step', point };
 }
 
 function harness(options: { silenceLimitMs?: number; pingEveryMs?: number } = {}) {
@@ -148,7 +146,7 @@ describe('worker supervisor (fake worker)', () => {
     first.say(step(6));
     second.say(step(5));
     expect(
-      seen.filter((m) => m.type === 'step').map((m) => m.type === 'step' && m.point.step),
+      seen.flatMap((m) => (m.type === 'report' && m.report.type === 'step' ? [m.report.step] : [])),
     ).toEqual([1, 2, 3, 4, 5, 5]);
     client.send({ type: 'pause' });
     expect(second.received.at(-1)).toEqual({ type: 'pause' });
@@ -203,7 +201,7 @@ describe('worker supervisor (fake worker)', () => {
       {
         type: 'error',
         message:
-          "the lab's worker stopped (an uncaught error: x) and was restarted; the DARTS search had not autosaved yet, so it cannot resume. Start it again.",
+          "The lab's worker stopped (an uncaught error: x) and was restarted; the DARTS search had not autosaved yet, so it cannot resume. Start it again.",
       },
       { type: 'status', status: 'failed' },
     ]);
@@ -308,7 +306,7 @@ describe('worker supervisor (fake worker)', () => {
       {
         type: 'error',
         message:
-          "the lab's worker cannot start (an uncaught error: blocked by policy); reload the page.",
+          "The lab's worker cannot start (an uncaught error: blocked by policy); reload the page.",
       },
       { type: 'status', status: 'failed' },
     ]);
@@ -326,7 +324,7 @@ describe('worker supervisor (fake worker)', () => {
       {
         type: 'error',
         message:
-          "the lab's worker stopped (an uncaught error: x) and was restarted; nothing was running.",
+          "The lab's worker stopped (an uncaught error: x) and was restarted; nothing was running.",
       },
       { type: 'status', status: 'failed' },
       { type: 'status', status: 'idle' },

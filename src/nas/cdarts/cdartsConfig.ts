@@ -100,6 +100,8 @@ export interface CdartsConfig {
   /** Fraction of the training images that train weights; the rest trains the alphas. */
   readonly trainPortion: number;
   readonly seed: number;
+  /** Checkpointed cells (`recompute/cellCheckpoint.ts`) in every step. Absent: on. */
+  readonly checkpointCells?: boolean;
 }
 
 /** NNI's `CdartsTrainer` signature defaults on NNI's example networks. */

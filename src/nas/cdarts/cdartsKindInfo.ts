@@ -26,6 +26,7 @@ import {
   OPS_FIELD,
   seedField,
 } from '../runKind/convFields';
+import { CHECKPOINT_CELLS_FIELD } from '../recompute/checkpointCellsSetting';
 import { lossAndAccuracy, trainAndValidation } from '../runKind/metricPairs';
 import type { RunKindInfo } from '../runKind/runKind';
 import type { SettingsOf } from '../runKind/settingsSchema';
@@ -37,6 +38,7 @@ import type { SettingsOf } from '../runKind/settingsSchema';
 function headWidthField<K extends string>(key: K, i: 0 | 1, conv: string, width: number) {
   return {
     key,
+    label: `Head ${conv} channels`,
     type: 'int',
     min: 1,
     default: small.headWidths[i],
@@ -58,6 +60,7 @@ export const CDARTS_SCHEMA = {
       'CdartsTrainer(epochs)',
     ),
     countField('warmupEpochs', {
+      label: 'Warm-up epochs',
       group: 'method',
       help: 'epochs that train the search network alone before the cycles begin',
       min: 0,
@@ -67,6 +70,7 @@ export const CDARTS_SCHEMA = {
       reference: 'CdartsTrainer(warmup_epochs)',
     }),
     countField('evalWarmupEpochs', {
+      label: 'Evaluation warm-up epochs',
       group: 'method',
       help: 'epochs the evaluation network trains alone at the start of every cycle',
       min: 0,
@@ -96,6 +100,7 @@ export const CDARTS_SCHEMA = {
       demo: 2,
     }),
     countField('layers', {
+      label: 'Search cells',
       flag: 'search-layers',
       group: 'network',
       help: "cells of the search network (NNI's example: 8)",
@@ -106,6 +111,7 @@ export const CDARTS_SCHEMA = {
       reference: "NNI's CDARTS example: Model(dataset, 8)",
     }),
     countField('evalLayers', {
+      label: 'Evaluation cells',
       group: 'network',
       help: "cells of the evaluation network (NNI's example: 20)",
       min: 3,
@@ -119,6 +125,7 @@ export const CDARTS_SCHEMA = {
     headWidthField('headConv2', 1, '2×2', 768),
     {
       key: 'weightLr',
+      label: 'Weight learning rate',
       type: 'number',
       min: 0,
       default: small.weightLr,
@@ -130,6 +137,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'nasnetLr',
+      label: 'Evaluation learning rate',
       type: 'number',
       min: 0,
       default: small.nasnetLr,
@@ -141,6 +149,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'alphaLr',
+      label: 'Alpha learning rate',
       type: 'number',
       min: 0,
       default: small.alphaLr,
@@ -163,6 +172,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'lossAlpha',
+      label: 'Distillation weight',
       type: 'number',
       min: 0,
       default: small.lossAlpha,
@@ -173,6 +183,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'lossT',
+      label: 'Temperature',
       type: 'number',
       min: 0,
       default: small.lossT,
@@ -182,6 +193,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'interactiveType',
+      label: 'Distillation loss',
       type: 'choice',
       choices: INTERACTIVE_TYPES,
       default: small.interactiveType as string,
@@ -191,6 +203,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'regularCoeff',
+      label: 'Regularization',
       type: 'number',
       min: 0,
       default: small.regularCoeff,
@@ -200,6 +213,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'regularRatio',
+      label: 'Regularization decay',
       type: 'number',
       min: 0,
       default: small.regularRatio,
@@ -220,6 +234,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'fixHead',
+      label: 'Fixed heads',
       type: 'boolean',
       default: small.fixHead,
       group: 'method',
@@ -229,6 +244,7 @@ export const CDARTS_SCHEMA = {
     },
     {
       key: 'shareModule',
+      label: 'Shared modules',
       type: 'boolean',
       default: small.shareModule,
       group: 'method',
@@ -238,6 +254,7 @@ export const CDARTS_SCHEMA = {
     },
     seedField(small.seed),
     ...imageDataFields('use the first N training images, split in half; 0: all', 'nni', 32),
+    CHECKPOINT_CELLS_FIELD,
   ],
   check: cdartsSettingsProblems,
 } as const;

@@ -18,6 +18,7 @@ import {
   searchRunKind,
 } from '../runKind/convRun';
 import type { SearchStart } from '../runKind/convRun';
+import { CHECKPOINT_CELLS_FILL } from '../recompute/checkpointCellsSetting';
 import { legacyImageData } from '../runKind/convFields';
 import { settingsToHost } from '../runKind/hostSettings';
 import { AUGMENT_RNG, searchDataSummary } from '../runKind/imageData';
@@ -185,8 +186,13 @@ export const CDARTS_RUN_KIND: RunKind = searchRunKind({
   configOf: cdartsConfigOf,
   validate: validateCdartsConfig,
   /** A checkpoint written before the run kinds: its configuration and data. */
-  legacySettings: (checkpoint) =>
-    cdartsSettingsOf(checkpoint.config, legacyImageData(checkpoint.host, savedImages(checkpoint))),
+  legacySettings: (checkpoint) => ({
+    ...cdartsSettingsOf(
+      checkpoint.config,
+      legacyImageData(checkpoint.host, savedImages(checkpoint)),
+    ),
+    ...CHECKPOINT_CELLS_FILL,
+  }),
   decode: decodeCdartsCheckpoint,
   rngs: (checkpoint) => checkpoint.hostRngs,
   create: createCdartsState,

@@ -11,6 +11,7 @@ import type { OpName } from '../ops/primitives';
 import type { KeyPhrase } from '../runKind/configProblems';
 import { keyedProblems } from '../runKind/configProblems';
 import { splitProblem } from '../runKind/convFields';
+import { checkpointCellsConfig } from '../recompute/checkpointCellsSetting';
 import type { Settings } from '../runKind/settingsSchema';
 
 /** The CDARTS configuration the settings describe (unchecked: `validateCdartsConfig` checks). */
@@ -43,6 +44,7 @@ export function cdartsConfigOf(s: CdartsSettings): CdartsConfig {
     fixHead: s.fixHead,
     shareModule: s.shareModule,
     seed: s.seed,
+    ...checkpointCellsConfig(s.checkpointCells),
   };
 }
 
@@ -80,6 +82,7 @@ export function cdartsSettingsOf(
     dataset: data.dataset,
     images: data.images,
     imageSize: data.imageSize,
+    checkpointCells: c.checkpointCells !== false,
   };
 }
 

@@ -16,6 +16,9 @@
  * and the ensemble weight in a CE-only step, frozen heads always) get no gradient and no update,
  * as PyTorch's optimizers skip parameters without one. Running statistics are updated by each
  * network's weight-training forwards, not by the search network's forward in the alpha step.
+ *
+ * Every gradient is taken with both networks' cells checkpointed (`recompute/cellCheckpoint.ts`)
+ * unless the configuration turns it off: the same numbers, one cell's intermediates at a time.
  */
 import * as tf from '../tensor/tf';
 import { adamStep } from '../optim/adam';
@@ -30,6 +33,7 @@ import {
   trainable,
 } from './cdartsState';
 import { distillationLoss } from './distillation';
+import type { NetworkOutput } from './network/cdartsBody';
 import type { ForwardContext } from '../tensor/layer';
 import { accuracy, crossEntropy } from '../ops/loss';
 import { mutatorMixtures, regularizationPenalty } from './regularizedMutator';
@@ -37,6 +41,8 @@ import { updatingContext } from '../ops/runningStats';
 import type { Batch } from '../darts/searchStep';
 import type { SgdState } from '../optim/sgd';
 import { sgdStep } from '../optim/sgd';
+import type { StackedObjective } from '../recompute/cellCheckpoint';
+import { valueAndGradsOf } from '../recompute/cellCheckpoint';
 
 export interface CdartsRates {
   /** `w_lr`. */
@@ -69,19 +75,61 @@ export type JointScalars = {
 
 type VariableMap = Readonly<Record<string, tf.Variable>>;
 
-/** Gradients of `loss` w.r.t. `params`, by parameter name; unreached parameters are absent. */
+/**
+ * Gradients of the objective w.r.t. `params`, by parameter name; unreached parameters are
+ * absent. The cells are checkpointed unless the configuration says not to.
+ */
 function namedGrads(
-  loss: () => tf.Scalar,
+  state: CdartsState,
+  objective: StackedObjective,
   params: VariableMap,
 ): { value: tf.Scalar; grads: Record<string, tf.Tensor> } {
-  const byVariable = new Map(Object.entries(params).map(([name, v]) => [v.name, name]));
-  const { value, grads } = tf.variableGrads(loss, Object.values(params));
+  const names = Object.keys(params);
+  const { value, grads } = valueAndGradsOf(
+    objective,
+    names.map((n) => params[n] as tf.Variable),
+    state.config.checkpointCells ?? true,
+  );
   const named: Record<string, tf.Tensor> = {};
-  for (const [variableName, grad] of Object.entries(grads)) {
-    const name = byVariable.get(variableName);
-    if (name !== undefined && grad) named[name] = grad;
-  }
+  names.forEach((name, i) => {
+    const grad = grads[i];
+    if (grad) named[name] = grad;
+  });
   return { value, grads: named };
+}
+
+/** A network's forward in parts: its cell stack, and its output from the stack's states. */
+interface NetworkParts {
+  readonly stack: StackedObjective['stacks'][number];
+  output(states: readonly tf.Tensor4D[]): NetworkOutput;
+}
+
+function searchNetworkParts(
+  state: CdartsState,
+  x: tf.Tensor4D,
+  weights: VariableMap,
+  ctx: ForwardContext,
+  withEnsemble: boolean,
+): NetworkParts {
+  const net = state.searchNet;
+  return {
+    stack: net.stack(x, weights, () => mutatorMixtures(state.mutator, state.alphas), ctx),
+    output: (states) => net.output(states, weights, ctx, withEnsemble),
+  };
+}
+
+function evalNetworkParts(
+  state: CdartsState,
+  x: tf.Tensor4D,
+  weights: VariableMap,
+  ctx: ForwardContext,
+  withEnsemble: boolean,
+): NetworkParts {
+  const net = state.evalNet.net;
+  return {
+    stack: net.stack(x, weights, ctx),
+    output: (states) => net.output(states, weights, ctx, withEnsemble),
+  };
 }
 
 /** Clips `grads` to the global norm and takes an SGD step on the parameters that have one. */
@@ -103,7 +151,7 @@ function trainingContext(buffers: VariableMap): ForwardContext {
 }
 
 /**
- * One weight step of either network: CE of `logitsOf` (a training-mode forward that updates
+ * One weight step of either network: CE of `partsOf` (a training-mode forward that updates
  * `buffers`' running statistics) on `batch`, then clipped SGD at `lr` on the weights it reaches.
  */
 function weightStep(
@@ -111,22 +159,23 @@ function weightStep(
   batch: Batch,
   weights: VariableMap,
   buffers: VariableMap,
-  logitsOf: (ctx: ForwardContext) => tf.Tensor2D,
+  partsOf: (ctx: ForwardContext) => NetworkParts,
   optimizer: () => SgdState,
   lr: number,
   what: string,
 ): LossAndAccuracy {
   return tf.tidy(() => {
-    const ctx = updatingContext(buffers);
+    const parts = partsOf(updatingContext(buffers));
     let acc: tf.Scalar | null = null;
-    const { value, grads } = namedGrads(
-      () => {
-        const logits = logitsOf(ctx);
+    const objective: StackedObjective = {
+      stacks: [parts.stack],
+      objective(states) {
+        const { logits } = parts.output(states[0] ?? []);
         acc = tf.keep(accuracy(logits, batch.y));
         return crossEntropy(logits, batch.y);
       },
-      trainable(state, weights),
-    );
+    };
+    const { value, grads } = namedGrads(state, objective, trainable(state, weights));
     clippedSgd(optimizer(), weights, grads, state.config.gradClip, lr);
     if (acc === null) throw new Error(`${what} weight step computed no accuracy`);
     return { loss: value, accuracy: acc };
@@ -145,10 +194,7 @@ export function searchWeightStep(
     batch,
     weights,
     searchBuffers(state),
-    (ctx) => {
-      const mixtures = mutatorMixtures(state.mutator, state.alphas);
-      return state.searchNet.forward(batch.x, weights, mixtures, ctx, false).logits;
-    },
+    (ctx) => searchNetworkParts(state, batch.x, weights, ctx, false),
     () => state.searchOptimizer,
     weightLr,
     'search',
@@ -167,7 +213,7 @@ export function evalWeightStep(
     batch,
     weights,
     evalBuffers(state),
-    (ctx) => state.evalNet.net.forward(batch.x, weights, ctx, false).logits,
+    (ctx) => evalNetworkParts(state, batch.x, weights, ctx, false),
     () => evalOptimizer(state),
     nasnetLr,
     'evaluation',
@@ -195,15 +241,27 @@ function alphaStep(
   return tf.tidy(() => {
     const eWeights = evalWeights(state);
     const sWeights = searchWeights(state);
-    const searchCtx = trainingContext(searchBuffers(state));
-    const evalCtx = updatingContext(evalBuffers(state));
+    const search = searchNetworkParts(
+      state,
+      val.x,
+      sWeights,
+      trainingContext(searchBuffers(state)),
+      true,
+    );
+    const evaluation = evalNetworkParts(
+      state,
+      val.x,
+      eWeights,
+      updatingContext(evalBuffers(state)),
+      true,
+    );
     const evalParams = trainable(state, eWeights);
     let parts: AlphaStepParts | null = null;
-    const { value, grads } = namedGrads(
-      () => {
-        const mixtures = mutatorMixtures(state.mutator, state.alphas);
-        const s = state.searchNet.forward(val.x, sWeights, mixtures, searchCtx, true);
-        const e = state.evalNet.net.forward(val.x, eWeights, evalCtx, true);
+    const objective: StackedObjective = {
+      stacks: [search.stack, evaluation.stack],
+      objective(states) {
+        const s = search.output(states[0] ?? []);
+        const e = evaluation.output(states[1] ?? []);
         if (!s.ensemble || !e.ensemble) throw new Error('a network returned no ensemble logits');
         const searchCe = crossEntropy(s.logits, val.y);
         const evalCe = crossEntropy(e.logits, val.y);
@@ -221,8 +279,12 @@ function alphaStep(
         };
         return tf.addN([classification, distillation, tf.mul(penalty, regDecay)]) as tf.Scalar;
       },
-      { ...evalParams, 'alphas.normal': state.alphas.normal, 'alphas.reduce': state.alphas.reduce },
-    );
+    };
+    const { value, grads } = namedGrads(state, objective, {
+      ...evalParams,
+      'alphas.normal': state.alphas.normal,
+      'alphas.reduce': state.alphas.reduce,
+    });
     const alphaGrads = { normal: grads['alphas.normal'], reduce: grads['alphas.reduce'] };
     if (!alphaGrads.normal || !alphaGrads.reduce) {
       throw new Error('the alpha objective has no gradient for the alphas');

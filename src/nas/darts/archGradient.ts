@@ -9,15 +9,47 @@
  *   ε  = 0.01 / ‖v‖,  w± = w ± ε·v
  *   ∇α = dα − η·(∇_α L_trn(w⁺, α) − ∇_α L_trn(w⁻, α)) / (2ε)
  * Everything stays on the device; nothing is read back.
+ *
+ * Every stage is the gradient of one loss at explicit weights and alphas, never a gradient of a
+ * gradient (the Hessian-vector product is a finite difference), so a loss may compute its own
+ * gradients (a `GradsAt`: the search step's, with checkpointed cells) as well as be a plain
+ * function differentiated here under one tape (a `LossAt`).
  */
 import * as tf from '../tensor/tf';
 import type { TensorMap } from '../tensor/layer';
 import type { Alphas } from './supernet';
 import { globalNorm } from '../optim/clipGradNorm';
 import { pick, zipMap } from '../tensor/tensorMaps';
+import type { ValueAndGrads } from '../recompute/cellCheckpoint';
+import { lossValueAndGrads, requireGrads } from '../recompute/cellCheckpoint';
 
 /** A loss of the network at explicit weights and alphas on a fixed batch. */
 export type LossAt = (weights: TensorMap, alphas: Alphas) => tf.Scalar;
+
+/**
+ * A loss that gives its own value and gradients at explicit weights and alphas, w.r.t. `wrt`
+ * (tensors among those weights and alphas).
+ */
+export interface GradsAt {
+  valueAndGrads(weights: TensorMap, alphas: Alphas, wrt: readonly tf.Tensor[]): ValueAndGrads;
+}
+
+/** A loss as a function (differentiated here) or with its own gradients. */
+export type Objective = LossAt | GradsAt;
+
+/** Value and gradients of `loss` w.r.t. `wrt`, every one of which it must reach. */
+function valueAndGradsAt(
+  loss: Objective,
+  weights: TensorMap,
+  alphas: Alphas,
+  wrt: readonly tf.Tensor[],
+): { value: tf.Scalar; grads: tf.Tensor[] } {
+  const r =
+    typeof loss === 'function'
+      ? lossValueAndGrads(() => loss(weights, alphas), wrt)
+      : loss.valueAndGrads(weights, alphas, wrt);
+  return { value: r.value, grads: requireGrads(r.grads, []) };
+}
 
 export interface AlphaGrads {
   readonly normal: tf.Tensor2D;
@@ -30,19 +62,17 @@ export interface ArchGradResult {
   readonly loss: tf.Scalar;
 }
 
-function alphaGradsOf(loss: LossAt, weights: TensorMap, alphas: Alphas): ArchGradResult {
-  const { value, grads } = tf.valueAndGrads((normal: tf.Tensor, reduce: tf.Tensor) =>
-    loss(weights, { normal: normal as tf.Tensor2D, reduce: reduce as tf.Tensor2D }),
-  )([alphas.normal, alphas.reduce]);
+function alphaGradsOf(loss: Objective, weights: TensorMap, alphas: Alphas): ArchGradResult {
+  const { value, grads } = valueAndGradsAt(loss, weights, alphas, [alphas.normal, alphas.reduce]);
   return {
     grads: { normal: grads[0] as tf.Tensor2D, reduce: grads[1] as tf.Tensor2D },
-    loss: value as tf.Scalar,
+    loss: value,
   };
 }
 
 /** ∇_α L_val(w, α). */
 export function firstOrderArchGrad(
-  lossVal: LossAt,
+  lossVal: Objective,
   weights: TensorMap,
   alphas: Alphas,
 ): ArchGradResult {
@@ -50,8 +80,8 @@ export function firstOrderArchGrad(
 }
 
 export interface UnrolledInputs {
-  readonly lossTrain: LossAt;
-  readonly lossVal: LossAt;
+  readonly lossTrain: Objective;
+  readonly lossVal: Objective;
   readonly weights: TensorMap;
   /** Names of the trainable weights (the ones the virtual step moves). */
   readonly weightNames: readonly string[];
@@ -91,7 +121,9 @@ export function unrolledArchGrad(inp: UnrolledInputs): UnrolledResult {
   const w = pick(weights, names);
 
   // 1. Virtual step w' = w − η(μ·buf + g + λw).
-  const g = tf.grads((...ws: tf.Tensor[]) => lossTrain(withWeights(weights, names, ws), alphas))(w);
+  const trained = valueAndGradsAt(lossTrain, weights, alphas, w);
+  trained.value.dispose();
+  const g = trained.grads;
   const wPrime = w.map((wi, i) => {
     let d = tf.add(g[i] as tf.Tensor, tf.mul(wi, weightDecay));
     const buf = inp.momentumBuffers?.[names[i] as string];
@@ -100,13 +132,11 @@ export function unrolledArchGrad(inp: UnrolledInputs): UnrolledResult {
   });
 
   // 2. dα and v from one backward pass of L_val(w', α).
-  const { value, grads } = tf.valueAndGrads(
-    (normal: tf.Tensor, reduce: tf.Tensor, ...ws: tf.Tensor[]) =>
-      lossVal(withWeights(weights, names, ws), {
-        normal: normal as tf.Tensor2D,
-        reduce: reduce as tf.Tensor2D,
-      }),
-  )([alphas.normal, alphas.reduce, ...wPrime]);
+  const { value, grads } = valueAndGradsAt(lossVal, withWeights(weights, names, wPrime), alphas, [
+    alphas.normal,
+    alphas.reduce,
+    ...wPrime,
+  ]);
   const dNormal = grads[0] as tf.Tensor2D;
   const dReduce = grads[1] as tf.Tensor2D;
   const v = grads.slice(2);
@@ -129,7 +159,7 @@ export function unrolledArchGrad(inp: UnrolledInputs): UnrolledResult {
       normal: correct(dNormal, plus.normal, minus.normal),
       reduce: correct(dReduce, plus.reduce, minus.reduce),
     },
-    loss: value as tf.Scalar,
+    loss: value,
     epsilon: epsilon as tf.Scalar,
   };
 }

@@ -19,6 +19,7 @@ import {
   seedField,
   splitProblem,
 } from '../runKind/convFields';
+import { CHECKPOINT_CELLS_FIELD, checkpointCellsConfig } from '../recompute/checkpointCellsSetting';
 import { trainAndValidation } from '../runKind/metricPairs';
 import type { RunKindInfo } from '../runKind/runKind';
 import type { Settings, SettingsOf } from '../runKind/settingsSchema';
@@ -33,6 +34,7 @@ export const DARTS_SCHEMA = {
   fields: [
     {
       key: 'order',
+      label: 'Alpha gradient order',
       type: 'int',
       min: 1,
       max: 2,
@@ -55,6 +57,7 @@ export const DARTS_SCHEMA = {
     OPS_FIELD,
     {
       key: 'weightLr',
+      label: 'Weight learning rate',
       type: 'number',
       min: 0,
       default: small.weightLr,
@@ -65,6 +68,7 @@ export const DARTS_SCHEMA = {
     },
     {
       key: 'weightLrMin',
+      label: 'Minimum weight learning rate',
       type: 'number',
       min: 0,
       default: small.weightLrMin,
@@ -75,6 +79,7 @@ export const DARTS_SCHEMA = {
     },
     {
       key: 'alphaLr',
+      label: 'Alpha learning rate',
       type: 'number',
       min: 0,
       default: small.alphaLr,
@@ -90,6 +95,7 @@ export const DARTS_SCHEMA = {
       'paper',
       32,
     ),
+    CHECKPOINT_CELLS_FIELD,
   ],
   check: dartsSettingsProblems,
 } as const;
@@ -130,6 +136,7 @@ export function dartsSearchConfig(s: DartsSettings): SearchConfig {
     weightLrMin: s.weightLrMin,
     alphaLr: s.alphaLr,
     seed: s.seed,
+    ...checkpointCellsConfig(s.checkpointCells),
   };
 }
 

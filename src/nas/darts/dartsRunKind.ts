@@ -19,6 +19,7 @@ import type { SearchStart } from '../runKind/convRun';
 import { settingsToHost } from '../runKind/hostSettings';
 import type { SearchSplits } from '../runKind/imageData';
 import { AUGMENT_RNG, searchDataSummary } from '../runKind/imageData';
+import { CHECKPOINT_CELLS_FILL } from '../recompute/checkpointCellsSetting';
 import { legacyImageData } from '../runKind/convFields';
 import type { Run, RunKind, RunReport } from '../runKind/runKind';
 import { cellAlphaGroups, genotypeFile } from '../runKind/runReports';
@@ -159,6 +160,7 @@ function legacySettings(checkpoint: SearchCheckpoint) {
     weightLrMin: c.weightLrMin,
     alphaLr: c.alphaLr,
     seed: c.seed,
+    ...CHECKPOINT_CELLS_FILL,
     ...legacyImageData(checkpoint.host, {
       ...checkpoint.data,
       count: checkpoint.position.trainCount + checkpoint.position.valCount,

@@ -33,6 +33,11 @@ export interface SearchConfig {
   /** Fraction of the training images used for weights; the rest trains the alphas. */
   readonly trainPortion: number;
   readonly seed: number;
+  /**
+   * Checkpointed cells (`recompute/cellCheckpoint.ts`): the same numbers in a fraction of the
+   * memory, for one more forward pass of the cells. Absent: on.
+   */
+  readonly checkpointCells?: boolean;
 }
 
 /** The official DARTS CIFAR-10 search (`cnn/train_search.py`). */

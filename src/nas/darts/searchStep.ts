@@ -1,11 +1,14 @@
 /**
  * One DARTS search iteration (`cnn/train_search.py` train()): the alpha step on a validation
- * batch first, then the weight step on the train batch with the updated alphas.
+ * batch first, then the weight step on the train batch with the updated alphas. Every gradient
+ * (weights, alphas, the unrolled step's four) is taken with the supernet's cells checkpointed
+ * (`recompute/cellCheckpoint.ts`) unless the configuration turns it off: the same numbers with
+ * one cell's intermediates alive at a time.
  */
 import * as tf from '../tensor/tf';
 import type { ForwardContext, TensorMap } from '../tensor/layer';
 import { adamStep } from '../optim/adam';
-import type { LossAt } from './archGradient';
+import type { GradsAt } from './archGradient';
 import { firstOrderArchGrad, unrolledArchGrad } from './archGradient';
 import { updatingContext } from '../ops/runningStats';
 import { clipByGlobalNorm } from '../optim/clipGradNorm';
@@ -14,6 +17,7 @@ import type { SearchState } from './searchState';
 import { sgdStep } from '../optim/sgd';
 import type { Alphas } from './supernet';
 import { zipMap } from '../tensor/tensorMaps';
+import { requireGrads, valueAndGradsOf } from '../recompute/cellCheckpoint';
 
 export interface Batch {
   readonly x: tf.Tensor4D;
@@ -39,9 +43,34 @@ function trainingContext(state: SearchState): ForwardContext {
   return { training: true, buffers: state.buffers };
 }
 
-function lossOn(state: SearchState, batch: Batch, ctx: ForwardContext): LossAt {
-  return (weights: TensorMap, alphas: Alphas) =>
-    crossEntropy(state.net.forward(batch.x, weights, alphas, ctx), batch.y);
+/** Whether the steps checkpoint the supernet's cells: unless the configuration says not to. */
+function checkpointsCells(state: SearchState): boolean {
+  return state.config.checkpointCells ?? true;
+}
+
+/**
+ * The cross-entropy on `batch` as the steps differentiate it; `onLogits` sees the logits (it
+ * may `tf.keep` what it computes from them).
+ */
+function lossOn(
+  state: SearchState,
+  batch: Batch,
+  ctx: ForwardContext,
+  onLogits?: (logits: tf.Tensor2D) => void,
+): GradsAt {
+  return {
+    valueAndGrads(weights: TensorMap, alphas: Alphas, wrt: readonly tf.Tensor[]) {
+      const objective = {
+        stacks: [state.net.stack(batch.x, weights, alphas, ctx)],
+        objective(states: readonly (readonly tf.Tensor4D[])[]) {
+          const logits = state.net.logits(states[0] ?? [], weights);
+          onLogits?.(logits);
+          return crossEntropy(logits, batch.y);
+        },
+      };
+      return valueAndGradsOf(objective, wrt, checkpointsCells(state));
+    },
+  };
 }
 
 /** The alpha step; returns the alpha objective's loss. */
@@ -88,15 +117,21 @@ export function weightStep(
     const names = Object.keys(state.weights);
     const ctx = updatingContext(state.buffers);
     let acc: tf.Scalar | null = null;
-    const { value, grads } = tf.valueAndGrads((...ws: tf.Tensor[]) => {
-      const logits = state.net.forward(train.x, zipMap(names, ws), state.alphas, ctx);
+    const loss = lossOn(state, train, ctx, (logits) => {
       acc = tf.keep(accuracy(logits, train.y));
-      return crossEntropy(logits, train.y);
-    })(names.map((n) => state.weights[n] as tf.Variable));
-    const clipped = clipByGlobalNorm(zipMap(names, grads), state.config.gradClip);
+    });
+    const { value, grads } = loss.valueAndGrads(
+      state.weights,
+      state.alphas,
+      names.map((n) => state.weights[n] as tf.Variable),
+    );
+    const clipped = clipByGlobalNorm(
+      zipMap(names, requireGrads(grads, names)),
+      state.config.gradClip,
+    );
     sgdStep(state.weightOptimizer, state.weights, clipped.grads, weightLr);
     if (acc === null) throw new Error('weight step computed no accuracy');
-    return { loss: value as tf.Scalar, accuracy: acc };
+    return { loss: value, accuracy: acc };
   });
 }
 

@@ -3,19 +3,19 @@
  * search cells with reduction cells at ⌊layers/3⌋ and ⌊2·layers/3⌋ (channels double there),
  * global average pooling and a linear classifier. All normal cells share α_normal, all
  * reduction cells share α_reduce.
+ *
+ * The forward is a cell stack (`recompute/cellCheckpoint.ts`): its start is the stem and the
+ * softmax of both alpha tensors, which every cell of the type reads; a training step may run it
+ * with its cells checkpointed.
  */
 import * as tf from '../tensor/tf';
 import type { ForwardContext, TensorMap } from '../tensor/layer';
-import {
-  buildCellStack,
-  classifierParams,
-  classify,
-  convBnStem,
-  runCellStack,
-} from '../ops/cellStack';
+import { buildCellStack, classifierParams, classify, convBnStem } from '../ops/cellStack';
+import type { RecomputableStack } from '../recompute/cellCheckpoint';
+import { lastState, passContext, runStack } from '../recompute/cellCheckpoint';
 import { SEARCH_OP_OPTIONS } from '../ops/operations';
 import type { OpName } from '../ops/primitives';
-import type { CellKernels, EdgeOpWeights, SearchCell } from './searchCell';
+import type { CellKernels, SearchCell } from './searchCell';
 import { searchCell } from './searchCell';
 import { edgeCount } from '../genotype/cellTopology';
 import type { CellStackNetwork } from '../ops/cellStack';
@@ -51,6 +51,10 @@ export interface Supernet extends CellStackNetwork<SearchCell> {
   readonly alphaShape: readonly [number, number];
   /** Logits [batch, classes]. */
   forward(x: tf.Tensor4D, weights: TensorMap, alphas: Alphas, ctx: ForwardContext): tf.Tensor2D;
+  /** The forward's cells as a stack: the stem and both softmaxes, then one cell each. */
+  stack(x: tf.Tensor4D, weights: TensorMap, alphas: Alphas, ctx: ForwardContext): RecomputableStack;
+  /** Logits from the stack's states (the classifier on the last one). */
+  logits(states: readonly tf.Tensor4D[], weights: TensorMap): tf.Tensor2D;
 }
 
 /** Softmax over each edge's row, split into one scalar per (edge, op). */
@@ -94,9 +98,23 @@ export function supernet(spec: SupernetSpec): Supernet {
   const kernels: CellKernels = cells.some((cell) => cell.kernels === 'reference')
     ? 'reference'
     : 'fused';
-  // The fused cells read the softmax as one matrix; the reference ones one scalar each.
-  const opWeights = (alpha: tf.Tensor2D): EdgeOpWeights =>
-    kernels === 'fused' ? tf.softmax(alpha) : edgeOpWeights(alpha);
+  const stack = (
+    x: tf.Tensor4D,
+    weights: TensorMap,
+    alphas: Alphas,
+    ctx: ForwardContext,
+  ): RecomputableStack => ({
+    cellCount: cells.length,
+    start(pass) {
+      const s = stem.apply(x, weights, passContext(ctx, pass));
+      return { states: [s, s], shared: [tf.softmax(alphas.normal), tf.softmax(alphas.reduce)] };
+    },
+    cell(index, s0, s1, shared, pass) {
+      const cell = cells[index] as SearchCell;
+      const opWeights = shared[cell.spec.reduction ? 1 : 0] as tf.Tensor2D;
+      return cell.apply(s0, s1, opWeights, weights, passContext(ctx, pass));
+    },
+  });
   const cOut = (cells.at(-1) as SearchCell).outChannels;
   return {
     spec,
@@ -109,14 +127,10 @@ export function supernet(spec: SupernetSpec): Supernet {
     buffers: [...stem.buffers, ...cells.flatMap((cell) => cell.buffers)],
     alphaShape: [edgeCount(steps), spec.primitives.length],
     kernels,
+    stack,
+    logits: (states, weights) => classify(lastState(states), weights),
     forward(x, weights, alphas, ctx) {
-      const normal = opWeights(alphas.normal);
-      const reduce = opWeights(alphas.reduce);
-      const s = stem.apply(x, weights, ctx);
-      const out = runCellStack(cells, [s, s], (cell, s0, s1) =>
-        cell.apply(s0, s1, cell.spec.reduction ? reduce : normal, weights, ctx),
-      );
-      return classify(out, weights);
+      return classify(lastState(runStack(stack(x, weights, alphas, ctx), 'forward')), weights);
     },
   };
 }

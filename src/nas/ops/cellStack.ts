@@ -1,9 +1,10 @@
 /**
  * The skeleton every DARTS-style CNN shares around its cells, written once: the conv + BN stem,
  * the stack of `layers` cells with reduction cells at ⌊L/3⌋ and ⌊2L/3⌋ (channels double there),
- * the C_pp/C_p/reduction_prev bookkeeping and the `cells.{i}` naming, the forward pass that feeds
- * each cell the two previous states, and the global-average-pool + linear classifier. Each
- * network (search supernet, evaluation network, CDARTS's two) says only how it builds one cell.
+ * the C_pp/C_p/reduction_prev bookkeeping and the `cells.{i}` naming, and the global-average-pool
+ * + linear classifier. Each network (search supernet, evaluation network, CDARTS's two) says only
+ * how it builds one cell; the forward pass that feeds each cell the two previous states is a
+ * `RecomputableStack` (`recompute/cellCheckpoint.ts`), run plainly or with checkpointed cells.
  */
 import * as tf from '../tensor/tf';
 import type { Layer, ParamSpec, TensorMap } from '../tensor/layer';
@@ -67,24 +68,6 @@ export function buildCellStack<Cell extends { readonly outChannels: number }>(
     cPrev = cell.outChannels;
   }
   return cells;
-}
-
-/**
- * Runs the cells in order, each on the two states before it (s0, s1), and returns the last
- * output. `apply` may also keep what it needs of a cell's output (an auxiliary head's input).
- */
-export function runCellStack<Cell, T>(
-  cells: readonly Cell[],
-  stem: readonly [T, T],
-  apply: (cell: Cell, s0: T, s1: T, index: number) => T,
-): T {
-  let [s0, s1] = stem;
-  cells.forEach((cell, i) => {
-    const next = apply(cell, s0, s1, i);
-    s0 = s1;
-    s1 = next;
-  });
-  return s1;
 }
 
 /** The 3×3 conv + affine BatchNorm stem (`stem.conv`, `stem.bn.*`) of the CIFAR networks. */

@@ -6,11 +6,18 @@
  *
  * NetworkImageNet's final AvgPool2d(7) is global average pooling here: the same on its 224×224
  * inputs (7×7 final maps), and the only choice that works for other sizes.
+ *
+ * The forward is a cell stack (`recompute/cellCheckpoint.ts`) and the heads on its states, so
+ * that a training step can run it with its cells checkpointed; each cell's drop-path masks are
+ * drawn once and replayed when it is recomputed (`recompute/maskReplay.ts`).
  */
 import type * as tf from '../tensor/tf';
 import type { ForwardContext, ParamSpec, TensorMap } from '../tensor/layer';
 import type { CellStackNetwork } from '../ops/cellStack';
-import { buildCellStack, classifierParams, classify, runCellStack } from '../ops/cellStack';
+import { buildCellStack, classifierParams, classify } from '../ops/cellStack';
+import type { RecomputableStack } from '../recompute/cellCheckpoint';
+import { lastState, passContext, runStack } from '../recompute/cellCheckpoint';
+import { maskReplay } from '../recompute/maskReplay';
 import type { AuxiliaryHead } from './auxiliaryHead';
 import { auxiliaryHead } from './auxiliaryHead';
 import type { DropPath } from '../ops/dropPath';
@@ -58,6 +65,10 @@ export interface EvalNetwork extends CellStackNetwork<EvalCell> {
   /** The cell whose output feeds the auxiliary head (⌊2L/3⌋), or null without the head. */
   readonly auxiliaryCell: number | null;
   forward(x: tf.Tensor4D, weights: TensorMap, options: EvalForwardOptions): EvalOutput;
+  /** The forward's cells as a stack: the stem's two states, then one cell each. */
+  stack(x: tf.Tensor4D, weights: TensorMap, options: EvalForwardOptions): RecomputableStack;
+  /** The logits, and the auxiliary head's in training mode, from the stack's states. */
+  output(states: readonly tf.Tensor4D[], weights: TensorMap, ctx: ForwardContext): EvalOutput;
 }
 
 function auxiliaryCellIndex(layers: number): number {
@@ -114,18 +125,32 @@ export function evalNetwork(spec: EvalNetworkSpec): EvalNetwork {
       ...(aux ? aux.buffers : []),
     ],
     auxiliaryCell,
-    forward(x, weights, { ctx, dropPath }) {
+    stack(x, weights, { ctx, dropPath }) {
       const [, height, width] = x.shape;
       checkEvalInputSize(net, height, width);
       if (dropPath) checkDropPathProb(dropPath.prob);
-      let auxLogits: tf.Tensor2D | null = null;
-      const out = runCellStack(cells, stem.apply(x, weights, ctx), (cell, s0, s1, i) => {
-        const next = cell.apply(s0, s1, weights, ctx, dropPath);
-        if (aux && ctx.training && i === auxiliaryCell) auxLogits = aux.apply(next, weights, ctx);
-        return next;
-      });
-      const logits = classify(out, weights);
+      const masks = dropPath ? maskReplay(dropPath.masks) : null;
+      return {
+        cellCount: cells.length,
+        start: (pass) => ({ states: stem.apply(x, weights, passContext(ctx, pass)), shared: [] }),
+        cell(index, s0, s1, _shared, pass) {
+          const drop =
+            dropPath && masks ? { prob: dropPath.prob, masks: masks(index, pass) } : undefined;
+          const cell = cells[index] as EvalCell;
+          return cell.apply(s0, s1, weights, passContext(ctx, pass), drop);
+        },
+      };
+    },
+    output(states, weights, ctx) {
+      const logits = classify(lastState(states), weights);
+      const auxLogits =
+        aux && ctx.training && auxiliaryCell !== null
+          ? aux.apply(states[auxiliaryCell + 2] as tf.Tensor4D, weights, ctx)
+          : null;
       return { logits, auxLogits };
+    },
+    forward(x, weights, options) {
+      return net.output(runStack(net.stack(x, weights, options), 'forward'), weights, options.ctx);
     },
   };
   return net;

@@ -27,6 +27,8 @@ export interface RetrainConfig {
   readonly cutout: number;
   readonly stem: StemKind;
   readonly seed: number;
+  /** Checkpointed cells (`recompute/cellCheckpoint.ts`) in the training step. Absent: on. */
+  readonly checkpointCells?: boolean;
 }
 
 /** `python train.py --auxiliary --cutout` (DARTS CIFAR-10, 600 epochs). */

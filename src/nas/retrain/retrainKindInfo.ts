@@ -17,6 +17,7 @@ import {
   scriptSizeFields,
   seedField,
 } from '../runKind/convFields';
+import { CHECKPOINT_CELLS_FIELD } from '../recompute/checkpointCellsSetting';
 import { lossAndAccuracy } from '../runKind/metricPairs';
 import type { RunKindInfo } from '../runKind/runKind';
 import type { SettingsOf } from '../runKind/settingsSchema';
@@ -51,6 +52,7 @@ export const RETRAIN_SCHEMA = {
     ),
     {
       key: 'lr',
+      label: 'Learning rate',
       type: 'number',
       min: 0,
       default: small.lr,
@@ -61,6 +63,7 @@ export const RETRAIN_SCHEMA = {
     },
     {
       key: 'lrMin',
+      label: 'Minimum learning rate',
       type: 'number',
       min: 0,
       default: small.lrMin,
@@ -71,6 +74,7 @@ export const RETRAIN_SCHEMA = {
     },
     {
       key: 'auxiliary',
+      label: 'Auxiliary head',
       type: 'boolean',
       default: small.auxiliary,
       presets: { paper: paper.auxiliary },
@@ -80,6 +84,7 @@ export const RETRAIN_SCHEMA = {
     },
     {
       key: 'auxWeight',
+      label: 'Auxiliary weight',
       flag: 'auxiliary-weight',
       type: 'number',
       min: 0,
@@ -107,6 +112,7 @@ export const RETRAIN_SCHEMA = {
     },
     {
       key: 'dropPathProb',
+      label: 'Drop path',
       flag: 'drop-path',
       type: 'number',
       min: 0,
@@ -129,6 +135,7 @@ export const RETRAIN_SCHEMA = {
         presets: { paper: 0, demo: 64 },
       }),
     ),
+    CHECKPOINT_CELLS_FIELD,
   ],
   check: retrainSettingsProblems,
 } as const;

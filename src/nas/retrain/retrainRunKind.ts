@@ -24,6 +24,7 @@ import {
 } from '../runKind/convRun';
 import { legacyImageData } from '../runKind/convFields';
 import { settingsFromHost, settingsToHost } from '../runKind/hostSettings';
+import { CHECKPOINT_CELLS_FILL, withCheckpointCells } from '../recompute/checkpointCellsSetting';
 import type { TrainTestImages } from '../runKind/imageData';
 import { AUGMENT_RNG, trainTestImages } from '../runKind/imageData';
 import type { Run, RunEnv, RunFile, RunKind, RunReport } from '../runKind/runKind';
@@ -246,7 +247,10 @@ function genotypeText(genotype: Genotype): string {
  */
 function checkpointSettings(checkpoint: RetrainCheckpoint): RetrainSettings {
   const genotype = genotypeText(checkpoint.genotype);
-  const stored = settingsFromHost(RETRAIN_INFO, checkpoint.host, { genotype });
+  const stored = settingsFromHost(RETRAIN_INFO, checkpoint.host, {
+    genotype,
+    ...CHECKPOINT_CELLS_FILL,
+  });
   if (stored) return stored as RetrainSettings;
   const c = checkpoint.config;
   const { trainCount, testCount } = checkpoint.position;
@@ -270,6 +274,7 @@ function checkpointSettings(checkpoint: RetrainCheckpoint): RetrainSettings {
       scaleCutout: false,
       dropPathProb: c.dropPathProb,
       seed: c.seed,
+      ...CHECKPOINT_CELLS_FILL,
       ...legacyImageData(checkpoint.host, { ...checkpoint.data, count: trainCount }),
       testImages,
     },
@@ -290,7 +295,8 @@ function restoredState(
   checkSettingsMake(RETRAIN_INFO, settings, checkpoint.config, (s) =>
     retrainConfigOf(s as RetrainSettings, shape.height),
   );
-  return restoreRetrainState(checkpoint, shape);
+  // The configuration a checkpoint stores lacks the memory setting: its settings give it.
+  return restoreRetrainState(withCheckpointCells(checkpoint, settings), shape);
 }
 
 export const RETRAIN_RUN_KIND: RunKind = {

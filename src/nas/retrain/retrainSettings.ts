@@ -15,6 +15,7 @@ import type { Settings } from '../runKind/settingsSchema';
 import type { RetrainSettings } from './retrainKindInfo';
 import type { RetrainConfig } from './retrainConfig';
 import { PAPER_RETRAIN_CONFIG, validateRetrainConfig } from './retrainConfig';
+import { checkpointCellsConfig } from '../recompute/checkpointCellsSetting';
 
 const NAMES = Object.keys(PUBLISHED_GENOTYPES) as PublishedGenotypeName[];
 
@@ -71,6 +72,7 @@ export function retrainConfigOf(s: RetrainSettings, height: number): RetrainConf
     dropPathProb: s.dropPathProb,
     cutout: s.scaleCutout ? Math.round((s.cutout * height) / 32) : s.cutout,
     seed: s.seed,
+    ...checkpointCellsConfig(s.checkpointCells),
   };
 }
 

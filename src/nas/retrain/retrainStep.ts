@@ -1,7 +1,9 @@
 /**
  * One retrain iteration of DARTS's `cnn/train.py` train(): forward in training mode (running
  * statistics updated, drop path at this epoch's probability), CE + auxWeight·CE(aux), gradients
- * clipped to the global norm, SGD with momentum and weight decay.
+ * clipped to the global norm, SGD with momentum and weight decay. The gradients are taken with
+ * the network's cells checkpointed (`recompute/cellCheckpoint.ts`) unless the configuration turns
+ * it off: the same numbers (the same drop-path masks), one cell's intermediates at a time.
  */
 import * as tf from '../tensor/tf';
 import { clipByGlobalNorm } from '../optim/clipGradNorm';
@@ -14,6 +16,8 @@ import { updatingContext } from '../ops/runningStats';
 import type { Batch } from '../darts/searchStep';
 import { sgdStep } from '../optim/sgd';
 import { zipMap } from '../tensor/tensorMaps';
+import type { StackedObjective } from '../recompute/cellCheckpoint';
+import { requireGrads, valueAndGradsOf } from '../recompute/cellCheckpoint';
 
 /** Device-side scalars of one step; the caller reads them back and disposes them. */
 export interface RetrainScalars {
@@ -35,15 +39,26 @@ export function retrainStep(
     const ctx = updatingContext(state.buffers);
     const dropPath = { prob: rates.dropPathProb, masks };
     let acc: tf.Scalar | null = null;
-    const { value, grads } = tf.valueAndGrads((...ws: tf.Tensor[]) => {
-      const out = state.net.forward(batch.x, zipMap(names, ws), { ctx, dropPath });
-      acc = tf.keep(accuracy(out.logits, batch.y));
-      return evalTrainingLoss(out, batch.y, state.config.auxWeight);
-    })(names.map((n) => state.weights[n] as tf.Variable));
-    const clipped = clipByGlobalNorm(zipMap(names, grads), state.config.gradClip);
+    const objective: StackedObjective = {
+      stacks: [state.net.stack(batch.x, state.weights, { ctx, dropPath })],
+      objective(states) {
+        const out = state.net.output(states[0] ?? [], state.weights, ctx);
+        acc = tf.keep(accuracy(out.logits, batch.y));
+        return evalTrainingLoss(out, batch.y, state.config.auxWeight);
+      },
+    };
+    const { value, grads } = valueAndGradsOf(
+      objective,
+      names.map((n) => state.weights[n] as tf.Variable),
+      state.config.checkpointCells ?? true,
+    );
+    const clipped = clipByGlobalNorm(
+      zipMap(names, requireGrads(grads, names)),
+      state.config.gradClip,
+    );
     sgdStep(state.optimizer, state.weights, clipped.grads, rates.lr);
     if (acc === null) throw new Error('retrain step computed no accuracy');
-    return { loss: value as tf.Scalar, accuracy: acc };
+    return { loss: value, accuracy: acc };
   });
 }
 

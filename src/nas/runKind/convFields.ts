@@ -16,6 +16,7 @@ import type { FieldGroup, FieldSpec } from './settingsSchema';
  */
 export const OPS_FIELD = {
   key: 'ops',
+  label: 'Candidate ops',
   type: 'list',
   choices: DARTS_PRIMITIVES,
   default: DARTS_PRIMITIVES as readonly string[],
@@ -31,6 +32,7 @@ export const OPS_FIELD = {
 export function countField<K extends string>(
   key: K,
   spec: {
+    readonly label?: string;
     readonly group: FieldGroup;
     readonly help: string;
     readonly min: number;
@@ -48,7 +50,13 @@ export function countField<K extends string>(
  * A maker of one sizing field (`epochs`, `batchSize`, …) with its group and range fixed: each
  * kind gives the help, the defaults and the reference.
  */
-function sizeField<K extends string>(key: K, group: FieldGroup, min: number, linkMax: number) {
+function sizeField<K extends string>(
+  key: K,
+  group: FieldGroup,
+  min: number,
+  linkMax: number,
+  label?: string,
+) {
   return (
     help: string,
     defaultValue: number,
@@ -56,6 +64,7 @@ function sizeField<K extends string>(key: K, group: FieldGroup, min: number, lin
     reference?: string,
   ) =>
     countField(key, {
+      ...(label ? { label } : {}),
       group,
       help,
       min,
@@ -68,9 +77,9 @@ function sizeField<K extends string>(key: K, group: FieldGroup, min: number, lin
 
 export const epochsField = sizeField('epochs', 'optimizer', 1, 1000);
 export const batchSizeField = sizeField('batchSize', 'optimizer', 1, 1024);
-export const channelsField = sizeField('channels', 'network', 1, 256);
-const layersField = sizeField('layers', 'network', 3, 50);
-export const nodesField = sizeField('nodes', 'network', 1, 10);
+export const channelsField = sizeField('channels', 'network', 1, 256, 'Initial channels (C)');
+const layersField = sizeField('layers', 'network', 3, 50, 'Cells');
+export const nodesField = sizeField('nodes', 'network', 1, 10, 'Nodes per cell');
 
 /** A preset's sizes of a network and its run, as DARTS's scripts take them. */
 export interface ScriptSizes {

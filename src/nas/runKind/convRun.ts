@@ -16,6 +16,7 @@ import type { DataShape } from '../darts/searchState';
 import type { ImageDataSettings, SearchSplits } from './imageData';
 import { AUGMENT_RNG, onSearchData } from './imageData';
 import type { Run, RunEnv, RunKind, RunKindInfo, RunReport, StepReport } from './runKind';
+import { CHECKPOINT_CELLS_FILL, withCheckpointCells } from '../recompute/checkpointCellsSetting';
 import { checkSettingsMake } from './configProblems';
 import type { HostSettings } from '../io/manifestFields';
 import { settingsFromHost } from './hostSettings';
@@ -200,7 +201,7 @@ interface SavedSearch<C> {
  * on the settings' images (`onSearchData`) over the state it builds (new, or the checkpoint's).
  */
 export function searchRunKind<
-  S extends Settings & ImageDataSettings,
+  S extends Settings & ImageDataSettings & { readonly checkpointCells: boolean },
   C extends SearchSeed,
   K extends SavedSearch<C>,
   T,
@@ -208,7 +209,7 @@ export function searchRunKind<
   const { info } = parts;
   /** The checkpoint's settings (stored, or its legacy ones), checked to make its configuration. */
   const checkpointSettings = (checkpoint: K): S => {
-    const settings = (settingsFromHost(info, checkpoint.host) ??
+    const settings = (settingsFromHost(info, checkpoint.host, CHECKPOINT_CELLS_FILL) ??
       validateSettings(
         info.schema,
         parts.legacySettings(checkpoint),
@@ -251,7 +252,9 @@ export function searchRunKind<
       return start(env, { settings, config, build, resumed: null }, newAugmentRng(config.seed));
     },
     async resume(bytes: Uint8Array, env: RunEnv): Promise<Run> {
-      const checkpoint = parts.decode(bytes);
+      const decoded = parts.decode(bytes);
+      // The configuration a checkpoint stores lacks the memory setting: its settings give it.
+      const checkpoint = withCheckpointCells(decoded, checkpointSettings(decoded));
       const settings = checkpointSettings(checkpoint);
       const { config } = checkpoint;
       const build = (splits: SearchSplits) => parts.restore(checkpoint, splits.shape);

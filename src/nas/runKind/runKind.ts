@@ -28,6 +28,11 @@ export interface RunSelector {
 export interface MetricSpec {
   /** Key in `StepReport.metrics` / `EpochReport.metrics`: `trainLoss`, `valPerplexity`. */
   readonly key: string;
+  /**
+   * For people: 'training loss'. A qualifier in parentheses says what a step's value is measured
+   * on where an epoch's differs ('validation loss (alpha segment)'): logs and the lab's epoch-end
+   * series name the epoch's value without it.
+   */
   readonly label: string;
   /** What chart it belongs in. */
   readonly kind: 'loss' | 'accuracy' | 'perplexity' | 'rate' | 'other';

@@ -24,6 +24,8 @@ interface FieldBase<T extends SettingValue> {
   readonly key: string;
   /** The command-line flag without its dashes; the key in kebab-case when absent: `alpha-lr`. */
   readonly flag?: string;
+  /** What the settings form calls it: `Alpha learning rate`; from the key when absent. */
+  readonly label?: string;
   /** One line: what the setting means (usage text, the form's tooltip). */
   readonly help: string;
   readonly group: FieldGroup;
@@ -106,6 +108,13 @@ export type SettingsOf<S extends { readonly fields: readonly FieldSpec[] }> = {
 /** The field's command-line flag, without its dashes. */
 export function fieldFlag(field: FieldSpec): string {
   return field.flag ?? field.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** The field's name for people: its `label`, else its key in words (`imageSize`: `Image size`). */
+export function fieldLabel(field: FieldSpec): string {
+  if (field.label !== undefined) return field.label;
+  const words = field.key.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
+  return `${words.charAt(0).toUpperCase()}${words.slice(1)}`;
 }
 
 export function findField(schema: SettingsSchema, key: string): FieldSpec | undefined {

@@ -76,6 +76,54 @@ function leave<E extends BaseType, D, P extends BaseType>(
   else sel.remove();
 }
 
+/** Text centred on its anchor in the cell's font, `size` px. */
+function centredText<E extends BaseType, D, P extends BaseType>(
+  sel: Selection<E, D, P, unknown>,
+  size: number,
+): Selection<E, D, P, unknown> {
+  return sel
+    .attr('text-anchor', 'middle')
+    .attr('dominant-baseline', 'central')
+    .attr('font-family', FONT)
+    .attr('font-size', size);
+}
+
+/**
+ * The `tag.cls` elements of `layer` joined to `data` by id: new ones are made by `create` (which
+ * sets their class) and fade in, kept ones move to `moves` (through a transition), gone ones fade
+ * out; every one of them, for the attributes that follow.
+ */
+function joinFaded<E extends SVGElement, D extends { readonly id: string }>(
+  layer: Selection<SVGGElement, string, SVGSVGElement, unknown>,
+  tag: string,
+  cls: string,
+  data: readonly D[],
+  ms: number,
+  create: (entered: Selection<E, D, SVGGElement, string>) => void,
+  moves: Attrs<D>,
+): Selection<E, D, SVGGElement, string> {
+  return layer
+    .selectAll<E, D>(`${tag}.${cls}`)
+    .data(data, (d) => d.id)
+    .join(
+      (enter) => {
+        const entered = enter.append<E>(tag).attr('class', cls);
+        create(entered);
+        entered.attr('opacity', ms > 0 ? 0 : 1);
+        setAttrs(entered, ms, { opacity: () => 1 });
+        return entered;
+      },
+      (update) => {
+        setAttrs(update, ms, { ...moves, opacity: () => 1 });
+        return update;
+      },
+      (exit) => {
+        leave(exit, ms);
+        return exit;
+      },
+    );
+}
+
 /** Draws a layout into the svg (the recurrent cell graph draws its own layout with it). */
 function drawCellLayout(
   svgEl: SVGSVGElement,
@@ -130,104 +178,63 @@ function drawCellLayout(
     .attr('fill', (c) => c);
 
   // Edges.
-  const edgeAttrs: Attrs<CellEdge> = {
-    d: (e) => e.path,
-    stroke: (e) => e.color,
-  };
-  edgeLayer
-    .selectAll<SVGPathElement, CellEdge>('path.cell-edge')
-    .data(layout.edges, (e) => e.id)
-    .join(
-      (enter) => {
-        const p = enter
-          .append('path')
-          .attr('class', (e) => (e.op === null ? 'cell-edge cell-edge-output' : 'cell-edge'))
-          .attr('fill', 'none')
-          .attr('stroke-width', 1.6)
-          .attr('d', (e) => e.path)
-          .attr('stroke', (e) => e.color)
-          .attr('opacity', ms > 0 ? 0 : 1);
-        setAttrs(p, ms, { opacity: () => 1 });
-        return p;
-      },
-      (update) => {
-        setAttrs(update, ms, { ...edgeAttrs, opacity: () => 1 });
-        return update;
-      },
-      (exit) => leave(exit, ms),
-    )
+  joinFaded<SVGPathElement, CellEdge>(
+    edgeLayer,
+    'path',
+    'cell-edge',
+    layout.edges,
+    ms,
+    (p) =>
+      p
+        .attr('class', (e) => (e.op === null ? 'cell-edge cell-edge-output' : 'cell-edge'))
+        .attr('fill', 'none')
+        .attr('stroke-width', 1.6)
+        .attr('d', (e) => e.path)
+        .attr('stroke', (e) => e.color),
+    { d: (e) => e.path, stroke: (e) => e.color },
+  )
     .attr('data-edge', (e) => e.id)
     .attr('data-op', (e) => e.op ?? '')
     // The arrowhead switches colour at once; the stroke fades to it.
     .attr('marker-end', (e) => `url(#${markerId(prefix, e.color)})`);
 
   // Edge labels: the op name, at the middle of the curve, with a halo for legibility.
-  const labelled = layout.edges.filter((e) => e.op !== null);
-  labelLayer
-    .selectAll<SVGTextElement, CellEdge>('text.cell-edge-label')
-    .data(labelled, (e) => e.id)
-    .join(
-      (enter) => {
-        const t = enter
-          .append('text')
-          .attr('class', 'cell-edge-label')
-          .attr('text-anchor', 'middle')
-          .attr('dominant-baseline', 'central')
-          .attr('font-family', FONT)
-          .attr('font-size', 10)
-          .attr('paint-order', 'stroke')
-          .attr('stroke', '#ffffff')
-          .attr('stroke-width', 3)
-          .attr('stroke-linejoin', 'round')
-          .attr('x', (e) => e.labelX)
-          .attr('y', (e) => e.labelY)
-          .attr('opacity', ms > 0 ? 0 : 1);
-        setAttrs(t, ms, { opacity: () => 1 });
-        return t;
-      },
-      (update) => {
-        setAttrs(update, ms, {
-          x: (e) => e.labelX,
-          y: (e) => e.labelY,
-          opacity: () => 1,
-        });
-        return update;
-      },
-      (exit) => leave(exit, ms),
-    )
+  joinFaded<SVGTextElement, CellEdge>(
+    labelLayer,
+    'text',
+    'cell-edge-label',
+    layout.edges.filter((e) => e.op !== null),
+    ms,
+    (t) =>
+      centredText(t, 10)
+        .attr('paint-order', 'stroke')
+        .attr('stroke', '#ffffff')
+        .attr('stroke-width', 3)
+        .attr('stroke-linejoin', 'round')
+        .attr('x', (e) => e.labelX)
+        .attr('y', (e) => e.labelY),
+    { x: (e) => e.labelX, y: (e) => e.labelY },
+  )
     .attr('data-edge', (e) => e.id)
     .attr('fill', (e) => e.color)
     .text((e) => e.op ?? '');
 
   // Nodes: fixed per node count, so they only move when the node count changes.
   const { nodeWidth: w, nodeHeight: h } = layout;
-  nodeLayer
-    .selectAll<SVGGElement, CellNode>('g.cell-node')
-    .data(layout.nodes, (n) => n.id)
-    .join(
-      (enter) => {
-        const g = enter
-          .append('g')
-          .attr('class', 'cell-node')
-          .attr('transform', (n) => `translate(${n.x},${n.y})`)
-          .attr('opacity', ms > 0 ? 0 : 1);
-        g.append('rect').attr('rx', 6).attr('ry', 6).attr('stroke', NODE_STROKE);
-        g.append('text')
-          .attr('class', 'cell-node-label')
-          .attr('text-anchor', 'middle')
-          .attr('dominant-baseline', 'central')
-          .attr('font-family', FONT)
-          .attr('font-size', 12)
-          .attr('fill', TEXT_COLOR);
-        setAttrs(g, ms, { opacity: () => 1 });
-        return g;
-      },
-      (update) => {
-        setAttrs(update, ms, { transform: (n) => `translate(${n.x},${n.y})`, opacity: () => 1 });
-        return update;
-      },
-      (exit) => leave(exit, ms),
-    )
+  const translate = (n: CellNode) => `translate(${n.x},${n.y})`;
+  joinFaded<SVGGElement, CellNode>(
+    nodeLayer,
+    'g',
+    'cell-node',
+    layout.nodes,
+    ms,
+    (g) => {
+      g.attr('transform', translate);
+      g.append('rect').attr('rx', 6).attr('ry', 6).attr('stroke', NODE_STROKE);
+      centredText(g.append('text').attr('class', 'cell-node-label'), 12).attr('fill', TEXT_COLOR);
+    },
+    { transform: translate },
+  )
     .attr('data-node', (n) => n.id)
     .attr('data-kind', (n) => n.kind)
     .call((g) => {

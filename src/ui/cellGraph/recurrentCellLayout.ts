@@ -33,16 +33,20 @@ export type RecurrentGeneInput = readonly [op: string, input: number];
 export const RECURRENT_INPUT_IDS = ['x_{t}', 'h_{t-1}'] as const;
 export const RECURRENT_OUTPUT_ID = 'h_{t}';
 
-const NODE_WIDTH = 56;
-const NODE_HEIGHT = 30;
-const COLUMN_STEP = 96;
-const MARGIN_X = 14;
-const MARGIN_Y = 14;
-/** Vertical distance of each input from the centre line. */
-const INPUT_OFFSET = 26;
-/** Gap between the nodes and the lowest arc over (or under) them. */
-const ARC_CLEARANCE = 16;
-const ARC_LEVEL_STEP = 14;
+/**
+ * Sizes in px: a node's box, a column's width, the margins, each input's distance from the centre
+ * line, the gap between the nodes and the lowest arc over (or under) them, and each level's rise.
+ */
+const SIZE = {
+  nodeWidth: 56,
+  nodeHeight: 30,
+  columnStep: 96,
+  marginX: 14,
+  marginY: 14,
+  inputOffset: 26,
+  arcClearance: 16,
+  arcLevelStep: 14,
+} as const;
 
 function fail(message: string): never {
   throw new Error(`recurrentCellLayout: ${message}`);
@@ -76,8 +80,13 @@ function arcLevels(steps: number): number {
 /** Default drawing size for a recurrent cell of `steps` nodes after node 0. */
 export function defaultRecurrentCellSize(steps: number): { width: number; height: number } {
   return {
-    width: 2 * (MARGIN_X + NODE_WIDTH / 2) + (steps + 2) * COLUMN_STEP,
-    height: 2 * (NODE_HEIGHT / 2 + ARC_CLEARANCE + arcLevels(steps) * ARC_LEVEL_STEP + MARGIN_Y),
+    width: 2 * (SIZE.marginX + SIZE.nodeWidth / 2) + (steps + 2) * SIZE.columnStep,
+    height:
+      2 *
+      (SIZE.nodeHeight / 2 +
+        SIZE.arcClearance +
+        arcLevels(steps) * SIZE.arcLevelStep +
+        SIZE.marginY),
   };
 }
 
@@ -103,14 +112,14 @@ export function recurrentCellLayout(
   const steps = validate(genes, concat);
   const { width, height } = layoutSize(options, defaultRecurrentCellSize(steps), fail);
   const columns = steps + 3;
-  const nodeWidth = Math.min(NODE_WIDTH, ((width - 2 * MARGIN_X) / columns) * 0.8);
-  const nodeHeight = Math.min(NODE_HEIGHT, height / 6);
-  const left = MARGIN_X + nodeWidth / 2;
-  const right = width - MARGIN_X - nodeWidth / 2;
+  const nodeWidth = Math.min(SIZE.nodeWidth, ((width - 2 * SIZE.marginX) / columns) * 0.8);
+  const nodeHeight = Math.min(SIZE.nodeHeight, height / 6);
+  const left = SIZE.marginX + nodeWidth / 2;
+  const right = width - SIZE.marginX - nodeWidth / 2;
   const columnX = (column: number) => left + (column * (right - left)) / (columns - 1);
   const centerY = height / 2;
-  const inputOffset = Math.min(INPUT_OFFSET, height / 8);
-  const room = centerY - nodeHeight / 2 - ARC_CLEARANCE - MARGIN_Y;
+  const inputOffset = Math.min(SIZE.inputOffset, height / 8);
+  const room = centerY - nodeHeight / 2 - SIZE.arcClearance - SIZE.marginY;
   const levelStep = Math.max(2, room / arcLevels(steps));
   const halfW = nodeWidth / 2;
   const halfH = nodeHeight / 2;
@@ -165,7 +174,7 @@ export function recurrentCellLayout(
     const span = to - from;
     // Longer arcs leave further left and land further right, so that nested arcs do not cross.
     const inset = nodeWidth * (0.4 - 0.3 * Math.min(1, (span - 1) / Math.max(1, steps - 1)));
-    const lift = ARC_CLEARANCE + (span - 1 + (from % 2) * 0.5) * levelStep;
+    const lift = SIZE.arcClearance + (span - 1 + (from % 2) * 0.5) * levelStep;
     edges.push({
       id: `${from}->${to}#0`,
       from: String(from),
@@ -184,7 +193,7 @@ export function recurrentCellLayout(
             { x: stateX(state), y: bottom },
             // Lower arcs land further left on h_{t}'s bottom, so arrowheads stay apart.
             { x: outX - halfW * (0.9 * Math.min(1, (span - 1) / Math.max(1, steps))), y: bottom },
-            bottom + ARC_CLEARANCE + (span - 2) * levelStep,
+            bottom + SIZE.arcClearance + (span - 2) * levelStep,
           );
     edges.push({
       id: `${state}->${RECURRENT_OUTPUT_ID}#0`,

@@ -28,8 +28,8 @@ export interface AlphaSmallMultiplesProps {
   readonly primitives: readonly string[];
   /** Snapshots over time, oldest first. */
   readonly history: readonly AlphaSnapshot[];
-  /** Intermediate nodes per cell (fixes the edges and their labels). */
-  readonly steps: number;
+  /** Intermediate nodes per cell: the edges of a convolutional cell, where `labels` are not given. */
+  readonly steps?: number;
   /** Edge labels in the softmax's row order (default: a convolutional cell's, from `steps`). */
   readonly labels?: readonly string[];
   readonly testId: string;
@@ -48,7 +48,7 @@ export function AlphaSmallMultiples({
   labels: givenLabels,
   testId,
 }: AlphaSmallMultiplesProps) {
-  const labels = useMemo(() => givenLabels ?? edgeLabels(steps), [givenLabels, steps]);
+  const labels = useMemo(() => givenLabels ?? edgeLabels(steps ?? 0), [givenLabels, steps]);
   const thinned = useMemo(() => thinByStride(history, MAX_POINTS), [history]);
   const bands = useMemo(
     () =>

@@ -3,6 +3,8 @@
  * the filter and depthwise gradients it does not have, a correct MaxPoolGrad, the gather
  * gradient (UnsortedSegmentSum) and a Conv2DBackpropInput on XNNPACK in place of its slow
  * loop. Each is a composition of kernels the backend runs fast (see the files beside this).
+ * And an Identity that shares its input's buffer instead of copying it (`sharedIdentity.ts`):
+ * every tensor the gradient tape saves is a clone.
  *
  * Call {@link registerWasmTrainingKernels} after importing `@tensorflow/tfjs-backend-wasm`
  * (which registers the backend's own kernels on import), before training on wasm.
@@ -14,6 +16,7 @@ import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwiseConv2dNati
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwiseConv2dNativeBackpropInput';
 import { maxPoolGradConfig } from './maxPoolGrad';
 import { unsortedSegmentSumConfig } from './unsortedSegmentSum';
+import { sharedIdentityConfig } from './sharedIdentity';
 
 const BACKEND = 'wasm';
 
@@ -24,14 +27,15 @@ const CONFIGS: readonly tf.KernelConfig[] = [
   depthwiseConv2dNativeBackpropInputConfig(BACKEND),
   maxPoolGradConfig(BACKEND),
   unsortedSegmentSumConfig(BACKEND),
+  sharedIdentityConfig(BACKEND),
 ];
 
 /** The kernel names registered (or replaced) for wasm. */
 export const WASM_TRAINING_KERNELS: readonly string[] = CONFIGS.map((c) => c.kernelName);
 
 /**
- * Registers the kernels for 'wasm', replacing the backend's own MaxPoolGrad and
- * Conv2DBackpropInput. Idempotent. Throws if the wasm backend's kernels are not registered
+ * Registers the kernels for 'wasm', replacing the backend's own MaxPoolGrad,
+ * Conv2DBackpropInput and Identity. Idempotent. Throws if the wasm backend's kernels are not registered
  * yet: they would replace these when its module is imported afterwards.
  */
 export function registerWasmTrainingKernels(): void {

@@ -9,8 +9,9 @@
 import type * as tf from '../../tensor/tf';
 import type { ForwardContext, TensorMap } from '../../tensor/layer';
 import type { CdartsModules } from './cdartsModules';
-import type { CdartsBodyShape, NetworkOutput } from './cdartsBody';
-import { cdartsBody } from './cdartsBody';
+import type { CdartsBodyShape, NetworkHead, NetworkOutput } from './cdartsBody';
+import { cdartsBody, runBody } from './cdartsBody';
+import type { RecomputableStack } from '../../recompute/cellCheckpoint';
 import type { EvalCell } from '../../retrain/evalCell';
 import { evalCell } from '../../retrain/evalCell';
 import type { Genotype } from '../../genotype/genotype';
@@ -29,6 +30,10 @@ export interface CdartsEvalNetwork extends CellStackNetwork<EvalCell> {
     ctx: ForwardContext,
     withEnsemble: boolean,
   ): NetworkOutput;
+  /** The forward's cells as a stack (the stem, then one cell each). */
+  stack(x: tf.Tensor4D, weights: TensorMap, ctx: ForwardContext): RecomputableStack;
+  /** The logits and, when asked for, the ensemble logits from the stack's states. */
+  readonly output: NetworkHead;
 }
 
 export function cdartsEvalNetwork(spec: CdartsEvalNetworkSpec): CdartsEvalNetwork {
@@ -44,16 +49,24 @@ export function cdartsEvalNetwork(spec: CdartsEvalNetworkSpec): CdartsEvalNetwor
       affine: false,
     }),
   );
+  const stack = (x: tf.Tensor4D, weights: TensorMap, ctx: ForwardContext) =>
+    body.stack(
+      x,
+      weights,
+      ctx,
+      () => [],
+      (cell, s0, s1, _shared, cellCtx) => cell.apply(s0, s1, weights, cellCtx),
+    );
   return {
     spec,
     modules: body.modules,
     cells: body.cells,
     params: body.params,
     buffers: body.buffers,
+    stack,
+    output: body.output,
     forward(x, weights, ctx, withEnsemble) {
-      return body.forward(x, weights, ctx, withEnsemble, (cell, s0, s1) =>
-        cell.apply(s0, s1, weights, ctx),
-      );
+      return runBody(body, stack(x, weights, ctx), weights, ctx, withEnsemble);
     },
   };
 }

@@ -10,19 +10,21 @@
  * - a distillation head after each reduction cell and the ensemble of the heads' and the final
  *   logits, computed when asked for (only the alpha step uses it).
  *
- * The cells are DARTS's search cells (`searchCell`, through its public API).
+ * The cells are DARTS's search cells (`searchCell`, through its public API). The forward is a
+ * cell stack whose start makes the scaled mixing weights from the mixtures, so that a training
+ * step can run it with its cells checkpointed.
  */
 import * as tf from '../../tensor/tf';
 import type { ForwardContext, TensorMap } from '../../tensor/layer';
-import type { CdartsBodyShape, NetworkOutput } from './cdartsBody';
-import { cdartsBody } from './cdartsBody';
+import type { CdartsBodyShape, NetworkHead, NetworkOutput } from './cdartsBody';
+import { cdartsBody, runBody } from './cdartsBody';
+import type { RecomputableStack } from '../../recompute/cellCheckpoint';
 import type { CdartsModules } from './cdartsModules';
 import { edgeCount, edgeList } from '../../genotype/cellTopology';
 import type { OpOptions } from '../../ops/operations';
 import type { OpName } from '../../ops/primitives';
 import type { SearchCell } from '../../darts/searchCell';
 import { searchCell } from '../../darts/searchCell';
-import { splitEdgeRows } from '../../darts/supernet';
 import type { CellStackNetwork } from '../../ops/cellStack';
 
 /** CDARTS search ops: affine-free BatchNorm, no BatchNorm after pooling. */
@@ -60,6 +62,18 @@ export interface CdartsSearchNetwork extends CellStackNetwork<SearchCell> {
     ctx: ForwardContext,
     withEnsemble: boolean,
   ): NetworkOutput;
+  /**
+   * The forward's cells as a stack: the stem and both cell types' scaled mixing weights (from
+   * `mixturesOf`, called in each pass: a function of the alphas), then one cell each.
+   */
+  stack(
+    x: tf.Tensor4D,
+    weights: TensorMap,
+    mixturesOf: () => Mixtures,
+    ctx: ForwardContext,
+  ): RecomputableStack;
+  /** The logits and, when asked for, the ensemble logits from the stack's states. */
+  readonly output: NetworkHead;
 }
 
 /** 1/(node + 2) for every edge, as a column [edges, 1]. */
@@ -67,12 +81,12 @@ export function edgeScales(steps: number): Float32Array {
   return Float32Array.from(edgeList(steps), ({ node }) => 1 / (node + 2));
 }
 
-function scaledEdgeWeights(mixture: CellMixture, steps: number): tf.Scalar[][] {
+function scaledEdgeWeights(mixture: CellMixture, steps: number): tf.Tensor2D {
   const edges = mixture.weights.shape[0];
   if (edges !== edgeCount(steps)) {
     throw new Error(`mixed-op weights have ${edges} rows; the cell has ${edgeCount(steps)} edges`);
   }
-  return splitEdgeRows(tf.mul(mixture.weights, tf.tensor2d(edgeScales(steps), [edges, 1])));
+  return tf.mul(mixture.weights, tf.tensor2d(edgeScales(steps), [edges, 1]));
 }
 
 export function cdartsSearchNetwork(spec: CdartsSearchNetworkSpec): CdartsSearchNetwork {
@@ -89,6 +103,34 @@ export function cdartsSearchNetwork(spec: CdartsSearchNetworkSpec): CdartsSearch
       opOptions: CDARTS_SEARCH_OP_OPTIONS,
     }),
   );
+  const stack = (
+    x: tf.Tensor4D,
+    weights: TensorMap,
+    mixturesOf: () => Mixtures,
+    ctx: ForwardContext,
+  ): RecomputableStack => {
+    // The cut choices are host data, the same in every pass: the forward pass's are kept.
+    let skips: Mixtures | null = null;
+    return body.stack(
+      x,
+      weights,
+      ctx,
+      (pass) => {
+        const mixtures = mixturesOf();
+        if (pass === 'forward' || skips === null) skips = mixtures;
+        return [
+          scaledEdgeWeights(mixtures.normal, steps),
+          scaledEdgeWeights(mixtures.reduce, steps),
+        ];
+      },
+      (cell, s0, s1, shared, cellCtx) => {
+        const reduction = cell.spec.reduction;
+        const skip = (skips as Mixtures)[reduction ? 'reduce' : 'normal'].skip;
+        const edgeWeights = shared[reduction ? 1 : 0] as tf.Tensor2D;
+        return cell.apply(s0, s1, edgeWeights, weights, cellCtx, skip);
+      },
+    );
+  };
   return {
     spec,
     modules: body.modules,
@@ -96,14 +138,16 @@ export function cdartsSearchNetwork(spec: CdartsSearchNetworkSpec): CdartsSearch
     params: body.params,
     buffers: body.buffers,
     alphaShape: [edgeCount(steps), spec.primitives.length],
+    stack,
+    output: body.output,
     forward(x, weights, mixtures, ctx, withEnsemble) {
-      const normal = scaledEdgeWeights(mixtures.normal, steps);
-      const reduce = scaledEdgeWeights(mixtures.reduce, steps);
-      return body.forward(x, weights, ctx, withEnsemble, (cell, s0, s1) => {
-        const mixture = cell.spec.reduction ? mixtures.reduce : mixtures.normal;
-        const edgeWeights = cell.spec.reduction ? reduce : normal;
-        return cell.apply(s0, s1, edgeWeights, weights, ctx, mixture.skip);
-      });
+      return runBody(
+        body,
+        stack(x, weights, () => mixtures, ctx),
+        weights,
+        ctx,
+        withEnsemble,
+      );
     },
   };
 }

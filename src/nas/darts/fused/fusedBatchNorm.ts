@@ -10,6 +10,7 @@ import * as tf from '../../tensor/tf';
 import { BN_EPS } from '../../ops/batchNorm';
 import type { ForwardContext } from '../../tensor/layer';
 import { lookup } from '../../tensor/layer';
+import { leanReshape } from '../../recompute/shapeOps';
 
 /**
  * Normalises x [blocks, pixels, channels] over the pixels, per (block, channel). The
@@ -115,7 +116,7 @@ export function normalizeChannels(
   ctx: ForwardContext,
 ): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
-  const blocks = tf.reshape(x, [1, n * h * w, c]) as tf.Tensor3D;
+  const blocks = leanReshape<tf.Tensor3D>(x, [1, n * h * w, c]);
   const parts = prefixes.map((p) => [p]);
-  return tf.reshape(normalizeBlocks(blocks, parts, ctx), [n, h, w, c]) as tf.Tensor4D;
+  return leanReshape<tf.Tensor4D>(normalizeBlocks(blocks, parts, ctx), [n, h, w, c]);
 }

@@ -19,6 +19,7 @@ import { filterPlan } from './fusedFilterPlan';
 import type { SearchCellSpec } from '../searchCell';
 import { sumAll } from '../../tensor/tensorSum';
 import { edgeCount } from '../../genotype/cellTopology';
+import { leanConcat, leanReshape, leanSlice } from '../../recompute/shapeOps';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type Assembled = Map<number, Mutable<Omit<GroupWeights, 'mixing'>>>;
@@ -106,14 +107,14 @@ function preprocess(
   if (spec.reductionPrev) {
     // FactorizedReduce: two 1×1 stride-2 convs, the second on the input shifted by one pixel.
     const r = tf.relu(s0);
-    const shifted = tf.slice(r, [0, 1, 1, 0], [-1, -1, -1, -1]);
-    a = tf.concat([conv(r, 'pre0.conv1', 2), conv(shifted, 'pre0.conv2', 2)], 3);
+    const shifted = leanSlice<tf.Tensor4D>(r, [0, 1, 1, 0], [-1, -1, -1, -1]);
+    a = leanConcat([conv(r, 'pre0.conv1', 2), conv(shifted, 'pre0.conv2', 2)], 3);
   } else {
     a = conv(tf.relu(s0), 'pre0.conv', 1);
   }
   const b = conv(tf.relu(s1), 'pre1.conv', 1);
   const prefixes = [`${spec.prefix}.pre0.bn`, `${spec.prefix}.pre1.bn`];
-  return normalizeChannels(tf.concat([a, b], 3), prefixes, ctx);
+  return normalizeChannels(leanConcat([a, b], 3), prefixes, ctx);
 }
 
 export interface FusedCell {
@@ -153,32 +154,37 @@ export function fusedCell(spec: SearchCellSpec): FusedCell {
       assembleFilters(filters, weights, assembled);
       assemblePointwise(groups, c, weights, assembled);
       const mix = assembleMixing(softmax, ctx.training ? mixing.training : mixing.evaluation);
-      const inputs = preprocess(spec, s0, s1, weights, ctx);
+      // Each stage in its own scope: what its gradient does not keep is freed when it ends,
+      // not when the cell does (the peak of a cell is a few stages' temporaries, not all).
+      const inputs = tf.tidy(() => preprocess(spec, s0, s1, weights, ctx));
       const nodes: tf.Tensor4D[] = [];
       const pending: tf.Tensor1D[][] = Array.from({ length: steps }, () => []);
       let nodeShape: [number, number, number, number] = [0, 0, 0, 0];
       const finishNode = (node: number) => {
         const terms = pending[node] as tf.Tensor1D[];
         if (terms.length === 0) throw new Error(`node ${node} has no input`);
-        nodes.push(tf.reshape(sumAll(terms), nodeShape) as tf.Tensor4D);
+        nodes.push(leanReshape<tf.Tensor4D>(sumAll(terms), nodeShape));
       };
       groups.forEach((plan, g) => {
         // Group g ≥ 1 reads node g − 1, complete once every earlier group has run.
         if (g > 0) finishNode(g - 1);
         const x = g === 0 ? inputs : (nodes[g - 1] as tf.Tensor4D);
-        const out = groupForward(
-          plan,
-          x,
-          { ...assembled.get(g), mixing: mix[g] as tf.Tensor2D },
-          ctx,
-        );
-        out.contributions.forEach((t, d) => {
+        const contributions = tf.tidy(() => {
+          const out = groupForward(
+            plan,
+            x,
+            { ...assembled.get(g), mixing: mix[g] as tf.Tensor2D },
+            ctx,
+          );
+          nodeShape = out.shape;
+          return out.contributions;
+        });
+        contributions.forEach((t, d) => {
           (pending[plan.dests[d] as number] as tf.Tensor1D[]).push(t);
         });
-        nodeShape = out.shape;
       });
       finishNode(steps - 1);
-      return tf.concat(nodes.slice(-multiplier), 3);
+      return leanConcat<tf.Tensor4D>(nodes.slice(-multiplier), 3);
     },
   };
 }

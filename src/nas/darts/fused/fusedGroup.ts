@@ -14,6 +14,7 @@ import type { ForwardContext } from '../../tensor/layer';
 import { normalizeBlocks } from './fusedBatchNorm';
 import type { GroupPlan } from './fusedPlan';
 import { avgPool3x3 } from '../../ops/pooling';
+import { leanConcat, leanReshape, leanSlice } from '../../recompute/shapeOps';
 
 /** The assembled weights of one group. */
 export interface GroupWeights {
@@ -49,8 +50,11 @@ function multiplierToBlocks(y: tf.Tensor4D, sources: number, channels: number): 
   const [n, h, w, all] = y.shape;
   const pixels = n * h * w;
   const multiplier = all / (sources * channels);
-  const blocks = tf.transpose(tf.reshape(y, [pixels, sources, channels, multiplier]), [3, 1, 0, 2]);
-  return tf.reshape(blocks, [multiplier * sources, pixels, channels]);
+  const blocks = tf.transpose(
+    leanReshape(y, [pixels, sources, channels, multiplier]),
+    [3, 1, 0, 2],
+  );
+  return leanReshape(blocks, [multiplier * sources, pixels, channels]);
 }
 
 /** [n, h, w, (b, c)] → blocks [b, n·h·w, c]. */
@@ -58,14 +62,14 @@ function channelsToBlocks(x: tf.Tensor4D, channels: number): tf.Tensor3D {
   const [n, h, w, all] = x.shape;
   const pixels = n * h * w;
   const blocks = all / channels;
-  if (blocks === 1) return tf.reshape(x, [1, pixels, channels]);
-  return tf.transpose(tf.reshape(x, [pixels, blocks, channels]), [1, 0, 2]);
+  if (blocks === 1) return leanReshape(x, [1, pixels, channels]);
+  return tf.transpose(leanReshape<tf.Tensor3D>(x, [pixels, blocks, channels]), [1, 0, 2]);
 }
 
 /** Blocks [b, n·h·w, c] → [n, h, w, (b, c)]. */
 function blocksToChannels(x: tf.Tensor3D, n: number, h: number, w: number): tf.Tensor4D {
   const [blocks, , channels] = x.shape;
-  return tf.reshape(tf.transpose(x, [1, 0, 2]), [n, h, w, blocks * channels]);
+  return leanReshape(tf.transpose(x, [1, 0, 2]), [n, h, w, blocks * channels]);
 }
 
 /** Every FactorizedReduce skip before its BatchNorm: blocks [(d, s), n·h'·w', C]. */
@@ -76,12 +80,12 @@ function reduceBlocks(
   pairs: number,
 ): tf.Tensor3D {
   const a = tf.conv2d(r, conv1, 2, 0);
-  const b = tf.conv2d(tf.slice(r, [0, 1, 1, 0], [-1, -1, -1, -1]), conv2, 2, 0);
+  const b = tf.conv2d(leanSlice<tf.Tensor4D>(r, [0, 1, 1, 0], [-1, -1, -1, -1]), conv2, 2, 0);
   const [n, h, w, all] = a.shape;
   const half = all / pairs;
   // Channels (which conv, (d, s), c') → blocks [(d, s), pixel, (which conv, c')].
-  const both = tf.reshape(tf.concat([a, b], 3), [n * h * w, 2, pairs, half]);
-  return tf.reshape(tf.transpose(both, [2, 0, 1, 3]), [pairs, n * h * w, 2 * half]);
+  const both = leanReshape(leanConcat([a, b], 3), [n * h * w, 2, pairs, half]);
+  return leanReshape(tf.transpose(both, [2, 0, 1, 3]), [pairs, n * h * w, 2 * half]);
 }
 
 function pooled(x: tf.Tensor4D, pool: 'max' | 'avg', stride: number): tf.Tensor4D {
@@ -123,7 +127,7 @@ export function groupForward(
       );
     });
     const pw = tf.matMul<tf.Tensor3D>(
-      perWindow.length === 1 ? (perWindow[0] as tf.Tensor3D) : tf.concat(perWindow),
+      leanConcat<tf.Tensor3D>(perWindow),
       required(assembled.pointwise1, 'first-stage pointwise weights'),
     );
     const first = normalizeBlocks(
@@ -134,9 +138,9 @@ export function groupForward(
     mixed.push(first);
     if (plan.separableRuns.length > 0) {
       const runs = plan.separableRuns.map(({ start, count }) =>
-        tf.slice(first, [start, 0, 0], [count, pixels, c]),
+        leanSlice<tf.Tensor3D>(first, [start, 0, 0], [count, pixels, c]),
       );
-      const inner = tf.relu(runs.length === 1 ? (runs[0] as tf.Tensor3D) : tf.concat(runs));
+      const inner = tf.relu(leanConcat<tf.Tensor3D>(runs));
       const dw2 = tf.depthwiseConv2d(
         blocksToChannels(inner, n, ho, wo),
         required(assembled.depthwise2, 'second-stage depthwise filter'),
@@ -171,18 +175,18 @@ export function groupForward(
     );
   }
   if (secondNorm.length > 0) {
-    const all = secondNorm.length === 1 ? (secondNorm[0] as tf.Tensor3D) : tf.concat(secondNorm);
+    const all = leanConcat<tf.Tensor3D>(secondNorm);
     mixed.push(normalizeBlocks(all, plan.bn2(ctx.training), ctx));
   }
   if (plan.skipColumn !== null && !plan.reducingSkip) mixed.push(channelsToBlocks(x, c));
   if (mixed.length === 0) throw new Error(`states ${plan.sources.join(', ')} feed no op`);
-  const blocks = mixed.length === 1 ? (mixed[0] as tf.Tensor3D) : tf.concat(mixed);
-  const flat = tf.reshape(blocks, [blocks.shape[0], pixels * c]) as tf.Tensor2D;
+  const blocks = leanConcat<tf.Tensor3D>(mixed);
+  const flat = leanReshape<tf.Tensor2D>(blocks, [blocks.shape[0], pixels * c]);
   const contributions = tf.matMul(assembled.mixing, flat);
   return {
     contributions:
       dests === 1
-        ? [tf.reshape(contributions, [pixels * c]) as tf.Tensor1D]
+        ? [leanReshape<tf.Tensor1D>(contributions, [pixels * c])]
         : (tf.unstack(contributions) as tf.Tensor1D[]),
     shape: [n, ho, wo, c],
   };

@@ -182,6 +182,7 @@ export const RNN_RETRAIN_SCHEMA: SettingsSchema = {
         'segments are at most bptt + N long',
         (c) => c.maxSeqLenDelta,
       ),
+      label: 'Segment length spread',
       group: 'method',
       reference: 'train.py --max_seq_len_delta',
     },
@@ -193,6 +194,7 @@ export const RNN_RETRAIN_SCHEMA: SettingsSchema = {
         'batch of the validation pass',
         (c) => c.evalBatchSize,
       ),
+      label: 'Evaluation batch size',
       reference: 'train.py --eval_batch_size',
     },
     {
@@ -209,6 +211,7 @@ export const RNN_RETRAIN_SCHEMA: SettingsSchema = {
     shared.presetNumber(
       {
         key: 'arAlpha',
+        label: 'AR weight',
         flag: 'alpha',
         type: 'number',
         min: 0,
@@ -228,6 +231,7 @@ export const RNN_RETRAIN_SCHEMA: SettingsSchema = {
         'switch to ASGD when an epoch is worse than the best but the last N',
         (c) => c.nonmono,
       ),
+      label: 'Non-monotone interval',
       reference: 'train.py --nonmono',
       advanced: false,
     },

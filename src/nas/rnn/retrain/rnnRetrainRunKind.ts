@@ -7,7 +7,7 @@
  * no weights file, as the project has no recurrent model format. Checkpoints are the core's
  * recurrent retrain checkpoints with the run's settings as their host settings.
  */
-import type { Run, RunEnv, RunFile, RunKind, RunReport } from '../../runKind/runKind';
+import type { NoteReport, Run, RunEnv, RunFile, RunKind, RunReport } from '../../runKind/runKind';
 import type { Settings } from '../../runKind/settingsSchema';
 import { validateSettings } from '../../runKind/settingsSchema';
 import * as tf from '../../tensor/tf';
@@ -185,6 +185,19 @@ async function retrainCorpus(settings: Settings, env: RunEnv, genotype: RnnGenot
   return { ids, vocabulary: corpus.vocabulary.length, note: { ...note, detail } };
 }
 
+/**
+ * The corpus note with the model's parameter count (each weight once: the decoder is tied to the
+ * embedding), as the convolutional retrain's note has its network's.
+ */
+function withParameters(note: NoteReport, state: RnnRetrainState): NoteReport {
+  const parameters = Object.values(state.weights).reduce((n, w) => n + w.size, 0);
+  return {
+    ...note,
+    text: `${note.text}, ${parameters.toLocaleString('en-US')} parameters`,
+    detail: { ...(note.detail as object), parameters },
+  };
+}
+
 /** The texts in the state's batches; the state is freed when they do not fit it. */
 const retrainData = (state: RnnRetrainState, ids: Ids): RnnRetrainData =>
   orFree(
@@ -226,7 +239,7 @@ export const RNN_RETRAIN_RUN_KIND: RunKind = {
     const { genotype } = rnnRetrainGenotypeOf(s.genotype as string);
     const { ids, vocabulary, note } = await retrainCorpus(s, env, genotype);
     const state = createRnnRetrainState(rnnRetrainConfigOf(s), genotype, vocabulary);
-    return new RnnRetrainKindRun(s, state, retrainData(state, ids), note);
+    return new RnnRetrainKindRun(s, state, retrainData(state, ids), withParameters(note, state));
   },
 
   async resume(bytes: Uint8Array, env: RunEnv): Promise<Run> {
@@ -246,6 +259,6 @@ export const RNN_RETRAIN_RUN_KIND: RunKind = {
           `${p.testRows} test rows, the data has ${rows.join(', ')} (another corpus or batch size)`,
       );
     }
-    return new RnnRetrainKindRun(s, state, data, note, resume);
+    return new RnnRetrainKindRun(s, state, data, withParameters(note, state), resume);
   },
 };

@@ -106,6 +106,22 @@ export const RNN_DROPOUT_KEYS = [
 
 type NumberSpec = Omit<NumberField, 'default' | 'presets'>;
 
+/** What the settings form calls the shared numbers whose keys are the scripts' terse names. */
+const RNN_LABELS: Readonly<Record<string, string>> = {
+  nhid: 'Hidden size',
+  bptt: 'Segment length',
+  lr: 'Learning rate',
+  clip: 'Gradient clip',
+  tarBeta: 'TAR weight',
+  dropout: 'Output dropout',
+  dropouth: 'Hidden-state dropout',
+  dropoutx: 'Input dropout',
+  dropouti: 'Embedding dropout',
+  dropoute: 'Word dropout',
+  trainTokens: 'Training tokens',
+  validTokens: 'Validation tokens',
+};
+
 /** A number field of the kinds' presets, its default picked off each preset's values. */
 export function presetNumber<S>(
   spec: NumberSpec,
@@ -119,6 +135,7 @@ export function presetNumber<S>(
 export function tokensField(key: string, help: string, values: PresetValues<number>): NumberField {
   const spec: NumberSpec = {
     key,
+    label: RNN_LABELS[key],
     type: 'int',
     min: 0,
     linkMax: MAX_LINK_TOKENS,
@@ -143,13 +160,18 @@ export function rnnCommonFields(
   /** A field of the script's flag `--{flag ?? key}`, its value by preset the key's (or `pick`'s). */
   const field = (spec: NumberSpec, pick?: (v: RnnCommonValues) => number) =>
     presetNumber(
-      { reference: `${words.script} --${spec.flag ?? spec.key}`, ...spec },
+      {
+        reference: `${words.script} --${spec.flag ?? spec.key}`,
+        label: RNN_LABELS[spec.key],
+        ...spec,
+      },
       values,
       pick ?? ((v) => v[spec.key as ScalarKey]),
     );
   const data: FieldSpec[] = [
     {
       key: 'level',
+      label: 'Tokens',
       type: 'choice',
       choices: ['word', 'char'],
       default: 'word',
@@ -159,6 +181,7 @@ export function rnnCommonFields(
     presetNumber(
       {
         key: 'maxVocabulary',
+        label: 'Vocabulary cap',
         flag: 'vocabulary',
         type: 'int',
         min: 0,

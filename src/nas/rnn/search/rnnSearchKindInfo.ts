@@ -99,6 +99,7 @@ export const RNN_SEARCH_SCHEMA: SettingsSchema = {
     configField(
       {
         key: 'order',
+        label: 'Alpha gradient order',
         type: 'int',
         min: 1,
         max: 2,
@@ -113,6 +114,7 @@ export const RNN_SEARCH_SCHEMA: SettingsSchema = {
     configField(
       {
         key: 'alphaLr',
+        label: 'Alpha learning rate',
         flag: 'arch-lr',
         type: 'number',
         min: 0,
@@ -202,13 +204,9 @@ export const RNN_SEARCH_INFO: RunKindInfo = {
   checkpointFormat: RNN_SEARCH_CHECKPOINT_FORMAT_ID,
   metrics: [
     ...TRAIN_TEXT_METRICS,
-    {
-      key: 'valLoss',
-      label: 'validation loss (a step: the alpha segment; an epoch: the whole text)',
-      kind: 'loss',
-      watch: true,
-    },
-    { key: 'valPerplexity', label: 'validation perplexity', kind: 'perplexity' },
+    // A step's validation figures are the alpha segment's; an epoch's, the whole text's.
+    { key: 'valLoss', label: 'validation loss (alpha segment)', kind: 'loss', watch: true },
+    { key: 'valPerplexity', label: 'validation perplexity (alpha segment)', kind: 'perplexity' },
     { key: 'lr', label: 'weight learning rate', kind: 'rate' },
     { key: 'alphaLr', label: 'alpha learning rate', kind: 'rate' },
     { key: 'segmentLength', label: 'segment length', kind: 'other' },
