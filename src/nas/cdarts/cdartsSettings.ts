@@ -11,23 +11,21 @@ import type { OpName } from '../ops/primitives';
 import type { KeyPhrase } from '../runKind/configProblems';
 import { keyedProblems } from '../runKind/configProblems';
 import { splitProblem } from '../runKind/convFields';
-import { checkpointCellsConfig } from '../recompute/checkpointCellsSetting';
+import { sharedConfigOf } from '../runKind/convFields';
 import type { Settings } from '../runKind/settingsSchema';
 
 /** The CDARTS configuration the settings describe (unchecked: `validateCdartsConfig` checks). */
 export function cdartsConfigOf(s: CdartsSettings): CdartsConfig {
   return {
     ...NNI_CDARTS_CONFIG,
+    ...sharedConfigOf(s),
     primitives: s.ops as readonly OpName[],
     nodes: s.nodes,
     // As in DARTS (multiplier = steps), the cell output concatenates every intermediate node.
     multiplier: s.nodes,
     searchLayers: s.layers,
     evalLayers: s.evalLayers,
-    channels: s.channels,
     headWidths: [s.headConv1, s.headConv2],
-    batchSize: s.batchSize,
-    epochs: s.epochs,
     warmupEpochs: s.warmupEpochs,
     evalWarmupEpochs: s.evalWarmupEpochs,
     stepsPerEpoch: s.stepsPerEpoch === 0 ? null : s.stepsPerEpoch,
@@ -43,8 +41,6 @@ export function cdartsConfigOf(s: CdartsSettings): CdartsConfig {
     regularizedOps: s.regularizedOps as RegularizedOps,
     fixHead: s.fixHead,
     shareModule: s.shareModule,
-    seed: s.seed,
-    ...checkpointCellsConfig(s.checkpointCells),
   };
 }
 

@@ -17,9 +17,10 @@ import {
   OPS_FIELD,
   scriptSizeFields,
   seedField,
+  sharedConfigOf,
   splitProblem,
 } from '../runKind/convFields';
-import { CHECKPOINT_CELLS_FIELD, checkpointCellsConfig } from '../recompute/checkpointCellsSetting';
+import { CHECKPOINT_CELLS_FIELD } from '../recompute/checkpointCellsSetting';
 import { trainAndValidation } from '../runKind/metricPairs';
 import type { RunKindInfo } from '../runKind/runKind';
 import type { Settings, SettingsOf } from '../runKind/settingsSchema';
@@ -123,20 +124,16 @@ export type DartsSettings = SettingsOf<typeof DARTS_SCHEMA>;
 export function dartsSearchConfig(s: DartsSettings): SearchConfig {
   return {
     ...PAPER_SEARCH_CONFIG,
+    ...sharedConfigOf(s),
     order: s.order as 1 | 2,
     primitives: s.ops as readonly OpName[],
     nodes: s.nodes,
     // As in DARTS (multiplier = steps), the cell output concatenates every intermediate node.
     multiplier: s.nodes,
     layers: s.layers,
-    channels: s.channels,
-    batchSize: s.batchSize,
-    epochs: s.epochs,
     weightLr: s.weightLr,
     weightLrMin: s.weightLrMin,
     alphaLr: s.alphaLr,
-    seed: s.seed,
-    ...checkpointCellsConfig(s.checkpointCells),
   };
 }
 

@@ -15,7 +15,7 @@ import type { Settings } from '../runKind/settingsSchema';
 import type { RetrainSettings } from './retrainKindInfo';
 import type { RetrainConfig } from './retrainConfig';
 import { PAPER_RETRAIN_CONFIG, validateRetrainConfig } from './retrainConfig';
-import { checkpointCellsConfig } from '../recompute/checkpointCellsSetting';
+import { sharedConfigOf } from '../runKind/convFields';
 
 const NAMES = Object.keys(PUBLISHED_GENOTYPES) as PublishedGenotypeName[];
 
@@ -61,18 +61,14 @@ export function resolveGenotypeSetting(value: string): ChosenGenotype {
 export function retrainConfigOf(s: RetrainSettings, height: number): RetrainConfig {
   return {
     ...PAPER_RETRAIN_CONFIG,
-    channels: s.channels,
+    ...sharedConfigOf(s),
     layers: s.layers,
-    batchSize: s.batchSize,
-    epochs: s.epochs,
     lr: s.lr,
     lrMin: s.lrMin,
     auxiliary: s.auxiliary,
     auxWeight: s.auxWeight,
     dropPathProb: s.dropPathProb,
     cutout: s.scaleCutout ? Math.round((s.cutout * height) / 32) : s.cutout,
-    seed: s.seed,
-    ...checkpointCellsConfig(s.checkpointCells),
   };
 }
 

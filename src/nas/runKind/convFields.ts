@@ -7,6 +7,7 @@
  */
 import { DATASET_KINDS } from '../../data/catalog';
 import { DARTS_PRIMITIVES } from '../ops/primitives';
+import { checkpointCellsConfig } from '../recompute/checkpointCellsSetting';
 import type { FieldGroup, FieldSpec } from './settingsSchema';
 
 /**
@@ -193,6 +194,22 @@ export function imageDataFields<const B extends readonly FieldSpec[]>(
     ...between,
     imageSizeField(12, { [fullPreset]: 0, demo: 8 }),
   ] as const;
+}
+
+/**
+ * What every convolutional configuration takes from its kind's settings alike: the channels, the
+ * batch, the epochs and the seed as they are, and the checkpointed cells as the configuration
+ * says them (`checkpointCellsConfig`: nothing when on).
+ */
+export function sharedConfigOf(s: {
+  readonly channels: number;
+  readonly batchSize: number;
+  readonly epochs: number;
+  readonly seed: number;
+  readonly checkpointCells: boolean;
+}) {
+  const { channels, batchSize, epochs, seed } = s;
+  return { channels, batchSize, epochs, seed, ...checkpointCellsConfig(s.checkpointCells) };
 }
 
 /**
