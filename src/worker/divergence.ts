@@ -8,6 +8,17 @@ import type { RunKindInfo, StepReport } from '../nas/runKind/runKind';
 
 export const DEFAULT_DIVERGENCE_LR_FACTOR = 0.5;
 
+/** The rates a rollback resumes with: each live rate (the page's, else the configured) × `factor`. */
+export function lowerRates(
+  base: Readonly<Record<string, number>>,
+  current: Readonly<Record<string, number>>,
+  factor: number,
+): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(base).map(([key, value]) => [key, (current[key] ?? value) * factor]),
+  );
+}
+
 /**
  * max |α| above which the alphas count as exploding (docs/DECISIONS.md, "Resilience"): past
  * ~100 a logit gap underflows float32's exp, the softmax is exactly one-hot and the suppressed

@@ -12,23 +12,13 @@ import {
   DEFAULT_DIVERGENCE_ALPHA_LIMIT,
   DEFAULT_DIVERGENCE_LR_FACTOR,
   DivergenceWatch,
+  lowerRates,
 } from './divergence';
 import { DEFAULT_AUTOSAVE_EVERY } from './autosaveDefaults';
 import { describeFailure, LabFailure, watchDeviceLoss } from './errorMessages';
 import type { Job, StartedJob } from './job';
 import type { BackendChoice, RunStatus } from './protocol';
 import type { SessionHost } from './sessionHost';
-
-/** Each live rate (the page's where it set one, else the configured) times `factor`. */
-function lowerRates(
-  base: Readonly<Record<string, number>>,
-  current: Readonly<Record<string, number>>,
-  factor: number,
-): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(base).map(([key, value]) => [key, (current[key] ?? value) * factor]),
-  );
-}
 
 /** How a start or resume message sets autosave and the divergence watch (defaults: absent). */
 export interface DriverOptions {

@@ -30,14 +30,14 @@ export interface SupervisorOptions {
   readonly now?: () => number;
 }
 
-export const DEFAULT_PING_EVERY_MS = 5_000;
+const DEFAULT_PING_EVERY_MS = 5_000;
 /**
  * Three minutes: a step runs synchronously on the worker's thread (the cpu backend computes a
  * whole step without yielding), so silence is normal for a step's length; after the first steps
  * the limit follows the longest silence seen.
  */
-export const DEFAULT_SILENCE_LIMIT_MS = 180_000;
-export const DEFAULT_SILENCE_FACTOR = 4;
+const DEFAULT_SILENCE_LIMIT_MS = 180_000;
+const DEFAULT_SILENCE_FACTOR = 4;
 
 export interface SupervisedClient {
   send(message: ToWorker): void;

@@ -53,7 +53,7 @@ import { cdartsStepReport, cycleNote, epochMetrics } from './cdartsReports';
  * Steps of the whole search: `perEpoch` search-network steps in each warm-up epoch; in each
  * cycle, `evalWarmupEpochs · perEpoch` evaluation-network steps, then `perEpoch` joint steps.
  */
-export function cdartsTotalSteps(config: CdartsConfig, perEpoch: number): number {
+function cdartsTotalSteps(config: CdartsConfig, perEpoch: number): number {
   const cycles = config.epochs - config.warmupEpochs;
   return config.warmupEpochs * perEpoch + cycles * (config.evalWarmupEpochs + 1) * perEpoch;
 }

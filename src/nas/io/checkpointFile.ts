@@ -42,7 +42,7 @@ export async function captureState(
 }
 
 /** The container of a file of `kind`, its errors that kind's (the container's own restated). */
-export function openCheckpointFile(bytes: Uint8Array, maxBytes: number, kind: string): Container {
+function openCheckpointFile(bytes: Uint8Array, maxBytes: number, kind: string): Container {
   const reader = new ManifestReader(kind);
   if (!(bytes instanceof Uint8Array)) throw reader.error('expected the bytes of a file');
   const magic = String.fromCharCode(...bytes.subarray(0, CHECKPOINT_MAGIC.length));

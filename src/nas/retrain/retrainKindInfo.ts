@@ -28,7 +28,7 @@ const small = SMALL_RETRAIN_CONFIG;
 const paper = PAPER_RETRAIN_CONFIG;
 
 /** The genotypes a name selects (never read as a file by the command line). */
-export const PUBLISHED_GENOTYPE_NAMES: readonly string[] = Object.keys(PUBLISHED_GENOTYPES);
+const PUBLISHED_GENOTYPE_NAMES: readonly string[] = Object.keys(PUBLISHED_GENOTYPES);
 
 export const RETRAIN_SCHEMA = {
   presets: ['small', 'paper', 'demo'],

@@ -20,7 +20,7 @@ import { sharedConfigOf } from '../runKind/convFields';
 const NAMES = Object.keys(PUBLISHED_GENOTYPES) as PublishedGenotypeName[];
 
 /** The published name `value` spells, ignoring case; null when it names none. */
-export function publishedGenotypeName(value: string): PublishedGenotypeName | null {
+function publishedGenotypeName(value: string): PublishedGenotypeName | null {
   return (
     NAMES.find((name) => name === value) ??
     NAMES.find((name) => name.toLowerCase() === value.toLowerCase()) ??

@@ -131,7 +131,7 @@ export type ImageDatasetName = (typeof IMAGE_DATASETS)[number];
  * cannot make a tab allocate a dataset of any size it names.
  */
 export const LINK_MAX_IMAGES = 60000;
-export const LINK_MAX_IMAGE_SIZE = 256;
+const LINK_MAX_IMAGE_SIZE = 256;
 
 const DATASET_FIELD = {
   key: 'dataset',

@@ -121,7 +121,7 @@ interface Cursor<P, H, S> {
 }
 
 /** Walks from `options.resume`'s position, or from `start`. */
-export function walkText<P extends RnnTextPosition, H, E, S = never>(
+function walkText<P extends RnnTextPosition, H, E, S = never>(
   walk: TextWalk<P, H, E>,
   start: P,
   options: TextWalkOptions<{ readonly position: P; readonly hidden?: S | null }>,

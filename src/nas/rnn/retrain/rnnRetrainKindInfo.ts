@@ -24,7 +24,7 @@ import {
 } from './rnnRetrainConfig';
 
 /** The format of its checkpoints (rnnRetrainCheckpointManifest.ts, which needs tfjs's side). */
-export const RNN_RETRAIN_CHECKPOINT_FORMAT_ID = 'nas-lab.rnn-retrain-checkpoint';
+const RNN_RETRAIN_CHECKPOINT_FORMAT_ID = 'nas-lab.rnn-retrain-checkpoint';
 
 /** A recurrent retrain's settings, as its schema types them. */
 export interface RnnRetrainSettings extends shared.RnnCommonSettings {
@@ -89,7 +89,7 @@ const WORDS: shared.RnnFieldWords = {
 const { data, sizes, training } = shared.rnnCommonFields(CONFIGS, DATA, WORDS);
 
 /** The names `rnn/genotypes.py` gives the published genotypes, and the spellings also read. */
-export const RNN_GENOTYPE_LITERALS = [
+const RNN_GENOTYPE_LITERALS = [
   'DARTS_V1',
   'DARTS_V2',
   'ENAS',

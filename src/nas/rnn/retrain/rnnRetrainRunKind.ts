@@ -210,7 +210,7 @@ const retrainData = (state: RnnRetrainState, ids: Ids): RnnRetrainData =>
  * configuration for what it holds (the learning rate as it was when saved), the manifest's
  * genotype where the host settings name none or another, the small preset for anything else.
  */
-export function rnnRetrainCheckpointSettings(checkpoint: RnnRetrainCheckpoint): Settings {
+function rnnRetrainCheckpointSettings(checkpoint: RnnRetrainCheckpoint): Settings {
   const host = checkpoint.host ?? {};
   const base = settingsFromHost(RNN_RETRAIN_SCHEMA, host);
   let same = false;

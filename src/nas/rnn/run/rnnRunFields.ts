@@ -18,10 +18,10 @@ export type RnnPreset = (typeof RNN_PRESETS)[number];
 export type PresetValues<T> = Readonly<Record<RnnPreset, T>>;
 
 /** Most tokens a link may take from each text (the built-in corpus is far smaller). */
-export const MAX_LINK_TOKENS = 2_000_000;
+const MAX_LINK_TOKENS = 2_000_000;
 
 /** The default (the small preset's) and the presets whose default differs from it. */
-export function byPreset<T extends SettingValue>(
+function byPreset<T extends SettingValue>(
   v: PresetValues<T>,
 ): { readonly default: T; readonly presets?: Readonly<Record<string, T>> } {
   const presets = Object.fromEntries(
@@ -96,7 +96,7 @@ export interface RnnFieldWords {
 }
 
 /** The dropout rates' keys (train_search.py's and train.py's flag names) and what they drop. */
-export const RNN_DROPOUT_KEYS = [
+const RNN_DROPOUT_KEYS = [
   ['dropout', 'output', "on the cell's outputs"],
   ['dropouth', 'h', 'on its hidden states'],
   ['dropoutx', 'x', 'on its inputs'],

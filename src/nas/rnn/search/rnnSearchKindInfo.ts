@@ -18,7 +18,7 @@ import {
   SMALL_RNN_SEARCH_CONFIG,
 } from './rnnSearchConfig';
 
-export const RNN_SEARCH_CHECKPOINT_FORMAT_ID = 'nas-lab.rnn-search-checkpoint';
+const RNN_SEARCH_CHECKPOINT_FORMAT_ID = 'nas-lab.rnn-search-checkpoint';
 
 /** A recurrent search's settings, as its schema types them. */
 export interface RnnSearchSettings extends shared.RnnCommonSettings {

@@ -41,10 +41,10 @@ import { createRnnSearchState, disposeRnnSearchState } from './rnnSearchState';
 import { expectedRnnSearchSteps } from './rnnSearchSteps';
 
 /** The name genotype.py assigns. */
-export const SEARCHED_GENOTYPE_NAME = 'SEARCHED';
+const SEARCHED_GENOTYPE_NAME = 'SEARCHED';
 
 /** genotype.json (this project's JSON) and genotype.py (DARTS's repr, rnn/genotypes.py's form). */
-export function rnnGenotypeFiles(g: RnnGenotype): RunFile[] {
+function rnnGenotypeFiles(g: RnnGenotype): RunFile[] {
   return [
     { path: 'genotype.json', data: stringifyRnnGenotype(g) },
     { path: 'genotype.py', data: formatRnnGenotype(g, 'repr', SEARCHED_GENOTYPE_NAME) },
@@ -187,7 +187,7 @@ const searchData = (state: RnnSearchState, ids: RnnCorpusIds): RnnSearchData =>
  * configuration for what it holds (with the learning rates as they were when it was saved),
  * the small preset for anything else.
  */
-export function rnnSearchCheckpointSettings(
+function rnnSearchCheckpointSettings(
   config: ReturnType<typeof rnnSearchConfigOf>,
   host: HostSettings | undefined,
 ): Settings {
