@@ -84,7 +84,9 @@ function namedGrads(
   objective: StackedObjective,
   params: VariableMap,
 ): { value: tf.Scalar; grads: Record<string, tf.Tensor> } {
-  const names = Object.keys(params);
+  // In name order: the checkpointed backward sums a shared tensor's gradient in the order of
+  // the parameters, and a resumed run's maps (its pool restored) list them in another order.
+  const names = Object.keys(params).sort();
   const { value, grads } = valueAndGradsOf(
     objective,
     names.map((n) => params[n] as tf.Variable),
