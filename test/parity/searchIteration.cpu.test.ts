@@ -13,40 +13,9 @@ import { searchStep } from '../../src/nas/darts/searchStep';
 import * as tf from '../../src/nas/tensor/tf';
 import type { TensorJson } from '../support/fixtures';
 import { loadFixture, relativeL2Error, toTensor } from '../support/fixtures';
+import type { IterationJson, SearchFixture } from './searchParity';
 
-interface IterationJson {
-  alphaLr: number;
-  alphaBetas: [number, number];
-  alphaWeightDecay: number;
-  gradClip: number;
-  alphasAfter: { normal: TensorJson; reduce: TensorJson };
-  weightsAfter: Record<string, TensorJson>;
-}
-
-interface Fixture {
-  config: {
-    c: number;
-    layers: number;
-    steps: number;
-    multiplier: number;
-    stemMultiplier: number;
-    numClasses: number;
-    imageChannels: number;
-    imageSize: number;
-  };
-  params: Record<string, TensorJson>;
-  alphas: { normal: TensorJson; reduce: TensorJson };
-  xTrain: TensorJson;
-  yTrain: number[];
-  xVal: TensorJson;
-  yVal: number[];
-  lr: number;
-  momentum: number;
-  weightDecay: number;
-  iteration: Record<'1' | '2', IterationJson>;
-}
-
-const fx = loadFixture<Fixture>('search.json');
+const fx = loadFixture<SearchFixture>('search.json');
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -27,7 +27,18 @@ interface UnrolledJson {
   gradAlphas: { normal: TensorJson; reduce: TensorJson };
 }
 
-interface SearchFixture {
+/** One whole `train_search.py` iteration from the fixture's start (make_fixtures.py). */
+export interface IterationJson {
+  alphaLr: number;
+  alphaBetas: [number, number];
+  alphaWeightDecay: number;
+  gradClip: number;
+  alphasAfter: { normal: TensorJson; reduce: TensorJson };
+  weightsAfter: Record<string, TensorJson>;
+}
+
+/** search.json: the search problem and PyTorch's results on it. */
+export interface SearchFixture {
   config: {
     c: number;
     layers: number;
@@ -36,6 +47,7 @@ interface SearchFixture {
     stemMultiplier: number;
     numClasses: number;
     imageChannels: number;
+    imageSize: number;
   };
   params: Record<string, TensorJson>;
   alphas: { normal: TensorJson; reduce: TensorJson };
@@ -56,6 +68,7 @@ interface SearchFixture {
   unrolledNoMomentum: UnrolledJson;
   largeWeightDecay: number;
   unrolledLargeDecay: UnrolledJson;
+  iteration: Record<'1' | '2', IterationJson>;
 }
 
 export function describeSearchParity(
