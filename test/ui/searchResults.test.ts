@@ -119,6 +119,19 @@ describe('a recurrent search on the page', () => {
   });
 });
 
+/** A convolutional search's first step with DARTS_V2 as its genotype, and `extra` on top. */
+const cnnStep = (extra: Partial<StepReport>): StepReport => ({
+  type: 'step',
+  step: 1,
+  epoch: 0,
+  totalSteps: 2,
+  elapsedMs: 1,
+  throughput: 3,
+  metrics: { trainLoss: 2 },
+  genotype: genotypeToJson(DARTS_V2),
+  ...extra,
+});
+
 describe('a convolutional search on the page', () => {
   it('draws a resumed search where it stands before it steps: its step, cells, alphas', () => {
     const trace = traceReport(newTrace('darts', 7), {
@@ -153,17 +166,9 @@ describe('a convolutional search on the page', () => {
         ),
       ].map((m) => m[1]);
     const ops = ['none', 'max_pool_3x3', 'skip_connect', 'sep_conv_3x3'];
-    const step: StepReport = {
-      type: 'step',
-      step: 1,
-      epoch: 0,
-      totalSteps: 2,
-      elapsedMs: 1,
-      throughput: 3,
-      metrics: { trainLoss: 2 },
+    const step = cnnStep({
       alphas: ['normal', 'reduce'].map((name) => ({ name, ops, softmax: uniform(14, 4) })),
-      genotype: genotypeToJson(DARTS_V2),
-    };
+    });
     const html = render('cnn', traceReport(newTrace('darts', 0), step));
     expect(legendOps(html)).toEqual(['max_pool_3x3', 'skip_connect', 'sep_conv_3x3']);
     // A recurrent search's legend: its activations, without none.
@@ -172,17 +177,9 @@ describe('a convolutional search on the page', () => {
   });
 
   it("draws a CDARTS step's evaluation network cells, and nothing of a genotype that is no cell", () => {
-    const step: StepReport = {
-      type: 'step',
-      step: 1,
-      epoch: 0,
-      totalSteps: 2,
-      elapsedMs: 1,
-      throughput: 3,
-      metrics: { trainLoss: 2 },
-      genotype: genotypeToJson(DARTS_V2),
+    const step = cnnStep({
       detail: { phase: 'joint', evalGenotype: genotypeToJson(DARTS_V1) },
-    };
+    });
     const html = render('cnn', traceReport(newTrace('cdarts', 0), step));
     expect(html).toContain('data-testid="eval-cell-normal"');
     expect(html).toContain('data-testid="eval-cell-reduce"');
