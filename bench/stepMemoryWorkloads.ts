@@ -6,8 +6,6 @@
  * largest), `cdarts` a CDARTS joint step (alpha step over both networks, then the search
  * network's weight step) with the search network's sizes and an 8-cell evaluation network.
  */
-import { toDevice } from '../src/data/deviceSplit';
-import { syntheticDataset } from '../src/data/synthetic';
 import type { SearchState } from '../src/nas/darts/searchState';
 import { createSearchState, disposeSearchState } from '../src/nas/darts/searchState';
 import type { Batch } from '../src/nas/darts/searchStep';
@@ -20,34 +18,10 @@ import { jointStep } from '../src/nas/cdarts/cdartsStep';
 import { createRetrainState, disposeRetrainState } from '../src/nas/retrain/retrainState';
 import { retrainStep } from '../src/nas/retrain/retrainStep';
 import type { StepRunner } from './workloads';
+import { dataShape, fixedBatches } from './workloads';
 
 export const MEMORY_WORKLOADS = ['search1', 'weight', 'alpha2', 'retrain', 'cdarts'] as const;
 export type MemoryWorkload = (typeof MEMORY_WORKLOADS)[number];
-
-const DATA_SEED = 11;
-
-/** `count` fixed batches of `batchSize` synthetic images of the configuration's shape. */
-export function benchBatches(config: BenchConfig, batchSize: number, count: number): Batch[] {
-  const { size, channels, numClasses } = config.image;
-  const images = syntheticDataset({
-    count: count * batchSize,
-    size,
-    channels,
-    numClasses,
-    seed: DATA_SEED,
-  });
-  const split = toDevice(images);
-  const batches = Array.from({ length: count }, (_, b) =>
-    split.batch(Array.from({ length: batchSize }, (_, i) => b * batchSize + i)),
-  );
-  split.dispose();
-  return batches;
-}
-
-function dataShape(config: BenchConfig) {
-  const { size, channels, numClasses } = config.image;
-  return { height: size, width: size, channels, numClasses };
-}
 
 function searchRunner(
   config: BenchConfig,
@@ -57,7 +31,7 @@ function searchRunner(
 ): StepRunner {
   const search = { ...config.search, order, checkpointCells };
   const state = createSearchState(search, dataShape(config));
-  const [train, val] = benchBatches(config, search.batchSize, 2) as [Batch, Batch];
+  const [train, val] = fixedBatches(config, search.batchSize, 2) as [Batch, Batch];
   return {
     imagesPerStep: search.batchSize,
     step: () => step(state, train, val),
@@ -71,7 +45,7 @@ function searchRunner(
 function retrainRunner(config: BenchConfig, checkpointCells: boolean): StepRunner {
   const retrain = { ...config.retrain, checkpointCells };
   const state = createRetrainState(retrain, config.genotype, dataShape(config));
-  const [train] = benchBatches(config, retrain.batchSize, 1) as [Batch];
+  const [train] = fixedBatches(config, retrain.batchSize, 1) as [Batch];
   const rates = { lr: retrain.lr, dropPathProb: retrain.dropPathProb };
   return {
     imagesPerStep: retrain.batchSize,
@@ -98,7 +72,7 @@ function cdartsRunner(config: BenchConfig, checkpointCells: boolean): StepRunner
     checkpointCells,
   };
   const state = createCdartsState(cdarts, dataShape(config));
-  const [train, val] = benchBatches(config, cdarts.batchSize, 2) as [Batch, Batch];
+  const [train, val] = fixedBatches(config, cdarts.batchSize, 2) as [Batch, Batch];
   const rates = { weightLr: cdarts.weightLr, nasnetLr: cdarts.nasnetLr, alphaLr: cdarts.alphaLr };
   return {
     imagesPerStep: cdarts.batchSize,

@@ -35,13 +35,13 @@ export interface StepRunner {
 
 const DATA_SEED = 11;
 
-function dataShape(config: BenchConfig): DataShape {
+export function dataShape(config: BenchConfig): DataShape {
   const { size, channels, numClasses } = config.image;
   return { height: size, width: size, channels, numClasses };
 }
 
 /** `count` fixed batches of synthetic images of the configuration's shape. */
-function fixedBatches(config: BenchConfig, batchSize: number, count: number): Batch[] {
+export function fixedBatches(config: BenchConfig, batchSize: number, count: number): Batch[] {
   const { size, channels, numClasses } = config.image;
   const images = syntheticDataset({
     count: count * batchSize,
