@@ -83,8 +83,11 @@ export function bestEpochOf(done: DoneReport): number {
  * alphas, else from where the run opened; null when the run reports none yet.
  */
 export function searchOps(trace: RunTrace | null): readonly string[] | null {
-  const latest = [...(trace?.steps ?? [])].reverse().find((s) => s.alphas !== undefined)?.alphas;
-  const groups: readonly AlphaGroup[] | null | undefined = latest ?? trace?.opening.alphas;
+  const steps = trace?.steps ?? [];
+  // From the end: the page redraws on every step, and a long run has thousands.
+  let groups: readonly AlphaGroup[] | null | undefined;
+  for (let i = steps.length - 1; i >= 0 && !groups; i--) groups = steps[i]?.alphas;
+  groups ??= trace?.opening.alphas;
   if (!groups || groups.length === 0) return null;
   return [...new Set(groups.flatMap((g) => g.ops))].filter((op) => op !== 'none');
 }
