@@ -14,10 +14,13 @@
  * gradient (the Hessian-vector product is a finite difference), so a loss may compute its own
  * gradients (a `GradsAt`: the search step's, with checkpointed cells) as well as be a plain
  * function differentiated here under one tape (a `LossAt`).
+ *
+ * "α" is every architecture tensor: the two alpha tensors, and PC-DARTS's β where the alphas
+ * carry them (PC-DARTS `architect.py` optimises `model.arch_parameters()`, alphas and betas).
  */
 import * as tf from '../tensor/tf';
 import type { TensorMap } from '../tensor/layer';
-import type { Alphas } from './supernet';
+import type { Alphas, EdgeBetas } from './supernet';
 import { globalNorm } from '../optim/clipGradNorm';
 import { pick, zipMap } from '../tensor/tensorMaps';
 import type { ValueAndGrads } from '../recompute/cellCheckpoint';
@@ -54,6 +57,26 @@ function valueAndGradsAt(
 export interface AlphaGrads {
   readonly normal: tf.Tensor2D;
   readonly reduce: tf.Tensor2D;
+  /** PC-DARTS: the gradients of the β, where the alphas carry β. */
+  readonly betas?: EdgeBetas;
+}
+
+/** The architecture tensors in gradient order: normal, reduce, then β normal, β reduce. */
+export function archTensors(alphas: Alphas): tf.Tensor[] {
+  const { normal, reduce, betas } = alphas;
+  return betas ? [normal, reduce, betas.normal, betas.reduce] : [normal, reduce];
+}
+
+/** Gradients in `archTensors` order as alpha gradients. */
+function archGradsOf(grads: readonly tf.Tensor[]): AlphaGrads {
+  const [normal, reduce, betaNormal, betaReduce] = grads;
+  return {
+    normal: normal as tf.Tensor2D,
+    reduce: reduce as tf.Tensor2D,
+    ...(betaNormal && betaReduce
+      ? { betas: { normal: betaNormal as tf.Tensor1D, reduce: betaReduce as tf.Tensor1D } }
+      : {}),
+  };
 }
 
 export interface ArchGradResult {
@@ -63,11 +86,8 @@ export interface ArchGradResult {
 }
 
 function alphaGradsOf(loss: Objective, weights: TensorMap, alphas: Alphas): ArchGradResult {
-  const { value, grads } = valueAndGradsAt(loss, weights, alphas, [alphas.normal, alphas.reduce]);
-  return {
-    grads: { normal: grads[0] as tf.Tensor2D, reduce: grads[1] as tf.Tensor2D },
-    loss: value,
-  };
+  const { value, grads } = valueAndGradsAt(loss, weights, alphas, archTensors(alphas));
+  return { grads: archGradsOf(grads), loss: value };
 }
 
 /** ∇_α L_val(w, α). */
@@ -132,14 +152,13 @@ export function unrolledArchGrad(inp: UnrolledInputs): UnrolledResult {
   });
 
   // 2. dα and v from one backward pass of L_val(w', α).
+  const arch = archTensors(alphas);
   const { value, grads } = valueAndGradsAt(lossVal, withWeights(weights, names, wPrime), alphas, [
-    alphas.normal,
-    alphas.reduce,
+    ...arch,
     ...wPrime,
   ]);
-  const dNormal = grads[0] as tf.Tensor2D;
-  const dReduce = grads[1] as tf.Tensor2D;
-  const v = grads.slice(2);
+  const dArch = grads.slice(0, arch.length);
+  const v = grads.slice(arch.length);
 
   // 3. Finite-difference Hessian-vector product at w ± εv on the same train batch.
   const epsilon = tf.div(0.01, globalNorm(v));
@@ -149,16 +168,15 @@ export function unrolledArchGrad(inp: UnrolledInputs): UnrolledResult {
       names,
       w.map((wi, i) => tf.add(wi, tf.mul(tf.mul(v[i] as tf.Tensor, epsilon), sign))),
     );
-  const plus = alphaGradsOf(lossTrain, shifted(1), alphas).grads;
-  const minus = alphaGradsOf(lossTrain, shifted(-1), alphas).grads;
+  const plus = valueAndGradsAt(lossTrain, shifted(1), alphas, arch);
+  const minus = valueAndGradsAt(lossTrain, shifted(-1), alphas, arch);
+  tf.dispose([plus.value, minus.value]);
   const scale = tf.div(lr, tf.mul(epsilon, 2));
-  const correct = (d: tf.Tensor2D, p: tf.Tensor2D, m: tf.Tensor2D): tf.Tensor2D =>
-    tf.sub(d, tf.mul(tf.sub(p, m), scale));
+  const corrected = dArch.map((d, i) =>
+    tf.sub(d, tf.mul(tf.sub(plus.grads[i] as tf.Tensor, minus.grads[i] as tf.Tensor), scale)),
+  );
   return {
-    grads: {
-      normal: correct(dNormal, plus.normal, minus.normal),
-      reduce: correct(dReduce, plus.reduce, minus.reduce),
-    },
+    grads: archGradsOf(corrected),
     loss: value,
     epsilon: epsilon as tf.Scalar,
   };

@@ -14,6 +14,7 @@ import { sumAll } from '../tensor/tensorSum';
 import { edgeList } from '../genotype/cellTopology';
 import { fusedCell } from './fused/fusedCell';
 import { unfusableOps } from './fused/fusedPlan';
+import { partialMixedOp } from '../pcdarts/partialMixedOp';
 
 /**
  * How a search cell is computed. 'reference': one mixed op per edge, every candidate with its
@@ -61,6 +62,11 @@ export interface SearchCellSpec {
    * BatchNorms, every op but conv_7x1_1x7), 'reference' otherwise.
    */
   readonly kernels?: CellKernels;
+  /**
+   * PC-DARTS's K (`pcdarts/partialMixedOp.ts`): only C/K channels of an edge go through its
+   * ops. Absent or 1: DARTS's mixed op. Computed by the reference cell only.
+   */
+  readonly partialChannels?: number;
 }
 
 export interface SearchCell {
@@ -73,7 +79,8 @@ export interface SearchCell {
   /**
    * `opWeights` [e][k]: weight of op k on edge e (the softmax of this cell type's alphas), as
    * a matrix or one scalar each. `skip[e][k]` true: op k of edge e is not run (a cut choice,
-   * whose weight is zero).
+   * whose weight is zero). `edgeWeights` [edges]: PC-DARTS's normalised β, each edge's mixed op
+   * output scaled by its own (`pcdarts/edgeNormalization.ts`).
    */
   apply(
     s0: tf.Tensor4D,
@@ -82,11 +89,15 @@ export interface SearchCell {
     weights: TensorMap,
     ctx: ForwardContext,
     skip?: readonly (readonly boolean[])[],
+    edgeWeights?: tf.Tensor1D,
   ): tf.Tensor4D;
 }
 
 /** Why the fused cell cannot compute `spec`, or null when it can. */
 function unfusableReason(spec: SearchCellSpec): string | null {
+  if ((spec.partialChannels ?? 1) > 1) {
+    return 'the fused cell does not compute PC-DARTS partial channels';
+  }
   const { affine, bnAfterPool } = spec.opOptions;
   if (affine || !bnAfterPool) {
     return 'the fused cell computes DARTS search cells only (affine-free BatchNorm after every op)';
@@ -108,7 +119,8 @@ export function searchCell(spec: SearchCellSpec): SearchCell {
   return {
     ...reference,
     kernels,
-    apply(s0, s1, opWeights, weights, ctx, skip) {
+    apply(s0, s1, opWeights, weights, ctx, skip, edgeWeights) {
+      if (edgeWeights) throw new Error('the fused cell takes no edge weights (PC-DARTS)');
       // Cut choices are not run at all (no output, no BatchNorm statistics): the reference
       // cell does exactly that.
       if (skip?.some((row) => row.includes(true))) {
@@ -134,13 +146,14 @@ function referenceSearchCell(spec: SearchCellSpec): SearchCell {
     : reluConvBn(`${prefix}.pre0`, spec.cPrevPrev, c, 1, 1, 0, affine);
   const pre1 = reluConvBn(`${prefix}.pre1`, spec.cPrev, c, 1, 1, 0, affine);
   const edges = edgeList(steps);
+  const k = spec.partialChannels ?? 1;
   const ops: MixedOp[] = edges.map(({ from }, e) => {
     const stride = spec.reduction && from < 2 ? 2 : 1;
-    return mixedOp(
+    const candidates = (channels: number) =>
       spec.primitives.map((name) =>
-        buildOp(name, `${prefix}.edges.${e}.${name}`, c, stride, spec.opOptions),
-      ),
-    );
+        buildOp(name, `${prefix}.edges.${e}.${name}`, channels, stride, spec.opOptions),
+      );
+    return k > 1 ? partialMixedOp(k, c, stride, candidates) : mixedOp(candidates(c));
   });
   return {
     spec,
@@ -148,8 +161,9 @@ function referenceSearchCell(spec: SearchCellSpec): SearchCell {
     buffers: [...pre0.buffers, ...pre1.buffers, ...ops.flatMap((o) => o.buffers)],
     outChannels: multiplier * c,
     kernels: 'reference',
-    apply(s0, s1, opWeightsIn, weights, ctx, skip) {
+    apply(s0, s1, opWeightsIn, weights, ctx, skip, edgeWeightsIn) {
       const opWeights = edgeOpScalars(opWeightsIn);
+      const edgeScales = edgeWeightsIn ? (tf.unstack(edgeWeightsIn) as tf.Scalar[]) : null;
       const states: tf.Tensor4D[] = [pre0.apply(s0, weights, ctx), pre1.apply(s1, weights, ctx)];
       let e = 0;
       for (let node = 0; node < steps; node++) {
@@ -160,7 +174,8 @@ function referenceSearchCell(spec: SearchCellSpec): SearchCell {
           const input = states[from];
           if (!edgeWeights || !op || !input) throw new Error(`cell edge ${e} is not wired`);
           const out = op.apply(input, edgeWeights, weights, ctx, skip?.[e]);
-          if (out) terms.push(out);
+          const scale = edgeScales?.[e];
+          if (out) terms.push(scale ? tf.mul(out, scale) : out);
         }
         if (terms.length === 0) throw new Error(`node ${node} has no non-zero incoming op`);
         states.push(sumAll(terms));

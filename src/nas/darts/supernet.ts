@@ -19,6 +19,7 @@ import type { CellKernels, SearchCell } from './searchCell';
 import { searchCell } from './searchCell';
 import { edgeCount } from '../genotype/cellTopology';
 import type { CellStackNetwork } from '../ops/cellStack';
+import { edgeWeights } from '../pcdarts/edgeNormalization';
 
 export { checkInputSize } from '../genotype/cellTopology';
 
@@ -36,11 +37,21 @@ export interface SupernetSpec {
    * edge, as DARTS writes it): the same function, the fused one in several times fewer kernels.
    */
   readonly kernels?: CellKernels;
+  /** PC-DARTS's K (absent or 1: DARTS); above 1 the network needs β beside the alphas. */
+  readonly partialChannels?: number;
+}
+
+/** PC-DARTS's β logits of both cell types, one per edge [edges]. */
+export interface EdgeBetas {
+  readonly normal: tf.Tensor1D;
+  readonly reduce: tf.Tensor1D;
 }
 
 export interface Alphas {
   readonly normal: tf.Tensor2D;
   readonly reduce: tf.Tensor2D;
+  /** PC-DARTS's edge normalization (`pcdarts/edgeNormalization.ts`); absent in DARTS. */
+  readonly betas?: EdgeBetas;
 }
 
 export interface Supernet extends CellStackNetwork<SearchCell> {
@@ -93,6 +104,7 @@ export function supernet(spec: SupernetSpec): Supernet {
         primitives: spec.primitives,
         opOptions: SEARCH_OP_OPTIONS,
         ...(spec.kernels === undefined ? {} : { kernels: spec.kernels }),
+        ...(spec.partialChannels === undefined ? {} : { partialChannels: spec.partialChannels }),
       }),
   );
   const kernels: CellKernels = cells.some((cell) => cell.kernels === 'reference')
@@ -107,12 +119,25 @@ export function supernet(spec: SupernetSpec): Supernet {
     cellCount: cells.length,
     start(pass) {
       const s = stem.apply(x, weights, passContext(ctx, pass));
-      return { states: [s, s], shared: [tf.softmax(alphas.normal), tf.softmax(alphas.reduce)] };
+      const { betas } = alphas;
+      if ((spec.partialChannels ?? 1) > 1 && !betas) {
+        throw new Error('a PC-DARTS supernet needs its β beside the alphas');
+      }
+      // PC-DARTS: the normalised β of each cell type follow the two softmaxes.
+      const edges = betas
+        ? [edgeWeights(betas.normal, steps), edgeWeights(betas.reduce, steps)]
+        : [];
+      return {
+        states: [s, s],
+        shared: [tf.softmax(alphas.normal), tf.softmax(alphas.reduce), ...edges],
+      };
     },
     cell(index, s0, s1, shared, pass) {
       const cell = cells[index] as SearchCell;
-      const opWeights = shared[cell.spec.reduction ? 1 : 0] as tf.Tensor2D;
-      return cell.apply(s0, s1, opWeights, weights, passContext(ctx, pass));
+      const type = cell.spec.reduction ? 1 : 0;
+      const opWeights = shared[type] as tf.Tensor2D;
+      const edges = shared[2 + type] as tf.Tensor1D | undefined;
+      return cell.apply(s0, s1, opWeights, weights, passContext(ctx, pass), undefined, edges);
     },
   });
   const cOut = (cells.at(-1) as SearchCell).outChannels;
