@@ -5,7 +5,8 @@
  *
  * Presets: `small` (the command line's default: the paper's cell in 5 cells of 4 channels, on
  * 256 images at 12×12), `paper` (the official CIFAR-10 search, all images at their own size) and
- * `demo` (the lab's quick demo: seconds per step on a software GPU).
+ * `demo` (the lab's quick demo: seconds per step on a software GPU), and `pc-darts` (PC-DARTS's
+ * official CIFAR-10 search: `pcdarts/pcdartsSettings.ts`).
  */
 import { checkInputSize } from '../genotype/cellTopology';
 import type { OpName } from '../ops/primitives';
@@ -24,6 +25,13 @@ import { CHECKPOINT_CELLS_FIELD } from '../recompute/checkpointCellsSetting';
 import { trainAndValidation } from '../runKind/metricPairs';
 import type { RunKindInfo } from '../runKind/runKind';
 import type { Settings, SettingsOf } from '../runKind/settingsSchema';
+import {
+  PC_DARTS_FIELDS,
+  PC_DARTS_PRESET,
+  PC_DARTS_PRESET_VALUES,
+  pcDartsConfigOf,
+  withPresetValues,
+} from '../pcdarts/pcdartsSettings';
 import type { SearchConfig } from './searchConfig';
 import { PAPER_SEARCH_CONFIG, SMALL_SEARCH_CONFIG, validateSearchConfig } from './searchConfig';
 
@@ -31,8 +39,8 @@ const small = SMALL_SEARCH_CONFIG;
 const paper = PAPER_SEARCH_CONFIG;
 
 export const DARTS_SCHEMA = {
-  presets: ['small', 'paper', 'demo'],
-  fields: [
+  presets: ['small', 'paper', 'demo', PC_DARTS_PRESET],
+  fields: withPresetValues(PC_DARTS_PRESET, PC_DARTS_PRESET_VALUES, [
     {
       key: 'order',
       label: 'Alpha gradient order',
@@ -97,7 +105,8 @@ export const DARTS_SCHEMA = {
       32,
     ),
     CHECKPOINT_CELLS_FIELD,
-  ],
+    ...PC_DARTS_FIELDS,
+  ]),
   check: dartsSettingsProblems,
 } as const;
 
@@ -134,6 +143,7 @@ export function dartsSearchConfig(s: DartsSettings): SearchConfig {
     weightLr: s.weightLr,
     weightLrMin: s.weightLrMin,
     alphaLr: s.alphaLr,
+    ...pcDartsConfigOf(s),
   };
 }
 
@@ -146,6 +156,8 @@ const PHRASES: readonly KeyPhrase[] = [
   ['node count', 'nodes'],
   ['layers', 'layers'],
   ['batch size', 'batchSize'],
+  ['partial channels', 'partialChannels'],
+  ['first alpha epoch', 'archStartEpoch'],
 ];
 
 /** What `check` finds wrong across fields, each problem naming its keys. */

@@ -37,6 +37,8 @@ import type { AlphaSoftmax, SearchEvent, SearchRun } from './searchLoop';
 import { readAlphaSoftmax, runSearch } from './searchLoop';
 import type { SearchState } from './searchState';
 import { createSearchState, disposeSearchState } from './searchState';
+import { edgeWeightGroups } from '../pcdarts/pcReports';
+import { PC_DARTS_FILL } from '../pcdarts/pcdartsSettings';
 
 type DartsStart = SearchStart<DartsSettings, SearchCheckpoint, SearchState>;
 
@@ -61,11 +63,15 @@ class DartsRun
             {
               trainLoss: event.trainLoss,
               trainAccuracy: event.trainAccuracy,
-              valLoss: event.valLoss,
+              // None before PC-DARTS's first alpha epoch: no alpha step, no alpha loss.
+              ...(event.alphaStep ? { valLoss: event.valLoss } : {}),
               weightLr: event.weightLr,
             },
             {
-              alphas: cellAlphaGroups(event.alphaSoftmax, ops),
+              alphas: [
+                ...cellAlphaGroups(event.alphaSoftmax, ops),
+                ...edgeWeightGroups(event.alphaSoftmax.edges),
+              ],
               alphaMaxAbs: event.alphaMaxAbs,
               genotype: genotypeToJson(event.genotype),
               files: [genotypeFile(event.genotype)],
@@ -121,7 +127,7 @@ function openingNote(
     detail: {
       data,
       resumedFrom: resumed ? resumed.position.step : null,
-      alphas: cellAlphaGroups(softmax, ops),
+      alphas: [...cellAlphaGroups(softmax, ops), ...edgeWeightGroups(softmax.edges)],
       // Known once the search has begun: the loop derives it at its first step.
       ...(genotype ? { genotype: genotypeToJson(genotype) } : {}),
       genotypeHistory: history.map((c) => ({ step: c.step, genotype: genotypeToJson(c.genotype) })),
@@ -161,6 +167,7 @@ function legacySettings(checkpoint: SearchCheckpoint) {
     alphaLr: c.alphaLr,
     seed: c.seed,
     ...CHECKPOINT_CELLS_FILL,
+    ...PC_DARTS_FILL,
     ...legacyImageData(checkpoint.host, {
       ...checkpoint.data,
       count: checkpoint.position.trainCount + checkpoint.position.valCount,
@@ -173,6 +180,7 @@ export const DARTS_RUN_KIND: RunKind = searchRunKind({
   configOf: dartsSearchConfig,
   validate: validateSearchConfig,
   legacySettings,
+  settingsFill: PC_DARTS_FILL,
   decode: decodeCheckpoint,
   rngs: (checkpoint) => checkpoint.rngs,
   create: createSearchState,

@@ -31,6 +31,8 @@ import { checkSearchPosition, copyEpochPosition } from './searchPosition';
 import type { AlphaVariables, DataShape, SearchState } from './searchState';
 import { assembleSearchState, searchNetwork } from './searchState';
 import type { Supernet } from './supernet';
+import type { BetaVariables } from '../pcdarts/betaVariables';
+import { betaCheckpointSlots, betaCheckpointTensors } from '../pcdarts/betaVariables';
 
 export interface SearchCheckpoint extends CheckpointManifest {
   /** Host copies of every tensor, in the order of `checkpointTensorSlots`. */
@@ -46,10 +48,12 @@ const ALPHA_KEYS = ['normal', 'reduce'] as const;
 
 /**
  * The tensors a checkpoint of a search on `net` holds, in file order: `weights.<param>`,
- * `buffers.<buffer>`, `alphas.normal|reduce`, `sgd.momentum.<param>`, `adam.m|v.normal|reduce`.
+ * `buffers.<buffer>`, `alphas.normal|reduce`, `sgd.momentum.<param>`, `adam.m|v.normal|reduce`,
+ * and PC-DARTS's β and their moments (`betaCheckpointSlots`).
  */
 function checkpointTensorSlots(net: Supernet): TensorSlot[] {
   const alpha = [...net.alphaShape];
+  const pc = (net.spec.partialChannels ?? 1) > 1;
   return [
     ...networkSlots(net),
     ...ALPHA_KEYS.map((k) => ({ name: `alphas.${k}`, shape: alpha })),
@@ -58,6 +62,7 @@ function checkpointTensorSlots(net: Supernet): TensorSlot[] {
       { name: `adam.m.${k}`, shape: alpha },
       { name: `adam.v.${k}`, shape: alpha },
     ]),
+    ...(pc ? betaCheckpointSlots(net.alphaShape[0]) : []),
   ];
 }
 
@@ -67,6 +72,7 @@ function stateVariables(state: SearchState): Map<string, tf.Variable> {
   return new Map([
     ...networkTensors(state),
     ...prefixed('alphas', { normal: state.alphas.normal, reduce: state.alphas.reduce }),
+    ...betaCheckpointTensors(state.alphas.betas),
     ...prefixed('sgd.momentum', state.weightOptimizer.buffers),
     ...prefixed('adam.m', adam.m),
     ...prefixed('adam.v', adam.v),
@@ -183,7 +189,12 @@ export function restoreSearchState(
     error: (message) => new Error(message),
   });
   const variables = networkVariablesFrom(net, byName);
-  const alphas = variablesUnder('alphas', ALPHA_KEYS, byName, true) as unknown as AlphaVariables;
+  const cellAlphas = variablesUnder('alphas', ALPHA_KEYS, byName, true);
+  const betas =
+    (checkpoint.config.partialChannels ?? 1) > 1
+      ? (variablesUnder('betas', ALPHA_KEYS, byName, true) as unknown as BetaVariables)
+      : undefined;
+  const alphas = { ...cellAlphas, ...(betas ? { betas } : {}) } as unknown as AlphaVariables;
   const state = assembleSearchState(
     checkpoint.config,
     dataShape,

@@ -20,6 +20,8 @@ const CHECKPOINT_FORMAT = 'nas-lab.search-checkpoint';
 /** The name of the SearchState's own random source among a checkpoint's random states. */
 export const SEARCH_RNG = 'search';
 const CONFIG_KEYS = Object.keys(PAPER_SEARCH_CONFIG) as (keyof SearchConfig)[];
+/** PC-DARTS's keys, written only when set (so that DARTS files stay as they were). */
+const PC_DARTS_KEYS = ['partialChannels', 'archStartEpoch'] as const;
 
 export interface CheckpointManifest {
   readonly config: SearchConfig;
@@ -45,7 +47,12 @@ export function manifestToJson(m: CheckpointManifest): Record<string, unknown> {
   return {
     format: CHECKPOINT_FORMAT,
     version: CHECKPOINT_VERSION,
-    config: Object.fromEntries(CONFIG_KEYS.map((key) => [key, m.config[key]])),
+    config: Object.fromEntries(
+      [...CONFIG_KEYS, ...PC_DARTS_KEYS.filter((key) => m.config[key] !== undefined)].map((key) => [
+        key,
+        m.config[key],
+      ]),
+    ),
     data: imageShapeToJson(m.data),
     position: { ...position, order: order === null ? null : Array.from(order) },
     alphaOptimizer: { step: m.alphaOptimizerStep },
@@ -64,9 +71,9 @@ export function manifestToJson(m: CheckpointManifest): Record<string, unknown> {
 const F = new ManifestReader('search checkpoint');
 
 function parseConfig(value: unknown): SearchConfig {
-  const o = F.record(value, 'config', CONFIG_KEYS);
-  for (const key of CONFIG_KEYS) {
-    if (key === 'primitives') continue;
+  const o = F.record(value, 'config', CONFIG_KEYS, PC_DARTS_KEYS);
+  for (const key of [...CONFIG_KEYS, ...PC_DARTS_KEYS]) {
+    if (key === 'primitives' || (!Object.hasOwn(o, key) && !CONFIG_KEYS.includes(key))) continue;
     if (typeof o[key] !== 'number') {
       throw F.error(`config.${key} must be a number, got ${JSON.stringify(o[key])}`);
     }

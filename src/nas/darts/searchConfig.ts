@@ -5,6 +5,7 @@
 import type { OpName } from '../ops/primitives';
 import { DARTS_PRIMITIVES, parseOpSet } from '../ops/primitives';
 import { checkAdamBetas, checkIntegerAtLeast, checkPositiveNumber } from '../optim/settingChecks';
+import { checkPcDartsConfig } from '../pcdarts/pcdartsSettings';
 
 export interface SearchConfig {
   /** 1: first-order alpha gradient; 2: unrolled (second-order) alpha gradient. */
@@ -38,6 +39,13 @@ export interface SearchConfig {
    * memory, for one more forward pass of the cells. Absent: on.
    */
   readonly checkpointCells?: boolean;
+  /**
+   * PC-DARTS (`pcdarts/`): an edge's ops see C/K of its channels, and each node normalises its
+   * edges with β. Absent (or 1): DARTS.
+   */
+  readonly partialChannels?: number;
+  /** The epoch from which alpha steps run (PC-DARTS: 15); before it, weight steps only. Absent: 0. */
+  readonly archStartEpoch?: number;
 }
 
 /** The official DARTS CIFAR-10 search (`cnn/train_search.py`). */
@@ -116,5 +124,6 @@ export function validateSearchConfig(config: SearchConfig): SearchConfig {
   }
   if (!Number.isInteger(config.seed))
     throw new Error(`seed must be an integer, got ${config.seed}`);
+  checkPcDartsConfig(config);
   return { ...config, primitives };
 }

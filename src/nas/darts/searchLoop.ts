@@ -3,7 +3,8 @@
  * the streamed scalars and the alpha softmax, in one transfer; everything else stays on the
  * device. Epoch order and validation sampling follow `cnn/train_search.py`: the train half is
  * shuffled every epoch (the last batch may be smaller), and each step draws a fresh random
- * validation batch. A run exposes its position (epoch, step, image order) between events, so
+ * validation batch (also before PC-DARTS's first alpha epoch, where it goes unused, as the
+ * official `train_search.py` draws it). A run exposes its position (epoch, step, image order) between events, so
  * that a host can checkpoint it, and resumes from one (`options.resume`).
  */
 import * as tf from '../tensor/tf';
@@ -12,8 +13,9 @@ import type { Genotype } from '../genotype/genotype';
 import { concatRange, deriveCellGenes } from '../genotype/genotype';
 import type { GenotypeChange, GenotypeHistory } from '../genotype/genotypeHistory';
 import { recordGenotype } from '../genotype/genotypeHistory';
-import { evaluate, searchStep } from './searchStep';
+import { evaluate, searchStep, weightStep } from './searchStep';
 import type { BatchSource } from './evaluateSplit';
+import type { StepScalars } from './searchStep';
 import { evaluateSplit } from './evaluateSplit';
 import { alphaMaxAbs } from './alphaMaxAbs';
 import type { SearchState } from './searchState';
@@ -21,6 +23,8 @@ import type { SearchPosition } from './searchPosition';
 import { checkSearchPosition, copyEpochPosition, startPosition } from './searchPosition';
 import type { PositionCursor, WalkStepEvent } from './epochWalk';
 import { walkEpochs } from './epochWalk';
+import type { EdgeWeightValues } from '../pcdarts/pcReadback';
+import { edgeWeightsPacked, pcCellGenesOf, unpackEdgeWeights } from '../pcdarts/pcReadback';
 
 export type { BatchSource };
 
@@ -34,6 +38,8 @@ export interface SearchData {
 export interface AlphaSoftmax {
   readonly normal: number[][];
   readonly reduce: number[][];
+  /** PC-DARTS: the normalised β of both cell types; absent in DARTS. */
+  readonly edges?: EdgeWeightValues;
 }
 
 export interface StepEvent extends WalkStepEvent {
@@ -42,9 +48,12 @@ export interface StepEvent extends WalkStepEvent {
   readonly weightLr: number;
   readonly trainLoss: number;
   readonly trainAccuracy: number;
+  /** Whether the step took an alpha step (not before `archStartEpoch`). */
+  readonly alphaStep: boolean;
+  /** The alpha objective's loss; NaN without an alpha step. */
   readonly valLoss: number;
   readonly alphaSoftmax: AlphaSoftmax;
-  /** max |α| over both cell types after the step: exploding alphas show here first. */
+  /** max |α| (and |β|) over both cell types after the step: exploding alphas show here first. */
   readonly alphaMaxAbs: number;
   readonly genotype: Genotype;
 }
@@ -101,10 +110,14 @@ export function checkSearchData(
 
 function genotypeOf(state: SearchState, softmax: AlphaSoftmax): Genotype {
   const { nodes, multiplier, primitives } = state.config;
+  const genes = (type: 'normal' | 'reduce') =>
+    softmax.edges
+      ? pcCellGenesOf(softmax, type, nodes, primitives)
+      : deriveCellGenes(softmax[type], nodes, primitives);
   return {
-    normal: deriveCellGenes(softmax.normal, nodes, primitives),
+    normal: genes('normal'),
     normalConcat: concatRange(nodes, multiplier),
-    reduce: deriveCellGenes(softmax.reduce, nodes, primitives),
+    reduce: genes('reduce'),
     reduceConcat: concatRange(nodes, multiplier),
   };
 }
@@ -127,11 +140,21 @@ export async function readAlphaSoftmax(state: SearchState): Promise<AlphaSoftmax
     tf.concat([
       tf.reshape(tf.softmax(state.alphas.normal), [-1]),
       tf.reshape(tf.softmax(state.alphas.reduce), [-1]),
+      ...edgeWeightsPacked(state.alphas.betas, state.config.nodes),
     ]),
   );
   const values = (await packed.data()) as Float32Array;
   packed.dispose();
-  return { normal: toRows(values, 0, rows, cols), reduce: toRows(values, rows * cols, rows, cols) };
+  return {
+    normal: toRows(values, 0, rows, cols),
+    reduce: toRows(values, rows * cols, rows, cols),
+    ...unpackEdgeWeights(state.alphas.betas, values, 2 * rows * cols, rows),
+  };
+}
+
+/** A weight step's scalars as an iteration's, its alpha loss NaN (no alpha step). */
+function weightOnly(r: { loss: tf.Scalar; accuracy: tf.Scalar }): StepScalars {
+  return { trainLoss: r.loss, trainAccuracy: r.accuracy, valLoss: tf.scalar(Number.NaN) };
 }
 
 /** The history and position a resumed search starts from (a decoded checkpoint holds both). */
@@ -227,31 +250,45 @@ async function* searchEvents(
       const alphaLr = overrides.alphaLr ?? config.alphaLr;
       const t0 = now();
       const train = data.train.batch(indices);
-      const val = data.val.batch(rng.sample(data.val.count, config.batchSize));
-      const scalars = searchStep(state, train, val, { weightLr, alphaLr });
+      // Drawn before the first alpha epoch too, so that the random stream is the same.
+      const valIndices = rng.sample(data.val.count, config.batchSize);
+      const alphaStep = epoch >= (config.archStartEpoch ?? 0);
+      const val = alphaStep ? data.val.batch(valIndices) : null;
+      // PC-DARTS `train_search.py` line 156: no alpha step before the first alpha epoch.
+      const scalars = val
+        ? searchStep(state, train, val, { weightLr, alphaLr })
+        : weightOnly(weightStep(state, train, weightLr));
+      const { betas } = state.alphas;
       const packed = tf.tidy(() =>
         tf.concat([
           tf.stack([
             scalars.trainLoss,
             scalars.trainAccuracy,
             scalars.valLoss,
-            alphaMaxAbs(state.alphas.normal, state.alphas.reduce),
+            alphaMaxAbs(
+              state.alphas.normal,
+              state.alphas.reduce,
+              ...(betas ? [betas.normal, betas.reduce] : []),
+            ),
           ]),
           tf.reshape(tf.softmax(state.alphas.normal), [-1]),
           tf.reshape(tf.softmax(state.alphas.reduce), [-1]),
+          ...edgeWeightsPacked(betas, config.nodes),
         ]),
       );
       const images = train.x.shape[0];
       const { trainLoss, trainAccuracy, valLoss } = scalars;
-      tf.dispose([train.x, train.y, val.x, val.y, trainLoss, trainAccuracy, valLoss]);
+      tf.dispose([train.x, train.y, trainLoss, trainAccuracy, valLoss]);
+      if (val) tf.dispose([val.x, val.y]);
       const values = (await packed.data()) as Float32Array;
       packed.dispose();
-      return { values, weightLr, t0, images };
+      return { values, weightLr, t0, images, alphaStep };
     },
-    stepEvent: ({ values, weightLr, t0, images }, at): StepEvent => {
+    stepEvent: ({ values, weightLr, t0, images, alphaStep }, at): StepEvent => {
       const alphaSoftmax = {
         normal: toRows(values, SCALARS, rows, cols),
         reduce: toRows(values, SCALARS + rows * cols, rows, cols),
+        ...unpackEdgeWeights(state.alphas.betas, values, SCALARS + 2 * rows * cols, rows),
       };
       genotype = genotypeOf(state, alphaSoftmax);
       recordGenotype(cursor.history, at.step, genotype);
@@ -265,6 +302,7 @@ async function* searchEvents(
         weightLr,
         trainLoss: values[0] as number,
         trainAccuracy: values[1] as number,
+        alphaStep,
         valLoss: values[2] as number,
         alphaSoftmax,
         alphaMaxAbs: values[3] as number,

@@ -14,11 +14,15 @@ import { createSgd, disposeSgd } from '../optim/sgd';
 import type { CellKernels } from './searchCell';
 import type { Supernet } from './supernet';
 import { supernet } from './supernet';
-import { checkInputSize } from '../genotype/cellTopology';
+import { checkInputSize, edgeCount } from '../genotype/cellTopology';
+import type { BetaVariables } from '../pcdarts/betaVariables';
+import { betaOptimizerParams, createBetas } from '../pcdarts/betaVariables';
 
 export interface AlphaVariables {
   readonly normal: tf.Variable<tf.Rank.R2>;
   readonly reduce: tf.Variable<tf.Rank.R2>;
+  /** PC-DARTS's β (`config.partialChannels` above 1); absent in DARTS. */
+  readonly betas?: BetaVariables;
 }
 
 export interface SearchState extends NetworkVariables {
@@ -62,6 +66,7 @@ export function searchNetwork(
     imageChannels: data.channels,
     primitives: config.primitives,
     ...(options.kernels === undefined ? {} : { kernels: options.kernels }),
+    ...(config.partialChannels === undefined ? {} : { partialChannels: config.partialChannels }),
   });
 }
 
@@ -101,7 +106,10 @@ export function dataShapeOf(data: DataShape): DataShape {
   return { height, width, channels, numClasses };
 }
 
-/** DARTS's architecture optimizer (Adam, ε = 1e-8) over both alpha tensors; CDARTS's too. */
+/**
+ * DARTS's architecture optimizer (Adam, ε = 1e-8) over both alpha tensors, and PC-DARTS's β
+ * where there are β; CDARTS's too.
+ */
 export function createAlphaOptimizer(
   alphas: AlphaVariables,
   config: {
@@ -111,7 +119,7 @@ export function createAlphaOptimizer(
   },
 ): AdamState {
   return createAdam(
-    { normal: alphas.normal, reduce: alphas.reduce },
+    { normal: alphas.normal, reduce: alphas.reduce, ...betaOptimizerParams(alphas.betas) },
     {
       beta1: config.alphaBeta1,
       beta2: config.alphaBeta2,
@@ -132,6 +140,9 @@ export function createSearchState(
   const alphas = {
     normal: initAlpha(net.alphaShape, rng) as tf.Variable<tf.Rank.R2>,
     reduce: initAlpha(net.alphaShape, rng) as tf.Variable<tf.Rank.R2>,
+    ...((config.partialChannels ?? 1) > 1
+      ? { betas: createBetas(edgeCount(config.nodes), rng) }
+      : {}),
   };
   return assembleSearchState(config, data, net, { ...variables, alphas }, rng);
 }
@@ -140,6 +151,8 @@ export function disposeSearchState(state: SearchState): void {
   disposeNetworkVariables(state);
   state.alphas.normal.dispose();
   state.alphas.reduce.dispose();
+  state.alphas.betas?.normal.dispose();
+  state.alphas.betas?.reduce.dispose();
   disposeSgd(state.weightOptimizer);
   disposeAdam(state.alphaOptimizer);
 }

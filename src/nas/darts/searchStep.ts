@@ -18,6 +18,7 @@ import { sgdStep } from '../optim/sgd';
 import type { Alphas } from './supernet';
 import { zipMap } from '../tensor/tensorMaps';
 import { requireGrads, valueAndGradsOf } from '../recompute/cellCheckpoint';
+import { betaOptimizerParams } from '../pcdarts/betaVariables';
 
 export interface Batch {
   readonly x: tf.Tensor4D;
@@ -97,10 +98,12 @@ export function archStep(
             momentum: state.config.momentum,
             weightDecay: state.config.weightDecay,
           });
+    const { normal, reduce, betas } = state.alphas;
+    const grads = result.grads;
     adamStep(
       state.alphaOptimizer,
-      { normal: state.alphas.normal, reduce: state.alphas.reduce },
-      { normal: result.grads.normal, reduce: result.grads.reduce },
+      { normal, reduce, ...betaOptimizerParams(betas) },
+      { normal: grads.normal, reduce: grads.reduce, ...betaOptimizerParams(grads.betas) },
       rates.alphaLr,
     );
     return result.loss;
