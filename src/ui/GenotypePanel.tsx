@@ -8,6 +8,7 @@ import { memo, useState } from 'react';
 import type { GenotypeJson } from '../nas/genotype/genotype';
 import { formatGenotypeJson, genotypeFromJson } from '../nas/genotype/genotype';
 import { formatGenotype } from '../nas/genotype/genotypeFormats';
+import { reprEdgeWeightsNote } from '../nas/pcdarts/pcGenotypeJson';
 import type { RnnGenotypeJson } from '../nas/rnn/genotype/rnnGenotype';
 import { rnnGenotypeFromJson } from '../nas/rnn/genotype/rnnGenotype';
 import { formatRnnGenotype } from '../nas/rnn/genotype/rnnGenotypeText';
@@ -27,7 +28,8 @@ export const CELL_GENOTYPE_FORMATS: readonly GenotypeFormat<GenotypeJson>[] = [
     value: 'repr',
     label: "DARTS's genotypes.py",
     extension: 'py',
-    write: (g) => formatGenotype(genotypeFromJson(g), 'repr'),
+    // A PC-DARTS genotype's β have no place in the repr: its first line says so.
+    write: (g) => reprEdgeWeightsNote(g) + formatGenotype(genotypeFromJson(g), 'repr'),
   },
   {
     value: 'nni',

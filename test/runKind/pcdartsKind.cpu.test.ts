@@ -166,6 +166,15 @@ describe('PC-DARTS search run (cpu)', () => {
     expect(s3.alphas?.[0]).not.toEqual(s2.alphas?.[0]);
     expect(s3.alphas?.[2]).not.toEqual(s2.alphas?.[2]);
     expect(s3.alphas?.[3]).not.toEqual(s2.alphas?.[3]);
+    // The genotype (report and file) carries the β the step reported.
+    const edgeWeights = (s4.genotype as { edge_weights: { normal: number[] } }).edge_weights;
+    expect(edgeWeights.normal).toEqual(s4.alphas?.[2]?.softmax.map((row) => row[0]));
+    const file = s4.files?.find((f) => f.path === 'genotype.json')?.data as string;
+    expect(JSON.parse(file).edge_weights).toEqual(
+      (s4.genotype as { edge_weights: unknown }).edge_weights,
+    );
+    const done = reports.at(-1);
+    expect(done?.type === 'done' && done.files?.[0]?.data).toBe(file);
   });
 
   it('checkpoints β and their moments, and resumes before and after the first alpha epoch bit for bit', async () => {

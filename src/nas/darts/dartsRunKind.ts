@@ -38,6 +38,8 @@ import { readAlphaSoftmax, runSearch } from './searchLoop';
 import type { SearchState } from './searchState';
 import { createSearchState, disposeSearchState } from './searchState';
 import { edgeWeightGroups } from '../pcdarts/pcReports';
+import type { EdgeWeightsJson } from '../pcdarts/pcGenotypeJson';
+import { withEdgeWeights } from '../pcdarts/pcGenotypeJson';
 import { PC_DARTS_FILL } from '../pcdarts/pcdartsSettings';
 
 type DartsStart = SearchStart<DartsSettings, SearchCheckpoint, SearchState>;
@@ -47,9 +49,12 @@ class DartsRun
   implements Run
 {
   readonly info = DARTS_INFO;
+  /** PC-DARTS: the latest normalised β, which the genotype files carry. */
+  private edges: EdgeWeightsJson | undefined;
 
-  constructor(start: DartsStart, loop: SearchRun, opening: RunReport) {
+  constructor(start: DartsStart, loop: SearchRun, opening: RunReport, edges?: EdgeWeightsJson) {
     super(start, loop, opening);
+    this.edges = edges;
   }
 
   protected reports(event: SearchEvent): RunReport[] {
@@ -57,25 +62,30 @@ class DartsRun
     switch (event.type) {
       case 'step':
         this.step = event.step;
+        this.edges = event.alphaSoftmax.edges;
         return [
-          imageStepReport(
-            event,
-            {
-              trainLoss: event.trainLoss,
-              trainAccuracy: event.trainAccuracy,
-              // None before PC-DARTS's first alpha epoch: no alpha step, no alpha loss.
-              ...(event.alphaStep ? { valLoss: event.valLoss } : {}),
-              weightLr: event.weightLr,
-            },
-            {
-              alphas: [
-                ...cellAlphaGroups(event.alphaSoftmax, ops),
-                ...edgeWeightGroups(event.alphaSoftmax.edges),
-              ],
-              alphaMaxAbs: event.alphaMaxAbs,
-              genotype: genotypeToJson(event.genotype),
-              files: [genotypeFile(event.genotype)],
-            },
+          withEdgeWeights(
+            imageStepReport(
+              event,
+              {
+                trainLoss: event.trainLoss,
+                trainAccuracy: event.trainAccuracy,
+                // None before PC-DARTS's first alpha epoch: no alpha step, no alpha loss.
+                ...(event.alphaStep ? { valLoss: event.valLoss } : {}),
+                weightLr: event.weightLr,
+              },
+              {
+                alphas: [
+                  ...cellAlphaGroups(event.alphaSoftmax, ops),
+                  ...edgeWeightGroups(event.alphaSoftmax.edges),
+                ],
+                alphaMaxAbs: event.alphaMaxAbs,
+                genotype: genotypeToJson(event.genotype),
+                files: [genotypeFile(event.genotype)],
+              },
+            ),
+            event.genotype,
+            this.edges,
           ),
         ];
       case 'epoch':
@@ -90,7 +100,13 @@ class DartsRun
           },
         ];
       case 'done':
-        return [genotypeDoneReport(event.steps, this.lastEpoch, event.genotype)];
+        return [
+          withEdgeWeights(
+            genotypeDoneReport(event.steps, this.lastEpoch, event.genotype),
+            event.genotype,
+            this.edges,
+          ),
+        ];
     }
   }
 
@@ -148,7 +164,7 @@ async function beginRun(start: DartsStart) {
   );
   const softmax = await readAlphaSoftmax(state);
   const note = openingNote(settings, splits, softmax, resumed, state.config.primitives);
-  return new DartsRun(start, loop, note);
+  return new DartsRun(start, loop, note, softmax.edges);
 }
 
 /** The settings of a checkpoint written before the run kinds: its configuration and data. */
