@@ -111,11 +111,11 @@ describe('nas-lab experiment flags', () => {
       ],
       [
         ['--preset', 'nni'],
-        /^--preset nni: the DARTS search .* has the presets small, paper, demo; give --search\.preset$/,
+        /^--preset nni: the DARTS search .* has the presets small, paper, demo, pc-darts; give --search\.preset$/,
       ],
       [
         ['--search.preset', 'huge'],
-        /^--search\.preset must be one of small, paper, demo, got "huge"$/,
+        /^--search\.preset must be one of small, paper, demo, pc-darts, got "huge"$/,
       ],
       [['--algorithm', 'pc-darts'], /^--algorithm must be one of darts, cdarts, got "pc-darts"$/],
       [['--checkpoint-every', '0'], /^--checkpoint-every expects a positive integer, got "0"$/],
