@@ -66,6 +66,10 @@ export function withPresetValues<const T extends readonly FieldSpec[]>(
   ) as unknown as T;
 }
 
+/** What the settings form says of the preset. */
+export const PC_DARTS_PRESET_NOTE =
+  'PC-DARTS’s official CIFAR-10 search (PC-DARTS train_search.py): 1/4 of each edge’s channels through its ops, edge weights β, batch 256, alpha steps from epoch 15; hours per epoch without a GPU';
+
 /** What a checkpoint's stored settings lack when written before PC-DARTS: DARTS. */
 export const PC_DARTS_FILL = { partialChannels: 1, archStartEpoch: 0 } as const;
 
