@@ -7,9 +7,10 @@
  * the peak of the bytes of distinct buffers the backend held over what it held before the step
  * (`bufferMeter.ts`); and the wasm heap's size after the step (it only grows: run one mode per
  * process to read it per mode). `--batch N` overrides the configuration's batch (memory scales
- * with it; a way to estimate a configuration that does not fit).
+ * with it; a way to estimate a configuration that does not fit); `--partial-channels K` runs the
+ * search workloads as PC-DARTS with K (`src/nas/pcdarts`).
  * Usage:
- *   tsx bench/stepMemory.ts [--backend wasm|cpu] [--config medium|paper] [--batch N]
+ *   tsx bench/stepMemory.ts [--backend wasm|cpu] [--config medium|paper] [--batch N] [--partial-channels K]
  *     [--workloads search1,weight,alpha2,retrain,cdarts] [--modes plain,checkpointed]
  *     [--json PATH]
  * Prints one line per measurement and a Markdown table; `--json` writes the figures.
@@ -66,13 +67,19 @@ function withBatch(config: BenchConfig, batch: number | null): BenchConfig {
   };
 }
 
+/** The configuration's search as PC-DARTS with K = `k` (1: as it is). */
+function withPartialChannels(config: BenchConfig, k: number): BenchConfig {
+  return k === 1 ? config : { ...config, search: { ...config.search, partialChannels: k } };
+}
+
 async function measure(
   config: ConfigName,
   batch: number | null,
+  partialChannels: number,
   workload: MemoryWorkload,
   checkpointCells: boolean,
 ): Promise<Measurement> {
-  const bench = withBatch(BENCH_CONFIGS[config], batch);
+  const bench = withPartialChannels(withBatch(BENCH_CONFIGS[config], batch), partialChannels);
   const runner = memoryRunner(bench, workload, checkpointCells);
   try {
     const state = tf.memory().numBytes;
@@ -122,6 +129,7 @@ async function main(): Promise<void> {
       workloads: { type: 'string', default: 'search1' },
       modes: { type: 'string', default: 'plain,checkpointed' },
       batch: { type: 'string' },
+      'partial-channels': { type: 'string', default: '1' },
       json: { type: 'string' },
     },
   });
@@ -134,12 +142,16 @@ async function main(): Promise<void> {
   if (batch !== null && !(Number.isInteger(batch) && batch > 0)) {
     throw new Error('--batch must be a positive integer');
   }
+  const partialChannels = Number(values['partial-channels']);
+  if (!(Number.isInteger(partialChannels) && partialChannels > 0)) {
+    throw new Error('--partial-channels must be a positive integer');
+  }
   const machine = machineInfo();
   await useNodeBackend(backend);
   const rows: Measurement[] = [];
   for (const workload of workloads) {
     for (const mode of modes) {
-      const m = await measure(config, batch, workload, mode === 'checkpointed');
+      const m = await measure(config, batch, partialChannels, workload, mode === 'checkpointed');
       rows.push(m);
       console.log(JSON.stringify(m));
     }
