@@ -10,7 +10,8 @@
  * with it; a way to estimate a configuration that does not fit); `--partial-channels K` runs the
  * search workloads as PC-DARTS with K (`src/nas/pcdarts`).
  * Usage:
- *   tsx bench/stepMemory.ts [--backend wasm|cpu] [--config medium|paper] [--batch N] [--partial-channels K]
+ *   tsx bench/stepMemory.ts [--backend wasm|cpu] [--config medium|paper] [--batch N]
+ *     [--partial-channels K]
  *     [--workloads search1,weight,alpha2,retrain,cdarts] [--modes plain,checkpointed]
  *     [--json PATH]
  * Prints one line per measurement and a Markdown table; `--json` writes the figures.

@@ -150,7 +150,7 @@ describe('links that name a preset', () => {
       kind: 'darts',
       settings: { ...DARTS, seed: 3 },
       backend: 'auto',
-      ignored: ['preset=huge (use small, paper or demo)'],
+      ignored: ['preset=huge (use small, paper, demo or pc-darts)'],
     });
   });
 });

@@ -3,9 +3,10 @@
  * the streamed scalars and the alpha softmax, in one transfer; everything else stays on the
  * device. Epoch order and validation sampling follow `cnn/train_search.py`: the train half is
  * shuffled every epoch (the last batch may be smaller), and each step draws a fresh random
- * validation batch (also before PC-DARTS's first alpha epoch, where it goes unused, as the
- * official `train_search.py` draws it). A run exposes its position (epoch, step, image order) between events, so
- * that a host can checkpoint it, and resumes from one (`options.resume`).
+ * validation batch (its indices also before PC-DARTS's first alpha epoch, where it goes unused:
+ * the official `train_search.py` draws it too). A run exposes its position (epoch, step, image
+ * order) between events, so that a host can checkpoint it, and resumes from one
+ * (`options.resume`).
  */
 import * as tf from '../tensor/tf';
 import { cosineLr } from '../optim/cosineSchedule';
