@@ -123,11 +123,19 @@ function expectAllBelow(errors: Record<string, number>, tolerance: number): void
   }
 }
 
+/**
+ * `slow`: a backend that takes minutes per network gradient (WebGPU on SwiftShader): the
+ * network's forward and first-order gradients only, with minutes each; cpu and wasm run the
+ * checkpointed and unrolled cases too.
+ */
 export function describePcDartsParity(
   backend: string,
   tolerance: number,
   unrolledTolerance: number,
+  slow = false,
 ): void {
+  const netTimeout = slow ? 600_000 : undefined;
+  const full = slow ? it.skip : it;
   const fx = loadFixture<PcDartsFixture>('pcdarts.json');
 
   describe(`PC-DARTS partial-channel mixed op matches PyTorch on ${backend}`, () => {
@@ -188,51 +196,67 @@ export function describePcDartsParity(
       expect(net.kernels).toBe('reference');
     });
 
-    it('forward logits, train loss and weight gradients', async () => {
-      const { net, weights, alphas, ctx, lossTrain } = setup();
-      const logits = net.forward(toTensor(n.xTrain) as tf.Tensor4D, weights, alphas, ctx);
-      expect(await relativeError(logits, n.logitsTrain)).toBeLessThan(tolerance);
-      const names = Object.keys(n.params);
-      const { value, grads } = tf.valueAndGrads((...ws: tf.Tensor[]) =>
-        lossTrain({ ...weights, ...zipMap(names, ws) }, alphas),
-      )(names.map((k) => weights[k] as tf.Tensor));
-      expect(Math.abs((await value.data())[0]! - n.lossTrain) / n.lossTrain).toBeLessThan(
-        tolerance,
-      );
-      const flat = tf.concat(grads.map((g) => tf.reshape(g, [-1])));
-      const expected = names.flatMap((k) => (n.gradWeightsTrain[k] as TensorJson).data);
-      expect(
-        await relativeL2Error(flat, { shape: [expected.length], data: expected }),
-      ).toBeLessThan(tolerance);
-    });
+    it(
+      'forward logits, train loss and weight gradients',
+      async () => {
+        const { net, weights, alphas, ctx, lossTrain } = setup();
+        const logits = net.forward(toTensor(n.xTrain) as tf.Tensor4D, weights, alphas, ctx);
+        expect(await relativeError(logits, n.logitsTrain)).toBeLessThan(tolerance);
+        const names = Object.keys(n.params);
+        const { value, grads } = tf.valueAndGrads((...ws: tf.Tensor[]) =>
+          lossTrain({ ...weights, ...zipMap(names, ws) }, alphas),
+        )(names.map((k) => weights[k] as tf.Tensor));
+        expect(Math.abs((await value.data())[0]! - n.lossTrain) / n.lossTrain).toBeLessThan(
+          tolerance,
+        );
+        const flat = tf.concat(grads.map((g) => tf.reshape(g, [-1])));
+        const expected = names.flatMap((k) => (n.gradWeightsTrain[k] as TensorJson).data);
+        expect(
+          await relativeL2Error(flat, { shape: [expected.length], data: expected }),
+        ).toBeLessThan(tolerance);
+      },
+      netTimeout,
+    );
 
-    it('first-order gradients of the alphas and the β', async () => {
-      const { weights, alphas, lossVal } = setup();
-      const r = firstOrderArchGrad(lossVal, weights, alphas);
-      expect(Math.abs((await r.loss.data())[0]! - n.lossVal) / n.lossVal).toBeLessThan(tolerance);
-      expectAllBelow(await archErrors(r.grads, n.gradArchFirstOrder), tolerance);
-    });
+    it(
+      'first-order gradients of the alphas and the β',
+      async () => {
+        const { weights, alphas, lossVal } = setup();
+        const r = firstOrderArchGrad(lossVal, weights, alphas);
+        expect(Math.abs((await r.loss.data())[0]! - n.lossVal) / n.lossVal).toBeLessThan(tolerance);
+        expectAllBelow(await archErrors(r.grads, n.gradArchFirstOrder), tolerance);
+      },
+      netTimeout,
+    );
 
-    it('the same first-order gradients with checkpointed cells (the search step’s default)', async () => {
-      const { net, weights, alphas, ctx } = setup();
-      const xs = toTensor(n.xVal) as tf.Tensor4D;
-      const ys = tf.tensor1d(n.yVal, 'int32');
-      const objective = {
-        stacks: [net.stack(xs, weights, alphas, ctx)],
-        objective: (states: readonly (readonly tf.Tensor4D[])[]) =>
-          crossEntropy(net.logits(states[0] ?? [], weights), ys),
-      };
-      const r = valueAndGradsOf(objective, archTensors(alphas), true);
-      const [normal, reduce, betaNormal, betaReduce] = requireGrads(r.grads, ['a', 'b', 'c', 'd']);
-      const grads = {
-        normal: normal as tf.Tensor,
-        reduce: reduce as tf.Tensor,
-        betas: { normal: betaNormal as tf.Tensor, reduce: betaReduce as tf.Tensor },
-      };
-      expectAllBelow(await archErrors(grads, n.gradArchFirstOrder), tolerance);
-    });
+    full(
+      'the same first-order gradients with checkpointed cells (the search step’s default)',
+      async () => {
+        const { net, weights, alphas, ctx } = setup();
+        const xs = toTensor(n.xVal) as tf.Tensor4D;
+        const ys = tf.tensor1d(n.yVal, 'int32');
+        const objective = {
+          stacks: [net.stack(xs, weights, alphas, ctx)],
+          objective: (states: readonly (readonly tf.Tensor4D[])[]) =>
+            crossEntropy(net.logits(states[0] ?? [], weights), ys),
+        };
+        const r = valueAndGradsOf(objective, archTensors(alphas), true);
+        const [normal, reduce, betaNormal, betaReduce] = requireGrads(r.grads, [
+          'a',
+          'b',
+          'c',
+          'd',
+        ]);
+        const grads = {
+          normal: normal as tf.Tensor,
+          reduce: reduce as tf.Tensor,
+          betas: { normal: betaNormal as tf.Tensor, reduce: betaReduce as tf.Tensor },
+        };
+        expectAllBelow(await archErrors(grads, n.gradArchFirstOrder), tolerance);
+      },
+    );
 
-    it('unrolled gradients of the alphas and the β (with momentum buffers)', async () => {
+    full('unrolled gradients of the alphas and the β (with momentum buffers)', async () => {
       const { weights, alphas, lossTrain, lossVal } = setup();
       const r = unrolledArchGrad({
         lossTrain,
