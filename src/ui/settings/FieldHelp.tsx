@@ -1,0 +1,44 @@
+/**
+ * A setting's guidance where everyone can reach it, not only a mouse's tooltip: an "i" beside the
+ * control unfolds what the setting means, its name in DARTS or NNI and its default in each preset
+ * (the paper's among them), and the control's accessible description points at the same text,
+ * folded or not, so that a screen reader reads it with the control. A `<details>`, so that it
+ * needs no state (the settings form's components have no hooks).
+ */
+import type { FieldSpec, SettingsSchema } from '../../nas/runKind/settingsSchema';
+import { fieldDefault, fieldLabel, fieldText } from '../../nas/runKind/settingsSchema';
+
+export const fieldHelpId = (name: string): string => `${name}-help`;
+
+/** The field's defaults by preset: "small 3 · paper 50 · demo 1". */
+export function presetDefaults(field: FieldSpec, schema: SettingsSchema): string {
+  return schema.presets.map((p) => `${p} ${fieldText(fieldDefault(field, p)) || '—'}`).join(' · ');
+}
+
+export function FieldHelp({
+  field,
+  schema,
+  name,
+}: {
+  readonly field: FieldSpec;
+  readonly schema: SettingsSchema;
+  readonly name: string;
+}) {
+  return (
+    <details className="field-help">
+      <summary aria-label={`About ${fieldLabel(field)}`} title={`About ${fieldLabel(field)}`}>
+        i
+      </summary>
+      <div id={fieldHelpId(name)} className="field-help-text">
+        {field.help}
+        {field.reference && (
+          <>
+            {' '}
+            Official name: <code>{field.reference}</code>.
+          </>
+        )}{' '}
+        Default: {presetDefaults(field, schema)}.
+      </div>
+    </details>
+  );
+}
