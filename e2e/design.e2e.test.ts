@@ -96,7 +96,7 @@ describe('the lab’s design', () => {
     await expect.poll(() => status(page), { timeout: 120_000 }).toBe('stopped');
     // The heatmap's table and a panel's help unfolded: they are checked too.
     await page.locator('[data-testid="alphas-normal"] summary').click();
-    await page.getByRole('button', { name: 'About Architecture weights' }).click();
+    await page.getByRole('button', { name: 'About Architecture weights', exact: true }).click();
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole('tab', { name: 'Retrain' }).click();
     await page.locator('select[name="retrain-genotype"]').selectOption('DARTS_V2');
@@ -121,8 +121,8 @@ describe('the lab’s design', () => {
     await page.keyboard.press('s');
     await waitForSteps(page, paused + 1);
     expect(await status(page)).toBe('paused');
-    // Typing an "s" in a setting is typing, not a step.
-    await page.locator('input[name="seed"]').focus();
+    // Typing an "s" in a field is typing, not a step (the autosave interval stays enabled).
+    await page.locator('input[name="autosave-every"]').focus();
     await page.keyboard.press('s');
     await page.waitForTimeout(1500);
     expect(await stepCount(page)).toBe(paused + 1);
