@@ -22,9 +22,17 @@ async function open(browser: Browser, viewport = { width: 1440, height: 900 }): 
   // axe-core is injected as a script tag, which the page's strict CSP would refuse.
   const page = await browser.newPage({ viewport, bypassCSP: true });
   page.on('pageerror', (e) => console.error('page error:', e.message));
+  const missing: string[] = [];
+  page.on('response', (r) => {
+    if (r.status() >= 400) missing.push(`${r.status()} ${r.url()}`);
+  });
+  failedRequests.set(page, missing);
   await page.goto(`${lab.url}${TINY}`);
   return page;
 }
+
+/** Each page's responses with an error status (a missing favicon was one on every load). */
+const failedRequests = new WeakMap<Page, string[]>();
 
 const stepCount = async (page: Page) => Number(await page.getByTestId('step-count').textContent());
 const status = (page: Page) => page.getByTestId('status').textContent();
@@ -176,6 +184,10 @@ describe('the lab’s design', () => {
       expect(await page.evaluate(OVERLAPS)).toEqual([]);
       expect(await page.evaluate(OVERFLOWS)).toEqual([]);
       await page.screenshot({ path: join(SHOTS, `lab-retrain-${width}x${height}-dark.png`) });
+      expect(failedRequests.get(page)).toEqual([]);
+      expect(await page.locator('link[rel="icon"]').getAttribute('href')).toBe('favicon.svg');
+      const icon = await page.request.get(`${lab.url}favicon.svg`);
+      expect([icon.status(), icon.headers()['content-type']]).toEqual([200, 'image/svg+xml']);
       await page.close();
     }, 600_000);
   }
