@@ -16,7 +16,7 @@ const lab = useLab({ webgpu: false });
 const SHOTS = join(__dirname, '..', 'docs', 'screenshots');
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 /** The lab's demo preset on the cpu backend: quick steps, still running while poked. */
-const TINY = '?epochs=40&backend=cpu';
+const TINY = '?preset=demo&epochs=40&backend=cpu';
 
 async function open(browser: Browser, viewport = { width: 1440, height: 900 }): Promise<Page> {
   // axe-core is injected as a script tag, which the page's strict CSP would refuse.
