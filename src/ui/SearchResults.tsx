@@ -5,7 +5,7 @@
  * heatmap beside them, the loss and accuracy (or perplexity) charts, the genotype with its
  * downloads, and the alphas' history as small multiples on demand. Presentational: it draws the
  * run's reports (runTrace.ts) and nothing else; the run's progress is the page's header's.
- * A piece added later is one more `Panel` in the grid.
+ * A piece added later is one more `Panel` in one of the grid's two columns.
  */
 import { useEffect, useState } from 'react';
 import { RNN_ACTIVATIONS } from '../nas/rnn/model/rnnPrimitives';
@@ -165,58 +165,63 @@ export function SearchResults({
 
   return (
     <div className="panel-grid search-grid">
-      <Panel
-        id="cells"
-        className="cells-panel"
-        title={space === 'rnn' ? 'Derived recurrent cell' : 'Derived cells'}
-        help={help.cells}
-      >
-        {isGenotypeOf(space, genotype) ? (
-          <>
-            <label className="timeline">
-              <span>
-                Step {shownStep} of {last?.step ?? shownStep}
-              </span>
-              <input
-                type="range"
-                aria-label="Timeline"
-                min={0}
-                max={Math.max(steps.length - 1, 0)}
-                value={Math.max(shownIndex, 0)}
-                onChange={(e) => {
-                  const v = e.target.valueAsNumber;
-                  setTimeline(v >= steps.length - 1 ? null : v);
-                }}
+      {/* Two columns, each a stack, so that a tall panel leaves no hole beside a short one. */}
+      <div className="panel-column">
+        <Panel
+          id="cells"
+          className="cells-panel"
+          title={space === 'rnn' ? 'Derived recurrent cell' : 'Derived cells'}
+          help={help.cells}
+        >
+          {isGenotypeOf(space, genotype) ? (
+            <>
+              <label className="timeline">
+                <span>
+                  Step {shownStep} of {last?.step ?? shownStep}
+                </span>
+                <input
+                  type="range"
+                  aria-label="Timeline"
+                  min={0}
+                  max={Math.max(steps.length - 1, 0)}
+                  value={Math.max(shownIndex, 0)}
+                  onChange={(e) => {
+                    const v = e.target.valueAsNumber;
+                    setTimeline(v >= steps.length - 1 ? null : v);
+                  }}
+                />
+              </label>
+              <Cells
+                space={space}
+                genotype={genotype}
+                ops={searchOps(trace)}
+                {...(shown ? { step: shown } : {})}
               />
-            </label>
-            <Cells
-              space={space}
-              genotype={genotype}
-              ops={searchOps(trace)}
-              {...(shown ? { step: shown } : {})}
-            />
-          </>
-        ) : (
-          <p className="muted empty">{EMPTY[space]}</p>
-        )}
-      </Panel>
-      <Panel id="alphas" className="alphas-panel" title="Architecture weights" help={help.alphas}>
-        <AlphaHeatmaps groups={alphas} space={space} step={shownStep} />
-      </Panel>
-      <Panel id="metrics" className="metrics-panel" title="Training curves" help={help.metrics}>
-        {corpus && (
-          <p className="muted" data-testid="rnn-corpus">
-            Built-in text at {corpus.level} level: vocabulary of {corpus.vocabularySize} tokens,{' '}
-            {corpus.trainTokens} training tokens (weights), {corpus.validTokens} validation tokens
-            (alphas and per-epoch evaluation).
-          </p>
-        )}
-        <MetricCharts trace={trace} charts={CHARTS[space]} smoothing={smoothing} />
-        <SmoothingSlider value={smoothing} onChange={onSmoothingChange} />
-      </Panel>
-      <Panel id="genotype" className="genotype-panel" title="Genotype" help={help.genotype}>
-        <Genotype space={space} genotype={genotype} step={shownStep} />
-      </Panel>
+            </>
+          ) : (
+            <p className="muted empty">{EMPTY[space]}</p>
+          )}
+        </Panel>
+        <Panel id="metrics" className="metrics-panel" title="Training curves" help={help.metrics}>
+          {corpus && (
+            <p className="muted" data-testid="rnn-corpus">
+              Built-in text at {corpus.level} level: vocabulary of {corpus.vocabularySize} tokens,{' '}
+              {corpus.trainTokens} training tokens (weights), {corpus.validTokens} validation tokens
+              (alphas and per-epoch evaluation).
+            </p>
+          )}
+          <MetricCharts trace={trace} charts={CHARTS[space]} smoothing={smoothing} />
+          <SmoothingSlider value={smoothing} onChange={onSmoothingChange} />
+        </Panel>
+      </div>
+      <div className="panel-column">
+        <Panel id="alphas" className="alphas-panel" title="Architecture weights" help={help.alphas}>
+          <AlphaHeatmaps groups={alphas} space={space} step={shownStep} />
+        </Panel>
+        <Panel id="genotype" className="genotype-panel" title="Genotype" help={help.genotype}>
+          <Genotype space={space} genotype={genotype} step={shownStep} />
+        </Panel>
+      </div>
       <Panel
         id="alpha-history"
         className="wide"

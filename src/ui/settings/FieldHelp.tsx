@@ -15,6 +15,9 @@ export function presetDefaults(field: FieldSpec, schema: SettingsSchema): string
   return schema.presets.map((p) => `${p} ${fieldText(fieldDefault(field, p)) || '—'}`).join(' · ');
 }
 
+/** The help as a sentence: with a full stop where it ends without one. */
+const sentence = (help: string): string => (/[.!?)]$/.test(help.trim()) ? help : `${help}.`);
+
 export function FieldHelp({
   field,
   schema,
@@ -30,14 +33,14 @@ export function FieldHelp({
         i
       </summary>
       <div id={fieldHelpId(name)} className="field-help-text">
-        {field.help}
+        <span>{sentence(field.help)}</span>
         {field.reference && (
-          <>
+          <span>
             {' '}
             Official name: <code>{field.reference}</code>.
-          </>
-        )}{' '}
-        Default: {presetDefaults(field, schema)}.
+          </span>
+        )}
+        <span> Default: {presetDefaults(field, schema)}.</span>
       </div>
     </details>
   );
