@@ -159,7 +159,7 @@ describe("a setting's help", () => {
     expect(html).toContain('aria-describedby="toy-steps-help"');
     expect(html).toMatch(/<summary aria-label="About Steps"[^>]*>i<\/summary>/);
     expect(html).toMatch(
-      /id="toy-steps-help"[^>]*><span>steps to take\.<\/span>.*Default: small 3 · big 50\./,
+      /id="toy-steps-help"[^>]*><span class="help-line">steps to take\.<\/span>.*Default: small 3 · big 50\./,
     );
   });
 });

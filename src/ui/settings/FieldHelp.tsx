@@ -33,14 +33,14 @@ export function FieldHelp({
         i
       </summary>
       <div id={fieldHelpId(name)} className="field-help-text">
-        <span>{sentence(field.help)}</span>
+        <span className="help-line">{sentence(field.help)}</span>
         {field.reference && (
-          <span>
+          <span className="help-line">
             {' '}
             Official name: <code>{field.reference}</code>.
           </span>
         )}
-        <span> Default: {presetDefaults(field, schema)}.</span>
+        <span className="help-line"> Default: {presetDefaults(field, schema)}.</span>
       </div>
     </details>
   );
