@@ -15,7 +15,7 @@ import { CheckpointButtons } from './CheckpointButtons';
 import { Intro, useIntro } from './layout/Intro';
 import { Panel } from './layout/Panel';
 import { KeyboardHelp, useRunShortcuts } from './layout/Shortcuts';
-import { tabId, viewPanelId, ViewTabs } from './layout/ViewTabs';
+import { ViewPanel, ViewTabs } from './layout/ViewTabs';
 import type { LabView } from './labView';
 import { readLabView } from './labView';
 import { knownOpColor } from './opColors';
@@ -279,35 +279,22 @@ export function App() {
             onView={setView}
             badges={retraining ? { retrain: 'running' } : {}}
           />
-          <div
-            role="tabpanel"
-            id={viewPanelId('search')}
-            aria-labelledby={tabId('search')}
-            className="view"
-            hidden={view !== 'search'}
-          >
+          <ViewPanel view="search" shown={view}>
             <SearchResults
               space={recurrent ? 'rnn' : 'cnn'}
               trace={recurrent ? rnnSearch : cnnSearch}
               smoothing={smoothing}
               onSmoothingChange={setSmoothing}
             />
-          </div>
+          </ViewPanel>
           {/* Kept mounted while hidden: a genotype picked or loaded there stays. */}
-          <div
-            role="tabpanel"
-            id={viewPanelId('retrain')}
-            aria-labelledby={tabId('retrain')}
-            className="view"
-            hidden={view !== 'retrain'}
-          >
-            {recurrent ? (
-              <Panel
-                id="retrain"
-                className="wide"
-                title="Retrain a recurrent cell"
-                help={RETRAIN_HELP}
-              >
+          <ViewPanel view="retrain" shown={view}>
+            <Panel
+              id="retrain"
+              title={recurrent ? 'Retrain a recurrent cell' : 'Retrain a genotype from scratch'}
+              help={RETRAIN_HELP}
+            >
+              {recurrent ? (
                 <RecurrentRetrainPanel
                   searchGenotype={isRnnGenotype(rnnGenotype) ? rnnGenotype : null}
                   view={lab.runs['rnn:retrain'] ?? null}
@@ -317,14 +304,7 @@ export function App() {
                   restored={restoredRnnRetrain}
                   onStart={onStartRnnRetrain}
                 />
-              </Panel>
-            ) : (
-              <Panel
-                id="retrain"
-                className="wide"
-                title="Retrain a genotype from scratch"
-                help={RETRAIN_HELP}
-              >
+              ) : (
                 <RetrainPanel
                   current={isCellGenotype(cnnGenotype) ? cnnGenotype : null}
                   busy={busy}
@@ -337,9 +317,9 @@ export function App() {
                   onEvaluate={onEvaluate}
                   evaluation={lab.evaluation}
                 />
-              </Panel>
-            )}
-          </div>
+              )}
+            </Panel>
+          </ViewPanel>
         </main>
       </div>
     </div>

@@ -72,3 +72,26 @@ export function ViewTabs({
     </div>
   );
 }
+
+/** One view's tab panel; it stays mounted while another view shows, so its state stays. */
+export function ViewPanel({
+  view,
+  shown,
+  children,
+}: {
+  readonly view: LabView;
+  readonly shown: LabView;
+  readonly children: ReactNode;
+}) {
+  return (
+    <div
+      role="tabpanel"
+      id={viewPanelId(view)}
+      aria-labelledby={tabId(view)}
+      className="view"
+      hidden={view !== shown}
+    >
+      {children}
+    </div>
+  );
+}
