@@ -5,14 +5,20 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Genotype } from '../../src/nas/genotype/genotype';
+import { parseGenotype, stringifyGenotype } from '../../src/nas/genotype/genotype';
+import { importGenotypeText } from '../../src/nas/genotype/genotypeFormats';
+import { genotypeFile } from '../../src/nas/runKind/runReports';
 import type { CostNetwork } from '../../src/nas/genotype/genotypeCost';
 import {
   DARTS_CIFAR_NETWORK,
   DARTS_IMAGENET_NETWORK,
   genotypeCost,
-  genotypeCostJson,
-  genotypeCostText,
 } from '../../src/nas/genotype/genotypeCost';
+import {
+  genotypeCostJson,
+  genotypeCostOfJson,
+  genotypeCostText,
+} from '../../src/nas/genotype/genotypeCostText';
 import { DARTS_V2, PUBLISHED_GENOTYPES } from '../../src/nas/genotype/publishedGenotypes';
 import { countParameters, evalNetwork } from '../../src/nas/retrain/evalNetwork';
 
@@ -100,5 +106,25 @@ describe('genotype cost', () => {
       paramsWithAuxiliary: 3_825_768,
       multAdds: cost.multAdds,
     });
+  });
+
+  it('is in the genotype.json a run writes; readers take that file and one without it', () => {
+    const written = genotypeFile(DARTS_V2).data as string;
+    const json = JSON.parse(written) as unknown;
+    expect(json).toMatchObject({ format: 'nas-lab.genotype', cost: genotypeCostJson(DARTS_V2) });
+    expect(genotypeCostOfJson(json)).toEqual({
+      network: DARTS_CIFAR_NETWORK,
+      cost: { params: 3_349_342, paramsWithAuxiliary: 3_825_768, multAdds: 528_359_040 },
+    });
+    // Each [op, input] pair stays on one line, as DARTS prints genotypes.
+    expect(written).toContain('    ["sep_conv_3x3", 0],\n');
+    expect(parseGenotype(written)).toEqual(DARTS_V2);
+    expect(importGenotypeText(written).genotype).toEqual(DARTS_V2);
+    const before = stringifyGenotype(DARTS_V2);
+    expect(parseGenotype(before)).toEqual(DARTS_V2);
+    expect(genotypeCostOfJson(JSON.parse(before))).toBeNull();
+    expect(
+      genotypeCostOfJson({ cost: { ...genotypeCostJson(DARTS_V2), stem: 'mnist' } }),
+    ).toBeNull();
   });
 });

@@ -4,7 +4,8 @@
  * core loop's events into reports one `next()` at a time. No tfjs here.
  */
 import type { Genotype } from '../genotype/genotype';
-import { stringifyGenotype } from '../genotype/genotype';
+import { formatGenePairsJson, genotypeToJson } from '../genotype/genotype';
+import { genotypeCostJson } from '../genotype/genotypeCostText';
 import type { AlphaGroup, NoteReport, RunFile, RunKindInfo, RunReport } from './runKind';
 import type { Settings } from './settingsSchema';
 import { fieldProblem, findField } from './settingsSchema';
@@ -24,9 +25,14 @@ export function cellAlphaGroups(
   ];
 }
 
-/** `genotype.json`: the genotype in this project's JSON form. */
+/**
+ * `genotype.json`: the genotype in this project's JSON form, with `cost`: the parameters and
+ * multiply-adds of its evaluation network at DARTS's CIFAR-10 retrain sizes, which it names
+ * (genotype/genotypeCost.ts; readers ignore it, and files without it read as before).
+ */
 export function genotypeFile(genotype: Genotype): RunFile {
-  return { path: 'genotype.json', data: stringifyGenotype(genotype) };
+  const json = { ...genotypeToJson(genotype), cost: genotypeCostJson(genotype) };
+  return { path: 'genotype.json', data: formatGenePairsJson(json) };
 }
 
 /**
