@@ -126,5 +126,10 @@ describe('genotype cost', () => {
     expect(
       genotypeCostOfJson({ cost: { ...genotypeCostJson(DARTS_V2), stem: 'mnist' } }),
     ).toBeNull();
+    // A genotype the network cannot be built from is written without a cost.
+    const inputs: Genotype = { ...DARTS_V2, reduceConcat: [0, 2] };
+    const plain = JSON.parse(genotypeFile(inputs).data as string) as Record<string, unknown>;
+    expect('cost' in plain).toBe(false);
+    expect(parseGenotype(genotypeFile(inputs).data as string)).toEqual(inputs);
   });
 });

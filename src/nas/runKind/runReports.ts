@@ -5,6 +5,7 @@
  */
 import type { Genotype } from '../genotype/genotype';
 import { formatGenePairsJson, genotypeToJson } from '../genotype/genotype';
+import type { GenotypeCostJson } from '../genotype/genotypeCostText';
 import { genotypeCostJson } from '../genotype/genotypeCostText';
 import type { AlphaGroup, NoteReport, RunFile, RunKindInfo, RunReport } from './runKind';
 import type { Settings } from './settingsSchema';
@@ -28,10 +29,17 @@ export function cellAlphaGroups(
 /**
  * `genotype.json`: the genotype in this project's JSON form, with `cost`: the parameters and
  * multiply-adds of its evaluation network at DARTS's CIFAR-10 retrain sizes, which it names
- * (genotype/genotypeCost.ts; readers ignore it, and files without it read as before).
+ * (genotype/genotypeCost.ts; readers ignore it, and files without it read as before). A genotype
+ * that network cannot be built from (a reduction cell concatenating its inputs) has no cost.
  */
 export function genotypeFile(genotype: Genotype): RunFile {
-  const json = { ...genotypeToJson(genotype), cost: genotypeCostJson(genotype) };
+  let cost: { cost?: GenotypeCostJson } = {};
+  try {
+    cost = { cost: genotypeCostJson(genotype) };
+  } catch {
+    // Written without it: the genotype is still the run's result.
+  }
+  const json = { ...genotypeToJson(genotype), ...cost };
   return { path: 'genotype.json', data: formatGenePairsJson(json) };
 }
 
