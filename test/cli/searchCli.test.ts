@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseGenotype } from '../../src/nas/genotype/genotype';
+import { DARTS_CIFAR_NETWORK, genotypeCost } from '../../src/nas/genotype/genotypeCost';
+import { formatMillions } from '../../src/nas/genotype/genotypeCostText';
 
 const run = promisify(execFile);
 const BIN = join(__dirname, '..', '..', 'bin', 'nas-lab.mjs');
@@ -30,9 +32,19 @@ describe('nas-lab search (CLI)', () => {
     expect(r.stderr).toMatch(/\[#+\] 16\/16 epoch 1 .* ETA 00:00/);
     expect(r.stderr).toMatch(/epoch 1: validation loss [\d.]+ validation accuracy [\d.]+%/);
     expect(r.stdout).toMatch(/^DARTS search done after 16 steps: validation loss [\d.]+/);
+    // Then what the genotype costs, as genotype.json records it (genotype/genotypeCostText.ts).
+    expect(r.stdout).toMatch(
+      /\nevaluation network: [\d.]+M parameters \([\d.]+M with the auxiliary head\), [\d.]+M multiply-adds per image at C 36, 20 cells, 32×32×3 images, 10 classes, auxiliary head\n$/,
+    );
     expect(r.code).toBe(0);
-    const genotype = parseGenotype(readFileSync(join(out, 'genotype.json'), 'utf8'));
+    const text = readFileSync(join(out, 'genotype.json'), 'utf8');
+    const genotype = parseGenotype(text);
     expect(genotype.normal.length).toBe(8);
+    const cost = genotypeCost(genotype, DARTS_CIFAR_NETWORK);
+    expect(JSON.parse(text)).toMatchObject({
+      cost: { c: 36, layers: 20, params: cost.params, multAdds: cost.multAdds },
+    });
+    expect(r.stdout).toContain(`${formatMillions(cost.params)} parameters`);
     expect(genotype.reduceConcat).toEqual([2, 3, 4, 5]);
     const log = readFileSync(join(out, 'log.jsonl'), 'utf8')
       .trim()
