@@ -10,6 +10,7 @@
 import { useEffect, useState } from 'react';
 import { RNN_ACTIVATIONS } from '../nas/rnn/model/rnnPrimitives';
 import type { StepReport } from '../nas/runKind/runKind';
+import { CellCost } from './CellCost';
 import { CellPair } from './cellGraph/CellPair';
 import { cellDescription } from './cellGraph/cellText';
 import { OpLegend } from './cellGraph/OpLegend';
@@ -220,6 +221,7 @@ export function SearchResults({
         </Panel>
         <Panel id="genotype" className="genotype-panel" title="Genotype" help={help.genotype}>
           <Genotype space={space} genotype={genotype} step={shownStep} />
+          {space === 'cnn' && <CellCost genotype={genotype} />}
         </Panel>
       </div>
       <Panel
