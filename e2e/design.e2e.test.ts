@@ -152,6 +152,9 @@ describe('the lab’s design', () => {
     expect(await page.locator('#keyboard-shortcuts').isVisible()).toBe(true);
     await page.keyboard.press('Escape');
     expect(await page.locator('#keyboard-shortcuts').isVisible()).toBe(false);
+    await page.getByTestId('keyboard-help').click();
+    await page.locator('.view-tabs').click({ position: { x: 400, y: 10 } });
+    expect(await page.locator('#keyboard-shortcuts').isVisible()).toBe(false);
     // The views are tabs: the arrow keys switch them, and the link keeps the view.
     await page.getByRole('tab', { name: 'Search' }).focus();
     await page.keyboard.press('ArrowRight');

@@ -53,6 +53,8 @@ const SHORTCUTS: readonly (readonly [keys: string, what: string])[] = [
 export function KeyboardHelp() {
   const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
+  const anchor = useRef<HTMLDivElement>(null);
+  // Escape closes the list (focus back on its button), as does a click anywhere else.
   useEffect(() => {
     if (!open) return;
     const onKey = (e: KeyboardEvent) => {
@@ -60,11 +62,18 @@ export function KeyboardHelp() {
       setOpen(false);
       button.current?.focus();
     };
+    const onPointer = (e: PointerEvent) => {
+      if (e.target instanceof Node && !anchor.current?.contains(e.target)) setOpen(false);
+    };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    window.addEventListener('pointerdown', onPointer);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('pointerdown', onPointer);
+    };
   }, [open]);
   return (
-    <div className="popover-anchor">
+    <div className="popover-anchor" ref={anchor}>
       <button
         ref={button}
         type="button"
