@@ -141,7 +141,8 @@ describe('stored zip', () => {
     // Same files, same bytes: the time stamps are fixed.
     expect(encodeStoredZip(entries)).toEqual(zip);
     const damaged = zip.slice();
-    damaged[30 + 'a.txt'.length] ^= 1; // the first byte of "hello"
+    const at = 30 + 'a.txt'.length; // the first byte of "hello"
+    damaged[at] = (damaged[at] as number) ^ 1;
     expect(() => decodeStoredZip(damaged)).toThrow(/"a.txt" fails its CRC check/);
     expect(() => decodeStoredZip(new Uint8Array(40))).toThrow(/no end-of-central-directory/);
     expect(() => encodeStoredZip([{ name: '../x', data: new Uint8Array(0) }])).toThrow(
