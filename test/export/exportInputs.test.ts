@@ -138,6 +138,10 @@ describe('stored zip', () => {
     expect(decodeStoredZip(zip).map((e) => [e.name, Array.from(e.data)])).toEqual(
       entries.map((e) => [e.name, Array.from(e.data)]),
     );
+    // The end record's central directory (offset, length) ends where the end record starts.
+    const tail = new DataView(zip.buffer, zip.length - 22);
+    expect(tail.getUint32(16, true) + tail.getUint32(12, true)).toBe(zip.length - 22);
+    expect(tail.getUint32(12, true)).toBe(46 * 2 + 'a.txt'.length + 'dir/b.bin'.length);
     // Same files, same bytes: the time stamps are fixed.
     expect(encodeStoredZip(entries)).toEqual(zip);
     const damaged = zip.slice();

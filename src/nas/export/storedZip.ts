@@ -70,39 +70,31 @@ export function encodeStoredZip(entries: readonly ZipEntry[]): Uint8Array {
     view.setUint32(at, v, true);
     at += 4;
   };
+  /** Flags, method (stored), time, date, CRC, sizes, name length, extra length: both headers'. */
+  const storedFields = (i: number) => {
+    const size = (entries[i] as ZipEntry).data.length;
+    for (const v of [0, 0, DOS_TIME, DOS_DATE]) u16(v);
+    for (const v of [crcs[i] as number, size, size]) u32(v);
+    u16((names[i] as Uint8Array).length);
+    u16(0);
+  };
   const offsets: number[] = [];
   entries.forEach((e, i) => {
     offsets.push(at);
     u32(LOCAL);
     u16(VERSION);
-    u16(0); // flags
-    u16(0); // method: stored
-    u16(DOS_TIME);
-    u16(DOS_DATE);
-    u32(crcs[i] as number);
-    u32(e.data.length);
-    u32(e.data.length);
-    u16((names[i] as Uint8Array).length);
-    u16(0); // extra field
+    storedFields(i);
     out.set(names[i] as Uint8Array, at);
     at += (names[i] as Uint8Array).length;
     out.set(e.data, at);
     at += e.data.length;
   });
   const centralStart = at;
-  entries.forEach((e, i) => {
+  entries.forEach((_, i) => {
     u32(CENTRAL);
     u16(VERSION); // made by
     u16(VERSION); // needed
-    u16(0);
-    u16(0);
-    u16(DOS_TIME);
-    u16(DOS_DATE);
-    u32(crcs[i] as number);
-    u32(e.data.length);
-    u32(e.data.length);
-    u16((names[i] as Uint8Array).length);
-    u16(0); // extra
+    storedFields(i);
     u16(0); // comment
     u16(0); // disk
     u16(0); // internal attributes
@@ -111,12 +103,13 @@ export function encodeStoredZip(entries: readonly ZipEntry[]): Uint8Array {
     out.set(names[i] as Uint8Array, at);
     at += (names[i] as Uint8Array).length;
   });
+  const centralLength = at - centralStart;
   u32(END);
   u16(0);
   u16(0);
   u16(entries.length);
   u16(entries.length);
-  u32(at - centralStart);
+  u32(centralLength);
   u32(centralStart);
   u16(0);
   return out;
@@ -139,6 +132,9 @@ export function decodeStoredZip(bytes: Uint8Array): ZipEntry[] {
   if (end < 0) throw zipError('no end-of-central-directory record (not a zip file?)');
   const count = view.getUint16(end + 10, true);
   let at = view.getUint32(end + 16, true);
+  if (at + view.getUint32(end + 12, true) !== end) {
+    throw zipError('the central directory does not end where the end record starts');
+  }
   const entries: ZipEntry[] = [];
   for (let n = 0; n < count; n++) {
     if (at + 46 > bytes.length || view.getUint32(at, true) !== CENTRAL) {
