@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { exportReadme } from '../../src/nas/export/exportReadme';
 import { exportForPytorch } from '../../src/nas/export/pytorchExport';
 import { importFromPytorch } from '../../src/nas/export/pytorchImport';
 import type { SafeTensor, SafetensorsFile } from '../../src/nas/export/safetensors';
@@ -175,6 +176,29 @@ describe('layouts', () => {
     ]);
     const linear = Float32Array.from([1, 2, 3, 4, 5, 6]); // [2, 3]
     expect(Array.from(toTorch(linear, [2, 3], 'linear'))).toEqual([1, 4, 2, 5, 3, 6]);
+  });
+});
+
+describe('the README', () => {
+  it('says what the official code needs changed for this model, and only then', () => {
+    const [cifar, cifarAux, imagenet] = EXPORT_CASES.map((c) => c.manifest);
+    expect(exportReadme(cifarAux!, 'NetworkCIFAR')).not.toContain('Notes:');
+    expect(exportReadme(imagenet!, 'NetworkImageNet')).not.toContain('Notes:');
+    const gray = {
+      ...cifar!,
+      data: { ...cifar!.data, channels: 1 },
+      config: { ...cifar!.config, auxiliary: true },
+    };
+    const notes = exportReadme(gray, 'NetworkCIFAR');
+    expect(notes).toContain("first Conv2d's in_channels from 3 to 1 (model.py line 121)");
+    expect(notes).toContain('on 16x16 images it must pool to 2x2 to train');
+    const small = { ...imagenet!, data: { ...imagenet!.data, height: 64, width: 64 } };
+    expect(exportReadme(small, 'NetworkImageNet')).toContain('use nn.AdaptiveAvgPool2d(1)');
+    const unknown = { ...cifar!, training: { epochs: 0, testLoss: 0, testAccuracy: 0 } };
+    expect(exportReadme(unknown, 'NetworkCIFAR')).toContain('its training is not recorded');
+    expect(exportReadme(cifar!, 'NetworkCIFAR')).toContain(
+      'Trained 10 epochs on 16x16x3 images in 10 classes; test accuracy then 56.25%',
+    );
   });
 });
 

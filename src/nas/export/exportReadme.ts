@@ -48,8 +48,10 @@ export function exportReadme(m: TrainedModelManifest, network: string): string {
     '                   (num_batches_tracked: int64, unknown, written as 0)',
     'genotype.txt       the cells, as DARTS writes a genotype (genotype = Genotype(...))',
     '',
-    `Trained ${m.training.epochs} epochs on ${height}x${width}x${m.data.channels} images in ${numClasses} classes;`,
-    `test accuracy then ${(m.training.testAccuracy * 100).toFixed(2)}%. Inputs: ${normalizationText(m)}.`,
+    m.training.epochs === 0
+      ? `For ${height}x${width}x${m.data.channels} images in ${numClasses} classes; its training is not recorded.`
+      : `Trained ${m.training.epochs} epochs on ${height}x${width}x${m.data.channels} images in ${numClasses} classes; test accuracy then ${(m.training.testAccuracy * 100).toFixed(2)}%.`,
+    `Inputs: ${normalizationText(m)}.`,
     '',
     'Load it into the official code (git clone https://github.com/quark0/darts; cd darts/cnn),',
     'with the safetensors package (pip install safetensors) or the reader in NAS Lab docs/PYTORCH.md:',
