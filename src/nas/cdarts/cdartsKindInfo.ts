@@ -52,6 +52,13 @@ function headWidthField<K extends string>(key: K, i: 0 | 1, conv: string, width:
 
 export const CDARTS_SCHEMA = {
   presets: ['small', 'nni', 'demo'],
+  labPreset: 'demo',
+  presetNotes: {
+    small:
+      'the command line’s default: 5 search and 8 evaluation cells of 4 channels on 256 images at 12×12, with the official CIFAR script’s optimisation',
+    nni: 'CdartsTrainer’s defaults on NNI’s example networks and all images',
+    demo: 'the lab’s first look: seconds per step on a software GPU; too small to learn much',
+  },
   fields: [
     epochsField(
       'warm-up epochs and cycles together',
@@ -253,7 +260,10 @@ export const CDARTS_SCHEMA = {
       advanced: true,
     },
     seedField(small.seed),
-    ...imageDataFields('use the first N training images, split in half; 0: all', 'nni', 32),
+    ...imageDataFields('use the first N training images, split in half; 0: all', {
+      full: 'nni',
+      demoImages: 32,
+    }),
     CHECKPOINT_CELLS_FIELD,
   ],
   check: cdartsSettingsProblems,
