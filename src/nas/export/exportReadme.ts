@@ -50,7 +50,7 @@ export function exportReadme(m: TrainedModelManifest, network: string): string {
     '',
     m.training.epochs === 0
       ? `For ${height}x${width}x${m.data.channels} images in ${numClasses} classes; its training is not recorded.`
-      : `Trained ${m.training.epochs} epochs on ${height}x${width}x${m.data.channels} images in ${numClasses} classes; test accuracy then ${(m.training.testAccuracy * 100).toFixed(2)}%.`,
+      : `Trained ${m.training.epochs} epoch${m.training.epochs === 1 ? '' : 's'} on ${height}x${width}x${m.data.channels} images in ${numClasses} classes; test accuracy then ${(m.training.testAccuracy * 100).toFixed(2)}%.`,
     `Inputs: ${normalizationText(m)}.`,
     '',
     'Load it into the official code (git clone https://github.com/quark0/darts; cd darts/cnn),',
