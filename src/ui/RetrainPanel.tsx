@@ -17,7 +17,7 @@ import type { ChartSpec } from './charts/MetricCharts';
 import { MetricCharts } from './charts/MetricCharts';
 import { downloadBytes } from './download';
 import type { ModelEvaluation } from './labReducer';
-import { pytorchDownload } from './pytorchDownload';
+import { PytorchExportButton } from './PytorchExportButton';
 import { isCellGenotype } from './reportDetails';
 import type { RunTrace } from './runTrace';
 import { latestGenotype, metricOf } from './runTrace';
@@ -218,25 +218,7 @@ export const RetrainPanel = memo(function RetrainPanel({
             Download trained model
           </button>
         )}
-        {view?.model && (
-          <button
-            type="button"
-            data-testid="export-pytorch"
-            title="model.safetensors (DARTS's state_dict), genotype.txt and a README, zipped"
-            onClick={() => {
-              if (!view.model) return;
-              try {
-                const file = pytorchDownload(view.model);
-                downloadBytes(file.bytes, file.name, 'application/zip');
-                setExportError(null);
-              } catch (e) {
-                setExportError((e as Error).message);
-              }
-            }}
-          >
-            Export for PyTorch
-          </button>
-        )}
+        {view?.model && <PytorchExportButton model={view.model} onError={setExportError} />}
         <FileInput
           label="Evaluate a trained model (.nas) on the built-in test images"
           name="model-file"
