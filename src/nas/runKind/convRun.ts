@@ -20,7 +20,7 @@ import { CHECKPOINT_CELLS_FILL, withCheckpointCells } from '../recompute/checkpo
 import { checkSettingsMake } from './configProblems';
 import type { HostSettings } from '../io/manifestFields';
 import { settingsFromHost } from './hostSettings';
-import type { Settings } from './settingsSchema';
+import type { Settings, SettingValue } from './settingsSchema';
 import { validateSettings } from './settingsSchema';
 import type { LiveSettings } from './runReports';
 import { EventRun, genotypeFile } from './runReports';
@@ -173,6 +173,8 @@ export interface SearchKindParts<
    * data (unchecked); a later checkpoint stores its settings in its host settings.
    */
   legacySettings(checkpoint: K): Readonly<Record<string, unknown>>;
+  /** The values of settings added after a checkpoint was written, where it lacks them. */
+  readonly settingsFill?: Readonly<Record<string, SettingValue>>;
   decode(bytes: Uint8Array): K;
   /** The checkpoint's host random states (the augmentation's: `savedAugmentRng`). */
   rngs(checkpoint: K): Readonly<Record<string, RngSnapshot>> | undefined;
@@ -209,7 +211,8 @@ export function searchRunKind<
   const { info } = parts;
   /** The checkpoint's settings (stored, or its legacy ones), checked to make its configuration. */
   const checkpointSettings = (checkpoint: K): S => {
-    const settings = (settingsFromHost(info, checkpoint.host, CHECKPOINT_CELLS_FILL) ??
+    const fill = { ...CHECKPOINT_CELLS_FILL, ...parts.settingsFill };
+    const settings = (settingsFromHost(info, checkpoint.host, fill) ??
       validateSettings(
         info.schema,
         parts.legacySettings(checkpoint),
