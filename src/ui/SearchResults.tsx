@@ -18,6 +18,7 @@ import { MetricCharts } from './charts/MetricCharts';
 import { SmoothingSlider } from './charts/SmoothingSlider';
 import { CELL_GENOTYPE_FORMATS, GenotypePanel, RNN_GENOTYPE_FORMATS } from './GenotypePanel';
 import { Progress } from './Progress';
+import { COLLAPSE_CHARTS, EarlyStopNotice } from './EarlyStopNotice';
 import {
   corpusOf,
   evalGenotypeOf,
@@ -33,6 +34,7 @@ const CHARTS: Readonly<Record<Space, readonly ChartSpec[]>> = {
   cnn: [
     { title: 'Loss', metric: 'loss', testId: 'loss-chart' },
     { title: 'Accuracy', metric: 'accuracy', testId: 'accuracy-chart', yDomain: [0, 1] },
+    ...COLLAPSE_CHARTS,
   ],
   rnn: [
     { title: 'Perplexity', metric: 'perplexity', testId: 'perplexity-chart' },
@@ -168,6 +170,7 @@ export function SearchResults({
           (alphas and per-epoch evaluation).
         </p>
       )}
+      <EarlyStopNotice trace={trace} />
       <MetricCharts trace={trace} charts={CHARTS[space]} smoothing={smoothing} />
       <SmoothingSlider value={smoothing} onChange={onSmoothingChange} />
       <h2>{space === 'rnn' ? 'Derived recurrent cell' : 'Derived cells'}</h2>
