@@ -32,7 +32,7 @@ export function dartsHessianProbe(due: StepProbe['due']): StepProbe {
         alphas,
         state.config.alphaWeightDecay,
       );
-      return { hessianEigenvalue: estimate.eigenvalue, hessianProducts: estimate.products };
+      return { hessianEigenvalue: estimate.eigenvalue };
     },
   };
 }
