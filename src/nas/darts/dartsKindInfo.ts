@@ -23,6 +23,7 @@ import {
   splitProblem,
 } from '../runKind/convFields';
 import { CHECKPOINT_CELLS_FIELD } from '../recompute/checkpointCellsSetting';
+import { COLLAPSE_FIELDS, COLLAPSE_METRICS, collapseProblems } from '../collapse/collapseSettings';
 import { trainAndValidation } from '../runKind/metricPairs';
 import type { RunKindInfo } from '../runKind/runKind';
 import type { Settings, SettingsOf } from '../runKind/settingsSchema';
@@ -117,6 +118,7 @@ export const DARTS_SCHEMA = {
       small: { images: 1024, imageSize: 8 },
     }),
     CHECKPOINT_CELLS_FIELD,
+    ...COLLAPSE_FIELDS,
     ...PC_DARTS_FIELDS,
   ]),
   check: dartsSettingsProblems,
@@ -134,6 +136,7 @@ export const DARTS_INFO: RunKindInfo = {
   metrics: [
     ...trainAndValidation(),
     { key: 'weightLr', label: 'weight learning rate', kind: 'rate' },
+    ...COLLAPSE_METRICS,
   ],
   throughputUnit: 'images/s',
 };
@@ -186,5 +189,6 @@ function dartsSettingsProblems(settings: Settings): string[] {
   }
   const split = splitProblem(s.images, s.batchSize, PAPER_SEARCH_CONFIG.trainPortion);
   if (split) problems.push(split);
+  problems.push(...collapseProblems(s));
   return problems;
 }

@@ -33,6 +33,10 @@ import {
   restoreSearchState,
 } from './searchCheckpoint';
 import { validateSearchConfig } from './searchConfig';
+import { CollapseMonitor } from '../collapse/collapseMonitor';
+import { collapseStep, earlyStopNote } from '../collapse/collapseReports';
+import { COLLAPSE_FILL } from '../collapse/collapseSettings';
+import { dartsHessianProbe } from '../collapse/dartsHessianProbe';
 import type { AlphaSoftmax, SearchEvent, SearchRun } from './searchLoop';
 import { readAlphaSoftmax, runSearch } from './searchLoop';
 import type { SearchState } from './searchState';
@@ -52,18 +56,25 @@ class DartsRun
   /** PC-DARTS: the latest normalised β, which the genotype files carry. */
   private edges: EdgeWeightsJson | undefined;
 
-  constructor(start: DartsStart, loop: SearchRun, opening: RunReport, edges?: EdgeWeightsJson) {
+  constructor(
+    start: DartsStart,
+    loop: SearchRun,
+    opening: RunReport,
+    private readonly monitor: CollapseMonitor,
+    edges?: EdgeWeightsJson,
+  ) {
     super(start, loop, opening);
     this.edges = edges;
   }
 
-  protected reports(event: SearchEvent): RunReport[] {
+  protected async reports(event: SearchEvent): Promise<RunReport[]> {
     const ops = this.state.config.primitives;
     switch (event.type) {
-      case 'step':
+      case 'step': {
         this.step = event.step;
         this.edges = event.alphaSoftmax.edges;
-        return [
+        const collapse = collapseStep(this.monitor, event, () => this.loop.genotypeHistory());
+        const reports: RunReport[] = [
           withEdgeWeights(
             imageStepReport(
               event,
@@ -73,6 +84,7 @@ class DartsRun
                 // None before PC-DARTS's first alpha epoch: no alpha step, no alpha loss.
                 ...(event.alphaStep ? { valLoss: event.valLoss } : {}),
                 weightLr: event.weightLr,
+                ...collapse.metrics,
               },
               {
                 alphas: [
@@ -88,6 +100,15 @@ class DartsRun
             this.edges,
           ),
         ];
+        const { firing } = collapse;
+        if (!firing) return reports;
+        const action = (this.live.current as DartsSettings).earlyStopAction;
+        reports.push(earlyStopNote(firing, action));
+        if (action !== 'stop') return reports;
+        // R-DARTS --early_stop 1: the search ends with the genotype the rule names.
+        await this.loop.return(undefined);
+        return [...reports, genotypeDoneReport(event.step, this.lastEpoch, firing.offered)];
+      }
       case 'epoch':
         this.lastEpoch = { valLoss: event.valLoss, valAccuracy: event.valAccuracy };
         return [
@@ -117,7 +138,11 @@ class DartsRun
       this.loop.genotypeHistory(),
       { [AUGMENT_RNG]: this.augment },
     );
-    return encodeCheckpoint({ ...saved, host: settingsToHost(DARTS_INFO, this.live.current) });
+    return encodeCheckpoint({
+      ...saved,
+      host: settingsToHost(DARTS_INFO, this.live.current),
+      collapse: this.monitor.record(),
+    });
   }
 
   injectFault(fault: 'nan' | 'explodeAlphas'): void {
@@ -154,17 +179,20 @@ function openingNote(
 /** The search's loop on the split images, its rates read from the live settings. */
 async function beginRun(start: DartsStart) {
   const { settings, live, splits, state, resumed } = start;
+  const monitor = new CollapseMonitor(settings, resumed?.collapse);
+  const probe = dartsHessianProbe((step, total) => monitor.measuresAt(step, total));
   const loop = runSearch(
     state,
     { train: splits.train, val: splits.val },
     {
       rates: () => ({ weightLr: live.current.weightLr, alphaLr: live.current.alphaLr }),
       ...(resumed ? { resume: resumed } : {}),
+      ...(settings.hessianEvery > 0 ? { probe } : {}),
     },
   );
   const softmax = await readAlphaSoftmax(state);
   const note = openingNote(settings, splits, softmax, resumed, state.config.primitives);
-  return new DartsRun(start, loop, note, softmax.edges);
+  return new DartsRun(start, loop, note, monitor, softmax.edges);
 }
 
 /** The settings of a checkpoint written before the run kinds: its configuration and data. */
@@ -183,6 +211,7 @@ function legacySettings(checkpoint: SearchCheckpoint) {
     alphaLr: c.alphaLr,
     seed: c.seed,
     ...CHECKPOINT_CELLS_FILL,
+    ...COLLAPSE_FILL,
     ...PC_DARTS_FILL,
     ...legacyImageData(checkpoint.host, {
       ...checkpoint.data,
@@ -196,7 +225,7 @@ export const DARTS_RUN_KIND: RunKind = searchRunKind({
   configOf: dartsSearchConfig,
   validate: validateSearchConfig,
   legacySettings,
-  settingsFill: PC_DARTS_FILL,
+  settingsFill: { ...COLLAPSE_FILL, ...PC_DARTS_FILL },
   decode: decodeCheckpoint,
   rngs: (checkpoint) => checkpoint.rngs,
   create: createSearchState,

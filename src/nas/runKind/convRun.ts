@@ -20,7 +20,7 @@ import { CHECKPOINT_CELLS_FILL, withCheckpointCells } from '../recompute/checkpo
 import { checkSettingsMake } from './configProblems';
 import type { HostSettings } from '../io/manifestFields';
 import { settingsFromHost } from './hostSettings';
-import type { Settings, SettingValue } from './settingsSchema';
+import type { SettingValue, Settings } from './settingsSchema';
 import { validateSettings } from './settingsSchema';
 import type { LiveSettings } from './runReports';
 import { EventRun, genotypeFile } from './runReports';
@@ -173,7 +173,10 @@ export interface SearchKindParts<
    * data (unchecked); a later checkpoint stores its settings in its host settings.
    */
   legacySettings(checkpoint: K): Readonly<Record<string, unknown>>;
-  /** Values of settings added since checkpoints were first written, for files that lack them. */
+  /**
+   * Values of settings added after checkpoints were first written, for a checkpoint whose
+   * stored settings lack them: what such a run used (beside `CHECKPOINT_CELLS_FILL`).
+   */
   readonly settingsFill?: Readonly<Record<string, SettingValue>>;
   decode(bytes: Uint8Array): K;
   /** The checkpoint's host random states (the augmentation's: `savedAugmentRng`). */
