@@ -40,6 +40,7 @@ import { dartsHessianProbe } from '../collapse/dartsHessianProbe';
 import type { AlphaSoftmax, SearchEvent, SearchRun } from './searchLoop';
 import { readAlphaSoftmax, runSearch } from './searchLoop';
 import type { SearchState } from './searchState';
+import { checkSearchFits } from './searchMemory';
 import { createSearchState, disposeSearchState } from './searchState';
 
 type DartsStart = SearchStart<DartsSettings, SearchCheckpoint, SearchState>;
@@ -204,6 +205,7 @@ export const DARTS_RUN_KIND: RunKind = searchRunKind({
   settingsFill: COLLAPSE_FILL,
   decode: decodeCheckpoint,
   rngs: (checkpoint) => checkpoint.rngs,
+  checkFits: checkSearchFits,
   create: createSearchState,
   restore: restoreSearchState,
   dispose: disposeSearchState,

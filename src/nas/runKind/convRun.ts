@@ -178,6 +178,11 @@ export interface SearchKindParts<
    * stored settings lack them: what such a run used (beside `CHECKPOINT_CELLS_FILL`).
    */
   readonly settingsFill?: Readonly<Record<string, SettingValue>>;
+  /**
+   * Throws naming the sizes when a step cannot fit the memory of `host`'s backend: called once
+   * the data's shape is known, before the state's first tensor (new runs and resumed ones).
+   */
+  checkFits?(config: C, shape: DataShape, host: RunEnv['host']): void;
   decode(bytes: Uint8Array): K;
   /** The checkpoint's host random states (the augmentation's: `savedAugmentRng`). */
   rngs(checkpoint: K): Readonly<Record<string, RngSnapshot>> | undefined;
@@ -254,7 +259,10 @@ export function searchRunKind<
     async create(raw: Settings, env: RunEnv): Promise<Run> {
       const settings = validateSettings(info.schema, raw) as S;
       const config = parts.validate(parts.configOf(settings));
-      const build = (splits: SearchSplits) => parts.create(config, splits.shape);
+      const build = (splits: SearchSplits) => {
+        parts.checkFits?.(config, splits.shape, env.host);
+        return parts.create(config, splits.shape);
+      };
       return start(env, { settings, config, build, resumed: null }, newAugmentRng(config.seed));
     },
     async resume(bytes: Uint8Array, env: RunEnv): Promise<Run> {
@@ -263,7 +271,10 @@ export function searchRunKind<
       const checkpoint = withCheckpointCells(decoded, checkpointSettings(decoded));
       const settings = checkpointSettings(checkpoint);
       const { config } = checkpoint;
-      const build = (splits: SearchSplits) => parts.restore(checkpoint, splits.shape);
+      const build = (splits: SearchSplits) => {
+        parts.checkFits?.(config, splits.shape, env.host);
+        return parts.restore(checkpoint, splits.shape);
+      };
       const augment = savedAugmentRng(parts.rngs(checkpoint), config.seed);
       return start(env, { settings, config, build, resumed: checkpoint }, augment);
     },
