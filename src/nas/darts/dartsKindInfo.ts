@@ -21,6 +21,7 @@ import {
   splitProblem,
 } from '../runKind/convFields';
 import { CHECKPOINT_CELLS_FIELD } from '../recompute/checkpointCellsSetting';
+import { bnRecalibrationField } from '../ops/bnRecalibrationSetting';
 import { trainAndValidation } from '../runKind/metricPairs';
 import type { RunKindInfo } from '../runKind/runKind';
 import type { Settings, SettingsOf } from '../runKind/settingsSchema';
@@ -97,6 +98,7 @@ export const DARTS_SCHEMA = {
       32,
     ),
     CHECKPOINT_CELLS_FIELD,
+    bnRecalibrationField('paper'),
   ],
   check: dartsSettingsProblems,
 } as const;

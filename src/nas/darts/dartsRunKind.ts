@@ -20,6 +20,7 @@ import { settingsToHost } from '../runKind/hostSettings';
 import type { SearchSplits } from '../runKind/imageData';
 import { AUGMENT_RNG, searchDataSummary } from '../runKind/imageData';
 import { CHECKPOINT_CELLS_FILL } from '../recompute/checkpointCellsSetting';
+import { BN_RECALIBRATION_FILL, statisticsDetail } from '../ops/bnRecalibrationSetting';
 import { legacyImageData } from '../runKind/convFields';
 import type { Run, RunKind, RunReport } from '../runKind/runKind';
 import { cellAlphaGroups, genotypeFile } from '../runKind/runReports';
@@ -80,7 +81,10 @@ class DartsRun
             epoch: event.epoch,
             step: this.step,
             metrics: this.lastEpoch,
-            detail: { genotype: genotypeToJson(event.genotype) },
+            detail: {
+              genotype: genotypeToJson(event.genotype),
+              ...statisticsDetail(event.statistics),
+            },
           },
         ];
       case 'done':
@@ -138,6 +142,12 @@ async function beginRun(start: DartsStart) {
     {
       rates: () => ({ weightLr: live.current.weightLr, alphaLr: live.current.alphaLr }),
       ...(resumed ? { resume: resumed } : {}),
+      bnRecalibration: {
+        batches: settings.bnRecalibration,
+        images: splits.unaugmented.train,
+        batchSize: state.config.batchSize,
+        seed: state.config.seed,
+      },
     },
   );
   const softmax = await readAlphaSoftmax(state);
@@ -161,6 +171,7 @@ function legacySettings(checkpoint: SearchCheckpoint) {
     alphaLr: c.alphaLr,
     seed: c.seed,
     ...CHECKPOINT_CELLS_FILL,
+    ...BN_RECALIBRATION_FILL,
     ...legacyImageData(checkpoint.host, {
       ...checkpoint.data,
       count: checkpoint.position.trainCount + checkpoint.position.valCount,

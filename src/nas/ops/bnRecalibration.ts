@@ -13,6 +13,7 @@
 import * as tf from '../tensor/tf';
 import type { BatchStats, ForwardContext, TensorMap } from '../tensor/layer';
 import { Rng } from '../tensor/random';
+import type { EvaluationStatistics } from './bnRecalibrationSetting';
 
 /** Training images read by batches of indices (a loop's `BatchSource`, un-augmented). */
 export interface RecalibrationImages {
@@ -121,12 +122,6 @@ function accumulate(acc: Map<string, Accumulated>, s: BatchStats): void {
   acc.set(s.prefix, { ...next, batches: n });
 }
 
-/** Which statistics an evaluation used: recalibrated over this many batches, or the running ones. */
-export interface EvaluationStatistics {
-  /** The batches the statistics were recomputed over; 0: the running statistics. */
-  readonly recalibratedBatches: number;
-}
-
 /**
  * Runs `evaluate` with the buffers it should use: the network's running statistics when the plan
  * is absent or off, else those statistics with every BatchNorm that `forward` reaches
@@ -159,12 +154,4 @@ export async function evaluateWithStatistics<T>(
   } finally {
     tf.dispose(Object.values(recalibrated));
   }
-}
-
-/** How a report names the statistics an evaluation used. */
-export function statisticsPhrase(statistics: EvaluationStatistics): string {
-  const k = statistics.recalibratedBatches;
-  return k === 0
-    ? 'running statistics'
-    : `BatchNorm recalibrated over ${k} batch${k === 1 ? '' : 'es'}`;
 }

@@ -36,3 +36,34 @@ export function bnRecalibrationField<const P extends string>(...paperPresets: re
 
 /** The setting's value where a checkpoint's stored settings lack it: the official behaviour. */
 export const BN_RECALIBRATION_FILL = { bnRecalibration: 0 } as const;
+
+/** Which statistics an evaluation used: recalibrated over this many batches, or the running ones. */
+export interface EvaluationStatistics {
+  /** The batches the statistics were recomputed over; 0: the running statistics. */
+  readonly recalibratedBatches: number;
+}
+
+/** How a report names the statistics an evaluation used. */
+export function statisticsPhrase(statistics: EvaluationStatistics): string {
+  const k = statistics.recalibratedBatches;
+  return k === 0
+    ? 'running statistics'
+    : `BatchNorm recalibrated over ${k} batch${k === 1 ? '' : 'es'}`;
+}
+
+/** The key of an epoch report's `detail` that holds `statisticsPhrase`. */
+export const STATISTICS_DETAIL_KEY = 'evaluationStatistics';
+
+/** An epoch report's detail entry saying which statistics its evaluation used. */
+export function statisticsDetail(statistics: EvaluationStatistics): {
+  readonly [STATISTICS_DETAIL_KEY]: string;
+} {
+  return { [STATISTICS_DETAIL_KEY]: statisticsPhrase(statistics) };
+}
+
+/** The phrase an epoch report's detail holds, if any (for the command line and the lab). */
+export function statisticsOf(detail: unknown): string | null {
+  if (typeof detail !== 'object' || detail === null) return null;
+  const value = (detail as Readonly<Record<string, unknown>>)[STATISTICS_DETAIL_KEY];
+  return typeof value === 'string' ? value : null;
+}
