@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseRunArgs } from '../../src/cli/runArgs';
 import type { DartsSettings } from '../../src/nas/darts/dartsKindInfo';
 import { DARTS_INFO } from '../../src/nas/darts/dartsKindInfo';
+import { RETRAIN_INFO } from '../../src/nas/retrain/retrainKindInfo';
 import { decodeContainer } from '../../src/nas/io/checkpointFormat';
 import {
   BN_RECALIBRATION_BATCHES,
@@ -57,7 +58,23 @@ const DARTS: KindCase = {
   },
 };
 
-const CASES: readonly KindCase[] = [DARTS];
+const RETRAIN: KindCase = {
+  info: RETRAIN_INFO,
+  paper: ['paper'],
+  argv: ['retrain'],
+  kind: () => selectRunKind('retrain', { space: 'cnn' }).load(),
+  tiny: {
+    ...defaultSettings(RETRAIN_INFO.schema, 'demo'),
+    channels: 2,
+    batchSize: 8,
+    epochs: 2,
+    images: 16,
+    testImages: 8,
+    seed: 3,
+  },
+};
+
+const CASES: readonly KindCase[] = [DARTS, RETRAIN];
 
 /** The run's reports to its end, and its checkpoint once it ended. */
 async function runThrough(c: KindCase, settings: Settings) {
@@ -70,7 +87,10 @@ async function runThrough(c: KindCase, settings: Settings) {
   }
 }
 
-/** A manifest without its host settings and clock readings (`elapsedMs`), at any depth. */
+/**
+ * A manifest without its host settings, its clock readings (`elapsedMs`) and the last evaluation's
+ * figures a retrain keeps for its done report (`summary`), at any depth.
+ */
 function timeless(m: Readonly<Record<string, unknown>>): unknown {
   const strip = (v: unknown): unknown =>
     Array.isArray(v)
@@ -78,7 +98,7 @@ function timeless(m: Readonly<Record<string, unknown>>): unknown {
       : typeof v === 'object' && v !== null
         ? Object.fromEntries(
             Object.entries(v)
-              .filter(([k]) => k !== 'elapsedMs')
+              .filter(([k]) => k !== 'elapsedMs' && k !== 'summary')
               .map(([k, x]) => [k, strip(x)]),
           )
         : v;
