@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseRunArgs } from '../../src/cli/runArgs';
 import type { DartsSettings } from '../../src/nas/darts/dartsKindInfo';
 import { DARTS_INFO } from '../../src/nas/darts/dartsKindInfo';
+import { CDARTS_INFO } from '../../src/nas/cdarts/cdartsKindInfo';
 import { RETRAIN_INFO } from '../../src/nas/retrain/retrainKindInfo';
 import { decodeContainer } from '../../src/nas/io/checkpointFormat';
 import {
@@ -74,7 +75,24 @@ const RETRAIN: KindCase = {
   },
 };
 
-const CASES: readonly KindCase[] = [DARTS, RETRAIN];
+/** A warm-up epoch (the search network alone), then a cycle: both networks are evaluated. */
+const CDARTS: KindCase = {
+  info: CDARTS_INFO,
+  paper: ['nni'],
+  argv: ['search', '--algorithm', 'cdarts'],
+  kind: () => selectRunKind('search', { space: 'cnn', algorithm: 'cdarts' }).load(),
+  tiny: {
+    ...defaultSettings(CDARTS_INFO.schema, 'demo'),
+    dataset: 'synthetic',
+    images: 32,
+    imageSize: 8,
+    batchSize: 8,
+    seed: 5,
+    ops: ['max_pool_3x3', 'skip_connect', 'sep_conv_3x3'],
+  },
+};
+
+const CASES: readonly KindCase[] = [DARTS, RETRAIN, CDARTS];
 
 /** The run's reports to its end, and its checkpoint once it ended. */
 async function runThrough(c: KindCase, settings: Settings) {

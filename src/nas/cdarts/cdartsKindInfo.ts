@@ -27,6 +27,7 @@ import {
   seedField,
 } from '../runKind/convFields';
 import { CHECKPOINT_CELLS_FIELD } from '../recompute/checkpointCellsSetting';
+import { bnRecalibrationField } from '../ops/bnRecalibrationSetting';
 import { lossAndAccuracy, trainAndValidation } from '../runKind/metricPairs';
 import type { RunKindInfo } from '../runKind/runKind';
 import type { SettingsOf } from '../runKind/settingsSchema';
@@ -255,6 +256,7 @@ export const CDARTS_SCHEMA = {
     seedField(small.seed),
     ...imageDataFields('use the first N training images, split in half; 0: all', 'nni', 32),
     CHECKPOINT_CELLS_FIELD,
+    bnRecalibrationField('nni'),
   ],
   check: cdartsSettingsProblems,
 } as const;
