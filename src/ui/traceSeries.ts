@@ -5,6 +5,7 @@
  * lacks or that are not finite leave a gap, not a zero (a CDARTS warm-up step has no
  * distillation loss).
  */
+import { statisticsOf } from '../nas/ops/bnRecalibrationSetting';
 import type { AlphaGroup, MetricSpec, RunKindInfo } from '../nas/runKind/runKind';
 import type { AlphaSnapshot } from './charts/alphaData';
 import type { MetricPoint, MetricSeries } from './charts/metricData';
@@ -53,7 +54,8 @@ export const baseLabel = (label: string): string => label.replace(/ \(.*\)$/, ''
 
 /**
  * The series of the kind's metrics of `kind`: per metric, its step values under its label and its
- * epoch-end values under "<label> (epoch end)"; series without a point are left out. Colours
+ * epoch-end values under "<label> (epoch end)", with the BatchNorm statistics the latest
+ * evaluation used where its report names them ("(epoch end, running statistics)"); series without a point are left out. Colours
  * follow the metric's place among the kind's, so they hold while series appear.
  */
 export function metricSeries(
@@ -67,9 +69,12 @@ export function metricSeries(
   const perStep = specs.map((m, i) =>
     seriesOf(m.label, colorAt(i), steps, (r) => r.metrics[m.key]),
   );
+  // Which BatchNorm statistics the latest evaluation used, where the kind says (bnRecalibration).
+  const statistics = statisticsOf(epochs.at(-1)?.detail);
+  const qualifier = statistics === null ? 'epoch end' : `epoch end, ${statistics}`;
   const perEpoch = specs.map((m, i) =>
     seriesOf(
-      `${baseLabel(m.label)} (epoch end)`,
+      `${baseLabel(m.label)} (${qualifier})`,
       colorAt(specs.length + i),
       epochs,
       (r) => r.metrics[m.key],

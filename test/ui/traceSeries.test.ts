@@ -61,6 +61,26 @@ describe('search chart series', () => {
     expect(metricSeries(DARTS_INFO, null, 'loss')).toEqual([]);
   });
 
+  it('names the BatchNorm statistics of the latest epoch evaluation, where its report says', () => {
+    const said = (e: EpochReport, statistics: string): EpochReport => ({
+      ...e,
+      detail: { evaluationStatistics: statistics },
+    });
+    const t = trace('darts', [
+      step(1, { trainLoss: 2, trainAccuracy: 0.1, valLoss: 2.1, weightLr: 0.025 }),
+      said(epoch(0, 1, { valLoss: 1.9, valAccuracy: 0.3 }), 'running statistics'),
+      step(2, { trainLoss: 2, trainAccuracy: 0.2, valLoss: 2.05, weightLr: 0.025 }),
+      said(
+        epoch(1, 2, { valLoss: 1.7, valAccuracy: 0.4 }),
+        'BatchNorm recalibrated over 10 batches',
+      ),
+    ]);
+    expect(names(metricSeries(DARTS_INFO, t, 'accuracy'))).toEqual([
+      ['training accuracy', [1, 2]],
+      ['validation accuracy (epoch end, BatchNorm recalibrated over 10 batches)', [1, 2]],
+    ]);
+  });
+
   it('CDARTS: both networks and the distillation loss, with gaps where a phase has no figure', () => {
     // As cdartsReports writes them: a warm-up step trains one network, a joint step both.
     const warm = step(1, { trainLoss: 2, trainAccuracy: 0.1 });
