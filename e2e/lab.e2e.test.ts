@@ -16,7 +16,7 @@ import { recordMainThreadTasks } from './mainThreadTasks';
 
 const SHOTS = join(__dirname, 'screenshots');
 /** The quick-demo preset, with enough epochs that the run is still going while we poke it. */
-const TINY = '?epochs=40';
+const TINY = '?preset=demo&epochs=40';
 
 const server = useLabServer();
 

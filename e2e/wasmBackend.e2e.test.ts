@@ -12,7 +12,7 @@ import { parseGenotypeAny } from '../src/nas/genotype/genotypeFormats';
 import { useLab } from './labFixture';
 
 /** The quick-demo preset, long enough to still run while the test looks at it. */
-const TINY = '?epochs=40';
+const TINY = '?preset=demo&epochs=40';
 
 const lab = useLab({ webgpu: false });
 

@@ -42,7 +42,7 @@ describe('the lab when its worker dies', () => {
           }
         };`,
     });
-    await page.goto(`${lab.url}?epochs=40&backend=cpu`);
+    await page.goto(`${lab.url}?preset=demo&epochs=40&backend=cpu`);
     await page.locator('input[name="autosave-every"]').fill('2');
     await page.getByTestId('start').click();
     // The interval reached the worker: its first autosave is at step 2. Read from the worker's

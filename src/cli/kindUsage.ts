@@ -118,6 +118,10 @@ export function kindUsage(info: RunKindInfo, others: readonly KindLine[]): strin
       : ['', `Other kinds of nas-lab ${info.command} (their flags: add --help):`, ...pick]),
     '',
     usageRow(`--preset ${presets.join('|')}`, `starting settings (default ${presets[0]})`),
+    ...presets.flatMap((p) => {
+      const note = info.schema.presetNotes?.[p];
+      return note === undefined ? [] : [usageRow('', `${p}: ${note}`)];
+    }),
     '',
     ...sections,
     'Backend, data and output:',

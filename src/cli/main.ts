@@ -1,10 +1,19 @@
 /**
  * Entry of the `nas-lab` command line. Returns the process exit code. `search` and `retrain`
- * run any registered kind through one parser and one runner; `evaluate` has its own.
+ * run any registered kind through one parser and one runner; `evaluate`, `export` and `import`
+ * have their own.
  */
 import { runKinds } from '../nas/runKind/registry';
 import type { RunCommand } from '../nas/runKind/runKind';
 import { EVALUATE_USAGE, parseEvaluateArgs } from './evaluateArgs';
+import {
+  EXPORT_COMMAND_LINES,
+  EXPORT_USAGE,
+  IMPORT_USAGE,
+  parseExportArgs,
+  parseImportArgs,
+} from './exportArgs';
+import { runExportCommand, runImportCommand } from './exportCommand';
 import { experimentMain } from './experimentCommand';
 import { EXPERIMENT_COMMAND_LINE } from './experimentUsage';
 import { runEvaluateCommand } from './evaluateCommand';
@@ -49,14 +58,26 @@ export async function main(argv: readonly string[], io: CliIo = PROCESS_IO): Pro
         else await runEvaluateCommand(parsed);
         return 0;
       }
+      case 'export': {
+        const parsed = parseExportArgs(rest);
+        if (parsed === 'help') io.out(EXPORT_USAGE);
+        else runExportCommand(parsed, io);
+        return 0;
+      }
+      case 'import': {
+        const parsed = parseImportArgs(rest);
+        if (parsed === 'help') io.out(IMPORT_USAGE);
+        else runImportCommand(parsed, io);
+        return 0;
+      }
       case undefined:
       case '--help':
       case 'help':
-        io.out(topUsage(kindLines()) + EXPERIMENT_COMMAND_LINE);
+        io.out(topUsage(kindLines()) + EXPERIMENT_COMMAND_LINE + EXPORT_COMMAND_LINES);
         return command === undefined ? 1 : 0;
       default:
         io.err(
-          `nas-lab: unknown command "${command}"\n${topUsage(kindLines())}${EXPERIMENT_COMMAND_LINE}`,
+          `nas-lab: unknown command "${command}"\n${topUsage(kindLines())}${EXPERIMENT_COMMAND_LINE}${EXPORT_COMMAND_LINES}`,
         );
         return 1;
     }

@@ -9,6 +9,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import type { Run, RunFile, RunKindInfo, RunReport } from '../nas/runKind/runKind';
 import * as tf from '../nas/tensor/tf';
 import { cliRunEnv } from './cliEnv';
+import { costLine } from './costLine';
 import { releaseNodeBackend, useNodeBackend } from './nodeBackend';
 import { formatProgress } from './progressBar';
 import type { RunRequest } from './runArgs';
@@ -125,6 +126,8 @@ async function drive(run: Run, req: RunRequest, io: CliIo): Promise<string[]> {
     } else {
       if (barShown) say('');
       io.out(`${info.title} done after ${report.step} steps: ${summary(info, report.metrics)}\n`);
+      const cost = info.command === 'search' ? costLine(report) : null;
+      if (cost) io.out(`${cost}\n`);
     }
   }
   return [...written];

@@ -17,6 +17,7 @@ import type { ChartSpec } from './charts/MetricCharts';
 import { MetricCharts } from './charts/MetricCharts';
 import { downloadBytes } from './download';
 import type { ModelEvaluation } from './labReducer';
+import { PytorchExportButton } from './PytorchExportButton';
 import { isCellGenotype } from './reportDetails';
 import type { RunTrace } from './runTrace';
 import { latestGenotype, metricOf } from './runTrace';
@@ -96,6 +97,7 @@ export const RetrainPanel = memo(function RetrainPanel({
   const [choice, setChoice] = useState<Choice>({ kind: 'published', name: 'DARTS_V2' });
   const [fromFile, setFromFile] = useState<{ name: string; genotype: GenotypeJson } | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
+  const [exportError, setExportError] = useState<string | null>(null);
 
   const chosen: GenotypeJson | null = useMemo(
     () =>
@@ -216,6 +218,7 @@ export const RetrainPanel = memo(function RetrainPanel({
             Download trained model
           </button>
         )}
+        {view?.model && <PytorchExportButton model={view.model} onError={setExportError} />}
         <FileInput
           label="Evaluate a trained model (.nas) on the built-in test images"
           name="model-file"
@@ -225,6 +228,11 @@ export const RetrainPanel = memo(function RetrainPanel({
           onFile={(file) => void file.arrayBuffer().then((b) => onEvaluate(b, testImages))}
         />
       </div>
+      {exportError && (
+        <p role="alert" data-testid="export-error">
+          {exportError}
+        </p>
+      )}
       {evaluation && (
         <p data-testid="evaluation-result">
           Evaluated on {evaluation.testImages} test images: accuracy{' '}

@@ -9,6 +9,7 @@ import { useEffect, useState } from 'react';
 import { RNN_ACTIVATIONS } from '../nas/rnn/model/rnnPrimitives';
 import type { StepReport } from '../nas/runKind/runKind';
 import type { RunStatus } from '../worker/protocol';
+import { CellCost } from './CellCost';
 import { CellPair } from './cellGraph/CellPair';
 import { OpLegend } from './cellGraph/OpLegend';
 import { RecurrentCellGraph } from './cellGraph/RecurrentCellGraph';
@@ -196,6 +197,7 @@ export function SearchResults({
       )}
       <h2>Genotype</h2>
       <Genotype space={space} genotype={genotype} step={shownStep} />
+      {space === 'cnn' && <CellCost genotype={genotype} />}
       <h2>Architecture weights (softmax of alpha per edge)</h2>
       <AlphaGroupCharts trace={trace} space={space} />
     </>

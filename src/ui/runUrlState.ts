@@ -1,8 +1,9 @@
 /**
  * A run's setup in the URL's query string, generated from the run kinds' settings schemas, so
  * that a link reproduces it: `space` and `algorithm` pick the kind (as `--space` and
- * `--algorithm` do on the command line), each setting is written under its key only where it
- * differs from the lab's default for the kind, and `backend` names the backend. A setting is read
+ * `--algorithm` do on the command line), `preset` names the preset the settings are closest to
+ * where it is not the lab's (as `--preset` does), each setting is written under its key only
+ * where it differs from that preset, and `backend` names the backend. A setting is read
  * under its key or its command-line flag. Reading never throws: a value it cannot use is left at
  * the default and listed in `ignored` with the reason; a link cannot ask for more than a field's
  * `linkMax`. The result may still be one the kind's cross-field check refuses: the lab's
@@ -19,6 +20,7 @@ import { runKinds, selectRunKind } from '../nas/runKind/registry';
 import type { RunCommand, RunKindInfo, RunSelector } from '../nas/runKind/runKind';
 import type { FieldSpec, SettingValue, Settings } from '../nas/runKind/settingsSchema';
 import {
+  closestPreset,
   defaultSettings,
   fieldFlag,
   fieldText,
@@ -138,7 +140,11 @@ export function runLinkToQuery(link: RunLink, options: LinkOptions = {}): string
       q.set('algorithm', algorithm);
     }
   }
-  const base = (options.base ?? schemaDefaults)(info);
+  const labBase = (options.base ?? schemaDefaults)(info);
+  const labPreset = closestPreset(info.schema, labBase).preset;
+  const near = closestPreset(info.schema, link.settings, labPreset);
+  const base = near.preset === labPreset ? labBase : defaultSettings(info.schema, near.preset);
+  if (near.preset !== labPreset) q.set('preset', near.preset);
   for (const field of linkFields(info)) {
     const value = link.settings[field.key];
     const fallback = base[field.key];
@@ -203,6 +209,20 @@ function algorithmOf(
   return fallback;
 }
 
+/** What a link's settings start from: its `preset`'s, else the lab's defaults for the kind. */
+function presetBase(
+  q: URLSearchParams,
+  info: RunKindInfo,
+  baseOf: (info: RunKindInfo) => Settings,
+  ignored: string[],
+): Settings {
+  const preset = q.get('preset');
+  if (preset === null) return baseOf(info);
+  if (info.schema.presets.includes(preset)) return defaultSettings(info.schema, preset);
+  ignored.push(`${shown('preset', preset)} (use ${either(info.schema.presets)})`);
+  return baseOf(info);
+}
+
 /**
  * Reads a link from a query string (with or without its `?`). Never throws: settings it cannot
  * use are left at the lab's default and listed in `ignored` with the reason; parameters it does
@@ -227,7 +247,7 @@ export function runLinkFromQuery(query: string, options: LinkOptions = {}): Pars
   const ignored: string[] = [];
   const { info, prefix } = kindOf(q, command, ignored);
   const legacy = prefix === undefined ? null : legacyNames(info, command, prefix);
-  const values: [string, SettingValue][] = Object.entries(baseOf(info));
+  const values: [string, SettingValue][] = Object.entries(presetBase(q, info, baseOf, ignored));
   const settings = new Map(values);
   for (const field of linkFields(info)) {
     const name = paramNames(field, legacy).find((n) => q.has(n));

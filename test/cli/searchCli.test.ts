@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseGenotype } from '../../src/nas/genotype/genotype';
+import { DARTS_CIFAR_NETWORK, genotypeCost } from '../../src/nas/genotype/genotypeCost';
+import { formatMillions } from '../../src/nas/genotype/genotypeCostText';
 
 const run = promisify(execFile);
 const BIN = join(__dirname, '..', '..', 'bin', 'nas-lab.mjs');
@@ -25,14 +27,24 @@ describe('nas-lab search (CLI)', () => {
     const r = await cli(['search', '--epochs', '1', '--out', out]);
     expect(r.stderr).toMatch(/^DARTS search on the wasm backend\n/);
     expect(r.stderr).toMatch(
-      /searching on default: 256 images of 12x12x1 \(128 for weights, 128 for alphas\)/,
+      /searching on default: 1024 images of 8x8x1 \(512 for weights, 512 for alphas\)/,
     );
-    expect(r.stderr).toMatch(/\[#+\] 8\/8 epoch 1 .* ETA 00:00/);
+    expect(r.stderr).toMatch(/\[#+\] 16\/16 epoch 1 .* ETA 00:00/);
     expect(r.stderr).toMatch(/epoch 1: validation loss [\d.]+ validation accuracy [\d.]+%/);
-    expect(r.stdout).toMatch(/^DARTS search done after 8 steps: validation loss [\d.]+/);
+    expect(r.stdout).toMatch(/^DARTS search done after 16 steps: validation loss [\d.]+/);
+    // Then what the genotype costs, as genotype.json records it (genotype/genotypeCostText.ts).
+    expect(r.stdout).toMatch(
+      /\nevaluation network: [\d.]+M parameters \([\d.]+M with the auxiliary head\), [\d.]+M multiply-adds per image at C 36, 20 cells, 32×32×3 images, 10 classes, auxiliary head\n$/,
+    );
     expect(r.code).toBe(0);
-    const genotype = parseGenotype(readFileSync(join(out, 'genotype.json'), 'utf8'));
+    const text = readFileSync(join(out, 'genotype.json'), 'utf8');
+    const genotype = parseGenotype(text);
     expect(genotype.normal.length).toBe(8);
+    const cost = genotypeCost(genotype, DARTS_CIFAR_NETWORK);
+    expect(JSON.parse(text)).toMatchObject({
+      cost: { c: 36, layers: 20, params: cost.params, multAdds: cost.multAdds },
+    });
+    expect(r.stdout).toContain(`${formatMillions(cost.params)} parameters`);
     expect(genotype.reduceConcat).toEqual([2, 3, 4, 5]);
     const log = readFileSync(join(out, 'log.jsonl'), 'utf8')
       .trim()
@@ -42,12 +54,12 @@ describe('nas-lab search (CLI)', () => {
       type: 'config',
       kind: 'darts',
       backend: 'wasm',
-      settings: { dataset: 'default', images: 256, imageSize: 12 },
+      settings: { dataset: 'default', images: 1024, imageSize: 8 },
     });
     expect(log.find((e) => e.type === 'note')).toMatchObject({
-      detail: { data: { dataset: 'default', trainImages: 128, valImages: 128, size: [12, 12, 1] } },
+      detail: { data: { dataset: 'default', trainImages: 512, valImages: 512, size: [8, 8, 1] } },
     });
-    expect(log.filter((e) => e.type === 'step').length).toBe(8);
+    expect(log.filter((e) => e.type === 'step').length).toBe(16);
     expect(log.at(-1).type).toBe('done');
   }, 600_000);
 
@@ -56,8 +68,8 @@ describe('nas-lab search (CLI)', () => {
       [['search', '--ops', 'sep_conv_3x3,conv_9x9'], /--ops names conv_9x9, not among none,/],
       [['search', '--nodes', '0'], /--nodes is below 1, got "0"/],
       [
-        ['search', '--batch-size', '200'],
-        /--batch-size 200 is larger than half of the 256 images \(each search split\)/,
+        ['search', '--batch-size', '600'],
+        /--batch-size 600 is larger than half of the 1024 images \(each search split\)/,
       ],
       [['search', '--epochs', 'many'], /--epochs expects a number, got "many"/],
       [['search', '--order', '3'], /--order must be one of 1, 2/],

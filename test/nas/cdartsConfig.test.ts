@@ -4,8 +4,12 @@ import {
   CDARTS_PRESETS,
   cutCountAt,
   NNI_CDARTS_CONFIG,
+  NNI_EXAMPLE_CDARTS_CONFIG,
   validateCdartsConfig,
 } from '../../src/nas/cdarts/cdartsConfig';
+import { CDARTS_SCHEMA, type CdartsSettings } from '../../src/nas/cdarts/cdartsKindInfo';
+import { cdartsConfigOf } from '../../src/nas/cdarts/cdartsSettings';
+import { defaultSettings } from '../../src/nas/runKind/settingsSchema';
 
 describe('CDARTS configuration', () => {
   it("holds NNI CdartsTrainer's signature defaults", () => {
@@ -50,6 +54,60 @@ describe('CDARTS configuration', () => {
     expect([c.searchLayers, c.evalLayers, c.channels, c.alphaBeta1, c.alphaBeta2]).toEqual([
       8, 20, 16, 0.5, 0.999,
     ]);
+  });
+
+  it("holds NNI's CDARTS example as run_search_cifar.sh runs it, and the nni preset is it", () => {
+    // examples/nas/legacy/cdarts/run_search_cifar.sh over config.py's SearchConfig defaults.
+    const c = NNI_EXAMPLE_CDARTS_CONFIG;
+    expect({
+      init_channels: c.channels,
+      stem_multiplier: c.stemMultiplier,
+      batch_size: c.batchSize,
+      regular_ratio: c.regularRatio,
+      regular_coeff: c.regularCoeff,
+      loss_alpha: c.lossAlpha,
+      loss_T: c.lossT,
+      w_lr: c.weightLr,
+      alpha_lr: c.alphaLr,
+      nasnet_lr: c.nasnetLr,
+      w_weight_decay: c.weightDecay,
+      alpha_weight_decay: c.alphaWeightDecay,
+      share_module: c.shareModule,
+      interactive_type: c.interactiveType,
+      warmup_epochs: c.warmupEpochs,
+      epochs: c.epochs,
+      fix_head: c.fixHead,
+      seed: c.seed,
+      w_momentum: c.momentum,
+      grad_clip: c.gradClip,
+      mutator: c.regularizedOps,
+    }).toEqual({
+      init_channels: 16,
+      stem_multiplier: 3,
+      batch_size: 64,
+      regular_ratio: 0.2,
+      regular_coeff: 5,
+      loss_alpha: 1,
+      loss_T: 2,
+      w_lr: 0.2,
+      alpha_lr: 3e-4,
+      nasnet_lr: 0.2,
+      w_weight_decay: 0,
+      alpha_weight_decay: 0,
+      share_module: true,
+      interactive_type: 'kl',
+      warmup_epochs: 2,
+      epochs: 32,
+      fix_head: false,
+      seed: 0,
+      w_momentum: 0.9,
+      grad_clip: 5,
+      mutator: 'nni',
+    });
+    const preset = defaultSettings(CDARTS_SCHEMA, 'nni') as CdartsSettings;
+    expect(validateCdartsConfig(cdartsConfigOf(preset))).toEqual(
+      validateCdartsConfig({ ...c, multiplier: c.nodes }),
+    );
   });
 
   it('validates both presets', () => {

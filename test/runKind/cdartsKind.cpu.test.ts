@@ -216,6 +216,12 @@ describe('CDARTS run kind (cpu)', () => {
     await drain(first, isStep(5));
     const c = decodeCdartsCheckpoint(await first.checkpoint());
     await first.dispose();
+    // Stored settings from before the weight decay setting: the trainer default they ran at.
+    const { weightDecay: _unset, ...older } = c.host ?? {};
+    const filled = await resume(encodeCdartsCheckpoint({ ...c, host: older }));
+    expect(filled.settings).toEqual(TINY);
+    expect(TINY.weightDecay).toBe(3e-4);
+    await filled.dispose();
     const host = { dataset: 'synthetic', images: 0, imageSize: 0 };
     const run = await resume(encodeCdartsCheckpoint({ ...c, host }));
     expect(run.settings).toEqual({ ...TINY, images: 0, imageSize: 0 });

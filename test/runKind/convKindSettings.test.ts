@@ -11,7 +11,7 @@ import { HOST_OPTIONS } from '../../src/cli/hostFlags';
 import { kindOptions } from '../../src/cli/kindFlags';
 import type { CdartsConfig } from '../../src/nas/cdarts/cdartsConfig';
 import {
-  NNI_CDARTS_CONFIG,
+  NNI_EXAMPLE_CDARTS_CONFIG,
   SMALL_CDARTS_CONFIG,
   validateCdartsConfig,
 } from '../../src/nas/cdarts/cdartsConfig';
@@ -60,6 +60,8 @@ const OLD_LAB_SEARCH = {
   multiplier: 2,
   batchSize: 4,
   epochs: 2,
+  // The small preset's alpha learning rate before it was raised for the default search.
+  alphaLr: 3e-3,
 };
 const OLD_LAB = {
   search: OLD_LAB_SEARCH,
@@ -132,7 +134,8 @@ describe('convolutional kinds: settings as the command line and the lab have the
   it('makes the DARTS search of the command line and the lab, preset by preset', () => {
     const config = (s: DartsSettings) => validateSearchConfig(dartsSearchConfig(s));
     expect(config(darts('small'))).toEqual(oldSearch(SMALL_SEARCH_CONFIG));
-    expect(data(darts('small'))).toEqual({ dataset: 'default', images: 256, imageSize: 12 });
+    // The default search chosen by measurement (docs/RESULTS.md): 1,024 images at 8×8.
+    expect(data(darts('small'))).toEqual({ dataset: 'default', images: 1024, imageSize: 8 });
     expect(config(darts('paper'))).toEqual(oldSearch(PAPER_SEARCH_CONFIG));
     expect(data(darts('paper'))).toEqual({ dataset: 'default', images: 0, imageSize: 0 });
     expect(config(darts('demo'))).toEqual(OLD_LAB.search);
@@ -142,7 +145,7 @@ describe('convolutional kinds: settings as the command line and the lab have the
   it('makes the CDARTS search of the command line and the lab, preset by preset', () => {
     expect(cdartsConfigOf(cdarts('small'))).toEqual(oldCdarts(SMALL_CDARTS_CONFIG));
     expect(data(cdarts('small'))).toEqual({ dataset: 'default', images: 256, imageSize: 12 });
-    expect(cdartsConfigOf(cdarts('nni'))).toEqual(oldCdarts(NNI_CDARTS_CONFIG));
+    expect(cdartsConfigOf(cdarts('nni'))).toEqual(oldCdarts(NNI_EXAMPLE_CDARTS_CONFIG));
     expect(data(cdarts('nni'))).toEqual({ dataset: 'default', images: 0, imageSize: 0 });
     expect(cdartsConfigOf(cdarts('demo'))).toEqual(OLD_LAB.cdarts);
     expect(data(cdarts('demo'))).toEqual(OLD_LAB.data);
@@ -218,6 +221,9 @@ describe('convolutional kinds: settings as the command line and the lab have the
     expect(() => settingsFromHost(DARTS_INFO, cdartsHost)).toThrow(
       'the checkpoint holds the settings of a "cdarts" run, not of a "darts" run',
     );
+    // A CDARTS checkpoint written before the weight decay setting ran at the trainer's 3e-4.
+    const { weightDecay: _unset, ...before } = settingsToHost(CDARTS_INFO, cdarts('small'));
+    expect(settingsFromHost(CDARTS_INFO, before, { weightDecay: 3e-4 })).toEqual(cdarts('small'));
     const text = formatGenotype(DARTS_V2, 'nni');
     const long = settingsToHost(RETRAIN_INFO, { ...retrain('small'), genotype: text });
     expect(long.genotype).toBeUndefined();

@@ -12,6 +12,7 @@ import { dartsSearchConfig } from '../../src/nas/darts/dartsKindInfo';
 import type { DartsSettings } from '../../src/nas/darts/dartsKindInfo';
 import { runKindById } from '../../src/nas/runKind/registry';
 import type { Settings } from '../../src/nas/runKind/settingsSchema';
+import { defaultSettings } from '../../src/nas/runKind/settingsSchema';
 import { labDefaults, readLabLink, writeLabLink } from '../../src/ui/settings/labSettings';
 
 const lab = (id: string): Settings => labDefaults(runKindById(id).info);
@@ -121,6 +122,39 @@ describe('convolutional links, old and new', () => {
   });
 });
 
+describe('links that name a preset', () => {
+  const info = runKindById('darts').info;
+  const demo = defaultSettings(info.schema, 'demo');
+
+  it('writes the preset the settings are closest to, and only what differs from it', () => {
+    const tiny = { kind: 'darts', settings: { ...demo, epochs: 40 }, backend: 'auto' } as const;
+    expect(writeLabLink(tiny)).toBe('preset=demo&epochs=40');
+    expect(readLabLink('preset=demo&epochs=40')).toEqual({ ...tiny, ignored: [] });
+    const paper = defaultSettings(info.schema, 'paper');
+    expect(writeLabLink({ kind: 'darts', settings: paper, backend: 'auto' })).toBe('preset=paper');
+    // The lab's own preset is never written; one change from it stays one parameter.
+    expect(writeLabLink({ kind: 'darts', settings: { ...DARTS, seed: 5 }, backend: 'auto' })).toBe(
+      'seed=5',
+    );
+  });
+
+  it('reads a setting over the named preset, and reports a preset the kind does not have', () => {
+    expect(readLabLink('?preset=paper&seed=3').settings).toEqual({
+      ...defaultSettings(info.schema, 'paper'),
+      seed: 3,
+    });
+    expect(readLabLink('?space=rnn&preset=demo').settings).toEqual(
+      defaultSettings(runKindById('rnn-search').info.schema, 'demo'),
+    );
+    expect(readLabLink('?preset=huge&seed=3')).toEqual({
+      kind: 'darts',
+      settings: { ...DARTS, seed: 3 },
+      backend: 'auto',
+      ignored: ['preset=huge (use small, paper or demo)'],
+    });
+  });
+});
+
 describe('recurrent links, old and new', () => {
   it('reads an old recurrent link under its old names, and writes it in the new ones', () => {
     const old = readLabLink(
@@ -137,9 +171,7 @@ describe('recurrent links, old and new', () => {
     };
     expect(old).toEqual({ kind: 'rnn-search', settings, backend: 'auto', ignored: [] });
     const query = writeLabLink(old);
-    expect(query).toBe(
-      'space=rnn&level=char&maxVocabulary=300&trainTokens=9000&nhid=32&batchSize=6&lr=10',
-    );
+    expect(query).toBe('space=rnn&level=char&maxVocabulary=300&trainTokens=9000&batchSize=6&lr=10');
     expect(readLabLink(query)).toEqual(old);
     expect(writeLabLink({ kind: 'rnn-search', settings: RNN, backend: 'auto' })).toBe('space=rnn');
     expect(readLabLink('space=rnn').settings).toEqual(RNN);

@@ -8,11 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { runKinds, runKindById } from '../../src/nas/runKind/registry';
 import type { Settings } from '../../src/nas/runKind/settingsSchema';
 import { defaultSettings } from '../../src/nas/runKind/settingsSchema';
-import { labDefaults, settingsProblems } from '../../src/ui/settings/labSettings';
+import { settingsProblems } from '../../src/ui/settings/labSettings';
 
+/** The problems of a kind's demo preset (every kind's smallest) with `patch` applied. */
 const problemsOf = (id: string, patch: Settings) => {
   const info = runKindById(id).info;
-  return settingsProblems(info, { ...labDefaults(info), ...patch });
+  return settingsProblems(info, { ...defaultSettings(info.schema, 'demo'), ...patch });
 };
 
 describe('the forms’ checks', () => {

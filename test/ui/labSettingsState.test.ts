@@ -31,7 +31,7 @@ describe('the page’s settings, per kind', () => {
   it('starts each kind at its lab preset, the link’s kind at the link’s settings', () => {
     expect(
       ['darts', 'cdarts', 'retrain', 'rnn-search', 'rnn-retrain'].map((id) => labPreset(info(id))),
-    ).toEqual(['demo', 'demo', 'demo', 'demo', 'demo']);
+    ).toEqual(['small', 'demo', 'demo', 'small', 'demo']);
     const state = labSettingsFromLink(
       readLabLink('?algorithm=cdarts&nodes=3&backend=cpu&bad=1&seed=x'),
     );
@@ -53,8 +53,15 @@ describe('the page’s settings, per kind', () => {
       },
     );
     expect(cdarts.searchKind).toBe('cdarts');
+    // Every setting CDARTS shares with DARTS comes along (the data, the cell, the sizes).
+    const darts = settingsOf(start, 'darts');
+    const shared = info('cdarts')
+      .schema.fields.map((f) => f.key)
+      .filter((k) => k in darts);
+    expect(shared).toEqual(expect.arrayContaining(['nodes', 'images', 'channels', 'alphaLr']));
     expect(settingsOf(cdarts, 'cdarts')).toEqual({
       ...labDefaults(info('cdarts')),
+      ...Object.fromEntries(shared.map((k) => [k, darts[k]])),
       nodes: 3,
       images: 64,
       epochs: 7,

@@ -248,6 +248,7 @@ describe('views of runs of any kind', () => {
     );
     expect(html).toContain('Test accuracy 60.0% (loss 1.500)');
     expect(html).toContain('data-testid="download-model"');
+    expect(html).toContain('data-testid="export-pytorch"');
     expect(html).toContain('data-testid="retrain-lr-chart" data-points="1"');
     expect(html).toContain('data-testid="retrain-cell-normal"');
   });

@@ -279,8 +279,9 @@ describe('the kind-driven link reader under fuzzing', () => {
     expect(tally.runnable).toBeGreaterThan(300);
     expect(tally.reported).toBeGreaterThan(1000);
     // Fewer than the old codec's fuzz (150): the kinds' checks refuse less than it did (it also
-    // refused more than the 8,000 built-in images, which the kinds read as all of them).
-    expect(tally.refused).toBeGreaterThan(40);
+    // refused more than the 8,000 built-in images, which the kinds read as all of them), and
+    // fewer batch sizes outgrow the default search's 1,024 images than the demo's 32.
+    expect(tally.refused).toBeGreaterThan(25);
   });
 
   it('reads prototype keys as unknown parameters and pollutes nothing', () => {

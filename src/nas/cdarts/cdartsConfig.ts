@@ -163,7 +163,37 @@ export const SMALL_CDARTS_CONFIG: CdartsConfig = {
   regularRatio: 0.667,
 };
 
-export const CDARTS_PRESETS = { nni: NNI_CDARTS_CONFIG, small: SMALL_CDARTS_CONFIG } as const;
+/**
+ * NNI's CDARTS example as its script runs it (`examples/nas/legacy/cdarts/run_search_cifar.sh`
+ * over `config.py`'s defaults): 64 images per process (the script runs 4), w_lr = nasnet_lr =
+ * 0.2, alpha_lr 3e-4, no weight decay on the weights or the alphas, loss_alpha 1, loss_T 2, KL
+ * distillation, regular_coeff 5, regular_ratio 0.2, shared modules, heads trained (fix_head
+ * off), seed 0, and NNI's own RegularizedDartsMutator (`search.py`). The trainer's signature
+ * defaults (`NNI_CDARTS_CONFIG`) stay the base of the other presets.
+ */
+export const NNI_EXAMPLE_CDARTS_CONFIG: CdartsConfig = {
+  ...NNI_CDARTS_CONFIG,
+  batchSize: 64,
+  weightLr: 0.2,
+  nasnetLr: 0.2,
+  alphaLr: 3e-4,
+  weightDecay: 0,
+  alphaWeightDecay: 0,
+  lossAlpha: 1,
+  lossT: 2,
+  interactiveType: 'kl',
+  regularCoeff: 5,
+  regularRatio: 0.2,
+  regularizedOps: 'nni',
+  fixHead: false,
+  shareModule: true,
+  seed: 0,
+};
+
+export const CDARTS_PRESETS = {
+  nni: NNI_EXAMPLE_CDARTS_CONFIG,
+  small: SMALL_CDARTS_CONFIG,
+} as const;
 
 function checkCutSchedule(config: CdartsConfig, opCount: number): void {
   const maxCut = opCount - 2;

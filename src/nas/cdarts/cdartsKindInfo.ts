@@ -5,13 +5,14 @@
  * through the registry.
  *
  * Presets: `small` (the command line's default: 5 search and 8 evaluation cells of 4 channels,
- * on 256 images at 12×12, with the official CIFAR script's optimisation), `nni` (CdartsTrainer's
- * defaults on NNI's example networks, all images) and `demo` (the lab's quick demo). The `layers`
+ * on 256 images at 12×12, with the official CIFAR script's optimisation), `nni` (NNI's CDARTS
+ * example as `run_search_cifar.sh` runs it, per process, all images) and `demo` (the lab's
+ * quick demo). The `layers`
  * key is the search network's cells, as in the lab's links; its flag is `--search-layers`.
  */
 import {
   INTERACTIVE_TYPES,
-  NNI_CDARTS_CONFIG as nni,
+  NNI_EXAMPLE_CDARTS_CONFIG as nni,
   REGULARIZED_OPS,
   SMALL_CDARTS_CONFIG as small,
 } from './cdartsConfig';
@@ -53,6 +54,13 @@ function headWidthField<K extends string>(key: K, i: 0 | 1, conv: string, width:
 
 export const CDARTS_SCHEMA = {
   presets: ['small', 'nni', 'demo'],
+  labPreset: 'demo',
+  presetNotes: {
+    small:
+      'the command line’s default: 5 search and 8 evaluation cells of 4 channels on 256 images at 12×12, with the official CIFAR script’s optimisation',
+    nni: 'NNI’s CDARTS example (examples/nas/legacy/cdarts/run_search_cifar.sh), per process, on all images',
+    demo: 'the lab’s first look: seconds per step on a software GPU; too small to learn much',
+  },
   fields: [
     epochsField(
       'warm-up epochs and cycles together',
@@ -161,6 +169,17 @@ export const CDARTS_SCHEMA = {
       reference: 'CdartsTrainer(alpha_lr)',
     },
     {
+      key: 'weightDecay',
+      type: 'number',
+      min: 0,
+      default: small.weightDecay,
+      presets: { nni: nni.weightDecay },
+      group: 'optimizer',
+      help: "SGD weight decay on both networks' weights",
+      reference: 'CdartsTrainer(w_weight_decay)',
+      advanced: true,
+    },
+    {
       key: 'alphaWeightDecay',
       type: 'number',
       min: 0,
@@ -228,6 +247,7 @@ export const CDARTS_SCHEMA = {
       type: 'choice',
       choices: REGULARIZED_OPS,
       default: small.regularizedOps as string,
+      presets: { nni: nni.regularizedOps },
       group: 'method',
       help: "the alphas the penalty covers: official (pools and skip_connect) or NNI's (pools, identity skip_connect, dilated convs)",
       reference: 'RegularizedDartsMutator',
@@ -238,6 +258,7 @@ export const CDARTS_SCHEMA = {
       label: 'Fixed heads',
       type: 'boolean',
       default: small.fixHead,
+      presets: { nni: nni.fixHead },
       group: 'method',
       help: 'keep the distillation heads at their initial weights',
       reference: 'CdartsTrainer(fix_head)',
@@ -253,8 +274,11 @@ export const CDARTS_SCHEMA = {
       reference: 'CdartsTrainer(share_module)',
       advanced: true,
     },
-    seedField(small.seed),
-    ...imageDataFields('use the first N training images, split in half; 0: all', 'nni', 32),
+    { ...seedField(small.seed), presets: { nni: nni.seed } },
+    ...imageDataFields('use the first N training images, split in half; 0: all', {
+      full: 'nni',
+      demoImages: 32,
+    }),
     CHECKPOINT_CELLS_FIELD,
     bnRecalibrationField('nni'),
   ],

@@ -32,7 +32,7 @@ import {
   restoreCdartsState,
 } from './cdartsCheckpoint';
 import type { CdartsConfig } from './cdartsConfig';
-import { validateCdartsConfig } from './cdartsConfig';
+import { NNI_CDARTS_CONFIG, validateCdartsConfig } from './cdartsConfig';
 import type { CdartsSettings } from './cdartsKindInfo';
 import { CDARTS_INFO } from './cdartsKindInfo';
 import type { CdartsEvent, CdartsRun as CdartsLoopRun } from './cdartsLoop';
@@ -219,6 +219,8 @@ export const CDARTS_RUN_KIND: RunKind = searchRunKind({
     ),
     ...CHECKPOINT_CELLS_FILL,
   }),
+  // Before the setting, every run's weight decay was the trainer default's.
+  settingsFill: { weightDecay: NNI_CDARTS_CONFIG.weightDecay },
   decode: decodeCdartsCheckpoint,
   rngs: (checkpoint) => checkpoint.hostRngs,
   create: createCdartsState,

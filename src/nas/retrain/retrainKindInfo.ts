@@ -33,6 +33,13 @@ const PUBLISHED_GENOTYPE_NAMES: readonly string[] = Object.keys(PUBLISHED_GENOTY
 
 export const RETRAIN_SCHEMA = {
   presets: ['small', 'paper', 'demo'],
+  labPreset: 'demo',
+  presetNotes: {
+    small:
+      'the command line’s default: C 8, 8 cells, 10 epochs, no auxiliary head or cutout, on 256 images at 12×12',
+    paper: 'cnn/train.py --auxiliary --cutout: C 36, 20 cells, 600 epochs on all images, exact',
+    demo: 'the lab’s quick retrain: seconds per step on a software GPU',
+  },
   fields: [
     {
       key: 'genotype',
@@ -125,8 +132,7 @@ export const RETRAIN_SCHEMA = {
     seedField(small.seed, 'train.py --seed'),
     ...imageDataFields(
       'train on the first N training images; 0: all',
-      'paper',
-      64,
+      { full: 'paper', demoImages: 64 },
       countField('testImages', {
         group: 'data',
         help: 'test on the first N held-out images; 0: all',

@@ -176,23 +176,39 @@ function imageSizeField(defaultValue: number, presets: Readonly<Record<string, n
   } as const;
 }
 
+/** How many images, at what size, a preset searches or trains on. */
+export interface PresetData {
+  readonly images: number;
+  readonly imageSize: number;
+}
+
+/** What the data fields default to, by preset (see `imageDataFields`). */
+export interface DataPresets {
+  /** The preset that takes every image at its own size: `paper`, CDARTS's `nni`. */
+  readonly full: string;
+  /** Images of the `demo` preset (at 8×8). */
+  readonly demoImages: number;
+  /** The `small` preset's data, where it is not 256 images at 12×12. */
+  readonly small?: PresetData;
+}
+
 /**
  * The image data's fields, in the settings' order: `dataset`, `images` (`imagesHelp`), the kind's
- * own (`between`: the retrain's test images), `imageSize`. By preset: 256 images at 12×12
- * (`small`), all of them at their own size (`fullPreset`: `paper`, CDARTS's `nni`), and
- * `demoImages` images at 8×8 (`demo`).
+ * own (`between`: the retrain's test images), `imageSize`. By preset: `small`'s (256 images at
+ * 12×12 unless the kind says), all of them at their own size (`full`), and `demoImages` images
+ * at 8×8 (`demo`).
  */
 export function imageDataFields<const B extends readonly FieldSpec[]>(
   imagesHelp: string,
-  fullPreset: string,
-  demoImages: number,
+  data: DataPresets,
   ...between: B
 ) {
+  const small = data.small ?? { images: 256, imageSize: 12 };
   return [
     DATASET_FIELD,
-    imagesField(imagesHelp, 256, { [fullPreset]: 0, demo: demoImages }),
+    imagesField(imagesHelp, small.images, { [data.full]: 0, demo: data.demoImages }),
     ...between,
-    imageSizeField(12, { [fullPreset]: 0, demo: 8 }),
+    imageSizeField(small.imageSize, { [data.full]: 0, demo: 8 }),
   ] as const;
 }
 

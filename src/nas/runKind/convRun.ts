@@ -21,7 +21,7 @@ import { BN_RECALIBRATION_FILL } from '../ops/bnRecalibrationSetting';
 import { checkSettingsMake } from './configProblems';
 import type { HostSettings } from '../io/manifestFields';
 import { settingsFromHost } from './hostSettings';
-import type { Settings } from './settingsSchema';
+import type { SettingValue, Settings } from './settingsSchema';
 import { validateSettings } from './settingsSchema';
 import type { LiveSettings } from './runReports';
 import { EventRun, genotypeFile } from './runReports';
@@ -174,6 +174,11 @@ export interface SearchKindParts<
    * data (unchecked); a later checkpoint stores its settings in its host settings.
    */
   legacySettings(checkpoint: K): Readonly<Record<string, unknown>>;
+  /**
+   * Values of settings added after checkpoints were first written, for a checkpoint whose
+   * stored settings lack them: what such a run used (beside `CHECKPOINT_CELLS_FILL`).
+   */
+  readonly settingsFill?: Readonly<Record<string, SettingValue>>;
   decode(bytes: Uint8Array): K;
   /** The checkpoint's host random states (the augmentation's: `savedAugmentRng`). */
   rngs(checkpoint: K): Readonly<Record<string, RngSnapshot>> | undefined;
@@ -210,10 +215,8 @@ export function searchRunKind<
   const { info } = parts;
   /** The checkpoint's settings (stored, or its legacy ones), checked to make its configuration. */
   const checkpointSettings = (checkpoint: K): S => {
-    const settings = (settingsFromHost(info, checkpoint.host, {
-      ...CHECKPOINT_CELLS_FILL,
-      ...BN_RECALIBRATION_FILL,
-    }) ??
+    const fill = { ...CHECKPOINT_CELLS_FILL, ...BN_RECALIBRATION_FILL, ...parts.settingsFill };
+    const settings = (settingsFromHost(info, checkpoint.host, fill) ??
       validateSettings(
         info.schema,
         parts.legacySettings(checkpoint),

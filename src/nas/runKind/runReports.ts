@@ -4,7 +4,9 @@
  * core loop's events into reports one `next()` at a time. No tfjs here.
  */
 import type { Genotype } from '../genotype/genotype';
-import { stringifyGenotype } from '../genotype/genotype';
+import { formatGenePairsJson, genotypeToJson } from '../genotype/genotype';
+import type { GenotypeCostJson } from '../genotype/genotypeCostText';
+import { genotypeCostJson } from '../genotype/genotypeCostText';
 import type { AlphaGroup, NoteReport, RunFile, RunKindInfo, RunReport } from './runKind';
 import type { Settings } from './settingsSchema';
 import { fieldProblem, findField } from './settingsSchema';
@@ -24,9 +26,21 @@ export function cellAlphaGroups(
   ];
 }
 
-/** `genotype.json`: the genotype in this project's JSON form. */
+/**
+ * `genotype.json`: the genotype in this project's JSON form, with `cost`: the parameters and
+ * multiply-adds of its evaluation network at DARTS's CIFAR-10 retrain sizes, which it names
+ * (genotype/genotypeCost.ts; readers ignore it, and files without it read as before). A genotype
+ * that network cannot be built from (a reduction cell concatenating its inputs) has no cost.
+ */
 export function genotypeFile(genotype: Genotype): RunFile {
-  return { path: 'genotype.json', data: stringifyGenotype(genotype) };
+  let cost: { cost?: GenotypeCostJson } = {};
+  try {
+    cost = { cost: genotypeCostJson(genotype) };
+  } catch {
+    // Written without it: the genotype is still the run's result.
+  }
+  const json = { ...genotypeToJson(genotype), ...cost };
+  return { path: 'genotype.json', data: formatGenePairsJson(json) };
 }
 
 /**

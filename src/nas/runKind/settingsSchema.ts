@@ -89,6 +89,16 @@ export type FieldSpec = NumberField | ChoiceField | BooleanField | TextField | L
 export interface SettingsSchema {
   /** Preset names, the first the default. */
   readonly presets: readonly string[];
+  /**
+   * One line per preset saying what it is for and where it departs from the official recipe
+   * (the settings form shows the chosen preset's, the usage text lists them all).
+   */
+  readonly presetNotes?: Readonly<Record<string, string>>;
+  /**
+   * The preset the lab starts at where it is not the first: a lighter one, where the command
+   * line's default is too heavy for a first look in a browser tab.
+   */
+  readonly labPreset?: string;
   readonly fields: readonly FieldSpec[];
   /**
    * Checks across fields (nodes ≥ 2 when …), after each field passed its own: the problems, each
@@ -231,6 +241,40 @@ export function fieldText(value: SettingValue): string {
 /** Whether two values of a field are the same setting. */
 export function sameValue(a: SettingValue, b: SettingValue): boolean {
   return Array.isArray(a) && Array.isArray(b) ? a.join(',') === b.join(',') : a === b;
+}
+
+/** A preset and how many settings differ from it. */
+export interface PresetDistance {
+  readonly preset: string;
+  /** Keys whose value differs from the preset's, in the schema's order. */
+  readonly changed: readonly string[];
+}
+
+/**
+ * The preset `settings` are closest to (fewest differing values over the fields the lab shows:
+ * the command line's own left out): `prefer` on a tie where given, else the earliest.
+ */
+export function closestPreset(
+  schema: SettingsSchema,
+  settings: Settings,
+  prefer?: string,
+): PresetDistance {
+  const fields = schema.fields.filter((f) => f.scope !== 'cli');
+  const order =
+    prefer !== undefined && schema.presets.includes(prefer)
+      ? [prefer, ...schema.presets.filter((p) => p !== prefer)]
+      : schema.presets;
+  let best: PresetDistance | null = null;
+  for (const preset of order) {
+    const changed = fields
+      .filter((f) => {
+        const value = settings[f.key];
+        return value !== undefined && !sameValue(value, fieldDefault(f, preset));
+      })
+      .map((f) => f.key);
+    if (best === null || changed.length < best.changed.length) best = { preset, changed };
+  }
+  return best ?? { preset: '', changed: [] };
 }
 
 /**

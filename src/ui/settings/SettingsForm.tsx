@@ -14,6 +14,7 @@ import type {
   Settings,
 } from '../../nas/runKind/settingsSchema';
 import { FieldControl } from './FieldControl';
+import { PresetNote } from './PresetNote';
 import type { SettingsProblems } from './labSettings';
 
 const GROUPS: readonly FieldGroup[] = ['data', 'network', 'method', 'optimizer', 'run'];
@@ -90,6 +91,7 @@ export const SettingsForm = memo(function SettingsForm(props: SettingsFormProps)
           ))}
         </select>
       </label>
+      <PresetNote info={info} settings={settings} />
       {GROUPS.map((group) => {
         const fields = shown.filter((f) => f.group === group);
         if (fields.length === 0) return null;

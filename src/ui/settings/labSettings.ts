@@ -11,12 +11,14 @@ import { defaultSettings, fieldProblem } from '../../nas/runKind/settingsSchema'
 import type { LinkOptions, ParsedRunLink, RunLink } from '../runUrlState';
 import { runLinkFromQuery, runLinkToQuery } from '../runUrlState';
 
-/** The presets the lab starts a kind at, the first the kind has: its lab or demo preset. */
-const LAB_PRESETS = ['lab', 'demo'];
-
-/** The preset the lab starts `info` at (else the schema's first). */
+/**
+ * The preset the lab starts `info` at: the schema's `labPreset` where it names one of its
+ * presets, else its first (the command line's default), so that a search starts in the lab as
+ * `npx nas-lab search` does.
+ */
 export function labPreset(info: RunKindInfo): string {
-  return LAB_PRESETS.find((p) => info.schema.presets.includes(p)) ?? info.schema.presets[0] ?? '';
+  const { presets, labPreset: own } = info.schema;
+  return own !== undefined && presets.includes(own) ? own : (presets[0] ?? '');
 }
 
 const defaultsOf = new WeakMap<RunKindInfo, Settings>();

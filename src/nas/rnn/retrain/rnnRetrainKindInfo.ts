@@ -165,6 +165,12 @@ const countField = (
 
 export const RNN_RETRAIN_SCHEMA: SettingsSchema = {
   presets: shared.RNN_PRESETS,
+  labPreset: 'demo',
+  presetNotes: {
+    small: 'the command line’s default: hidden size 32 on 16,000 tokens, epochs of about 60 steps',
+    paper: 'rnn/train.py’s defaults on the whole text, exact',
+    demo: 'the lab’s first look: hidden size 16 on 4,000 tokens; seconds per step',
+  },
   fields: [
     GENOTYPE,
     ...data,
