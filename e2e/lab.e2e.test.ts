@@ -399,7 +399,8 @@ describe('the lab in Chromium with WebGPU', () => {
   }, 600_000);
 
   it('retrains DARTS_V2 from scratch: cells, live charts, a test accuracy; loads genotype files', async () => {
-    const page = await openLab(chromium.browser);
+    // The retrain has a view of its own (its tab, kept in the link).
+    const page = await openLab(chromium.browser, `${TINY}&view=retrain`);
     // A hostile genotype file is refused with a message; the page keeps working.
     await page.locator('input[name="genotype-file"]').setInputFiles({
       name: 'evil.py',

@@ -34,7 +34,7 @@ describe('a retrain in the lab', () => {
           }
         };`,
     });
-    await page.goto(`${lab.url}?backend=cpu`);
+    await page.goto(`${lab.url}?backend=cpu&view=retrain`);
     await page.locator('input[name="autosave-every"]').fill('2');
     await page.locator('select[name="retrain-genotype"]').selectOption('DARTS_V2');
     // Long enough to be running when the page reloads (4 steps an epoch, several a second on cpu).

@@ -37,7 +37,7 @@ describe('a retrain in the lab on WebGPU', () => {
           }
         };`,
     });
-    await page.goto(`${lab.url}?backend=webgpu`);
+    await page.goto(`${lab.url}?backend=webgpu&view=retrain`);
     await page.locator('input[name="autosave-every"]').fill('2');
     await page.locator('select[name="retrain-genotype"]').selectOption('DARTS_V2');
     await page.locator('input[name="retrain-epochs"]').fill('20');

@@ -124,12 +124,15 @@ function GenotypePanelOf<G>({ genotype, step, formats, prefix }: GenotypePanelPr
           {copied ? 'Copied' : 'Copy'}
         </button>
       </div>
-      <pre data-testid={`${prefix}genotype-json`}>
+      {/* Focusable: it scrolls, and a keyboard must reach it (axe scrollable-region-focusable). */}
+      <pre data-testid={`${prefix}genotype-json`} tabIndex={0}>
         {'text' in shown ? shown.text : shown.problem}
       </pre>
       {option !== json &&
         ('text' in chosen ? (
-          <pre data-testid={`${prefix}genotype-text`}>{chosen.text}</pre>
+          <pre data-testid={`${prefix}genotype-text`} tabIndex={0}>
+            {chosen.text}
+          </pre>
         ) : (
           <p className="problem" data-testid={`${prefix}genotype-format-problem`}>
             {chosen.problem}

@@ -1,24 +1,28 @@
 /**
- * A search's results, of either space: progress, the charts of the kind's metrics, the derived
- * cells with a timeline slider (a convolutional search's normal and reduction cells, with the
- * CDARTS evaluation network's when it has them; a recurrent search's cell as DARTS draws it),
- * the genotype with its downloads, and the softmax of every alpha group's edges over time.
- * Presentational: it draws the run's reports (runTrace.ts) and nothing else.
+ * A search's view, of either space, as a grid of panels: the derived cells large in the middle
+ * with a timeline slider (a convolutional search's normal and reduction cells, with the CDARTS
+ * evaluation network's when it has them; a recurrent search's cell as DARTS draws it), the alpha
+ * heatmap beside them, the loss and accuracy (or perplexity) charts, the genotype with its
+ * downloads, and the alphas' history as small multiples on demand. Presentational: it draws the
+ * run's reports (runTrace.ts) and nothing else; the run's progress is the page's header's.
+ * A piece added later is one more `Panel` in one of the grid's two columns.
  */
 import { useEffect, useState } from 'react';
 import { RNN_ACTIVATIONS } from '../nas/rnn/model/rnnPrimitives';
 import type { StepReport } from '../nas/runKind/runKind';
-import type { RunStatus } from '../worker/protocol';
 import { CellCost } from './CellCost';
 import { CellPair } from './cellGraph/CellPair';
+import { cellDescription } from './cellGraph/cellText';
 import { OpLegend } from './cellGraph/OpLegend';
 import { RecurrentCellGraph } from './cellGraph/RecurrentCellGraph';
 import { AlphaGroupCharts } from './charts/AlphaGroupCharts';
+import { AlphaHeatmaps } from './charts/AlphaHeatmaps';
 import type { ChartSpec } from './charts/MetricCharts';
 import { MetricCharts } from './charts/MetricCharts';
 import { SmoothingSlider } from './charts/SmoothingSlider';
 import { CELL_GENOTYPE_FORMATS, GenotypePanel, RNN_GENOTYPE_FORMATS } from './GenotypePanel';
-import { Progress } from './Progress';
+import { Panel } from './layout/Panel';
+import { PANEL_HELP } from './panelHelp';
 import {
   corpusOf,
   evalGenotypeOf,
@@ -27,6 +31,7 @@ import {
   searchOps,
 } from './reportDetails';
 import type { RunTrace } from './runTrace';
+import { latestAlphas } from './traceSeries';
 
 type Space = 'cnn' | 'rnn';
 
@@ -72,7 +77,7 @@ function Cells({
       <>
         <div className="recurrent-cell">
           <RecurrentCellGraph
-            title="Recurrent cell"
+            title={cellDescription('Recurrent cell', genotype.recurrent, 'rnn')}
             genes={genotype.recurrent}
             concat={genotype.concat}
             testId="cell-recurrent"
@@ -120,20 +125,26 @@ function Genotype({ space, genotype, step }: { space: Space; genotype: unknown; 
   );
 }
 
+/** The alphas' history as small multiples, drawn only while it is unfolded (it is the costliest). */
+function AlphaHistory({ trace, space }: { trace: RunTrace | null; space: Space }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details onToggle={(e) => setOpen(e.currentTarget.open)} data-testid="alpha-history">
+      <summary>Show every edge&apos;s weights over the steps</summary>
+      {open && <AlphaGroupCharts trace={trace} space={space} />}
+    </details>
+  );
+}
+
 export function SearchResults({
   space,
   trace,
-  progress,
-  status,
   smoothing,
   onSmoothingChange,
 }: {
   readonly space: Space;
   /** The search's reports (null before one ran). */
   readonly trace: RunTrace | null;
-  /** The run whose progress the line shows (a retrain's while it runs); the search's if null. */
-  readonly progress?: RunTrace | null;
-  readonly status: RunStatus;
   readonly smoothing: number;
   readonly onSmoothingChange: (smoothing: number) => void;
 }) {
@@ -149,57 +160,78 @@ export function SearchResults({
   // Before its first step, a resumed run stands where its checkpoint did.
   const genotype = shown ? shown.genotype : trace?.opening.genotype;
   const shownStep = shown?.step ?? trace?.opening.step ?? 0;
+  const alphas = shown?.alphas ?? latestAlphas(trace);
   const corpus = corpusOf(trace);
-  const cells = (
-    <Cells
-      space={space}
-      genotype={genotype}
-      ops={searchOps(trace)}
-      {...(shown ? { step: shown } : {})}
-    />
-  );
+  const help = PANEL_HELP[space];
 
   return (
-    <>
-      <Progress status={status} trace={progress ?? trace} />
-      {corpus && (
-        <p className="muted" data-testid="rnn-corpus">
-          Built-in text at {corpus.level} level: vocabulary of {corpus.vocabularySize} tokens,{' '}
-          {corpus.trainTokens} training tokens (weights), {corpus.validTokens} validation tokens
-          (alphas and per-epoch evaluation).
-        </p>
-      )}
-      <MetricCharts trace={trace} charts={CHARTS[space]} smoothing={smoothing} />
-      <SmoothingSlider value={smoothing} onChange={onSmoothingChange} />
-      <h2>{space === 'rnn' ? 'Derived recurrent cell' : 'Derived cells'}</h2>
-      {isGenotypeOf(space, genotype) ? (
-        <>
-          <label className="timeline">
-            <span>
-              Step {shownStep} of {last?.step ?? shownStep}
-            </span>
-            <input
-              type="range"
-              aria-label="Timeline"
-              min={0}
-              max={Math.max(steps.length - 1, 0)}
-              value={Math.max(shownIndex, 0)}
-              onChange={(e) => {
-                const v = e.target.valueAsNumber;
-                setTimeline(v >= steps.length - 1 ? null : v);
-              }}
-            />
-          </label>
-          {cells}
-        </>
-      ) : (
-        <p className="muted">{EMPTY[space]}</p>
-      )}
-      <h2>Genotype</h2>
-      <Genotype space={space} genotype={genotype} step={shownStep} />
-      {space === 'cnn' && <CellCost genotype={genotype} />}
-      <h2>Architecture weights (softmax of alpha per edge)</h2>
-      <AlphaGroupCharts trace={trace} space={space} />
-    </>
+    <div className="panel-grid search-grid">
+      {/* Two columns, each a stack, so that a tall panel leaves no hole beside a short one. */}
+      <div className="panel-column">
+        <Panel
+          id="cells"
+          className="cells-panel"
+          title={space === 'rnn' ? 'Derived recurrent cell' : 'Derived cells'}
+          help={help.cells}
+        >
+          {isGenotypeOf(space, genotype) ? (
+            <>
+              <label className="timeline">
+                <span>
+                  Step {shownStep} of {last?.step ?? shownStep}
+                </span>
+                <input
+                  type="range"
+                  aria-label="Timeline"
+                  min={0}
+                  max={Math.max(steps.length - 1, 0)}
+                  value={Math.max(shownIndex, 0)}
+                  onChange={(e) => {
+                    const v = e.target.valueAsNumber;
+                    setTimeline(v >= steps.length - 1 ? null : v);
+                  }}
+                />
+              </label>
+              <Cells
+                space={space}
+                genotype={genotype}
+                ops={searchOps(trace)}
+                {...(shown ? { step: shown } : {})}
+              />
+            </>
+          ) : (
+            <p className="muted empty">{EMPTY[space]}</p>
+          )}
+        </Panel>
+        <Panel id="metrics" className="metrics-panel" title="Training curves" help={help.metrics}>
+          {corpus && (
+            <p className="muted" data-testid="rnn-corpus">
+              Built-in text at {corpus.level} level: vocabulary of {corpus.vocabularySize} tokens,{' '}
+              {corpus.trainTokens} training tokens (weights), {corpus.validTokens} validation tokens
+              (alphas and per-epoch evaluation).
+            </p>
+          )}
+          <MetricCharts trace={trace} charts={CHARTS[space]} smoothing={smoothing} />
+          <SmoothingSlider value={smoothing} onChange={onSmoothingChange} />
+        </Panel>
+      </div>
+      <div className="panel-column">
+        <Panel id="alphas" className="alphas-panel" title="Architecture weights" help={help.alphas}>
+          <AlphaHeatmaps groups={alphas} space={space} step={shownStep} />
+        </Panel>
+        <Panel id="genotype" className="genotype-panel" title="Genotype" help={help.genotype}>
+          <Genotype space={space} genotype={genotype} step={shownStep} />
+          {space === 'cnn' && <CellCost genotype={genotype} />}
+        </Panel>
+      </div>
+      <Panel
+        id="alpha-history"
+        className="wide"
+        title="Architecture weights over time"
+        help={help.history}
+      >
+        <AlphaHistory trace={trace} space={space} />
+      </Panel>
+    </div>
   );
 }

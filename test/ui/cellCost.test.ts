@@ -76,7 +76,6 @@ describe('the cost beside the derived genotype', () => {
         createElement(SearchResults, {
           space,
           trace: traceReport(newTrace(space === 'cnn' ? 'darts' : 'rnn-search', 0), step),
-          status: 'paused',
           smoothing: 0,
           onSmoothingChange: () => {},
         }),

@@ -3,7 +3,8 @@
  * recurrent search's steps (genotypes shared while unchanged, a new search clearing them, gaps
  * in the perplexity chart) and its server-rendered results; a convolutional search resumed from
  * a checkpoint drawn where it stands before it steps, a CDARTS step's evaluation cells, and a
- * genotype that is not a cell left undrawn.
+ * genotype that is not a cell left undrawn. The progress line (the page's header's) is rendered
+ * beside them from the same trace.
  */
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
@@ -18,6 +19,7 @@ import type { RunReport, StepReport } from '../../src/nas/runKind/runKind';
 import { INITIAL_LAB_STATE, reduceLabBatch, runStarting } from '../../src/ui/labReducer';
 import type { RunTrace } from '../../src/ui/runTrace';
 import { newTrace, traceReport } from '../../src/ui/runTrace';
+import { Progress } from '../../src/ui/Progress';
 import { SearchResults } from '../../src/ui/SearchResults';
 import { metricSeries } from '../../src/ui/traceSeries';
 import type { FromWorker } from '../../src/worker/protocol';
@@ -57,11 +59,11 @@ const corpusNote = (level: 'word' | 'char', vocabularySize: number): RunReport =
 const rnn = (r: RunReport): FromWorker => ({ type: 'report', kind: 'rnn-search', report: r });
 
 const render = (space: 'cnn' | 'rnn', trace: RunTrace | null) =>
+  renderToStaticMarkup(createElement(Progress, { status: 'paused', trace })) +
   renderToStaticMarkup(
     createElement(SearchResults, {
       space,
       trace,
-      status: 'paused',
       smoothing: 0.6,
       onSmoothingChange: () => undefined,
     }),
@@ -101,7 +103,7 @@ describe('a recurrent search on the page', () => {
     expect(rest).toEqual([]);
   });
 
-  it('shows the corpus, the cell, the genotype as JSON and 36 alpha charts for a streamed step', () => {
+  it('shows the corpus, the cell, the genotype as JSON and a heatmap of 36 edges for a streamed step', () => {
     const trace = [corpusNote('char', 61), rnnStep(1)].reduce(
       traceReport,
       newTrace('rnn-search', 0),
@@ -113,8 +115,10 @@ describe('a recurrent search on the page', () => {
     expect(html).toContain('data-testid="rnn-loss-chart"');
     const json = stringifyRnnGenotype(RNN_DARTS_V2).replaceAll('"', '&quot;');
     expect(html).toContain(json.trimEnd());
-    expect(html.match(/<figure data-edge=/g)).toHaveLength(36);
+    expect(html.match(/<g data-edge=/g)).toHaveLength(36);
     expect(html).toContain('data-testid="alphas-recurrent"');
+    // The small multiples are drawn only on demand.
+    expect(html).not.toContain('<figure data-edge=');
     expect(html).toContain('1.0 tokens/s');
   });
 });
@@ -154,7 +158,7 @@ describe('a convolutional search on the page', () => {
     expect(html).toContain('data-testid="cell-reduce"');
     expect(html).not.toContain('data-testid="eval-cell-normal"');
     expect(html).toContain('data-testid="genotype-json"');
-    expect(html.match(/<figure data-edge=/g)).toHaveLength(28);
+    expect(html.match(/<g data-edge=/g)).toHaveLength(28);
     expect(html).toContain('node 3 ← c_{k-2}');
   });
 

@@ -95,10 +95,11 @@ describe('the generated settings form, for a kind only a test registers', () => 
     expect(tagNamed(markup, 'toy-loud')).not.toMatch(/checked/);
     expect(tagNamed(markup, 'toy-shapes-circle')).toMatch(/checked/);
     expect(tagNamed(markup, 'toy-shapes-star')).not.toMatch(/checked/);
-    // Labels from the keys, in the groups' order, under their headings.
-    const labels = [...markup.matchAll(/<(?:span|legend)>([^<]+)<\/(?:span|legend)>/g)].map(
-      (m) => m[1],
-    );
+    // Labels from the keys, in the groups' order, under their headings (a group's heading is
+    // the summary that folds it).
+    const labels = [
+      ...markup.matchAll(/<(?:span|legend|summary)>([^<]+)<\/(?:span|legend|summary)>/g),
+    ].map((m) => m[1]);
     expect(labels).toEqual([
       'Preset',
       'Network',

@@ -1,9 +1,11 @@
 /**
  * A convolutional genotype's two cells side by side, normal and reduction: a search's, the
- * CDARTS evaluation network's, a retrain's. Test ids `<prefix>cell-normal`, `<prefix>cell-reduce`.
+ * CDARTS evaluation network's, a retrain's. Test ids `<prefix>cell-normal`, `<prefix>cell-reduce`;
+ * each picture's accessible name lists its nodes' inputs (cellText.ts).
  */
 import type { Gene, GenotypeJson } from '../../nas/genotype/genotype';
 import { CellGraph } from './CellGraph';
+import { cellDescription } from './cellText';
 
 const CELLS = [
   { id: 'normal', genes: 'normal', concat: 'normal_concat' },
@@ -25,7 +27,7 @@ export function CellPair({
       {CELLS.map((cell, i) => (
         <CellGraph
           key={cell.id}
-          title={titles[i] ?? cell.id}
+          title={cellDescription(titles[i] ?? cell.id, genotype[cell.genes], 'cnn')}
           genes={genotype[cell.genes] as unknown as Gene[]}
           concat={genotype[cell.concat]}
           testId={`${prefix}cell-${cell.id}`}

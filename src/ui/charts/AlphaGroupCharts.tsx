@@ -46,7 +46,7 @@ function GroupChart({
       primitives={ops}
       history={shown}
       labels={labels}
-      testId={`alphas-${name}`}
+      testId={`alpha-multiples-${name}`}
     />
   );
 }

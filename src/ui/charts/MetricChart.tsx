@@ -2,6 +2,7 @@
  * A live scalar chart in TensorBoard's style: per series a faint line of the raw values and a
  * solid line of the smoothed ones, x = step. Presentational: the parent owns the data (keep
  * `series` referentially stable between renders, e.g. with `useMemo`, so the memo below holds).
+ * Its text alternative names each series' first and latest value (`chartSummary`).
  */
 import { useMemo } from 'react';
 import {
@@ -67,6 +68,18 @@ function formatTick(value: number): string {
   return String(Number(value.toPrecision(3)));
 }
 
+/** The chart in words: "train loss: 2.303 at step 1, 1.95 at step 40; …" (or "no data yet"). */
+export function chartSummary(title: string, series: readonly MetricSeries[]): string {
+  const parts = series.flatMap((s) => {
+    const first = s.points[0];
+    const last = s.points.at(-1);
+    if (!first || !last) return [];
+    const at = (p: typeof first) => `${formatValue(p.value)} at step ${p.step}`;
+    return [`${s.name}: ${first === last ? at(last) : `${at(first)}, ${at(last)}`}`];
+  });
+  return `${title}. ${parts.length > 0 ? parts.join('; ') : 'no data yet'}.`;
+}
+
 export function MetricChart({ title, series, smoothing, testId, yDomain }: MetricChartProps) {
   const rows = useMemo(() => metricRows(series, smoothing, MAX_DRAWN_POINTS), [series, smoothing]);
   // Explicit ticks and interval 0: recharts then places them without measuring labels in the
@@ -80,6 +93,7 @@ export function MetricChart({ title, series, smoothing, testId, yDomain }: Metri
   return (
     <figure className="metric-chart" style={{ margin: 0 }}>
       <figcaption style={{ fontWeight: 600, marginBottom: 4 }}>{title}</figcaption>
+      <p className="sr-only">{chartSummary(title, series)}</p>
       <div
         data-testid={testId}
         data-points={series[0]?.points.length ?? 0}

@@ -2,23 +2,24 @@
  * One settings field as a form control, from its spec alone: a number as a numeric input with its
  * range, a choice as a select, a switch as a checkbox, a text as an input (a text area where it
  * may be long), a list as checkboxes of its choices. Each control is labelled, carries the field's
- * guidance as its tooltip (what it means, its name in DARTS or NNI, its default in each preset),
- * and shows the problem that names it.
+ * guidance (what it means, its name in DARTS or NNI, its default in each preset) as its tooltip,
+ * as its accessible description and behind an "i" (FieldHelp.tsx), and shows the problem that
+ * names it. No hooks: the form's tests call its components as functions.
  */
 import type { ReactNode } from 'react';
 import type { FieldSpec, SettingValue, SettingsSchema } from '../../nas/runKind/settingsSchema';
-import { fieldDefault, fieldLabel, fieldText } from '../../nas/runKind/settingsSchema';
+import { fieldLabel } from '../../nas/runKind/settingsSchema';
+import { FieldHelp, fieldHelpId, presetDefaults } from './FieldHelp';
 
 /** Texts longer than this may be typed in a text area. */
 const LONG_TEXT = 200;
 
 /** The field's guidance: its help, its official name and its default in each preset. */
 export function fieldTitle(field: FieldSpec, schema: SettingsSchema): string {
-  const defaults = schema.presets.map((p) => `${p} ${fieldText(fieldDefault(field, p)) || '—'}`);
   return [
     field.help,
     ...(field.reference ? [`Official name: ${field.reference}`] : []),
-    `Default: ${defaults.join(' · ')}`,
+    `Default: ${presetDefaults(field, schema)}`,
   ].join('\n');
 }
 
@@ -48,6 +49,47 @@ function Problems({ id, problems }: { id: string; problems: readonly string[] })
 const numberOf = (input: HTMLInputElement): number =>
   input.value.trim() === '' ? Number.NaN : input.valueAsNumber;
 
+/** A control's row: the labelled control and its "i", then the help and the problems. */
+function FieldRow({
+  props,
+  label,
+  title,
+  control,
+  problemId,
+  className = 'field',
+}: {
+  props: FieldControlProps;
+  label: string;
+  title: string;
+  control: ReactNode;
+  problemId: string;
+  className?: string;
+}) {
+  const { field, schema, name, problems } = props;
+  const text = <span>{label}</span>;
+  return (
+    <div className="field-block">
+      <div className="field-row">
+        <label className={className} title={title}>
+          {className === 'field' ? (
+            <>
+              {text}
+              {control}
+            </>
+          ) : (
+            <>
+              {control}
+              {text}
+            </>
+          )}
+        </label>
+        <FieldHelp field={field} schema={schema} name={name} />
+      </div>
+      <Problems id={problemId} problems={problems} />
+    </div>
+  );
+}
+
 export function FieldControl(props: FieldControlProps) {
   const { field, schema, value, name, disabled, problems, onChange } = props;
   const label = fieldLabel(field);
@@ -57,8 +99,9 @@ export function FieldControl(props: FieldControlProps) {
   const aria = {
     title,
     'aria-invalid': invalid || undefined,
-    'aria-describedby': invalid ? problemId : undefined,
+    'aria-describedby': invalid ? `${fieldHelpId(name)} ${problemId}` : fieldHelpId(name),
   };
+  const row = { props, label, title, problemId };
   let control: ReactNode;
   switch (field.type) {
     case 'int':
@@ -96,8 +139,10 @@ export function FieldControl(props: FieldControlProps) {
       break;
     case 'boolean':
       return (
-        <div className="field-block">
-          <label className="field checkbox" title={title}>
+        <FieldRow
+          {...row}
+          className="field checkbox"
+          control={
             <input
               type="checkbox"
               name={name}
@@ -106,10 +151,8 @@ export function FieldControl(props: FieldControlProps) {
               onChange={(e) => onChange(field.key, e.target.checked)}
               {...aria}
             />
-            <span>{label}</span>
-          </label>
-          <Problems id={problemId} problems={problems} />
-        </div>
+          }
+        />
       );
     case 'text': {
       const text = typeof value === 'string' ? value : '';
@@ -125,20 +168,13 @@ export function FieldControl(props: FieldControlProps) {
     case 'list':
       return <ListControl {...props} label={label} title={title} problemId={problemId} />;
   }
-  return (
-    <div className="field-block">
-      <label className="field" title={title}>
-        <span>{label}</span>
-        {control}
-      </label>
-      <Problems id={problemId} problems={problems} />
-    </div>
-  );
+  return <FieldRow {...row} control={control} />;
 }
 
 /** A list: a checkbox per choice, kept in the choices' order; without choices, a text. */
 function ListControl({
   field,
+  schema,
   value,
   name,
   disabled,
@@ -189,8 +225,10 @@ function ListControl({
       disabled={disabled}
       title={title}
       aria-invalid={problems.length > 0 || undefined}
+      aria-describedby={fieldHelpId(name)}
     >
       <legend>{label}</legend>
+      <FieldHelp field={field} schema={schema} name={name} />
       {choices.map((choice) => {
         const color = choiceColor?.(choice);
         return (

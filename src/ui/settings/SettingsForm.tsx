@@ -1,7 +1,7 @@
 /**
  * The settings form of any run kind, generated from its schema: a preset picker, then its fields
- * by group (data, network, method, optimiser, run) under headings, the advanced ones folded away,
- * the command line's own (folders, outputs) left out. While the kind runs, only its live fields
+ * by group (data, network, method, optimiser, run), each group a section that folds, its
+ * advanced fields folded away within it, the command line's own (folders, outputs) left out. While the kind runs, only its live fields
  * (learning rates) can change. Problems are shown next to the field they name; the caller shows
  * why its Start button is disabled.
  */
@@ -100,16 +100,18 @@ export const SettingsForm = memo(function SettingsForm(props: SettingsFormProps)
         const title = groupTitle(group, info);
         const failing = advanced.some((f) => problems.byKey[f.key] !== undefined);
         return (
-          <fieldset key={group} className="settings-group" data-group={group}>
-            <legend>{title}</legend>
-            {basic.map(control)}
-            {advanced.length > 0 && (
-              <details open={failing || undefined}>
-                <summary>More {title.toLowerCase()} settings</summary>
-                {advanced.map(control)}
-              </details>
-            )}
-          </fieldset>
+          <details key={group} className="settings-group" data-group={group} open>
+            <summary>{title}</summary>
+            <fieldset aria-label={title}>
+              {basic.map(control)}
+              {advanced.length > 0 && (
+                <details className="advanced" open={failing || undefined}>
+                  <summary>More {title.toLowerCase()} settings</summary>
+                  {advanced.map(control)}
+                </details>
+              )}
+            </fieldset>
+          </details>
         );
       })}
       {problems.general.length > 0 && (

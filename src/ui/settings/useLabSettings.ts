@@ -1,12 +1,14 @@
 /**
  * The page's settings in React (labSettingsState.ts), read from the address bar once and written
  * back to it at every change, through the kinds' link codec only (runUrlState.ts, over the lab's
- * defaults): the search kind, its settings and the backend. The retrains' settings are kept too,
- * by kind, but not in the link.
+ * defaults): the search kind, its settings and the backend, with the view shown (labView.ts).
+ * The retrains' settings are kept too, by kind, but not in the link.
  */
 import { useCallback, useEffect, useMemo, useReducer } from 'react';
 import type { SettingValue, Settings } from '../../nas/runKind/settingsSchema';
 import type { BackendChoice } from '../../worker/protocol';
+import type { LabView } from '../labView';
+import { withLabView } from '../labView';
 import { readLabLink, writeLabLink } from './labSettings';
 import type { LabSettingsState } from './labSettingsState';
 import { labSettingsFromLink, reduceLabSettings, settingsOf } from './labSettingsState';
@@ -27,14 +29,14 @@ export interface LabSettings extends LabSettingsState, LabSettingsActions {
 const fromAddressBar = (): LabSettingsState =>
   labSettingsFromLink(readLabLink(window.location.search));
 
-export function useLabSettings(): LabSettings {
+export function useLabSettings(view: LabView = 'search'): LabSettings {
   const [state, dispatch] = useReducer(reduceLabSettings, undefined, fromAddressBar);
   const { searchKind, backend } = state;
   const search = settingsOf(state, searchKind);
   useEffect(() => {
-    const query = writeLabLink({ kind: searchKind, settings: search, backend });
+    const query = withLabView(writeLabLink({ kind: searchKind, settings: search, backend }), view);
     window.history.replaceState(null, '', query ? `?${query}` : window.location.pathname);
-  }, [searchKind, search, backend]);
+  }, [searchKind, search, backend, view]);
   const actions = useMemo<LabSettingsActions>(
     () => ({
       pickSearch: (kind) => dispatch({ type: 'pickSearch', kind }),
