@@ -54,8 +54,7 @@ export const baseLabel = (label: string): string => label.replace(/ \(.*\)$/, ''
 
 /**
  * The series of the kind's metrics of `kind`: per metric, its step values under its label and its
- * epoch-end values under "<label> (epoch end)", with the BatchNorm statistics the latest
- * evaluation used where its report names them ("(epoch end, running statistics)"); series without a point are left out. Colours
+ * epoch-end values under "<label> (epoch end)"; series without a point are left out. Colours
  * follow the metric's place among the kind's, so they hold while series appear.
  */
 export function metricSeries(
@@ -69,18 +68,30 @@ export function metricSeries(
   const perStep = specs.map((m, i) =>
     seriesOf(m.label, colorAt(i), steps, (r) => r.metrics[m.key]),
   );
-  // Which BatchNorm statistics the latest evaluation used, where the kind says (bnRecalibration).
-  const statistics = statisticsOf(epochs.at(-1)?.detail);
-  const qualifier = statistics === null ? 'epoch end' : `epoch end, ${statistics}`;
   const perEpoch = specs.map((m, i) =>
     seriesOf(
-      `${baseLabel(m.label)} (${qualifier})`,
+      `${baseLabel(m.label)} (epoch end)`,
       colorAt(specs.length + i),
       epochs,
       (r) => r.metrics[m.key],
     ),
   );
   return [...perStep, ...perEpoch].filter((s) => s.points.length > 0);
+}
+
+/**
+ * A chart's title with the BatchNorm statistics the latest epoch evaluation used, where its
+ * report names them (bnRecalibration) and the chart draws epoch-end figures:
+ * "Accuracy (epoch end: BatchNorm recalibrated over 10 batches)".
+ */
+export function titleWithStatistics(
+  title: string,
+  trace: RunTrace | null,
+  series: readonly MetricSeries[],
+): string {
+  const statistics = statisticsOf(trace?.epochs.at(-1)?.detail);
+  const epochEnd = series.some((s) => s.name.endsWith(' (epoch end)'));
+  return statistics === null || !epochEnd ? title : `${title} (epoch end: ${statistics})`;
 }
 
 /** The alpha groups the run has now: its latest step's, else those it opened with. */
