@@ -16,7 +16,7 @@ import { genotypeFromJson } from '../../src/nas/genotype/genotype';
 import { createVariables } from '../../src/nas/tensor/initParams';
 import { Rng } from '../../src/nas/tensor/random';
 import type { TensorMap } from '../../src/nas/tensor/layer';
-import type * as tf from '../../src/nas/tensor/tf';
+import * as tf from '../../src/nas/tensor/tf';
 import type { TensorJson } from '../support/fixtures';
 import { loadFixture, relativeError, toTensor, toTensorMap } from '../support/fixtures';
 
@@ -78,7 +78,10 @@ export function describeBnRecalibrationParity(backend: string, tolerance: number
         const buffers = createVariables(net.buffers, Rng.fromSeed(0), false);
         const forward = (x: tf.Tensor4D, ctx: Parameters<typeof net.forward>[3]) =>
           net.forward(x, weights, alphas, ctx);
+        const before = tf.memory().numTensors;
         const stats = recalibratedStatistics(fx.batches, inputsOf(c), forward, buffers);
+        // Nothing is left behind but the statistics (the fused cell reports inside its kernel).
+        expect(tf.memory().numTensors - before).toBe(Object.keys(stats).length);
         // Every BatchNorm of the network reported, the affine-free ones of the candidates too.
         expect(Object.keys(stats).sort()).toEqual(net.buffers.map((b) => b.name).sort());
         expect(await badStats(stats, c.stemStats, tolerance)).toEqual([]);
