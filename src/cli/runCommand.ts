@@ -100,7 +100,7 @@ async function drive(run: Run, req: RunRequest, io: CliIo): Promise<string[]> {
   };
   for (let report = await run.next(); report !== null; report = await run.next()) {
     appendFileSync(logPath, logLine(report));
-    for (const file of report.type === 'note' ? [] : (report.files ?? [])) {
+    for (const file of report.files ?? []) {
       writeRunFile(outDir, file);
       written.add(file.path);
     }
@@ -123,6 +123,13 @@ async function drive(run: Run, req: RunRequest, io: CliIo): Promise<string[]> {
       if (!quiet) say(`epoch ${report.epoch + 1}: ${metricsText(info, report.metrics)}${used}`);
     } else if (report.type === 'note') {
       if (!quiet) say(report.text);
+      if (report.halt === 'pause') {
+        // The run asked to pause: its checkpoint, to go on from with --resume.
+        writeAtomically(join(outDir, CHECKPOINT_FILE), await run.checkpoint());
+        written.add(CHECKPOINT_FILE);
+        say(`paused at step ${run.step}: go on with --resume ${join(outDir, CHECKPOINT_FILE)}`);
+        break;
+      }
     } else {
       if (barShown) say('');
       io.out(`${info.title} done after ${report.step} steps: ${summary(info, report.metrics)}\n`);

@@ -22,6 +22,7 @@ import { MetricCharts } from './charts/MetricCharts';
 import { SmoothingSlider } from './charts/SmoothingSlider';
 import { CELL_GENOTYPE_FORMATS, GenotypePanel, RNN_GENOTYPE_FORMATS } from './GenotypePanel';
 import { Panel } from './layout/Panel';
+import { COLLAPSE_CHARTS, EarlyStopNotice } from './EarlyStopNotice';
 import { PANEL_HELP } from './panelHelp';
 import {
   corpusOf,
@@ -39,6 +40,7 @@ const CHARTS: Readonly<Record<Space, readonly ChartSpec[]>> = {
   cnn: [
     { title: 'Loss', metric: 'loss', testId: 'loss-chart' },
     { title: 'Accuracy', metric: 'accuracy', testId: 'accuracy-chart', yDomain: [0, 1] },
+    ...COLLAPSE_CHARTS,
   ],
   rnn: [
     { title: 'Perplexity', metric: 'perplexity', testId: 'perplexity-chart' },
@@ -211,6 +213,7 @@ export function SearchResults({
               (alphas and per-epoch evaluation).
             </p>
           )}
+          <EarlyStopNotice trace={trace} />
           <MetricCharts trace={trace} charts={CHARTS[space]} smoothing={smoothing} />
           <SmoothingSlider value={smoothing} onChange={onSmoothingChange} />
         </Panel>

@@ -61,8 +61,11 @@ export function metricSeries(
   info: RunKindInfo,
   trace: RunTrace | null,
   kind: MetricSpec['kind'],
+  keys?: readonly string[],
 ): MetricSeries[] {
-  const specs = info.metrics.filter((m) => m.kind === kind);
+  const specs = info.metrics.filter(
+    (m) => m.kind === kind && (keys === undefined || keys.includes(m.key)),
+  );
   const steps = trace?.steps ?? [];
   const epochs = trace?.epochs ?? [];
   const perStep = specs.map((m, i) =>

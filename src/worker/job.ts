@@ -16,6 +16,8 @@ export interface JobAdvance {
    * What diverged at this step (given the max |α| limit), or null. Absent: nothing is watched.
    */
   readonly divergence?: (alphaLimit: number) => string | null;
+  /** The run asks to be paused after this advance (a note whose `halt` is 'pause'). */
+  readonly pause?: boolean;
 }
 
 /**

@@ -334,6 +334,12 @@ export class JobDriver {
           await this.stop('done');
           return;
         }
+        if (advance.pause) {
+          // The run asked to pause (an early-stopping rule): as the Pause command does.
+          this.pendingSteps = 0;
+          if (this.status === 'running') await this.pauseNow();
+          return;
+        }
         if (advance.kind === 'step' && stepping) this.pendingSteps -= 1;
         if (advance.step !== undefined) {
           if (this.recoveredAt !== null && advance.step > this.recoveredAt) this.recoveredAt = null;

@@ -66,7 +66,8 @@ function pageFile(file: RunFile): RunFile {
  * them; step and epoch reports without theirs (they would be copied at every step).
  */
 export function reportForPage(report: RunReport): RunReport {
-  if (report.type === 'note' || report.files === undefined) return report;
+  if (report.files === undefined) return report;
+  if (report.type === 'note') return { ...report, files: report.files.map(pageFile) };
   const { files, ...rest } = report;
   return report.type === 'done' ? { ...report, files: files.map(pageFile) } : rest;
 }
@@ -112,6 +113,9 @@ export function runJob(kind: RunKind, run: Run, env: RunEnv): Job {
           step: report.step,
           divergence: (alphaLimit) => reportDivergenceAt(run.info, report, alphaLimit),
         };
+      }
+      if (report.type === 'note' && report.halt === 'pause') {
+        return { messages: [message], kind: 'other', pause: true };
       }
       return { messages: [message], kind: report.type === 'done' ? 'done' : 'other' };
     },

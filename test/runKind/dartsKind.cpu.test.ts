@@ -113,7 +113,9 @@ describe('DARTS run kind (cpu)', () => {
       [4, 1, 4],
     ]);
     for (const s of steps) {
+      // The collapse monitor's skip count at every step; its eigenvalue only with hessianEvery.
       expect(Object.keys(s.metrics).sort()).toEqual([
+        'normalSkips',
         'trainAccuracy',
         'trainLoss',
         'valLoss',

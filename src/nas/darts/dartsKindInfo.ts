@@ -23,6 +23,7 @@ import {
 } from '../runKind/convFields';
 import { CHECKPOINT_CELLS_FIELD } from '../recompute/checkpointCellsSetting';
 import { bnRecalibrationField } from '../ops/bnRecalibrationSetting';
+import { COLLAPSE_FIELDS, COLLAPSE_METRICS, collapseProblems } from '../collapse/collapseSettings';
 import { trainAndValidation } from '../runKind/metricPairs';
 import type { RunKindInfo } from '../runKind/runKind';
 import type { Settings, SettingsOf } from '../runKind/settingsSchema';
@@ -109,6 +110,7 @@ export const DARTS_SCHEMA = {
     }),
     CHECKPOINT_CELLS_FIELD,
     bnRecalibrationField('paper'),
+    ...COLLAPSE_FIELDS,
   ],
   check: dartsSettingsProblems,
 } as const;
@@ -125,6 +127,7 @@ export const DARTS_INFO: RunKindInfo = {
   metrics: [
     ...trainAndValidation(),
     { key: 'weightLr', label: 'weight learning rate', kind: 'rate' },
+    ...COLLAPSE_METRICS,
   ],
   throughputUnit: 'images/s',
 };
@@ -174,5 +177,6 @@ function dartsSettingsProblems(settings: Settings): string[] {
   }
   const split = splitProblem(s.images, s.batchSize, PAPER_SEARCH_CONFIG.trainPortion);
   if (split) problems.push(split);
+  problems.push(...collapseProblems(s));
   return problems;
 }

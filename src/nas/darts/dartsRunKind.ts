@@ -34,6 +34,10 @@ import {
   restoreSearchState,
 } from './searchCheckpoint';
 import { validateSearchConfig } from './searchConfig';
+import { CollapseMonitor } from '../collapse/collapseMonitor';
+import { collapseStep, earlyStopNote } from '../collapse/collapseReports';
+import { COLLAPSE_FILL } from '../collapse/collapseSettings';
+import { dartsHessianProbe } from '../collapse/dartsHessianProbe';
 import type { AlphaSoftmax, SearchEvent, SearchRun } from './searchLoop';
 import { readAlphaSoftmax, runSearch } from './searchLoop';
 import type { SearchState } from './searchState';
@@ -47,16 +51,22 @@ class DartsRun
 {
   readonly info = DARTS_INFO;
 
-  constructor(start: DartsStart, loop: SearchRun, opening: RunReport) {
+  constructor(
+    start: DartsStart,
+    loop: SearchRun,
+    opening: RunReport,
+    private readonly monitor: CollapseMonitor,
+  ) {
     super(start, loop, opening);
   }
 
-  protected reports(event: SearchEvent): RunReport[] {
+  protected async reports(event: SearchEvent): Promise<RunReport[]> {
     const ops = this.state.config.primitives;
     switch (event.type) {
-      case 'step':
+      case 'step': {
         this.step = event.step;
-        return [
+        const collapse = collapseStep(this.monitor, event, () => this.loop.genotypeHistory());
+        const reports: RunReport[] = [
           imageStepReport(
             event,
             {
@@ -64,6 +74,7 @@ class DartsRun
               trainAccuracy: event.trainAccuracy,
               valLoss: event.valLoss,
               weightLr: event.weightLr,
+              ...collapse.metrics,
             },
             {
               alphas: cellAlphaGroups(event.alphaSoftmax, ops),
@@ -73,6 +84,15 @@ class DartsRun
             },
           ),
         ];
+        const { firing } = collapse;
+        if (!firing) return reports;
+        const action = (this.live.current as DartsSettings).earlyStopAction;
+        reports.push(earlyStopNote(firing, action));
+        if (action !== 'stop') return reports;
+        // R-DARTS --early_stop 1: the search ends with the genotype the rule names.
+        await this.loop.return(undefined);
+        return [...reports, genotypeDoneReport(event.step, this.lastEpoch, firing.offered)];
+      }
       case 'epoch':
         this.lastEpoch = { valLoss: event.valLoss, valAccuracy: event.valAccuracy };
         return [
@@ -99,7 +119,11 @@ class DartsRun
       this.loop.genotypeHistory(),
       { [AUGMENT_RNG]: this.augment },
     );
-    return encodeCheckpoint({ ...saved, host: settingsToHost(DARTS_INFO, this.live.current) });
+    return encodeCheckpoint({
+      ...saved,
+      host: settingsToHost(DARTS_INFO, this.live.current),
+      collapse: this.monitor.record(),
+    });
   }
 
   injectFault(fault: 'nan' | 'explodeAlphas'): void {
@@ -136,6 +160,8 @@ function openingNote(
 /** The search's loop on the split images, its rates read from the live settings. */
 async function beginRun(start: DartsStart) {
   const { settings, live, splits, state, resumed } = start;
+  const monitor = new CollapseMonitor(settings, resumed?.collapse);
+  const probe = dartsHessianProbe((step, total) => monitor.measuresAt(step, total));
   const loop = runSearch(
     state,
     { train: splits.train, val: splits.val },
@@ -148,11 +174,12 @@ async function beginRun(start: DartsStart) {
         batchSize: state.config.batchSize,
         seed: state.config.seed,
       },
+      ...(settings.hessianEvery > 0 ? { probe } : {}),
     },
   );
   const softmax = await readAlphaSoftmax(state);
   const note = openingNote(settings, splits, softmax, resumed, state.config.primitives);
-  return new DartsRun(start, loop, note);
+  return new DartsRun(start, loop, note, monitor);
 }
 
 /** The settings of a checkpoint written before the run kinds: its configuration and data. */
@@ -172,6 +199,7 @@ function legacySettings(checkpoint: SearchCheckpoint) {
     seed: c.seed,
     ...CHECKPOINT_CELLS_FILL,
     ...BN_RECALIBRATION_FILL,
+    ...COLLAPSE_FILL,
     ...legacyImageData(checkpoint.host, {
       ...checkpoint.data,
       count: checkpoint.position.trainCount + checkpoint.position.valCount,
@@ -184,6 +212,7 @@ export const DARTS_RUN_KIND: RunKind = searchRunKind({
   configOf: dartsSearchConfig,
   validate: validateSearchConfig,
   legacySettings,
+  settingsFill: COLLAPSE_FILL,
   decode: decodeCheckpoint,
   rngs: (checkpoint) => checkpoint.rngs,
   create: createSearchState,

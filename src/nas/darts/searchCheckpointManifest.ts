@@ -10,6 +10,8 @@ import type { Genotype } from '../genotype/genotype';
 import { concatRange, genotypeFromJson, genotypeToJson } from '../genotype/genotype';
 import type { GenotypeChange, GenotypeHistory } from '../genotype/genotypeHistory';
 import type { RngSnapshot } from '../tensor/random';
+import type { CollapseRecord } from '../collapse/collapseMonitor';
+import { COLLAPSE_KEY, collapseFromJson, collapseToJson } from '../collapse/collapseManifest';
 import type { SearchConfig } from './searchConfig';
 import { PAPER_SEARCH_CONFIG, validateSearchConfig } from './searchConfig';
 import type { EpochPosition, SearchPosition } from './searchPosition';
@@ -36,6 +38,8 @@ export interface CheckpointManifest {
    * resume rebuilds the same data). Absent in files written without any.
    */
   readonly host?: HostSettings;
+  /** The collapse monitor's series and fired rule (src/nas/collapse/); absent in older files. */
+  readonly collapse?: CollapseRecord;
 }
 
 export type { HostSettings };
@@ -55,6 +59,7 @@ export function manifestToJson(m: CheckpointManifest): Record<string, unknown> {
       genotype: genotypeToJson(c.genotype),
     })),
     ...(m.host ? { host: { ...m.host } } : {}),
+    ...(m.collapse ? { [COLLAPSE_KEY]: collapseToJson(m.collapse) } : {}),
   };
 }
 
@@ -153,7 +158,7 @@ function parseHistory(value: unknown, config: SearchConfig, lastStep: number): G
 export function parseManifest(json: Readonly<Record<string, unknown>>): CheckpointManifest {
   const head = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION };
   const keys = ['config', 'data', 'position', 'alphaOptimizer', 'rngs', 'genotypeHistory'];
-  F.manifestKeys(json, head, keys, ['host']);
+  F.manifestKeys(json, head, keys, ['host', COLLAPSE_KEY]);
   const config = parseConfig(json.config);
   const position = parsePosition(json.position, config);
   const alphaOptimizer = F.record(json.alphaOptimizer, 'alphaOptimizer', ['step']);
@@ -165,6 +170,9 @@ export function parseManifest(json: Readonly<Record<string, unknown>>): Checkpoi
     rngs: F.rngs(json.rngs, 'rngs', RNG_NAME, SEARCH_RNG),
     genotypeHistory: parseHistory(json.genotypeHistory, config, position.step),
     ...(Object.hasOwn(json, 'host') ? { host: F.host(json.host) } : {}),
+    ...(Object.hasOwn(json, COLLAPSE_KEY)
+      ? { collapse: collapseFromJson(F, json[COLLAPSE_KEY], position.step) }
+      : {}),
   };
 }
 

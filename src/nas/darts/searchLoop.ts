@@ -12,13 +12,19 @@ import type { Genotype } from '../genotype/genotype';
 import { concatRange, deriveCellGenes } from '../genotype/genotype';
 import type { GenotypeChange, GenotypeHistory } from '../genotype/genotypeHistory';
 import { recordGenotype } from '../genotype/genotypeHistory';
+import type { Batch } from './searchStep';
 import { evaluate, searchStep } from './searchStep';
 import type { BatchSource } from './evaluateSplit';
 import { evaluateSplit } from './evaluateSplit';
 import { alphaMaxAbs } from './alphaMaxAbs';
 import type { SearchState } from './searchState';
 import type { SearchPosition } from './searchPosition';
-import { checkSearchPosition, copyEpochPosition, startPosition } from './searchPosition';
+import {
+  checkSearchPosition,
+  copyEpochPosition,
+  startPosition,
+  stepsPerEpoch,
+} from './searchPosition';
 import type { PositionCursor, WalkStepEvent } from './epochWalk';
 import { walkEpochs } from './epochWalk';
 import type { RecalibrationPlan } from '../ops/bnRecalibration';
@@ -50,6 +56,25 @@ export interface StepEvent extends WalkStepEvent {
   /** max |α| over both cell types after the step: exploding alphas show here first. */
   readonly alphaMaxAbs: number;
   readonly genotype: Genotype;
+  /** A probe's figures, where it measured after this step (`SearchLoopOptions.probe`). */
+  readonly probe?: ProbeResult;
+}
+
+/**
+ * A measurement after some steps on the step's validation batch, the weights and alphas as the
+ * step left them (the collapse monitor's Hessian, as R-DARTS takes it on the last search batch).
+ */
+export interface StepProbe {
+  /** Whether the step bringing the run to `step` of `totalSteps` steps done measures. */
+  due(step: number, totalSteps: number): boolean;
+  measure(state: SearchState, val: Batch): Promise<Readonly<Record<string, number>>>;
+}
+
+export interface ProbeResult {
+  readonly metrics: Readonly<Record<string, number>>;
+  /** The measurement's time, and the step's without it (the throughput leaves it out). */
+  readonly ms: number;
+  readonly stepMs: number;
 }
 
 export interface EpochEvent {
@@ -87,6 +112,7 @@ export interface SearchLoopOptions {
   readonly now?: () => number;
   /** BatchNorm recalibration before each epoch-end evaluation; absent: running statistics. */
   readonly bnRecalibration?: RecalibrationPlan;
+  readonly probe?: StepProbe;
 }
 
 export function checkSearchData(
@@ -209,6 +235,14 @@ async function* searchEvents(
   const [rows, cols] = state.net.alphaShape;
   const started = now() - from.elapsedMs;
   const counts = { trainCount: data.train.count, valCount: data.val.count };
+  const totalSteps = stepsPerEpoch(data.train.count, config.batchSize) * config.epochs;
+  const probeAfter = async (s: SearchState, val: Batch, t0: number) => {
+    const step = cursor.position.step + 1;
+    if (!options.probe?.due(step, totalSteps)) return undefined;
+    const stepMs = now() - t0;
+    const metrics = await options.probe.measure(s, val);
+    return { metrics, ms: now() - t0 - stepMs, stepMs };
+  };
   let genotype = genotypeOf(state, await readAlphaSoftmax(state));
   recordGenotype(cursor.history, from.step, genotype);
   const steps = yield* walkEpochs({
@@ -250,12 +284,14 @@ async function* searchEvents(
       );
       const images = train.x.shape[0];
       const { trainLoss, trainAccuracy, valLoss } = scalars;
-      tf.dispose([train.x, train.y, val.x, val.y, trainLoss, trainAccuracy, valLoss]);
+      tf.dispose([train.x, train.y, trainLoss, trainAccuracy, valLoss]);
       const values = (await packed.data()) as Float32Array;
       packed.dispose();
-      return { values, weightLr, t0, images };
+      const probe = await probeAfter(state, val, t0);
+      tf.dispose([val.x, val.y]);
+      return { values, weightLr, t0, images, probe };
     },
-    stepEvent: ({ values, weightLr, t0, images }, at): StepEvent => {
+    stepEvent: ({ values, weightLr, t0, images, probe }, at): StepEvent => {
       const alphaSoftmax = {
         normal: toRows(values, SCALARS, rows, cols),
         reduce: toRows(values, SCALARS + rows * cols, rows, cols),
@@ -276,8 +312,9 @@ async function* searchEvents(
         alphaSoftmax,
         alphaMaxAbs: values[3] as number,
         genotype,
-        imagesPerSecond: (images * 1000) / Math.max(at.t1 - t0, 1e-3),
+        imagesPerSecond: (images * 1000) / Math.max(at.t1 - t0 - (probe?.ms ?? 0), 1e-3),
         elapsedMs: at.elapsedMs,
+        ...(probe ? { probe } : {}),
       };
     },
     endEpoch: async (epoch): Promise<EpochEvent> => {

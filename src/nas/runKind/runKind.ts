@@ -128,6 +128,13 @@ export interface NoteReport {
   readonly type: 'note';
   readonly text: string;
   readonly detail?: unknown;
+  /** Files to write or offer now (the genotype an early-stopping rule offers). */
+  readonly files?: readonly RunFile[];
+  /**
+   * 'pause': the host pauses the run after this note, as its Pause does (the lab: paused and
+   * autosaved; the command line: writes its checkpoint and ends, to go on with --resume).
+   */
+  readonly halt?: 'pause';
 }
 
 export type RunReport = StepReport | EpochReport | DoneReport | NoteReport;

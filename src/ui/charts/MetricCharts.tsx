@@ -21,6 +21,11 @@ export interface ChartSpec {
   readonly yDomain?: readonly [number, number];
   /** Drawn unsmoothed (a schedule, not a noisy figure). */
   readonly raw?: boolean;
+  /**
+   * Only these metric keys of the kind (the collapse monitor's); the chart is left out while
+   * none of them has a point (a kind without them, a monitor that is off).
+   */
+  readonly keys?: readonly string[];
 }
 
 function TraceChart({
@@ -36,10 +41,11 @@ function TraceChart({
 }) {
   const info = trace ? findRunKind(trace.kind)?.info : undefined;
   const series = useMemo(
-    () => (info ? metricSeries(info, trace, spec.metric) : []),
-    [info, trace, spec.metric],
+    () => (info ? metricSeries(info, trace, spec.metric, spec.keys) : []),
+    [info, trace, spec.metric, spec.keys],
   );
   const shown = useStaggeredValue(series, slot);
+  if (spec.keys && series.length === 0) return null;
   return (
     <MetricChart
       title={titleWithStatistics(spec.title, trace, shown)}

@@ -10,6 +10,7 @@
  * docs/DECISIONS.md "Recurrent search memory"), rounded down so that the bound never rejects a
  * configuration that fits.
  */
+import { gib } from '../../runKind/memoryLimit';
 import type { RnnSearchConfig } from './rnnSearchConfig';
 
 /** Tape bytes per (token row, hidden unit, cell edge) of a first-order step, at least. */
@@ -18,8 +19,7 @@ const TAPE_BYTES_PER_ROW_UNIT_EDGE = 400;
 const SOFTMAX_BYTES_PER_ROW_WORD = 24;
 /** The unrolled (second-order) alpha step holds this much more than a first-order one. */
 const SECOND_ORDER_FACTOR = 1.5;
-/** The wasm backend's heap limit (its module's maximum memory). */
-export const WASM_HEAP_BYTES = 4 * 1024 ** 3;
+export { WASM_HEAP_BYTES } from '../../runKind/memoryLimit';
 
 export interface RnnSearchMemoryEstimate {
   /** Lower bound on the step's peak, in bytes. */
@@ -41,10 +41,6 @@ export function estimateRnnSearchStepBytes(
     TAPE_BYTES_PER_ROW_UNIT_EDGE * config.nhid * edges + SOFTMAX_BYTES_PER_ROW_WORD * vocabulary;
   const bytes = rows * perRow * (config.order === 2 ? SECOND_ORDER_FACTOR : 1);
   return { bytes, rows, edges, bytesPerBatchColumn: bytes / config.batchSize };
-}
-
-function gib(bytes: number): string {
-  return `${(bytes / 1024 ** 3).toFixed(bytes < 10 * 1024 ** 3 ? 1 : 0)} GiB`;
 }
 
 /**

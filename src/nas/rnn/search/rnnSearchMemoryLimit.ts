@@ -6,31 +6,13 @@
  * is not checked.
  */
 import type { RunEnv } from '../../runKind/runKind';
+import { memoryLimit } from '../../runKind/memoryLimit';
 import * as tf from '../../tensor/tf';
 import type { RnnSearchConfig } from './rnnSearchConfig';
-import { rnnSearchMemoryProblem, WASM_HEAP_BYTES } from './rnnSearchMemory';
+import { rnnSearchMemoryProblem } from './rnnSearchMemory';
 
-interface MemoryLimit {
-  readonly bytes: number;
-  readonly name: string;
-}
-
-/** Node's `os.totalmem()`, read without importing `node:os` (the page's bundle has none). */
-function machineMemory(): number | null {
-  type NodeProcess = { getBuiltinModule?: (id: string) => { totalmem?: () => number } };
-  const node = (globalThis as { process?: NodeProcess }).process;
-  const total = node?.getBuiltinModule?.('node:os')?.totalmem?.();
-  return typeof total === 'number' && total > 0 ? total : null;
-}
-
-export function rnnSearchMemoryLimit(host: RunEnv['host'], backend: string): MemoryLimit | null {
-  if (host === 'lab') {
-    return { bytes: WASM_HEAP_BYTES, name: 'what the lab can hold (the wasm heap limit)' };
-  }
-  if (backend === 'wasm') return { bytes: WASM_HEAP_BYTES, name: "the wasm backend's heap limit" };
-  const total = backend === 'cpu' ? machineMemory() : null;
-  return total === null ? null : { bytes: total, name: "this machine's memory" };
-}
+/** The recurrent search's limit where it runs (`runKind/memoryLimit.ts`). */
+export const rnnSearchMemoryLimit = memoryLimit;
 
 /**
  * Throws the estimate's message (with the batch that fits) when the search cannot fit where it
