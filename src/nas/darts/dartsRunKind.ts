@@ -20,6 +20,7 @@ import { settingsToHost } from '../runKind/hostSettings';
 import type { SearchSplits } from '../runKind/imageData';
 import { AUGMENT_RNG, searchDataSummary } from '../runKind/imageData';
 import { CHECKPOINT_CELLS_FILL } from '../recompute/checkpointCellsSetting';
+import { BN_RECALIBRATION_FILL, statisticsDetail } from '../ops/bnRecalibrationSetting';
 import { legacyImageData } from '../runKind/convFields';
 import type { Run, RunKind, RunReport } from '../runKind/runKind';
 import { cellAlphaGroups, genotypeFile } from '../runKind/runReports';
@@ -101,7 +102,10 @@ class DartsRun
             epoch: event.epoch,
             step: this.step,
             metrics: this.lastEpoch,
-            detail: { genotype: genotypeToJson(event.genotype) },
+            detail: {
+              genotype: genotypeToJson(event.genotype),
+              ...statisticsDetail(event.statistics),
+            },
           },
         ];
       case 'done':
@@ -165,6 +169,12 @@ async function beginRun(start: DartsStart) {
     {
       rates: () => ({ weightLr: live.current.weightLr, alphaLr: live.current.alphaLr }),
       ...(resumed ? { resume: resumed } : {}),
+      bnRecalibration: {
+        batches: settings.bnRecalibration,
+        images: splits.unaugmented.train,
+        batchSize: state.config.batchSize,
+        seed: state.config.seed,
+      },
       ...(settings.hessianEvery > 0 ? { probe } : {}),
     },
   );
@@ -189,6 +199,7 @@ function legacySettings(checkpoint: SearchCheckpoint) {
     alphaLr: c.alphaLr,
     seed: c.seed,
     ...CHECKPOINT_CELLS_FILL,
+    ...BN_RECALIBRATION_FILL,
     ...COLLAPSE_FILL,
     ...legacyImageData(checkpoint.host, {
       ...checkpoint.data,

@@ -27,6 +27,9 @@ import {
 } from './searchPosition';
 import type { PositionCursor, WalkStepEvent } from './epochWalk';
 import { walkEpochs } from './epochWalk';
+import type { RecalibrationPlan } from '../ops/bnRecalibration';
+import { evaluateWithStatistics } from '../ops/bnRecalibration';
+import type { EvaluationStatistics } from '../ops/bnRecalibrationSetting';
 
 export type { BatchSource };
 
@@ -79,6 +82,8 @@ export interface EpochEvent {
   readonly epoch: number;
   readonly valLoss: number;
   readonly valAccuracy: number;
+  /** The BatchNorm statistics the evaluation used (`options.bnRecalibration`). */
+  readonly statistics: EvaluationStatistics;
   readonly genotype: Genotype;
 }
 
@@ -105,6 +110,8 @@ export interface SearchLoopOptions {
   readonly rates?: () => RateOverrides;
   /** Clock in ms; injectable for tests. */
   readonly now?: () => number;
+  /** BatchNorm recalibration before each epoch-end evaluation; absent: running statistics. */
+  readonly bnRecalibration?: RecalibrationPlan;
   readonly probe?: StepProbe;
 }
 
@@ -311,14 +318,21 @@ async function* searchEvents(
       };
     },
     endEpoch: async (epoch): Promise<EpochEvent> => {
-      const evaluation = await evaluateSplit(data.val, config.batchSize, (batch) =>
-        evaluate(state, batch),
+      const { result, statistics } = await evaluateWithStatistics(
+        options.bnRecalibration,
+        state.buffers,
+        (x, ctx) => state.net.forward(x, state.weights, state.alphas, ctx),
+        (buffers) =>
+          evaluateSplit(data.val, config.batchSize, (batch) =>
+            evaluate({ ...state, buffers }, batch),
+          ),
       );
       return {
         type: 'epoch',
         epoch,
-        valLoss: evaluation.loss,
-        valAccuracy: evaluation.accuracy,
+        valLoss: result.loss,
+        valAccuracy: result.accuracy,
+        statistics,
         genotype,
       };
     },

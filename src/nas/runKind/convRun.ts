@@ -17,6 +17,7 @@ import type { ImageDataSettings, SearchSplits } from './imageData';
 import { AUGMENT_RNG, onSearchData } from './imageData';
 import type { Run, RunEnv, RunKind, RunKindInfo, RunReport, StepReport } from './runKind';
 import { CHECKPOINT_CELLS_FILL, withCheckpointCells } from '../recompute/checkpointCellsSetting';
+import { BN_RECALIBRATION_FILL } from '../ops/bnRecalibrationSetting';
 import { checkSettingsMake } from './configProblems';
 import type { HostSettings } from '../io/manifestFields';
 import { settingsFromHost } from './hostSettings';
@@ -219,7 +220,7 @@ export function searchRunKind<
   const { info } = parts;
   /** The checkpoint's settings (stored, or its legacy ones), checked to make its configuration. */
   const checkpointSettings = (checkpoint: K): S => {
-    const fill = { ...CHECKPOINT_CELLS_FILL, ...parts.settingsFill };
+    const fill = { ...CHECKPOINT_CELLS_FILL, ...BN_RECALIBRATION_FILL, ...parts.settingsFill };
     const settings = (settingsFromHost(info, checkpoint.host, fill) ??
       validateSettings(
         info.schema,
