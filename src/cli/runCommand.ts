@@ -13,6 +13,7 @@ import { costLine } from './costLine';
 import { releaseNodeBackend, useNodeBackend } from './nodeBackend';
 import { formatProgress } from './progressBar';
 import type { RunRequest } from './runArgs';
+import { statisticsOf } from '../nas/ops/bnRecalibrationSetting';
 
 /** Where the command writes: the terminal, or a test's capture. */
 export interface CliIo {
@@ -116,7 +117,10 @@ async function drive(run: Run, req: RunRequest, io: CliIo): Promise<string[]> {
         barShown = true;
       }
     } else if (report.type === 'epoch') {
-      if (!quiet) say(`epoch ${report.epoch + 1}: ${metricsText(info, report.metrics)}`);
+      // Which BatchNorm statistics the evaluation used, where the kind says (bnRecalibration).
+      const statistics = statisticsOf(report.detail);
+      const used = statistics === null ? '' : ` (${statistics})`;
+      if (!quiet) say(`epoch ${report.epoch + 1}: ${metricsText(info, report.metrics)}${used}`);
     } else if (report.type === 'note') {
       if (!quiet) say(report.text);
       if (report.halt === 'pause') {

@@ -5,6 +5,7 @@
  * lacks or that are not finite leave a gap, not a zero (a CDARTS warm-up step has no
  * distillation loss).
  */
+import { statisticsOf } from '../nas/ops/bnRecalibrationSetting';
 import type { AlphaGroup, MetricSpec, RunKindInfo } from '../nas/runKind/runKind';
 import type { AlphaSnapshot } from './charts/alphaData';
 import type { MetricPoint, MetricSeries } from './charts/metricData';
@@ -79,6 +80,21 @@ export function metricSeries(
     ),
   );
   return [...perStep, ...perEpoch].filter((s) => s.points.length > 0);
+}
+
+/**
+ * A chart's title with the BatchNorm statistics the latest epoch evaluation used, where its
+ * report names them (bnRecalibration) and the chart draws epoch-end figures:
+ * "Accuracy (epoch end: BatchNorm recalibrated over 10 batches)".
+ */
+export function titleWithStatistics(
+  title: string,
+  trace: RunTrace | null,
+  series: readonly MetricSeries[],
+): string {
+  const statistics = statisticsOf(trace?.epochs.at(-1)?.detail);
+  const epochEnd = series.some((s) => s.name.endsWith(' (epoch end)'));
+  return statistics === null || !epochEnd ? title : `${title} (epoch end: ${statistics})`;
 }
 
 /** The alpha groups the run has now: its latest step's, else those it opened with. */

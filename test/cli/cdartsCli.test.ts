@@ -92,10 +92,10 @@ describe('nas-lab search --algorithm cdarts (CLI)', () => {
     );
     // Before the first cycle the evaluation network is not trained: epoch 1 reports no figures of it.
     expect(r.stderr).toMatch(
-      /\nepoch 1: search network validation loss [\d.]+ search network validation accuracy [\d.]+%\n/,
+      /\nepoch 1: search network validation loss [\d.]+ search network validation accuracy [\d.]+% \(BatchNorm recalibrated over \d+ batch(es)?\)\n/,
     );
     expect(r.stderr).toMatch(
-      /\nepoch 2: search network validation loss [\d.]+ .*% evaluation network loss [\d.]+ evaluation network accuracy [\d.]+%\n/,
+      /\nepoch 2: search network validation loss [\d.]+ .*% evaluation network loss [\d.]+ evaluation network accuracy [\d.]+% \(BatchNorm recalibrated over \d+ batch(es)?\)\n/,
     );
 
     const log = readLog(out);

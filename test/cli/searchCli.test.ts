@@ -72,6 +72,17 @@ describe('nas-lab search (CLI)', () => {
         /--batch-size 600 is larger than half of the 1024 images \(each search split\)/,
       ],
       [['search', '--epochs', 'many'], /--epochs expects a number, got "many"/],
+      [
+        ['search', '--backend', 'wasm', '--dataset', 'synthetic', '--image-size', '32'].concat([
+          '--channels',
+          '64',
+          '--layers',
+          '8',
+          '--batch-size',
+          '64',
+        ]),
+        /--backend wasm: a search step needs at least [\d.]+ GiB, more than the wasm backend's heap limit \(4\.0 GiB\).*lower the batch size to at most \d+/,
+      ],
       [['search', '--order', '3'], /--order must be one of 1, 2/],
       [['search', '--learning-rate', '1'], /Unknown option '--learning-rate'/],
       [['train'], /unknown command "train"/],

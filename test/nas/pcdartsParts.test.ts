@@ -18,6 +18,8 @@ import {
 } from '../../src/nas/pcdarts/pcGenotypeJson';
 import { scaleEdgeRows } from '../../src/nas/pcdarts/pcGenotype';
 import * as tf from '../../src/nas/tensor/tf';
+import { estimateSearchStepBytes } from '../../src/nas/darts/searchMemory';
+import { PAPER_SEARCH_CONFIG } from '../../src/nas/darts/searchConfig';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -81,6 +83,15 @@ describe('PC-DARTS parts', () => {
     );
     expect(step.type === 'step' && step.genotype).toEqual(json);
     expect(step.type === 'step' && step.files?.[0]?.data).toBe(file.data);
+  });
+
+  it('bounds a PC-DARTS step’s memory by its ops’ 1/K of the channels', () => {
+    const shape = { height: 32, width: 32, channels: 3, numClasses: 10 };
+    const darts = estimateSearchStepBytes(PAPER_SEARCH_CONFIG, shape).bytes;
+    const pc = estimateSearchStepBytes({ ...PAPER_SEARCH_CONFIG, partialChannels: 4 }, shape).bytes;
+    expect(pc).toBeCloseTo(darts / 4, 0);
+    // Below the wasm heap measured for that step (bench/stepMemory.ts, K 4: 1,555 MiB).
+    expect(pc).toBeLessThan(1555 * 2 ** 20);
   });
 
   it('says in the repr export that DARTS’s Genotype cannot hold β, and the repr still reads', () => {

@@ -37,6 +37,9 @@ const TINY: DartsSettings = {
   // The plain backward, as the recorded lab jobs and their checkpoints computed it (checkpointed
   // cells give the same numbers up to float32 round-off, not bit for bit: test/nas/checkpointed*).
   checkpointCells: false,
+  // The running statistics, as the recorded lab jobs evaluated, and as checkpoints written before
+  // the setting resume (test/runKind/bnRecalibrationSetting.test.ts shows the training unchanged).
+  bnRecalibration: 0,
   // Three candidates (one convolution) keep each step short on the cpu backend.
   ops: ['max_pool_3x3', 'skip_connect', 'sep_conv_3x3'],
 };

@@ -43,6 +43,9 @@ const TINY = {
   // The plain backward, as the recorded lab jobs and their checkpoints computed it (checkpointed
   // cells give the same numbers up to float32 round-off, not bit for bit: test/nas/checkpointed*).
   checkpointCells: false,
+  // The running statistics, as the recorded lab jobs evaluated, and as checkpoints written before
+  // the setting resume (test/runKind/bnRecalibrationSetting.test.ts shows the training unchanged).
+  bnRecalibration: 0,
 } as RetrainSettings;
 
 const kind = () => selectRunKind('retrain', { space: 'cnn' }).load();

@@ -10,7 +10,7 @@ import type { EpochReport, StepReport } from '../../src/nas/runKind/runKind';
 import { alphaRowLabels, edgeLabels, rnnEdgeLabels } from '../../src/ui/charts/edgeLabels';
 import type { RunTrace } from '../../src/ui/runTrace';
 import { newTrace, traceReport } from '../../src/ui/runTrace';
-import { baseLabel, metricSeries } from '../../src/ui/traceSeries';
+import { baseLabel, metricSeries, titleWithStatistics } from '../../src/ui/traceSeries';
 
 function step(n: number, metrics: Record<string, number>): StepReport {
   return {
@@ -59,6 +59,42 @@ describe('search chart series', () => {
       ['validation accuracy (epoch end)', [2]],
     ]);
     expect(metricSeries(DARTS_INFO, null, 'loss')).toEqual([]);
+  });
+
+  it('titles a chart with the BatchNorm statistics of the latest epoch evaluation, where said', () => {
+    const said = (e: EpochReport, statistics: string): EpochReport => ({
+      ...e,
+      detail: { evaluationStatistics: statistics },
+    });
+    const steps = [
+      step(1, { trainLoss: 2, trainAccuracy: 0.1, valLoss: 2.1, weightLr: 0.025 }),
+      step(2, { trainLoss: 2, trainAccuracy: 0.2, valLoss: 2.05, weightLr: 0.025 }),
+    ] as const;
+    const t = trace('darts', [
+      steps[0],
+      said(epoch(0, 1, { valLoss: 1.9, valAccuracy: 0.3 }), 'running statistics'),
+      steps[1],
+      said(
+        epoch(1, 2, { valLoss: 1.7, valAccuracy: 0.4 }),
+        'BatchNorm recalibrated over 10 batches',
+      ),
+    ]);
+    const accuracy = metricSeries(DARTS_INFO, t, 'accuracy');
+    // The series keep their names (the page's tests find them by name).
+    expect(names(accuracy)).toEqual([
+      ['training accuracy', [1, 2]],
+      ['validation accuracy (epoch end)', [1, 2]],
+    ]);
+    expect(titleWithStatistics('Accuracy', t, accuracy)).toBe(
+      'Accuracy (epoch end: BatchNorm recalibrated over 10 batches)',
+    );
+    // No epoch-end series drawn, or no report that names its statistics: the title alone.
+    const rates = metricSeries(DARTS_INFO, t, 'rate');
+    expect(titleWithStatistics('Learning rate', t, rates)).toBe('Learning rate');
+    const unsaid = trace('darts', [steps[0], epoch(0, 1, { valLoss: 1.9, valAccuracy: 0.3 })]);
+    const plain = metricSeries(DARTS_INFO, unsaid, 'accuracy');
+    expect(titleWithStatistics('Accuracy', unsaid, plain)).toBe('Accuracy');
+    expect(titleWithStatistics('Accuracy', null, [])).toBe('Accuracy');
   });
 
   it('CDARTS: both networks and the distillation loss, with gaps where a phase has no figure', () => {

@@ -28,6 +28,7 @@ import {
   seedField,
 } from '../runKind/convFields';
 import { CHECKPOINT_CELLS_FIELD } from '../recompute/checkpointCellsSetting';
+import { bnRecalibrationField } from '../ops/bnRecalibrationSetting';
 import { lossAndAccuracy, trainAndValidation } from '../runKind/metricPairs';
 import type { RunKindInfo } from '../runKind/runKind';
 import type { SettingsOf } from '../runKind/settingsSchema';
@@ -279,6 +280,7 @@ export const CDARTS_SCHEMA = {
       demoImages: 32,
     }),
     CHECKPOINT_CELLS_FIELD,
+    bnRecalibrationField('nni'),
   ],
   check: cdartsSettingsProblems,
 } as const;

@@ -19,14 +19,10 @@ import type { CdartsConfig } from './cdartsConfig';
 import { cutCountAt, regularizationDecay } from './cdartsConfig';
 import type { AlphaProbabilities, CdartsState } from './cdartsState';
 import { cdartsGenotype, followGenotype } from './cdartsState';
-import type { CdartsRates, LossAndAccuracy } from './cdartsStep';
-import {
-  evalWeightStep,
-  evaluateEvalNetwork,
-  evaluateSearchNetwork,
-  jointStep,
-  searchWeightStep,
-} from './cdartsStep';
+import type { CdartsRates } from './cdartsStep';
+import { evalWeightStep, jointStep, searchWeightStep } from './cdartsStep';
+import type { CdartsEvaluation, CdartsRecalibration } from './cdartsEvaluation';
+import { evaluateCdartsNetworks } from './cdartsEvaluation';
 import { nextBatch } from './cyclicSampler';
 import type { CdartsPosition } from './cdartsPosition';
 import {
@@ -41,7 +37,6 @@ import { cutChoices, maskedSoftmax } from './regularizedMutator';
 import type { SearchData } from '../darts/searchLoop';
 import { checkSearchData } from '../darts/searchLoop';
 import type { Batch } from '../darts/searchStep';
-import { evaluateSplit } from '../darts/evaluateSplit';
 import { alphaMaxAbs } from '../darts/alphaMaxAbs';
 import type { PositionCursor } from '../darts/epochWalk';
 import { loopRunner } from '../darts/epochWalk';
@@ -114,6 +109,8 @@ export interface CdartsEpochEvent {
   readonly search: { readonly valLoss: number; readonly valAccuracy: number };
   /** Null in the warm-up epochs, when the evaluation network is not trained. */
   readonly eval: { readonly valLoss: number; readonly valAccuracy: number } | null;
+  /** The BatchNorm statistics each evaluation used (`options.bnRecalibration`). */
+  readonly statistics: CdartsEvaluation['statistics'];
   readonly genotype: Genotype;
   readonly evalGenotype: Genotype;
 }
@@ -133,6 +130,8 @@ export interface CdartsLoopOptions {
   /** Read before every step; replaces the configured rates. */
   readonly rates?: () => Partial<CdartsRates>;
   readonly now?: () => number;
+  /** BatchNorm recalibration before each epoch-end evaluation; absent: running statistics. */
+  readonly bnRecalibration?: CdartsRecalibration;
 }
 
 export interface CdartsRun extends AsyncGenerator<CdartsEvent, void, undefined> {
@@ -258,14 +257,6 @@ async function* cdartsEvents(
     };
   };
 
-  /** Loss and accuracy over the alpha half in evaluation mode. */
-  const evaluateOnVal = async (
-    evaluate: (state: CdartsState, batch: Batch) => LossAndAccuracy,
-  ): Promise<{ valLoss: number; valAccuracy: number }> => {
-    const r = await evaluateSplit(data.val, config.batchSize, (batch) => evaluate(state, batch));
-    return { valLoss: r.loss, valAccuracy: r.accuracy };
-  };
-
   /**
    * One warm-up step, its loss and accuracy read back: of the search network on the weight half,
    * or of the evaluation network on the alpha half.
@@ -358,16 +349,19 @@ async function* cdartsEvents(
         break;
       }
       case 'evaluate': {
-        const search = await evaluateOnVal(evaluateSearchNetwork);
         const cycled = p.epoch >= config.warmupEpochs;
-        const evalResult = cycled ? await evaluateOnVal(evaluateEvalNetwork) : null;
+        const evaluation = await evaluateCdartsNetworks(
+          state,
+          data,
+          cycled,
+          options.bnRecalibration,
+        );
         genotype = cdartsGenotype(config, await readProbabilities(state));
         advance(false);
         yield {
           type: 'epoch',
           epoch: p.epoch,
-          search,
-          eval: evalResult,
+          ...evaluation,
           genotype,
           evalGenotype: state.evalNet.genotype,
         };

@@ -48,6 +48,8 @@ import {
 } from './cdartsState';
 import type { CdartsTracked } from './cdartsReports';
 import { cdartsStepReport, cycleNote, epochMetrics } from './cdartsReports';
+import { STATISTICS_DETAIL_KEY, statisticsPhrase } from '../ops/bnRecalibrationSetting';
+import type { CdartsEvaluation } from './cdartsEvaluation';
 
 /**
  * Steps of the whole search: `perEpoch` search-network steps in each warm-up epoch; in each
@@ -99,6 +101,7 @@ class CdartsRunOfKind
             detail: {
               genotype: genotypeToJson(event.genotype),
               evalGenotype: event.eval ? genotypeToJson(event.evalGenotype) : null,
+              ...cdartsStatisticsDetail(event.statistics),
             },
             files: [
               genotypeFile(event.genotype),
@@ -131,6 +134,20 @@ class CdartsRunOfKind
   }
 }
 
+/**
+ * An epoch report's words for the statistics its evaluations used: one phrase when both networks
+ * used alike (or only the search network was evaluated), else each network's.
+ */
+function cdartsStatisticsDetail(statistics: CdartsEvaluation['statistics']) {
+  const search = statisticsPhrase(statistics.search);
+  const evaluation = statistics.eval && statisticsPhrase(statistics.eval);
+  const phrase =
+    evaluation === null || evaluation === search
+      ? search
+      : `${search} (search network), ${evaluation} (evaluation network)`;
+  return { [STATISTICS_DETAIL_KEY]: phrase };
+}
+
 /** Whether the evaluation network has followed a genotype at `p` (a cycle has begun). */
 function cycled(config: CdartsConfig, p: ReturnType<CdartsLoopRun['position']>): boolean {
   return p.epoch > config.warmupEpochs || (p.epoch === config.warmupEpochs && p.phase !== 'follow');
@@ -146,6 +163,15 @@ async function beginRun(start: CdartsStart) {
       alphaLr: live.current.alphaLr,
     }),
     ...(resumed ? { resume: resumed.position } : {}),
+    bnRecalibration: {
+      plan: {
+        batches: settings.bnRecalibration,
+        images: splits.unaugmented.train,
+        batchSize: state.config.batchSize,
+        seed: state.config.seed,
+      },
+      evalImages: splits.unaugmented.val,
+    },
   });
   const softmax = await readProbabilities(state);
   const tracked: CdartsTracked = {

@@ -13,6 +13,7 @@ import { keyedProblems } from '../runKind/configProblems';
 import { splitProblem } from '../runKind/convFields';
 import { sharedConfigOf } from '../runKind/convFields';
 import type { Settings } from '../runKind/settingsSchema';
+import { BN_RECALIBRATION_FILL } from '../ops/bnRecalibrationSetting';
 
 /** The CDARTS configuration the settings describe (unchecked: `validateCdartsConfig` checks). */
 export function cdartsConfigOf(s: CdartsSettings): CdartsConfig {
@@ -81,6 +82,8 @@ export function cdartsSettingsOf(
     images: data.images,
     imageSize: data.imageSize,
     checkpointCells: c.checkpointCells !== false,
+    // Not in a configuration: the official running statistics (a checkpoint's settings hold it).
+    ...BN_RECALIBRATION_FILL,
   };
 }
 

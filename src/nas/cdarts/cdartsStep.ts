@@ -34,7 +34,7 @@ import {
 } from './cdartsState';
 import { distillationLoss } from './distillation';
 import type { NetworkOutput } from './network/cdartsBody';
-import type { ForwardContext } from '../tensor/layer';
+import type { ForwardContext, TensorMap } from '../tensor/layer';
 import { accuracy, crossEntropy } from '../ops/loss';
 import { mutatorMixtures, regularizationPenalty } from './regularizedMutator';
 import { updatingContext } from '../ops/runningStats';
@@ -319,24 +319,32 @@ export function jointStep(
   return { ...first, searchTrain };
 }
 
-function evaluationMode(buffers: VariableMap): ForwardContext {
+function evaluationMode(buffers: TensorMap): ForwardContext {
   return { training: false, buffers };
 }
 
-/** Loss and accuracy of the search network in evaluation mode (running statistics). */
-export function evaluateSearchNetwork(state: CdartsState, batch: Batch): LossAndAccuracy {
+/** Loss and accuracy of the search network in evaluation mode (running or given statistics). */
+export function evaluateSearchNetwork(
+  state: CdartsState,
+  batch: Batch,
+  buffers: TensorMap = searchBuffers(state),
+): LossAndAccuracy {
   return tf.tidy(() => {
     const mixtures = mutatorMixtures(state.mutator, state.alphas);
-    const ctx = evaluationMode(searchBuffers(state));
+    const ctx = evaluationMode(buffers);
     const { logits } = state.searchNet.forward(batch.x, searchWeights(state), mixtures, ctx, false);
     return { loss: crossEntropy(logits, batch.y), accuracy: accuracy(logits, batch.y) };
   });
 }
 
-/** Loss and accuracy of the evaluation network in evaluation mode (running statistics). */
-export function evaluateEvalNetwork(state: CdartsState, batch: Batch): LossAndAccuracy {
+/** Loss and accuracy of the evaluation network in evaluation mode (running or given statistics). */
+export function evaluateEvalNetwork(
+  state: CdartsState,
+  batch: Batch,
+  buffers: TensorMap = evalBuffers(state),
+): LossAndAccuracy {
   return tf.tidy(() => {
-    const ctx = evaluationMode(evalBuffers(state));
+    const ctx = evaluationMode(buffers);
     const { logits } = state.evalNet.net.forward(batch.x, evalWeights(state), ctx, false);
     return { loss: crossEntropy(logits, batch.y), accuracy: accuracy(logits, batch.y) };
   });

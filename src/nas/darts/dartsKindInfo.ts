@@ -23,6 +23,7 @@ import {
   splitProblem,
 } from '../runKind/convFields';
 import { CHECKPOINT_CELLS_FIELD } from '../recompute/checkpointCellsSetting';
+import { bnRecalibrationField } from '../ops/bnRecalibrationSetting';
 import { COLLAPSE_FIELDS, COLLAPSE_METRICS, collapseProblems } from '../collapse/collapseSettings';
 import { trainAndValidation } from '../runKind/metricPairs';
 import type { RunKindInfo } from '../runKind/runKind';
@@ -118,6 +119,7 @@ export const DARTS_SCHEMA = {
       small: { images: 1024, imageSize: 8 },
     }),
     CHECKPOINT_CELLS_FIELD,
+    bnRecalibrationField('paper'),
     ...COLLAPSE_FIELDS,
     ...PC_DARTS_FIELDS,
   ]),

@@ -20,6 +20,7 @@ import { settingsToHost } from '../runKind/hostSettings';
 import type { SearchSplits } from '../runKind/imageData';
 import { AUGMENT_RNG, searchDataSummary } from '../runKind/imageData';
 import { CHECKPOINT_CELLS_FILL } from '../recompute/checkpointCellsSetting';
+import { BN_RECALIBRATION_FILL, statisticsDetail } from '../ops/bnRecalibrationSetting';
 import { legacyImageData } from '../runKind/convFields';
 import type { Run, RunKind, RunReport } from '../runKind/runKind';
 import { cellAlphaGroups, genotypeFile } from '../runKind/runReports';
@@ -40,6 +41,7 @@ import { dartsHessianProbe } from '../collapse/dartsHessianProbe';
 import type { AlphaSoftmax, SearchEvent, SearchRun } from './searchLoop';
 import { readAlphaSoftmax, runSearch } from './searchLoop';
 import type { SearchState } from './searchState';
+import { checkSearchFits } from './searchMemory';
 import { createSearchState, disposeSearchState } from './searchState';
 import { edgeWeightGroups } from '../pcdarts/pcReports';
 import type { EdgeWeightsJson } from '../pcdarts/pcGenotypeJson';
@@ -117,7 +119,10 @@ class DartsRun
             epoch: event.epoch,
             step: this.step,
             metrics: this.lastEpoch,
-            detail: { genotype: genotypeToJson(event.genotype) },
+            detail: {
+              genotype: genotypeToJson(event.genotype),
+              ...statisticsDetail(event.statistics),
+            },
           },
         ];
       case 'done':
@@ -187,6 +192,12 @@ async function beginRun(start: DartsStart) {
     {
       rates: () => ({ weightLr: live.current.weightLr, alphaLr: live.current.alphaLr }),
       ...(resumed ? { resume: resumed } : {}),
+      bnRecalibration: {
+        batches: settings.bnRecalibration,
+        images: splits.unaugmented.train,
+        batchSize: state.config.batchSize,
+        seed: state.config.seed,
+      },
       ...(settings.hessianEvery > 0 ? { probe } : {}),
     },
   );
@@ -211,6 +222,7 @@ function legacySettings(checkpoint: SearchCheckpoint) {
     alphaLr: c.alphaLr,
     seed: c.seed,
     ...CHECKPOINT_CELLS_FILL,
+    ...BN_RECALIBRATION_FILL,
     ...COLLAPSE_FILL,
     ...PC_DARTS_FILL,
     ...legacyImageData(checkpoint.host, {
@@ -228,6 +240,7 @@ export const DARTS_RUN_KIND: RunKind = searchRunKind({
   settingsFill: { ...COLLAPSE_FILL, ...PC_DARTS_FILL },
   decode: decodeCheckpoint,
   rngs: (checkpoint) => checkpoint.rngs,
+  checkFits: checkSearchFits,
   create: createSearchState,
   restore: restoreSearchState,
   dispose: disposeSearchState,

@@ -32,6 +32,9 @@ import type { PositionCursor, WalkStepEvent } from './epochWalk';
 import { walkEpochs } from './epochWalk';
 import type { EdgeWeightValues } from '../pcdarts/pcReadback';
 import { edgeWeightsPacked, pcCellGenesOf, unpackEdgeWeights } from '../pcdarts/pcReadback';
+import type { RecalibrationPlan } from '../ops/bnRecalibration';
+import { evaluateWithStatistics } from '../ops/bnRecalibration';
+import type { EvaluationStatistics } from '../ops/bnRecalibrationSetting';
 
 export type { BatchSource };
 
@@ -89,6 +92,8 @@ export interface EpochEvent {
   readonly epoch: number;
   readonly valLoss: number;
   readonly valAccuracy: number;
+  /** The BatchNorm statistics the evaluation used (`options.bnRecalibration`). */
+  readonly statistics: EvaluationStatistics;
   readonly genotype: Genotype;
 }
 
@@ -115,6 +120,8 @@ export interface SearchLoopOptions {
   readonly rates?: () => RateOverrides;
   /** Clock in ms; injectable for tests. */
   readonly now?: () => number;
+  /** BatchNorm recalibration before each epoch-end evaluation; absent: running statistics. */
+  readonly bnRecalibration?: RecalibrationPlan;
   readonly probe?: StepProbe;
 }
 
@@ -350,14 +357,21 @@ async function* searchEvents(
       };
     },
     endEpoch: async (epoch): Promise<EpochEvent> => {
-      const evaluation = await evaluateSplit(data.val, config.batchSize, (batch) =>
-        evaluate(state, batch),
+      const { result, statistics } = await evaluateWithStatistics(
+        options.bnRecalibration,
+        state.buffers,
+        (x, ctx) => state.net.forward(x, state.weights, state.alphas, ctx),
+        (buffers) =>
+          evaluateSplit(data.val, config.batchSize, (batch) =>
+            evaluate({ ...state, buffers }, batch),
+          ),
       );
       return {
         type: 'epoch',
         epoch,
-        valLoss: evaluation.loss,
-        valAccuracy: evaluation.accuracy,
+        valLoss: result.loss,
+        valAccuracy: result.accuracy,
+        statistics,
         genotype,
       };
     },

@@ -149,9 +149,9 @@ export function searchStep(
   return { trainLoss: loss, trainAccuracy, valLoss };
 }
 
-/** Loss and accuracy in evaluation mode (running BatchNorm statistics). */
+/** Loss and accuracy in evaluation mode (the state's BatchNorm statistics: running or recalibrated). */
 export function evaluate(
-  state: SearchState,
+  state: Pick<SearchState, 'net' | 'weights' | 'alphas'> & { readonly buffers: TensorMap },
   batch: Batch,
 ): { loss: tf.Scalar; accuracy: tf.Scalar } {
   return tf.tidy(() => {

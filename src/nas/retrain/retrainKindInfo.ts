@@ -18,6 +18,7 @@ import {
   seedField,
 } from '../runKind/convFields';
 import { CHECKPOINT_CELLS_FIELD } from '../recompute/checkpointCellsSetting';
+import { bnRecalibrationField } from '../ops/bnRecalibrationSetting';
 import { lossAndAccuracy } from '../runKind/metricPairs';
 import type { RunKindInfo } from '../runKind/runKind';
 import type { SettingsOf } from '../runKind/settingsSchema';
@@ -142,6 +143,7 @@ export const RETRAIN_SCHEMA = {
       }),
     ),
     CHECKPOINT_CELLS_FIELD,
+    bnRecalibrationField('paper'),
   ],
   check: retrainSettingsProblems,
 } as const;

@@ -18,6 +18,9 @@ import type { PositionCursor, WalkStepEvent } from '../darts/epochWalk';
 import { loopRunner, walkEpochs } from '../darts/epochWalk';
 import type { RetrainPosition } from './retrainPosition';
 import { checkRetrainPosition, startRetrainPosition } from './retrainPosition';
+import type { RecalibrationPlan } from '../ops/bnRecalibration';
+import { evaluateWithStatistics } from '../ops/bnRecalibration';
+import type { EvaluationStatistics } from '../ops/bnRecalibrationSetting';
 
 export interface RetrainData {
   readonly train: BatchSource;
@@ -39,6 +42,8 @@ export interface RetrainEpochEvent {
   readonly step: number;
   readonly testLoss: number;
   readonly testAccuracy: number;
+  /** The BatchNorm statistics the evaluation used (`options.bnRecalibration`). */
+  readonly statistics: EvaluationStatistics;
 }
 
 export interface RetrainDoneEvent {
@@ -57,6 +62,8 @@ export interface RetrainLoopOptions {
   readonly now?: () => number;
   /** Continue a retrain from a checkpoint's position instead of beginning one. */
   readonly resume?: RetrainPosition;
+  /** BatchNorm recalibration before each epoch's test; absent: running statistics. */
+  readonly bnRecalibration?: RecalibrationPlan;
 }
 
 /**
@@ -160,9 +167,16 @@ async function* retrainEvents(
       elapsedMs: at.elapsedMs,
     }),
     endEpoch: async (epoch, step): Promise<RetrainEpochEvent> => {
-      const test = await evaluateRetrainSplit(state, data.test);
+      const { result: test, statistics } = await evaluateWithStatistics(
+        options.bnRecalibration,
+        state.buffers,
+        // The network as the test runs it: no drop path (and no draw from the masks' generator).
+        (x, ctx) => state.net.forward(x, state.weights, { ctx }).logits,
+        (buffers) => evaluateRetrainSplit({ ...state, buffers }, data.test),
+      );
       summary = { epochs: epoch + 1, testLoss: test.loss, testAccuracy: test.accuracy };
-      return { type: 'epoch', epoch, step, testLoss: test.loss, testAccuracy: test.accuracy };
+      const { loss: testLoss, accuracy: testAccuracy } = test;
+      return { type: 'epoch', epoch, step, testLoss, testAccuracy, statistics };
     },
   });
   if (steps === null) return;

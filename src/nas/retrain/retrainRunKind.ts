@@ -25,6 +25,7 @@ import {
 import { legacyImageData } from '../runKind/convFields';
 import { settingsFromHost, settingsToHost } from '../runKind/hostSettings';
 import { CHECKPOINT_CELLS_FILL, withCheckpointCells } from '../recompute/checkpointCellsSetting';
+import { BN_RECALIBRATION_FILL, statisticsDetail } from '../ops/bnRecalibrationSetting';
 import type { TrainTestImages } from '../runKind/imageData';
 import { AUGMENT_RNG, trainTestImages } from '../runKind/imageData';
 import type { Run, RunEnv, RunFile, RunKind, RunReport } from '../runKind/runKind';
@@ -113,6 +114,7 @@ class RetrainRunOfKind extends EventRun<RetrainEvent, RetrainSettings> implement
             epoch: event.epoch,
             step: event.step,
             metrics: { testLoss: event.testLoss, testAccuracy: event.testAccuracy },
+            detail: statisticsDetail(event.statistics),
             files: [this.model],
           },
         ];
@@ -200,7 +202,17 @@ async function startRun(
     const loop = runRetrain(
       state,
       { train: augmentedSource(train, augment, options), test },
-      { lr: () => live.current.lr, ...(resumed ? { resume: resumed.position } : {}) },
+      {
+        lr: () => live.current.lr,
+        ...(resumed ? { resume: resumed.position } : {}),
+        // The un-augmented training images: recalibration draws nothing from the augmentation.
+        bnRecalibration: {
+          batches: settings.bnRecalibration,
+          images: train,
+          batchSize: config.batchSize,
+          seed: config.seed,
+        },
+      },
     );
     const parameters = countParameters(state.net, { includeAuxiliary: false });
     const data = {
@@ -250,6 +262,7 @@ function checkpointSettings(checkpoint: RetrainCheckpoint): RetrainSettings {
   const stored = settingsFromHost(RETRAIN_INFO, checkpoint.host, {
     genotype,
     ...CHECKPOINT_CELLS_FILL,
+    ...BN_RECALIBRATION_FILL,
   });
   if (stored) return stored as RetrainSettings;
   const c = checkpoint.config;
@@ -275,6 +288,7 @@ function checkpointSettings(checkpoint: RetrainCheckpoint): RetrainSettings {
       dropPathProb: c.dropPathProb,
       seed: c.seed,
       ...CHECKPOINT_CELLS_FILL,
+      ...BN_RECALIBRATION_FILL,
       ...legacyImageData(checkpoint.host, { ...checkpoint.data, count: trainCount }),
       testImages,
     },

@@ -14,6 +14,7 @@ import { accuracy, crossEntropy } from '../ops/loss';
 import type { RetrainState } from './retrainState';
 import { updatingContext } from '../ops/runningStats';
 import type { Batch } from '../darts/searchStep';
+import type { TensorMap } from '../tensor/layer';
 import { sgdStep } from '../optim/sgd';
 import { zipMap } from '../tensor/tensorMaps';
 import type { StackedObjective } from '../recompute/cellCheckpoint';
@@ -63,9 +64,11 @@ export function retrainStep(
 }
 
 /** What evaluation needs of a network: a retrain's state, or a model restored from a file. */
-export type EvaluableNetwork = Pick<RetrainState, 'net' | 'weights' | 'buffers'>;
+export type EvaluableNetwork = Pick<RetrainState, 'net' | 'weights'> & {
+  readonly buffers: TensorMap;
+};
 
-/** Loss (main logits only) and accuracy in evaluation mode. */
+/** Loss (main logits only) and accuracy in evaluation mode (with the network's `buffers`). */
 export function evaluateRetrained(state: EvaluableNetwork, batch: Batch): RetrainScalars {
   return tf.tidy(() => {
     const { logits } = state.net.forward(batch.x, state.weights, {

@@ -17,6 +17,7 @@ import type { ImageDataSettings, SearchSplits } from './imageData';
 import { AUGMENT_RNG, onSearchData } from './imageData';
 import type { Run, RunEnv, RunKind, RunKindInfo, RunReport, StepReport } from './runKind';
 import { CHECKPOINT_CELLS_FILL, withCheckpointCells } from '../recompute/checkpointCellsSetting';
+import { BN_RECALIBRATION_FILL } from '../ops/bnRecalibrationSetting';
 import { checkSettingsMake } from './configProblems';
 import type { HostSettings } from '../io/manifestFields';
 import { settingsFromHost } from './hostSettings';
@@ -178,6 +179,11 @@ export interface SearchKindParts<
    * stored settings lack them: what such a run used (beside `CHECKPOINT_CELLS_FILL`).
    */
   readonly settingsFill?: Readonly<Record<string, SettingValue>>;
+  /**
+   * Throws naming the sizes when a step cannot fit the memory of `host`'s backend: called once
+   * the data's shape is known, before the state's first tensor (new runs and resumed ones).
+   */
+  checkFits?(config: C, shape: DataShape, host: RunEnv['host']): void;
   decode(bytes: Uint8Array): K;
   /** The checkpoint's host random states (the augmentation's: `savedAugmentRng`). */
   rngs(checkpoint: K): Readonly<Record<string, RngSnapshot>> | undefined;
@@ -214,7 +220,7 @@ export function searchRunKind<
   const { info } = parts;
   /** The checkpoint's settings (stored, or its legacy ones), checked to make its configuration. */
   const checkpointSettings = (checkpoint: K): S => {
-    const fill = { ...CHECKPOINT_CELLS_FILL, ...parts.settingsFill };
+    const fill = { ...CHECKPOINT_CELLS_FILL, ...BN_RECALIBRATION_FILL, ...parts.settingsFill };
     const settings = (settingsFromHost(info, checkpoint.host, fill) ??
       validateSettings(
         info.schema,
@@ -254,7 +260,10 @@ export function searchRunKind<
     async create(raw: Settings, env: RunEnv): Promise<Run> {
       const settings = validateSettings(info.schema, raw) as S;
       const config = parts.validate(parts.configOf(settings));
-      const build = (splits: SearchSplits) => parts.create(config, splits.shape);
+      const build = (splits: SearchSplits) => {
+        parts.checkFits?.(config, splits.shape, env.host);
+        return parts.create(config, splits.shape);
+      };
       return start(env, { settings, config, build, resumed: null }, newAugmentRng(config.seed));
     },
     async resume(bytes: Uint8Array, env: RunEnv): Promise<Run> {
@@ -263,7 +272,10 @@ export function searchRunKind<
       const checkpoint = withCheckpointCells(decoded, checkpointSettings(decoded));
       const settings = checkpointSettings(checkpoint);
       const { config } = checkpoint;
-      const build = (splits: SearchSplits) => parts.restore(checkpoint, splits.shape);
+      const build = (splits: SearchSplits) => {
+        parts.checkFits?.(config, splits.shape, env.host);
+        return parts.restore(checkpoint, splits.shape);
+      };
       const augment = savedAugmentRng(parts.rngs(checkpoint), config.seed);
       return start(env, { settings, config, build, resumed: checkpoint }, augment);
     },

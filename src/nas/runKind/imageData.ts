@@ -85,6 +85,8 @@ export interface SearchSplits {
   readonly train: BatchSource;
   /** The alpha half. */
   readonly val: BatchSource;
+  /** Both halves without augmentation (BatchNorm recalibration reads them, drawing nothing). */
+  readonly unaugmented: { readonly train: BatchSource; readonly val: BatchSource };
   /** Frees both halves' tensors. */
   dispose(): void;
 }
@@ -110,6 +112,7 @@ export function searchSplits(
     shape: images,
     train: augmentedSource(train, rng, options),
     val: augmentedSource(val, rng, options),
+    unaugmented: { train, val },
     dispose: () => {
       train.dispose();
       val.dispose();

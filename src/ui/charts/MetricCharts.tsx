@@ -7,7 +7,7 @@ import { useMemo } from 'react';
 import { findRunKind } from '../../nas/runKind/registry';
 import type { MetricSpec } from '../../nas/runKind/runKind';
 import type { RunTrace } from '../runTrace';
-import { metricSeries } from '../traceSeries';
+import { metricSeries, titleWithStatistics } from '../traceSeries';
 import { useStaggeredValue } from '../useStaggeredValue';
 import { MetricChart } from './MetricChart';
 
@@ -48,7 +48,7 @@ function TraceChart({
   if (spec.keys && series.length === 0) return null;
   return (
     <MetricChart
-      title={spec.title}
+      title={titleWithStatistics(spec.title, trace, shown)}
       series={shown}
       smoothing={spec.raw ? 0 : smoothing}
       testId={spec.testId}
