@@ -19,8 +19,7 @@
 import { edgeCount, reductionIndices } from '../genotype/cellTopology';
 import type { OpName } from '../ops/primitives';
 import type { RunEnv } from '../runKind/runKind';
-import { gib, memoryLimit } from '../runKind/memoryLimit';
-import * as tf from '../tensor/tf';
+import { checkFitsMemory, gib } from '../runKind/memoryLimit';
 import type { SearchConfig } from './searchConfig';
 import type { DataShape } from './searchState';
 
@@ -119,9 +118,5 @@ export function checkSearchFits(
   shape: DataShape,
   host: RunEnv['host'],
 ): void {
-  const backend = tf.getBackend();
-  const limit = memoryLimit(host, backend);
-  if (!limit) return;
-  const problem = searchMemoryProblem(config, shape, limit.bytes, limit.name);
-  if (problem) throw new Error(host === 'cli' ? `--backend ${backend}: ${problem}` : problem);
+  checkFitsMemory(host, (limit) => searchMemoryProblem(config, shape, limit.bytes, limit.name));
 }

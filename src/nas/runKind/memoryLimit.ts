@@ -5,6 +5,7 @@
  * wasm heap on wasm and this machine's memory on cpu (its tensors are JS typed arrays);
  * WebGPU's depends on the device and is not checked.
  */
+import * as tf from '../tensor/tf';
 import type { RunEnv } from './runKind';
 
 /** The wasm backend's heap limit (its module's maximum memory). */
@@ -37,4 +38,18 @@ export function memoryLimit(host: RunEnv['host'], backend: string): MemoryLimit 
 /** Bytes in GiB for messages: one decimal under 10 GiB. */
 export function gib(bytes: number): string {
   return `${(bytes / 1024 ** 3).toFixed(bytes < 10 * 1024 ** 3 ? 1 : 0)} GiB`;
+}
+
+/**
+ * Throws `problem`'s message when a run cannot fit where it runs (the current backend in
+ * `host`); on the command line it names the --backend flag.
+ */
+export function checkFitsMemory(
+  host: RunEnv['host'],
+  problem: (limit: MemoryLimit) => string | null,
+): void {
+  const backend = tf.getBackend();
+  const limit = memoryLimit(host, backend);
+  const message = limit === null ? null : problem(limit);
+  if (message) throw new Error(host === 'cli' ? `--backend ${backend}: ${message}` : message);
 }

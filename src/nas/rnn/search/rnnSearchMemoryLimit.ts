@@ -6,8 +6,7 @@
  * is not checked.
  */
 import type { RunEnv } from '../../runKind/runKind';
-import { memoryLimit } from '../../runKind/memoryLimit';
-import * as tf from '../../tensor/tf';
+import { checkFitsMemory, memoryLimit } from '../../runKind/memoryLimit';
 import type { RnnSearchConfig } from './rnnSearchConfig';
 import { rnnSearchMemoryProblem } from './rnnSearchMemory';
 
@@ -23,9 +22,7 @@ export function checkRnnSearchFits(
   vocabulary: number,
   host: RunEnv['host'],
 ): void {
-  const backend = tf.getBackend();
-  const limit = rnnSearchMemoryLimit(host, backend);
-  if (!limit) return;
-  const problem = rnnSearchMemoryProblem(config, vocabulary, limit.bytes, limit.name);
-  if (problem) throw new Error(host === 'cli' ? `--backend ${backend}: ${problem}` : problem);
+  checkFitsMemory(host, (limit) =>
+    rnnSearchMemoryProblem(config, vocabulary, limit.bytes, limit.name),
+  );
 }
