@@ -16,6 +16,9 @@ const TITLES: Readonly<Record<string, string>> = {
   normal: 'Normal cell',
   reduce: 'Reduction cell',
   recurrent: 'Recurrent cell: node i ← node j',
+  // PC-DARTS's edge normalisation: one β per edge, a softmax over each node's inputs.
+  normalEdges: 'Normal cell: edge weights β',
+  reduceEdges: 'Reduction cell: edge weights β',
 };
 
 /** The first frame slot of the alpha grids (the metric charts take the ones before). */
