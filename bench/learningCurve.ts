@@ -5,6 +5,8 @@
  * latest epoch-end validation figure (accuracy or perplexity). Pure: the first-minutes
  * benchmark (firstMinutes.ts) reads a run's log through it, and its test feeds it lines.
  */
+import type { SoftmaxRows } from '../src/nas/runKind/alphaSpread';
+import { alphaSpread } from '../src/nas/runKind/alphaSpread';
 
 /** One moment of a run, as the log shows it at `seconds`. */
 export interface LearningSnapshot {
@@ -19,9 +21,7 @@ export interface LearningSnapshot {
   readonly validation: number | null;
 }
 
-interface AlphaGroupLine {
-  readonly softmax: readonly (readonly number[])[];
-}
+type AlphaGroupLine = SoftmaxRows;
 
 interface LogLine {
   readonly type?: string;
@@ -32,28 +32,7 @@ interface LogLine {
   readonly alphas?: readonly AlphaGroupLine[];
 }
 
-/** Mean normalised entropy and mean strongest share over every edge of every group. */
-export function alphaSpread(groups: readonly AlphaGroupLine[]): {
-  entropy: number;
-  strongest: number;
-} {
-  let entropy = 0;
-  let strongest = 0;
-  let edges = 0;
-  for (const g of groups) {
-    for (const row of g.softmax) {
-      const total = row.reduce((a, b) => a + b, 0);
-      if (row.length < 2 || !(total > 0)) continue;
-      const p = row.map((x) => x / total);
-      entropy += -p.reduce((a, x) => a + (x > 0 ? x * Math.log(x) : 0), 0) / Math.log(p.length);
-      strongest += Math.max(...p);
-      edges++;
-    }
-  }
-  return edges === 0
-    ? { entropy: 1, strongest: 0 }
-    : { entropy: entropy / edges, strongest: strongest / edges };
-}
+export { alphaSpread };
 
 /**
  * The run at each of `marks` (seconds since its first step began): the last step logged by

@@ -22,6 +22,7 @@ import { MetricCharts } from './charts/MetricCharts';
 import { SmoothingSlider } from './charts/SmoothingSlider';
 import { CELL_GENOTYPE_FORMATS, GenotypePanel, RNN_GENOTYPE_FORMATS } from './GenotypePanel';
 import { Panel } from './layout/Panel';
+import { EntropyChart, UnchangedCounter } from './LearningSignals';
 import { COLLAPSE_CHARTS, EarlyStopNotice } from './EarlyStopNotice';
 import { PANEL_HELP } from './panelHelp';
 import {
@@ -215,6 +216,7 @@ export function SearchResults({
           )}
           <EarlyStopNotice trace={trace} />
           <MetricCharts trace={trace} charts={CHARTS[space]} smoothing={smoothing} />
+          <EntropyChart trace={trace} />
           <SmoothingSlider value={smoothing} onChange={onSmoothingChange} />
         </Panel>
       </div>
@@ -224,6 +226,7 @@ export function SearchResults({
         </Panel>
         <Panel id="genotype" className="genotype-panel" title="Genotype" help={help.genotype}>
           <Genotype space={space} genotype={genotype} step={shownStep} />
+          <UnchangedCounter trace={trace} />
           {space === 'cnn' && <CellCost genotype={genotype} />}
         </Panel>
       </div>
