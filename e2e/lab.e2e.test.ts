@@ -106,6 +106,13 @@ describe('the lab in Chromium with WebGPU', () => {
     await expect
       .poll(async () => Number(await page.getByTestId('loss-chart').getAttribute('data-points')))
       .toBeGreaterThanOrEqual(2);
+    // The signs of learning: the alphas' entropy per step, and how long the genotype has held.
+    await expect
+      .poll(async () => Number(await page.getByTestId('entropy-chart').getAttribute('data-points')))
+      .toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(() => page.getByTestId('genotype-unchanged').getAttribute('data-steps'))
+      .toMatch(/^\d+$/);
     // Quick demo: 2 intermediate nodes, so 2 inputs + 2 nodes + 1 output, 2 labelled edges per node.
     for (const cell of ['cell-normal', 'cell-reduce']) {
       await expect.poll(() => page.locator(`[data-testid="${cell}"] .cell-node`).count()).toBe(5);
