@@ -25,6 +25,8 @@ import {
 import { legacyImageData } from '../runKind/convFields';
 import { settingsFromHost, settingsToHost } from '../runKind/hostSettings';
 import { CHECKPOINT_CELLS_FILL, withCheckpointCells } from '../recompute/checkpointCellsSetting';
+import type { RecalibrationPlan } from '../ops/bnRecalibration';
+import { evaluateWithStatistics } from '../ops/bnRecalibration';
 import { BN_RECALIBRATION_FILL, statisticsDetail } from '../ops/bnRecalibrationSetting';
 import type { TrainTestImages } from '../runKind/imageData';
 import { AUGMENT_RNG, trainTestImages } from '../runKind/imageData';
@@ -60,6 +62,8 @@ interface Prepared {
   readonly train: DeviceSplit;
   readonly test: DeviceSplit;
   readonly state: RetrainState;
+  /** The BatchNorm recalibration of each test (and of the saved model's statistics). */
+  readonly recalibration: RecalibrationPlan;
 }
 
 class RetrainRunOfKind extends EventRun<RetrainEvent, RetrainSettings> implements Run {
@@ -83,8 +87,22 @@ class RetrainRunOfKind extends EventRun<RetrainEvent, RetrainSettings> implement
   }
 
   private async modelFile(summary: TrainingSummary): Promise<RunFile> {
-    const { state, images } = this.prepared;
-    const data = await encodeTrainedModel(state, summary, { normalization: images.stats });
+    const { state, images, recalibration } = this.prepared;
+    // With recalibration on, the model keeps the statistics its recorded test figure used, so
+    // that evaluating (or exporting) the file gives that figure; the same batches, so the same
+    // statistics as the last epoch's test.
+    const { result: data } = await evaluateWithStatistics(
+      recalibration,
+      state.buffers,
+      (x, ctx) => state.net.forward(x, state.weights, { ctx }).logits,
+      (buffers) =>
+        encodeTrainedModel(state, summary, {
+          normalization: images.stats,
+          statistics: Object.fromEntries(
+            Object.entries(buffers).filter(([name]) => buffers[name] !== state.buffers[name]),
+          ),
+        }),
+    );
     return { path: 'model.nas', data };
   }
 
@@ -196,7 +214,14 @@ async function startRun(
   try {
     train = toDevice(images.train);
     const test = toDevice(images.test);
-    const prepared: Prepared = { images, train, test, state };
+    // The un-augmented training images: recalibration draws nothing from the augmentation.
+    const recalibration: RecalibrationPlan = {
+      batches: settings.bnRecalibration,
+      images: train,
+      batchSize: config.batchSize,
+      seed: config.seed,
+    };
+    const prepared: Prepared = { images, train, test, state, recalibration };
     const options: AugmentOptions = { ...images.augment, cutout: state.config.cutout };
     const live = { current: settings };
     const loop = runRetrain(
@@ -205,13 +230,7 @@ async function startRun(
       {
         lr: () => live.current.lr,
         ...(resumed ? { resume: resumed.position } : {}),
-        // The un-augmented training images: recalibration draws nothing from the augmentation.
-        bnRecalibration: {
-          batches: settings.bnRecalibration,
-          images: train,
-          batchSize: config.batchSize,
-          seed: config.seed,
-        },
+        bnRecalibration: recalibration,
       },
     );
     const parameters = countParameters(state.net, { includeAuxiliary: false });

@@ -17,8 +17,10 @@ import {
   networkSlots,
   networkTensors,
   networkVariablesFrom,
+  prefixed,
   readSlots,
 } from '../io/tensorSlots';
+import type * as tf from '../tensor/tf';
 import type { NetworkVariables } from '../tensor/initParams';
 import { disposeNetworkVariables } from '../tensor/initParams';
 import type { EvalNetwork } from './evalNetwork';
@@ -83,7 +85,14 @@ function formatBytes(n: number): string {
 export async function encodeTrainedModel(
   state: RetrainState,
   summary: TrainingSummary,
-  options: TrainedModelLimits & { readonly normalization?: Normalization | null } = {},
+  options: TrainedModelLimits & {
+    readonly normalization?: Normalization | null;
+    /**
+     * BatchNorm statistics to save in place of the network's running ones (by buffer name): the
+     * recalibrated statistics its recorded test figure was measured with.
+     */
+    readonly statistics?: Readonly<Record<string, tf.Tensor>>;
+  } = {},
 ): Promise<Uint8Array> {
   const manifest = trainedModelManifestToJson({
     genotype: state.genotype,
@@ -101,7 +110,10 @@ export async function encodeTrainedModel(
   }
   const tensors = await readSlots(
     networkSlots(state.net),
-    new Map(networkTensors(state)),
+    new Map<string, tf.Tensor>([
+      ...networkTensors(state),
+      ...prefixed('buffers', options.statistics ?? {}),
+    ]),
     'the retrain state',
   );
   checkFiniteTensors(tensors, 'the model', 'the training has diverged');
