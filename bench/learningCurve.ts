@@ -21,18 +21,14 @@ export interface LearningSnapshot {
   readonly validation: number | null;
 }
 
-type AlphaGroupLine = SoftmaxRows;
-
 interface LogLine {
   readonly type?: string;
   readonly step?: number;
   readonly epoch?: number;
   readonly elapsedMs?: number;
   readonly metrics?: Readonly<Record<string, number>>;
-  readonly alphas?: readonly AlphaGroupLine[];
+  readonly alphas?: readonly SoftmaxRows[];
 }
-
-export { alphaSpread };
 
 /**
  * The run at each of `marks` (seconds since its first step began): the last step logged by
@@ -44,7 +40,7 @@ export function learningCurve(
   marks: readonly number[],
   validationKey: string,
 ): LearningSnapshot[] {
-  const steps: { seconds: number; step: number; epoch: number; alphas: AlphaGroupLine[] }[] = [];
+  const steps: { seconds: number; step: number; epoch: number; alphas: SoftmaxRows[] }[] = [];
   const epochs: { step: number; value: number }[] = [];
   for (const text of lines) {
     if (text.trim() === '') continue;

@@ -4,7 +4,8 @@
  * the lines a search writes; marks the run did not reach are left out.
  */
 import { describe, expect, it } from 'vitest';
-import { alphaSpread, learningCurve } from '../../bench/learningCurve';
+import { learningCurve } from '../../bench/learningCurve';
+import { alphaSpread } from '../../src/nas/runKind/alphaSpread';
 
 const step = (step: number, seconds: number, softmax: number[][]) =>
   JSON.stringify({

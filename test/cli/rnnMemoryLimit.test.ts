@@ -1,7 +1,7 @@
 /**
  * The memory check before a recurrent search, as the command line meets it: a search too big
  * for the backend is refused before any tensor, naming the sizes and the batch that fits
- * (src/nas/rnn/search/rnnSearchMemoryLimit.ts); one that fits is not.
+ * (src/nas/rnn/search/rnnSearchMemoryLimit.ts, runKind/memoryLimit.ts); one that fits is not.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,10 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
 import { useNodeBackend } from '../../src/cli/nodeBackend';
 import { SMALL_RNN_SEARCH_CONFIG } from '../../src/nas/rnn/search/rnnSearchConfig';
-import {
-  checkRnnSearchFits,
-  rnnSearchMemoryLimit,
-} from '../../src/nas/rnn/search/rnnSearchMemoryLimit';
+import { checkRnnSearchFits } from '../../src/nas/rnn/search/rnnSearchMemoryLimit';
+import { memoryLimit } from '../../src/nas/runKind/memoryLimit';
 import * as tf from '../../src/nas/tensor/tf';
 
 afterAll(async () => {
@@ -39,6 +37,6 @@ describe('recurrent search memory check', () => {
       await useNodeBackend(backend);
       expect(() => checkRnnSearchFits(SMALL_RNN_SEARCH_CONFIG, 3000, 'cli')).not.toThrow();
     }
-    expect(rnnSearchMemoryLimit('cli', 'webgpu')).toBeNull();
+    expect(memoryLimit('cli', 'webgpu')).toBeNull();
   });
 });

@@ -1,18 +1,18 @@
 /**
  * A recurrent search in the lab is refused before its first tensor when a step cannot fit what
  * the lab can hold (the wasm heap, whatever the backend): the limit the rnn-search kind checks
- * for the lab host (rnnSearchMemoryLimit.ts) passes the lab's defaults and names batch, bptt and
+ * for the lab host (runKind/memoryLimit.ts) passes the lab's defaults and names batch, bptt and
  * nhid of a paper-sized step, with the batch that would fit.
  */
 import { describe, expect, it } from 'vitest';
 import { defaultSettings } from '../../src/nas/runKind/settingsSchema';
 import { rnnSearchMemoryProblem } from '../../src/nas/rnn/search/rnnSearchMemory';
-import { rnnSearchMemoryLimit } from '../../src/nas/rnn/search/rnnSearchMemoryLimit';
+import { memoryLimit } from '../../src/nas/runKind/memoryLimit';
 import { RNN_SEARCH_INFO, rnnSearchConfigOf } from '../../src/nas/rnn/search/rnnSearchKindInfo';
 
 describe('lab recurrent settings: memory', () => {
   it('names batch, bptt and nhid of a step too big for the wasm heap, and passes the defaults', () => {
-    const limit = rnnSearchMemoryLimit('lab', 'webgpu');
+    const limit = memoryLimit('lab', 'webgpu');
     if (!limit) throw new Error('the lab has no memory limit');
     const lab = defaultSettings(RNN_SEARCH_INFO.schema, 'demo');
     const problem = (settings: typeof lab) =>

@@ -6,12 +6,9 @@
  * is not checked.
  */
 import type { RunEnv } from '../../runKind/runKind';
-import { checkFitsMemory, memoryLimit } from '../../runKind/memoryLimit';
+import { checkFitsMemory } from '../../runKind/memoryLimit';
 import type { RnnSearchConfig } from './rnnSearchConfig';
 import { rnnSearchMemoryProblem } from './rnnSearchMemory';
-
-/** The recurrent search's limit where it runs (`runKind/memoryLimit.ts`). */
-export const rnnSearchMemoryLimit = memoryLimit;
 
 /**
  * Throws the estimate's message (with the batch that fits) when the search cannot fit where it
